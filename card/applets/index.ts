@@ -1,0 +1,8 @@
+/** card/applets: the applets and the registry used to rebuild cards from images. */
+import type { AppletClass } from '../runtime/index.js';
+import { LoopbackApplet } from './loopback/loopback.js';
+
+export { LoopbackApplet };
+
+/** Applet types by the name stored in card images. */
+export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet]]);

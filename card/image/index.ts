@@ -1,0 +1,2 @@
+/** card/image: the card image format. Public face; re-exports only. */
+export * from './image.js';

@@ -1,0 +1,125 @@
+/**
+ * The applet model (Java Card style): an applet is installed under an AID with parameters,
+ * selected / deselected per logical channel, and processes the commands it declares.
+ * Commands are declared in apdu-specs/ and bound to handlers in a CommandTable; the dispatcher
+ * answers 6E00 / 6D00 / 6700 from the table before a handler runs, so handlers only see
+ * well-formed commands of their declared case. A handler returns a Reply or throws CardError.
+ */
+import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
+import type { CommandApdu } from './apdu.js';
+import type { PersistentStore } from './store.js';
+import type { TransientStore } from './transient.js';
+import type { Rng, Clock } from './rng.js';
+
+export interface Reply {
+  readonly data?: Uint8Array;
+  /** Defaults to 9000. */
+  readonly sw?: number;
+}
+
+export type Handler = (apdu: CommandApdu) => Reply | void;
+
+/** JSON-serializable install parameters (kept in the card image). */
+export type AppletParams = { readonly [key: string]: unknown };
+
+/** Card-wide facts valid until the next reset (e.g. "subscriber authenticated in this session"). */
+export interface SessionFacts {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  has(key: string): boolean;
+}
+
+export interface AppletContext {
+  readonly aid: Uint8Array;
+  readonly persistent: PersistentStore;
+  readonly transient: TransientStore;
+  readonly rng: Rng;
+  readonly clock: Clock;
+  readonly session: SessionFacts;
+  /** 'T=0' or 'T=1', as the ATR decided. */
+  readonly protocol: () => 'T=0' | 'T=1';
+  beginTransaction(): void;
+  commitTransaction(): void;
+  abortTransaction(): void;
+  readonly inTransaction: () => boolean;
+}
+
+export abstract class Applet {
+  abstract readonly commands: CommandTable;
+  /** javacardx.apdu.ExtendedLength: whether extended-length APDUs may reach this applet. */
+  readonly extendedLength: boolean = false;
+  /** javacard.framework.MultiSelectable: whether it may be selected on two channels at once. */
+  readonly multiSelectable: boolean = false;
+  readonly secureMessaging: boolean = false;
+  readonly commandChaining: boolean = false;
+
+  constructor(protected readonly ctx: AppletContext) {}
+
+  /** Called once when the applet is installed (not when a card image is loaded). */
+  install(_params: AppletParams): void {}
+
+  /** Selection: return FCI data, or throw CardError to refuse (the channel then has no applet). */
+  select(_apdu: CommandApdu | null): Reply | void {}
+
+  deselect(): void {}
+}
+
+export interface AppletClass {
+  /** Stable type name stored in card images, e.g. "cardforge.loopback". */
+  readonly type: string;
+  new (ctx: AppletContext): Applet;
+}
+
+export interface TableEntry {
+  readonly spec: CommandSpec;
+  readonly handler: Handler;
+  readonly cases: number; // bit mask of allowed cases (1 << case)
+}
+
+export type Lookup = TableEntry | number;
+
+function matches(p: ClassPattern, base: number): boolean {
+  return (base & p.mask) === p.value;
+}
+
+/**
+ * Dispatch table: declarations from apdu-specs bound one-to-one to handlers. Binding a spec
+ * without a handler, or a handler without a spec, is an error at construction.
+ */
+export class CommandTable {
+  private readonly byIns: (TableEntry[] | undefined)[] = new Array(256);
+  private readonly patterns: ClassPattern[] = [];
+  readonly specs: readonly CommandSpec[];
+
+  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }) {
+    this.specs = specs;
+    const names = new Set<string>();
+    for (const spec of specs) {
+      const handler = handlers[spec.name];
+      if (!handler) throw new Error(`command ${spec.name} is declared but has no handler`);
+      names.add(spec.name);
+      let mask = 0;
+      for (const c of spec.cases as readonly ApduCase[]) mask |= 1 << c;
+      (this.byIns[spec.ins] ??= []).push({ spec, handler, cases: mask });
+      if (!this.patterns.some((p) => p.value === spec.cla.value && p.mask === spec.cla.mask)) this.patterns.push(spec.cla);
+    }
+    for (const name of Object.keys(handlers)) if (!names.has(name)) throw new Error(`handler ${name} has no declaration in apdu-specs`);
+  }
+
+  /** The entry for (base class, INS), or the SW to answer: 6E00 unknown class, 6D00 unknown INS. */
+  lookup(base: number, ins: number): Lookup {
+    const list = this.byIns[ins];
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!;
+        if ((base & e.spec.cla.mask) === e.spec.cla.value) return e;
+      }
+    }
+    for (const p of this.patterns) if (matches(p, base)) return 0x6d00;
+    return 0x6e00;
+  }
+
+  handles(base: number, ins: number): boolean {
+    return typeof this.lookup(base, ins) !== 'number';
+  }
+}

@@ -1,0 +1,14 @@
+/** card/runtime: the Java Card-style runtime. Public face; re-exports only. */
+export * from './bytes.js';
+export * from './errors.js';
+export * from './apdu.js';
+export * from './atr.js';
+export * from './memory.js';
+export * from './store.js';
+export * from './transient.js';
+export * from './pin.js';
+export * from './rng.js';
+export * from './applet.js';
+export * from './response.js';
+export * from './card.js';
+export * from './tear.js';

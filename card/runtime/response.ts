@@ -1,0 +1,77 @@
+/**
+ * Response delivery rules, owned in one place (ISO/IEC 7816-3 §12.2 T=0 procedure, 7816-4 §5.3.4,
+ * TS 51.011 §9.4 for the GSM class):
+ * - data the command produced but may not return now (T=0 case 4, or Le absent) is held and
+ *   announced with 61xx (9Fxx in class A0), then served by GET RESPONSE;
+ * - a short Le that does not fit the data (or, on T=0, is not exact) → 6Cxx (67xx in class A0)
+ *   carrying the exact length;
+ * - data longer than Ne is returned in pieces: Ne bytes and 61xx for the rest;
+ * - the command's own status word comes with the last piece.
+ */
+
+export interface Pending {
+  channel: number;
+  data: Uint8Array;
+  sw: number;
+}
+
+export function swBytes(sw: number): Uint8Array {
+  const r = new Uint8Array(2);
+  r[0] = sw >> 8;
+  r[1] = sw & 0xff;
+  return r;
+}
+
+export function withSw(data: Uint8Array, sw: number): Uint8Array {
+  const r = new Uint8Array(data.length + 2);
+  r.set(data);
+  r[data.length] = sw >> 8;
+  r[data.length + 1] = sw & 0xff;
+  return r;
+}
+
+function moreSw(gsm: boolean, remaining: number): number {
+  return (gsm ? 0x9f00 : 0x6100) | (remaining >= 256 ? 0 : remaining);
+}
+
+function wrongLeSw(gsm: boolean, exact: number): number {
+  return (gsm ? 0x6700 : 0x6c00) | (exact & 0xff);
+}
+
+export interface DeliverResult {
+  readonly response: Uint8Array;
+  readonly pending: Pending | null;
+}
+
+/**
+ * Shape the answer to a command. `ne` is 0 when Le was absent; `t0` selects the T=0 rules;
+ * `gsm` the class-A0 status words; `shortForm` tells whether 6Cxx may be used.
+ */
+export function deliver(channel: number, data: Uint8Array, sw: number, ne: number, t0: boolean, gsm: boolean, shortForm: boolean, apduCase: number): DeliverResult {
+  const na = data.length;
+  if (na === 0) return { response: swBytes(sw), pending: null };
+  // Le absent, or T=0 case 4 (the reader never sends Le): hold and announce.
+  if (ne === 0 || (t0 && apduCase === 4)) return { response: swBytes(moreSw(gsm, na)), pending: { channel, data, sw } };
+  if (na === ne) return { response: withSw(data, sw), pending: null };
+  if (na < ne) {
+    // T=0 transfers exactly P3 bytes: the card must ask for the right Le.
+    if (t0 && shortForm) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
+    return { response: withSw(data, sw), pending: null };
+  }
+  // na > ne
+  if (shortForm && na <= 256 && ne < 256) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
+  const rest = data.subarray(ne);
+  return { response: withSw(data.subarray(0, ne), moreSw(gsm, rest.length)), pending: { channel, data: rest, sw } };
+}
+
+/** GET RESPONSE against the held data (the caller checked channel and P1-P2). */
+export function getResponse(p: Pending, ne: number, t0: boolean, gsm: boolean): DeliverResult {
+  const avail = p.data.length;
+  if (ne > avail) {
+    if (t0) return { response: swBytes(wrongLeSw(gsm, avail)), pending: p };
+    return { response: withSw(p.data, p.sw), pending: null };
+  }
+  if (ne === avail) return { response: withSw(p.data, p.sw), pending: null };
+  const rest = p.data.subarray(ne);
+  return { response: withSw(p.data.subarray(0, ne), moreSw(gsm, rest.length)), pending: { channel: p.channel, data: rest, sw: p.sw } };
+}
