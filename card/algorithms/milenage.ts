@@ -47,9 +47,9 @@ function opcWith(key: Aes128Key, op: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The OPc for `k`, whichever form the operator variant was given in. */
+/** The OPc for `k`, whichever form the operator variant was given in (always a new array). */
 export function resolveOpc(k: Uint8Array, variant: OperatorVariant): Uint8Array {
-  return resolveWith(aes128KeyCached(bytesOf('k', k, 16)), variant);
+  return resolveWith(aes128KeyCached(bytesOf('k', k, 16)), variant).slice();
 }
 
 function resolveWith(key: Aes128Key, variant: OperatorVariant): Uint8Array {

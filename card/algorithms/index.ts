@@ -1,0 +1,50 @@
+/** card/algorithms: pure authentication algorithms of the SIM and USIM (public face; re-exports only). */
+
+export type { AkaFunctions, AkaOutput, F1Output, F2345Output, GsmAuthOutput } from './types.js';
+export { aes128Encrypt, aes128EncryptInto, aes128ExpandKey, aes128KeyCached, type Aes128Key } from './aes128.js';
+export {
+  computeOpc,
+  f1,
+  f1star,
+  f2,
+  f2345,
+  f3,
+  f4,
+  f5,
+  f5star,
+  kernelF1,
+  kernelF2345,
+  kernelF5star,
+  kernelMilenage,
+  milenage,
+  milenageAka,
+  milenageKernel,
+  resolveOpc,
+  type MilenageKernel,
+  type MilenageOutput,
+  type OperatorVariant,
+} from './milenage.js';
+export { c2, c3, c4, c5 } from './conversion.js';
+export { gsmMilenage, type SresDerivation } from './gsm-milenage.js';
+export { comp128v1 } from './comp128v1.js';
+export { comp128v2, comp128v3 } from './comp128v23.js';
+export { xor2g } from './xor-2g.js';
+export { xor3g, xor3gAka, xor3gF1, xor3gF2345 } from './xor-3g.js';
+export { AUTN_LENGTH, generateAuthVector, openAutn, type AuthVector, type OpenedAutn } from './aka.js';
+export { AUTS_LENGTH, buildAuts, openAuts, type OpenedAuts } from './auts.js';
+export {
+  SQN_BITS,
+  SQN_DEFAULT_PARAMS,
+  SQN_REJECT,
+  checkSqnFreshness,
+  sqnFromBytes,
+  sqnInitialState,
+  sqnJoin,
+  sqnMs,
+  sqnSplit,
+  sqnToBytes,
+  type SqnParams,
+  type SqnRejectReason,
+  type SqnState,
+  type SqnVerdict,
+} from './sqn.js';

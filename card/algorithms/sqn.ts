@@ -1,0 +1,159 @@
+/**
+ * Sequence number freshness in the USIM: the array scheme of 3GPP TS 33.102 Annex C
+ * (C.1.1: SQN = SEQ || IND; C.2.1: protection against wrap-around with Δ; C.2.2: the array
+ * SEQ_MS(0..a-1) indexed by IND, and the optional age limit L).
+ *
+ * Pure: a check takes the array state and returns the verdict with the next state; the SIM applet
+ * persists the array. SQN is 48 bits, held in a plain number (exact up to 2^53).
+ *
+ * Order of checks, as C.2.1 and C.2.2 require (SEQ_MS = highest SEQ anywhere in the array):
+ *  1. Δ: SEQ - SEQ_MS ≤ Δ (C.2.1, "before applying the freshness conditions");
+ *  2. L, when set: SEQ_MS - SEQ < L (C.2.2, "before verifying the above conditions");
+ *  3. freshness: SEQ > SEQ_MS(IND); if so SEQ_MS(IND) := SEQ.
+ * Any rejection is answered with a synchronisation failure carrying SQN_MS, the highest
+ * previously accepted sequence number anywhere in the array.
+ */
+
+import { readU16, readU32, writeU16, writeU32 } from '../runtime/bytes.js';
+import { bytesOf, intBetween } from './check.js';
+
+/** TS 33.102 §6.3.2: SQN is 48 bits. */
+export const SQN_BITS = 48;
+const SQN_MAX = 2 ** SQN_BITS - 1;
+
+export interface SqnParams {
+  /** Length of IND in bits (the array has 2^indBits entries). */
+  readonly indBits: number;
+  /** Δ: largest accepted jump SEQ - SEQ_MS (C.2.1). `Infinity` switches the check off. */
+  readonly delta: number;
+  /** L: when set, SEQ is accepted only if SEQ_MS - SEQ < L (C.2.2). */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * TS 33.102 Annex C.3 (informative profile): IND of 5 bits (a 32-entry array, SEQ of 43 bits)
+ * and Δ = 2^28; the age limit L is optional and not applied by default.
+ */
+export const SQN_DEFAULT_PARAMS: SqnParams = Object.freeze({ indBits: 5, delta: 2 ** 28 });
+
+/** The USIM's array: `seq[i]` is SEQ_MS(i), the highest SEQ accepted with IND = i (0 = none). */
+export interface SqnState {
+  readonly seq: readonly number[];
+}
+
+export const SQN_REJECT = {
+  /** SEQ ≤ SEQ_MS(IND): a replay, or older than what this IND already accepted. */
+  NOT_FRESH: 'not-fresh',
+  /** SEQ - SEQ_MS > Δ: an implausible jump ahead. */
+  DELTA: 'delta',
+  /** SEQ_MS - SEQ ≥ L: too old. */
+  LIMIT: 'limit',
+} as const;
+export type SqnRejectReason = (typeof SQN_REJECT)[keyof typeof SQN_REJECT];
+
+interface VerdictBase {
+  /** SEQ and IND of the received SQN. */
+  readonly seq: number;
+  readonly ind: number;
+  /** State to keep: the same object when rejected. */
+  readonly state: SqnState;
+  /** SQN_MS after this check: the value an AUTS would carry. */
+  readonly sqnMs: number;
+}
+export type SqnVerdict =
+  | (VerdictBase & { readonly accepted: true })
+  | (VerdictBase & { readonly accepted: false; readonly reason: SqnRejectReason });
+
+function checkParams(params: SqnParams): SqnParams {
+  if (params === null || typeof params !== 'object') throw new TypeError(`"params" expected object, got ${typeof params}`);
+  intBetween('indBits', params.indBits, 0, 16);
+  intBetween('delta', params.delta, 1, Infinity);
+  if (params.limit !== undefined) intBetween('limit', params.limit, 1, Infinity);
+  return params;
+}
+
+function checkState(state: SqnState, params: SqnParams): readonly number[] {
+  const seq = state?.seq;
+  if (!Array.isArray(seq)) throw new TypeError(`"state.seq" expected array, got ${typeof seq}`);
+  const size = 2 ** params.indBits;
+  if (seq.length !== size) throw new RangeError(`"state.seq" expected ${size} entries, got ${seq.length}`);
+  const seqMax = 2 ** (SQN_BITS - params.indBits) - 1;
+  for (let i = 0; i < size; i++) intBetween(`state.seq[${i}]`, seq[i] as number, 0, seqMax);
+  return seq;
+}
+
+/** The initial array: every SEQ_MS(i) zero (C.2.2). */
+export function sqnInitialState(params: SqnParams = SQN_DEFAULT_PARAMS): SqnState {
+  checkParams(params);
+  return { seq: new Array<number>(2 ** params.indBits).fill(0) };
+}
+
+/** SQN → { seq, ind } for the given IND length. */
+export function sqnSplit(sqn: number, indBits: number = SQN_DEFAULT_PARAMS.indBits): { seq: number; ind: number } {
+  intBetween('sqn', sqn, 0, SQN_MAX);
+  intBetween('indBits', indBits, 0, 16);
+  const size = 2 ** indBits;
+  return { seq: Math.floor(sqn / size), ind: sqn % size };
+}
+
+/** SEQ || IND → SQN. */
+export function sqnJoin(seq: number, ind: number, indBits: number = SQN_DEFAULT_PARAMS.indBits): number {
+  intBetween('indBits', indBits, 0, 16);
+  intBetween('seq', seq, 0, 2 ** (SQN_BITS - indBits) - 1);
+  intBetween('ind', ind, 0, 2 ** indBits - 1);
+  return seq * 2 ** indBits + ind;
+}
+
+/** 6-byte big-endian SQN (as carried in AUTN and AUTS) → number. */
+export function sqnFromBytes(bytes: Uint8Array): number {
+  bytesOf('sqn', bytes, 6);
+  return readU16(bytes, 0) * 2 ** 32 + readU32(bytes, 2);
+}
+
+/** number → 6-byte big-endian SQN. */
+export function sqnToBytes(sqn: number): Uint8Array {
+  intBetween('sqn', sqn, 0, SQN_MAX);
+  const out = new Uint8Array(6);
+  writeU16(out, 0, Math.floor(sqn / 2 ** 32));
+  writeU32(out, 2, sqn % 2 ** 32);
+  return out;
+}
+
+function highest(seq: readonly number[], indBits: number): number {
+  let best = 0;
+  for (let i = 0; i < seq.length; i++) {
+    // SEQ_MS(i) = 0 means nothing was accepted at i (an accepted SEQ is always > 0).
+    if (seq[i]! > 0) best = Math.max(best, seq[i]! * 2 ** indBits + i);
+  }
+  return best;
+}
+
+/**
+ * SQN_MS: the highest previously accepted SQN anywhere in the array (SEQ_MS || its IND), or 0
+ * when nothing was accepted yet.
+ */
+export function sqnMs(state: SqnState, params: SqnParams = SQN_DEFAULT_PARAMS): number {
+  checkParams(params);
+  return highest(checkState(state, params), params.indBits);
+}
+
+/** Decide whether a received SQN (number, or the 6 bytes recovered from AUTN) is acceptable. */
+export function checkSqnFreshness(
+  state: SqnState,
+  sqn: number | Uint8Array,
+  params: SqnParams = SQN_DEFAULT_PARAMS,
+): SqnVerdict {
+  checkParams(params);
+  const arr = checkState(state, params);
+  const value = sqn instanceof Uint8Array ? sqnFromBytes(sqn) : intBetween('sqn', sqn, 0, SQN_MAX);
+  const { seq, ind } = sqnSplit(value, params.indBits);
+  const ms = highest(arr, params.indBits);
+  const seqMs = Math.floor(ms / 2 ** params.indBits);
+  const reject = (reason: SqnRejectReason): SqnVerdict => ({ accepted: false, reason, seq, ind, state, sqnMs: ms });
+  if (seq - seqMs > params.delta) return reject(SQN_REJECT.DELTA);
+  if (params.limit !== undefined && seqMs - seq >= params.limit) return reject(SQN_REJECT.LIMIT);
+  if (seq <= arr[ind]!) return reject(SQN_REJECT.NOT_FRESH);
+  const next = arr.slice();
+  next[ind] = seq;
+  return { accepted: true, seq, ind, state: { seq: next }, sqnMs: highest(next, params.indBits) };
+}
