@@ -120,6 +120,7 @@ export function buildCommand(cla: number, ins: number, p1: number, p2: number, o
     if (ne !== undefined) out[out.length - 1] = ne & 0xff;
     return out;
   }
+  if (!data.length && ne === undefined) return Uint8Array.of(cla, ins, p1, p2);
   const head = data.length ? [0, data.length >> 8, data.length & 0xff] : [0];
   const leBytes = ne === undefined ? [] : [(ne & 0xffff) >> 8, ne & 0xff];
   if (!data.length && ne !== undefined) {

@@ -345,7 +345,15 @@ export class Card {
       this.channels[target] = null;
       // From the basic channel the default applet is selected; from channel n, n's applet (if it may be).
       const from = origin === 0 ? this.installed.findIndex((a) => a.isDefault) : (this.channels[origin] ?? -1);
-      if (from >= 0) this.trySelect(target, from, null);
+      if (from >= 0) {
+        try {
+          this.trySelect(target, from, null);
+        } catch (e) {
+          // The channel opens anyway, with no applet selected (JC 3 RE §4.2.2).
+          if (!(e instanceof CardError)) throw e;
+          this.channels[target] = null;
+        }
+      }
       return apdu.p2 === 0 ? { data: Uint8Array.of(target) } : {};
     }
     if (apdu.p1 === 0x80) {

@@ -1,0 +1,108 @@
+/**
+ * Card image files on disk. Saving is atomic (write a temp file beside the target, fsync it,
+ * rename over the target, fsync the directory), so a process killed at any moment leaves either
+ * the old or the new image, never a torn one. Loading fails with a message naming the file, the
+ * field and what to do, and never writes to the file.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '../../card/image/index.js';
+import { APPLET_REGISTRY } from '../../card/applets/index.js';
+import type { Card, Clock, Rng } from '../../card/runtime/index.js';
+
+export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_WRITE_FAILED';
+
+export class ImageFileError extends Error {
+  constructor(readonly code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
+    super(message);
+    this.name = 'ImageFileError';
+  }
+}
+
+export function saveImageFile(path: string, card: Card): void {
+  writeFileAtomic(path, serializeImage(card));
+}
+
+/** Atomic replace: temp file in the same directory, fsync, rename, fsync the directory. */
+export function writeFileAtomic(path: string, text: string): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'w', 0o600);
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+    try {
+      const dfd = openSync(dir, 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch {
+      // Directory fsync is not supported on every file system; the rename itself is atomic.
+    }
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      if (existsSync(tmp)) unlinkSync(tmp);
+    } catch {
+      /* best effort */
+    }
+    throw new ImageFileError('IMAGE_WRITE_FAILED', path, `${path}: cannot save the card image (${(e as Error).message}); check that the directory exists and is writable`);
+  }
+}
+
+export interface LoadImageOptions {
+  registry?: ParseImageOptions['registry'];
+  rng?: Rng;
+  clock?: Clock;
+}
+
+export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new ImageFileError('IMAGE_NOT_FOUND', path, `${path}: no such card image; create one with "cardforge personalize PROFILE.yaml -o ${path}"`);
+    throw new ImageFileError('IMAGE_UNREADABLE', path, `${path}: cannot read the card image (${err.code ?? err.message}); check the path and its permissions`);
+  }
+  try {
+    return parseImage(text, { registry: opts.registry ?? APPLET_REGISTRY, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  } catch (e) {
+    if (!(e instanceof ImageError)) throw e;
+    const advice =
+      e.code === 'IMAGE_VERSION' ? '' :
+      e.code === 'IMAGE_SYNTAX' ? '; restore the image from a backup or personalize a new one' :
+      '; the file was left untouched — restore it from a backup or personalize a new one';
+    throw new ImageFileError('IMAGE_INVALID', path, `${path}: ${e.field ? `field ${e.field}: ` : ''}${e.problem}${advice}`, e.field);
+  }
+}
+
+/**
+ * Keeps an image file in step with a card: call afterCommand() after each transmit (or tear);
+ * it saves when the card's persistent state changed. What the card acknowledged is on disk
+ * before the caller forwards the response.
+ */
+export class ImageAutosave {
+  private saved: number;
+  constructor(readonly path: string, readonly card: Card) {
+    this.saved = card.generation;
+  }
+  afterCommand(): boolean {
+    if (this.card.generation === this.saved) return false;
+    saveImageFile(this.path, this.card);
+    this.saved = this.card.generation;
+    return true;
+  }
+  saveNow(): void {
+    saveImageFile(this.path, this.card);
+    this.saved = this.card.generation;
+  }
+}

@@ -1,0 +1,2 @@
+/** host/store: card image files. Public face; re-exports only. */
+export * from './image-file.js';
