@@ -48,3 +48,4 @@ export {
   type SqnState,
   type SqnVerdict,
 } from './sqn.js';
+export * from './sha256.js';

@@ -53,10 +53,18 @@ export abstract class Applet {
   readonly secureMessaging: boolean = false;
   readonly commandChaining: boolean = false;
 
-  constructor(protected readonly ctx: AppletContext) {}
+  /**
+   * `params` is the applet's layout (which files, how many records…): kept in the card image and
+   * given again when the image is loaded, so allocation is the same. Never put secrets in params.
+   */
+  constructor(protected readonly ctx: AppletContext, _params: AppletParams = {}) {}
 
-  /** Called once when the applet is installed (not when a card image is loaded). */
-  install(_params: AppletParams): void {}
+  /**
+   * Called once when the applet is installed (not when a card image is loaded) with the
+   * personalization values (keys, PINs, file contents); writes them to persistent memory. The
+   * personalization object itself is not kept anywhere.
+   */
+  install(_personalization: unknown): void {}
 
   /** Selection: return FCI data, or throw CardError to refuse (the channel then has no applet). */
   select(_apdu: CommandApdu | null): Reply | void {}
@@ -67,7 +75,7 @@ export abstract class Applet {
 export interface AppletClass {
   /** Stable type name stored in card images, e.g. "cardforge.loopback". */
   readonly type: string;
-  new (ctx: AppletContext): Applet;
+  new (ctx: AppletContext, params: AppletParams): Applet;
 }
 
 export interface TableEntry {

@@ -32,7 +32,10 @@ export interface CardOptions {
 
 export interface InstallOptions {
   aid: Uint8Array | string;
+  /** Layout parameters: stored in the image, passed to the constructor. No secrets. */
   params?: AppletParams;
+  /** Values for install(): keys, PINs, contents. Consumed once, never stored. */
+  personalization?: unknown;
   /** Selected on channel 0 after every power-up/reset. */
   default?: boolean;
 }
@@ -127,10 +130,10 @@ export class Card {
     return this.installed;
   }
 
-  /** Install an applet instance under an AID; runs its install(params). */
+  /** Install an applet instance under an AID; runs its install(personalization). */
   install(cls: AppletClass, opts: InstallOptions): Applet {
     const inst = this.instantiate(cls, opts);
-    inst.applet.install(inst.params);
+    inst.applet.install(opts.personalization ?? {});
     return inst.applet;
   }
 
@@ -142,8 +145,9 @@ export class Card {
     if (this.installed.some((a) => a.aidHex === aidHex)) throw new RangeError(`an applet with AID ${aidHex} is already installed`);
     if (opts.default && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
     const ctx = this.contextFor(aid, aidHex);
-    const applet = new cls(ctx);
-    const inst: InstalledApplet = { aid, aidHex, type: cls.type, params: opts.params ?? {}, isDefault: opts.default === true, applet };
+    const params = opts.params ?? {};
+    const applet = new cls(ctx, params);
+    const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault: opts.default === true, applet };
     this.installed.push(inst);
     return inst;
   }

@@ -3,7 +3,7 @@
  * Commands are declared in apdu-specs/loopback.ts. TX3 is the reference "3 writes in one
  * transaction" command used by the tear tests and the transaction benchmark.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../algorithms/sha256.js';
 import { LOOPBACK_COMMANDS } from '../../../apdu-specs/loopback.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { Applet, CommandTable, CardError, type AppletContext, type CommandApdu, type Reply, type PU8 } from '../../runtime/index.js';

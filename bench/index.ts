@@ -1,0 +1,76 @@
+/**
+ * `npm run bench [-- SECTION...]`: throughput figures printed as a table with the peer or baseline
+ * beside ours and the floor the issues set. Sections: runtime, algorithms, transport (needs the
+ * PC/SC stack: pcscd + vpcd; skipped with the reason when it is missing).
+ */
+import { benchRuntime } from './runtime.js';
+import { benchAlgorithms } from './algorithms.js';
+import { formatRate, type BenchRow } from './measure.js';
+
+type Section = { name: string; run: () => Promise<BenchRow[]> };
+
+const SECTIONS: Section[] = [
+  { name: 'runtime', run: async () => benchRuntime() },
+  {
+    name: 'algorithms',
+    run: async () =>
+      (await benchAlgorithms()).map((r) => ({ name: `algorithm: ${r.name}`, value: r.opsPerSec, unit: 'ops/s', peer: r.name.startsWith('milenage') ? 'floor for USIM AUTHENTICATE: 50 k/s' : undefined })),
+  },
+  {
+    name: 'transport',
+    run: async () => {
+      let mod: { benchTransport?: () => Promise<Array<{ name: string; opsPerSec: number; peer?: string }>> };
+      try {
+        // Loaded by name: the transport bench needs the PC/SC stack and is optional.
+        const file = './transport.js';
+        mod = await import(file);
+      } catch {
+        return [];
+      }
+      if (!mod.benchTransport) return [];
+      return (await mod.benchTransport()).map((r) => ({ name: r.name, value: r.opsPerSec, unit: 'APDU/s', peer: r.peer }));
+    },
+  },
+];
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
+  if (unknown.length) {
+    console.error(`bench: unknown section ${unknown.join(', ')}; sections are: ${SECTIONS.map((s) => s.name).join(', ')}`);
+    process.exit(2);
+  }
+  const rows: BenchRow[] = [];
+  for (const s of SECTIONS) {
+    if (wanted.length && !wanted.includes(s.name)) continue;
+    process.stderr.write(`bench: ${s.name}…\n`);
+    try {
+      rows.push(...(await s.run()));
+    } catch (e) {
+      rows.push({ name: `${s.name}: not measured`, value: NaN, unit: '', note: (e as Error).message.split('\n')[0] });
+    }
+  }
+  const header = ['benchmark', 'cardforge', 'peer / baseline', 'floor', 'verdict'];
+  const table = rows.map((r) => [
+    r.name,
+    Number.isNaN(r.value) ? '—' : formatRate(r.value, r.unit),
+    r.peer ?? r.note ?? '',
+    r.floor !== undefined ? formatRate(r.floor, r.unit) : '',
+    r.floor === undefined ? '' : r.value >= r.floor ? 'meets floor' : 'BELOW FLOOR',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => '| ' + cells.map((c, i) => pad(c, widths[i]!)).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const row of table) console.log(line(row));
+  console.log(`\nnode ${process.version}, ${process.platform}/${process.arch}; best of 3 rounds per row.`);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+/**
+ * Decoding of exchanges from the declarations in apdu-specs: the command's name and fields, and
+ * the status word's meaning. Used by every human-readable output (send, demo, trace show).
+ * Fields the spec marks secret are masked unless `reveal` is set.
+ */
+import { ALL_COMMANDS, describeSw, type CommandSpec } from '../../apdu-specs/index.js';
+import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
+
+export interface DecodedCommand {
+  readonly name: string;
+  readonly spec?: CommandSpec;
+  readonly channel: number;
+  /** Hex of the command, secrets masked. */
+  readonly text: string;
+}
+
+function findSpec(cla: number, ins: number, specs: readonly CommandSpec[]): CommandSpec | undefined {
+  const info = decodeCla(cla);
+  if (!info) return undefined;
+  return specs.find((s) => s.ins === ins && (info.base & s.cla.mask) === s.cla.value);
+}
+
+export function decodeCommand(cmd: Uint8Array, opts: { specs?: readonly CommandSpec[]; reveal?: boolean } = {}): DecodedCommand {
+  const specs = opts.specs ?? ALL_COMMANDS;
+  if (cmd.length < 4) return { name: 'MALFORMED', channel: 0, text: bytesToHex(cmd) };
+  const spec = findSpec(cmd[0]!, cmd[1]!, specs);
+  const channel = decodeCla(cmd[0]!)?.channel ?? 0;
+  let text = bytesToHex(cmd);
+  if (spec?.command?.some((f) => f.secret) && !opts.reveal) {
+    try {
+      const a = parseCommand(cmd);
+      const start = cmd.length - a.data.length - (a.leAbsent ? 0 : a.extended ? 2 : 1);
+      text = bytesToHex(cmd.subarray(0, start)) + '*'.repeat(a.data.length * 2) + bytesToHex(cmd.subarray(start + a.data.length));
+    } catch (e) {
+      if (!(e instanceof CardError)) throw e;
+    }
+  }
+  return { name: spec?.name ?? `INS ${cmd[1]!.toString(16).padStart(2, '0').toUpperCase()}`, ...(spec ? { spec } : {}), channel, text };
+}
+
+export interface DecodedResponse {
+  readonly data: Uint8Array;
+  readonly sw: number;
+  readonly swHex: string;
+  readonly meaning: string;
+}
+
+export function decodeResponse(resp: Uint8Array): DecodedResponse {
+  if (resp.length < 2) return { data: resp, sw: -1, swHex: '', meaning: 'no status word' };
+  const sw = (resp[resp.length - 2]! << 8) | resp[resp.length - 1]!;
+  const d = describeSw(sw);
+  let meaning = d?.description ?? 'unknown status word';
+  if (d && d.mask !== 0xffff) meaning = meaning.replace(/\bx{1,2}\b/, String(sw & (~d.mask & 0xffff)));
+  return { data: resp.subarray(0, resp.length - 2), sw, swHex: sw.toString(16).padStart(4, '0'), meaning };
+}
