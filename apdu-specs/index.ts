@@ -10,3 +10,4 @@ import type { CommandSpec } from './types.js';
 
 /** Every declared command, for decoders and the command reference (runtime first). */
 export const ALL_COMMANDS: readonly CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS];
+export * from './session-facts.js';
