@@ -9,7 +9,7 @@ const C80 = cla('8X', 0x80, 0xff);
 const REF = 'cardforge loopback applet';
 
 export const LOOPBACK_COMMANDS: readonly CommandSpec[] = [
-  { name: 'ECHO', cla: C80, ins: 0x10, cases: [1, 2, 3, 4], description: 'Return the command data unchanged (case 4), nothing (case 3), or Ne bytes of a counting pattern (case 2)', ref: REF,
+  { name: 'ECHO', cla: C80, ins: 0x10, cases: [1, 2, 3, 4], description: 'Return the command data (case 4; without Le the data waits behind 61xx), nothing (case 1), or Ne bytes of a counting pattern (case 2)', ref: REF,
     command: [{ name: 'data', length: 'rest' }], response: [{ name: 'data', length: 'rest' }] },
   { name: 'FIXED16', cla: C80, ins: 0x12, cases: [2], description: 'Return 16 fixed bytes (the trivial throughput command)', ref: REF,
     response: [{ name: 'data', length: 16 }] },
