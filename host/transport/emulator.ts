@@ -8,17 +8,22 @@ import { EventEmitter } from 'node:events';
 import { CardPowerLostError, type Card } from '../../card/runtime/index.js';
 import type { ImageAutosave } from '../store/index.js';
 import { TransportError } from './errors.js';
+import { transmitT0 } from './t0.js';
 import type { Protocol, Transport, TransportEvents } from './types.js';
 
 export interface EmulatorTransportOptions {
   autosave?: ImageAutosave;
   name?: string;
+  /** On a T=0 card, run the GET RESPONSE / 6Cxx loop as the PC/SC transport does (default true),
+   * so the same image answers with the same bytes in process and through a reader. */
+  autoGetResponse?: boolean;
 }
 
 export class EmulatorTransport extends EventEmitter<TransportEvents> implements Transport {
   readonly name: string;
   private atrBytes: Uint8Array | undefined;
   private readonly autosave: ImageAutosave | undefined;
+  private readonly autoGetResponse: boolean;
 
   constructor(
     readonly card: Card,
@@ -27,6 +32,7 @@ export class EmulatorTransport extends EventEmitter<TransportEvents> implements 
     super();
     this.autosave = opts.autosave;
     this.name = opts.name ?? 'emulator';
+    this.autoGetResponse = opts.autoGetResponse ?? true;
   }
 
   get protocol(): Protocol | undefined {
@@ -49,7 +55,8 @@ export class EmulatorTransport extends EventEmitter<TransportEvents> implements 
     const t0 = performance.now();
     let rsp: Uint8Array;
     try {
-      rsp = this.card.transmit(cmd);
+      const raw = async (c: Uint8Array): Promise<Uint8Array> => this.card.transmit(c);
+      rsp = this.card.protocol === 'T=0' && this.autoGetResponse ? await transmitT0(raw, cmd) : this.card.transmit(cmd);
     } catch (e) {
       if (e instanceof CardPowerLostError) {
         this.atrBytes = undefined;

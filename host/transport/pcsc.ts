@@ -42,12 +42,12 @@ export function pcscError(e: unknown, what: string): TransportError {
   if (e instanceof TransportError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const table: [RegExp, TransportErrorCode, string][] = [
-    [/service (not running|stopped)|no service/i, 'PCSC_NO_SERVICE', `pcscd is not running or not reachable at ${socketName()}; start it (systemctl start pcscd.socket, or scripts/pcsc/pcscd-private.ts start for a private one) and retry`],
+    [/service (not running|stopped)|no service/i, 'PCSC_NO_SERVICE', `pcscd is not running or not reachable at ${socketName()}; start it (systemctl start pcscd.socket, or npx tsx scripts/pcsc/stack.ts start for a private one) and retry`],
     [/no smart card|card is unpowered|no card/i, 'PCSC_NO_CARD', 'no card in the reader; insert a card (or start "cardforge emulate") and retry'],
     [/sharing violation/i, 'PCSC_SHARING', 'another program holds the card exclusively; close it (or connect shared) and retry'],
     [/removed|unresponsive|communication error|reader unavailable/i, 'PCSC_CARD_REMOVED', 'the card was removed or stopped answering; re-insert it and reconnect'],
   ];
-  for (const [re, code, advice] of table) if (re.test(msg)) return new TransportError(code, `${what}: ${msg.toLowerCase()}; ${advice}`, { cause: e });
+  for (const [re, code, advice] of table) if (re.test(msg)) return new TransportError(code, `${what}: ${msg}; ${advice}`, { cause: e });
   return new TransportError('PCSC_FAILED', `${what}: ${msg}`, { cause: e });
 }
 
@@ -128,16 +128,20 @@ export class PcscTransport extends EventEmitter<TransportEvents> implements Tran
   async connect(): Promise<Uint8Array> {
     this.dropCard();
     const sc = (this.sc ??= await loadSmartcard());
-    this.ctx ??= openContext(sc);
-    const ctx = this.ctx;
     const deadline = Date.now() + (this.opts.waitMs ?? 0);
     let reader: ScReader;
     for (;;) {
       let readers: ScReader[];
       try {
-        readers = ctx.listReaders();
+        this.ctx ??= openContext(sc);
+        readers = this.ctx.listReaders();
       } catch (e) {
-        throw pcscError(e, 'cannot list PC/SC readers');
+        const err = pcscError(e, 'cannot list PC/SC readers');
+        // pcscd down or restarting: within the wait budget, retry with a fresh context.
+        if (err.code !== 'PCSC_NO_SERVICE' || Date.now() >= deadline) throw err;
+        this.releaseContext();
+        await sleep(200);
+        continue;
       }
       reader = pickReader(readers, this.opts.reader, (r) => (r.state & sc.SCARD_STATE_PRESENT) !== 0);
       const ready = (reader.state & sc.SCARD_STATE_PRESENT) !== 0 && (reader.state & sc.SCARD_STATE_MUTE) === 0;
@@ -229,14 +233,18 @@ export class PcscTransport extends EventEmitter<TransportEvents> implements Tran
     }
   }
 
-  async close(): Promise<void> {
-    this.dropCard();
+  private releaseContext(): void {
     try {
       this.ctx?.close();
     } catch {
       // A context whose pcscd went away cannot be released more than it is.
     }
     this.ctx = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.dropCard();
+    this.releaseContext();
     this.emit('closed');
   }
 }

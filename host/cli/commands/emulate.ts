@@ -1,0 +1,77 @@
+/**
+ * `cardforge emulate`: serve a card image to pcscd through vsmartcard's vpcd reader until
+ * stopped; every PC/SC program then sees the card in "Virtual PCD 00 0N". The image is saved after
+ * each command that changed it, and once more on SIGINT/SIGTERM before exiting.
+ */
+import type { Command } from 'commander';
+import { bytesToHex } from '../../../card/runtime/index.js';
+import { ImageAutosave, loadImageFile } from '../../store/index.js';
+import { VPCD_DEFAULT_PORT, VpcdEndpoint } from '../../transport/index.js';
+import type { CliContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { formatExchange } from '../format.js';
+
+interface EmulateOptions {
+  card: string;
+  vpcd: string;
+  slot: string;
+  verbose?: boolean;
+}
+
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s);
+  const port = m?.[3] === undefined ? VPCD_DEFAULT_PORT : Number(m[3]);
+  if (!m || port < 1 || port > 65535) throw new CliError('USAGE', `--vpcd expected HOST[:PORT] (e.g. 127.0.0.1:${VPCD_DEFAULT_PORT}), got "${s}"`, EXIT.USAGE);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+export function registerEmulate(program: Command, ctx: CliContext): void {
+  program
+    .command('emulate')
+    .description('Serve a card image to pcscd through the vsmartcard vpcd reader until stopped (Ctrl-C)')
+    .requiredOption('--card <image>', 'card image file; updated after each command that changes the card')
+    .option('--vpcd <host:port>', 'where vpcd listens for slot 0 (slot N is PORT+N)', `127.0.0.1:${VPCD_DEFAULT_PORT}`)
+    .option('--slot <n>', 'vpcd slot: 0 → reader "Virtual PCD 00 00", 1 → "Virtual PCD 00 01"', '0')
+    .option('-v, --verbose', 'log every exchange and power event')
+    .addHelpText('after', '\nThen, in another shell: opensc-tool -r "Virtual PCD 00 00" -s 00A4040000')
+    .action(async (opts: EmulateOptions) => {
+      const { host, port } = parseHostPort(opts.vpcd);
+      const slot = Number(opts.slot);
+      if (slot !== 0 && slot !== 1) throw new CliError('USAGE', `--slot expected 0 or 1, got "${opts.slot}"`, EXIT.USAGE);
+      const card = loadImageFile(opts.card);
+      const autosave = new ImageAutosave(opts.card, card);
+      const log = (line: string): void => ctx.err(`cardforge emulate: ${line}`);
+      const endpoint = new VpcdEndpoint(card, {
+        host,
+        port: port + slot,
+        autosave,
+        log: (level, msg) => {
+          if (level !== 'debug' || opts.verbose) log(msg);
+        },
+      });
+      if (opts.verbose) {
+        endpoint.on('exchange', (c, r, ms) => log(`${formatExchange(c, r).replace('\n', `  [${ms.toFixed(2)} ms]\n`)}`));
+        endpoint.on('control', (code) => code === 1 && log(`power on, ATR ${bytesToHex(card.atr).toUpperCase()}`));
+      }
+      log(`serving ${opts.card} (ATR ${bytesToHex(card.atr).toUpperCase()}, ${card.protocol}) to vpcd at ${host}:${port + slot} — reader "Virtual PCD 00 0${slot}"; Ctrl-C to stop`);
+      await new Promise<void>((resolve, reject) => {
+        const stop = (signal: string): void => {
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          endpoint
+            .stop()
+            .then(() => {
+              autosave.saveNow();
+              log(`${signal}: stopped; image saved to ${opts.card}`);
+              resolve();
+            })
+            .catch(reject);
+        };
+        const onInt = (): void => stop('SIGINT');
+        const onTerm = (): void => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+        void endpoint.start();
+      });
+    });
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * `cardforge` entry point: builds the command tree, runs it, and turns any error into one line
+ * on stderr and an exit code (see errors.ts).
+ */
+import { CommanderError } from 'commander';
+import { describeError } from './errors.js';
+import { createProgram } from './program.js';
+
+// `cardforge … | head` closes stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const ctx = { out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
+  const program = createProgram(ctx);
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    const d = describeError(e);
+    // Commander already printed its own usage errors (and help/version, which exit 0).
+    if (!(e instanceof CommanderError)) ctx.err(`cardforge: ${d.message}`);
+    if (process.env['CARDFORGE_DEBUG'] === '1' && e instanceof Error) ctx.err(e.stack ?? '');
+    return d.exitCode;
+  }
+}
+
+run(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`cardforge: ${describeError(e).message}\n`);
+    process.exitCode = 1;
+  },
+);

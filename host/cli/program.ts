@@ -1,0 +1,26 @@
+/**
+ * The `cardforge` command tree. Each command is a module under commands/ exporting register();
+ * adding personalize, trace, prove, demo or shell is one import and one line in COMMANDS.
+ */
+import { Command } from 'commander';
+import type { CliContext, RegisterCommand } from './context.js';
+import { registerReaders } from './commands/readers.js';
+import { registerSend } from './commands/send.js';
+import { registerEmulate } from './commands/emulate.js';
+import { registerImage } from './commands/image.js';
+import { registerDemo } from './commands/demo.js';
+
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo];
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('cardforge')
+    .description('Smart-card workbench: an APDU-level card emulator and the host tools that drive it or a real card through PC/SC')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
+  for (const register of COMMANDS) register(program, ctx);
+  // Subcommands inherit exitOverride/output so errors surface as CommanderError, not process.exit.
+  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
