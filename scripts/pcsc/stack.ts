@@ -141,6 +141,8 @@ export interface StartOptions {
   port?: number;
   /** Parent for the stack's temporary directory (keep it short: a socket path is ≤ 107 bytes). */
   parent?: string;
+  /** Use this directory (created if needed; removed by stop()); the socket is DIR/run/pcscd.comm. */
+  dir?: string;
   timeoutMs?: number;
   /** pcscd log level flag: --error (default), --info, --debug. */
   logLevel?: '--error' | '--info' | '--debug';
@@ -154,7 +156,8 @@ export async function startPcscStack(opts: StartOptions = {}): Promise<PcscStack
   const pcscd = requirements()[0]!.found!;
   const driver = requirements()[1]!.found!;
   const port = opts.port ?? (await freePortPair());
-  const dir = mkdtempSync(join(opts.parent ?? tmpdir(), 'cfpcsc-'));
+  const dir = opts.dir ?? mkdtempSync(join(opts.parent ?? tmpdir(), 'cfpcsc-'));
+  mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'reader.conf.d');
   const run = join(dir, 'run');
   mkdirSync(conf);
