@@ -55,7 +55,7 @@ export interface SmartcardModule {
 
 export const PCSC_INSTALL_HINT =
   'install the PC/SC development files and a C++ toolchain — Debian/Ubuntu: apt-get install --no-install-recommends pcscd libpcsclite-dev build-essential python3; ' +
-  'Fedora: dnf install pcsc-lite pcsc-lite-devel gcc-c++ make python3 — then rebuild the addon: npm rebuild smartcard (or npm ci)';
+  'Fedora: dnf install pcsc-lite pcsc-lite-devel gcc-c++ make python3 — then run npm ci again (or npm rebuild smartcard when the package is present but unbuilt)';
 
 let cached: Promise<SmartcardModule> | undefined;
 
