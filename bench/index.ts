@@ -28,7 +28,21 @@ const SECTIONS: Section[] = [
         return [];
       }
       if (!mod.benchTransport) return [];
-      return (await mod.benchTransport()).map((r) => ({ name: r.name, value: r.opsPerSec, unit: 'APDU/s', peer: r.peer }));
+      const rows = await mod.benchTransport();
+      // The do-nothing card endpoint is the floor of the stack: show it beside the emulator with the ratio.
+      const base = rows.find((r) => !r.peer);
+      return rows
+        .filter((r) => r.peer)
+        .map((r) => {
+          const ratio = base ? r.opsPerSec / base.opsPerSec : NaN;
+          return {
+            name: r.name,
+            value: r.opsPerSec,
+            unit: 'APDU/s',
+            peer: base ? `${base.name}: ${formatRate(base.opsPerSec, 'APDU/s')}` : r.peer,
+            verdict: Number.isNaN(ratio) ? '' : `${(ratio * 100).toFixed(0)}% of the stack (goal ≥ 90%)`,
+          };
+        });
     },
   },
 ];
@@ -60,7 +74,7 @@ async function main(): Promise<void> {
     Number.isNaN(r.value) ? '—' : formatRate(r.value, r.unit),
     r.peer ?? r.note ?? '',
     r.floor !== undefined ? formatRate(r.floor, r.unit) : '',
-    r.floor === undefined ? '' : r.value >= r.floor ? 'meets floor' : 'BELOW FLOOR',
+    r.verdict ?? (r.floor === undefined ? '' : r.value >= r.floor ? 'meets floor' : 'BELOW FLOOR'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => pad(c, widths[i]!)).join(' | ') + ' |';

@@ -15,6 +15,8 @@ export interface BenchRow {
   /** The floor the issue sets, if any (same unit as value). */
   floor?: number;
   note?: string;
+  /** Overrides the floor verdict (e.g. a ratio against a baseline measured in the same run). */
+  verdict?: string;
 }
 
 export function opsPerSecond(op: () => void, opts: { ms?: number; batch?: number; rounds?: number } = {}): number {

@@ -70,7 +70,7 @@ export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new ImageFileError('IMAGE_NOT_FOUND', path, `${path}: no such card image; create one with "cardforge personalize PROFILE.yaml -o ${path}"`);
+    if (err.code === 'ENOENT') throw new ImageFileError('IMAGE_NOT_FOUND', path, `${path}: no such card image; create one with "cardforge personalize PROFILE.yaml -o ${path}" (or "cardforge image new -o ${path}" for a loopback test card)`);
     throw new ImageFileError('IMAGE_UNREADABLE', path, `${path}: cannot read the card image (${err.code ?? err.message}); check the path and its permissions`);
   }
   try {
