@@ -78,7 +78,7 @@ describe('AuC', () => {
     expect(auc.resync('1', rand, auts)).toBe(sqnMs);
     expect(auc.quintuplet('1').sqn).toBeGreaterThan(sqnMs);
     const forged = auts.slice();
-    forged[13] ^= 1;
+    forged[13] = forged[13]! ^ 1;
     expect(() => auc.resync('1', rand, forged)).toThrow(AucError);
   });
 

@@ -66,7 +66,7 @@ describe('cardforge CLI', () => {
   it.each([
     [['send', '--card', 'x.json', '80 1G 00 00'], 2, /^cardforge: APDU 1 "80 1G 00 00": "G" is not a hex digit\n$/],
     [['send', '--card', 'x.json', '801'], 2, /odd number of hex digits/],
-    [['send', '00A40400'], 2, /^cardforge: say where to send: --card IMAGE or --reader NAME\n$/],
+    [['send', '00A40400'], 2, /^cardforge: say which card to use: --card IMAGE or --reader NAME\n$/],
     [['send', '--card', 'a', '--reader', 'b', '00A40400'], 2, /cannot be used with option/],
     [['send', '--card', '/nonexistent/card.json', '00A40400'], 1, /^cardforge: \/nonexistent\/card\.json: no such card image; create one with/],
     [['emulate', '--card', 'x.json', '--vpcd', 'host:99999'], 2, /--vpcd expected HOST\[:PORT\]/],

@@ -1,0 +1,43 @@
+/**
+ * Opening the target of a command: `--card IMAGE` (the emulator in process, image saved after
+ * every change unless --no-save) or `--reader NAME` (a card in a PC/SC reader). Every command
+ * that talks to a card (send, prove, shell, trace replay) uses this one function and the same
+ * option set, so they behave alike.
+ */
+import { Option, type Command } from 'commander';
+import { ImageAutosave, loadImageFile } from '../store/index.js';
+import { EmulatorTransport, PcscTransport, type Transport } from '../transport/index.js';
+import type { Clock, Rng } from '../../card/runtime/index.js';
+import { CliError, EXIT } from './errors.js';
+
+export interface TargetOptions {
+  card?: string;
+  reader?: string;
+  t0?: boolean;
+  save?: boolean;
+  wait?: string;
+  exclusive?: boolean;
+}
+
+/** Adds --card/--reader/--t0/--no-save/--wait/--exclusive to a command. */
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--card <image>', 'card image file (the emulator, in process)').conflicts('reader'))
+    .addOption(new Option('--reader <name>', 'PC/SC reader name (exact, or a unique part of it)').conflicts('card'))
+    .option('--t0', 'use T=0 (emulator: run the card as T=0; reader: connect with T=0 only)')
+    .option('--no-save', 'with --card: do not write the updated image back')
+    .option('--wait <ms>', 'with --reader: wait this long for a card (and for pcscd) before failing', '0')
+    .option('--exclusive', 'with --reader: connect exclusively instead of shared');
+}
+
+export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clock?: Clock }): Transport {
+  if (!opts.card && !opts.reader) throw new CliError('USAGE', 'say which card to use: --card IMAGE or --reader NAME', EXIT.USAGE);
+  const waitMs = Number(opts.wait ?? '0');
+  if (!Number.isInteger(waitMs) || waitMs < 0) throw new CliError('USAGE', `--wait expected a whole number of milliseconds, got "${opts.wait}"`, EXIT.USAGE);
+  if (opts.card) {
+    const card = loadImageFile(opts.card, { ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
+    if (opts.t0) card.protocol = 'T=0';
+    return new EmulatorTransport(card, { name: `emulator ${opts.card}`, ...(opts.save !== false ? { autosave: new ImageAutosave(opts.card, card) } : {}) });
+  }
+  return new PcscTransport({ reader: opts.reader!, waitMs, share: opts.exclusive ? 'exclusive' : 'shared', ...(opts.t0 ? { protocol: 'T=0' as const } : {}) });
+}
