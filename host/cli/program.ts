@@ -9,8 +9,9 @@ import { registerSend } from './commands/send.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerImage } from './commands/image.js';
 import { registerDemo } from './commands/demo.js';
+import { registerProve } from './commands/prove.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')

@@ -1,0 +1,44 @@
+/**
+ * Protocol proofs: a suite drives one protocol against any Transport (the emulator or a card in
+ * a reader), checks the results with the host back-ends, and records one row per check:
+ * (check, expected, got, verdict). Destructive checks (blocking a PIN) run only when asked.
+ */
+import type { Transport } from '../transport/index.js';
+import type { Profile } from '../profile/schema.js';
+
+export type Verdict = 'pass' | 'fail' | 'skip';
+
+export interface CheckRow {
+  readonly suite: string;
+  readonly check: string;
+  readonly expected: string;
+  readonly got: string;
+  readonly verdict: Verdict;
+  readonly note?: string;
+}
+
+export interface Exchange {
+  readonly data: Uint8Array;
+  readonly sw: number;
+  /** SW as 4 lower-case hex digits. */
+  readonly swHex: string;
+}
+
+export interface SuiteContext {
+  readonly transport: Transport;
+  /** The profile the card was personalized from (keys for the AuC, PINs); undefined if none given. */
+  readonly profile: Profile | undefined;
+  readonly destructive: boolean;
+  send(command: Uint8Array | string): Promise<Exchange>;
+  /** Record a check; `ok` defaults to expected === got. Returns whether it passed. */
+  check(check: string, expected: string, got: string, ok?: boolean, note?: string): boolean;
+  skip(check: string, reason: string): void;
+}
+
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  /** Needs the profile's secrets (keys, PINs) to check results. */
+  readonly needsProfile: boolean;
+  run(ctx: SuiteContext): Promise<void>;
+}
