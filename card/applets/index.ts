@@ -1,8 +1,10 @@
 /** card/applets: the applets and the registry used to rebuild cards from images. */
 import type { AppletClass } from '../runtime/index.js';
 import { LoopbackApplet } from './loopback/loopback.js';
+import { SimApplet } from './sim/sim.js';
 
 export { LoopbackApplet };
+export { SimApplet };
 
 /** Applet types by the name stored in card images. */
-export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet]]);
+export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet]]);
