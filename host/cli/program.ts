@@ -10,8 +10,9 @@ import { registerEmulate } from './commands/emulate.js';
 import { registerImage } from './commands/image.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProve } from './commands/prove.js';
+import { registerShell } from './commands/shell.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')
