@@ -11,8 +11,10 @@ import { registerImage } from './commands/image.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProve } from './commands/prove.js';
 import { registerShell } from './commands/shell.js';
+import { registerTrace } from './commands/trace.js';
+import { registerPersonalize } from './commands/personalize.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')
