@@ -14,7 +14,7 @@ import { registerShell } from './commands/shell.js';
 import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')

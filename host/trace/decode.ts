@@ -3,7 +3,7 @@
  * the status word's meaning. Used by every human-readable output (send, demo, trace show).
  * Fields the spec marks secret are masked unless `reveal` is set.
  */
-import { ALL_COMMANDS, describeSw, type CommandSpec } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
 
 export interface DecodedCommand {
@@ -52,4 +52,54 @@ export function decodeResponse(resp: Uint8Array): DecodedResponse {
   let meaning = d?.description ?? 'unknown status word';
   if (d && d.mask !== 0xffff) meaning = meaning.replace(/\bx{1,2}\b/, String(sw & (~d.mask & 0xffff)));
   return { data: resp.subarray(0, resp.length - 2), sw, swHex: sw.toString(16).padStart(4, '0'), meaning };
+}
+
+/** One declared field cut out of command or response data. */
+export interface DecodedField {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly random: boolean;
+  readonly secret: boolean;
+  readonly description?: string;
+}
+
+export interface FieldCut {
+  readonly fields: readonly DecodedField[];
+  /** Bytes past the declared fields (the layout did not fit): undefined when it fit exactly. */
+  readonly extra?: Uint8Array;
+}
+
+/** Cut data into the declared fields (fixed lengths, then 'rest'); what is left over is `extra`. */
+export function cutFields(specs: readonly FieldSpec[] | undefined, data: Uint8Array): FieldCut {
+  if (!specs || specs.length === 0) return data.length ? { fields: [], extra: data } : { fields: [] };
+  const fields: DecodedField[] = [];
+  let off = 0;
+  for (const f of specs) {
+    if (off >= data.length && f.length !== 'rest') break;
+    const end = f.length === 'rest' ? data.length : Math.min(data.length, off + f.length);
+    fields.push({ name: f.name, bytes: data.subarray(off, end), random: f.random === true, secret: f.secret === true, ...(f.description ? { description: f.description } : {}) });
+    off = end;
+  }
+  return off < data.length ? { fields, extra: data.subarray(off) } : { fields };
+}
+
+/** The spec of a command (undefined when none is declared for its class and INS). */
+export function specOf(cmd: Uint8Array, specs: readonly CommandSpec[] = ALL_COMMANDS): CommandSpec | undefined {
+  return cmd.length < 4 ? undefined : findSpec(cmd[0]!, cmd[1]!, specs);
+}
+
+/** Command data fields (secrets included: the caller masks them). */
+export function commandFields(cmd: Uint8Array, spec: CommandSpec | undefined): FieldCut | undefined {
+  if (!spec) return undefined;
+  try {
+    return cutFields(spec.command, parseCommand(cmd).data);
+  } catch (e) {
+    if (e instanceof CardError) return undefined;
+    throw e;
+  }
+}
+
+/** A field's value for people: hex, or stars for a secret unless revealed. */
+export function showField(f: DecodedField, reveal: boolean): string {
+  return f.secret && !reveal ? '*'.repeat(f.bytes.length * 2) : bytesToHex(f.bytes).toUpperCase();
 }

@@ -4,7 +4,8 @@
  * each command that changed it, and once more on SIGINT/SIGTERM before exiting.
  */
 import type { Command } from 'commander';
-import { bytesToHex } from '../../../card/runtime/index.js';
+import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
+import { TraceRecorder, recordVpcdEndpoint } from '../../trace/record.js';
 import { ImageAutosave, loadImageFile } from '../../store/index.js';
 import { VPCD_DEFAULT_PORT, VpcdEndpoint } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
@@ -16,6 +17,8 @@ interface EmulateOptions {
   vpcd: string;
   slot: string;
   verbose?: boolean;
+  record?: string;
+  deterministic?: string;
 }
 
 export function parseHostPort(s: string): { host: string; port: number } {
@@ -33,12 +36,14 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
     .option('--vpcd <host:port>', 'where vpcd listens for slot 0 (slot N is PORT+N)', `127.0.0.1:${VPCD_DEFAULT_PORT}`)
     .option('--slot <n>', 'vpcd slot: 0 → reader "Virtual PCD 00 00", 1 → "Virtual PCD 00 01"', '0')
     .option('-v, --verbose', 'log every exchange and power event')
+    .option('--record <file>', 'record every power event and exchange pcscd sends as a cardforge trace (JSON Lines)')
+    .option('--deterministic <seed>', 'seeded RNG and virtual clock (replay the recording byte-exact with trace replay --deterministic SEED)')
     .addHelpText('after', '\nThen, in another shell: opensc-tool -r "Virtual PCD 00 00" -s 00A4040000')
     .action(async (opts: EmulateOptions) => {
       const { host, port } = parseHostPort(opts.vpcd);
       const slot = Number(opts.slot);
       if (slot !== 0 && slot !== 1) throw new CliError('USAGE', `--slot expected 0 or 1, got "${opts.slot}"`, EXIT.USAGE);
-      const card = loadImageFile(opts.card);
+      const card = loadImageFile(opts.card, opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {});
       const autosave = new ImageAutosave(opts.card, card);
       const log = (line: string): void => ctx.err(`cardforge emulate: ${line}`);
       const endpoint = new VpcdEndpoint(card, {
@@ -49,6 +54,8 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
           if (level !== 'debug' || opts.verbose) log(msg);
         },
       });
+      const recorder = opts.record ? TraceRecorder.toFile(opts.record, { target: `emulate ${opts.card}`, protocol: card.protocol }) : undefined;
+      if (recorder) recordVpcdEndpoint(endpoint, recorder, () => card.atr);
       if (opts.verbose) {
         endpoint.on('exchange', (c, r, ms) => log(`${formatExchange(c, r).replace('\n', `  [${ms.toFixed(2)} ms]\n`)}`));
         endpoint.on('control', (code) => code === 1 && log(`power on, ATR ${bytesToHex(card.atr).toUpperCase()}`));
@@ -62,6 +69,7 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
             .stop()
             .then(() => {
               autosave.saveNow();
+              recorder?.close();
               log(`${signal}: stopped; image saved to ${opts.card}`);
               resolve();
             })

@@ -8,9 +8,11 @@ import { parseApduArgs } from '../apdu-args.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { formatExchange, jsonExchange, type JsonExchange } from '../format.js';
+import { RecordingTransport, TraceRecorder } from '../../trace/record.js';
 
 interface SendOptions extends TargetOptions {
   json?: boolean;
+  record?: string;
 }
 
 export function registerSend(program: Command, ctx: CliContext): void {
@@ -21,10 +23,12 @@ export function registerSend(program: Command, ctx: CliContext): void {
       .argument('<apdu...>', 'command APDUs in hex, one per argument; spaces allowed inside quotes ("00 A4 04 00 00")'),
   )
     .option('--json', 'print a JSON array of {command, response, sw} (hex)')
+    .option('--record <file>', 'record the session as a cardforge trace (JSON Lines)')
     .addHelpText('after', '\nExamples:\n  cardforge send --card card.json "00 A4 04 00 0A F0 63 61 72 64 66 67 01 00 01" "80 12 00 00 10"\n  cardforge send --reader "Virtual PCD 00 00" --json 8012000010')
     .action(async (apdus: string[], opts: SendOptions) => {
       const commands = parseApduArgs(apdus);
-      const transport = openTarget(opts);
+      const target = openTarget(opts);
+      const transport = opts.record ? new RecordingTransport(target, TraceRecorder.toFile(opts.record, { target: target.name })) : target;
       const results: JsonExchange[] = [];
       try {
         await transport.connect();

@@ -1,0 +1,102 @@
+/**
+ * `cardforge trace`: show, convert and replay APDU traces (host/trace). Formats are guessed from
+ * the content (and for outputs from the file name) unless --from / --to name them; a line that
+ * cannot be read is reported as FILE:LINE. `replay` exits 1 when a response really differs from
+ * the recording (fields the spec marks random are masked).
+ */
+import type { Command } from 'commander';
+import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
+import { checkFormat, convertFile, FORMATS, readTraceFile, type FormatName } from '../../trace/formats/index.js';
+import { formatResult, replay } from '../../trace/replay.js';
+import { showTrace } from '../../trace/show.js';
+import type { TraceError } from '../../trace/errors.js';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../errors.js';
+import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+
+interface ReadFlags {
+  from?: string;
+  keepGoing?: boolean;
+}
+
+const formatList = FORMATS.map((f) => `${f.name}${f.writable ? '' : ' (read only)'}`).join(', ');
+
+function readOpts(opts: ReadFlags, ctx: CliContext): { format?: FormatName; onBadLine?: (e: TraceError) => void; bad: { n: number } } {
+  const bad = { n: 0 };
+  return {
+    ...(opts.from ? { format: checkFormat(opts.from, '--from') } : {}),
+    ...(opts.keepGoing
+      ? {
+          onBadLine: (e: TraceError) => {
+            bad.n++;
+            ctx.err(`cardforge: skipped ${e.message}`);
+          },
+        }
+      : {}),
+    bad,
+  };
+}
+
+export function registerTrace(program: Command, ctx: CliContext): void {
+  const trace = program.command('trace').description(`Show, convert and replay APDU traces (formats: ${formatList})`);
+
+  trace
+    .command('show')
+    .description('Print a trace decoded: command names and fields, SW meanings; secrets (PINs, keys) starred')
+    .argument('<file>', 'trace file (format guessed from the content)')
+    .option('--from <format>', `input format: ${formatList}`)
+    .option('--reveal', 'show secret fields (PIN and key values) instead of stars')
+    .option('--keep-going', 'report unreadable lines and go on instead of stopping at the first')
+    .action((file: string, opts: ReadFlags & { reveal?: boolean }) => {
+      const ro = readOpts(opts, ctx);
+      const t = readTraceFile(file, ro);
+      for (const line of showTrace(t, { reveal: opts.reveal === true })) ctx.out(line);
+      if (ro.bad.n) process.exitCode = EXIT.FAILURE;
+    });
+
+  trace
+    .command('convert')
+    .description('Convert a trace between formats')
+    .argument('<in>', 'input trace')
+    .argument('<out>', 'output file')
+    .option('--from <format>', `input format (default: guessed from the content): ${formatList}`)
+    .option('--to <format>', 'output format (default: from the output file name)')
+    .option('--no-fold', 'GSMTAP input: keep T=0 GET RESPONSE exchanges separate')
+    .option('--keep-going', 'report unreadable lines and go on instead of stopping at the first')
+    .action((input: string, output: string, opts: ReadFlags & { to?: string; fold: boolean }) => {
+      const ro = readOpts(opts, ctx);
+      const r = convertFile(input, output, { ...ro, fold: opts.fold, ...(opts.to ? { to: checkFormat(opts.to, '--to') } : {}) });
+      ctx.out(`converted ${input} (${r.from}) → ${output} (${r.to}): ${r.events} events`);
+      if (ro.bad.n) process.exitCode = EXIT.FAILURE;
+    });
+
+  addTargetOptions(
+    trace
+      .command('replay')
+      .description('Send the recorded commands to a card and compare each response with the recording')
+      .argument('<file>', 'trace file (any readable format with responses)'),
+  )
+    .option('--from <format>', `input format: ${formatList}`)
+    .option('--deterministic <seed>', 'with --card: seeded RNG and virtual clock, so a replay of a recording made with the same seed is byte-exact')
+    .option('--no-mask', 'count differences in random fields (challenges, signatures) too')
+    .option('-q, --quiet', 'print only differing exchanges and the summary')
+    .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; quiet?: boolean }) => {
+      const t = readTraceFile(file, readOpts(opts, ctx));
+      const det = opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : undefined;
+      const transport = openTarget({ ...opts, save: false }, det);
+      const hex = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
+      let summary;
+      try {
+        summary = await replay(t, transport, {
+          noMask: !opts.mask,
+          onExchange: (r) => {
+            if (!opts.quiet || r.status === 'different') for (const l of formatResult(r, hex)) ctx.out(l);
+          },
+        });
+      } finally {
+        await transport.close();
+      }
+      ctx.out(`replay: ${summary.exchanges} exchanges: ${summary.same} same, ${summary.masked} same except random fields, ${summary.different} different`);
+      if (!summary.ok) process.exitCode = EXIT.FAILURE;
+    });
+}

@@ -1,0 +1,99 @@
+/**
+ * apdu4j / GlobalPlatformPro `--dump` files. Header comments "# ATR: <hex>", "# PROTOCOL: T=1",
+ * "# Using <reader>", then hex lines alternating command and response. The classic writer
+ * (LoggingCardTerminal) puts "# Sent" before a command and "# Received in 12ms" (or "1s234ms")
+ * before its response; the newer DumpingBIBO writes "# 12ms". Hex is upper case, no spaces.
+ */
+import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
+import type { Trace, TraceEvent, TraceHeader } from '../events.js';
+import { hexUpper, parseHex, type LineReader, type Sink } from '../io.js';
+
+/** "12ms", "1s234ms" → microseconds. */
+function parseMs(s: string): number | undefined {
+  const m = /^(?:(\d+)s)?(\d+)ms\b/.exec(s);
+  return m ? (Number(m[1] ?? 0) * 1000 + Number(m[2])) * 1000 : undefined;
+}
+
+export function readApdu4j(src: LineReader, onBad?: OnBadLine): Trace {
+  let header: TraceHeader = { tool: 'apdu4j' };
+  // Header comments come first; read them now so the header is complete before the events.
+  const early: TraceEvent[] = [];
+  for (let l = src.peek(); l !== undefined && (l.trim().startsWith('#') || l.trim() === ''); l = src.peek()) {
+    src.next();
+    const c = l.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^# Generated on .* by (apdu4j\/\S+)/.exec(c))) header = { ...header, tool: m[1]! };
+    else if ((m = /^# Using (.+)$/.exec(c))) header = { ...header, target: m[1]!.trim() };
+    else if ((m = /^# PROTOCOL: (T=[01])/.exec(c))) header = { ...header, protocol: m[1] as 'T=0' | 'T=1' };
+    else if ((m = /^# ATR: ([0-9A-Fa-f]+)/.exec(c))) early.push({ kind: early.length ? 'reset' : 'power-on' }, { kind: 'atr', atr: parseHex(m[1]!, src, 'ATR') });
+  }
+  function* events(): Generator<TraceEvent> {
+    yield* early;
+    let expectResponse = false;
+    let us: number | undefined;
+    for (let line = src.next(); line !== undefined; line = src.next()) {
+      const s = line.trim();
+      if (s === '') continue;
+      if (s.startsWith('#')) {
+        const c = s.replace(/^#\s*/, '');
+        const m = /^ATR: ([0-9A-Fa-f]+)/.exec(c);
+        if (m) {
+          expectResponse = false;
+          yield { kind: 'reset' };
+          yield { kind: 'atr', atr: parseHex(m[1]!, src, 'ATR') };
+        } else us = parseMs(c.replace(/^Received in /, '')) ?? us;
+        continue;
+      }
+      let ev: TraceEvent | undefined;
+      try {
+        const bytes = parseHex(s, src, expectResponse ? 'response' : 'command');
+        if (expectResponse) {
+          if (bytes.length < 2) throw syntaxError(src, 'response without a status word');
+          ev = { kind: 'response', data: bytes, ...(us !== undefined ? { us } : {}) };
+        } else {
+          if (bytes.length < 4) throw syntaxError(src, `command of ${bytes.length} bytes; at least 4 (CLA INS P1 P2)`);
+          ev = { kind: 'command', apdu: bytes };
+        }
+      } catch (e) {
+        if (!(e instanceof TraceError) || !onBad) throw e;
+        onBad(e);
+      }
+      expectResponse = !expectResponse;
+      us = undefined;
+      if (ev) yield ev;
+    }
+  }
+  return { header, events: events() };
+}
+
+export function writeApdu4j(trace: Trace, sink: Sink): void {
+  const h = trace.header;
+  const out: string[] = [`# Generated on ${new Date(h.start ?? Date.now()).toUTCString()} by apdu4j/cardforge`];
+  if (h.target) out.push(`# Using ${h.target}`);
+  let first = true;
+  let wroteHeaderEnd = false;
+  const endHeader = (): void => {
+    if (!wroteHeaderEnd) {
+      out.push(`# PROTOCOL: ${h.protocol ?? 'T=1'}`, '#');
+      wroteHeaderEnd = true;
+    }
+  };
+  for (const e of trace.events) {
+    if (e.kind === 'atr') {
+      out.push(`# ATR: ${hexUpper(e.atr)}`);
+      if (first) endHeader();
+    } else if (e.kind === 'command') {
+      endHeader();
+      out.push('# Sent', hexUpper(e.apdu));
+    } else if (e.kind === 'response') {
+      const ms = e.us !== undefined ? Math.round(e.us / 1000) : 0;
+      out.push(`# Received in ${ms >= 1000 ? `${Math.floor(ms / 1000)}s${ms % 1000}ms` : `${ms}ms`}`, hexUpper(e.data));
+    }
+    if (e.kind === 'atr' || e.kind === 'command') first = false;
+    if (out.length > 4096) sink.write(out.splice(0).join('\n') + '\n');
+  }
+  endHeader();
+  if (out.length) sink.write(out.join('\n') + '\n');
+}
+
+export const looksLikeApdu4j = (head: string): boolean => /^# (Generated on .* by apdu4j|ATR: [0-9A-F]+|Sent$|PROTOCOL: T=)/m.test(head);

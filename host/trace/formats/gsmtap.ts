@@ -1,0 +1,238 @@
+/**
+ * GSMTAP-SIM (libosmocore gsmtap.h; SIMtrace, osmo-remsim): UDP port 4729, GSMTAP v2 header of
+ * hdr_len×4 bytes (version, hdr_len, type = 4 SIM, …, sub_type at byte 12), sub_type 0 = APDU
+ * (as SIMtrace sends it: the T=0 TPDU "CLA INS P1 P2 P3, data, SW1 SW2"), 1 = ATR, 2/3 = PPS,
+ * 4..7 = TPDU header / command body / response body / status word sent separately.
+ *
+ * T=0 carries data in one direction only, chosen by the INS (ISO/IEC 7816-3 §10.3.2): the reader
+ * decides it from a table of ISO/ETSI outgoing instructions and, for our own commands, from the
+ * apdu-specs cases. Reading folds a 61xx (9Fxx in class A0) + GET RESPONSE chain, and a 6Cxx +
+ * re-sent command, into one APDU exchange, as host/transport/t0.ts does at run time. Writing
+ * unfolds it again (a case-4 exchange becomes command + 61xx, then GET RESPONSE); an exchange whose
+ * direction a reader could not infer is written as separate header/body/SW parts (sub_types 4-7).
+ */
+import { ALL_COMMANDS } from '../../../apdu-specs/index.js';
+import { decodeCla } from '../../../card/runtime/index.js';
+import { getResponseCla, withLe } from '../../transport/t0.js';
+import { TraceError, type OnBadLine } from '../errors.js';
+import { swOf, type Trace, type TraceEvent } from '../events.js';
+import { isPcap, isPcapng, pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, readPcap, readPcapng, udpFrame, udpOf } from './pcap.js';
+import type { Sink } from '../io.js';
+
+export const GSMTAP_UDP_PORT = 4729;
+const GSMTAP_TYPE_SIM = 4;
+const SUB = { APDU: 0, ATR: 1, PPS_REQ: 2, PPS_RSP: 3, TPDU_HDR: 4, TPDU_CMD: 5, TPDU_RSP: 6, TPDU_SW: 7 } as const;
+
+/** INS whose T=0 data goes card → terminal (ISO/IEC 7816-4, TS 102.221, TS 51.011). */
+const OUTGOING_INS = new Set([0xc0, 0xb0, 0xb2, 0xf2, 0x12, 0xca, 0x84]);
+
+/** true: the TPDU data is response data; false: command data. */
+export function dataIsOutgoing(cla: number, ins: number, p1: number): boolean {
+  if (OUTGOING_INS.has(ins)) return true;
+  if (ins === 0x70) return p1 === 0x00; // MANAGE CHANNEL open returns the channel number
+  const base = decodeCla(cla)?.base;
+  if (base === undefined) return false;
+  const specs = ALL_COMMANDS.filter((s) => s.ins === ins && (base & s.cla.mask) === s.cla.value);
+  return specs.length > 0 && specs.every((s) => !s.cases.includes(3) && !s.cases.includes(4));
+}
+
+interface Tpdu {
+  command: Uint8Array;
+  data: Uint8Array; // response data (outgoing) — command data is already inside `command`
+  sw: number;
+  tsUs: number;
+}
+
+/** Split a SIMtrace APDU payload (header, one-direction data, SW) into command and response. */
+function splitTpdu(p: Uint8Array, tsUs: number, outgoing?: boolean): Tpdu | string {
+  if (p.length < 7) return `SIM APDU payload of ${p.length} bytes (at least header 5 + SW 2)`;
+  const hdr = p.subarray(0, 5);
+  const body = p.subarray(5, p.length - 2);
+  const sw = (p[p.length - 2]! << 8) | p[p.length - 1]!;
+  if (body.length === 0) {
+    // No data moved (case 1, or the card answered before the transfer): P3 = 00 with no known
+    // outgoing INS is a case-1 command, which T=0 sends with P3 = 00.
+    const out = outgoing ?? dataIsOutgoing(hdr[0]!, hdr[1]!, hdr[2]!);
+    return { command: hdr[4] === 0 && !out ? hdr.slice(0, 4) : hdr.slice(), data: new Uint8Array(0), sw, tsUs };
+  }
+  if (outgoing ?? dataIsOutgoing(hdr[0]!, hdr[1]!, hdr[2]!)) return { command: hdr.slice(), data: body.slice(), sw, tsUs };
+  return { command: p.slice(0, p.length - 2), data: new Uint8Array(0), sw, tsUs };
+}
+
+const more = (cla: number, sw: number): boolean => sw >> 8 === 0x61 || (sw >> 8 === 0x9f && cla === 0xa0);
+
+/** Fold T=0 TPDUs into APDU exchanges (61xx/9Fxx + GET RESPONSE, 6Cxx + re-sent command). */
+class Folder {
+  private pend: { command: Uint8Array; chunks: Uint8Array[]; sw: number; tsUs: number; sent: Uint8Array } | undefined;
+  constructor(private readonly fold: boolean) {}
+
+  push(x: Tpdu): TraceEvent[] {
+    const p = this.pend;
+    if (p && this.fold) {
+      const c = x.command;
+      const isGetResponse = c.length === 5 && c[1] === 0xc0 && c[2] === 0 && c[3] === 0 && c[0] === getResponseCla(p.command[0]!);
+      if (more(p.command[0]!, p.sw) && isGetResponse) {
+        p.chunks.push(x.data);
+        p.sw = x.sw;
+        return [];
+      }
+      const again = p.sw >> 8 === 0x6c && p.chunks.length === 0 ? withLe(p.sent, p.sw & 0xff) : undefined;
+      if (again && again.length === c.length && again.every((v, i) => v === c[i])) {
+        p.chunks.push(x.data);
+        p.sw = x.sw;
+        return [];
+      }
+    }
+    const out = this.flush();
+    this.pend = { command: x.command, chunks: [x.data], sw: x.sw, tsUs: x.tsUs, sent: x.command };
+    return out;
+  }
+
+  flush(): TraceEvent[] {
+    const p = this.pend;
+    if (!p) return [];
+    this.pend = undefined;
+    const n = p.chunks.reduce((a, c) => a + c.length, 0);
+    const data = new Uint8Array(n + 2);
+    let o = 0;
+    for (const c of p.chunks) {
+      data.set(c, o);
+      o += c.length;
+    }
+    data[n] = p.sw >> 8;
+    data[n + 1] = p.sw & 0xff;
+    return [
+      { kind: 'command', apdu: p.command, t: p.tsUs },
+      { kind: 'response', data, t: p.tsUs },
+    ];
+  }
+}
+
+export interface GsmtapReadOptions {
+  /** Fold T=0 GET RESPONSE / 6Cxx chains into APDUs (default true). */
+  fold?: boolean;
+}
+
+export function readGsmtap(bytes: Uint8Array, file: string, onBad?: OnBadLine, opts: GsmtapReadOptions = {}): Trace {
+  const packets = isPcapng(bytes) ? readPcapng(bytes, file) : isPcap(bytes) ? readPcap(bytes, file) : undefined;
+  if (!packets) throw new TraceError('TRACE_SYNTAX', 'neither a pcap nor a pcapng file (bad magic number)', file);
+  function* events(): Generator<TraceEvent> {
+    const folder = new Folder(opts.fold ?? true);
+    let t0: number | undefined;
+    let n = 0;
+    let parts: { hdr?: Uint8Array; cmd?: Uint8Array; rsp?: Uint8Array } = {};
+    for (const pkt of packets!) {
+      n++;
+      const udp = udpOf(pkt);
+      if (!udp || (udp.dstPort !== GSMTAP_UDP_PORT && udp.srcPort !== GSMTAP_UDP_PORT)) continue;
+      const g = udp.payload;
+      if (g.length < 16 || g[0] !== 2 || g[2] !== GSMTAP_TYPE_SIM) continue;
+      const hl = g[1]! * 4;
+      if (hl < 16 || hl > g.length) {
+        const err = new TraceError('TRACE_SYNTAX', `packet ${n}: GSMTAP header length ${hl} does not fit the ${g.length}-byte payload`, file);
+        if (!onBad) throw err;
+        onBad(err);
+        continue;
+      }
+      t0 ??= pkt.tsUs;
+      const tsUs = pkt.tsUs - t0;
+      const sub = g[12]!;
+      const body = g.subarray(hl);
+      let tp: Tpdu | string | undefined;
+      if (sub === SUB.ATR) {
+        yield* folder.flush();
+        yield { kind: 'atr', atr: body.slice(), t: tsUs };
+        continue;
+      } else if (sub === SUB.APDU) tp = splitTpdu(body, tsUs);
+      else if (sub === SUB.TPDU_HDR) parts = { hdr: body.slice() };
+      else if (sub === SUB.TPDU_CMD) parts.cmd = body.slice();
+      else if (sub === SUB.TPDU_RSP) parts.rsp = body.slice();
+      else if (sub === SUB.TPDU_SW && parts.hdr) {
+        const dataPart = parts.cmd ?? parts.rsp ?? new Uint8Array(0);
+        const whole = new Uint8Array(5 + dataPart.length + body.length);
+        whole.set(parts.hdr.subarray(0, 5));
+        whole.set(dataPart, 5);
+        whole.set(body, 5 + dataPart.length);
+        tp = splitTpdu(whole, tsUs, parts.rsp !== undefined);
+        parts = {};
+      }
+      if (typeof tp === 'string') {
+        const err = new TraceError('TRACE_SYNTAX', `packet ${n}: ${tp}`, file);
+        if (!onBad) throw err;
+        onBad(err);
+      } else if (tp) yield* folder.push(tp);
+    }
+    yield* folder.flush();
+  }
+  return { header: { tool: 'gsmtap', protocol: 'T=0' }, events: events() };
+}
+
+function gsmtapPayload(sub: number, body: Uint8Array): Uint8Array {
+  const g = new Uint8Array(16 + body.length);
+  g[0] = 2;
+  g[1] = 4;
+  g[2] = GSMTAP_TYPE_SIM;
+  g[12] = sub;
+  g.set(body, 16);
+  return g;
+}
+
+const cat = (...p: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(p.reduce((a, x) => a + x.length, 0));
+  let o = 0;
+  for (const x of p) {
+    out.set(x, o);
+    o += x.length;
+  }
+  return out;
+};
+const sw2 = (sw: number): Uint8Array => Uint8Array.of(sw >> 8, sw & 0xff);
+
+/** The GSMTAP payloads (sub_type, body) that carry one APDU exchange over T=0. */
+export function unfold(command: Uint8Array, response: Uint8Array, index: number): [number, Uint8Array][] {
+  const n = command.length;
+  if (n > 5 && command[4] === 0) throw new TraceError('TRACE_UNREPRESENTABLE', `exchange ${index + 1}: an extended-length APDU cannot be written as a T=0 TPDU for GSMTAP`);
+  const hdr = n === 4 ? cat(command, Uint8Array.of(0)) : command.slice(0, 5);
+  const cmdData = n > 5 ? command.subarray(5, 5 + command[4]!) : new Uint8Array(0);
+  const rspData = response.subarray(0, response.length - 2);
+  const sw = swOf(response);
+  const cla = command[0]!;
+  if (cmdData.length && rspData.length) {
+    const out: [number, Uint8Array][] = [];
+    const ann = (left: number): number => (cla === 0xa0 ? 0x9f00 : 0x6100) | (left >= 256 ? 0 : left);
+    out.push([SUB.APDU, cat(hdr, cmdData, sw2(ann(rspData.length)))]);
+    for (let off = 0; off < rspData.length; off += 256) {
+      const chunk = rspData.subarray(off, off + 256);
+      const left = rspData.length - off - chunk.length;
+      out.push([SUB.APDU, cat(Uint8Array.of(getResponseCla(cla), 0xc0, 0, 0, chunk.length & 0xff), chunk, sw2(left ? ann(left) : sw))]);
+    }
+    return out;
+  }
+  const data = cmdData.length ? cmdData : rspData;
+  const out = rspData.length > 0;
+  if (data.length === 0 || dataIsOutgoing(hdr[0]!, hdr[1]!, hdr[2]!) === out) return [[SUB.APDU, cat(hdr, data, sw2(sw))]];
+  // The INS alone would mislead a reader about the direction: say it with the TPDU part types.
+  return [[SUB.TPDU_HDR, hdr], [out ? SUB.TPDU_RSP : SUB.TPDU_CMD, data.slice()], [SUB.TPDU_SW, sw2(sw)]];
+}
+
+export function writeGsmtap(trace: Trace, sink: Sink, container: 'pcapng' | 'pcap'): void {
+  sink.write(container === 'pcapng' ? pcapngHeader(`cardforge (${trace.header.tool})`) : pcapHeader());
+  const base = trace.header.start ? Date.parse(trace.header.start) * 1000 : 0;
+  let id = 0;
+  let t = 0;
+  let cmd: Uint8Array | undefined;
+  let index = 0;
+  const emit = (sub: number, body: Uint8Array): void => {
+    const frame = udpFrame(gsmtapPayload(sub, body), 40000, GSMTAP_UDP_PORT, id++ & 0xffff);
+    sink.write(container === 'pcapng' ? pcapngPacket(frame, base + t) : pcapPacket(frame, base + t));
+  };
+  for (const e of trace.events) {
+    if (e.t !== undefined) t = e.t;
+    if (e.kind === 'atr') emit(SUB.ATR, e.atr);
+    else if (e.kind === 'command') cmd = e.apdu;
+    else if (e.kind === 'response' && cmd) {
+      for (const [sub, body] of unfold(cmd, e.data, index++)) emit(sub, body);
+      cmd = undefined;
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The trace formats by name, format guessing from content, and file-level read / write / convert.
+ * Text formats read line by line (a large trace is never one string); capture files are read
+ * whole. A guess that fails names the file and says which formats were tried.
+ */
+import { readFileSync } from 'node:fs';
+import { TraceError, type OnBadLine } from '../errors.js';
+import type { Trace } from '../events.js';
+import { FileSink, LineReader, fileLines, textLines, type Sink } from '../io.js';
+import { readApdu4j, writeApdu4j, looksLikeApdu4j } from './apdu4j.js';
+import { readGsmtap, writeGsmtap } from './gsmtap.js';
+import { readNative, writeNative } from './native.js';
+import { readOpensc, looksLikeOpensc } from './opensc.js';
+import { isPcap, isPcapng } from './pcap.js';
+import { readPcscSpy, looksLikePcscSpy } from './pcsc-spy.js';
+import { looksLikeScriptorLog, looksLikeScriptorScript, readScriptorLog, readScriptorScript, writeScriptorLog, writeScriptorScript } from './scriptor.js';
+
+export const FORMAT_NAMES = ['native', 'scriptor', 'scriptor-log', 'apdu4j', 'pcsc-spy', 'opensc', 'pcap', 'pcapng'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export interface FormatInfo {
+  readonly name: FormatName;
+  readonly description: string;
+  readonly binary: boolean;
+  readonly writable: boolean;
+  /** File name endings that suggest the format for output files. */
+  readonly extensions: readonly string[];
+}
+
+export const FORMATS: readonly FormatInfo[] = [
+  { name: 'native', description: 'cardforge JSON Lines', binary: false, writable: true, extensions: ['.jsonl', '.trace'] },
+  { name: 'scriptor', description: 'pcsc-tools scriptor script', binary: false, writable: true, extensions: ['.scriptor', '.script', '.apdu'] },
+  { name: 'scriptor-log', description: 'pcsc-tools scriptor output', binary: false, writable: true, extensions: ['.scriptor-log'] },
+  { name: 'apdu4j', description: 'apdu4j / GlobalPlatformPro --dump', binary: false, writable: true, extensions: ['.dump'] },
+  { name: 'pcsc-spy', description: 'pcsc-spy output (read only)', binary: false, writable: false, extensions: ['.spy'] },
+  { name: 'opensc', description: 'OpenSC debug log (read only)', binary: false, writable: false, extensions: [] },
+  { name: 'pcap', description: 'GSMTAP-SIM in classic pcap', binary: true, writable: true, extensions: ['.pcap'] },
+  { name: 'pcapng', description: 'GSMTAP-SIM in pcapng', binary: true, writable: true, extensions: ['.pcapng'] },
+];
+
+export function checkFormat(name: string, flag: string): FormatName {
+  if ((FORMAT_NAMES as readonly string[]).includes(name)) return name as FormatName;
+  throw new TraceError('TRACE_FORMAT_UNKNOWN', `${flag} "${name}" is not a trace format; formats: ${FORMAT_NAMES.join(', ')}`);
+}
+
+/** Guess a format from the first bytes of a file. */
+export function guessFormat(head: Uint8Array, file: string): FormatName {
+  if (isPcapng(head)) return 'pcapng';
+  if (isPcap(head)) return 'pcap';
+  const text = Buffer.from(head.subarray(0, 65536)).toString('utf8');
+  const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
+  if (/^\s*\{.*"cardforge"\s*:\s*"trace"/.test(firstLine)) return 'native';
+  if (looksLikePcscSpy(text)) return 'pcsc-spy';
+  if (looksLikeOpensc(text)) return 'opensc';
+  if (looksLikeApdu4j(text)) return 'apdu4j';
+  if (/^Using T=[01] protocol/.test(text) || looksLikeScriptorLog(text)) return 'scriptor-log';
+  if (looksLikeScriptorScript(text)) return 'scriptor';
+  const bad = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
+  throw new TraceError('TRACE_FORMAT_UNKNOWN', `cannot tell the trace format from line 1 ("${bad}"); tried ${FORMAT_NAMES.join(', ')}; name it with --from`, file);
+}
+
+/** Output format from a file name ending, or undefined. */
+export function formatFromName(path: string): FormatName | undefined {
+  const lower = path.toLowerCase();
+  return FORMATS.find((f) => f.writable && f.extensions.some((e) => lower.endsWith(e)))?.name;
+}
+
+export interface ReadOptions {
+  format?: FormatName;
+  /** Report bad lines here and go on, instead of failing at the first one. */
+  onBadLine?: OnBadLine;
+  /** GSMTAP: fold T=0 GET RESPONSE chains (default true). */
+  fold?: boolean;
+}
+
+function readHead(path: string): Uint8Array {
+  try {
+    const fd = readFileSync(path);
+    return new Uint8Array(fd.buffer, fd.byteOffset, Math.min(fd.length, 65536));
+  } catch (e) {
+    throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
+}
+
+export function readTraceLines(format: FormatName, src: LineReader, onBad?: OnBadLine): Trace {
+  switch (format) {
+    case 'native':
+      return readNative(src, onBad);
+    case 'scriptor':
+      return readScriptorScript(src, onBad);
+    case 'scriptor-log':
+      return readScriptorLog(src, onBad);
+    case 'apdu4j':
+      return readApdu4j(src, onBad);
+    case 'pcsc-spy':
+      return readPcscSpy(src, onBad);
+    case 'opensc':
+      return readOpensc(src, onBad);
+    default:
+      throw new TraceError('TRACE_FORMAT_UNKNOWN', `${format} is a binary format`);
+  }
+}
+
+/** Read a trace file (format guessed from content unless given). */
+export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { format: FormatName } {
+  const format = opts.format ?? guessFormat(readHead(path), path);
+  if (format === 'pcap' || format === 'pcapng') {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(path));
+    } catch (e) {
+      throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+    }
+    return { ...readGsmtap(bytes, path, opts.onBadLine, { fold: opts.fold ?? true }), format };
+  }
+  return { ...readTraceLines(format, new LineReader(fileLines(path), path), opts.onBadLine), format };
+}
+
+/** Read a trace held in memory (tests, stdin). */
+export function readTraceText(text: string, format: FormatName, name = '<text>', onBad?: OnBadLine): Trace {
+  return readTraceLines(format, new LineReader(textLines(text), name), onBad);
+}
+
+export function writeTrace(trace: Trace, format: FormatName, sink: Sink): void {
+  switch (format) {
+    case 'native':
+      return writeNative(trace, sink);
+    case 'scriptor':
+      return writeScriptorScript(trace, sink);
+    case 'scriptor-log':
+      return writeScriptorLog(trace, sink);
+    case 'apdu4j':
+      return writeApdu4j(trace, sink);
+    case 'pcap':
+    case 'pcapng':
+      return writeGsmtap(trace, sink, format);
+    default:
+      throw new TraceError('TRACE_UNREPRESENTABLE', `${format} can be read but not written; writable formats: ${FORMATS.filter((f) => f.writable).map((f) => f.name).join(', ')}`);
+  }
+}
+
+export function writeTraceFile(trace: Trace, format: FormatName, path: string): void {
+  const sink = new FileSink(path);
+  try {
+    writeTrace(trace, format, sink);
+  } finally {
+    sink.close();
+  }
+}
+
+/** Convert a file; returns the number of events written. */
+export function convertFile(input: string, output: string, opts: ReadOptions & { to?: FormatName } = {}): { from: FormatName; to: FormatName; events: number } {
+  const to = opts.to ?? formatFromName(output);
+  if (!to) throw new TraceError('TRACE_FORMAT_UNKNOWN', `cannot tell the output format from the name "${output}"; name it with --to (${FORMATS.filter((f) => f.writable).map((f) => f.name).join(', ')})`);
+  const trace = readTraceFile(input, opts);
+  let events = 0;
+  const counted: Trace = {
+    header: trace.header,
+    events: (function* () {
+      for (const e of trace.events) {
+        events++;
+        yield e;
+      }
+    })(),
+  };
+  writeTraceFile(counted, to, output);
+  return { from: trace.format, to, events };
+}

@@ -1,0 +1,68 @@
+/**
+ * OpenSC debug logs (opensc.conf debug >= 3, or OPENSC_DEBUG=9): every APDU is logged by
+ * reader-pcsc.c as a block "Outgoing APDU (N bytes):" / "Incoming APDU (N bytes):" followed by
+ * hexdump lines of 16 bytes ("00 A4 04 00 … ascii", 48 columns of hex) and an empty line. Other
+ * log lines are skipped; "sc_connect_card: called" marks a power-up and "match_atr_table: ATR     :
+ * 3b:89:…" the card's ATR. Read only.
+ */
+import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
+import type { Trace, TraceEvent } from '../events.js';
+import { parseHex, type LineReader } from '../io.js';
+
+const BLOCK = /^(Outgoing|Incoming) APDU \((\d+) bytes\):$/;
+
+export function readOpensc(src: LineReader, onBad?: OnBadLine): Trace {
+  function* events(): Generator<TraceEvent> {
+    let open = false;
+    let atrSeen = false;
+    for (let line = src.next(); line !== undefined; line = src.next()) {
+      try {
+        const m = BLOCK.exec(line);
+        if (!m) {
+          if (line.includes('sc_connect_card: called')) {
+            atrSeen = false;
+            open = false;
+            yield { kind: 'power-on' };
+          } else if (!atrSeen) {
+            const a = /match_atr_table: ATR\s+: ([0-9a-fA-F:]+)\s*$/.exec(line);
+            if (a && !line.includes('ATR try')) {
+              atrSeen = true;
+              yield { kind: 'atr', atr: parseHex(a[1]!, src, 'ATR') };
+            }
+          }
+          continue;
+        }
+        const at = src.line;
+        const n = Number(m[2]);
+        // A dump line holds min(16, remaining) bytes as "XX " then the ASCII column (unpadded on
+        // a single short line), so the byte count says where the hex ends.
+        let hex = '';
+        let left = n;
+        for (let l = src.peek(); left > 0 && l !== undefined && l.trim() !== '' && !/^P:\d+;/.test(l); l = src.peek()) {
+          src.next();
+          const k = Math.min(16, left);
+          hex += ` ${l.slice(0, k * 3)}`;
+          left -= k;
+        }
+        const bytes = parseHex(hex.trim(), src, `${m[1]} APDU`);
+        if (bytes.length !== n) throw syntaxError({ file: src.file, line: at }, `${m[1]} APDU announces ${n} bytes, the dump has ${bytes.length}`);
+        if (m[1] === 'Outgoing') {
+          if (n < 4) throw syntaxError({ file: src.file, line: at }, `command of ${n} bytes; at least 4 (CLA INS P1 P2)`);
+          open = true;
+          yield { kind: 'command', apdu: bytes };
+        } else {
+          if (!open) throw syntaxError({ file: src.file, line: at }, 'Incoming APDU without an Outgoing APDU before it');
+          if (n < 2) throw syntaxError({ file: src.file, line: at }, 'response without a status word');
+          open = false;
+          yield { kind: 'response', data: bytes };
+        }
+      } catch (e) {
+        if (!(e instanceof TraceError) || !onBad) throw e;
+        onBad(e);
+      }
+    }
+  }
+  return { header: { tool: 'opensc' }, events: events() };
+}
+
+export const looksLikeOpensc = (head: string): boolean => /^(Outgoing|Incoming) APDU \(\d+ bytes\):$/m.test(head) || /^P:\d+; T:0x[0-9a-f]+ .*\[\S+\] \w+\.c:\d+:/m.test(head);

@@ -1,0 +1,175 @@
+/**
+ * Line and byte plumbing for trace files: a chunked synchronous line reader (a million-exchange
+ * trace never becomes one string), a position that names file:line in errors, hex helpers for the
+ * text formats and a buffered sink for writers.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { TraceError, syntaxError, type Position } from './errors.js';
+
+/** Lines of a file, read in 1 MiB chunks; "\r\n" and "\n" both end a line. */
+export function* fileLines(path: string): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new TraceError('TRACE_IO', `cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  }
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
+      let start = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+        yield text.charCodeAt(i - 1) === 13 ? text.slice(start, i - 1) : text.slice(start, i);
+        start = i + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += decoder.decode();
+    if (rest.length) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Lines of an in-memory text. */
+export function* textLines(text: string): Generator<string> {
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+    yield text.charCodeAt(i - 1) === 13 ? text.slice(start, i - 1) : text.slice(start, i);
+    start = i + 1;
+  }
+  if (start < text.length) yield text.slice(start);
+}
+
+/** A line iterator that knows its line number (1-based) for error messages. */
+export class LineReader implements Position {
+  line = 0;
+  private readonly it: Iterator<string>;
+  private peeked: string | undefined;
+  private hasPeek = false;
+  constructor(lines: Iterable<string>, readonly file: string) {
+    this.it = lines[Symbol.iterator]();
+  }
+  next(): string | undefined {
+    if (this.hasPeek) {
+      this.hasPeek = false;
+      this.line++;
+      return this.peeked;
+    }
+    const r = this.it.next();
+    if (r.done) return undefined;
+    this.line++;
+    return r.value;
+  }
+  /** The next line without consuming it. */
+  peek(): string | undefined {
+    if (!this.hasPeek) {
+      const r = this.it.next();
+      this.peeked = r.done ? undefined : r.value;
+      this.hasPeek = true;
+    }
+    return this.peeked;
+  }
+}
+
+const NIB = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIB[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  NIB[65 + i] = 10 + i;
+  NIB[97 + i] = 10 + i;
+}
+
+/** Hex with optional single separators (space, ':'); a bad character is a syntax error at pos. */
+export function parseHex(s: string, pos: Position, what: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  let n = 0;
+  let hi = -1;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? NIB[c]! : -1;
+    if (v < 0) {
+      if ((c === 32 || c === 58 || c === 9) && hi < 0) continue;
+      throw syntaxError(pos, `${what}: ${hi >= 0 && (c === 32 || c === 58) ? 'lone hex digit' : `"${s[i]}" is not a hex digit`} at column ${i + 1}`);
+    }
+    if (hi < 0) hi = v;
+    else {
+      out[n++] = (hi << 4) | v;
+      hi = -1;
+    }
+  }
+  if (hi >= 0) throw syntaxError(pos, `${what}: odd number of hex digits`);
+  return n === out.length ? out : out.slice(0, n);
+}
+
+const HEXU: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
+const HEXL: string[] = HEXU.map((h) => h.toLowerCase());
+
+export function hexUpper(b: Uint8Array, sep = ''): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (i && sep ? sep : '') + HEXU[b[i]!];
+  return s;
+}
+
+export function hexLower(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEXL[b[i]!];
+  return s;
+}
+
+/** Where writers put their output: strings (text formats) or bytes (pcap). */
+export interface Sink {
+  write(chunk: string | Uint8Array): void;
+  close(): void;
+}
+
+/** Collects everything in memory (tests, small traces). */
+export class MemorySink implements Sink {
+  private readonly parts: (string | Uint8Array)[] = [];
+  write(chunk: string | Uint8Array): void {
+    this.parts.push(chunk);
+  }
+  close(): void {}
+  text(): string {
+    return this.parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p).toString('utf8'))).join('');
+  }
+  bytes(): Uint8Array {
+    const bufs = this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
+    return new Uint8Array(Buffer.concat(bufs));
+  }
+}
+
+/** Buffers writes and flushes to a file descriptor in ~1 MiB blocks. */
+export class FileSink implements Sink {
+  private readonly fd: number;
+  private parts: (string | Uint8Array)[] = [];
+  private size = 0;
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'w', 0o644);
+    } catch (e) {
+      throw new TraceError('TRACE_IO', `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+    }
+  }
+  write(chunk: string | Uint8Array): void {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  flush(): void {
+    if (!this.parts.length) return;
+    const buf = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.parts = [];
+    this.size = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

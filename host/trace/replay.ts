@@ -1,0 +1,169 @@
+/**
+ * Replay: send a trace's commands to a Transport (power-on → connect, reset → reset) and compare
+ * every response with the recorded one, field by field as apdu-specs declares them. A field the
+ * spec marks `random` (challenges, signatures over fresh nonces) may differ: it is masked. Any
+ * other difference — status word, a declared field, undeclared data, a different ATR — is real,
+ * and a replay with a real difference is not ok. Against the emulator with a seeded RNG and a
+ * virtual clock (the same seed as the recording) a replay is byte-exact.
+ */
+import { describeSw } from '../../apdu-specs/index.js';
+import type { Transport } from '../transport/types.js';
+import { cutFields, specOf, decodeCommand } from './decode.js';
+import { TraceError } from './errors.js';
+import { swOf, type Trace } from './events.js';
+
+export interface FieldDiff {
+  /** Declared field name, "SW", "data" (undeclared bytes) or "ATR". */
+  readonly field: string;
+  readonly expected: Uint8Array;
+  readonly actual: Uint8Array;
+  /** The spec marks the field random: the difference does not count. */
+  readonly masked: boolean;
+}
+
+export type ExchangeStatus = 'same' | 'masked' | 'different' | 'no-response';
+
+export interface ExchangeResult {
+  /** 0-based exchange number in the trace (-1 for an ATR comparison). */
+  readonly index: number;
+  readonly name: string;
+  readonly command: Uint8Array;
+  readonly expected: Uint8Array | undefined;
+  readonly actual: Uint8Array | undefined;
+  readonly status: ExchangeStatus;
+  readonly diffs: readonly FieldDiff[];
+}
+
+export interface ReplaySummary {
+  readonly exchanges: number;
+  readonly same: number;
+  readonly masked: number;
+  readonly different: number;
+  /** Results other than 'same' (kept for the report). */
+  readonly notable: readonly ExchangeResult[];
+  readonly ok: boolean;
+}
+
+export interface ReplayOptions {
+  /** Called for every exchange as it completes (the CLI prints from here). */
+  onExchange?: (r: ExchangeResult) => void;
+  /** Compare without masking random fields. */
+  noMask?: boolean;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Compare a response with the recorded one, by declared fields. */
+export function compareResponse(command: Uint8Array, expected: Uint8Array, actual: Uint8Array, noMask = false): { status: ExchangeStatus; diffs: FieldDiff[] } {
+  if (equal(expected, actual)) return { status: 'same', diffs: [] };
+  const diffs: FieldDiff[] = [];
+  const spec = specOf(command);
+  const se = swOf(expected);
+  const sa = swOf(actual);
+  if (se !== sa) diffs.push({ field: 'SW', expected: expected.subarray(expected.length - 2), actual: actual.subarray(Math.max(0, actual.length - 2)), masked: false });
+  const de = expected.subarray(0, Math.max(0, expected.length - 2));
+  const da = actual.subarray(0, Math.max(0, actual.length - 2));
+  if (!equal(de, da)) {
+    // Data is only read by its declared layout when the command succeeded both times.
+    const layout = se === sa ? spec?.response : undefined;
+    const ce = cutFields(layout, de);
+    const ca = cutFields(layout, da);
+    const n = Math.max(ce.fields.length, ca.fields.length);
+    const empty = new Uint8Array(0);
+    for (let i = 0; i < n; i++) {
+      const fe = ce.fields[i];
+      const fa = ca.fields[i];
+      const e = fe?.bytes ?? empty;
+      const a = fa?.bytes ?? empty;
+      if (equal(e, a)) continue;
+      const random = (fe ?? fa)!.random;
+      diffs.push({ field: (fe ?? fa)!.name, expected: e, actual: a, masked: random && e.length === a.length && !noMask });
+    }
+    const xe = ce.extra ?? empty;
+    const xa = ca.extra ?? empty;
+    if (!equal(xe, xa)) diffs.push({ field: layout ? 'data after the declared fields' : 'data', expected: xe, actual: xa, masked: false });
+  }
+  return { status: diffs.some((d) => !d.masked) ? 'different' : 'masked', diffs };
+}
+
+export async function replay(trace: Trace, transport: Transport, opts: ReplayOptions = {}): Promise<ReplaySummary> {
+  let connected = false;
+  let pending: Uint8Array | undefined;
+  let index = 0;
+  let same = 0;
+  let masked = 0;
+  let different = 0;
+  const notable: ExchangeResult[] = [];
+  let lastAtr: Uint8Array | undefined;
+  const report = (r: ExchangeResult): void => {
+    if (r.status === 'same') same++;
+    else {
+      if (r.status === 'masked') masked++;
+      else different++;
+      notable.push(r);
+    }
+    opts.onExchange?.(r);
+  };
+  const connect = async (): Promise<void> => {
+    lastAtr = await transport.connect();
+    connected = true;
+  };
+  try {
+    for (const e of trace.events) {
+      switch (e.kind) {
+        case 'power-on':
+          await connect();
+          break;
+        case 'power-off':
+          // The next power-on connects again; pcsc and emulator transports both allow it.
+          break;
+        case 'reset':
+          if (!connected) await connect();
+          else lastAtr = await transport.reset();
+          break;
+        case 'atr':
+          if (!connected) await connect();
+          if (lastAtr && !equal(lastAtr, e.atr)) {
+            report({ index: -1, name: 'ATR', command: new Uint8Array(0), expected: e.atr, actual: lastAtr, status: 'different', diffs: [{ field: 'ATR', expected: e.atr, actual: lastAtr, masked: false }] });
+          }
+          break;
+        case 'command':
+          if (!connected) await connect();
+          pending = e.apdu;
+          break;
+        case 'response': {
+          if (!pending) break;
+          const cmd = pending;
+          pending = undefined;
+          const actual = await transport.transmit(cmd);
+          const c = compareResponse(cmd, e.data, actual, opts.noMask);
+          report({ index: index++, name: c.status === 'same' && !opts.onExchange ? '' : decodeCommand(cmd).name, command: cmd, expected: e.data, actual, ...c });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof TraceError) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new TraceError('TRACE_REPLAY', `replay stopped at exchange ${index + 1}: ${msg}`);
+  }
+  if (index === 0 && different === 0) throw new TraceError('TRACE_REPLAY', 'the trace has no exchange with a recorded response to replay');
+  return { exchanges: index, same, masked, different, notable, ok: different === 0 };
+}
+
+/** Human lines for one replayed exchange. */
+export function formatResult(r: ExchangeResult, hex: (b: Uint8Array) => string): string[] {
+  const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${describeSw((b[0]! << 8) | b[1]!)?.description ?? 'unknown status word'})` : hex(b));
+  const head = r.index < 0 ? 'ATR' : `#${r.index + 1} > ${hex(r.command)} (${r.name})`;
+  if (r.status === 'same') return [`${head}  same`];
+  const lines = [`${head}  ${r.status === 'masked' ? 'same except random fields' : 'DIFFERENT'}`];
+  for (const d of r.diffs) {
+    const show = d.field === 'SW' ? sw : hex;
+    lines.push(`    ${d.field}${d.masked ? ' (random, masked)' : ''}: recorded ${show(d.expected) || '(none)'}, got ${show(d.actual) || '(none)'}`);
+  }
+  return lines;
+}

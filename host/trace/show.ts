@@ -1,0 +1,59 @@
+/**
+ * `trace show`: a trace as people read it — power events, ATRs, each command with its name and
+ * declared fields, each response with its status word explained and its fields named, timing
+ * when recorded. Secret fields (PINs, keys: FieldSpec.secret) are starred unless `reveal`.
+ */
+import { bytesToHex } from '../../card/runtime/index.js';
+import { commandFields, cutFields, decodeCommand, decodeResponse, showField, specOf, type FieldCut } from './decode.js';
+import type { Trace } from './events.js';
+
+const spaced = (hex: string): string => hex.toUpperCase().replace(/(..)(?!$)/g, '$1 ');
+
+function fieldLines(cut: FieldCut | undefined, reveal: boolean): string[] {
+  if (!cut) return [];
+  const out = cut.fields.filter((f) => f.bytes.length > 0).map((f) => `      ${f.name}: ${showField(f, reveal)}${f.random ? '  (random)' : ''}`);
+  if (cut.extra && cut.fields.length) out.push(`      (undeclared): ${bytesToHex(cut.extra).toUpperCase()}`);
+  return out;
+}
+
+export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Generator<string> {
+  const reveal = opts.reveal === true;
+  const h = trace.header;
+  yield `trace from ${h.tool}${h.target ? `, target ${h.target}` : ''}${h.protocol ? `, ${h.protocol}` : ''}${h.start ? `, started ${h.start}` : ''}`;
+  let n = 0;
+  let cmd: Uint8Array | undefined;
+  for (const e of trace.events) {
+    const at = e.t !== undefined ? `  [t=${(e.t / 1000).toFixed(3)} ms]` : '';
+    switch (e.kind) {
+      case 'power-on':
+        yield `power on${e.transport ? ` (${e.transport})` : ''}${at}`;
+        break;
+      case 'power-off':
+        yield `power off${at}`;
+        break;
+      case 'reset':
+        yield `reset${at}`;
+        break;
+      case 'atr':
+        yield `ATR ${spaced(bytesToHex(e.atr))}${at}`;
+        break;
+      case 'command': {
+        const d = decodeCommand(e.apdu, { reveal });
+        n++;
+        cmd = e.apdu;
+        yield `#${n} > ${spaced(d.text)}  (${d.name}${d.channel ? `, channel ${d.channel}` : ''})${at}`;
+        yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
+        break;
+      }
+      case 'response': {
+        const r = decodeResponse(e.data);
+        const us = e.us !== undefined ? `  [${e.us} µs]` : '';
+        yield `   < ${r.data.length ? `${spaced(bytesToHex(r.data))}  ` : ''}${r.swHex.toUpperCase()}  ${r.meaning}${us}`;
+        const spec = cmd ? specOf(cmd) : undefined;
+        if (spec?.response && r.data.length && (r.sw === 0x9000 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x62 || r.sw >> 8 === 0x63)) yield* fieldLines(cutFields(spec.response, r.data), reveal);
+        cmd = undefined;
+        break;
+      }
+    }
+  }
+}
