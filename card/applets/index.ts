@@ -1,10 +1,12 @@
 /** card/applets: the applets and the registry used to rebuild cards from images. */
 import type { AppletClass } from '../runtime/index.js';
 import { LoopbackApplet } from './loopback/loopback.js';
+import { LedgerApplet } from './ledger/ledger.js';
 import { SimApplet } from './sim/sim.js';
 
 export { LoopbackApplet };
+export { LedgerApplet };
 export { SimApplet };
 
 /** Applet types by the name stored in card images. */
-export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet]]);
+export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet]]);

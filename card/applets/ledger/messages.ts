@@ -1,0 +1,68 @@
+/**
+ * What each party signs in the ledger protocol: SHA-256 over a 4-byte domain tag and the fields,
+ * so a signature made for one purpose can never be replayed as another. Shared by the card and the
+ * host back-end (host/backend/ledger) so both sides hash the same bytes.
+ *   offer    (editor root): "CFOF" editorId(4) offerHash(32) price(4) currency(2)
+ *   receipt  (card):        "CFRC" record(82)
+ *   load     (issuer):      "CFLD" cardId(8) challenge(16) amount(4) loadCounter(4)
+ *   export   (card):        "CFEX" cardId(8) exportCounter(4) first(4) last(4) amount(4) recordsDigest(32)
+ *   ack      (server):      "CFAK" cardId(8) exportCounter(4) last(4) recordsDigest(32)
+ *   cert     (issuer):      "CFCT" cardId(8) cardPublicKey(65)
+ *   ticket   (issuer):      "CFTI" cardId(8) challenge(16) ticket(24)
+ *   validate (card):        "CFTV" cardId(8) ticketId(8) gateChallenge(16) gateTime(4)
+ *   refund   (issuer):      "CFTR" cardId(8) ticketId(8) challenge(16)
+ *   refunded (card):        "CFTD" cardId(8) ticketId(8) challenge(16)
+ *   transfer (sender card): "CFTT" fromCardId(8) ticket(24) recipientKey(65) recipientNonce(16)
+ */
+import { sha256 } from '../../algorithms/sha256.js';
+
+function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
+  let n = 4;
+  for (const p of parts) n += p.length;
+  const buf = new Uint8Array(n);
+  for (let i = 0; i < 4; i++) buf[i] = tag.charCodeAt(i);
+  let off = 4;
+  for (const p of parts) {
+    buf.set(p, off);
+    off += p.length;
+  }
+  return sha256(buf);
+}
+
+export function u32be(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+export function u16be(v: number): Uint8Array {
+  return Uint8Array.of((v >>> 8) & 0xff, v & 0xff);
+}
+
+export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: Uint8Array, currency: Uint8Array): Uint8Array =>
+  tagged('CFOF', editorId, offerHash, price, currency);
+export const receiptDigest = (record: Uint8Array): Uint8Array => tagged('CFRC', record);
+export const loadDigest = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
+  tagged('CFLD', cardId, challenge, u32be(amount), u32be(loadCounter));
+export const exportDigest = (cardId: Uint8Array, exportCounter: number, first: number, last: number, amount: number, recordsDigest: Uint8Array): Uint8Array =>
+  tagged('CFEX', cardId, u32be(exportCounter), u32be(first), u32be(last), u32be(amount), recordsDigest);
+export const ackDigest = (cardId: Uint8Array, exportCounter: number, last: number, recordsDigest: Uint8Array): Uint8Array =>
+  tagged('CFAK', cardId, u32be(exportCounter), u32be(last), recordsDigest);
+export const certDigest = (cardId: Uint8Array, publicKey: Uint8Array): Uint8Array => tagged('CFCT', cardId, publicKey);
+export const ticketDigest = (cardId: Uint8Array, challenge: Uint8Array, ticket: Uint8Array): Uint8Array => tagged('CFTI', cardId, challenge, ticket);
+export const validateDigest = (cardId: Uint8Array, ticketId: Uint8Array, gateChallenge: Uint8Array, gateTime: Uint8Array): Uint8Array =>
+  tagged('CFTV', cardId, ticketId, gateChallenge, gateTime);
+export const refundAuthDigest = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => tagged('CFTR', cardId, ticketId, challenge);
+export const refundedDigest = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => tagged('CFTD', cardId, ticketId, challenge);
+export const transferDigest = (fromCardId: Uint8Array, ticket: Uint8Array, recipientKey: Uint8Array, recipientNonce: Uint8Array): Uint8Array =>
+  tagged('CFTT', fromCardId, ticket, recipientKey, recipientNonce);
+
+/** Digest of exported records, oldest first (what EXPORT LOG and the server's ACK cover). */
+export function recordsDigest(records: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const r of records) n += r.length;
+  const buf = new Uint8Array(n);
+  let off = 0;
+  for (const r of records) {
+    buf.set(r, off);
+    off += r.length;
+  }
+  return sha256(buf);
+}
