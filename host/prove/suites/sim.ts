@@ -1,0 +1,285 @@
+/**
+ * SIM / USIM protocol suites (TS 51.011, TS 102.221, TS 31.102, TS 33.102), checked with the
+ * host AuC built from the profile's keys:
+ *   pin       — CHV1/PIN1 verification, retry counter, (destructive) block and unblock;
+ *   gsm-auth  — RUN GSM ALGORITHM, SRES/Kc against the AuC's triplet;
+ *   usim-auth — AUTHENTICATE 3G and GSM context against the AuC's quintuplet, MAC failure,
+ *               synchronisation failure and resynchronisation from AUTS;
+ *   aoc       — Advice of Charge: EF_ACM INCREASE, EF_ACMmax, EF_PUCT.
+ * Only standard APDUs are used, so the suites run the same against a real card in a reader.
+ */
+import { bytesToHex, concat, hexToBytes } from '../../../card/runtime/bytes.js';
+import { computeOpc } from '../../../card/algorithms/index.js';
+import { AuC } from '../../backend/auc.js';
+import type { Profile } from '../../profile/schema.js';
+import type { Exchange, Suite, SuiteContext } from '../types.js';
+
+const hx = (b: Uint8Array): string => bytesToHex(b);
+
+function pinBlock(pin: string): string {
+  const b = new Uint8Array(8).fill(0xff);
+  b.set(new TextEncoder().encode(pin));
+  return hx(b);
+}
+
+function aucFor(p: Profile): AuC {
+  const a = p.auth;
+  const opc = a.opc ?? (a.op ? hx(computeOpc(hexToBytes(a.ki), hexToBytes(a.op))) : undefined);
+  const auc = new AuC();
+  auc.addSubscriber({
+    imsi: p.imsi,
+    ki: hexToBytes(a.ki),
+    ...(opc ? { opc: hexToBytes(opc) } : {}),
+    algorithm: a.algorithm,
+    gsmAlgorithm: a.gsm_algorithm,
+    ...(a.sqn ? { sqn: parseInt(a.sqn, 16) } : {}),
+  });
+  return auc;
+}
+
+const classic = (p: Profile): boolean => p.personality !== 'uicc';
+const uicc = (p: Profile): boolean => p.personality !== 'classic';
+
+/** GSM SELECT then GET RESPONSE of the announced length. */
+async function gsmSelect(ctx: SuiteContext, fid: string): Promise<Exchange> {
+  const r = await ctx.send(`a0a4000002${fid}`);
+  if (r.sw >> 8 === 0x9f) return ctx.send(`a0c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
+  return r;
+}
+
+/** Run a GSM-class command whose data comes through 9Fxx + GET RESPONSE. */
+async function gsmWithResponse(ctx: SuiteContext, apdu: string): Promise<Exchange> {
+  const r = await ctx.send(apdu);
+  if (r.sw >> 8 === 0x9f) return ctx.send(`a0c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
+  return r;
+}
+
+/** TLV search in a BER-TLV value (one level). */
+function tlv(data: Uint8Array, tag: number): Uint8Array | undefined {
+  for (let i = 0; i + 2 <= data.length; ) {
+    const t = data[i]!;
+    let len = data[i + 1]!;
+    let off = i + 2;
+    if (len === 0x81) {
+      len = data[i + 2]!;
+      off++;
+    }
+    if (t === tag) return data.subarray(off, off + len);
+    i = off + len;
+  }
+  return undefined;
+}
+
+/** The USIM's AID as a phone finds it: EF_DIR (2F00) record 1, template 61, tag 4F. */
+async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
+  const sel = await ctx.send('00a40004022f00');
+  if (sel.sw !== 0x9000) return undefined;
+  const fcp = tlv(sel.data, 0x62);
+  const descr = fcp ? tlv(fcp, 0x82) : undefined;
+  const recLen = descr && descr.length >= 4 ? (descr[2]! << 8) | descr[3]! : 0;
+  if (!recLen) return undefined;
+  const rec = await ctx.send(`00b20104${recLen.toString(16).padStart(2, '0')}`);
+  const app = rec.sw === 0x9000 ? tlv(rec.data, 0x61) : undefined;
+  const aid = app ? tlv(app, 0x4f) : undefined;
+  return aid ? hx(aid) : undefined;
+}
+
+async function selectUsim(ctx: SuiteContext): Promise<boolean> {
+  const aid = await usimAid(ctx);
+  if (!ctx.check('EF_DIR lists the USIM', 'an AID A0000000871002…', aid ?? 'none', aid?.startsWith('a0000000871002') === true)) return false;
+  const r = await ctx.send(`00a40404${(aid!.length / 2).toString(16).padStart(2, '0')}${aid}00`);
+  return ctx.check('SELECT ADF_USIM by AID', '9000 with FCP', `${r.swHex}${r.data[0] === 0x62 ? ' with FCP' : ''}`, r.sw === 0x9000 && r.data[0] === 0x62);
+}
+
+async function verifyPin1(ctx: SuiteContext, p: Profile, label = 'VERIFY PIN1'): Promise<boolean> {
+  if (!p.pins.pin1_enabled) return true;
+  const r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+  return ctx.check(label, '9000', r.swHex);
+}
+
+export const pinSuite: Suite = {
+  name: 'pin',
+  description: 'CHV1/PIN1 verification and retry counters; with --destructive, blocking and unblocking',
+  needsProfile: true,
+  async run(ctx) {
+    const p = ctx.profile!;
+    if (classic(p)) {
+      await gsmSelect(ctx, '3f00');
+      await gsmSelect(ctx, '7f20');
+      const wrong = p.pins.pin1 === '0000' ? '9999' : '0000';
+      let r = await ctx.send(`a020000108${pinBlock(wrong)}`);
+      ctx.check('classic VERIFY CHV1 with a wrong value', '9804', r.swHex);
+      r = await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+      ctx.check('classic VERIFY CHV1 with the right value', '9000', r.swHex);
+      await ctx.transport.reset();
+    }
+    if (uicc(p)) {
+      await ctx.send('00a40004023f00');
+      let r = await ctx.send('00200001');
+      ctx.check('UICC retry query (empty VERIFY PIN1)', '63c3', r.swHex);
+      r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+      ctx.check('VERIFY PIN1 with a wrong value counts down', '63c2', r.swHex);
+      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      ctx.check('VERIFY PIN1 with the right value', '9000', r.swHex);
+      r = await ctx.send('00200001');
+      ctx.check('retry query after success', '9000', r.swHex);
+      await ctx.transport.reset();
+      r = await ctx.send('00200001');
+      ctx.check('reset clears the verification, counter restored', '63c3', r.swHex);
+      if (!ctx.destructive) {
+        ctx.skip('block PIN1 and unblock with PUK1', 'destructive: run with --destructive');
+        return;
+      }
+      for (const left of ['63c2', '63c1']) {
+        r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+        ctx.check(`wrong PIN1 → ${left}`, left, r.swHex);
+      }
+      r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+      ctx.check('third wrong PIN1 blocks it', '6983', r.swHex);
+      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      ctx.check('the right PIN1 is refused while blocked', '6983', r.swHex);
+      r = await ctx.send(`002c000110${pinBlock(p.pins.puk1)}${pinBlock(p.pins.pin1)}`);
+      ctx.check('UNBLOCK PIN1 with PUK1 restores it (same value)', '9000', r.swHex);
+      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      ctx.check('PIN1 works again', '9000', r.swHex);
+    }
+  },
+};
+
+export const gsmAuthSuite: Suite = {
+  name: 'gsm-auth',
+  description: 'RUN GSM ALGORITHM: SRES and Kc equal the AuC triplet for random RANDs',
+  needsProfile: true,
+  async run(ctx) {
+    const p = ctx.profile!;
+    if (!classic(p)) {
+      ctx.skip('RUN GSM ALGORITHM', 'the card is UICC-only (class A0 answers 6E00)');
+      return;
+    }
+    const auc = aucFor(p);
+    await gsmSelect(ctx, '3f00');
+    await gsmSelect(ctx, '7f20');
+    if (p.pins.pin1_enabled) {
+      const v = await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+      ctx.check('VERIFY CHV1', '9000', v.swHex);
+    }
+    for (let i = 1; i <= 3; i++) {
+      const t = auc.triplet(p.imsi);
+      const r = await gsmWithResponse(ctx, `a088000010${hx(t.rand)}`);
+      ctx.check(`RUN GSM ALGORITHM #${i}: SRES ‖ Kc`, hx(concat(t.sres, t.kc)), `${hx(r.data)} ${r.swHex}`.trim(), r.sw === 0x9000 && hx(r.data) === hx(concat(t.sres, t.kc)));
+    }
+  },
+};
+
+export const usimAuthSuite: Suite = {
+  name: 'usim-auth',
+  description: 'AUTHENTICATE: 3G and GSM context against the AuC, MAC failure 9862, sync failure and resync from AUTS',
+  needsProfile: true,
+  async run(ctx) {
+    const p = ctx.profile!;
+    if (!uicc(p)) {
+      ctx.skip('AUTHENTICATE', 'the card is classic-only');
+      return;
+    }
+    const auc = aucFor(p);
+    if (!(await selectUsim(ctx))) return;
+    await verifyPin1(ctx, p);
+    const authenticate = async (context: 0x80 | 0x81, rand: Uint8Array, autn?: Uint8Array): Promise<Exchange> => {
+      const data = autn ? concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn) : concat(Uint8Array.of(16), rand);
+      const r = await ctx.send(`008800${context.toString(16)}${data.length.toString(16).padStart(2, '0')}${hx(data)}00`);
+      if (r.sw >> 8 === 0x61) return ctx.send(`00c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
+      return r;
+    };
+    let v = auc.quintuplet(p.imsi);
+    let r = await authenticate(0x81, v.rand, v.autn);
+    if (r.sw === 0x9000 && r.data[0] === 0xdc) {
+      // The card's SQN is ahead of the profile's: resynchronise, as a network would.
+      const auts = tlv(r.data, 0xdc) ?? new Uint8Array(0);
+      auc.resync(p.imsi, v.rand, auts);
+      v = auc.quintuplet(p.imsi);
+      r = await authenticate(0x81, v.rand, v.autn);
+    }
+    const g = AuC.gsmContextOf(v);
+    const expected = `db ${hx(v.xres)} ${hx(v.ck)} ${hx(v.ik)} ${hx(g.kc)}`;
+    const got = r.sw === 0x9000 && r.data[0] === 0xdb ? parseDb(r.data) : `${r.swHex}${r.data.length ? ' ' + hx(r.data) : ''}`;
+    ctx.check('AUTHENTICATE 3G: DB ‖ RES ‖ CK ‖ IK ‖ Kc equal the AuC vector', expected, got);
+    // The same vector again is a replay: synchronisation failure with AUTS.
+    r = await authenticate(0x81, v.rand, v.autn);
+    const isSync = r.sw === 0x9000 && r.data[0] === 0xdc;
+    ctx.check('replayed vector → synchronisation failure (DC ‖ AUTS)', 'dc, 14-byte AUTS', isSync ? `dc, ${r.data[1]}-byte AUTS` : r.swHex, isSync && r.data[1] === 14);
+    if (isSync) {
+      let sqnMs = -1;
+      try {
+        sqnMs = auc.resync(p.imsi, v.rand, r.data.subarray(2, 16));
+      } catch (e) {
+        ctx.check('AuC recovers SQN_MS from AUTS (MAC-S verifies)', `SQN ${v.sqn}`, (e as Error).message, false);
+      }
+      if (sqnMs >= 0) ctx.check('AuC recovers SQN_MS from AUTS (MAC-S verifies)', `SQN ${v.sqn}`, `SQN ${sqnMs}`);
+      const next = auc.quintuplet(p.imsi);
+      r = await authenticate(0x81, next.rand, next.autn);
+      ctx.check('after resynchronisation the next vector is accepted', 'db …', r.sw === 0x9000 ? hx(r.data.subarray(0, 1)) + ' …' : r.swHex, r.sw === 0x9000 && r.data[0] === 0xdb);
+    }
+    const bad = auc.quintuplet(p.imsi);
+    const autn = bad.autn.slice();
+    autn[15] = autn[15]! ^ 0x01;
+    r = await authenticate(0x81, bad.rand, autn);
+    ctx.check('AUTN with a wrong MAC → 9862', '9862', r.swHex);
+    // TS 33.102 §6.8.1.2: in GSM context a USIM answers SRES = c2(RES) and Kc = c3(CK, IK).
+    const gq = auc.quintuplet(p.imsi);
+    const gc = AuC.gsmContextOf(gq);
+    r = await authenticate(0x80, gq.rand);
+    const gotGsm = r.sw === 0x9000 && r.data.length >= 14 ? `${hx(r.data.subarray(0, 1))} ${hx(r.data.subarray(1, 5))} ${hx(r.data.subarray(5, 6))} ${hx(r.data.subarray(6, 14))}` : r.swHex;
+    ctx.check('AUTHENTICATE GSM context: SRES, Kc (c2/c3 of the 3G vector)', `04 ${hx(gc.sres)} 08 ${hx(gc.kc)}`, gotGsm);
+  },
+};
+
+function parseDb(d: Uint8Array): string {
+  const parts: string[] = ['db'];
+  let i = 1;
+  for (let k = 0; k < 4 && i < d.length; k++) {
+    const len = d[i]!;
+    parts.push(hx(d.subarray(i + 1, i + 1 + len)));
+    i += 1 + len;
+  }
+  return parts.join(' ');
+}
+
+export const aocSuite: Suite = {
+  name: 'aoc',
+  description: 'Advice of Charge: EF_ACMmax, INCREASE on EF_ACM, 9850 past the maximum (destructive), EF_PUCT',
+  needsProfile: true,
+  async run(ctx) {
+    const p = ctx.profile!;
+    if (!classic(p)) {
+      ctx.skip('Advice of Charge (class A0)', 'the card is UICC-only');
+      return;
+    }
+    await gsmSelect(ctx, '3f00');
+    await gsmSelect(ctx, '7f20');
+    if (p.pins.pin1_enabled) await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+    const max = await gsmSelect(ctx, '6f37');
+    ctx.check('SELECT EF_ACMmax', '9000', max.swHex);
+    const maxv = await ctx.send('a0b0000003');
+    const acmMax = maxv.sw === 0x9000 ? (maxv.data[0]! << 16) | (maxv.data[1]! << 8) | maxv.data[2]! : -1;
+    ctx.check('EF_ACMmax holds the profile value', String(p.acm_max ?? 0), String(acmMax));
+    const sel = await gsmSelect(ctx, '6f39');
+    ctx.check('SELECT EF_ACM (cyclic)', '9000', sel.swHex);
+    const cur = await ctx.send('a0b2010403');
+    const before = cur.sw === 0x9000 ? (cur.data[0]! << 16) | (cur.data[1]! << 8) | cur.data[2]! : -1;
+    if (p.pins.pin2) await ctx.send(`a020000208${pinBlock(p.pins.pin2)}`);
+    const inc = await gsmWithResponse(ctx, 'a032000003000001');
+    const expected = `${(before + 1).toString(16).padStart(6, '0')}000001`;
+    if (acmMax !== 0 && before + 1 > acmMax) ctx.check('INCREASE EF_ACM by 1 at the maximum', '9850', inc.swHex);
+    else ctx.check('INCREASE EF_ACM by 1: new value ‖ added value', expected, `${hx(inc.data)} ${inc.swHex}`.trim(), inc.sw === 0x9000 && hx(inc.data) === expected);
+    if (acmMax > 0 && ctx.destructive) {
+      const over = (acmMax + 1).toString(16).padStart(6, '0');
+      const r = await gsmWithResponse(ctx, `a032000003${over}`);
+      ctx.check('INCREASE past EF_ACMmax → 9850', '9850', r.swHex);
+    } else ctx.skip('INCREASE past EF_ACMmax → 9850', acmMax > 0 ? 'destructive: run with --destructive' : 'no ACMmax set (0 = no limit)');
+    const puct = await gsmSelect(ctx, '6f41');
+    ctx.check('SELECT EF_PUCT', '9000', puct.swHex);
+    const pr = await ctx.send('a0b0000005');
+    const currency = pr.sw === 0x9000 ? new TextDecoder().decode(pr.data.subarray(0, 3)) : pr.swHex;
+    if (p.puct) ctx.check('EF_PUCT currency', p.puct.currency, currency);
+  },
+};
