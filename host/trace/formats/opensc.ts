@@ -41,7 +41,8 @@ export function readOpensc(src: LineReader, onBad?: OnBadLine): Trace {
         for (let l = src.peek(); left > 0 && l !== undefined && l.trim() !== '' && !/^P:\d+;/.test(l); l = src.peek()) {
           src.next();
           const k = Math.min(16, left);
-          hex += ` ${l.slice(0, k * 3)}`;
+          // Only the leading hex pairs count: a short dump must not swallow its ASCII column.
+          hex += ` ${/^(?:[0-9A-Fa-f]{2}(?: |$))*/.exec(l.slice(0, k * 3))![0]}`;
           left -= k;
         }
         const bytes = parseHex(hex.trim(), src, `${m[1]} APDU`);
