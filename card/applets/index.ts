@@ -3,10 +3,12 @@ import type { AppletClass } from '../runtime/index.js';
 import { LoopbackApplet } from './loopback/loopback.js';
 import { LedgerApplet } from './ledger/ledger.js';
 import { SimApplet } from './sim/sim.js';
+import { PaymentApplet } from './payment/payment.js';
 
 export { LoopbackApplet };
 export { LedgerApplet };
 export { SimApplet };
+export { PaymentApplet };
 
 /** Applet types by the name stored in card images. */
-export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet]]);
+export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet], [PaymentApplet.type, PaymentApplet]]);

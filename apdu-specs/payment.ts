@@ -1,0 +1,94 @@
+/**
+ * The payment applet's commands (issue 5; seeds: SFR JP 2000-69571 remote payment, NTT DoCoMo
+ * EP 1 280 115 authentication result, Mall Service JP 2001-076059 encrypted profile).
+ * Interindustry VERIFY / RESET RETRY COUNTER / GET CHALLENGE (ISO/IEC 7816-4 §11.5) plus
+ * proprietary class 80 commands. Signatures are ECDSA P-256 with SHA-256 (FIPS 186-4), encoded raw
+ * r‖s (64 bytes, big-endian, not DER); the MAC variant is AES-128-CMAC (RFC 4493), 16 bytes.
+ *
+ * Canonical BER-TLV (ISO/IEC 8825-1 definite, minimal lengths; each tag exactly once, in the
+ * order listed) — PAYMENT_TAGS below. The signed transaction record is
+ *   E0 L { C1 card id, C2 counter, C3 merchant, C4 amount, C5 currency, C6 date-time,
+ *          C7 server challenge, C8 order hash, C9 CVM result, CA identification }
+ * the authentication-result token  E2 L { C1 card id, D1 user id, D2 device id, D3 expiry, C7 challenge }
+ * the profile-release statement    E4 L { C1 card id, C7 challenge, C8 order digest, D8 SHA-256(blob) }
+ * the issuer's certificate grant   E5 L { C1 card id, C7 card challenge, DA certificate }
+ * the auth server's profile grant  E3 L { C1 card id, C7 card challenge, DB blob }
+ * Distinct template tags keep one signature from being valid as another kind of statement.
+ */
+import { cla, type CommandSpec } from './types.js';
+
+export const PAYMENT_AID = 'f0636172646667030001'; // F0 'cardfg' 03 00 01: proprietary RID range F0
+
+/** BER-TLV tags of the payment records (private class; 9E as in ISO/IEC 7816-8 "digital signature"). */
+export const PAYMENT_TAGS = {
+  TRANSACTION_RECORD: 0xe0,
+  AUTH_RESULT_TOKEN: 0xe2,
+  PROFILE_GRANT: 0xe3,
+  PROFILE_RELEASE: 0xe4,
+  CERTIFICATE_GRANT: 0xe5,
+  CARD_ID: 0xc1, // 8..16 bytes
+  COUNTER: 0xc2, // 4 bytes, big-endian, the value this signature consumes
+  MERCHANT_ID: 0xc3, // 1..32 bytes
+  AMOUNT: 0xc4, // 6 bytes, big-endian, minor units of the currency
+  CURRENCY: 0xc5, // 2 bytes, ISO 4217 numeric code in BCD (EUR = 09 78), as EMV tag 5F2A
+  DATE_TIME: 0xc6, // 7 bytes BCD YYYYMMDDhhmmss, UTC
+  CHALLENGE: 0xc7, // server / gateway / card challenge
+  ORDER_HASH: 0xc8, // 32 bytes, SHA-256 of the order or offer
+  CVM_RESULT: 0xc9, // 1 byte: 01 = payment code verified for this transaction
+  IDENTIFICATION: 0xca, // 1 byte: 00 none, 01 RUN GSM ALGORITHM, 02 AUTHENTICATE 3G, 03 AUTHENTICATE GSM context
+  USER_ID: 0xd1, // 1..32 bytes
+  DEVICE_ID: 0xd2, // 1..32 bytes
+  EXPIRY: 0xd3, // 6 bytes, big-endian milliseconds since the Unix epoch (card clock)
+  BLOB_HASH: 0xd8, // 32 bytes
+  CERTIFICATE: 0xda, // X.509 DER
+  PROFILE_BLOB: 0xdb, // opaque, encrypted by the authentication server
+  SIGNATURE: 0x9e, // 64 bytes raw r‖s
+} as const;
+
+/** GET DATA objects (P1P2). None of them is a secret. */
+export const PAYMENT_DATA_OBJECTS = {
+  STATUS: 0x00c0, // payment-code tries, unblock-code tries, flags (b1 identification required, b2 counter exhausted, b3 certificate stored, b4 profile stored)
+  CARD_ID: 0x00c1,
+  COUNTER: 0x00c2, // last consumed counter value (4 bytes)
+  DEVICE_ID: 0x00d2,
+  PUBLIC_KEY: 0x7f49, // 65 bytes uncompressed SEC1 point 04‖X‖Y
+  CERTIFICATE: 0x7f21, // the card certificate (X.509 DER)
+} as const;
+
+/** VERIFY P2 references: the payment code, and the registered users' credentials (slot n = 0x90 + n). */
+export const PAYMENT_REFS = { PAYMENT_CODE: 0x81, USER_BASE: 0x90 } as const;
+export const SIGN_MODES = { ECDSA: 0x00, CMAC: 0x01 } as const;
+
+const C00 = cla('0X', 0x00, 0xff);
+const C80 = cla('8X', 0x80, 0xff);
+const REF = 'cardforge payment applet (issue 5)';
+
+export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
+  { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], p1p2: 'P1=00; P2=81 payment code, 90+n user credential n', ref: 'ISO/IEC 7816-4 §11.5.6',
+    description: 'Present the payment code (one success authorises one SIGN TRANSACTION or GET PROFILE) or a registered user credential (starts the authentication result, valid for the token lifetime); empty: retry query (63Cx, or 9000 when already verified)',
+    command: [{ name: 'code', length: 'rest', secret: true }] },
+  { name: 'RESET_RETRY_COUNTER', cla: C00, ins: 0x2c, cases: [3], p1p2: 'P1=00 unblock code ‖ new payment code, P1=01 unblock code only; P2=81', ref: 'ISO/IEC 7816-4 §11.5.10',
+    description: 'Unblock the payment code with the unblock code (own try counter, limit 10)',
+    command: [{ name: 'unblock code', length: 8, secret: true }, { name: 'new code', length: 'rest', secret: true }] },
+  { name: 'GET_CHALLENGE', cla: C00, ins: 0x84, cases: [2], p1p2: '0000; Le 08..20', ref: 'ISO/IEC 7816-4 §11.5.3',
+    description: 'Card challenge for the next STORE CERTIFICATE / STORE PROFILE (single use, cleared by reset)',
+    response: [{ name: 'challenge', length: 'rest', random: true }] },
+  { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: 'P1P2 = data object: 00C0 status, 00C1 card id, 00C2 counter, 00D2 device id, 7F49 public key, 7F21 certificate', ref: 'ISO/IEC 7816-4 §11.4.3',
+    description: 'Read a public data object (never keys or codes)', response: [{ name: 'value', length: 'rest' }] },
+  { name: 'SIGN_TRANSACTION', cla: C80, ins: 0x50, cases: [4], p1p2: 'P1=00 ECDSA P-256, P1=01 AES-CMAC; P2=00', ref: REF,
+    description: 'Sign the canonical record E0 (card id, next counter, the command fields, CVM result, identification) after a payment-code VERIFY; the counter step commits before the answer',
+    command: [{ name: 'C3 merchant ‖ C4 amount ‖ C5 currency ‖ C6 date-time ‖ C7 challenge ‖ C8 order hash', length: 'rest' }],
+    response: [{ name: 'counter', length: 4 }, { name: 'signature or cmac', length: 'rest', random: true }] },
+  { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: 'P1=00; P2 = user slot', ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
+    description: 'Answer a gateway challenge (16..32 bytes) with token E2 ‖ 9E signature, while the user credential verification is unexpired',
+    command: [{ name: 'challenge', length: 'rest' }], response: [{ name: 'token', length: 'rest', random: true }] },
+  { name: 'STORE_CERTIFICATE', cla: C80, ins: 0xe2, cases: [3], p1p2: '0000', ref: REF,
+    description: 'Store the card certificate: DA certificate ‖ 9E issuer signature over E5 (card id, card challenge, certificate); the certificate must hold the card public key',
+    command: [{ name: 'DA certificate ‖ 9E signature', length: 'rest' }] },
+  { name: 'STORE_PROFILE', cla: C80, ins: 0xe4, cases: [3], p1p2: '0000', ref: 'Mall Service JP 2001-076059',
+    description: 'Store the encrypted profile: DB blob ‖ 9E authentication-server signature over E3 (card id, card challenge, blob)',
+    command: [{ name: 'DB blob ‖ 9E signature', length: 'rest' }] },
+  { name: 'GET_PROFILE', cla: C80, ins: 0xe6, cases: [4], p1p2: '0000', ref: 'Mall Service JP 2001-076059',
+    description: 'After a payment-code VERIFY approving the shown order: DB blob ‖ 9E card signature over E4 (card id, challenge, order digest, SHA-256 of the blob)',
+    command: [{ name: 'order digest', length: 32 }, { name: 'server challenge', length: 16 }], response: [{ name: 'blob ‖ signature', length: 'rest', random: true }] },
+];

@@ -1,0 +1,180 @@
+/**
+ * The payment statements as canonical BER-TLV (tags and layout: apdu-specs/payment.ts header):
+ * the transaction record E0 that SIGN TRANSACTION signs or MACs, the authentication-result token
+ * E2, the profile grant E3, the profile release E4 and the certificate grant E5. Used by the card
+ * to build what it signs and by the host actors to rebuild what they verify — one encoding.
+ */
+import { PAYMENT_TAGS as T } from '../../../apdu-specs/payment.js';
+import { parseFields, template, tlv, TlvError, type TlvField } from './tlv.js';
+
+/** The fields the host sends in SIGN TRANSACTION, in this order. */
+export const SIGN_FIELDS: readonly TlvField[] = [
+  { tag: T.MERCHANT_ID, length: [1, 32] },
+  { tag: T.AMOUNT, length: 6 },
+  { tag: T.CURRENCY, length: 2 },
+  { tag: T.DATE_TIME, length: 7 },
+  { tag: T.CHALLENGE, length: 16 },
+  { tag: T.ORDER_HASH, length: 32 },
+];
+
+export interface TransactionFields {
+  readonly merchantId: Uint8Array;
+  /** Minor units, 0..2^48-1. */
+  readonly amount: number;
+  /** ISO 4217 numeric code, e.g. 978 (EUR). */
+  readonly currency: number;
+  /** UTC date-time. */
+  readonly dateTime: Date;
+  readonly challenge: Uint8Array;
+  readonly orderHash: Uint8Array;
+}
+
+export interface TransactionRecord extends TransactionFields {
+  readonly cardId: Uint8Array;
+  readonly counter: number;
+  readonly cvmResult: number;
+  readonly identification: number;
+}
+
+function bcd(value: number, digits: number): Uint8Array {
+  const out = new Uint8Array(digits / 2);
+  let v = value;
+  for (let i = out.length - 1; i >= 0; i--) {
+    const lo = v % 10;
+    v = Math.floor(v / 10);
+    const hi = v % 10;
+    v = Math.floor(v / 10);
+    out[i] = (hi << 4) | lo;
+  }
+  if (v !== 0) throw new RangeError(`"value" expected at most ${digits} digits, got ${value}`);
+  return out;
+}
+
+/** BCD digits to a number, or -1 when a nibble is not a digit. */
+export function fromBcd(b: Uint8Array): number {
+  let v = 0;
+  for (const x of b) {
+    const hi = x >> 4;
+    const lo = x & 0x0f;
+    if (hi > 9 || lo > 9) return -1;
+    v = v * 100 + hi * 10 + lo;
+  }
+  return v;
+}
+
+export function encodeU48(n: number): Uint8Array {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffffffff) throw new RangeError(`"value" expected 0..281474976710655, got ${n}`);
+  const out = new Uint8Array(6);
+  for (let i = 5, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
+export function decodeU48(b: Uint8Array): number {
+  let v = 0;
+  for (let i = 0; i < 6; i++) v = v * 256 + b[i]!;
+  return v;
+}
+
+export function encodeU32(n: number): Uint8Array {
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+
+export function decodeU32(b: Uint8Array, off = 0): number {
+  return b[off]! * 0x1000000 + ((b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!);
+}
+
+/** 7-byte BCD YYYYMMDDhhmmss (UTC) of a Date (whole seconds). */
+export function encodeDateTime(d: Date): Uint8Array {
+  const p = [Math.floor(d.getUTCFullYear() / 100), d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  return Uint8Array.from(p.map((x) => bcd(x, 2)[0]!));
+}
+
+/** The Date of a 7-byte BCD date-time, or null when it is not a valid calendar time. */
+export function decodeDateTime(b: Uint8Array): Date | null {
+  if (b.length !== 7) return null;
+  const v = [0, 1, 2, 3, 4, 5, 6].map((i) => fromBcd(b.subarray(i, i + 1)));
+  if (v.some((x) => x < 0)) return null;
+  const [c, y, mo, d, h, mi, s] = v as [number, number, number, number, number, number, number];
+  const year = c * 100 + y;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  const t = new Date(Date.UTC(year, mo - 1, d, h, mi, s));
+  if (t.getUTCDate() !== d) return null; // 31 April and the like
+  return t;
+}
+
+/** The SIGN TRANSACTION command data (host side). */
+export function encodeSignFields(f: TransactionFields): Uint8Array {
+  return concatAll([
+    tlv(T.MERCHANT_ID, f.merchantId),
+    tlv(T.AMOUNT, encodeU48(f.amount)),
+    tlv(T.CURRENCY, bcd(f.currency, 4)),
+    tlv(T.DATE_TIME, encodeDateTime(f.dateTime)),
+    tlv(T.CHALLENGE, f.challenge),
+    tlv(T.ORDER_HASH, f.orderHash),
+  ]);
+}
+
+/**
+ * Check SIGN TRANSACTION command data: canonical TLVs in order, valid BCD currency and
+ * date-time. Throws TlvError. Returns nothing: the card copies the checked bytes verbatim.
+ */
+export function checkSignFields(data: Uint8Array): void {
+  const v = parseFields(data, SIGN_FIELDS, 'SIGN TRANSACTION');
+  if (fromBcd(v[2]!) < 0) throw new TlvError('SIGN TRANSACTION: currency is not BCD');
+  if (decodeDateTime(v[3]!) === null) throw new TlvError('SIGN TRANSACTION: date-time is not a valid BCD YYYYMMDDhhmmss');
+}
+
+/** The record: E0 { C1 card id, C2 counter, <checked command fields>, C9 cvm, CA identification }. */
+export function buildRecord(cardId: Uint8Array, counter: number, fields: Uint8Array, cvm: number, identification: number): Uint8Array {
+  return template(T.TRANSACTION_RECORD, tlv(T.CARD_ID, cardId), tlv(T.COUNTER, encodeU32(counter)), fields, tlv(T.CVM_RESULT, Uint8Array.of(cvm)), tlv(T.IDENTIFICATION, Uint8Array.of(identification)));
+}
+
+/** The record a verifier expects for these values. */
+export function recordOf(r: TransactionRecord): Uint8Array {
+  return buildRecord(r.cardId, r.counter, encodeSignFields(r), r.cvmResult, r.identification);
+}
+
+export interface AuthToken {
+  readonly cardId: Uint8Array;
+  readonly userId: Uint8Array;
+  readonly deviceId: Uint8Array;
+  /** Milliseconds since the epoch (card clock). */
+  readonly expiry: number;
+  readonly challenge: Uint8Array;
+}
+
+export function buildToken(t: AuthToken): Uint8Array {
+  return template(T.AUTH_RESULT_TOKEN, tlv(T.CARD_ID, t.cardId), tlv(T.USER_ID, t.userId), tlv(T.DEVICE_ID, t.deviceId), tlv(T.EXPIRY, encodeU48(t.expiry)), tlv(T.CHALLENGE, t.challenge));
+}
+
+export function parseToken(bytes: Uint8Array): AuthToken {
+  const [inner] = parseFields(bytes, [{ tag: T.AUTH_RESULT_TOKEN, length: [0, 0xffff] }], 'token');
+  const v = parseFields(inner!, [
+    { tag: T.CARD_ID, length: [8, 16] }, { tag: T.USER_ID, length: [1, 32] }, { tag: T.DEVICE_ID, length: [0, 32] }, { tag: T.EXPIRY, length: 6 }, { tag: T.CHALLENGE, length: [16, 32] },
+  ], 'token');
+  return { cardId: v[0]!.slice(), userId: v[1]!.slice(), deviceId: v[2]!.slice(), expiry: decodeU48(v[3]!), challenge: v[4]!.slice() };
+}
+
+export function buildCertificateGrant(cardId: Uint8Array, challenge: Uint8Array, certificate: Uint8Array): Uint8Array {
+  return template(T.CERTIFICATE_GRANT, tlv(T.CARD_ID, cardId), tlv(T.CHALLENGE, challenge), tlv(T.CERTIFICATE, certificate));
+}
+
+export function buildProfileGrant(cardId: Uint8Array, challenge: Uint8Array, blob: Uint8Array): Uint8Array {
+  return template(T.PROFILE_GRANT, tlv(T.CARD_ID, cardId), tlv(T.CHALLENGE, challenge), tlv(T.PROFILE_BLOB, blob));
+}
+
+export function buildProfileRelease(cardId: Uint8Array, challenge: Uint8Array, orderDigest: Uint8Array, blobHash: Uint8Array): Uint8Array {
+  return template(T.PROFILE_RELEASE, tlv(T.CARD_ID, cardId), tlv(T.CHALLENGE, challenge), tlv(T.ORDER_HASH, orderDigest), tlv(T.BLOB_HASH, blobHash));
+}
+
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,7 @@
+/** host/backend/payment: the payment back-end actors of the seeds (public face; re-exports only). */
+export * from './errors.js';
+export * from './issuer.js';
+export * from './payment-server.js';
+export * from './gateway.js';
+export * from './auth-server.js';
+export { nodeAesCmac } from './cmac.js';
