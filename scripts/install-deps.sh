@@ -7,7 +7,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc gcc libc6-dev tmux; do
+for p in pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc gcc libc6-dev tmux tshark; do
   have_pkg "$p" || need+=("$p")
 done
 
