@@ -1,11 +1,83 @@
-/** SIM/USIM applet (TS 51.011, TS 102.221, TS 31.102). Work in progress: interface stub. */
-import { Applet, CommandTable, type AppletContext, type AppletParams } from '../../runtime/index.js';
-import { SIM_APPLET_TYPE } from './types.js';
+/**
+ * SimApplet: one card answering both worlds over one declared file system (card/fs):
+ * the classic SIM, class A0 (3GPP TS 51.011 §9), and the UICC with the USIM application, classes
+ * 00/80 (ETSI TS 102.221 §10-11, 3GPP TS 31.102 §7). The personality (params) decides which
+ * command classes exist: the dispatch table holds only that world's declarations, so the other
+ * class gets 6E00 from the dispatcher. Commands are declared in apdu-specs/ts51011.ts and
+ * apdu-specs/ts102221.ts; the families live in select.ts, file-ops.ts, pin-ops.ts, auth.ts.
+ */
+import { SIM_CLASSIC_COMMANDS } from '../../../apdu-specs/ts51011.js';
+import { UICC_COMMANDS } from '../../../apdu-specs/ts102221.js';
+import { Applet, CommandTable, type AppletContext, type AppletParams, type CommandApdu, type Handler, type Reply } from '../../runtime/index.js';
+import { authenticate, runGsmAlgorithm } from './auth.js';
+import { GSM_SW, SimCore, UICC_SW } from './core.js';
+import { gsmSeek, increase, readBinary, readRecord, setActivation, uiccSearchRecord, updateBinary, updateRecord } from './file-ops.js';
+import { personalize } from './personalize.js';
+import { gsmChange, gsmSetEnabled, gsmUnblock, gsmVerify, uiccChange, uiccSetEnabled, uiccUnblock, uiccVerify } from './pin-ops.js';
+import { gsmSelect, gsmStatus, uiccSelect, uiccStatus } from './select.js';
+import { SIM_APPLET_TYPE, type SimParams, type SimPersonalization } from './types.js';
 
 export class SimApplet extends Applet {
   static readonly type = SIM_APPLET_TYPE;
-  readonly commands = new CommandTable([], {});
+  readonly commands: CommandTable;
+  private readonly core: SimCore;
+
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
+    const core = new SimCore(ctx, params as SimParams);
+    this.core = core;
+    const g = GSM_SW;
+    const u = UICC_SW;
+    const classic: Record<string, Handler> = {
+      GSM_SELECT: (a) => gsmSelect(core, a),
+      GSM_STATUS: (a) => gsmStatus(core, a),
+      GSM_READ_BINARY: (a) => readBinary(core, g, a),
+      GSM_UPDATE_BINARY: (a) => updateBinary(core, g, a),
+      GSM_READ_RECORD: (a) => readRecord(core, g, a),
+      GSM_UPDATE_RECORD: (a) => updateRecord(core, g, a),
+      GSM_SEEK: (a) => gsmSeek(core, g, a),
+      GSM_INCREASE: (a) => increase(core, g, a),
+      GSM_VERIFY_CHV: (a) => gsmVerify(core, a),
+      GSM_CHANGE_CHV: (a) => gsmChange(core, a),
+      GSM_DISABLE_CHV: (a) => gsmSetEnabled(core, a, false),
+      GSM_ENABLE_CHV: (a) => gsmSetEnabled(core, a, true),
+      GSM_UNBLOCK_CHV: (a) => gsmUnblock(core, a),
+      GSM_INVALIDATE: (a) => setActivation(core, g, a, false),
+      GSM_REHABILITATE: (a) => setActivation(core, g, a, true),
+      GSM_RUN_GSM_ALGORITHM: (a) => runGsmAlgorithm(core, a),
+    };
+    const uicc: Record<string, Handler> = {
+      UICC_SELECT: (a) => uiccSelect(core, a),
+      UICC_STATUS: (a) => uiccStatus(core, a),
+      UICC_READ_BINARY: (a) => readBinary(core, u, a),
+      UICC_UPDATE_BINARY: (a) => updateBinary(core, u, a),
+      UICC_READ_RECORD: (a) => readRecord(core, u, a),
+      UICC_UPDATE_RECORD: (a) => updateRecord(core, u, a),
+      UICC_SEARCH_RECORD: (a) => uiccSearchRecord(core, u, a),
+      UICC_INCREASE: (a) => increase(core, u, a),
+      UICC_VERIFY_PIN: (a) => uiccVerify(core, a),
+      UICC_CHANGE_PIN: (a) => uiccChange(core, a),
+      UICC_DISABLE_PIN: (a) => uiccSetEnabled(core, a, false),
+      UICC_ENABLE_PIN: (a) => uiccSetEnabled(core, a, true),
+      UICC_UNBLOCK_PIN: (a) => uiccUnblock(core, a),
+      UICC_DEACTIVATE_FILE: (a) => setActivation(core, u, a, false),
+      UICC_ACTIVATE_FILE: (a) => setActivation(core, u, a, true),
+      USIM_AUTHENTICATE: (a) => authenticate(core, a),
+    };
+    const p = core.personality;
+    const specs = [...(p !== 'uicc' ? SIM_CLASSIC_COMMANDS : []), ...(p !== 'classic' ? UICC_COMMANDS : [])];
+    this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}) });
+  }
+
+  /** An empty personalization ({}) leaves a blank card: no PINs (9802), no keys (6985). */
+  override install(personalization: unknown): void {
+    if (personalization !== null && typeof personalization === 'object' && Object.keys(personalization).length === 0) return;
+    personalize(this.core, personalization as SimPersonalization);
+  }
+
+  /** Selection of the applet (power-up, or SELECT of SIM_AID): the MF is current. No FCI. */
+  override select(_apdu: CommandApdu | null): Reply {
+    this.core.resetSelection();
+    return {};
   }
 }

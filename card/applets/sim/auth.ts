@@ -1,0 +1,137 @@
+/**
+ * Subscriber authentication:
+ * - RUN GSM ALGORITHM (TS 51.011 §9.2.16; access condition CHV1): A3/A8 with the card's GSM
+ *   algorithm, SRES ‖ Kc. The ME, not the SIM, stores Kc in EF_Kc (TS 51.011 §11.5.1-style
+ *   "ciphering key" procedure), so this command writes nothing.
+ * - AUTHENTICATE (TS 31.102 §7.1.2, PIN1 access condition, USIM ADF selected): 3G context opens
+ *   AUTN (TS 33.102 §6.3.3), 9862 on a MAC failure, checks SQN freshness against the Annex C
+ *   array and answers DB RES CK IK Kc (Kc = c3(CK, IK)), or DC AUTS carrying SQN_MS (AMF* 0000)
+ *   on a synchronisation failure; the accepted SEQ is written inside a transaction that commits
+ *   before the answer. GSM context (TS 33.102 §6.8.1.2): SRES = c2(RES), Kc = c3(CK, IK).
+ * A success sets the session fact SUBSCRIBER_AUTHENTICATED.
+ */
+import { SW } from '../../../apdu-specs/status-words.js';
+import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import {
+  aes128KeyCached, buildAuts, c2, c3, checkSqnFreshness, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, openAutn,
+  xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput, type SqnState,
+} from '../../algorithms/index.js';
+import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
+
+function aka(core: SimCore): AkaFunctions {
+  const ki = core.ki.view();
+  if (core.algs.byte(0) === ALG3G.xor) return xor3gAka(ki);
+  const m = { key: aes128KeyCached(ki), opc: core.opc.view() };
+  return {
+    algorithm: 'milenage',
+    f1: (rand, sqn, amf) => kernelF1(m, rand, sqn, amf),
+    f2345: (rand) => kernelF2345(m, rand),
+    f5star: (rand) => kernelF5star(m, rand),
+  };
+}
+
+function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
+  const ki = core.ki.view();
+  switch (core.algs.byte(1)) {
+    case ALG2G.comp128v1:
+      return comp128v1(ki, rand);
+    case ALG2G.comp128v2:
+      return comp128v2(ki, rand);
+    case ALG2G.comp128v3:
+      return comp128v3(ki, rand);
+    case ALG2G['gsm-milenage']:
+      return gsmMilenage(ki, core.opc.view(), rand, core.algs.byte(2) === 2 ? 2 : 1);
+    case ALG2G.xor2g:
+      return xor2g(ki, rand);
+    default:
+      throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'card not personalized');
+  }
+}
+
+export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
+  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
+  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  core.require('CHV1', GSM_SW);
+  const { sres, kc } = gsmAlgorithm(core, apdu.data);
+  core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, 'gsm');
+  const out = new Uint8Array(12);
+  out.set(sres);
+  out.set(kc, 4);
+  return { data: out };
+}
+
+/** The SQN array as the pure checker wants it. */
+export function sqnState(core: SimCore): SqnState {
+  const v = core.sqnArray.view();
+  const seq: number[] = [];
+  for (let i = 0; i < v.length; i += 6) {
+    seq.push(((v[i]! << 8) | v[i + 1]!) * 2 ** 32 + v[i + 2]! * 2 ** 24 + ((v[i + 3]! << 16) | (v[i + 4]! << 8) | v[i + 5]!));
+  }
+  return { seq };
+}
+
+function seqBytes(seq: number): Uint8Array {
+  const out = new Uint8Array(6);
+  const hi = Math.floor(seq / 2 ** 32);
+  const lo = seq % 2 ** 32;
+  out[0] = hi >> 8;
+  out[1] = hi & 0xff;
+  out[2] = lo >>> 24;
+  out[3] = (lo >>> 16) & 0xff;
+  out[4] = (lo >>> 8) & 0xff;
+  out[5] = lo & 0xff;
+  return out;
+}
+
+/** Install-time: SQN (highest accepted) into its IND slot. */
+export function seedSqn(core: SimCore, sqn: number): void {
+  if (sqn === 0) return;
+  const size = 2 ** core.sqnParams.indBits;
+  core.sqnArray.setAt((sqn % size) * 6, seqBytes(Math.floor(sqn / size)));
+}
+
+function lv(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + 1 + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out[o++] = p.length;
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
+  if (apdu.p1 !== 0 || (apdu.p2 !== 0x80 && apdu.p2 !== 0x81)) throw new CardError(SW.INCORRECT_P1P2);
+  if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
+  const d = apdu.data;
+  if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);
+  const rand = d.subarray(1, 17);
+  const fns = aka(core);
+  if (apdu.p2 === 0x80) {
+    if (d.length !== 17) throw new CardError(SW.WRONG_DATA);
+    core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
+    const { res, ck, ik } = fns.f2345(rand);
+    core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, 'gsm-context');
+    return { data: lv([c2(res), c3(ck, ik)]) };
+  }
+  if (d.length !== 34 || d[17] !== 16) throw new CardError(SW.WRONG_DATA);
+  core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
+  const opened = openAutn(fns, rand, d.subarray(18, 34));
+  if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
+  const verdict = checkSqnFreshness(sqnState(core), opened.sqn, core.sqnParams);
+  if (!verdict.accepted) {
+    const auts = buildAuts(fns, rand, verdict.sqnMs);
+    return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
+  }
+  core.ctx.beginTransaction();
+  core.sqnArray.setAt(verdict.ind * 6, seqBytes(verdict.seq));
+  core.ctx.commitTransaction();
+  core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, '3g');
+  const body = lv([opened.res, opened.ck, opened.ik, c3(opened.ck, opened.ik)]);
+  const out = new Uint8Array(1 + body.length);
+  out[0] = 0xdb;
+  out.set(body, 1);
+  return { data: out };
+}

@@ -1,0 +1,162 @@
+/**
+ * The SIM/USIM applet's state, shared by the command families (file-ops, pin-ops, auth):
+ * the declared file system and its contents, the secret codes (TS 51.011 §9.3 CHV1/CHV2 with
+ * UNBLOCK CHV1/CHV2 and ADM1; TS 102.221 §9.5.1 PIN1 01, PIN2 81, ADM1 0A — the same OwnerPins
+ * answer both worlds), the keys and algorithm choice, the SQN array (TS 33.102 Annex C), and the
+ * selection (transient: cleared on reset and deselect). Keys and PIN values live outside the
+ * selectable file system: no command reads them.
+ */
+import { SW } from '../../../apdu-specs/status-words.js';
+import { FileStore } from '../../fs/store.js';
+import { FileTree, type FsNode } from '../../fs/tree.js';
+import type { PinFacts } from '../../fs/responses.js';
+import type { AccessCondition } from '../../fs/types.js';
+import { CardError, OwnerPin, type AppletContext, type PBytes } from '../../runtime/index.js';
+import { SQN_DEFAULT_PARAMS, type SqnParams } from '../../algorithms/index.js';
+import { SIM_PERSONALITIES, USIM_AID, SimConfigError, type SimParams, type SimPersonality } from './types.js';
+
+/** SW set of one world: classic (TS 51.011 §9.4) or UICC (TS 102.221 §10.2). */
+export interface WorldSw {
+  readonly gsm: boolean;
+  readonly notFound: number;
+  readonly noEf: number;
+  readonly outOfRange: number;
+  readonly incompatible: number;
+  readonly security: number;
+  readonly invalidated: number;
+  readonly wrongP1P2: number;
+  readonly recordNotFound: number;
+  readonly patternNotFound: number;
+  readonly wrongData: number;
+}
+
+export const GSM_SW: WorldSw = {
+  gsm: true, notFound: SW.GSM_FILE_NOT_FOUND, noEf: SW.GSM_NO_EF_SELECTED, outOfRange: SW.GSM_OUT_OF_RANGE, incompatible: SW.GSM_FILE_INCONSISTENT,
+  security: SW.GSM_ACCESS_NOT_FULFILLED, invalidated: SW.GSM_CONTRADICTION_INVALIDATION, wrongP1P2: SW.WRONG_P1P2, recordNotFound: SW.GSM_OUT_OF_RANGE,
+  patternNotFound: SW.GSM_FILE_NOT_FOUND, wrongData: SW.GSM_FILE_INCONSISTENT,
+};
+export const UICC_SW: WorldSw = {
+  gsm: false, notFound: SW.FILE_NOT_FOUND, noEf: SW.COMMAND_NOT_ALLOWED_NO_EF, outOfRange: SW.WRONG_P1P2, incompatible: SW.COMMAND_INCOMPATIBLE_WITH_FILE,
+  security: SW.SECURITY_STATUS_NOT_SATISFIED, invalidated: SW.CONDITIONS_NOT_SATISFIED, wrongP1P2: SW.INCORRECT_P1P2, recordNotFound: SW.RECORD_NOT_FOUND,
+  patternNotFound: SW.RECORD_NOT_FOUND, wrongData: SW.WRONG_DATA,
+};
+
+export const ALG3G = { milenage: 1, xor: 2 } as const;
+export const ALG2G = { comp128v1: 1, comp128v2: 2, comp128v3: 3, 'gsm-milenage': 4, xor2g: 5 } as const;
+
+export class SimCore {
+  readonly personality: SimPersonality;
+  readonly tree: FileTree;
+  readonly fs: FileStore;
+  readonly sqnParams: SqnParams;
+  readonly chv1: OwnerPin;
+  readonly puk1: OwnerPin;
+  readonly chv2: OwnerPin;
+  readonly puk2: OwnerPin;
+  readonly adm1: OwnerPin;
+  readonly ki: PBytes;
+  readonly opc: PBytes;
+  /** [3G algorithm, 2G algorithm, GSM-Milenage SRES derivation]. */
+  readonly algs: PBytes;
+  /** SEQ_MS(i) for every IND i, 6 bytes each (TS 33.102 Annex C.2.2). */
+  readonly sqnArray: PBytes;
+  /** Selection: [0..1] current DF index, [2..3] current EF index + 1, [4] record pointer, [5..6] current ADF index + 1. */
+  private readonly sel: Uint8Array;
+
+  constructor(readonly ctx: AppletContext, params: SimParams) {
+    const p = params ?? {};
+    const personality = p.personality ?? 'both';
+    if (!SIM_PERSONALITIES.includes(personality)) throw new SimConfigError('personality', `expected classic, uicc or both, got ${String(personality)}`);
+    this.personality = personality;
+    this.sqnParams = sqnParamsOf(p.sqn);
+    this.tree = new FileTree(USIM_AID, p.files ?? {});
+    this.fs = new FileStore(ctx, this.tree);
+    const s = ctx.persistent.scope('sim');
+    const t = ctx.transient;
+    this.chv1 = new OwnerPin(s, t, 'chv1', { tryLimit: 3, maxLength: 8 });
+    this.puk1 = new OwnerPin(s, t, 'puk1', { tryLimit: 10, maxLength: 8 });
+    this.chv2 = new OwnerPin(s, t, 'chv2', { tryLimit: 3, maxLength: 8 });
+    this.puk2 = new OwnerPin(s, t, 'puk2', { tryLimit: 10, maxLength: 8 });
+    this.adm1 = new OwnerPin(s, t, 'adm1', { tryLimit: 3, maxLength: 8 });
+    this.ki = s.bytes('ki', 16);
+    this.opc = s.bytes('opc', 16);
+    this.algs = s.bytes('algs', 3);
+    this.sqnArray = s.bytes('sqn', 6 * 2 ** this.sqnParams.indBits);
+    this.sel = t.bytes('selection', 7, 'deselect');
+  }
+
+  // ---- selection ----
+  get currentDf(): FsNode {
+    return this.tree.nodes[(this.sel[0]! << 8) | this.sel[1]!]!;
+  }
+  get currentEf(): FsNode | undefined {
+    const i = (this.sel[2]! << 8) | this.sel[3]!;
+    return i === 0 ? undefined : this.tree.nodes[i - 1];
+  }
+  get currentAdf(): FsNode | undefined {
+    const i = (this.sel[5]! << 8) | this.sel[6]!;
+    return i === 0 ? undefined : this.tree.nodes[i - 1];
+  }
+  get recordPointer(): number {
+    return this.sel[4]!;
+  }
+  set recordPointer(r: number) {
+    this.sel[4] = r;
+  }
+
+  /** Make `n` current: a DF becomes the current directory; an EF the current EF (its parent the directory). */
+  selectNode(n: FsNode): void {
+    const df = n.ef ? n.parent! : n;
+    this.sel[0] = df.index >> 8;
+    this.sel[1] = df.index & 0xff;
+    const ef = n.ef ? n.index + 1 : 0;
+    this.sel[2] = ef >> 8;
+    this.sel[3] = ef & 0xff;
+    this.sel[4] = 0;
+    if (df.kind === 'ADF') {
+      this.sel[5] = (df.index + 1) >> 8;
+      this.sel[6] = (df.index + 1) & 0xff;
+    }
+  }
+
+  resetSelection(): void {
+    this.sel.fill(0);
+  }
+
+  // ---- access ----
+  satisfied(c: AccessCondition): boolean {
+    switch (c) {
+      case 'ALW':
+        return true;
+      case 'CHV1':
+        return !this.chv1.enabled || this.chv1.isValidated;
+      case 'CHV2':
+        return this.chv2.isValidated;
+      case 'ADM':
+        return this.adm1.isValidated;
+      default:
+        return false;
+    }
+  }
+
+  require(c: AccessCondition, w: WorldSw): void {
+    if (!this.satisfied(c)) throw new CardError(w.security, `access condition ${c} not fulfilled`);
+  }
+
+  pinFacts(): PinFacts {
+    return {
+      chv1Enabled: this.chv1.enabled, chv1Tries: this.chv1.triesRemaining, puk1Tries: this.puk1.triesRemaining,
+      chv2Tries: this.chv2.triesRemaining, puk2Tries: this.puk2.triesRemaining, chv2Enabled: true, admEnabled: true,
+    };
+  }
+}
+
+function sqnParamsOf(sqn: SimParams['sqn']): SqnParams {
+  if (sqn === undefined) return SQN_DEFAULT_PARAMS;
+  const indBits = sqn.indBits ?? SQN_DEFAULT_PARAMS.indBits;
+  if (!Number.isInteger(indBits) || indBits < 0 || indBits > 8) throw new SimConfigError('sqn.indBits', `expected 0..8, got ${String(indBits)}`);
+  const delta = sqn.delta ?? SQN_DEFAULT_PARAMS.delta;
+  if (!Number.isInteger(delta) || delta < 1) throw new SimConfigError('sqn.delta', `expected a positive integer, got ${String(delta)}`);
+  if (sqn.limit !== undefined && (!Number.isInteger(sqn.limit) || sqn.limit < 1)) throw new SimConfigError('sqn.limit', `expected a positive integer, got ${String(sqn.limit)}`);
+  return sqn.limit === undefined ? { indBits, delta } : { indBits, delta, limit: sqn.limit };
+}

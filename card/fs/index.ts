@@ -1,0 +1,9 @@
+/** card/fs: the declared file system (public face; re-exports only). */
+export * from './types.js';
+export * from './codecs.js';
+export * from './tree.js';
+export * from './store.js';
+export * from './responses.js';
+export { DF_GSM, DF_GSM_FILES, DF_TELECOM } from './ts51011.js';
+export { ADF_USIM_FILES, adfUsim } from './ts31102.js';
+export { EF_ARR, EF_DIR, EF_ICCID, EF_PL, UICC_ONLY_EFS, masterFile } from './ts102221.js';

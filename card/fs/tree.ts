@@ -1,0 +1,185 @@
+/**
+ * The file tree built from the declarations and a layout (size overrides): nodes with parent and
+ * children, lookups by FID / path / SFI / AID following the selection rules of TS 102.221 §8.4.1
+ * and TS 51.011 §6.5, and the EF_ARR records (ISO/IEC 7816-4 §9.3.3 expanded format; TS 102.221
+ * §9.2.4) generated from the distinct access conditions in use, one record per rule.
+ */
+import { AC, KEY_REFERENCE, type AccessConditions, type AccessCondition, type DfDecl, type EfDecl, type FileDecl, type Structure } from './types.js';
+import { EF_ARR, UICC_ONLY_EFS, masterFile } from './ts102221.js';
+
+export interface EfLayout {
+  readonly structure: Structure;
+  /** Total data bytes (transparent size, or recordLength × records). */
+  readonly size: number;
+  readonly recordLength: number;
+  readonly records: number;
+  readonly sfi: number | undefined;
+  readonly access: Required<AccessConditions>;
+}
+
+export interface FsNode {
+  readonly index: number;
+  readonly name: string;
+  readonly fid: number;
+  readonly kind: FileDecl['kind'];
+  readonly decl: FileDecl;
+  readonly parent: FsNode | null;
+  readonly children: FsNode[];
+  /** FIDs from the MF, e.g. "3F00/7F20/6F07"; ADF children use 7FFF for the ADF. */
+  readonly path: string;
+  readonly uiccOnly: boolean;
+  readonly aid: Uint8Array | undefined;
+  /** EF only. */
+  readonly ef: EfLayout | undefined;
+  /** EF_ARR record number of this file's rule (1-based). */
+  arrRecord: number;
+}
+
+export interface LayoutOverride {
+  readonly size?: number;
+  readonly records?: number;
+  readonly recordLength?: number;
+}
+
+export class FsLayoutError extends Error {
+  readonly code = 'FS_LAYOUT';
+  constructor(readonly field: string, problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'FsLayoutError';
+  }
+}
+
+const SC_ALWAYS = Uint8Array.of(0x90, 0x00);
+const SC_NEVER = Uint8Array.of(0x97, 0x00);
+
+function scDo(c: AccessCondition): Uint8Array {
+  if (c === 'ALW') return SC_ALWAYS;
+  if (c === 'NEV') return SC_NEVER;
+  // Control reference template (A4): key reference 83, usage qualifier 95 = 08 (user authentication, knowledge based).
+  return Uint8Array.of(0xa4, 0x06, 0x83, 0x01, KEY_REFERENCE[c], 0x95, 0x01, 0x08);
+}
+
+/** Expanded-format rule: AM_DO 80 (READ b1, UPDATE b2, DEACTIVATE b4, ACTIVATE b5) / 84 (INS) + SC_DO. */
+function arrRule(a: Required<AccessConditions>, isDf: boolean): Uint8Array {
+  const groups = new Map<AccessCondition, number>();
+  const add = (c: AccessCondition, bit: number): void => void groups.set(c, (groups.get(c) ?? 0) | bit);
+  if (!isDf) {
+    add(a.read, 0x01);
+    add(a.update, 0x02);
+  }
+  add(a.invalidate, 0x08);
+  add(a.rehabilitate, 0x10);
+  const parts: number[] = [];
+  for (const [c, am] of groups) parts.push(0x80, 0x01, am, ...scDo(c));
+  if (!isDf && a.increase !== 'NEV') parts.push(0x84, 0x01, 0x32, ...scDo(a.increase));
+  return Uint8Array.from(parts);
+}
+
+const DF_ACCESS: Required<AccessConditions> = { read: 'ALW', update: 'NEV', increase: 'NEV', invalidate: 'ADM', rehabilitate: 'ADM' };
+
+export class FileTree {
+  readonly nodes: FsNode[] = [];
+  readonly mf: FsNode;
+  readonly adfs: FsNode[] = [];
+  /** EF_ARR records (unpadded rules); the record length is the longest. */
+  readonly arrRules: Uint8Array[] = [];
+  readonly arrNode: FsNode;
+
+  constructor(usimAid: string, overrides: { readonly [nameOrPath: string]: LayoutOverride } = {}) {
+    const used = new Set<string>();
+    const { mf, adfs } = masterFile(usimAid);
+    this.mf = this.build(mf, null, overrides, used);
+    for (const a of adfs) {
+      const n = this.build(a, this.mf, overrides, used);
+      this.adfs.push(n);
+    }
+    for (const k of Object.keys(overrides)) if (!used.has(k)) throw new FsLayoutError(`files.${k}`, 'no declared EF has this name or path');
+    // EF_ARR: one record per distinct rule; its own layout is computed here.
+    const byRule = new Map<string, number>();
+    for (const n of this.nodes) {
+      const access = n.ef?.access ?? DF_ACCESS;
+      const rule = arrRule(access, n.ef === undefined);
+      const key = Array.from(rule).join(',');
+      let rec = byRule.get(key);
+      if (rec === undefined) {
+        this.arrRules.push(rule);
+        rec = this.arrRules.length;
+        byRule.set(key, rec);
+      }
+      n.arrRecord = rec;
+    }
+    this.arrNode = this.nodes.find((n) => n.decl === EF_ARR)!;
+    const recLen = Math.max(...this.arrRules.map((r) => r.length));
+    (this.arrNode as { ef: EfLayout }).ef = { ...this.arrNode.ef!, recordLength: recLen, records: this.arrRules.length, size: recLen * this.arrRules.length };
+  }
+
+  private build(decl: FileDecl, parent: FsNode | null, overrides: { readonly [k: string]: LayoutOverride }, used: Set<string>): FsNode {
+    const path = parent === null ? hex4(decl.fid) : `${parent.path}/${hex4(decl.fid)}`;
+    const uiccOnly = (parent?.uiccOnly ?? false) || (decl.kind === 'ADF') || (decl.kind === 'EF' && UICC_ONLY_EFS.has(decl.name));
+    const node: FsNode = {
+      index: this.nodes.length, name: decl.name, fid: decl.fid, kind: decl.kind, decl, parent, children: [], path, uiccOnly,
+      aid: decl.kind === 'ADF' && (decl as DfDecl).aid !== undefined ? hexBytes((decl as DfDecl).aid!) : undefined,
+      ef: decl.kind === 'EF' ? efLayout(decl, path, overrides, used) : undefined,
+      arrRecord: 0,
+    };
+    this.nodes.push(node);
+    if (decl.kind !== 'EF') for (const c of decl.children) node.children.push(this.build(c, node, overrides, used));
+    return node;
+  }
+
+  /** Every EF with this declared name (EF_IMSI is in DF_GSM and ADF_USIM). */
+  byName(name: string): FsNode[] {
+    return this.nodes.filter((n) => n.name === name);
+  }
+
+  byPath(path: string): FsNode | undefined {
+    const p = path.toUpperCase();
+    return this.nodes.find((n) => n.path === p);
+  }
+
+  /** The EF named `name` in the same DF as `node` (EF_ACMmax beside EF_ACM). */
+  sibling(node: FsNode, name: string): FsNode | undefined {
+    return node.parent?.children.find((c) => c.name === name);
+  }
+
+  adfByAid(aid: Uint8Array): FsNode | undefined {
+    return this.adfs.find((a) => a.aid !== undefined && aid.length >= 5 && aid.length <= a.aid.length && aid.every((b, i) => a.aid![i] === b));
+  }
+}
+
+function efLayout(decl: EfDecl, path: string, overrides: { readonly [k: string]: LayoutOverride }, used: Set<string>): EfLayout {
+  let o: LayoutOverride = {};
+  for (const k of [decl.name, path]) {
+    if (overrides[k] !== undefined) {
+      o = { ...o, ...overrides[k] };
+      used.add(k);
+    }
+  }
+  const field = `files.${path}`;
+  const check = (v: number | undefined, what: string, min: number, max: number): number | undefined => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new FsLayoutError(`${field}.${what}`, `expected ${min}..${max}, got ${String(v)}`);
+    return v;
+  };
+  const a = decl.access;
+  const access: Required<AccessConditions> = { read: a.read, update: a.update, increase: a.increase ?? 'NEV', invalidate: a.invalidate ?? 'ADM', rehabilitate: a.rehabilitate ?? 'ADM' };
+  if (decl.structure === 'transparent') {
+    if (o.records !== undefined || o.recordLength !== undefined) throw new FsLayoutError(field, `${decl.name} is transparent: give size, not records`);
+    const size = check(o.size, 'size', 1, 4096) ?? decl.size!;
+    return { structure: decl.structure, size, recordLength: 0, records: 0, sfi: decl.sfi, access };
+  }
+  if (o.size !== undefined) throw new FsLayoutError(field, `${decl.name} is a record EF: give records / recordLength, not size`);
+  const recordLength = check(o.recordLength, 'recordLength', 1, 255) ?? decl.recordLength!;
+  const records = check(o.records, 'records', 1, 254) ?? decl.records!;
+  return { structure: decl.structure, size: recordLength * records, recordLength, records, sfi: decl.sfi, access };
+}
+
+function hex4(fid: number): string {
+  return fid.toString(16).toUpperCase().padStart(4, '0');
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+}
+
+/** TS 51.011 §9.3 nibble coding of an access condition. */
+export const acNibble = (c: AccessCondition): number => AC[c];
