@@ -1,13 +1,26 @@
 /**
  * `npm run bench [-- SECTION...]`: throughput figures printed as a table with the peer or baseline
- * beside ours and the floor the issues set. Sections: runtime, algorithms, transport (needs the
- * PC/SC stack: pcscd + vpcd; skipped with the reason when it is missing).
+ * beside ours and the floor the issues set. Sections: runtime, algorithms, sim, payment, ledger,
+ * trace, transport (needs the PC/SC stack: pcscd + vpcd; the reason is printed when it is missing).
  */
 import { benchRuntime } from './runtime.js';
 import { benchAlgorithms } from './algorithms.js';
 import { formatRate, type BenchRow } from './measure.js';
 
 type Section = { name: string; run: () => Promise<BenchRow[]> };
+
+/** A section whose module may not exist yet in every checkout (applets land one by one). */
+function optional(name: string, file: string, fn: string): Section {
+  return {
+    name,
+    run: async () => {
+      const mod = (await import(file)) as Record<string, () => BenchRow[] | Promise<BenchRow[]>>;
+      const f = mod[fn];
+      if (!f) throw new Error(`${file} has no ${fn}()`);
+      return await f();
+    },
+  };
+}
 
 const SECTIONS: Section[] = [
   { name: 'runtime', run: async () => benchRuntime() },
@@ -16,18 +29,16 @@ const SECTIONS: Section[] = [
     run: async () =>
       (await benchAlgorithms()).map((r) => ({ name: `algorithm: ${r.name}`, value: r.opsPerSec, unit: 'ops/s', peer: r.name.startsWith('milenage') ? 'floor for USIM AUTHENTICATE: 50 k/s' : undefined })),
   },
+  optional('sim', './sim.js', 'benchSim'),
+  optional('payment', './payment.js', 'benchPayment'),
+  optional('ledger', './ledger.js', 'benchLedger'),
+  optional('trace', './trace.js', 'benchTrace'),
   {
     name: 'transport',
     run: async () => {
-      let mod: { benchTransport?: () => Promise<Array<{ name: string; opsPerSec: number; peer?: string }>> };
-      try {
-        // Loaded by name: the transport bench needs the PC/SC stack and is optional.
-        const file = './transport.js';
-        mod = await import(file);
-      } catch {
-        return [];
-      }
-      if (!mod.benchTransport) return [];
+      // Loaded by name: the transport bench needs the PC/SC stack (pcscd + vpcd).
+      const file = './transport.js';
+      const mod = (await import(file)) as { benchTransport: () => Promise<Array<{ name: string; opsPerSec: number; peer?: string }>> };
       const rows = await mod.benchTransport();
       // The do-nothing card endpoint is the floor of the stack: show it beside the emulator with the ratio.
       const base = rows.find((r) => !r.peer);
