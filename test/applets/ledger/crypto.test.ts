@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCipheriv, createPublicKey, verify as nodeVerify, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes, bytesToHex } from '../../../card/runtime/index.js';
 import { aes128Ctr, aesCmac, bytesToBig, openSealed, publicKeyOf, seal, signDigest, verifyDigest } from '../../../card/applets/ledger/index.js';
 
@@ -31,7 +32,7 @@ describe('ECDSA P-256 (card side)', () => {
     const nodePub = nodeKey(pub);
     for (let i = 0; i < 20; i++) {
       const msg = Uint8Array.of(i, 1, 2, 3);
-      const digest = p256.hash(msg);
+      const digest = sha256(msg);
       const sig = signDigest(d, digest, Uint8Array.of(i));
       expect(p256.verify(sig, digest, pub, { prehash: false })).toBe(true);
       expect(nodeVerify('sha256', msg, { key: nodePub, dsaEncoding: 'ieee-p1363' }, sig)).toBe(true);
@@ -42,7 +43,7 @@ describe('ECDSA P-256 (card side)', () => {
   it('verifies node:crypto and noble signatures, and rejects tampering', () => {
     const priv = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', x: b64u(pub.subarray(1, 33)), y: b64u(pub.subarray(33)), d: b64u(secret) }, format: 'jwk' });
     const msg = new TextEncoder().encode('sample');
-    const digest = p256.hash(msg);
+    const digest = sha256(msg);
     const s1 = new Uint8Array(nodeSign('sha256', msg, { key: priv, dsaEncoding: 'ieee-p1363' }));
     expect(verifyDigest(pub, digest, s1)).toBe(true);
     const s2 = p256.sign(digest, secret, { prehash: false });
@@ -50,7 +51,7 @@ describe('ECDSA P-256 (card side)', () => {
     const bad = s2.slice();
     bad[5]! ^= 1;
     expect(verifyDigest(pub, digest, bad)).toBe(false);
-    expect(verifyDigest(pub, p256.hash(Uint8Array.of(1)), s2)).toBe(false);
+    expect(verifyDigest(pub, sha256(Uint8Array.of(1)), s2)).toBe(false);
     expect(verifyDigest(pub, digest, new Uint8Array(64))).toBe(false); // r = s = 0
     const offCurve = pub.slice();
     offCurve[64]! ^= 1;
