@@ -51,8 +51,9 @@ function gsmFail(pin: OwnerPin): never {
   throw new CardError(pin.blocked ? SW.GSM_CHV_BLOCKED : SW.GSM_ACCESS_NOT_FULFILLED);
 }
 
+/** The presentation that spends the last try answers 63C0; the next one 6983 (TS 102.221 §11.1.9). */
 function uiccFail(pin: OwnerPin): never {
-  throw new CardError(pin.blocked ? SW.AUTH_METHOD_BLOCKED : 0x63c0 | pin.triesRemaining);
+  throw new CardError(0x63c0 | pin.triesRemaining);
 }
 
 function verified(core: SimCore, r: PinRef): void {
@@ -72,8 +73,8 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2);
   if (apdu.data.length !== 8) throw new CardError(0x6708);
-  if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (!r.pin.initialised) throw new CardError(SW.GSM_NO_CHV_INITIALISED);
+  if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   if (!r.pin.check(unpad(apdu.data))) gsmFail(r.pin);
   verified(core, r);

@@ -13,7 +13,6 @@ import { USIM_AID } from '../../../card/applets/sim/index.js';
 import { pinField, simCard, split, tx } from './helpers.js';
 
 const V = '/work/shared/vectors/';
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const load = (f: string): any => JSON.parse(readFileSync(V + f, 'utf8'));
 const milenageSets: any[] = load('milenage-ts35207.json').sets;
 const gsmMil: any[] = load('gsm-milenage-ts55205.json').sets;
