@@ -2,8 +2,8 @@
  * The payment applet (issue 5; seeds: SFR JP 2000-69571, NTT DoCoMo EP 1 280 115, Mall Service
  * JP 2001-076059). Commands and record layout: apdu-specs/payment.ts.
  * - ECDSA P-256 key pair generated on the card at install (ctx.rng seeds keygen); signing is
- *   RFC 6979 deterministic (noble), so no nonce comes from the RNG and a replayed RNG state cannot
- *   leak the key. The private key, the MAC key and the codes have no read path.
+ *   RFC 6979 deterministic (ecdsa.ts), so no nonce comes from the RNG and a replayed RNG state
+ *   cannot leak the key. The private key, the MAC key and the codes have no read path.
  * - SIGN TRANSACTION computes the signature first, then commits the counter step in one
  *   transaction, then answers: a tear before the commit leaves the old counter and no signature,
  *   a tear after it leaves the new counter and the signature never released. A counter value is
@@ -20,6 +20,7 @@ import {
   Applet, CardError, CommandTable, OwnerPin, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from './cmac.js';
+import { ecdsaSign } from './ecdsa.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
 import {
@@ -279,7 +280,7 @@ export class PaymentApplet extends Applet {
     if (last >= COUNTER_MAX) throw new CardError(SW.REFERENCE_DATA_INVALIDATED, 'transaction counter exhausted');
     const next = last + 1;
     const record = buildRecord(this.cardId.get(), next, apdu.data, CVM_PAYMENT_CODE, ident);
-    const proof = mode === SIGN_MODES.ECDSA ? p256.sign(record, this.privateKey.view()) : aesCmac(this.macKey.view(), record);
+    const proof = mode === SIGN_MODES.ECDSA ? ecdsaSign(record, this.privateKey.view()) : aesCmac(this.macKey.view(), record);
     this.ctx.beginTransaction();
     this.counter.set(next);
     this.ctx.commitTransaction();
@@ -308,7 +309,7 @@ export class PaymentApplet extends Applet {
     }
     const expiry = decodeU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
     const token = buildToken({ cardId: this.cardId.get(), userId: this.userIds[slot]!.get(), deviceId: this.deviceId.get(), expiry, challenge: apdu.data });
-    return { data: concatAll([token, tlv(T.SIGNATURE, p256.sign(token, this.privateKey.view()))]) };
+    return { data: concatAll([token, tlv(T.SIGNATURE, ecdsaSign(token, this.privateKey.view()))]) };
   }
 
   // ---- issuer-authorised stores ----
@@ -353,7 +354,7 @@ export class PaymentApplet extends Applet {
     if (!this.paymentCode.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);
     const blob = this.profile.get();
     const release = buildProfileRelease(this.cardId.get(), apdu.data.subarray(32, 48), apdu.data.subarray(0, 32), sha256(blob));
-    const sig = p256.sign(release, this.privateKey.view());
+    const sig = ecdsaSign(release, this.privateKey.view());
     this.paymentCode.reset();
     return { data: concatAll([tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig)]) };
   }

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createPublicKey, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { aesCmac, cmacSubkeys } from '../../../card/applets/payment/cmac.js';
+import { ecdsaSign } from '../../../card/applets/payment/ecdsa.js';
+import { p256 } from '@noble/curves/nist.js';
 import { buildRecord, decodeDateTime, encodeDateTime, encodeSignFields, parseFields, TlvError } from '../../../card/applets/payment/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
 import { IssuerCA, nodeAesCmac, verifyCardCertificate, PaymentBackendError } from '../../../host/backend/payment/index.js';
@@ -38,6 +40,29 @@ describe('AES-CMAC (RFC 4493)', () => {
         expect(hex(aesCmac(k, m))).toBe(hex(nodeAesCmac(k, m)));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('card ECDSA signing (RFC 6979)', () => {
+  it('RFC 6979 A.2.5, P-256 / SHA-256, message "sample": k-derived r and s as published', () => {
+    const x = hexToBytes('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721');
+    const sig = ecdsaSign(new TextEncoder().encode('sample'), x, false);
+    expect(hex(sig)).toBe('efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716' + 'f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8');
+    const sig2 = ecdsaSign(new TextEncoder().encode('test'), x, false);
+    expect(hex(sig2)).toBe('f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367' + '019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083');
+  });
+
+  it('equals noble p256.sign (low-S by default, high-S form with lowS false) and verifies strictly', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 48, maxLength: 48 }), fc.uint8Array({ maxLength: 200 }), (seed, m) => {
+        const { secretKey } = p256.keygen(seed);
+        const sig = ecdsaSign(m, secretKey);
+        expect(hex(sig)).toBe(hex(p256.sign(m, secretKey)));
+        expect(hex(ecdsaSign(m, secretKey, false))).toBe(hex(p256.sign(m, secretKey, { lowS: false })));
+        expect(p256.verify(sig, m, p256.getPublicKey(secretKey))).toBe(true);
+      }),
+      { numRuns: 40 },
     );
   });
 });
