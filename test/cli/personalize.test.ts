@@ -1,0 +1,60 @@
+/**
+ * `cardforge personalize` and `cardforge prove` as a user runs them: real files, spawned CLI,
+ * bad input reported in one line (profile field path and expected form; unreadable image).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, REPO } from './built-cli.js';
+
+let dir: string;
+const example = join(REPO, 'profiles/example-sim.yaml');
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cf-perso-'));
+});
+
+describe('cardforge personalize / prove', () => {
+  it('writes the image a profile describes, and prove passes on it', async () => {
+    const image = join(dir, 'sim.json');
+    const r = await runCli(['personalize', example, '-o', image]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*sim\.json: both SIM, IMSI 001010123456789, milenage\/gsm-milenage, ATR 3B9F/);
+    const img = JSON.parse(readFileSync(image, 'utf8'));
+    expect(img.applets[0].type).toBe('cardforge.sim');
+    expect(JSON.stringify(img.applets[0].params)).not.toMatch(/465b5ce8/); // no keys in the layout params
+    const p = await runCli(['prove', '--card', image, '--profile', example, 'gsm-auth', 'usim-auth']);
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped$/m);
+  });
+
+  it('an invalid profile names the file, line, field and expected form; nothing is written', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(example, 'utf8').replace('ki: "465b5ce8b199b49faa5f0a2ee238a6bc"', 'ki: "465b"'));
+    const out = join(dir, 'bad.json');
+    const r = await runCli(['personalize', bad, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`cardforge: ${bad}:9:7: auth.ki: expected 32 hex digits (16 bytes) of Ki, got "465b" (4 digits)\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses to overwrite an image without --force', async () => {
+    const image = join(dir, 'twice.json');
+    expect((await runCli(['personalize', example, '-o', image])).code).toBe(0);
+    const r = await runCli(['personalize', example, '-o', image]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/twice\.json exists; use --force to replace it/);
+    expect((await runCli(['personalize', example, '-o', image, '--force'])).code).toBe(0);
+  });
+
+  it('prove on an unreadable image and with an unknown suite says what is wrong', async () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"format": "cardforge-card-image", "version": 1');
+    const r = await runCli(['prove', '--card', broken]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.json: not valid JSON .*truncated or corrupt/);
+    const u = await runCli(['prove', '--card', broken, 'nonsense']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/unknown suite nonsense; suites are: pin, gsm-auth, usim-auth, aoc/);
+  });
+});
