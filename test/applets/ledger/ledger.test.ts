@@ -223,3 +223,21 @@ describe('keys and certificate', () => {
     refused(card, buildCommand(0x80, 0x7e, 0, 0), SW.INS_NOT_SUPPORTED);
   });
 });
+
+describe('card image', () => {
+  it('a ledger card saved and loaded keeps balance, log, counters and key (all state is persistent memory)', async () => {
+    const { serializeImage, parseImage } = await import('../../../card/image/index.js');
+    const { APPLET_REGISTRY } = await import('../../../card/applets/index.js');
+    const card = makeCard();
+    ok(card.transmit(apdu.debit(offer(30))));
+    const pub = ok(card.transmit(apdu.pubKey()));
+    const text = serializeImage(card);
+    const copy = parseImage(text, { registry: APPLET_REGISTRY });
+    copy.powerOn();
+    expect(info(copy)).toEqual(info(card));
+    expect(ok(copy.transmit(apdu.pubKey()))).toEqual(pub);
+    expect(ok(copy.transmit(apdu.readRecord(1)))).toEqual(ok(card.transmit(apdu.readRecord(1))));
+    const r = ok(copy.transmit(apdu.debit(offer(20))));
+    expect(verifyDigest(pub, receiptDigest(r.subarray(0, REC.length)), r.subarray(REC.length))).toBe(true);
+  });
+});
