@@ -28,7 +28,7 @@ import type { LedgerParams, LedgerPersonalization } from '../../card/applets/led
 import { LedgerCard } from '../backend/ledger/card-client.js';
 import type { LedgerIssuer } from '../backend/ledger/issuer.js';
 import type { Transport } from '../transport/types.js';
-import { hexBytes } from './schema.js';
+import { hexBytes } from './fields.js';
 
 const int = (min: number, max: number) => z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(min, { error: `expected ${min}..${max}` }).max(max, { error: `expected ${min}..${max}` });
 const key = (what: string) => hexBytes(65, `the ${what} P-256 public key (04‖X‖Y)`).refine((s) => s.startsWith('04'), { error: 'expected an uncompressed key starting with 04' });

@@ -29,7 +29,7 @@ import { hexToBytes } from '../../card/runtime/bytes.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { verifyCardCertificate, type IssuerCA } from '../backend/payment/issuer.js';
 import type { Transport } from '../transport/types.js';
-import { hexBytes, hexRange } from './schema.js';
+import { hexBytes, hexRange } from './fields.js';
 
 const digits = (min: number, max: number, what: string) =>
   z

@@ -2,35 +2,15 @@
  * The personalization profile (YAML) schema, validated with zod so every bad field is reported
  * with its path and the expected form. Keys are snake_case as users write them; the key names of
  * the SIM part are fixed by the SIM issue (scripts rely on them). The payment and ledger
- * sections are validated by their own schemas (host/profile/payment.ts, ledger.ts).
+ * sections have their own schemas (host/profile/payment.ts, ledger.ts), composed here.
  */
 import { z } from 'zod';
 import { parseAtr, hexToBytes } from '../../card/runtime/index.js';
+import { hexBytes, hexRange, describe } from './fields.js';
+import { paymentProfileSchema } from './payment.js';
+import { ledgerProfileSchema } from './ledger.js';
 
-const HEX = /^[0-9a-fA-F]*$/;
-
-/** Hex of exactly n bytes; spaces allowed between bytes. */
-export function hexBytes(n: number, what = 'hex'): z.ZodType<string> {
-  return z
-    .string({ error: `expected a string of ${2 * n} hex digits (${n} bytes)` })
-    .transform((s) => s.replace(/\s+/g, ''))
-    .refine((s) => HEX.test(s) && s.length === 2 * n, { error: (iss) => `expected ${2 * n} hex digits (${n} bytes) of ${what}, got ${describe(iss.input)}` });
-}
-
-/** Hex of any whole number of bytes within [min, max]. */
-export function hexRange(min: number, max: number): z.ZodType<string> {
-  return z
-    .string({ error: 'expected a hex string' })
-    .transform((s) => s.replace(/\s+/g, ''))
-    .refine((s) => HEX.test(s) && s.length % 2 === 0 && s.length / 2 >= min && s.length / 2 <= max, {
-      error: (iss) => `expected ${min}..${max} bytes as hex (an even number of hex digits), got ${describe(iss.input)}`,
-    });
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return v.length > 40 ? `"${v.slice(0, 37)}…" (${v.length} characters)` : `"${v}" (${v.replace(/\s+/g, '').length} digits)`;
-  return JSON.stringify(v) ?? String(v);
-}
+export { hexBytes, hexRange };
 
 function digits(min: number, max: number, what: string): z.ZodType<string> {
   return z
@@ -102,8 +82,8 @@ export const profileSchema = z
       .strict()
       .optional(),
     files: z.record(z.string(), z.union([hexRange(0, 4096), z.array(hexRange(1, 255))]), { error: 'expected a map of file name → hex (transparent) or a list of hex records' }).optional(),
-    payment: z.unknown().optional(),
-    ledger: z.unknown().optional(),
+    payment: paymentProfileSchema.optional(),
+    ledger: ledgerProfileSchema.optional(),
   })
   .strict();
 

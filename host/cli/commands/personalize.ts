@@ -8,13 +8,26 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { loadProfileFile } from '../../profile/load.js';
-import { buildCard } from '../../profile/build.js';
+import { personalizeCard } from '../../profile/personalize.js';
+import { actorsFrom, demoSecrets, loadBackendKeys, randomSecrets, saveBackendKeys, type BackendActors } from '../../backend/actors.js';
 import { saveImageFile } from '../../store/index.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 
 interface PersonalizeOptions {
   output?: string;
   force?: boolean;
+  backendKeys?: string;
+}
+
+/** The issuers for payment/ledger sections: "demo" (fixed public keys), or a keys file (created when missing). */
+function backendActors(spec: string | undefined, out: (l: string) => void): BackendActors | undefined {
+  if (spec === undefined) return undefined;
+  if (spec === 'demo') return actorsFrom(demoSecrets());
+  if (!existsSync(spec)) {
+    saveBackendKeys(spec, randomSecrets());
+    out(`created ${spec}: new back-end keys (issuers, editor root, payment server) — keep this file secret`);
+  }
+  return actorsFrom(loadBackendKeys(spec));
 }
 
 export function registerPersonalize(program: Command, ctx: CliContext): void {
@@ -24,13 +37,15 @@ export function registerPersonalize(program: Command, ctx: CliContext): void {
     .argument('<profile>', 'profile file (see profiles/example-sim.yaml)')
     .option('-o, --output <image>', 'card image file to write')
     .option('--force', 'replace an existing image file')
-    .addHelpText('after', '\nExample:\n  cardforge personalize profiles/example-sim.yaml -o card.json')
-    .action((file: string, opts: PersonalizeOptions) => {
+    .option('--backend-keys <file|demo>', 'keys of the issuers that certify the payment/ledger applets (created when missing; "demo" = the fixed demo keys)')
+    .addHelpText('after', '\nExamples:\n  cardforge personalize profiles/example-sim.yaml -o card.json\n  cardforge personalize profiles/example-seeds.yaml --backend-keys demo -o card.json')
+    .action(async (file: string, opts: PersonalizeOptions) => {
       if (!opts.output) throw new CliError('USAGE', 'say where to write the card image: -o IMAGE', EXIT.USAGE);
       if (existsSync(opts.output) && !opts.force) throw new CliError('USAGE', `${opts.output} exists; use --force to replace it`, EXIT.USAGE);
       const profile = loadProfileFile(file);
-      const card = buildCard(profile, file);
+      const card = await personalizeCard(profile, file, backendActors(opts.backendKeys, ctx.out));
       saveImageFile(opts.output, card);
-      ctx.out(`wrote ${opts.output}: ${profile.personality} SIM, IMSI ${profile.imsi}, ${profile.auth.algorithm}/${profile.auth.gsm_algorithm}, ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol})`);
+      const extra = [profile.payment ? 'payment' : '', profile.ledger ? `${profile.ledger.mode} ledger` : ''].filter(Boolean);
+      ctx.out(`wrote ${opts.output}: ${profile.personality} SIM, IMSI ${profile.imsi}, ${profile.auth.algorithm}/${profile.auth.gsm_algorithm}${extra.length ? ` + ${extra.join(' + ')}` : ''}, ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol})`);
     });
 }

@@ -1,0 +1,79 @@
+/**
+ * The back-end actors of a card programme and their keys: the payment issuer CA and the
+ * authentication server (payment applet), the ledger issuer, the software editors' root key and
+ * the ledger payment server. Their secrets live in a backend-keys file (JSON, mode 0600), never in
+ * a profile or a card image; personalization needs the issuers to certify the keys cards generate.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { sha256 } from '../../card/algorithms/sha256.js';
+import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { IssuerCA, AuthenticationServer } from './payment/index.js';
+import { LedgerIssuer, OfferSigner, SigningKey } from './ledger/index.js';
+import { writeFileAtomic } from '../store/index.js';
+
+const NAMES = ['payment_ca', 'auth_server', 'ledger_issuer', 'editor_root', 'ledger_server'] as const;
+type KeyName = (typeof NAMES)[number];
+export type BackendSecrets = Record<KeyName, Uint8Array>;
+
+export interface BackendActors {
+  readonly paymentIssuer: IssuerCA;
+  readonly authServer: AuthenticationServer;
+  readonly ledgerIssuer: LedgerIssuer;
+  readonly editorRoot: OfferSigner;
+  readonly ledgerServerKey: SigningKey;
+}
+
+export class BackendKeysError extends Error {
+  readonly code = 'BACKEND_KEYS_INVALID';
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'BackendKeysError';
+  }
+}
+
+export function actorsFrom(secrets: BackendSecrets, now: () => number = Date.now): BackendActors {
+  const paymentIssuer = new IssuerCA({ secretKey: secrets.payment_ca, now });
+  return {
+    paymentIssuer,
+    authServer: new AuthenticationServer({ issuerPublicKey: paymentIssuer.publicKey, secretKey: secrets.auth_server, encryptionKey: sha256(secrets.auth_server), now }),
+    ledgerIssuer: new LedgerIssuer(SigningKey.fromSecret(secrets.ledger_issuer)),
+    editorRoot: new OfferSigner(SigningKey.fromSecret(secrets.editor_root)),
+    ledgerServerKey: SigningKey.fromSecret(secrets.ledger_server),
+  };
+}
+
+/** Fixed, public demo keys (the demo and the bundled example profile): never for real cards. */
+export function demoSecrets(): BackendSecrets {
+  const s = {} as BackendSecrets;
+  for (const n of NAMES) s[n] = sha256(new TextEncoder().encode(`cardforge demo ${n}`));
+  return s;
+}
+
+export function randomSecrets(): BackendSecrets {
+  const s = {} as BackendSecrets;
+  for (const n of NAMES) s[n] = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  return s;
+}
+
+export function saveBackendKeys(file: string, secrets: BackendSecrets): void {
+  const json = { format: 'cardforge-backend-keys', version: 1, ...Object.fromEntries(NAMES.map((n) => [n, bytesToHex(secrets[n])])) };
+  writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
+}
+
+export function loadBackendKeys(file: string): BackendSecrets {
+  if (!existsSync(file)) throw new BackendKeysError(file, 'no such backend-keys file');
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new BackendKeysError(file, `not valid JSON (${(e as Error).message})`);
+  }
+  if (raw.format !== 'cardforge-backend-keys') throw new BackendKeysError(file, 'field format: expected "cardforge-backend-keys"');
+  const s = {} as BackendSecrets;
+  for (const n of NAMES) {
+    const v = raw[n];
+    if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw new BackendKeysError(file, `field ${n}: expected 64 hex digits (a 32-byte P-256 secret)`);
+    s[n] = hexToBytes(v);
+  }
+  return s;
+}

@@ -1,0 +1,49 @@
+/**
+ * Personalization of a whole card from a profile: the SIM/USIM applet (default), then the
+ * payment and ledger applets when their sections are present. The card generates its own key
+ * pairs; the issuers (BackendActors) certify them through the Transport interface, exactly as a
+ * personalization bureau does with a real card. The result is a powered card ready to save.
+ */
+import { bytesToHex, hexToBytes, type Card } from '../../card/runtime/index.js';
+import { PaymentApplet, PAYMENT_AID } from '../../card/applets/payment/index.js';
+import { LedgerApplet, LEDGER_AID } from '../../card/applets/ledger/index.js';
+import { EmulatorTransport } from '../transport/index.js';
+import type { BackendActors } from '../backend/actors.js';
+import { buildCard, type BuildOptions } from './build.js';
+import { ProfileError } from './load.js';
+import { certifyPaymentCard, paymentParams, paymentPersonalization } from './payment.js';
+import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from './ledger.js';
+import type { Profile } from './schema.js';
+
+export async function personalizeCard(profile: Profile, file: string, actors: BackendActors | undefined, opts: BuildOptions = {}): Promise<Card> {
+  const card = buildCard(profile, file, opts);
+  if (!profile.payment && !profile.ledger) return card;
+  if (!actors) {
+    throw new ProfileError(file, [{ path: profile.payment ? 'payment' : 'ledger', message: 'this section needs the issuers that certify the card: pass --backend-keys FILE (created when missing) or --backend-keys demo' }]);
+  }
+  if (profile.payment) {
+    const s = profile.payment;
+    card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...paymentParams(s) }, personalization: paymentPersonalization(s, actors.paymentIssuer, actors.authServer) });
+  }
+  if (profile.ledger) {
+    const s = profile.ledger;
+    const expected: Array<[keyof typeof s, Uint8Array, string]> = [
+      ['issuer_key', actors.ledgerIssuer.publicKey, 'the ledger issuer'],
+      ['editor_root_key', actors.editorRoot.publicKey, 'the editor root'],
+      ['server_key', actors.ledgerServerKey.publicKey, 'the ledger payment server'],
+    ];
+    for (const [k, pub, who] of expected) {
+      if (String(s[k]).toLowerCase() !== bytesToHex(pub)) {
+        throw new ProfileError(file, [{ path: `ledger.${k}`, message: `does not match ${who} in the backend keys; expected ${bytesToHex(pub)}` }]);
+      }
+    }
+    card.install(LedgerApplet, { aid: LEDGER_AID, params: { ...ledgerParams(s) }, personalization: ledgerPersonalization(s) });
+  }
+  // Certification runs over APDUs, as it would against a real card in a reader.
+  const transport = new EmulatorTransport(card);
+  await transport.connect();
+  if (profile.payment) await certifyPaymentCard(transport, actors.paymentIssuer);
+  if (profile.ledger) await certifyLedgerCard(transport, actors.ledgerIssuer, hexToBytes(profile.ledger.card_id));
+  card.reset();
+  return card;
+}
