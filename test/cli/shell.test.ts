@@ -47,7 +47,8 @@ describe('shell evaluator', () => {
     const sh = new ShellEvaluator(t);
     expect((await sh.eval('80 12 00 00 10')).lines[1]).toBe('< A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 AA AB AC AD AE AF  9000  Normal ending of the command');
     expect((await sh.eval('echo - cafe 02')).lines).toEqual(['> 80 10 00 00 02 CA FE 02  (ECHO)', '< CA FE  9000  Normal ending of the command']);
-    expect((await sh.eval('verify pin1 1234')).lines[0]).toBe('> 0020000108 ****************  (VERIFY)');
+    // 00 20 is declared by the UICC, payment and ledger applets alike; the decoder names the first.
+    expect((await sh.eval('verify pin1 1234')).lines[0]).toBe('> 0020000108 ****************  (UICC_VERIFY_PIN)');
     expect((await sh.eval('auth 00')).lines[0]).toBe('auth: RAND: expected 16 bytes, got 1 (usage: auth <rand> <autn>)');
     expect((await sh.eval('nonsense')).lines[0]).toBe('unknown command "nonsense" (type help)');
     expect((await sh.eval('quit')).quit).toBe(true);
