@@ -288,7 +288,14 @@ export class Card {
   private shape(apdu: CommandApdu, reply: Reply): Uint8Array {
     const data = reply.data ?? EMPTY;
     const sw = reply.sw ?? 0x9000;
-    const r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.proto === 'T=0', apdu.claInfo.base === 0xa0, !apdu.extended, apdu.apduCase);
+    const gsm = apdu.claInfo.base === 0xa0;
+    let r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.proto === 'T=0', gsm, !apdu.extended, apdu.apduCase);
+    // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
+    // must not say that (its result would be lost and a resend would act twice): hold the data
+    // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).
+    if (data.length > 0 && r.response.length === 2 && r.pending === null && this.memory.writesInCommand > 0) {
+      r = { response: Uint8Array.of(gsm ? 0x9f : 0x61, data.length >= 256 ? 0 : data.length), pending: { channel: apdu.claInfo.channel, data, sw } };
+    }
     this.pending = r.pending;
     return r.response;
   }

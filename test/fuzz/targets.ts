@@ -1,0 +1,149 @@
+/**
+ * The cards the fuzzers and golden transcripts run against, one per applet, each personalized the
+ * way its own tests do it (SIM/USIM from profiles/example-sim.yaml via buildCard; payment through
+ * the payment fixture's makeRig, certified by the issuer CA; ledger through the ledger fixture's
+ * makeCard), all deterministic (seeded RNG, virtual clock), and the real session each golden
+ * transcript records (`session`). `fresh()` restores the personalized state from a snapshot, so a
+ * fuzz run costs no personalization.
+ */
+import { join } from 'node:path';
+import { Card, SeededRng, VirtualClock, bytesToHex, hexToBytes, type CardSnapshot } from '../../card/runtime/index.js';
+import { LoopbackApplet } from '../../card/applets/index.js';
+import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { USIM_AID } from '../../card/applets/sim/index.js';
+import { buildCard } from '../../host/profile/build.js';
+import { loadProfileFile } from '../../host/profile/load.js';
+import { AuC } from '../../host/backend/auc.js';
+import { apdu as papdu } from '../../host/backend/payment/card-client.js';
+import { encodeSignFields } from '../../card/applets/payment/index.js';
+import { PAYMENT_DATA_OBJECTS as DO } from '../../apdu-specs/payment.js';
+import { REPO } from '../cli/built-cli.js';
+import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
+import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
+
+export type Send = (command: Uint8Array, note?: string) => Uint8Array;
+
+export interface FuzzTarget {
+  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger';
+  readonly card: Card;
+  /** Back to the freshly personalized, powered card. */
+  fresh(): void;
+  /** The real session the golden transcript records. */
+  session(send: Send): void;
+}
+
+const h = (s: string): Uint8Array => hexToBytes(s.replace(/\s+/g, ''));
+const pinField = (pin: string): string => bytesToHex(new TextEncoder().encode(pin)).padEnd(16, 'f');
+
+function snapshotTarget(name: FuzzTarget['name'], card: Card, session: FuzzTarget['session']): FuzzTarget {
+  const snap: CardSnapshot = card.snapshot();
+  return { name, card, fresh: () => card.restore(snap), session };
+}
+
+export function loopbackTarget(): FuzzTarget {
+  const card = new Card({ rng: new SeededRng('fuzz-loopback'), clock: new VirtualClock() });
+  card.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
+  card.powerOn();
+  return snapshotTarget('loopback', card, (send) => {
+    send(h(`00a404000a${LOOPBACK_AID}`), 'SELECT the loopback applet');
+    send(h('8012000010'), 'FIXED16');
+    send(h('801000000401020304 00'), 'ECHO case 4');
+    send(h('8014000003616263 20'), 'SHA-256("abc")');
+    send(h('8016000003010203'), 'TX3 commits a=1 b=2 c=3');
+    send(h('8016010003090909'), 'TX3 P1=01 fails after two writes: aborted');
+    send(h('8018000003'), 'READ_STATE: still 01 02 03');
+    send(h('0084000008'), 'GET CHALLENGE (seeded)');
+    send(h('801e0000'), 'THROW: 6F00, the card keeps working');
+    send(h('8012000005'), 'wrong Le on T=1: data and 9000... or 6Cxx');
+  });
+}
+
+export function simTarget(): FuzzTarget {
+  const file = join(REPO, 'profiles/example-sim.yaml');
+  const profile = loadProfileFile(file);
+  const card = buildCard(profile, file, { rng: new SeededRng('fuzz-sim'), clock: new VirtualClock(Date.UTC(2026, 0, 1)) });
+  const auc = new AuC({ random: (n) => new Uint8Array(n).fill(0x5a) });
+  auc.addSubscriber({ imsi: profile.imsi, ki: h(profile.auth.ki), opc: h(profile.auth.opc!), algorithm: 'milenage', gsmAlgorithm: 'gsm-milenage', sqn: 0 });
+  return snapshotTarget('sim', card, (send) => {
+    const getResponse = (r: Uint8Array, cla: string): Uint8Array => (r.length === 2 && (r[0] === 0x9f || r[0] === 0x61) ? send(h(`${cla}c00000${bytesToHex(r.subarray(1))}`)) : r);
+    getResponse(send(h('a0a40000023f00'), 'classic: SELECT MF'), 'a0');
+    getResponse(send(h('a0a40000022fe2'), 'SELECT EF_ICCID'), 'a0');
+    send(h('a0b000000a'), 'READ BINARY ICCID');
+    getResponse(send(h('a0a40000027f20'), 'SELECT DF_GSM'), 'a0');
+    getResponse(send(h('a0a40000026f07'), 'SELECT EF_IMSI'), 'a0');
+    send(h('a0b0000009'), 'READ BINARY IMSI before CHV1: 9804');
+    send(h(`a020000108${pinField('0000')}`), 'VERIFY CHV1 wrong: 9804, one try gone');
+    send(h(`a020000108${pinField('1234')}`), 'VERIFY CHV1: 9000, counter back to 3');
+    send(h('a0b0000009'), 'READ BINARY IMSI');
+    getResponse(send(h('a08800001000112233445566778899aabbccddeeff'), 'RUN GSM ALGORITHM (GSM-Milenage)'), 'a0');
+    getResponse(send(h('a0a40000026f39'), 'SELECT EF_ACM'), 'a0');
+    getResponse(send(h('a032000003000005'), 'INCREASE ACM by 5'), 'a0');
+    send(h('a0b2010403'), 'READ RECORD ACM current');
+    send(h(`a024000110${pinField('1234')}${pinField('4321')}`), 'CHANGE CHV1 1234 → 4321');
+    send(h(`a02c000010${pinField('12345678')}${pinField('1234')}`), 'UNBLOCK CHV1 with PUK1: new CHV1 1234');
+    getResponse(send(h(`00a4040410${USIM_AID}`), 'UICC: SELECT ADF USIM'), '00');
+    send(h('00200001'), 'empty VERIFY PIN1: retries left');
+    send(h(`0020000108${pinField('1234')}`), 'VERIFY PIN1');
+    const v = auc.quintuplet(profile.imsi, { rand: h('0123456789abcdef0123456789abcdef') });
+    getResponse(send(h(`008800812210${bytesToHex(v.rand)}10${bytesToHex(v.autn)}`), 'AUTHENTICATE 3G context'), '00');
+    send(h(`008800812210${bytesToHex(v.rand)}10${bytesToHex(v.autn)}`), 'the same vector again: synchronisation failure (AUTS)');
+    getResponse(send(h('00a40004026f07'), 'SELECT EF_IMSI under ADF USIM'), '00');
+    send(h('00b0000009'), 'READ BINARY IMSI');
+    send(h(`002000010a${pinField('0000')}ffff`), 'VERIFY with a wrong length: 6700');
+    send(h('a0f200000d'), 'classic STATUS');
+  });
+}
+
+export async function paymentTarget(): Promise<FuzzTarget> {
+  const rig = await makeRig({}, 'fuzz-payment');
+  const card = rig.card;
+  return snapshotTarget('payment', card, (send) => {
+    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+    send(selectCmd(), 'SELECT payment applet');
+    send(papdu(0x80, 0xca, DO.CARD_ID >> 8, DO.CARD_ID & 0xff, undefined, 0x100), 'GET DATA card id');
+    send(papdu(0x80, 0xca, DO.STATUS >> 8, DO.STATUS & 0xff, undefined, 0x100), 'GET DATA status');
+    send(papdu(0x00, 0x20, 0x00, 0x81, enc('0000')), 'VERIFY wrong code: 63C2');
+    const ch = send(papdu(0x00, 0x84, 0x00, 0x00, undefined, 16), 'GET CHALLENGE').subarray(0, 16);
+    send(papdu(0x80, 0x50, 0x00, 0x00, encodeSignFields({ ...order(), challenge: ch }), 0x100), 'SIGN before the code: 6982');
+    send(papdu(0x00, 0x20, 0x00, 0x81, enc('1234')), 'VERIFY payment code');
+    send(papdu(0x80, 0x50, 0x00, 0x00, encodeSignFields({ ...order(), challenge: ch }), 0x100), 'SIGN TRANSACTION (ECDSA)');
+    send(papdu(0x00, 0x20, 0x00, 0x81, enc('1234')), 'VERIFY again');
+    const ch2 = send(papdu(0x00, 0x84, 0x00, 0x00, undefined, 16)).subarray(0, 16);
+    send(papdu(0x80, 0x50, 0x01, 0x00, encodeSignFields({ ...order({ amount: 99 }), challenge: ch2 }), 0x100), 'SIGN TRANSACTION (CMAC)');
+    send(papdu(0x00, 0x2c, 0x01, 0x81, enc('00000000')), 'RESET RETRY COUNTER wrong unblock code');
+    send(papdu(0x00, 0x2c, 0x01, 0x81, enc('87654321')), 'RESET RETRY COUNTER');
+    send(papdu(0x00, 0x20, 0x00, 0x01, enc('alice')), 'VERIFY user slot 1 wrong reference');
+    send(papdu(0x80, 0x52, 0x00, 0x00, new Uint8Array(16).fill(3), 0x100), 'GET AUTH RESULT without user verification');
+    send(selectSimCmd(), 'SELECT the SIM-fact applet');
+    send(fakeAuthCmd(1), 'subscriber authenticated (session fact)');
+    send(selectCmd(), 'SELECT payment applet again');
+    send(papdu(0x80, 0xca, DO.STATUS >> 8, DO.STATUS & 0xff, undefined, 0x100), 'GET DATA status');
+  });
+}
+
+export function ledgerTarget(): FuzzTarget {
+  const card = makeCard({ consent: 'above', threshold: 500, seed: 'fuzz-ledger' });
+  return snapshotTarget('ledger', card, (send) => {
+    send(lapdu.info(), 'GET INFO');
+    send(lapdu.pubKey(), 'GET PUBLIC KEY');
+    send(lapdu.cert(), 'GET CERTIFICATE');
+    send(lapdu.debit(offer(120, { random: h('aa000000010000000000000000000000') })), 'DEBIT 120 (below the consent threshold)');
+    send(lapdu.lastReceipt(), 'GET LAST RECEIPT');
+    send(lapdu.debit(offer(120, { random: h('aa000000010000000000000000000000') })), 'the same host random again: replay 6912');
+    send(lapdu.debit(offer(600, { random: h('aa000000020000000000000000000000') })), 'DEBIT 600 above the threshold without the code');
+    send(lapdu.verify(new TextEncoder().encode('0000')), 'VERIFY wrong code');
+    send(lapdu.verify(CODE), 'VERIFY code');
+    send(lapdu.debit(offer(600, { random: h('aa000000030000000000000000000000') })), 'DEBIT 600 with consent');
+    send(lapdu.debit(offer(5000, { random: h('aa000000040000000000000000000000') })), 'DEBIT past the balance: 6910');
+    send(lapdu.readRecord(1), 'READ RECORD newest usage');
+    const chr = send(lapdu.challenge(), 'GET CHALLENGE for LOAD');
+    const counter = readU32Safe(chr, 16);
+    send(lapdu.load(100, counter, ISSUER.authorizeLoad(CARD_ID, chr.subarray(0, 16), 100, counter)), 'LOAD refused: records not exported (6913)');
+    send(lapdu.exportLog(), 'EXPORT LOG');
+    send(lapdu.info(), 'GET INFO');
+  });
+}
+
+export async function allTargets(): Promise<FuzzTarget[]> {
+  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget()];
+}
