@@ -19,3 +19,4 @@ import type { CommandSpec } from './types.js';
 /** Every declared command, for decoders and the command reference (runtime first). */
 export const ALL_COMMANDS: readonly CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS];
 export * from './session-facts.js';
+export * from './applets.js';

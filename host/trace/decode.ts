@@ -3,7 +3,7 @@
  * the status word's meaning. Used by every human-readable output (send, demo, trace show).
  * Fields the spec marks secret are masked unless `reveal` is set.
  */
-import { ALL_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
 
 export interface DecodedCommand {
@@ -102,4 +102,41 @@ export function commandFields(cmd: Uint8Array, spec: CommandSpec | undefined): F
 /** A field's value for people: hex, or stars for a secret unless revealed. */
 export function showField(f: DecodedField, reveal: boolean): string {
   return f.secret && !reveal ? '*'.repeat(f.bytes.length * 2) : bytesToHex(f.bytes).toUpperCase();
+}
+
+/**
+ * Decodes a stream of exchanges with the context a card has: the applet selected on each logical
+ * channel (from SELECT by AID answered 9000/61xx, and the default applet after reset), so a
+ * command is named by the applet that receives it.
+ */
+export class ExchangeDecoder {
+  private readonly byChannel = new Map<number, readonly CommandSpec[]>();
+  constructor(private readonly defaultSpecs: readonly CommandSpec[] = APPLET_SPECS[0]!.commands) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.byChannel.clear();
+    this.byChannel.set(0, this.defaultSpecs);
+  }
+
+  decode(cmd: Uint8Array, rsp: Uint8Array, opts: { reveal?: boolean } = {}): { command: DecodedCommand; response: DecodedResponse } {
+    const channel = cmd.length ? (decodeCla(cmd[0]!)?.channel ?? 0) : 0;
+    const own = this.byChannel.get(channel);
+    // Runtime commands first, then the selected applet's, then everything else.
+    const specs = own ? [...RUNTIME_COMMANDS, ...own, ...ALL_COMMANDS] : ALL_COMMANDS;
+    const command = decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+    const response = decodeResponse(rsp);
+    const ok = response.sw === 0x9000 || response.sw >> 8 === 0x61 || response.sw >> 8 === 0x9f;
+    if (ok && cmd.length > 5 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
+      try {
+        const aid = bytesToHex(parseCommand(cmd).data);
+        const applet = APPLET_SPECS.find((a) => aid.length > 0 && a.aid.startsWith(aid));
+        if (applet) this.byChannel.set(channel, applet.commands);
+      } catch (e) {
+        if (!(e instanceof CardError)) throw e;
+      }
+    }
+    return { command, response };
+  }
 }

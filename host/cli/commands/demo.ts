@@ -1,17 +1,32 @@
 /**
- * `cardforge demo`: the README's main job — the card and its protocols on the embedded emulator,
- * no hardware. Prints each step's APDUs decoded and a verdict; exits 1 if any verdict failed.
+ * `cardforge demo`: the README's main job, on the embedded emulator (no hardware). By default the
+ * seeds' story (personalization, PIN, subscriber identification, signed purchase, pay-per-use
+ * debit, settlement, reload), then the runtime's guarantees (selection, channels, T=0, error
+ * status words, tear-proof transactions, card images). Exits 1 if any verdict failed.
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
 import { runRuntimeDemo } from '../../demo/runtime-demo.js';
+import { runSeedStory } from '../../demo/story.js';
 
 export function registerDemo(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('Run the emulator demo: selection, channels, T=0 GET RESPONSE, error status words, tear-proof transactions, card images')
-    .action(() => {
-      const { failed } = runRuntimeDemo({ line: (t) => ctx.out(t) });
-      if (failed > 0) process.exitCode = 1;
+    .description('Run the emulator demo: the seeds\' story (PIN, identification, signed purchase, pay-per-use, settlement, reload) and the runtime guarantees')
+    .argument('[part]', 'story | runtime | all', 'all')
+    .action(async (part: string) => {
+      if (!['story', 'runtime', 'all'].includes(part)) throw new CliError('USAGE', `unknown demo part "${part}"; parts are: story, runtime, all`, EXIT.USAGE);
+      let failed = 0;
+      const out = { line: (t: string) => ctx.out(t) };
+      if (part !== 'runtime') {
+        ctx.out('# The seeds\' story on an emulated card');
+        failed += (await runSeedStory(out)).failed;
+      }
+      if (part !== 'story') {
+        ctx.out(`${part === 'all' ? '\n' : ''}# The runtime's guarantees`);
+        failed += runRuntimeDemo(out).failed;
+      }
+      if (failed > 0) process.exitCode = EXIT.FAILURE;
     });
 }

@@ -1,0 +1,30 @@
+/**
+ * Which commands belong to which applet, by the applet instance AID the product installs them
+ * under. Decoders use it to name a command by the applet selected on its channel (00 20 is VERIFY
+ * PIN for the USIM, VERIFY payment code for the payment applet and for the ledger).
+ */
+import type { CommandSpec } from './types.js';
+import { LOOPBACK_AID, LOOPBACK_COMMANDS } from './loopback.js';
+import { SIM_CLASSIC_COMMANDS } from './ts51011.js';
+import { UICC_COMMANDS } from './ts102221.js';
+import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
+import { LEDGER_COMMANDS } from './ledger.js';
+
+export interface AppletSpecs {
+  readonly name: string;
+  /** Instance AID (hex, lower case) as the product installs the applet. */
+  readonly aid: string;
+  readonly commands: readonly CommandSpec[];
+}
+
+/** The SIM/USIM applet's instance AID (card/applets/sim/types.ts SIM_AID). */
+export const SIM_APPLET_AID = 'f0636172646667020001';
+/** The ledger applet's instance AID (card/applets/ledger LEDGER_AID). */
+export const LEDGER_APPLET_AID = 'f0636172646667040001';
+
+export const APPLET_SPECS: readonly AppletSpecs[] = [
+  { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS] },
+  { name: 'payment', aid: PAYMENT_AID, commands: PAYMENT_COMMANDS },
+  { name: 'ledger', aid: LEDGER_APPLET_AID, commands: LEDGER_COMMANDS },
+  { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
+];

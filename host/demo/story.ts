@@ -1,0 +1,158 @@
+/**
+ * `cardforge demo`: the seeds' story on an emulated card, no hardware. The card is personalized
+ * from the bundled profile (profiles/example-seeds.yaml) with the fixed demo back-end keys, then:
+ * PIN unlock; subscriber identification (RAND → SRES checked by the AuC, SFR seed); a purchase
+ * signed after the payment code and checked by the payment server (SFR, with identification
+ * before payment); a pay-per-use debit whose receipt the software verifies (France Telecom);
+ * export of the usage log, settlement per editor, and the reload the issuer authorises.
+ * Each step prints its APDUs decoded from apdu-specs and a verdict.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { SeededRng, VirtualClock, bytesToHex, hexToBytes, concat } from '../../card/runtime/index.js';
+import { sha256 } from '../../card/algorithms/sha256.js';
+import { EmulatorTransport } from '../transport/index.js';
+import { parseProfileText } from '../profile/load.js';
+import { personalizeCard } from '../profile/personalize.js';
+import { actorsFrom, demoSecrets } from '../backend/actors.js';
+import { AuC } from '../backend/auc.js';
+import { PaymentServer as PurchaseServer } from '../backend/payment/index.js';
+import { PaymentCardClient } from '../backend/payment/card-client.js';
+import { LedgerCard, PaymentServer as UsageServer, SoftwareInterface } from '../backend/ledger/index.js';
+import { ExchangeDecoder } from '../trace/decode.js';
+import type { DemoOutput } from './runtime-demo.js';
+
+/** The bundled profile: found by walking up from this module (works from sources, dist/ and test builds). */
+function bundledProfile(): URL {
+  for (let up = '../'; up.length < 30; up += '../') {
+    const u = new URL(`${up}profiles/example-seeds.yaml`, import.meta.url);
+    if (existsSync(u)) return u;
+  }
+  return new URL('../../../profiles/example-seeds.yaml', import.meta.url);
+}
+
+export const STORY_PROFILE = bundledProfile();
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const hx = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
+
+export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROFILE): Promise<{ passed: number; failed: number }> {
+  let passed = 0;
+  let failed = 0;
+  const step = (title: string): void => out.line(`\n== ${title}`);
+  const verdict = (ok: boolean, what: string): boolean => {
+    if (ok) passed++;
+    else failed++;
+    out.line(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+    return ok;
+  };
+
+  // A fixed virtual time keeps the story byte-for-byte repeatable (certificates, records, receipts).
+  const clock = new VirtualClock(Date.UTC(2026, 0, 15, 9, 30));
+  const now = (): number => clock.now();
+  const actors = actorsFrom(demoSecrets(), now);
+  const text = readFileSync(profileUrl, 'utf8');
+  const file = profileUrl.pathname.split('/').slice(-2).join('/');
+  const profile = parseProfileText(text, file);
+
+  step(`0. Personalize an emulated card from ${file}`);
+  const card = await personalizeCard(profile, file, actors, { rng: new SeededRng('cardforge demo story'), clock });
+  out.line(`   ATR ${hx(card.atr)} (${card.protocol}); applets: ${card.applets.map((a) => `${a.type} ${a.aidHex.toUpperCase()}`).join(', ')}`);
+  verdict(card.applets.length === 3, 'SIM/USIM, payment and ledger applets installed; the issuers certified the keys the card generated');
+
+  const transport = new EmulatorTransport(card);
+  let show = true;
+  const decoder = new ExchangeDecoder();
+  transport.on('exchange', (cmd, rsp) => {
+    const { command: c, response: r } = decoder.decode(cmd, rsp);
+    if (!show) return;
+    const cmdHex = c.text.toUpperCase();
+    out.line(`   > ${(cmdHex.length > 44 ? cmdHex.slice(0, 41) + '…' : cmdHex).padEnd(44)} ${c.name}`);
+    const data = hx(r.data);
+    const meaning = r.meaning.length > 60 ? r.meaning.slice(0, 57) + '…' : r.meaning;
+    out.line(`   < ${((data.length > 36 ? data.slice(0, 33) + '…' : data) + ' ' + r.swHex.toUpperCase()).trim().padEnd(44)} ${meaning}`);
+  });
+  await transport.connect();
+  const send = async (hex: string): Promise<{ data: Uint8Array; sw: number }> => {
+    const r = await transport.transmit(hexToBytes(hex));
+    return { data: r.subarray(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
+  };
+  const pin = (p: string): string => hx(concat(enc(p), new Uint8Array(8 - p.length).fill(0xff)));
+
+  step('1. PIN unlock (TS 51.011 CHV1): a wrong PIN costs a try, the right one unlocks');
+  await send('A0A40000023F00');
+  await send('A0A40000027F20');
+  verdict((await send(`A020000108${pin('0000')}`)).sw === 0x9804, 'wrong CHV1 → 9804 (access condition not fulfilled, tries left)');
+  verdict((await send(`A020000108${pin(profile.pins.pin1)}`)).sw === 0x9000, 'right CHV1 → 9000, and the try counter is full again');
+
+  step('2. Subscriber identification (SFR seed): the network sends RAND, the SIM answers SRES, the AuC checks it');
+  const auc = new AuC({ random: (n) => new SeededRng(`demo rand ${n}`).fill(new Uint8Array(n)) });
+  auc.addSubscriber({ imsi: profile.imsi, ki: hexToBytes(profile.auth.ki), opc: hexToBytes(profile.auth.opc!), algorithm: profile.auth.algorithm, gsmAlgorithm: profile.auth.gsm_algorithm });
+  const triplet = auc.triplet(profile.imsi);
+  // T=0 card: the transport fetches the 9F0C answer with GET RESPONSE, as a phone does.
+  const sres = await send(`A088000010${hx(triplet.rand)}`);
+  verdict(sres.sw === 0x9000 && auc.checkSres(triplet, sres.data.subarray(0, 4)), `AuC: SRES ${hx(sres.data.subarray(0, 4))} matches (Kc ${hx(sres.data.subarray(4, 12))} for ciphering)`);
+
+  step('3. A purchase signed on the card after the payment code (SFR seed; identification before payment)');
+  const purchases = new PurchaseServer({ issuerPublicKey: actors.paymentIssuer.publicKey, requireIdentification: true, now });
+  const pay = new PaymentCardClient(transport);
+  await pay.select();
+  show = false;
+  const certificate = await pay.certificate();
+  show = true;
+  out.line(`   (the server reads the card certificate: ${certificate.length} bytes of X.509 DER from the issuer CA)`);
+  const order = { merchantId: enc('bookshop-7'), amount: 1_999, currency: 978, dateTime: new Date(clock.now()), orderHash: sha256(enc('order 4711: 1 book')) };
+  const req = purchases.begin(order);
+  const noCode = await pay.sign({ ...order, challenge: req.challenge });
+  verdict(noCode.sw === 0x6982, 'SIGN TRANSACTION without the payment code → 6982');
+  verdict((await pay.verifyCode(enc(profile.payment!.payment_code))).sw === 0x9000, 'VERIFY payment code → 9000 (authorises one signature)');
+  const signed = await pay.sign({ ...order, challenge: req.challenge });
+  let proofCounter = -1;
+  try {
+    proofCounter = purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1 }).counter;
+  } catch (e) {
+    out.line(`   server: ${(e as Error).message}`);
+  }
+  verdict(proofCounter === 1, `payment server: certificate chain, signature, counter ${proofCounter}, every field and the SIM identification check out`);
+  let replay = '';
+  try {
+    purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1 });
+  } catch (e) {
+    replay = (e as { code?: string }).code ?? 'rejected';
+  }
+  verdict(replay !== '', `the same signature presented again is rejected (${replay})`);
+
+  step('4. Pay-per-use (France Telecom seed): the editor offers, the user consents, the card debits and signs a receipt');
+  const ledger = new LedgerCard(transport);
+  await ledger.select();
+  show = false;
+  const ledgerCert = await ledger.certificate();
+  show = true;
+  const game = new SoftwareInterface(hexToBytes('ed00000a'), actors.editorRoot, actors.ledgerIssuer.publicKey);
+  const offer = game.offer('chess engine: one analysis', 120, 978, Math.floor(clock.now() / 1000));
+  await ledger.verifyCode(enc(profile.ledger!.consent!.code!));
+  const receipt = await ledger.debit(offer);
+  let price = -1;
+  try {
+    price = game.acceptReceipt(receipt, ledgerCert).price;
+  } catch (e) {
+    out.line(`   software: ${(e as Error).message}`);
+  }
+  verdict(price === 120, 'the software verifies the receipt against its offer and the card certificate: use granted');
+  verdict((await ledger.info()).value === 880, 'balance 1000 → 880, the usage record is in the card log');
+
+  step('5. Export of the usage log, settlement per editor, then the reload the issuer authorises');
+  const usage = new UsageServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
+  const exported = await ledger.exportLog();
+  const imported = usage.importExport(ledgerCert, exported);
+  await ledger.ackExport(imported.ack.exportCounter, imported.ack.last, imported.ack.signature);
+  const settled = usage.settle();
+  verdict(settled.length === 1 && settled[0]!.amount === 120, `server imported ${imported.added} record(s); settlement: editor ${settled[0]?.editorId.toUpperCase()} is owed ${settled[0]?.amount}`);
+  const ch = await ledger.challenge();
+  const cardId = hexToBytes(profile.ledger!.card_id);
+  const balance = await ledger.load(2_000, ch.nextLoadCounter, actors.ledgerIssuer.authorizeLoad(cardId, ch.challenge, 2_000, ch.nextLoadCounter));
+  verdict(balance === 2_880, `LOAD 2000 authorised by the issuer over the card challenge: balance ${balance}`);
+
+  await transport.close();
+  out.line(`\n${passed} passed, ${failed} failed`);
+  return { passed, failed };
+}
