@@ -29,7 +29,7 @@ import {
   Applet, CardError, CommandTable, OwnerPin, equalBytes, readU16, readU32, writeU16, writeU32,
   type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU16, type PU32, type PU8, type Reply,
 } from '../../runtime/index.js';
-import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest, verifyDigest } from './ecdsa.js';
+import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest, verifyDigest } from '../../algorithms/p256.js';
 import { ackDigest, certDigest, exportDigest, loadDigest, offerDigest, receiptDigest, recordsDigest } from './messages.js';
 import { checkParams, checkPersonalization } from './params.js';
 import { Tickets } from './tickets.js';

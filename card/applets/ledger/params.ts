@@ -4,7 +4,7 @@
  */
 import { LEDGER_MODES, CONSENT_MODES, CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerParams, type LedgerPersonalization, type LedgerMode } from './types.js';
 import type { AppletParams } from '../../runtime/index.js';
-import { publicPoint } from './ecdsa.js';
+import { isValidPublicKey } from '../../algorithms/p256.js';
 
 function int(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number') throw new TypeError(`"${name}" expected a number, got ${typeof v}`);
@@ -20,7 +20,7 @@ function bytes(name: string, v: unknown, len: number): Uint8Array {
 
 function key(name: string, v: unknown): Uint8Array {
   const k = bytes(name, v, 65);
-  if (publicPoint(k, false) === undefined) throw new RangeError(`"${name}" expected an uncompressed P-256 public key on the curve`);
+  if (!isValidPublicKey(k)) throw new RangeError(`"${name}" expected an uncompressed P-256 public key on the curve`);
   return k;
 }
 

@@ -12,7 +12,7 @@
 import { aes128EncryptInto, aes128KeyCached } from '../../algorithms/aes128.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import { equalBytes } from '../../runtime/index.js';
-import { publicKeyOf, scalarFromSeed, sharedSecret, PUBLIC_KEY_LENGTH } from './ecdsa.js';
+import { publicKeyOf, scalarFromSeed, sharedSecret, PUBLIC_KEY_LENGTH } from '../../algorithms/p256.js';
 
 const LABEL = new TextEncoder().encode('cardforge seal');
 export const TAG_LENGTH = 16;

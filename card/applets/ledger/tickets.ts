@@ -15,7 +15,7 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { CardError, equalBytes, readU32, type AppletContext, type CommandApdu, type PBool, type PBytes, type PVarBytes, type Reply } from '../../runtime/index.js';
-import { verifyDigest } from './ecdsa.js';
+import { verifyDigest } from '../../algorithms/p256.js';
 import { certDigest, refundAuthDigest, refundedDigest, ticketDigest, transferDigest, validateDigest } from './messages.js';
 import { open, seal, SEAL_OVERHEAD } from './seal.js';
 import { FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from './types.js';

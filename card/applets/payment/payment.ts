@@ -2,7 +2,7 @@
  * The payment applet (issue 5; seeds: SFR JP 2000-69571, NTT DoCoMo EP 1 280 115, Mall Service
  * JP 2001-076059). Commands and record layout: apdu-specs/payment.ts.
  * - ECDSA P-256 key pair generated on the card at install (ctx.rng seeds keygen); signing is
- *   RFC 6979 deterministic (ecdsa.ts), so no nonce comes from the RNG and a replayed RNG state
+ *   RFC 6979 deterministic (card/algorithms/p256.ts), so no nonce comes from the RNG and a replayed RNG state
  *   cannot leak the key. The private key, the MAC key and the codes have no read path.
  * - SIGN TRANSACTION computes the signature first, then commits the counter step in one
  *   transaction, then answers: a tear before the commit leaves the old counter and no signature,
@@ -11,7 +11,6 @@
  * - One payment-code VERIFY authorises exactly one SIGN TRANSACTION or GET PROFILE; the flag is
  *   transient and cleared by reset and deselect. A failing command never consumes it.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAGS as T, SIGN_MODES } from '../../../apdu-specs/payment.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
@@ -20,7 +19,7 @@ import {
   Applet, CardError, CommandTable, OwnerPin, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from './cmac.js';
-import { ecdsaSign } from './ecdsa.js';
+import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
 import {
@@ -124,9 +123,9 @@ export class PaymentApplet extends Applet {
     if (!empty) this.personalize(personalization as PaymentPersonalization);
     // On-card key generation: the seed comes from the card's RNG and is wiped after use.
     const seed = this.ctx.rng.fill(new Uint8Array(48));
-    const { secretKey } = p256.keygen(seed);
+    const { secretKey, publicKey } = keygen(seed);
     this.privateKey.set(secretKey);
-    this.publicKey.set(p256.getPublicKey(secretKey, false));
+    this.publicKey.set(publicKey);
     seed.fill(0);
     secretKey.fill(0);
   }
@@ -140,10 +139,10 @@ export class PaymentApplet extends Applet {
       this.macKeySet.set(true);
     }
     this.issuerKey.set(checkLen('issuerPublicKey', p.issuerPublicKey, 65, 65));
-    p256.Point.fromBytes(this.issuerKey.view()); // throws on a point not on the curve
+    if (!isValidPublicKey(this.issuerKey.view())) throw new RangeError('"issuerPublicKey" expected an uncompressed P-256 public key on the curve');
     if (p.authServerPublicKey !== undefined) {
       this.authKey.set(checkLen('authServerPublicKey', p.authServerPublicKey, 65, 65));
-      p256.Point.fromBytes(this.authKey.view());
+      if (!isValidPublicKey(this.authKey.view())) throw new RangeError('"authServerPublicKey" expected an uncompressed P-256 public key on the curve');
       this.authKeySet.set(true);
     }
     const users = p.users ?? [];
@@ -329,7 +328,7 @@ export class PaymentApplet extends Applet {
     const [cert, sig] = this.parseGranted(apdu, T.CERTIFICATE, 'STORE CERTIFICATE');
     if (cert.length > this.certificate.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildCertificateGrant(this.cardId.get(), this.takeChallenge(), cert);
-    if (!p256.verify(sig, grant, this.issuerKey.view(), { lowS: false })) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'issuer signature invalid');
+    if (!ecdsaVerify(this.issuerKey.view(), grant, sig, true)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'issuer signature invalid');
     if (!contains(cert, this.publicKey.view())) throw new CardError(SW.WRONG_DATA, 'the certificate is not for this card key');
     this.certificate.set(cert);
     return {};
@@ -342,7 +341,7 @@ export class PaymentApplet extends Applet {
     if (!this.authKeySet.get()) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no authentication server key personalized');
     if (blob.length > this.profile.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildProfileGrant(this.cardId.get(), this.takeChallenge(), blob);
-    if (!p256.verify(sig, grant, this.authKey.view(), { lowS: false })) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'authentication server signature invalid');
+    if (!ecdsaVerify(this.authKey.view(), grant, sig, true)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'authentication server signature invalid');
     this.profile.set(blob);
     return {};
   }

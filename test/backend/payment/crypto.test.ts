@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createPublicKey, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { aesCmac, cmacSubkeys } from '../../../card/applets/payment/cmac.js';
-import { ecdsaSign } from '../../../card/applets/payment/ecdsa.js';
+import { sign } from '../../../card/algorithms/p256.js';
+
+const ecdsaSign = (m: Uint8Array, k: Uint8Array, lowS = true): Uint8Array => sign(m, k, { lowS });
 import { p256 } from '@noble/curves/nist.js';
 import { buildRecord, decodeDateTime, encodeDateTime, encodeSignFields, parseFields, TlvError } from '../../../card/applets/payment/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';

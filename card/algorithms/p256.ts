@@ -1,0 +1,226 @@
+/**
+ * ECDSA P-256 with SHA-256 for the applets (FIPS 186-5 §6.4, SEC 1 §4.1) and ECDH (SEC 1 §3.3.1):
+ * the one implementation the payment and ledger applets share.
+ * - Keys: a private scalar from ≥ 40 random bytes (FIPS 186-5 A.2.1: reduction of a longer string,
+ *   d = (seed mod (n-1)) + 1, the same mapping as noble's keygen(seed)); public keys uncompressed
+ *   SEC 1 (65 bytes, 04‖X‖Y), checked on the curve when parsed.
+ * - Signing: RFC 6979 §3.2 deterministic nonce (HMAC-DRBG over SHA-256 keyed by the private key and
+ *   the digest), optionally hedged with extra entropy k' (RFC 6979 §3.6), so neither a weak nor a
+ *   rewound card RNG (snapshot restore) can repeat a nonce for a different digest; s normalised to
+ *   the low half (BIP 62, noble's default) unless lowS is false. Output raw r‖s (64 bytes).
+ * - Speed (issue 6: 1,000 DEBIT/s = one verify + one sign each): k·G and u1·G use a W=12 signed-
+ *   window table of G (p256-comb.ts, built once on first use); u2·Q uses a W=10 table per
+ *   long-lived verifying key (editor root, issuer, server), kept in a small LRU cache keyed by the
+ *   key bytes — public data only, so not applet state. One-off keys (a transfer sender, ECDH
+ *   peers) go through @noble/curves without a table: a table would cost more than it saves.
+ * Checked against RFC 6979 A.2.5, @noble/curves and node:crypto in test/algorithms/p256.test.ts.
+ */
+import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from './sha256.js';
+import { GX, GY, N, P, accumulate, affineX, buildTable, onCurve, type CombTable, type Jac } from './p256-comb.js';
+
+export { N as P256_ORDER } from './p256-comb.js';
+export const PUBLIC_KEY_LENGTH = 65;
+export const SECRET_KEY_LENGTH = 32;
+export const SIGNATURE_LENGTH = 64;
+const G_WINDOW = 12;
+const KEY_WINDOW = 10;
+const KEY_CACHE_SIZE = 8;
+const Fn = p256.Point.Fn;
+
+export function bytesToBig(b: Uint8Array): bigint {
+  let v = 0n;
+  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
+  return v;
+}
+
+export function bigToBytes(v: bigint, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let i = len - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+let gTable: CombTable | undefined;
+function gComb(): CombTable {
+  return (gTable ??= buildTable(GX, GY, G_WINDOW));
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const keyCache = new Map<string, CombTable>();
+
+/** (x, y) of an uncompressed SEC 1 public key on the curve; undefined otherwise. */
+function parseKey(key: Uint8Array): { x: bigint; y: bigint } | undefined {
+  if (key.length !== PUBLIC_KEY_LENGTH || key[0] !== 0x04) return undefined;
+  const x = bytesToBig(key.subarray(1, 33));
+  const y = bytesToBig(key.subarray(33));
+  return onCurve(x, y) ? { x, y } : undefined;
+}
+
+/** Whether `key` is an uncompressed P-256 public key on the curve. */
+export function isValidPublicKey(key: Uint8Array): boolean {
+  return parseKey(key) !== undefined;
+}
+
+/** The cached W=10 table of a long-lived key (built on first use, ~50 ms); undefined if invalid. */
+function keyComb(key: Uint8Array): CombTable | undefined {
+  let id = '';
+  for (let i = 0; i < key.length; i++) id += HEX[key[i]!];
+  const hit = keyCache.get(id);
+  if (hit !== undefined) {
+    keyCache.delete(id); // LRU: most recent last
+    keyCache.set(id, hit);
+    return hit;
+  }
+  const q = parseKey(key);
+  if (q === undefined) return undefined;
+  const t = buildTable(q.x, q.y, KEY_WINDOW);
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
+  keyCache.set(id, t);
+  return t;
+}
+
+function scalarOf(d: bigint | Uint8Array): bigint {
+  const x = typeof d === 'bigint' ? d : d.length === SECRET_KEY_LENGTH ? bytesToBig(d) : -1n;
+  if (x <= 0n || x >= N) throw new RangeError('"secretKey" expected 32 bytes holding a scalar in 1..n-1');
+  return x;
+}
+
+/** A private scalar from ≥ 40 random bytes (FIPS 186-5 A.2.1). */
+export function scalarFromSeed(seed: Uint8Array): bigint {
+  if (seed.length < 40) throw new RangeError(`"seed" expected at least 40 bytes, got ${seed.length}`);
+  return (bytesToBig(seed) % (N - 1n)) + 1n;
+}
+
+/** The uncompressed public key d·G. */
+export function publicKeyOf(d: bigint | Uint8Array): Uint8Array {
+  const acc: Jac = { x: 0n, y: 0n, z: 0n };
+  accumulate(acc, gComb(), scalarOf(d), true);
+  const pt = p256.Point.fromAffine(jacToAffine(acc));
+  return pt.toBytes(false);
+}
+
+function jacToAffine(a: Jac): { x: bigint; y: bigint } {
+  const zi = p256.Point.Fp.inv(a.z);
+  const zi2 = (zi * zi) % P;
+  return { x: (a.x * zi2) % P, y: (((a.y * zi2) % P) * zi) % P };
+}
+
+/** A key pair from ≥ 40 bytes of the card's (injected) randomness; the caller wipes the secret. */
+export function keygen(seed: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array } {
+  const d = scalarFromSeed(seed);
+  return { secretKey: bigToBytes(d, 32), publicKey: publicKeyOf(d) };
+}
+
+/** HMAC-SHA256 (RFC 2104) over the one-shot SHA-256; keys here are always 32 bytes (< block size). */
+function hmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
+  const inner = new Uint8Array(64 + msg.length);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    const b = i < key.length ? key[i]! : 0;
+    inner[i] = b ^ 0x36;
+    outer[i] = b ^ 0x5c;
+  }
+  inner.set(msg, 64);
+  outer.set(sha256(inner), 64);
+  inner.fill(0);
+  return sha256(outer);
+}
+
+const ZERO = Uint8Array.of(0);
+const ONE = Uint8Array.of(1);
+function join(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Sign a 32-byte digest: RFC 6979 §3.2 nonce, hedged with `extraEntropy` (k', §3.6) when given.
+ * Raw r‖s; s ≤ n/2 unless lowS is false (RFC 6979's printed vectors are the high-S form).
+ */
+export function signDigest(d: bigint | Uint8Array, digest: Uint8Array, extraEntropy?: Uint8Array, lowS = true): Uint8Array {
+  if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
+  const x = scalarOf(d);
+  const e = bytesToBig(digest) % N; // bits2int then mod n (qlen = hlen = 256)
+  const xo = bigToBytes(x, 32);
+  const extra = extraEntropy ?? new Uint8Array(0);
+  const seed = join(xo, bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
+  let v: Uint8Array = new Uint8Array(32).fill(1);
+  let k: Uint8Array = hmac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
+  v = hmac(k, v);
+  k = hmac(k, join(v, ONE, seed));
+  v = hmac(k, v);
+  try {
+    for (;;) {
+      v = hmac(k, v); // step h: T = V (tlen = qlen)
+      const kk = bytesToBig(v);
+      if (kk >= 1n && kk < N) {
+        const acc: Jac = { x: 0n, y: 0n, z: 0n };
+        accumulate(acc, gComb(), kk, true);
+        const r = affineX(acc)! % N;
+        if (r !== 0n) {
+          const s = Fn.mul(Fn.inv(kk), Fn.add(e, Fn.mul(r, x)));
+          if (s !== 0n) return join(bigToBytes(r, 32), bigToBytes(lowS && s > N >> 1n ? N - s : s, 32));
+        }
+      }
+      k = hmac(k, join(v, ZERO));
+      v = hmac(k, v);
+    }
+  } finally {
+    xo.fill(0);
+    seed.fill(0);
+  }
+}
+
+/** Sign SHA-256(message) (deterministic RFC 6979 unless `extraEntropy`). */
+export function sign(message: Uint8Array, secretKey: bigint | Uint8Array, opts: { lowS?: boolean; extraEntropy?: Uint8Array } = {}): Uint8Array {
+  return signDigest(secretKey, sha256(message), opts.extraEntropy, opts.lowS ?? true);
+}
+
+/**
+ * Verify raw r‖s over a 32-byte digest (both low- and high-S accepted). `cache`: the key is a
+ * long-lived one stored at personalization — use (and keep) its table. Never throws.
+ */
+export function verifyDigest(key: Uint8Array, digest: Uint8Array, sig: Uint8Array, cache = true): boolean {
+  if (sig.length !== SIGNATURE_LENGTH || digest.length !== 32) return false;
+  const r = bytesToBig(sig.subarray(0, 32));
+  const s = bytesToBig(sig.subarray(32));
+  if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
+  const w = Fn.inv(s);
+  const u1 = Fn.mul(bytesToBig(digest) % N, w);
+  const u2 = Fn.mul(r, w);
+  if (!cache) {
+    const q = parseKey(key);
+    if (q === undefined) return false;
+    const R = p256.Point.BASE.multiplyUnsafe(u1).add(p256.Point.fromAffine(q).multiplyUnsafe(u2));
+    return !R.is0() && Fn.create(R.toAffine().x) === r;
+  }
+  const qt = keyComb(key);
+  if (qt === undefined) return false;
+  const acc: Jac = { x: 0n, y: 0n, z: 0n };
+  accumulate(acc, gComb(), u1, false);
+  accumulate(acc, qt, u2, false);
+  if (acc.z === 0n) return false;
+  // x(R) mod n = r  ⟺  X = r·Z² or, when r + n < p, X = (r + n)·Z²: no inversion needed.
+  const z2 = (acc.z * acc.z) % P;
+  if (acc.x === (r * z2) % P) return true;
+  return r + N < P && acc.x === ((r + N) * z2) % P;
+}
+
+/** Verify raw r‖s over SHA-256(message). */
+export function verify(key: Uint8Array, message: Uint8Array, sig: Uint8Array, cache = false): boolean {
+  return verifyDigest(key, sha256(message), sig, cache);
+}
+
+/** ECDH: the x coordinate of d·Q (SEC 1 §3.3.1); undefined if Q is not a valid key. */
+export function sharedSecret(d: bigint | Uint8Array, key: Uint8Array): Uint8Array | undefined {
+  const q = parseKey(key);
+  if (q === undefined) return undefined;
+  return bigToBytes(p256.Point.fromAffine(q).multiply(scalarOf(d)).toAffine().x, 32);
+}
