@@ -1,6 +1,7 @@
 /**
  * Subscriber authentication:
- * - RUN GSM ALGORITHM (TS 51.011 §9.2.16; access condition CHV1): A3/A8 with the card's GSM
+ * - RUN GSM ALGORITHM (TS 51.011 §9.2.16; only with DF_GSM or a DF below it current, §8.16;
+ *   access condition CHV1): A3/A8 with the card's GSM
  *   algorithm, SRES ‖ Kc. The ME, not the SIM, stores Kc in EF_Kc (TS 51.011 §11.5.1-style
  *   "ciphering key" procedure), so this command writes nothing.
  * - AUTHENTICATE (TS 31.102 §7.1.2, PIN1 access condition, USIM ADF selected): 3G context opens
@@ -16,6 +17,7 @@ import {
   aes128KeyCached, buildAuts, c2, c3, checkSqnFreshness, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, openAutn,
   xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput, type SqnState,
 } from '../../algorithms/index.js';
+import type { FsNode } from '../../fs/tree.js';
 import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
 
@@ -52,6 +54,11 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
 export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
   if (apdu.data.length !== 16) throw new CardError(0x6710);
+  // TS 51.011 §8.16: executable only when DF_GSM or a DF below it is the current directory. The
+  // spec names no status word for this; 9804 (access condition not fulfilled) is the nearest.
+  let df: FsNode | null = core.currentDf;
+  while (df !== null && df.name !== 'DF_GSM') df = df.parent;
+  if (df === null) throw new CardError(SW.GSM_ACCESS_NOT_FULFILLED, 'DF_GSM is not the current directory');
   core.require('CHV1', GSM_SW);
   const { sres, kc } = gsmAlgorithm(core, apdu.data);
   core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, 'gsm');

@@ -60,6 +60,7 @@ describe('RUN GSM ALGORITHM vectors (A0 88, 9F0C + GET RESPONSE)', () => {
 
   it('needs CHV1 (9804) and checks P1/P2 (6B00) and P3 (6710); writes nothing', () => {
     const card = simCard();
+    expect(tx(card, 'a0a40000027f20').slice(0, 2)).toBe('9f');
     expect(tx(card, 'a088000010' + '00'.repeat(16))).toBe('9804');
     tx(card, `a020000108${pinField('1234')}`);
     const before = card.snapshot().persistent;
@@ -68,6 +69,21 @@ describe('RUN GSM ALGORITHM vectors (A0 88, 9F0C + GET RESPONSE)', () => {
     expect(tx(card, 'a088000010' + '00'.repeat(16))).toBe('9f0c');
     // TS 51.011: the ME, not the SIM, stores Kc in EF_Kc; RUN GSM ALGORITHM writes nothing.
     expect(card.snapshot().persistent).toEqual(before);
+  });
+
+  it('runs only with DF_GSM (or below) current, TS 51.011 §8.16: MF or DF_TELECOM → 9804, 7F20 or an EF in it → 9F0C (guards: A3/A8 reachable from any directory)', () => {
+    const card = simCard();
+    expect(tx(card, `a020000108${pinField('1234')}`)).toBe('9000');
+    const run = 'a088000010' + '11'.repeat(16);
+    expect(tx(card, run)).toBe('9804'); // after power-on the MF is current
+    expect(tx(card, 'a0a40000027f10').slice(0, 2)).toBe('9f');
+    expect(tx(card, run)).toBe('9804');
+    expect(tx(card, 'a0a40000027f20').slice(0, 2)).toBe('9f');
+    expect(tx(card, run)).toBe('9f0c');
+    expect(tx(card, 'a0a40000026f07').slice(0, 2)).toBe('9f'); // an EF of DF_GSM: DF_GSM stays current
+    expect(tx(card, run)).toBe('9f0c');
+    expect(tx(card, 'a0a40000023f00').slice(0, 2)).toBe('9f');
+    expect(tx(card, run)).toBe('9804');
   });
 });
 
