@@ -6,10 +6,12 @@
 import { hexToBytes } from '../../card/runtime/bytes.js';
 import type { Transport } from '../transport/index.js';
 import type { Profile } from '../profile/schema.js';
+import type { BackendActors } from '../backend/actors.js';
 import type { CheckRow, Exchange, Suite, SuiteContext } from './types.js';
 
 export interface RunOptions {
   profile?: Profile;
+  actors?: BackendActors;
   destructive?: boolean;
   /** Called after each suite (progress display). */
   onSuite?: (suite: Suite, index: number, total: number, rows: readonly CheckRow[]) => void;
@@ -32,6 +34,7 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
     const ctx: SuiteContext = {
       transport,
       profile: opts.profile,
+      actors: opts.actors,
       destructive: opts.destructive === true,
       async send(command) {
         const bytes = typeof command === 'string' ? hexToBytes(command) : command;

@@ -5,6 +5,7 @@
  */
 import type { Transport } from '../transport/index.js';
 import type { Profile } from '../profile/schema.js';
+import type { BackendActors } from '../backend/actors.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
 
@@ -28,6 +29,8 @@ export interface SuiteContext {
   readonly transport: Transport;
   /** The profile the card was personalized from (keys for the AuC, PINs); undefined if none given. */
   readonly profile: Profile | undefined;
+  /** The issuers and servers of the card programme (payment and ledger suites). */
+  readonly actors: BackendActors | undefined;
   readonly destructive: boolean;
   send(command: Uint8Array | string): Promise<Exchange>;
   /** Record a check; `ok` defaults to expected === got. Returns whether it passed. */

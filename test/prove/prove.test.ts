@@ -9,6 +9,8 @@ import { parseProfileText } from '../../host/profile/load.js';
 import { buildCard } from '../../host/profile/build.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
 import { SUITES, runSuites, textTable, junitReport, jsonReport } from '../../host/prove/index.js';
+import { personalizeCard } from '../../host/profile/personalize.js';
+import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 
 const text = readFileSync(new URL('../../profiles/example-sim.yaml', import.meta.url), 'utf8');
 const profile = parseProfileText(text, 'example-sim.yaml');
@@ -25,13 +27,14 @@ describe('cardforge prove (in process)', () => {
     const r = await prove(text, true);
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
-    expect(r.skipped).toBe(0);
+    // The SIM-only profile has no payment or ledger section: those suites say so.
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no ledger section']);
   });
 
   it('without --destructive the blocking checks are skipped, not run', async () => {
     const r = await prove(text);
     expect(r.failed).toBe(0);
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.check)).toEqual(['block PIN1 and unblock with PUK1', 'INCREASE past EF_ACMmax → 9850']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.check)).toEqual(['block PIN1 and unblock with PUK1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'ledger suite']);
   });
 
   it('a card with another Ki fails the authentication rows and nothing else', async () => {
@@ -43,6 +46,27 @@ describe('cardforge prove (in process)', () => {
     );
     // The card rejects the AuC's AUTN (MAC computed with the other key): 9862 where DB was expected.
     expect(failed.find((f) => f.check.startsWith('AUTHENTICATE 3G'))!.got).toBe('9862');
+  });
+
+  it('payment and ledger suites pass on a card personalized from the seeds profile (demo back-end keys)', async () => {
+    const seedsText = readFileSync(new URL('../../profiles/example-seeds.yaml', import.meta.url), 'utf8');
+    const seeds = parseProfileText(seedsText, 'example-seeds.yaml');
+    const actors = actorsFrom(demoSecrets());
+    const card = await personalizeCard(seeds, 'example-seeds.yaml', actors);
+    const t = new EmulatorTransport(card);
+    await t.connect();
+    const r = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors, destructive: true });
+    expect(r.failed, textTable(r)).toBe(0);
+    expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
+      'payment server accepts the signature and the certificate chain',
+      'the same signature again is rejected',
+      'DEBIT with a forged editor signature is refused',
+      'receipt verified by the software interface',
+    ]));
+    // Against other issuers (a card programme the card does not belong to) the chain checks fail.
+    const strangers = actorsFrom(Object.fromEntries(Object.entries(demoSecrets()).map(([k, v]) => [k, v.map((b) => b ^ 0x5a)])) as ReturnType<typeof demoSecrets>);
+    const r2 = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors: strangers });
+    expect(r2.rows.filter((x) => x.verdict === 'fail').map((x) => x.check)).toEqual(expect.arrayContaining(['payment server accepts the signature and the certificate chain', 'the card key is certified by the ledger issuer']));
   });
 
   it('a suite that needs the profile is skipped with the reason when none is given', async () => {

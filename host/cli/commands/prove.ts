@@ -9,10 +9,12 @@ import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { loadProfileFile } from '../../profile/load.js';
+import { actorsFrom, demoSecrets, loadBackendKeys } from '../../backend/actors.js';
 import { SUITES, runSuites, textTable, jsonReport, junitReport } from '../../prove/index.js';
 
 interface ProveOptions extends TargetOptions {
   profile?: string;
+  backendKeys?: string;
   json?: boolean;
   junit?: string;
   destructive?: boolean;
@@ -26,6 +28,7 @@ export function registerProve(program: Command, ctx: CliContext): void {
       .argument('[suite...]', `suites to run (default: all): ${SUITES.map((s) => s.name).join(', ') || 'none registered'}`),
   )
     .option('--profile <file>', 'the profile the card was personalized from (keys for the AuC, PINs)')
+    .option('--backend-keys <file|demo>', 'the issuers and servers of the card programme (payment and ledger suites)')
     .option('--json', 'print the rows as JSON')
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--destructive', 'include checks that block PINs (the suite restores them when it can)')
@@ -34,6 +37,7 @@ export function registerProve(program: Command, ctx: CliContext): void {
       if (unknown.length) throw new CliError('USAGE', `unknown suite ${unknown.join(', ')}; suites are: ${SUITES.map((s) => s.name).join(', ')}`, EXIT.USAGE);
       const suites = names.length ? SUITES.filter((s) => names.includes(s.name)) : SUITES;
       const profile = opts.profile ? loadProfileFile(opts.profile) : undefined;
+      const actors = opts.backendKeys === undefined ? undefined : actorsFrom(opts.backendKeys === 'demo' ? demoSecrets() : loadBackendKeys(opts.backendKeys));
       // A proof never leaves a changed image behind unless the user asked for it with --card.
       const transport = openTarget(opts);
       const tty = process.stderr.isTTY === true;
@@ -42,6 +46,7 @@ export function registerProve(program: Command, ctx: CliContext): void {
         await transport.connect();
         result = await runSuites(transport, suites, {
           ...(profile ? { profile } : {}),
+          ...(actors ? { actors } : {}),
           destructive: opts.destructive === true,
           onSuite: (s, i, n, rows) => {
             if (!opts.json) ctx.err(`[${i + 1}/${n}] ${s.name}: ${rows.filter((r) => r.verdict === 'pass').length}/${rows.length} checks passed`);

@@ -1,8 +1,10 @@
 /** The protocol suites `cardforge prove` knows, in the order they run. */
 import type { Suite } from '../types.js';
 import { pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite } from './sim.js';
+import { paymentSuite } from './payment.js';
+import { ledgerSuite } from './ledger.js';
 
-export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite];
+export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, ledgerSuite];
 
 export function suiteNames(): string[] {
   return SUITES.map((s) => s.name);

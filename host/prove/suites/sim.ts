@@ -284,3 +284,19 @@ export const aocSuite: Suite = {
     if (p.puct) ctx.check('EF_PUCT currency', p.puct.currency, currency);
   },
 };
+
+/**
+ * Subscriber identification as the SFR seed's payment server requires it before a payment:
+ * RUN GSM ALGORITHM with an AuC challenge (after CHV1) in this session. Returns whether the AuC
+ * accepted the SRES; the card then reports the identification to the payment applet.
+ */
+export async function identifySubscriber(ctx: SuiteContext): Promise<boolean> {
+  const p = ctx.profile!;
+  const auc = aucFor(p);
+  await gsmSelect(ctx, '3f00');
+  await gsmSelect(ctx, '7f20');
+  if (p.pins.pin1_enabled) await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+  const t = auc.triplet(p.imsi);
+  const r = await gsmWithResponse(ctx, `a088000010${hx(t.rand)}`);
+  return ctx.check('subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)', 'SRES ok', r.sw === 0x9000 && auc.checkSres(t, r.data.subarray(0, 4)) ? 'SRES ok' : r.swHex);
+}
