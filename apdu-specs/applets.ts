@@ -9,6 +9,7 @@ import { SIM_CLASSIC_COMMANDS } from './ts51011.js';
 import { UICC_COMMANDS } from './ts102221.js';
 import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_COMMANDS } from './ledger.js';
+import { PERSONALIZATION_COMMANDS } from './personalization.js';
 
 export interface AppletSpecs {
   readonly name: string;
@@ -23,7 +24,7 @@ export const SIM_APPLET_AID = 'f0636172646667020001';
 export const LEDGER_APPLET_AID = 'f0636172646667040001';
 
 export const APPLET_SPECS: readonly AppletSpecs[] = [
-  { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS] },
+  { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'payment', aid: PAYMENT_AID, commands: PAYMENT_COMMANDS },
   { name: 'ledger', aid: LEDGER_APPLET_AID, commands: LEDGER_COMMANDS },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },

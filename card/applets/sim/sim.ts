@@ -15,17 +15,22 @@ import { gsmSeek, increase, readBinary, readRecord, setActivation, uiccSearchRec
 import { personalize } from './personalize.js';
 import { gsmChange, gsmSetEnabled, gsmUnblock, gsmVerify, uiccChange, uiccSetEnabled, uiccUnblock, uiccVerify } from './pin-ops.js';
 import { gsmSelect, gsmStatus, uiccSelect, uiccStatus } from './select.js';
+import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
+import { isFactory, SimPerso } from './store-data.js';
 import { SIM_APPLET_TYPE, type SimParams, type SimPersonalization } from './types.js';
 
 export class SimApplet extends Applet {
   static readonly type = SIM_APPLET_TYPE;
   readonly commands: CommandTable;
   private readonly core: SimCore;
+  private readonly perso: SimPerso;
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
     const core = new SimCore(ctx, params as SimParams);
     this.core = core;
+    const perso = new SimPerso(core);
+    this.perso = perso;
     const g = GSM_SW;
     const u = UICC_SW;
     const classic: Record<string, Handler> = {
@@ -65,14 +70,17 @@ export class SimApplet extends Applet {
       USIM_AUTHENTICATE: (a) => authenticate(core, a),
     };
     const p = core.personality;
-    const specs = [...(p !== 'uicc' ? SIM_CLASSIC_COMMANDS : []), ...(p !== 'classic' ? UICC_COMMANDS : [])];
-    this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}) });
+    const specs = [...(p !== 'uicc' ? SIM_CLASSIC_COMMANDS : []), ...(p !== 'classic' ? UICC_COMMANDS : []), ...PERSONALIZATION_COMMANDS];
+    this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}), PERSO_STORE_DATA: (a) => perso.storeData(a) });
   }
 
   /** An empty personalization ({}) leaves a blank card: no PINs (9802), no keys (6985). */
   override install(personalization: unknown): void {
     if (personalization !== null && typeof personalization === 'object' && Object.keys(personalization).length === 0) return;
+    // A blank programmable SIM as its vendor ships it (issue 8): personalized later over APDUs.
+    if (isFactory(personalization)) return this.perso.factory(personalization.factory);
     personalize(this.core, personalization as SimPersonalization);
+    this.perso.markPersonalized();
   }
 
   /** Selection of the applet (power-up, or SELECT of SIM_AID): the MF is current. No FCI. */

@@ -1,0 +1,111 @@
+/**
+ * Running a personalization script against any Transport (issue 8) with the ADM1 safety rules:
+ * - before VERIFY ADM1, the empty VERIFY retry query (TS 102.221 §11.1.9) when the adapter says
+ *   the card has it: blocked (6983) or one try left → stop WITHOUT presenting the key (the last
+ *   try is never spent by a tool); a card that is already ADM-verified (9000) skips the VERIFY;
+ * - a wrong ADM1 (63Cx, or 9804 on a classic card) stops at once with the tries left;
+ * - any other step answering an unexpected SW stops the run (PersonalizeError, with the step).
+ * The steps' masked texts are what progress callbacks see; secret bytes go only to the card.
+ */
+import { describeSw } from '../../../apdu-specs/status-words.js';
+import type { Transport } from '../../transport/types.js';
+import type { Profile } from '../schema.js';
+import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
+import type { Step } from './script.js';
+
+export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED';
+
+export class PersonalizeError extends Error {
+  constructor(
+    readonly code: PersonalizeErrorCode,
+    message: string,
+    readonly triesLeft?: number,
+    readonly step?: string,
+  ) {
+    super(message);
+    this.name = 'PersonalizeError';
+  }
+}
+
+export interface PersonalizeOptions {
+  /** ADM1 to present; default the profile's pins.adm1. */
+  readonly adm?: string;
+  readonly adapter?: CardAdapter;
+  readonly file?: string;
+  /** Called before each step is sent (index, count, step). */
+  readonly onStep?: (i: number, n: number, step: Step) => void;
+}
+
+export interface PersonalizeResult {
+  readonly adapter: string;
+  readonly steps: number;
+  /** ADM1 tries left after the run (when the card answers the retry query). */
+  readonly admTriesLeft?: number;
+}
+
+const swOf = (r: Uint8Array): number => (r[r.length - 2]! << 8) | r[r.length - 1]!;
+const hex = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0');
+const ok = (sw: number): boolean => sw === 0x9000 || (sw & 0xff00) === 0x9f00 || (sw & 0xff00) === 0x6100 || (sw & 0xff00) === 0x9100;
+
+/** The steps a profile becomes on this adapter's card (for --dry-run and for run). */
+export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOptions, 'adm' | 'adapter' | 'file'> = {}): Step[] {
+  const adapter = opts.adapter ?? cardforgeAdapter;
+  return adapter.script(profile, { adm: opts.adm ?? profile.pins.adm1, file: opts.file ?? 'profile' });
+}
+
+/** Empty VERIFY ADM1: tries left, 'verified', or undefined when the card has no retry query. */
+async function admStatus(t: Transport, verify: Uint8Array): Promise<number | 'verified' | undefined> {
+  const sw = swOf(await t.transmit(verify.subarray(0, 4)));
+  if (sw === 0x9000) return 'verified';
+  if ((sw & 0xfff0) === 0x63c0) return sw & 0x0f;
+  if (sw === 0x6983) return 0;
+  return undefined;
+}
+
+async function presentAdm(t: Transport, step: Step, adapter: CardAdapter): Promise<void> {
+  const classic = step.apdu[0] === 0xa0;
+  const before = adapter.admRetryQuery && !classic ? await admStatus(t, step.apdu) : undefined;
+  if (before === 'verified') return;
+  if (before === 0) throw new PersonalizeError('ADM_BLOCKED', 'ADM1 is blocked on this card (6983): nothing was sent; only the card vendor can recover it', 0);
+  if (before === 1) {
+    throw new PersonalizeError('ADM_LAST_TRY', 'ADM1 has 1 try left: cardforge will not spend the last try (a wrong key would block the card for good). Check the key, then present it yourself if you are sure.', 1);
+  }
+  const sw = swOf(await t.transmit(step.apdu));
+  if (sw === 0x9000) return;
+  if ((sw & 0xfff0) === 0x63c0) {
+    const left = sw & 0x0f;
+    throw new PersonalizeError('ADM_WRONG', `wrong ADM1 key (${hex(sw)}): ${left} ${left === 1 ? 'try' : 'tries'} left; stopped before blocking, nothing was written`, left);
+  }
+  if (sw === 0x9804 || sw === 0x9840) {
+    const left = typeof before === 'number' ? before - 1 : undefined;
+    throw new PersonalizeError('ADM_WRONG', `wrong ADM1 key (${hex(sw)}${sw === 0x9840 ? ': blocked' : ''})${left !== undefined ? `: ${left} tries left` : ''}; stopped, nothing was written`, sw === 0x9840 ? 0 : left);
+  }
+  throw new PersonalizeError('CARD_REFUSED', `VERIFY ADM1 answered ${hex(sw)} (${describeSw(sw)?.description ?? 'unknown status word'})`, undefined, step.label);
+}
+
+/** Write a profile to the card behind `t` (connects it when needed). */
+export async function personalizeOverApdu(t: Transport, profile: Profile, opts: PersonalizeOptions = {}): Promise<PersonalizeResult> {
+  const adapter = opts.adapter ?? cardforgeAdapter;
+  const steps = personalizationScript(profile, opts);
+  if (t.atr === undefined) await t.connect();
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!;
+    opts.onStep?.(i, steps.length, s);
+    if (s.kind === 'verify-adm') {
+      await presentAdm(t, s, adapter);
+      continue;
+    }
+    const sw = swOf(await t.transmit(s.apdu));
+    if (ok(sw)) continue;
+    if (sw === 0x6985 && s.label.startsWith('PERSO_STORE_DATA')) throw new PersonalizeError('ALREADY_PERSONALIZED', 'the card is already personalized (PERSO_STORE_DATA answered 6985): a card is personalized once', undefined, s.label);
+    throw new PersonalizeError('CARD_REFUSED', `step ${i + 1}/${steps.length} "${s.label}" answered ${hex(sw)} (${describeSw(sw)?.description ?? 'unknown status word'}); stopped`, undefined, s.label);
+  }
+  const verifyAdm = steps.find((s) => s.kind === 'verify-adm');
+  const after = adapter.admRetryQuery && verifyAdm && verifyAdm.apdu[0] !== 0xa0 ? await admStatus(t, verifyAdm.apdu) : undefined;
+  return { adapter: adapter.name, steps: steps.length, ...(typeof after === 'number' ? { admTriesLeft: after } : {}) };
+}
+
+/** The dry-run text: one line per step, secrets masked. */
+export function renderScript(steps: readonly Step[]): string {
+  return steps.map((s, i) => `${String(i + 1).padStart(3)}  ${s.masked}  ${s.label}`).join('\n');
+}
