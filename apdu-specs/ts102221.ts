@@ -34,5 +34,5 @@ export const UICC_COMMANDS: readonly CommandSpec[] = [
   { name: 'UICC_ACTIVATE_FILE', cla: C00, ins: 0x44, cases: [1, 3], p1p2: '0000; data: optional FID', description: 'Activate (rehabilitate) the current EF', ref: `${R} §11.1.15` },
   { name: 'USIM_AUTHENTICATE', cla: C00, ins: 0x88, cases: [3, 4], p1p2: 'P1 00; P2 80 GSM context, 81 3G context', description: 'AKA: 3G context DB RES CK IK Kc, or DC AUTS on SQN failure, 9862 on MAC failure; GSM context SRES Kc', ref: '3GPP TS 31.102 §7.1.2',
     command: [{ name: 'rand', length: 17, random: true, description: '10 RAND' }, { name: 'autn', length: 'rest', random: true, description: '10 AUTN (3G context)' }],
-    response: [{ name: 'result', length: 'rest', description: 'DB 08 RES 10 CK 10 IK 08 Kc | DC 0E AUTS | 04 SRES 08 Kc' }] },
+    response: [{ name: 'result', length: 'rest', keyDependent: true, description: 'DB 08 RES 10 CK 10 IK 08 Kc | DC 0E AUTS | 04 SRES 08 Kc' }] },
 ];

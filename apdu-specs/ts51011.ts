@@ -36,5 +36,5 @@ export const SIM_CLASSIC_COMMANDS: readonly CommandSpec[] = [
   { name: 'GSM_INVALIDATE', cla: A0, ins: 0x04, cases: [1, 2], p1p2: '0000 (P3 00)', description: 'Invalidate the current EF', ref: `${R} §9.2.14` },
   { name: 'GSM_REHABILITATE', cla: A0, ins: 0x44, cases: [1, 2], p1p2: '0000 (P3 00)', description: 'Rehabilitate the current EF', ref: `${R} §9.2.15` },
   { name: 'GSM_RUN_GSM_ALGORITHM', cla: A0, ins: 0x88, cases: [3, 4], p1p2: '0000', description: 'A3/A8 with Ki over RAND (CHV1 access condition); 9F0C, then SRES and Kc by GET RESPONSE', ref: `${R} §9.2.16`,
-    command: [{ name: 'rand', length: 16, random: true }], response: [{ name: 'sres', length: 4 }, { name: 'kc', length: 8 }] },
+    command: [{ name: 'rand', length: 16, random: true }], response: [{ name: 'sres', length: 4, keyDependent: true }, { name: 'kc', length: 8, keyDependent: true }] },
 ];

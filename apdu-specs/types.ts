@@ -23,6 +23,13 @@ export interface FieldSpec {
   readonly random?: boolean;
   /** A secret (PIN, key): masked in traces and logs unless explicitly revealed. */
   readonly secret?: boolean;
+  /**
+   * Computed with the card's secret key (SRES, Kc, RES, CK, IK, AUTS): the same command gives
+   * another value on a card personalized with another Ki/K. Not masked (unlike `random`): a replay
+   * reports it as a key-dependent difference, and counts it only when asked to (replay option
+   * `maskKeyDependent`: compare a trace against a differently keyed card).
+   */
+  readonly keyDependent?: boolean;
 }
 
 export interface CommandSpec {

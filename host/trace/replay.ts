@@ -3,7 +3,10 @@
  * every response with the recorded one, field by field as apdu-specs declares them. A field the
  * spec marks `random` (challenges, signatures over fresh nonces) may differ: it is masked. Any
  * other difference — status word, a declared field, undeclared data, a different ATR — is real,
- * and a replay with a real difference is not ok. Against the emulator with a seeded RNG and a
+ * and a replay with a real difference is not ok. A field marked `keyDependent` (SRES, Kc, RES…)
+ * is reported as such; with `maskKeyDependent` it does not count either, so a trace recorded from
+ * one SIM can be replayed against a card with another Ki. A GET RESPONSE that fetches the data of
+ * the command before it (9Fxx / 61xx) is cut by that command's declared response. Against the emulator with a seeded RNG and a
  * virtual clock (the same seed as the recording) a replay is byte-exact.
  */
 import { describeSw } from '../../apdu-specs/index.js';
@@ -17,8 +20,10 @@ export interface FieldDiff {
   readonly field: string;
   readonly expected: Uint8Array;
   readonly actual: Uint8Array;
-  /** The spec marks the field random: the difference does not count. */
+  /** The spec marks the field random (or key-dependent, with maskKeyDependent): the difference does not count. */
   readonly masked: boolean;
+  /** The spec marks the field key-dependent (computed with the card's Ki/K). */
+  readonly keyDependent?: boolean;
 }
 
 export type ExchangeStatus = 'same' | 'masked' | 'different' | 'no-response';
@@ -49,7 +54,12 @@ export interface ReplayOptions {
   onExchange?: (r: ExchangeResult) => void;
   /** Compare without masking random fields. */
   noMask?: boolean;
+  /** Key-dependent fields (SRES, Kc, RES, CK, IK, AUTS) may differ: replaying against a card with another Ki. */
+  maskKeyDependent?: boolean;
 }
+
+const isGetResponse = (cmd: Uint8Array): boolean => cmd.length >= 4 && cmd[1] === 0xc0;
+const isMoreData = (resp: Uint8Array): boolean => resp.length === 2 && (resp[0] === 0x9f || resp[0] === 0x61);
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -57,11 +67,16 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Compare a response with the recorded one, by declared fields. */
-export function compareResponse(command: Uint8Array, expected: Uint8Array, actual: Uint8Array, noMask = false): { status: ExchangeStatus; diffs: FieldDiff[] } {
+/**
+ * Compare a response with the recorded one, by declared fields. `dataOf`: for a GET RESPONSE, the
+ * command whose response data it fetches (its declared layout applies).
+ */
+export function compareResponse(
+  command: Uint8Array, expected: Uint8Array, actual: Uint8Array, noMask = false, opts: { dataOf?: Uint8Array; maskKeyDependent?: boolean } = {},
+): { status: ExchangeStatus; diffs: FieldDiff[] } {
   if (equal(expected, actual)) return { status: 'same', diffs: [] };
   const diffs: FieldDiff[] = [];
-  const spec = specOf(command);
+  const spec = specOf(opts.dataOf ?? command);
   const se = swOf(expected);
   const sa = swOf(actual);
   if (se !== sa) diffs.push({ field: 'SW', expected: expected.subarray(expected.length - 2), actual: actual.subarray(Math.max(0, actual.length - 2)), masked: false });
@@ -80,8 +95,11 @@ export function compareResponse(command: Uint8Array, expected: Uint8Array, actua
       const e = fe?.bytes ?? empty;
       const a = fa?.bytes ?? empty;
       if (equal(e, a)) continue;
+      const name = (fe ?? fa)!.name;
       const random = (fe ?? fa)!.random;
-      diffs.push({ field: (fe ?? fa)!.name, expected: e, actual: a, masked: random && e.length === a.length && !noMask });
+      const keyDependent = layout?.find((f) => f.name === name)?.keyDependent === true;
+      const maskable = (random || (keyDependent && opts.maskKeyDependent === true)) && e.length === a.length && !noMask;
+      diffs.push({ field: name, expected: e, actual: a, masked: maskable, ...(keyDependent ? { keyDependent } : {}) });
     }
     const xe = ce.extra ?? empty;
     const xa = ca.extra ?? empty;
@@ -93,6 +111,7 @@ export function compareResponse(command: Uint8Array, expected: Uint8Array, actua
 export async function replay(trace: Trace, transport: Transport, opts: ReplayOptions = {}): Promise<ReplaySummary> {
   let connected = false;
   let pending: Uint8Array | undefined;
+  let previous: { cmd: Uint8Array; resp: Uint8Array } | undefined;
   let index = 0;
   let same = 0;
   let masked = 0;
@@ -140,7 +159,9 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
           const cmd = pending;
           pending = undefined;
           const actual = await transport.transmit(cmd);
-          const c = compareResponse(cmd, e.data, actual, opts.noMask);
+          const dataOf = isGetResponse(cmd) && previous && isMoreData(previous.resp) ? previous.cmd : undefined;
+          const c = compareResponse(cmd, e.data, actual, opts.noMask, { ...(dataOf ? { dataOf } : {}), ...(opts.maskKeyDependent ? { maskKeyDependent: true } : {}) });
+          previous = { cmd, resp: e.data };
           report({ index: index++, name: c.status === 'same' && !opts.onExchange ? '' : decodeCommand(cmd).name, command: cmd, expected: e.data, actual, ...c });
           break;
         }
@@ -163,7 +184,8 @@ export function formatResult(r: ExchangeResult, hex: (b: Uint8Array) => string):
   const lines = [`${head}  ${r.status === 'masked' ? 'same except random fields' : 'DIFFERENT'}`];
   for (const d of r.diffs) {
     const show = d.field === 'SW' ? sw : hex;
-    lines.push(`    ${d.field}${d.masked ? ' (random, masked)' : ''}: recorded ${show(d.expected) || '(none)'}, got ${show(d.actual) || '(none)'}`);
+    const tag = d.keyDependent ? (d.masked ? ' (key-dependent, masked)' : ' (key-dependent)') : d.masked ? ' (random, masked)' : '';
+    lines.push(`    ${d.field}${tag}: recorded ${show(d.expected) || '(none)'}, got ${show(d.actual) || '(none)'}`);
   }
   return lines;
 }
