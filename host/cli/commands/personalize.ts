@@ -12,11 +12,41 @@ import { personalizeCard } from '../../profile/personalize.js';
 import { actorsFrom, demoSecrets, loadBackendKeys, randomSecrets, saveBackendKeys, type BackendActors } from '../../backend/actors.js';
 import { saveImageFile } from '../../store/index.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
+import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+import { personalizationScript, personalizeOverApdu, renderScript } from '../../profile/apdu/run.js';
+import { ADAPTERS, adapterByName } from '../../profile/adapters/index.js';
 
-interface PersonalizeOptions {
+interface PersonalizeOptions extends TargetOptions {
   output?: string;
   force?: boolean;
   backendKeys?: string;
+  adm?: string;
+  dryRun?: boolean;
+  adapter?: string;
+}
+
+/** Over APDUs (issue 8): --reader / --card of a blank card, or --dry-run to print the script. */
+async function personalizeOverCard(ctx: CliContext, file: string, opts: PersonalizeOptions): Promise<void> {
+  const adapter = adapterByName(opts.adapter ?? 'cardforge');
+  if (!adapter) throw new CliError('USAGE', `unknown adapter "${opts.adapter}"; adapters are: ${ADAPTERS.map((a) => a.name).join(', ')}`, EXIT.USAGE);
+  if (opts.adm !== undefined && !/^(\d{8}|[0-9a-fA-F]{16})$/.test(opts.adm)) throw new CliError('USAGE', '--adm expected 8 digits or 16 hex digits', EXIT.USAGE);
+  const profile = loadProfileFile(file);
+  const o = { adapter, file, ...(opts.adm !== undefined ? { adm: opts.adm } : {}) };
+  for (const u of adapter.unsupported(profile)) ctx.err(`note: ${adapter.name} does not write ${u}`);
+  if (profile.payment || profile.ledger) ctx.err('note: the payment / ledger sections are not written over APDUs yet (use -o IMAGE)');
+  if (opts.dryRun) {
+    ctx.out(`# ${adapter.name}: ${adapter.description}\n# secrets are masked (**)`);
+    ctx.out(renderScript(personalizationScript(profile, o)));
+    return;
+  }
+  const transport = openTarget(opts);
+  try {
+    await transport.connect();
+    const r = await personalizeOverApdu(transport, profile, { ...o, onStep: (i, n, s) => ctx.err(`[${i + 1}/${n}] ${s.label}`) });
+    ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
+  } finally {
+    await transport.close();
+  }
 }
 
 /** The issuers for payment/ledger sections: "demo" (fixed public keys), or a keys file (created when missing). */
@@ -31,16 +61,25 @@ function backendActors(spec: string | undefined, out: (l: string) => void): Back
 }
 
 export function registerPersonalize(program: Command, ctx: CliContext): void {
-  program
-    .command('personalize')
-    .description('Personalize a card from a profile (YAML): write the emulator card image it describes')
-    .argument('<profile>', 'profile file (see profiles/example-sim.yaml)')
+  addTargetOptions(
+    program
+      .command('personalize')
+      .description('Personalize a card from a profile (YAML): write the emulator card image it describes (-o), or write it to a card over APDUs (--reader, or --card of a blank image)')
+      .argument('<profile>', 'profile file (see profiles/example-sim.yaml)'),
+  )
     .option('-o, --output <image>', 'card image file to write')
+    .option('--adm <key>', "with --reader/--card: ADM1 to present (8 digits or 16 hex digits; default: the profile's pins.adm1)")
+    .option('--dry-run', 'print the APDU script (secrets masked) and send nothing')
+    .option('--adapter <name>', `with --reader/--card/--dry-run: card adapter (${ADAPTERS.map((a) => a.name).join(', ')})`, 'cardforge')
     .option('--force', 'replace an existing image file')
     .option('--backend-keys <file|demo>', 'keys of the issuers that certify the payment/ledger applets (created when missing; "demo" = the fixed demo keys)')
-    .addHelpText('after', '\nExamples:\n  cardforge personalize profiles/example-sim.yaml -o card.json\n  cardforge personalize profiles/example-seeds.yaml --backend-keys demo -o card.json')
+    .addHelpText('after', '\nExamples:\n  cardforge personalize profiles/example-sim.yaml -o card.json\n  cardforge personalize profiles/example-seeds.yaml --backend-keys demo -o card.json\n  cardforge image new --sim-blank --adm 12345678 -o blank.json && cardforge personalize profiles/example-sim.yaml --card blank.json\n  cardforge personalize profiles/example-sim.yaml --reader \'Virtual PCD 00 00\' --dry-run')
     .action(async (file: string, opts: PersonalizeOptions) => {
-      if (!opts.output) throw new CliError('USAGE', 'say where to write the card image: -o IMAGE', EXIT.USAGE);
+      if (opts.reader || opts.card || opts.dryRun) {
+        if (opts.output) throw new CliError('USAGE', '-o writes an image offline; drop it when writing to a card (--reader/--card) or with --dry-run', EXIT.USAGE);
+        return personalizeOverCard(ctx, file, opts);
+      }
+      if (!opts.output) throw new CliError('USAGE', 'say where to write the card image: -o IMAGE (or write to a card over APDUs: --reader NAME, --card BLANK_IMAGE)', EXIT.USAGE);
       if (existsSync(opts.output) && !opts.force) throw new CliError('USAGE', `${opts.output} exists; use --force to replace it`, EXIT.USAGE);
       const profile = loadProfileFile(file);
       const card = await personalizeCard(profile, file, backendActors(opts.backendKeys, ctx.out));
