@@ -21,7 +21,10 @@
  * telephone-card meter: it counts call units in the handset's trust, without receipts. This
  * ledger is the same idea with proof: postpaid mode ~ ACM (cumulative use) with ceiling ~ ACMmax,
  * prepaid mode ~ a telephone card whose units go down; each unit is a signed record. A phone can
- * meter a call on both: ACM INCREASE per tick and one ledger DEBIT per charged unit.
+ * meter a call on both: ACM INCREASE per tick and one ledger DEBIT per charged unit, priced
+ * units × EF_PUCT (EPPU · 10^EX in the currency's minor units), with the ceiling = ACMmax × that
+ * price so both stop at the same tick (9850 / LEDGER_CEILING_REACHED):
+ * test/applets/joint-aoc-ledger.test.ts.
  */
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { SW } from '../../../apdu-specs/status-words.js';
