@@ -1,12 +1,12 @@
 /** Human-readable exchange lines for the CLI, decoded from apdu-specs (command name, SW meaning). */
 import { bytesToHex } from '../../card/runtime/index.js';
-import { decodeCommand, decodeResponse } from '../trace/decode.js';
+import { ExchangeDecoder, decodeResponse } from '../trace/decode.js';
 
 const spaced = (hex: string): string => hex.toUpperCase().replace(/(..)(?!$)/g, '$1 ');
 
-export function formatExchange(command: Uint8Array, response: Uint8Array): string {
-  const c = decodeCommand(command);
-  const r = decodeResponse(response);
+/** One exchange; pass the same decoder for a session so commands are named by the selected applet. */
+export function formatExchange(command: Uint8Array, response: Uint8Array, decoder: ExchangeDecoder = new ExchangeDecoder()): string {
+  const { command: c, response: r } = decoder.decode(command, response);
   const data = r.data.length ? `${spaced(bytesToHex(r.data))}  ` : '';
   return `> ${spaced(c.text)}  (${c.name})\n< ${data}${r.swHex.toUpperCase()}  ${r.meaning}`;
 }

@@ -6,7 +6,7 @@
  */
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
-import { decodeCommand, decodeResponse } from '../trace/decode.js';
+import { ExchangeDecoder } from '../trace/decode.js';
 import { ALIASES, ShellUsageError, buildBySpec } from './aliases.js';
 
 export interface ShellResult {
@@ -17,6 +17,7 @@ export interface ShellResult {
 const HEX_LINE = /^[0-9a-fA-F\s:]+$/;
 
 export class ShellEvaluator {
+  private readonly decoder = new ExchangeDecoder();
   constructor(private readonly transport: Transport) {}
 
   async eval(input: string): Promise<ShellResult> {
@@ -29,6 +30,7 @@ export class ShellEvaluator {
     if (w === 'atr') return { lines: [`ATR ${bytesToHex(this.transport.atr ?? new Uint8Array(0)).toUpperCase()} (${this.transport.protocol ?? '?'})`] };
     if (w === 'reset') {
       const atr = await this.transport.reset();
+      this.decoder.reset();
       return { lines: [`reset: ATR ${bytesToHex(atr).toUpperCase()}`] };
     }
     let command: Uint8Array;
@@ -54,8 +56,7 @@ export class ShellEvaluator {
       throw e;
     }
     const response = await this.transport.transmit(command);
-    const c = decodeCommand(command);
-    const r = decodeResponse(response);
+    const { command: c, response: r } = this.decoder.decode(command, response);
     const shown = masked ? bytesToHex(command.subarray(0, 5)).toUpperCase() + ' ' + '*'.repeat(2 * (command.length - 5)) : spaced(command);
     return {
       lines: [`> ${shown}  (${c.name})`, `< ${r.data.length ? spaced(r.data) + '  ' : ''}${r.swHex.toUpperCase()}  ${r.meaning}`],

@@ -26,7 +26,11 @@ export function decodeCommand(cmd: Uint8Array, opts: { specs?: readonly CommandS
   const spec = findSpec(cmd[0]!, cmd[1]!, specs);
   const channel = decodeCla(cmd[0]!)?.channel ?? 0;
   let text = bytesToHex(cmd);
-  if (spec?.command?.some((f) => f.secret) && !opts.reveal) {
+  // Mask when ANY declaration of this CLA/INS carries a secret: the applet context may be unknown
+  // (a trace without its SELECT), and a PIN must never show because the guess was wrong.
+  const info = decodeCla(cmd[0]!);
+  const secret = ALL_COMMANDS.some((s) => s.ins === cmd[1] && info !== undefined && (info.base & s.cla.mask) === s.cla.value && s.command?.some((f) => f.secret));
+  if ((secret || spec?.command?.some((f) => f.secret)) && !opts.reveal) {
     try {
       const a = parseCommand(cmd);
       const start = cmd.length - a.data.length - (a.leAbsent ? 0 : a.extended ? 2 : 1);
@@ -115,28 +119,39 @@ export class ExchangeDecoder {
     this.reset();
   }
 
+  /** Power-up or reset: only the default applet is selected, on channel 0. */
   reset(): void {
     this.byChannel.clear();
     this.byChannel.set(0, this.defaultSpecs);
   }
 
-  decode(cmd: Uint8Array, rsp: Uint8Array, opts: { reveal?: boolean } = {}): { command: DecodedCommand; response: DecodedResponse } {
+  command(cmd: Uint8Array, opts: { reveal?: boolean } = {}): DecodedCommand {
     const channel = cmd.length ? (decodeCla(cmd[0]!)?.channel ?? 0) : 0;
     const own = this.byChannel.get(channel);
     // Runtime commands first, then the selected applet's, then everything else.
     const specs = own ? [...RUNTIME_COMMANDS, ...own, ...ALL_COMMANDS] : ALL_COMMANDS;
-    const command = decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+    return decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+  }
+
+  /** Learn from an exchange: a successful SELECT by AID changes the channel's applet. */
+  observe(cmd: Uint8Array, rsp: Uint8Array): DecodedResponse {
     const response = decodeResponse(rsp);
     const ok = response.sw === 0x9000 || response.sw >> 8 === 0x61 || response.sw >> 8 === 0x9f;
     if (ok && cmd.length > 5 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
       try {
         const aid = bytesToHex(parseCommand(cmd).data);
         const applet = APPLET_SPECS.find((a) => aid.length > 0 && a.aid.startsWith(aid));
+        const channel = decodeCla(cmd[0]!)?.channel ?? 0;
         if (applet) this.byChannel.set(channel, applet.commands);
       } catch (e) {
         if (!(e instanceof CardError)) throw e;
       }
     }
-    return { command, response };
+    return response;
+  }
+
+  decode(cmd: Uint8Array, rsp: Uint8Array, opts: { reveal?: boolean } = {}): { command: DecodedCommand; response: DecodedResponse } {
+    const command = this.command(cmd, opts);
+    return { command, response: this.observe(cmd, rsp) };
   }
 }

@@ -4,7 +4,8 @@
  * when recorded. Secret fields (PINs, keys: FieldSpec.secret) are starred unless `reveal`.
  */
 import { bytesToHex } from '../../card/runtime/index.js';
-import { commandFields, cutFields, decodeCommand, decodeResponse, showField, specOf, type FieldCut } from './decode.js';
+import { ExchangeDecoder, commandFields, cutFields, decodeResponse, showField, type FieldCut } from './decode.js';
+import type { CommandSpec } from '../../apdu-specs/index.js';
 import type { Trace } from './events.js';
 
 const spaced = (hex: string): string => hex.toUpperCase().replace(/(..)(?!$)/g, '$1 ');
@@ -22,34 +23,39 @@ export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Gener
   yield `trace from ${h.tool}${h.target ? `, target ${h.target}` : ''}${h.protocol ? `, ${h.protocol}` : ''}${h.start ? `, started ${h.start}` : ''}`;
   let n = 0;
   let cmd: Uint8Array | undefined;
+  let cmdSpec: CommandSpec | undefined;
+  const decoder = new ExchangeDecoder();
   for (const e of trace.events) {
     const at = e.t !== undefined ? `  [t=${(e.t / 1000).toFixed(3)} ms]` : '';
     switch (e.kind) {
       case 'power-on':
+        decoder.reset();
         yield `power on${e.transport ? ` (${e.transport})` : ''}${at}`;
         break;
       case 'power-off':
         yield `power off${at}`;
         break;
       case 'reset':
+        decoder.reset();
         yield `reset${at}`;
         break;
       case 'atr':
         yield `ATR ${spaced(bytesToHex(e.atr))}${at}`;
         break;
       case 'command': {
-        const d = decodeCommand(e.apdu, { reveal });
+        const d = decoder.command(e.apdu, { reveal });
         n++;
         cmd = e.apdu;
+        cmdSpec = d.spec;
         yield `#${n} > ${spaced(d.text)}  (${d.name}${d.channel ? `, channel ${d.channel}` : ''})${at}`;
         yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
         break;
       }
       case 'response': {
-        const r = decodeResponse(e.data);
+        const r = cmd ? decoder.observe(cmd, e.data) : decodeResponse(e.data);
         const us = e.us !== undefined ? `  [${e.us} µs]` : '';
         yield `   < ${r.data.length ? `${spaced(bytesToHex(r.data))}  ` : ''}${r.swHex.toUpperCase()}  ${r.meaning}${us}`;
-        const spec = cmd ? specOf(cmd) : undefined;
+        const spec = cmd ? cmdSpec : undefined;
         if (spec?.response && r.data.length && (r.sw === 0x9000 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x62 || r.sw >> 8 === 0x63)) yield* fieldLines(cutFields(spec.response, r.data), reveal);
         cmd = undefined;
         break;

@@ -8,6 +8,7 @@ import { parseApduArgs } from '../apdu-args.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { formatExchange, jsonExchange, type JsonExchange } from '../format.js';
+import { ExchangeDecoder } from '../../trace/decode.js';
 import { RecordingTransport, TraceRecorder } from '../../trace/record.js';
 
 interface SendOptions extends TargetOptions {
@@ -30,12 +31,13 @@ export function registerSend(program: Command, ctx: CliContext): void {
       const target = openTarget(opts);
       const transport = opts.record ? new RecordingTransport(target, TraceRecorder.toFile(opts.record, { target: target.name })) : target;
       const results: JsonExchange[] = [];
+      const decoder = new ExchangeDecoder();
       try {
         await transport.connect();
         for (const cmd of commands) {
           const rsp = await transport.transmit(cmd);
           if (opts.json) results.push(jsonExchange(cmd, rsp));
-          else ctx.out(formatExchange(cmd, rsp));
+          else ctx.out(formatExchange(cmd, rsp, decoder));
         }
       } finally {
         await transport.close();
