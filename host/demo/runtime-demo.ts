@@ -16,6 +16,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 
 export interface DemoOutput {
   line(text: string): void;
+  /** Every verdict, for machine-readable output (--json). */
+  check?(ok: boolean, what: string): void;
 }
 
 function newCard(atr?: Uint8Array): Card {
@@ -32,6 +34,7 @@ export function runRuntimeDemo(out: DemoOutput): { passed: number; failed: numbe
     if (ok) passed++;
     else failed++;
     out.line(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+    out.check?.(ok, what);
   };
   const send = (card: Card, hex: string): string => {
     const cmd = hexToBytes(hex);

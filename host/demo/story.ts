@@ -43,6 +43,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
     if (ok) passed++;
     else failed++;
     out.line(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+    out.check?.(ok, what);
     return ok;
   };
 

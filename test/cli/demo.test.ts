@@ -28,6 +28,14 @@ describe('cardforge demo', () => {
     expect(r.stdout).not.toMatch(/31323334FFFFFFFF|32343638/); // PIN 1234 / payment code 2468 as sent
   });
 
+  it('--json prints only the verdicts', async () => {
+    const r = await runCli(['demo', '--json'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ passed: 32, failed: 0 });
+    expect(j.checks.filter((c: { part: string }) => c.part === 'story')).toHaveLength(12);
+  });
+
   it('an unknown part is a usage error', async () => {
     const r = await runCli(['demo', 'everything']);
     expect(r.code).toBe(2);

@@ -15,18 +15,26 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command('demo')
     .description('Run the emulator demo: the seeds\' story (PIN, identification, signed purchase, pay-per-use, settlement, reload) and the runtime guarantees')
     .argument('[part]', 'story | runtime | all', 'all')
-    .action(async (part: string) => {
+    .option('--json', 'print only a JSON summary: {passed, failed, checks: [{part, check, ok}]}')
+    .action(async (part: string, opts: { json?: boolean }) => {
       if (!['story', 'runtime', 'all'].includes(part)) throw new CliError('USAGE', `unknown demo part "${part}"; parts are: story, runtime, all`, EXIT.USAGE);
       let failed = 0;
-      const out = { line: (t: string) => ctx.out(t) };
+      let current = 'story';
+      const checks: Array<{ part: string; check: string; ok: boolean }> = [];
+      const say = (t: string): void => {
+        if (!opts.json) ctx.out(t);
+      };
+      const out = { line: say, check: (ok: boolean, check: string) => checks.push({ part: current, check, ok }) };
       if (part !== 'runtime') {
-        ctx.out('# The seeds\' story on an emulated card');
+        say('# The seeds\' story on an emulated card');
         failed += (await runSeedStory(out)).failed;
       }
       if (part !== 'story') {
-        ctx.out(`${part === 'all' ? '\n' : ''}# The runtime's guarantees`);
+        current = 'runtime';
+        say(`${part === 'all' ? '\n' : ''}# The runtime's guarantees`);
         failed += runRuntimeDemo(out).failed;
       }
+      if (opts.json) ctx.out(JSON.stringify({ passed: checks.filter((c) => c.ok).length, failed, checks }, null, 2));
       if (failed > 0) process.exitCode = EXIT.FAILURE;
     });
 }

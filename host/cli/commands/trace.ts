@@ -79,8 +79,9 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--from <format>', `input format: ${formatList}`)
     .option('--deterministic <seed>', 'with --card: seeded RNG and virtual clock, so a replay of a recording made with the same seed is byte-exact')
     .option('--no-mask', 'count differences in random fields (challenges, signatures) too')
+    .option('--mask-key-dependent', 'also mask fields that depend on the card keys (SRES, Kc, AUTHENTICATE result): compare a card with other keys')
     .option('-q, --quiet', 'print only differing exchanges and the summary')
-    .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; quiet?: boolean }) => {
+    .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; maskKeyDependent?: boolean; quiet?: boolean }) => {
       const t = readTraceFile(file, readOpts(opts, ctx));
       const det = opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : undefined;
       const transport = openTarget({ ...opts, save: false }, det);
@@ -89,6 +90,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       try {
         summary = await replay(t, transport, {
           noMask: !opts.mask,
+          maskKeyDependent: opts.maskKeyDependent === true,
           onExchange: (r) => {
             if (!opts.quiet || r.status === 'different') for (const l of formatResult(r, hex)) ctx.out(l);
           },
