@@ -13,6 +13,7 @@ import { registerProve } from './commands/prove.js';
 import { registerShell } from './commands/shell.js';
 import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
+import { PASSPHRASE_ENV, resolvePassphrase } from '../store/encryption.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace];
 
@@ -21,6 +22,11 @@ export function createProgram(ctx: CliContext): Command {
     .description('Smart-card workbench: an APDU-level card emulator and the host tools that drive it or a real card through PC/SC')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--passphrase-file <file>', `passphrase of encrypted card images: read them, and save new images encrypted (else ${PASSPHRASE_ENV})`)
+    .hook('preAction', (p) => {
+      const f = p.opts<{ passphraseFile?: string }>().passphraseFile;
+      if (f !== undefined) process.env[PASSPHRASE_ENV] = resolvePassphrase({ passphraseFile: f });
+    })
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
   for (const register of COMMANDS) register(program, ctx);

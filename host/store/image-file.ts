@@ -9,8 +9,9 @@ import { dirname, basename, join } from 'node:path';
 import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '../../card/image/index.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card, Clock, Rng } from '../../card/runtime/index.js';
+import { ImageCryptoError, ImageKey, decryptImageText, encryptImageText, imageKeyOf, isEncryptedImage, rememberImageKey, resolvePassphrase } from './encryption.js';
 
-export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_WRITE_FAILED';
+export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_WRITE_FAILED' | 'IMAGE_PASSPHRASE';
 
 export class ImageFileError extends Error {
   constructor(readonly code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
@@ -19,8 +20,13 @@ export class ImageFileError extends Error {
   }
 }
 
-export function saveImageFile(path: string, card: Card): void {
-  writeFileAtomic(path, serializeImage(card));
+/** Saves encrypted (encryption.ts) when the card came from an encrypted image or a passphrase is given/set. */
+export function saveImageFile(path: string, card: Card, opts: { passphrase?: string } = {}): void {
+  let key = imageKeyOf(card);
+  const pass = key ? undefined : (opts.passphrase ?? resolvePassphrase());
+  if (pass !== undefined) rememberImageKey(card, (key = ImageKey.derive(pass)));
+  const text = serializeImage(card);
+  writeFileAtomic(path, key ? encryptImageText(text, key) : text);
 }
 
 /** Atomic replace: temp file in the same directory, fsync, rename, fsync the directory. */
@@ -60,6 +66,8 @@ export function writeFileAtomic(path: string, text: string): void {
 
 export interface LoadImageOptions {
   registry?: ParseImageOptions['registry'];
+  /** For encrypted images; default: CARDFORGE_IMAGE_PASSPHRASE. */
+  passphrase?: string;
   rng?: Rng;
   clock?: Clock;
 }
@@ -73,8 +81,19 @@ export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
     if (err.code === 'ENOENT') throw new ImageFileError('IMAGE_NOT_FOUND', path, `${path}: no such card image; create one with "cardforge personalize PROFILE.yaml -o ${path}" (or "cardforge image new -o ${path}" for a loopback test card)`);
     throw new ImageFileError('IMAGE_UNREADABLE', path, `${path}: cannot read the card image (${err.code ?? err.message}); check the path and its permissions`);
   }
+  let key: ImageKey | undefined;
+  if (isEncryptedImage(text)) {
+    try {
+      ({ text, key } = decryptImageText(text, opts.passphrase ?? resolvePassphrase(), path));
+    } catch (e) {
+      if (e instanceof ImageCryptoError) throw new ImageFileError(e.code === 'IMAGE_ENVELOPE_INVALID' ? 'IMAGE_INVALID' : 'IMAGE_PASSPHRASE', path, e.message);
+      throw e;
+    }
+  }
   try {
-    return parseImage(text, { registry: opts.registry ?? APPLET_REGISTRY, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    const card = parseImage(text, { registry: opts.registry ?? APPLET_REGISTRY, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    if (key) rememberImageKey(card, key);
+    return card;
   } catch (e) {
     if (!(e instanceof ImageError)) throw e;
     const advice =

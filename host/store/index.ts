@@ -1,2 +1,3 @@
 /** host/store: card image files. Public face; re-exports only. */
 export * from './image-file.js';
+export * from './encryption.js';
