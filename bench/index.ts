@@ -33,6 +33,7 @@ const SECTIONS: Section[] = [
   optional('payment', './payment.js', 'benchPayment'),
   optional('ledger', './ledger.js', 'benchLedger'),
   optional('trace', './trace.js', 'benchTrace'),
+  optional('soak', './soak.js', 'benchSoak'),
   {
     name: 'transport',
     run: async () => {

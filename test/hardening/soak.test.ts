@@ -1,0 +1,30 @@
+/**
+ * Soak, CI-short: 20,000 mixed APDUs through pcscd + vpcd (bench/soak.ts; the 1,000,000-APDU run
+ * is `npm run bench -- soak`). Guards: a wrong or missing answer under sustained load, memory
+ * growth per APDU (a leak of ~1 KB per APDU would pass 20 MB here), throughput collapsing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PcscStack } from '../../scripts/pcsc/stack.js';
+import { runSoak } from '../../bench/soak.js';
+import { pcscSuiteNote, skipPcsc, startStack } from '../integration/pcsc-stack.js';
+
+describe.skipIf(skipPcsc)(`soak (short) through pcscd + vpcd${pcscSuiteNote}`, () => {
+  let stack: PcscStack;
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('20,000 mixed APDUs: no error, RSS flat within 20 MB, throughput steady', async () => {
+    const r = await runSoak({ apdus: 20_000, window: 5_000, stack });
+    expect(r.firstError).toBeUndefined();
+    expect(r.errors).toBe(0);
+    expect(r.imageSaves).toBeGreaterThan(300); // every TX3 saved the image
+    expect(r.rssEndMb - r.rssStartMb).toBeLessThan(20);
+    const rates = r.windows.map((w) => w.apdusPerSecond);
+    expect(Math.min(...rates)).toBeGreaterThan(Math.max(...rates) / 3);
+    console.log(`soak 20k: ${(r.apdus / r.seconds).toFixed(0)} APDU/s, RSS ${r.rssStartMb} → ${r.rssEndMb} MB, windows ${rates.map((x) => x.toFixed(0)).join(', ')}`);
+  }, 60_000);
+});
