@@ -17,6 +17,7 @@
  */
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from './sha256.js';
+import { concat } from '../runtime/bytes.js';
 import { GX, GY, N, P, accumulate, affineX, buildTable, onCurve, type CombTable, type Jac } from './p256-comb.js';
 
 export { N as P256_ORDER } from './p256-comb.js';
@@ -128,17 +129,7 @@ function hmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
 
 const ZERO = Uint8Array.of(0);
 const ONE = Uint8Array.of(1);
-function join(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const join = concat;
 
 /**
  * Sign a 32-byte digest: RFC 6979 §3.2 nonce, hedged with `extraEntropy` (k', §3.6) when given.

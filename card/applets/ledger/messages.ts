@@ -15,6 +15,7 @@
  *   transfer (sender card): "CFTT" fromCardId(8) ticket(24) recipientKey(65) recipientNonce(16)
  */
 import { sha256 } from '../../algorithms/sha256.js';
+import { concat } from '../../runtime/bytes.js';
 
 function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
   let n = 4;
@@ -56,13 +57,5 @@ export const transferDigest = (fromCardId: Uint8Array, ticket: Uint8Array, recip
 
 /** Digest of exported records, oldest first (what EXPORT LOG and the server's ACK cover). */
 export function recordsDigest(records: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const r of records) n += r.length;
-  const buf = new Uint8Array(n);
-  let off = 0;
-  for (const r of records) {
-    buf.set(r, off);
-    off += r.length;
-  }
-  return sha256(buf);
+  return sha256(concat(...records));
 }

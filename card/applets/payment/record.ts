@@ -6,6 +6,7 @@
  */
 import { PAYMENT_TAGS as T } from '../../../apdu-specs/payment.js';
 import { parseFields, template, tlv, TlvError, type TlvField } from './tlv.js';
+import { concat } from '../../runtime/bytes.js';
 
 /** The fields the host sends in SIGN TRANSACTION, in this order. */
 export const SIGN_FIELDS: readonly TlvField[] = [
@@ -168,13 +169,5 @@ export function buildProfileRelease(cardId: Uint8Array, challenge: Uint8Array, o
 }
 
 export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(...parts);
 }

@@ -4,6 +4,7 @@
  * expected tags in the expected order, each exactly once, minimal lengths, nothing left over, and
  * says where it failed. Shared by the card and the host so both speak the same encoding.
  */
+import { concat } from '../../runtime/bytes.js';
 
 export class TlvError extends Error {
   readonly code = 'TLV_MALFORMED';
@@ -37,15 +38,7 @@ export function tlv(tag: number, value: Uint8Array): Uint8Array {
 
 /** Concatenate TLVs under a constructed template tag. */
 export function template(tag: number, ...children: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of children) n += c.length;
-  const body = new Uint8Array(n);
-  let off = 0;
-  for (const c of children) {
-    body.set(c, off);
-    off += c.length;
-  }
-  return tlv(tag, body);
+  return tlv(tag, concat(...children));
 }
 
 export interface TlvField {
