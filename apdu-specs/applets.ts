@@ -25,7 +25,7 @@ export const LEDGER_APPLET_AID = 'f0636172646667040001';
 
 export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...PERSONALIZATION_COMMANDS] },
-  { name: 'payment', aid: PAYMENT_AID, commands: PAYMENT_COMMANDS },
-  { name: 'ledger', aid: LEDGER_APPLET_AID, commands: LEDGER_COMMANDS },
+  { name: 'payment', aid: PAYMENT_AID, commands: [...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
+  { name: 'ledger', aid: LEDGER_APPLET_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
 ];

@@ -56,3 +56,22 @@ export const LEDGER_COMMANDS: readonly CommandSpec[] = [
   { name: 'LEDGER_TRANSFER_IN', cla: C80, ins: 0x6a, cases: [3], description: 'Open a sealed ticket addressed to this card and store it; consumes the transfer nonce (extended length)', ref: TREF,
     command: [{ name: 'sealed', length: 'rest' }] },
 ];
+
+/**
+ * PERSO_STORE_DATA records of the ledger applet (issue 8; block coding apdu-specs/personalization.ts).
+ * The host sends block 0 (identity, amounts, consent) and block 1 (the three public keys); the
+ * last block also generates the card's key pair. Mandatory over the run: C1, C2, C3, C5, C6, C7.
+ */
+export const LEDGER_PERSO_TAGS = {
+  CARD_ID: 0xc1, // 8 bytes
+  CURRENCY: 0xc2, // 2 bytes, ISO 4217 numeric 0..999
+  LIMIT: 0xc3, // 4 bytes: prepaid maximum balance / postpaid ceiling
+  INITIAL_BALANCE: 0xc4, // 4 bytes, prepaid only, <= limit
+  EDITOR_ROOT_KEY: 0xc5, // 65 bytes
+  ISSUER_KEY: 0xc6, // 65 bytes
+  SERVER_KEY: 0xc7, // 65 bytes
+  CONSENT: 0xc8, // 5 bytes: mode (00 none, 01 always, 02 above) ‖ threshold (4 bytes)
+  CODE: 0xc9, // 4..8 bytes, secret
+} as const;
+
+export const LEDGER_PERSO_SECRET_TAGS: ReadonlySet<number> = new Set([LEDGER_PERSO_TAGS.CODE]);

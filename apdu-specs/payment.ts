@@ -92,3 +92,27 @@ export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
     description: 'After a payment-code VERIFY approving the shown order: DB blob ‖ 9E card signature over E4 (card id, challenge, order digest, SHA-256 of the blob)',
     command: [{ name: 'order digest', length: 32 }, { name: 'server challenge', length: 16 }], response: [{ name: 'blob ‖ signature', length: 'rest', random: true }] },
 ];
+
+/**
+ * PERSO_STORE_DATA records of the payment applet (issue 8; block coding apdu-specs/personalization.ts).
+ * Block 0: C1..CA; then one block per registered user (tag D0 + slot: len(user id) ‖ user id ‖
+ * credential); the last block also generates the card's key pair. Lengths as PaymentPersonalization.
+ */
+export const PAYMENT_PERSO_TAGS = {
+  CARD_ID: 0xc1, // 8..16 bytes (mandatory)
+  PAYMENT_CODE: 0xc2, // 4..8 bytes, secret (mandatory)
+  UNBLOCK_CODE: 0xc3, // 8 bytes, secret (mandatory)
+  MAC_KEY: 0xc4, // 16 bytes, secret
+  ISSUER_PUBLIC_KEY: 0xc5, // 65 bytes 04‖X‖Y on P-256 (mandatory)
+  AUTH_SERVER_PUBLIC_KEY: 0xc6, // 65 bytes
+  DEVICE_ID: 0xc7, // 1..32 bytes
+  TOKEN_LIFETIME: 0xc8, // 4 bytes big-endian seconds, 1..2678400
+  REQUIRE_IDENTIFICATION: 0xc9, // 1 byte 00/01
+  INITIAL_COUNTER: 0xca, // 4 bytes big-endian
+  USER_BASE: 0xd0, // D0..DF: user slot n, secret (holds the credential)
+} as const;
+
+/** Tags whose values are secrets (masked in dry runs); D0..DF are added by the predicate. */
+export function isPaymentPersoSecretTag(tag: number): boolean {
+  return tag === PAYMENT_PERSO_TAGS.PAYMENT_CODE || tag === PAYMENT_PERSO_TAGS.UNBLOCK_CODE || tag === PAYMENT_PERSO_TAGS.MAC_KEY || (tag & 0xf0) === PAYMENT_PERSO_TAGS.USER_BASE;
+}

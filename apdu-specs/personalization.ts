@@ -42,7 +42,7 @@ export const PERSO_STORE_DATA: CommandSpec = {
   ins: 0xdb,
   cases: [3],
   p1p2: 'P1 = 10 more blocks, 90 last block (GP STORE DATA coding: b8 last, b5b4 10 BER-TLV); P2 = block number 00..FF in sequence',
-  description: 'Personalize the selected applet: BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified; refused (6985) once personalized',
+  description: 'Personalize the selected applet (SIM/USIM, payment, ledger; tags per applet): BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized',
   ref: 'GlobalPlatform Card Spec v2.3 §11.11 (block coding); cardforge issue 8',
   command: [{ name: 'records', length: 'rest', secret: true, description: 'BER-TLV records; key and PIN values are secrets' }],
 };

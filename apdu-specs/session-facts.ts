@@ -7,4 +7,9 @@ export const SESSION_FACTS = {
   SUBSCRIBER_AUTHENTICATED: 'subscriber.authenticated',
   /** Set by the SIM/USIM applet when CHV1/PIN1 was verified in this session ('1'). */
   CARDHOLDER_VERIFIED: 'cardholder.verified',
+  /**
+   * Set by the SIM/USIM applet when ADM1 was verified in this session ('1'): the issuer's
+   * authorisation that the payment and ledger applets' PERSO_STORE_DATA requires (issue 8).
+   */
+  ADM1_VERIFIED: 'adm1.verified',
 } as const;

@@ -27,6 +27,7 @@
  * test/applets/joint-aoc-ledger.test.ts.
  */
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
+import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import {
   Applet, CardError, CommandTable, OwnerPin, equalBytes, readU16, readU32, writeU16, writeU32,
@@ -36,6 +37,7 @@ import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest, verifyDigest } fro
 import { ackDigest, certDigest, exportDigest, loadDigest, offerDigest, receiptDigest, recordsDigest } from './messages.js';
 import { checkParams, checkPersonalization } from './params.js';
 import { Tickets } from './tickets.js';
+import { isLedgerFactory, LedgerStoreData, untilLedgerPersonalized } from './store-data.js';
 import {
   CARD_ID_LENGTH, CHALLENGE_LENGTH, CODE_MAX_LENGTH, DEBIT, FLAG, INFO, RANDOM_LENGTH, REC, type LedgerParams,
 } from './types.js';
@@ -77,8 +79,10 @@ export class LedgerApplet extends Applet {
   private readonly challenge: Uint8Array;
   private readonly offerMemo: Uint8Array;
   private readonly tickets: Tickets;
+  /** PERSO_STORE_DATA and the blank state (store-data.ts, issue 8). */
+  private readonly perso: LedgerStoreData;
 
-  readonly commands = new CommandTable(LEDGER_COMMANDS, {
+  readonly commands = new CommandTable([...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS], untilLedgerPersonalized(() => this.perso, {
     LEDGER_VERIFY_CODE: (a) => this.verifyCode(a),
     LEDGER_READ_RECORD: (a) => this.readRecord(a),
     LEDGER_GET_INFO: () => this.info(),
@@ -98,7 +102,7 @@ export class LedgerApplet extends Applet {
     LEDGER_GET_TRANSFER_NONCE: () => this.tickets.nonce(),
     LEDGER_TRANSFER_OUT: (a) => this.tickets.transferOut(a),
     LEDGER_TRANSFER_IN: (a) => this.tickets.transferIn(a),
-  });
+  }));
 
   constructor(ctx: AppletContext, params: AppletParams) {
     super(ctx, params);
@@ -145,13 +149,23 @@ export class LedgerApplet extends Applet {
       privateScalar: () => bytesToBig(this.privateKey.view()),
       takeChallenge: () => this.takeChallenge(),
     });
+    this.perso = new LedgerStoreData(ctx, {
+      mode: this.p.mode, cardId: this.cardId, currency: this.currency, limit: this.limit, value: this.value, editorKey: this.editorKey, issuerKey: this.issuerKey,
+      serverKey: this.serverKey, consentMode: this.consentMode, threshold: this.threshold, code: this.code, generateKeys: () => this.generateKeys(),
+    });
   }
 
-  override install(personalization: unknown): void {
+  private generateKeys(): void {
     // The card's own key pair, generated here and never readable (FIPS 186-5 A.2.1).
     const d = scalarFromSeed(this.ctx.rng.fill(new Uint8Array(48)));
     this.privateKey.set(bytes32(d));
     this.publicKey.set(publicKeyOf(d));
+  }
+
+  override install(personalization: unknown): void {
+    // Blank (issue 8): layout only; PERSO_STORE_DATA personalizes it and generates the keys.
+    if (isLedgerFactory(personalization)) return this.perso.factory();
+    this.generateKeys();
     // Installed without values (e.g. an empty image): all keys zero, so every signed command is
     // refused (LEDGER_BAD_SIGNATURE) until the card is personalized.
     if (typeof personalization === 'object' && personalization !== null && Object.keys(personalization).length === 0) return;

@@ -12,6 +12,7 @@
  *   transient and cleared by reset and deselect. A failing command never consumes it.
  */
 import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAGS as T, SIGN_MODES } from '../../../apdu-specs/payment.js';
+import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
@@ -22,6 +23,7 @@ import { aesCmac } from './cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
+import { isPaymentFactory, PaymentStoreData, untilPersonalized } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
@@ -75,8 +77,10 @@ export class PaymentApplet extends Applet {
   private readonly challenge: Uint8Array;
   /** RAM: 6-byte expiry per user slot. */
   private readonly expiries: Uint8Array;
+  /** PERSO_STORE_DATA and the blank state (store-data.ts, issue 8). */
+  private readonly perso: PaymentStoreData;
 
-  readonly commands = new CommandTable(PAYMENT_COMMANDS, {
+  readonly commands = new CommandTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], untilPersonalized(() => this.perso, {
     VERIFY: (a) => this.verify(a),
     RESET_RETRY_COUNTER: (a) => this.resetRetryCounter(a),
     GET_CHALLENGE: (a) => this.getChallenge(a),
@@ -86,7 +90,7 @@ export class PaymentApplet extends Applet {
     STORE_CERTIFICATE: (a) => this.storeCertificate(a),
     STORE_PROFILE: (a) => this.storeProfile(a),
     GET_PROFILE: (a) => this.getProfile(a),
-  });
+  }));
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
@@ -115,12 +119,23 @@ export class PaymentApplet extends Applet {
     }
     this.challenge = ctx.transient.bytes('challenge', 33);
     this.expiries = ctx.transient.bytes('expiries', 6 * Math.max(1, this.maxUsers));
+    this.perso = new PaymentStoreData(ctx, {
+      cardId: this.cardId, paymentCode: this.paymentCode, unblockCode: this.unblockCode, macKey: this.macKey, macKeySet: this.macKeySet, issuerKey: this.issuerKey,
+      authKey: this.authKey, authKeySet: this.authKeySet, userIds: this.userIds, credentials: this.credentials, deviceId: this.deviceId,
+      tokenLifetime: this.tokenLifetime, requireId: this.requireId, counter: this.counter, generateKeys: () => this.generateKeys(),
+    });
   }
 
   override install(personalization: unknown): void {
+    // Blank (issue 8): layout only; PERSO_STORE_DATA personalizes it and generates the keys.
+    if (isPaymentFactory(personalization)) return this.perso.factory();
     // Installed without personalization (an image template, the registry check): keys only.
     const empty = typeof personalization === 'object' && personalization !== null && Object.keys(personalization).length === 0;
     if (!empty) this.personalize(personalization as PaymentPersonalization);
+    this.generateKeys();
+  }
+
+  private generateKeys(): void {
     // On-card key generation: the seed comes from the card's RNG and is wiped after use.
     const seed = this.ctx.rng.fill(new Uint8Array(48));
     const { secretKey, publicKey } = keygen(seed);

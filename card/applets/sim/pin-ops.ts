@@ -42,7 +42,8 @@ function gsmRef(core: SimCore, p2: number, forUnblock = false): PinRef {
 function uiccRef(core: SimCore, p1: number, p2: number): PinRef {
   if (p1 !== 0x00) throw new CardError(SW.INCORRECT_P1P2);
   if (p2 === 0x01) return { pin: core.chv1, puk: core.puk1, canDisable: true, isChv1: true };
-  if (p2 === 0x81) return { pin: core.chv2, puk: core.puk2, canDisable: false, isChv1: false };
+  // TS 102.221 §11.1.10/11: PIN2 (81) may be disabled/enabled on a UICC; 51.011 allows it for CHV1 only.
+  if (p2 === 0x81) return { pin: core.chv2, puk: core.puk2, canDisable: true, isChv1: false };
   if (p2 === 0x0a) return { pin: core.adm1, puk: undefined, canDisable: false, isChv1: false };
   throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
 }
@@ -58,6 +59,8 @@ function uiccFail(pin: OwnerPin): never {
 
 function verified(core: SimCore, r: PinRef): void {
   if (r.isChv1) core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, '1');
+  // The issuer's authorisation for the payment / ledger applets' PERSO_STORE_DATA (issue 8).
+  if (r.pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, '1');
 }
 
 /** New value and length in one transaction; tries reset, validated. */

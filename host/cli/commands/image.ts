@@ -10,7 +10,10 @@ import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
 import { saveImageFile } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { blankSimCard } from '../../profile/apdu/blank.js';
+import { blankCard, layoutOf, type BlankAppletsLayout } from '../../profile/apdu/applets.js';
+import { loadProfileFile } from '../../profile/load.js';
+import { paymentParams, paymentProfileSchema } from '../../profile/payment.js';
+import { DEFAULT_LEDGER_PARAMS } from '../../../card/applets/ledger/index.js';
 
 export function registerImage(program: Command, ctx: CliContext): void {
   const image = program.command('image').description('Create and inspect card images');
@@ -23,19 +26,45 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--sim-blank', 'a blank programmable SIM instead (factory state: ADM1 set, nothing else; personalize it with `cardforge personalize --card`)')
     .option('--adm <key>', 'with --sim-blank: the ADM1 transport key (8 digits or 16 hex digits)', '12345678')
     .option('--personality <p>', 'with --sim-blank: classic, uicc or both', 'both')
-    .action((opts: { output: string; t0?: boolean; force?: boolean; simBlank?: boolean; adm: string; personality: string }) => {
+    .option('--with <applets>', 'with --sim-blank: also the blank payment and/or ledger applets (comma-separated: payment,ledger)')
+    .option('--layout <profile>', "with --with: take the applets' layout (user slots, store sizes, ledger mode and log size — no secrets) from this profile; default layout otherwise")
+    .action((opts: { output: string; t0?: boolean; force?: boolean; simBlank?: boolean; adm: string; personality: string; with?: string; layout?: string }) => {
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
       if (opts.simBlank) {
         if (!/^(\d{8}|[0-9a-fA-F]{16})$/.test(opts.adm)) throw new CliError('USAGE', '--adm expected 8 digits or 16 hex digits', 2);
         if (!['classic', 'uicc', 'both'].includes(opts.personality)) throw new CliError('USAGE', '--personality expected classic, uicc or both', 2);
-        const blank = blankSimCard({ adm1: opts.adm, personality: opts.personality as 'classic' | 'uicc' | 'both' });
+        const applets = blankApplets(opts.with, opts.layout);
+        const blank = blankCard({ adm1: opts.adm, personality: opts.personality as 'classic' | 'uicc' | 'both', applets });
         saveImageFile(opts.output, blank);
-        ctx.out(`wrote ${opts.output}: blank ${opts.personality} SIM (factory state, ADM1 set), ATR ${bytesToHex(blank.atr).toUpperCase()} (${blank.protocol})`);
+        const names = Object.keys(applets).map((a) => ` + blank ${a}`).join('');
+        ctx.out(`wrote ${opts.output}: blank ${opts.personality} SIM (factory state, ADM1 set)${names}, ATR ${bytesToHex(blank.atr).toUpperCase()} (${blank.protocol})`);
         return;
       }
+      if (opts.with !== undefined || opts.layout !== undefined) throw new CliError('USAGE', '--with / --layout go with --sim-blank', 2);
       const card = new Card({ atr: buildAtr([opts.t0 ? 0 : 1], new TextEncoder().encode('cardforge')) });
       card.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
       saveImageFile(opts.output, card);
       ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default)`);
     });
+}
+
+/** --with payment,ledger [--layout PROFILE]: which blank applets, with which layout (params only). */
+function blankApplets(list: string | undefined, layout: string | undefined): BlankAppletsLayout {
+  if (list === undefined) {
+    if (layout !== undefined) throw new CliError('USAGE', '--layout goes with --with payment,ledger', 2);
+    return {};
+  }
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (n !== 'payment' && n !== 'ledger') throw new CliError('USAGE', `--with expected payment and/or ledger, got "${n}"`, 2);
+  const fromProfile = layout !== undefined ? layoutOf(loadProfileFile(layout)) : undefined;
+  const out: { payment?: BlankAppletsLayout['payment']; ledger?: BlankAppletsLayout['ledger'] } = {};
+  if (names.includes('payment')) {
+    out.payment = fromProfile ? fromProfile.payment : paymentParams(paymentProfileSchema.parse({ card_id: '0000000000000000', payment_code: '0000', unblock_code: '00000000' }));
+    if (!out.payment) throw new CliError('USAGE', `--layout ${layout} has no payment section`, 2);
+  }
+  if (names.includes('ledger')) {
+    out.ledger = fromProfile ? fromProfile.ledger : { ...DEFAULT_LEDGER_PARAMS };
+    if (!out.ledger) throw new CliError('USAGE', `--layout ${layout} has no ledger section`, 2);
+  }
+  return out;
 }

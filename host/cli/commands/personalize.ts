@@ -14,6 +14,7 @@ import { saveImageFile } from '../../store/index.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../profile/apdu/run.js';
+import { certificationNote } from '../../profile/apdu/applets.js';
 import { ADAPTERS, adapterByName } from '../../profile/adapters/index.js';
 
 interface PersonalizeOptions extends TargetOptions {
@@ -31,19 +32,22 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
   if (!adapter) throw new CliError('USAGE', `unknown adapter "${opts.adapter}"; adapters are: ${ADAPTERS.map((a) => a.name).join(', ')}`, EXIT.USAGE);
   if (opts.adm !== undefined && !/^(\d{8}|[0-9a-fA-F]{16})$/.test(opts.adm)) throw new CliError('USAGE', '--adm expected 8 digits or 16 hex digits', EXIT.USAGE);
   const profile = loadProfileFile(file);
-  const o = { adapter, file, ...(opts.adm !== undefined ? { adm: opts.adm } : {}) };
+  const actors = backendActors(opts.backendKeys, ctx.err);
+  const o = { adapter, file, ...(opts.adm !== undefined ? { adm: opts.adm } : {}), ...(actors ? { actors } : {}) };
   for (const u of adapter.unsupported(profile)) ctx.err(`note: ${adapter.name} does not write ${u}`);
-  if (profile.payment || profile.ledger) ctx.err('note: the payment / ledger sections are not written over APDUs yet (use -o IMAGE)');
   if (opts.dryRun) {
+    const script = personalizationScript(profile, o);
     ctx.out(`# ${adapter.name}: ${adapter.description}\n# secrets are masked (**)`);
-    ctx.out(renderScript(personalizationScript(profile, o)));
+    ctx.out(renderScript(script));
+    for (const l of certificationNote(profile)) ctx.out(l);
     return;
   }
   const transport = openTarget(opts);
   try {
     await transport.connect();
     const r = await personalizeOverApdu(transport, profile, { ...o, onStep: (i, n, s) => ctx.err(`[${i + 1}/${n}] ${s.label}`) });
-    ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
+    const extra = [profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
+    ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
   } finally {
     await transport.close();
   }

@@ -12,8 +12,10 @@ import type { Transport } from '../../transport/types.js';
 import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
 import type { Step } from './script.js';
+import type { BackendActors } from '../../backend/actors.js';
+import { appletSteps, certifyApplets } from './applets.js';
 
-export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED';
+export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED' | 'BACKEND_KEYS_NEEDED' | 'ADAPTER_NO_APPLETS';
 
 export class PersonalizeError extends Error {
   constructor(
@@ -32,6 +34,8 @@ export interface PersonalizeOptions {
   readonly adm?: string;
   readonly adapter?: CardAdapter;
   readonly file?: string;
+  /** The issuers of the payment / ledger sections (their keys go into the blocks; they certify the card). */
+  readonly actors?: BackendActors;
   /** Called before each step is sent (index, count, step). */
   readonly onStep?: (i: number, n: number, step: Step) => void;
 }
@@ -48,9 +52,14 @@ const hex = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0
 const ok = (sw: number): boolean => sw === 0x9000 || (sw & 0xff00) === 0x9f00 || (sw & 0xff00) === 0x6100 || (sw & 0xff00) === 0x9100;
 
 /** The steps a profile becomes on this adapter's card (for --dry-run and for run). */
-export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOptions, 'adm' | 'adapter' | 'file'> = {}): Step[] {
+export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOptions, 'adm' | 'adapter' | 'file' | 'actors'> = {}): Step[] {
   const adapter = opts.adapter ?? cardforgeAdapter;
-  return adapter.script(profile, { adm: opts.adm ?? profile.pins.adm1, file: opts.file ?? 'profile' });
+  const sim = adapter.script(profile, { adm: opts.adm ?? profile.pins.adm1, file: opts.file ?? 'profile' });
+  if (!profile.payment && !profile.ledger) return sim;
+  // The payment / ledger applets are cardforge's own (issue 8): other adapters' cards lack them.
+  if (adapter !== cardforgeAdapter) throw new PersonalizeError('ADAPTER_NO_APPLETS', `the ${adapter.name} card has no cardforge payment / ledger applets: remove those sections, or use the cardforge adapter`);
+  if (!opts.actors) throw new PersonalizeError('BACKEND_KEYS_NEEDED', `the ${profile.payment ? 'payment' : 'ledger'} section needs the issuers that certify the card: pass --backend-keys FILE or --backend-keys demo`);
+  return [...sim, ...appletSteps(profile, opts.actors, opts.file ?? 'profile')];
 }
 
 /** Empty VERIFY ADM1: tries left, 'verified', or undefined when the card has no retry query. */
@@ -100,6 +109,8 @@ export async function personalizeOverApdu(t: Transport, profile: Profile, opts: 
     if (sw === 0x6985 && s.label.startsWith('PERSO_STORE_DATA')) throw new PersonalizeError('ALREADY_PERSONALIZED', 'the card is already personalized (PERSO_STORE_DATA answered 6985): a card is personalized once', undefined, s.label);
     throw new PersonalizeError('CARD_REFUSED', `step ${i + 1}/${steps.length} "${s.label}" answered ${hex(sw)} (${describeSw(sw)?.description ?? 'unknown status word'}); stopped`, undefined, s.label);
   }
+  // The card generated its keys at the last blocks; the issuers certify them over APDUs.
+  if (opts.actors && (profile.payment || profile.ledger)) await certifyApplets(t, profile, opts.actors);
   const verifyAdm = steps.find((s) => s.kind === 'verify-adm');
   const after = adapter.admRetryQuery && verifyAdm && verifyAdm.apdu[0] !== 0xa0 ? await admStatus(t, verifyAdm.apdu) : undefined;
   return { adapter: adapter.name, steps: steps.length, ...(typeof after === 'number' ? { admTriesLeft: after } : {}) };

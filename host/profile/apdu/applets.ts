@@ -1,0 +1,141 @@
+/**
+ * The payment and ledger part of APDU personalization (issue 8), after the SIM script: VERIFY
+ * ADM1 (the final key: the SIM applet states "ADM1 verified" to the other applets as a session
+ * fact), SELECT each applet by AID and its PERSO_STORE_DATA blocks (records: PAYMENT_PERSO_TAGS,
+ * LEDGER_PERSO_TAGS; codes and keys masked in the dry run); the last block makes the card generate
+ * its key pair. Then certification over APDUs by the issuers (certifyApplets), exactly as the
+ * offline path does after install (host/profile/personalize.ts). The values come from the same
+ * functions as the offline install (paymentPersonalization, ledgerPersonalization), so both
+ * paths write the same bytes; with the same seeded RNG the generated keys are the same too.
+ * Also: the blank card with the payment/ledger applets (`cardforge image new --sim-blank --with`).
+ */
+import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT } from '../../../apdu-specs/ledger.js';
+import { SIM_APPLET_AID } from '../../../apdu-specs/applets.js';
+import { isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/payment.js';
+import { LedgerApplet, LEDGER_AID, type LedgerParams } from '../../../card/applets/ledger/index.js';
+import { PaymentApplet, PAYMENT_AID, type PaymentParams } from '../../../card/applets/payment/index.js';
+import { bytesToHex, hexToBytes, writeU16, writeU32, type Card } from '../../../card/runtime/index.js';
+import type { BackendActors } from '../../backend/actors.js';
+import type { Transport } from '../../transport/types.js';
+import { ProfileError } from '../load.js';
+import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from '../ledger.js';
+import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../payment.js';
+import type { Profile } from '../schema.js';
+import { blankSimCard, type BlankSimOptions } from './blank.js';
+import { plainStep, storeDataStep, verifyAdmStep, type Step } from './script.js';
+
+const u32 = (n: number): Uint8Array => {
+  const o = new Uint8Array(4);
+  writeU32(o, 0, n);
+  return o;
+};
+const u16 = (n: number): Uint8Array => {
+  const o = new Uint8Array(2);
+  writeU16(o, 0, n);
+  return o;
+};
+
+/** Secret payment tags as a set for storeDataStep (C2, C3, C4, D0..DF). */
+const PAYMENT_SECRET: ReadonlySet<number> = new Set(Array.from({ length: 256 }, (_, t) => t).filter(isPaymentPersoSecretTag));
+
+function selectStep(label: string, aid: string): Step {
+  const a = hexToBytes(aid);
+  return plainStep(`SELECT ${label} applet by AID`, Uint8Array.of(0x00, 0xa4, 0x04, 0x00, a.length, ...a));
+}
+
+/** The ledger keys in the profile must be the issuers' (as the offline path checks). */
+export function checkLedgerKeys(profile: Profile, file: string, actors: BackendActors): void {
+  const s = profile.ledger;
+  if (!s) return;
+  const expected: Array<['issuer_key' | 'editor_root_key' | 'server_key', Uint8Array, string]> = [
+    ['issuer_key', actors.ledgerIssuer.publicKey, 'the ledger issuer'],
+    ['editor_root_key', actors.editorRoot.publicKey, 'the editor root'],
+    ['server_key', actors.ledgerServerKey.publicKey, 'the ledger payment server'],
+  ];
+  for (const [k, pub, who] of expected) {
+    if (String(s[k]).toLowerCase() !== bytesToHex(pub)) throw new ProfileError(file, [{ path: `ledger.${k}`, message: `does not match ${who} in the backend keys; expected ${bytesToHex(pub)}` }]);
+  }
+}
+
+/** Payment blocks: block 0 = identity, codes, keys, settings; then one block per user; the last generates the keys. */
+export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
+  const s = profile.payment;
+  if (!s) return [];
+  const p = paymentPersonalization(s, actors.paymentIssuer, actors.authServer);
+  const b0: [number, Uint8Array][] = [[PT.CARD_ID, p.cardId], [PT.PAYMENT_CODE, p.paymentCode], [PT.UNBLOCK_CODE, p.unblockCode]];
+  if (p.macKey) b0.push([PT.MAC_KEY, p.macKey]);
+  b0.push([PT.ISSUER_PUBLIC_KEY, p.issuerPublicKey]);
+  if (p.authServerPublicKey) b0.push([PT.AUTH_SERVER_PUBLIC_KEY, p.authServerPublicKey]);
+  if (p.deviceId) b0.push([PT.DEVICE_ID, p.deviceId]);
+  b0.push([PT.TOKEN_LIFETIME, u32(p.tokenLifetimeSeconds ?? 3600)], [PT.REQUIRE_IDENTIFICATION, Uint8Array.of(p.requireIdentification ? 1 : 0)], [PT.INITIAL_COUNTER, u32(p.initialCounter ?? 0)]);
+  const users = p.users ?? [];
+  const blocks: { label: string; recs: [number, Uint8Array][] }[] = [{ label: 'card id, codes, issuer keys, settings', recs: b0 }];
+  users.forEach((u, i) => blocks.push({ label: `user ${i}`, recs: [[PT.USER_BASE + i, Uint8Array.of(u.userId.length, ...u.userId, ...u.credential)]] }));
+  const out = [selectStep('payment', PAYMENT_AID)];
+  blocks.forEach((b, i) => {
+    const last = i === blocks.length - 1;
+    out.push(storeDataStep(`PERSO_STORE_DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, PAYMENT_SECRET));
+  });
+  return out;
+}
+
+/** Ledger blocks: block 0 = identity, amounts, consent; block 1 (last) = the three public keys, then key generation. */
+export function ledgerSteps(profile: Profile): Step[] {
+  const s = profile.ledger;
+  if (!s) return [];
+  const v = ledgerPersonalization(s);
+  const b0: [number, Uint8Array][] = [[LT.CARD_ID, v.cardId], [LT.CURRENCY, u16(v.currency)], [LT.LIMIT, u32(v.limit)]];
+  if (v.initialBalance !== undefined) b0.push([LT.INITIAL_BALANCE, u32(v.initialBalance)]);
+  if (v.consent) {
+    b0.push([LT.CONSENT, Uint8Array.of({ none: 0, always: 1, above: 2 }[v.consent.mode], ...u32(v.consent.threshold ?? 0))]);
+    if (v.consent.code) b0.push([LT.CODE, v.consent.code]);
+  }
+  const b1: [number, Uint8Array][] = [[LT.EDITOR_ROOT_KEY, v.editorRootKey], [LT.ISSUER_KEY, v.issuerKey], [LT.SERVER_KEY, v.serverKey]];
+  return [
+    selectStep('ledger', LEDGER_AID),
+    storeDataStep('PERSO_STORE_DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, LEDGER_PERSO_SECRET_TAGS),
+    storeDataStep('PERSO_STORE_DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, LEDGER_PERSO_SECRET_TAGS),
+  ];
+}
+
+/** Everything after the SIM script (empty when the profile has no payment/ledger section). */
+export function appletSteps(profile: Profile, actors: BackendActors, file = 'profile'): Step[] {
+  if (!profile.payment && !profile.ledger) return [];
+  checkLedgerKeys(profile, file, actors);
+  return [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...paymentSteps(profile, actors), ...ledgerSteps(profile)];
+}
+
+/** What certifyApplets does, for the dry run (its APDUs depend on the card's answers). */
+export function certificationNote(profile: Profile): string[] {
+  const out: string[] = [];
+  if (profile.payment) out.push('# then the payment issuer certifies the on-card key: SELECT, GET DATA 00C1/7F49, GET CHALLENGE, STORE CERTIFICATE (issuer-signed)');
+  if (profile.ledger) out.push('# then the ledger issuer certifies the on-card key: SELECT, GET PUBLIC KEY, PUT CERTIFICATE (issuer-signed)');
+  return out;
+}
+
+/** Certification of the generated keys over APDUs, as personalizeCard does after install. */
+export async function certifyApplets(t: Transport, profile: Profile, actors: BackendActors): Promise<void> {
+  if (profile.payment) await certifyPaymentCard(t, actors.paymentIssuer);
+  if (profile.ledger) await certifyLedgerCard(t, actors.ledgerIssuer, hexToBytes(profile.ledger.card_id));
+  // Back to the SIM applet, where the run started (its ADM1 retry query follows).
+  const sim = hexToBytes(SIM_APPLET_AID);
+  await t.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, sim.length, ...sim));
+}
+
+export interface BlankAppletsLayout {
+  readonly payment?: PaymentParams;
+  readonly ledger?: LedgerParams;
+}
+
+/** The layout (params, no secrets) a profile's payment/ledger sections need on the blank card. */
+export function layoutOf(profile: Profile): BlankAppletsLayout {
+  return { ...(profile.payment ? { payment: paymentParams(profile.payment) } : {}), ...(profile.ledger ? { ledger: ledgerParams(profile.ledger) } : {}) };
+}
+
+/** A blank SIM plus the blank payment / ledger applets (installed with layout only, in the offline path's order). */
+export function blankCard(o: BlankSimOptions & { readonly applets?: BlankAppletsLayout }): Card {
+  const card = blankSimCard(o);
+  if (o.applets?.payment) card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...o.applets.payment }, personalization: { factory: {} } });
+  if (o.applets?.ledger) card.install(LedgerApplet, { aid: LEDGER_AID, params: { ...o.applets.ledger }, personalization: { factory: {} } });
+  return card;
+}

@@ -1,0 +1,212 @@
+/**
+ * APDU personalization of the payment and ledger applets (issue 8) from the seeds profile:
+ * - the blank card (SIM factory state + blank payment/ledger applets) personalized over APDUs
+ *   equals the offline `personalize -o` image byte for byte, with the same seeded RNG (guards the
+ *   two paths drifting apart, and the on-card keys being generated from a different RNG draw);
+ * - the dry run masks every code and key; a second personalization is refused (6985);
+ * - blank applets answer their normal commands with 6985; PERSO_STORE_DATA's error SWs (6982
+ *   without ADM1, 6A86, 6A80, 6A84) change nothing;
+ * - a tear at every write of every payment/ledger block leaves the applet blank-or-complete per
+ *   block (never half a key, never keys without the "personalized" state).
+ */
+import { describe, expect, it } from 'vitest';
+import { Card, SeededRng, bytesToHex, hexToBytes, tearSweep } from '../../card/runtime/index.js';
+import { imageOf, serializeImage } from '../../card/image/index.js';
+import { loadProfileFile } from '../../host/profile/load.js';
+import { personalizeCard } from '../../host/profile/personalize.js';
+import { EmulatorTransport } from '../../host/transport/index.js';
+import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
+import { personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
+import { blankCard, layoutOf } from '../../host/profile/apdu/applets.js';
+import { PAYMENT_AID } from '../../apdu-specs/payment.js';
+import { LEDGER_APPLET_AID, SIM_APPLET_AID } from '../../apdu-specs/applets.js';
+import type { Profile } from '../../host/profile/schema.js';
+import { admValue, pinField } from '../../host/profile/apdu/script.js';
+import { verifyCardCertificate } from '../../host/backend/payment/issuer.js';
+
+const SEEDS = new URL('../../profiles/example-seeds.yaml', import.meta.url).pathname;
+const NOW = Date.UTC(2026, 0, 1);
+const actors = actorsFrom(demoSecrets(), () => NOW);
+const profile = (): Profile => loadProfileFile(SEEDS);
+
+const blank = (p: Profile, seed = 'seeds'): Card =>
+  blankCard({ personality: p.personality, adm1: p.pins.adm1, ...(p.atr ? { atr: p.atr } : {}), rng: new SeededRng(seed), applets: layoutOf(p) });
+
+async function overApdu(p: Profile, seed = 'seeds'): Promise<Card> {
+  const card = blank(p, seed);
+  await personalizeOverApdu(new EmulatorTransport(card), p, { actors, file: SEEDS });
+  card.reset();
+  return card;
+}
+
+const sw = (r: Uint8Array): string => bytesToHex(r.subarray(r.length - 2));
+const tx = (c: Card, h: string): Uint8Array => c.transmit(hexToBytes(h.replace(/\s+/g, '')));
+const sel = (aid: string): string => `00a40400${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
+const persistent = (c: Card): Record<string, string> => imageOf(c).persistent;
+const ADM = `0020000a08${bytesToHex(pinField(admValue(profile().pins.adm1)))}`;
+
+/**
+ * The image JSON with the payment certificate cell set aside: it differs between ANY two
+ * personalizations by design — the issuer CA (host/backend/payment/issuer.ts) draws 4 random bytes
+ * of each certificate's serial number on the host (RFC 5280 §4.1.2.2 uniqueness), so the TBS and
+ * the issuer's signature differ. `sameCertificate` checks what must agree in it.
+ */
+const CERT = `${PAYMENT_AID}/certificate`;
+function withoutCert(c: Card): string {
+  const img = imageOf(c);
+  return JSON.stringify({ ...img, persistent: { ...img.persistent, [CERT]: '(issuer-random serial)' } }, null, 2);
+}
+function sameCertificate(a: Card, b: Card): void {
+  const cert = (c: Card): Uint8Array => {
+    const cell = hexToBytes(imageOf(c).persistent[CERT]!);
+    return cell.subarray(2, 2 + ((cell[0]! << 8) | cell[1]!));
+  };
+  const [x, y] = [verifyCardCertificate(cert(a), actors.paymentIssuer.publicKey), verifyCardCertificate(cert(b), actors.paymentIssuer.publicKey)];
+  expect(bytesToHex(x.publicKey)).toBe(bytesToHex(y.publicKey));
+  expect(bytesToHex(x.cardId)).toBe(bytesToHex(y.cardId));
+  expect(cert(a).length).toBeGreaterThan(300);
+}
+
+describe('APDU personalization of the payment and ledger applets (seeds profile)', () => {
+  it('a blank card personalized over APDUs equals the offline image byte for byte, but for the issuer-random serial in the payment certificate (same seeded RNG: same on-card keys)', async () => {
+    const p = profile();
+    const apdu = await overApdu(p);
+    const offline = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
+    expect(withoutCert(apdu)).toBe(withoutCert(offline));
+    sameCertificate(apdu, offline);
+    // The keys were generated on the card (non-zero) and certified.
+    const img = imageOf(apdu).persistent;
+    expect(img[`${PAYMENT_AID}/ecdsa.public`]).toMatch(/^04/);
+    expect(img[`${LEDGER_APPLET_AID}/publicKey`]).toMatch(/^04/);
+    expect(img[`${LEDGER_APPLET_AID}/certified`]).toBe('01');
+  });
+
+  it('another RNG seed gives other on-card keys (the equality above is not vacuous)', async () => {
+    const p = profile();
+    const a = persistent(await overApdu(p, 'seeds'));
+    const b = persistent(await overApdu(p, 'other'));
+    expect(a[`${PAYMENT_AID}/ecdsa.public`]).not.toBe(b[`${PAYMENT_AID}/ecdsa.public`]);
+  });
+
+  it('dry run: no code, credential, MAC key or ADM1 value appears; the keys go in masked blocks', () => {
+    const p = profile();
+    const text = renderScript(personalizationScript(p, { actors })).toLowerCase();
+    const utf = (s: string): string => bytesToHex(new TextEncoder().encode(s));
+    const s = p.payment!;
+    const secrets = [s.payment_code, s.unblock_code, s.users[0]!.credential, p.ledger!.consent!.code!, p.pins.adm1].map(utf);
+    for (const x of [...secrets, s.mac_key!]) expect(text, x).not.toContain(x.toLowerCase());
+    expect(text).toMatch(/perso_store_data payment block 1 \(last/);
+    expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
+    // Public values stay readable: the card id and the issuer keys.
+    expect(text).toContain(`c108${s.card_id}`);
+    expect(text).toContain(p.ledger!.issuer_key.toLowerCase());
+    // Without the issuers there is no script for these sections.
+    expect(() => personalizationScript(p)).toThrow(/--backend-keys/);
+  });
+
+  it('a second personalization is refused (ALREADY_PERSONALIZED) and the card is unchanged; the offline card refuses the blocks too', async () => {
+    const p = profile();
+    const card = await overApdu(p);
+    const before = serializeImage(card);
+    await expect(personalizeOverApdu(new EmulatorTransport(card), p, { actors })).rejects.toMatchObject({ code: 'ALREADY_PERSONALIZED' });
+    expect(serializeImage(card)).toBe(before);
+    const off = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
+    off.powerOn();
+    expect(sw(tx(off, ADM))).toBe('9000');
+    for (const aid of [PAYMENT_AID, LEDGER_APPLET_AID]) {
+      expect(sw(tx(off, sel(aid)))).toMatch(/^(9000|61..)$/);
+      expect(sw(tx(off, '80db900003c10100'))).toBe('6985');
+    }
+  });
+});
+
+describe('blank payment / ledger applets', () => {
+  const p = profile();
+  const fresh = (): Card => blank(p);
+
+  it('answer their normal commands with 6985 until personalized, and nothing changes', () => {
+    const card = fresh();
+    const before = persistent(card);
+    tx(card, sel(PAYMENT_AID));
+    expect(sw(tx(card, '80ca7f4900'))).toBe('6985'); // GET DATA public key
+    expect(sw(tx(card, '0020008104' + '32343638'))).toBe('6985'); // VERIFY payment code
+    tx(card, sel(LEDGER_APPLET_AID));
+    expect(sw(tx(card, '8042000000'))).toBe('6985'); // GET PUBLIC KEY
+    expect(sw(tx(card, '8040000000'))).toBe('6985'); // GET INFO
+    expect(persistent(card)).toEqual(before);
+  });
+
+  it('PERSO_STORE_DATA error SWs change nothing: 6982 without ADM1, 6A86 P1/order, 6A80 TLV/length/key/mandatory, 6A84 user slot', () => {
+    const card = fresh();
+    const before = persistent(card);
+    tx(card, sel(PAYMENT_AID));
+    const cardId = 'c1080102030405060708';
+    expect(sw(tx(card, `80db90000a${cardId}`))).toBe('6982');
+    tx(card, sel(SIM_APPLET_AID));
+    expect(sw(tx(card, ADM))).toBe('9000');
+    tx(card, sel(PAYMENT_AID));
+    expect(sw(tx(card, `80db00000a${cardId}`))).toBe('6a86'); // P1 neither 10 nor 90
+    expect(sw(tx(card, `80db10010a${cardId}`))).toBe('6a86'); // block 1 first
+    expect(sw(tx(card, '80db100003c10500'))).toBe('6a80'); // truncated TLV
+    expect(sw(tx(card, '80db100004c1020102'))).toBe('6a80'); // card id of 2 bytes
+    expect(sw(tx(card, '80db100003ee0100'))).toBe('6a80'); // unknown tag
+    expect(sw(tx(card, `80db100043c541${'04'.padEnd(130, '0')}`))).toBe('6a80'); // issuer key not on the curve
+    expect(sw(tx(card, `80db90000a${cardId}`))).toBe('6a80'); // last block without codes and issuer key
+    expect(sw(tx(card, '80db100005df03016161'))).toBe('6a84'); // user slot 15 > maxUsers
+    tx(card, sel(LEDGER_APPLET_AID));
+    expect(sw(tx(card, '80db100006c20403e70000'))).toBe('6a80'); // currency of 4 bytes
+    expect(sw(tx(card, '80db100007c80501000000c9'))).toBe('6a80'); // consent without its code
+    expect(sw(tx(card, '80db100006c404000000ff'))).toBe('6a80'); // balance without the limit
+    expect(persistent(card)).toEqual(before);
+    // A reset ends the ADM1 session: 6982 again.
+    card.reset();
+    card.powerOn();
+    tx(card, sel(LEDGER_APPLET_AID));
+    expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
+  });
+
+  it('tear sweep: every payment/ledger block torn at every write leaves the applet as before or as after the block, and a re-run completes the card', async () => {
+    const p2 = profile();
+    const steps = personalizationScript(p2, { actors, file: SEEDS });
+    const card = fresh();
+    const t = new EmulatorTransport(card);
+    await t.connect();
+    let swept = 0;
+    let blocks = 0;
+    const appletKeys = (img: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_APPLET_AID)) && !/\/tries$/.test(k)));
+    for (const s of steps) {
+      if (!/^PERSO_STORE_DATA (payment|ledger)/.test(s.label)) {
+        await t.transmit(s.apdu);
+        continue;
+      }
+      blocks++;
+      const start = appletKeys(persistent(card));
+      const ref = card.snapshot();
+      expect(sw(card.transmit(s.apdu)), s.label).toBe('9000');
+      const done = appletKeys(persistent(card));
+      expect(done).not.toEqual(start);
+      card.restore(ref);
+      const res = tearSweep(card, s.apdu, (pt) => {
+        if (!pt.torn) return;
+        const now = appletKeys(persistent(card));
+        const same = (a: Record<string, string>): boolean => Object.keys(a).every((k) => a[k] === now[k]);
+        expect(same(start) || same(done), `${s.label} torn at write ${pt.point}`).toBe(true);
+      });
+      expect(sw(res.response)).toBe('9000');
+      swept += res.writes;
+      // The sweep powers the card off; restore the pre-block state (ADM1 session, selection, sequence) and send it for real.
+      card.restore(ref);
+      expect(sw(card.transmit(s.apdu))).toBe('9000');
+      expect(appletKeys(persistent(card))).toEqual(done);
+    }
+    expect(blocks).toBe(4); // payment 0 (settings), 1 (user, last); ledger 0, 1 (last)
+    expect(swept).toBeGreaterThan(20);
+    const { certifyApplets } = await import('../../host/profile/apdu/applets.js');
+    await certifyApplets(t, p2, actors);
+    card.reset();
+    const offline = await personalizeCard(p2, SEEDS, actors, { rng: new SeededRng('seeds') });
+    expect(withoutCert(card)).toBe(withoutCert(offline));
+    sameCertificate(card, offline);
+  });
+});
