@@ -36,6 +36,7 @@ async function main(): Promise<void> {
         tot.ms += Date.now() - t0;
         for (const [sw, n] of s.sws) tot.sws.set(sw, (tot.sws.get(sw) ?? 0) + n);
         totals.set(t.name, tot);
+        if (process.argv.includes('--verbose')) console.log(`  ${t.name} seed ${seed}: ${s.exchanges} exchanges in ${Date.now() - t0} ms`);
       } catch (e) {
         console.error(`\nVIOLATION in ${t.name} (reproduce: npm run fuzz -- --target ${t.name} --seed ${seed} --minutes 1)\n${(e as Error).message}`);
         process.exitCode = 1;
