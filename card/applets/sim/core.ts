@@ -131,7 +131,7 @@ export class SimCore {
       case 'CHV1':
         return !this.chv1.enabled || this.chv1.isValidated;
       case 'CHV2':
-        return this.chv2.isValidated;
+        return !this.chv2.enabled || this.chv2.isValidated;
       case 'ADM':
         return this.adm1.isValidated;
       default:
@@ -146,7 +146,7 @@ export class SimCore {
   pinFacts(): PinFacts {
     return {
       chv1Enabled: this.chv1.enabled, chv1Tries: this.chv1.triesRemaining, puk1Tries: this.puk1.triesRemaining,
-      chv2Tries: this.chv2.triesRemaining, puk2Tries: this.puk2.triesRemaining, chv2Enabled: true, admEnabled: true,
+      chv2Tries: this.chv2.triesRemaining, puk2Tries: this.puk2.triesRemaining, chv2Enabled: this.chv2.enabled, admEnabled: true,
     };
   }
 }
