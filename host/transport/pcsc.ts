@@ -187,8 +187,17 @@ export class PcscTransport extends EventEmitter<TransportEvents> implements Tran
     const raw = async (c: Uint8Array): Promise<Uint8Array> => {
       try {
         // Buffer only at this edge: copy in, copy out (a Buffer may share a pooled slab).
-        return new Uint8Array(await card.transmit(Buffer.from(c), { maxRecvLength: 65538 }));
+        const r = new Uint8Array(await card.transmit(Buffer.from(c), { maxRecvLength: 65538 }));
+        // A card (or vpcd endpoint) that died mid-command can leave pcscd returning nothing: that is
+        // no answer at all, never a response without a status word.
+        if (r.length < 2) throw new TransportError('PCSC_CARD_REMOVED', `${this.readerName}: the card gave no status word (${r.length} byte${r.length === 1 ? '' : 's'}); it was removed or lost power during the command`);
+        return r;
       } catch (e) {
+        if (e instanceof TransportError) {
+          this.dropCard();
+          this.emit('removed', e.message);
+          throw e;
+        }
         const err = pcscError(e, `transmit to "${this.readerName}" failed`);
         if (err.code === 'PCSC_CARD_REMOVED' || err.code === 'PCSC_NO_CARD') {
           this.dropCard();

@@ -17,12 +17,14 @@ describe.skipIf(skipPcsc)(`soak (short) through pcscd + vpcd${pcscSuiteNote}`, (
     await stack?.stop();
   });
 
-  it('20,000 mixed APDUs: no error, RSS flat within 20 MB, throughput steady', async () => {
+  it('20,000 mixed APDUs: no error, RSS flat after warm-up (< 12 MB over 15,000 APDUs), throughput steady', async () => {
     const r = await runSoak({ apdus: 20_000, window: 5_000, stack });
     expect(r.firstError).toBeUndefined();
     expect(r.errors).toBe(0);
     expect(r.imageSaves).toBeGreaterThan(300); // every TX3 saved the image
-    expect(r.rssEndMb - r.rssStartMb).toBeLessThan(20);
+    // Growth after the first window (JIT, buffers and pcscd connections warmed up): a leak of
+    // ~1 KB per APDU would add ~15 MB over the last 15,000 APDUs.
+    expect(r.rssEndMb - r.windows[0]!.rssMb).toBeLessThan(12);
     const rates = r.windows.map((w) => w.apdusPerSecond);
     expect(Math.min(...rates)).toBeGreaterThan(Math.max(...rates) / 3);
     console.log(`soak 20k: ${(r.apdus / r.seconds).toFixed(0)} APDU/s, RSS ${r.rssStartMb} → ${r.rssEndMb} MB, windows ${rates.map((x) => x.toFixed(0)).join(', ')}`);

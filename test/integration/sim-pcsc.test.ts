@@ -78,21 +78,21 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
     expect(r.out).toContain(spaced);
   });
 
-  it('cardforge prove --reader passes every suite against the emulated card', async () => {
+  it('cardforge prove --reader passes every suite against the emulated card', { timeout: 120_000 }, async () => {
     const { profile, image } = await personalize('prove', KI);
     await serveImage(image);
     const junit = join(dir, 'prove.xml');
-    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--destructive', '--junit', junit], { env: stack.env() });
+    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--destructive', '--junit', junit], { env: stack.env(), timeoutMs: 90_000 });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
     expect(readFileSync(junit, 'utf8')).toContain('failures="0"');
   });
 
-  it('against a card with a different Ki, only the authentication rows fail', async () => {
+  it('against a card with a different Ki, only the authentication rows fail', { timeout: 120_000 }, async () => {
     const { image } = await personalize('wrong-ki', OTHER_KI);
     const { profile } = await personalize('expected', KI);
     await serveImage(image);
-    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--json'], { env: stack.env() });
+    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--json'], { env: stack.env(), timeoutMs: 90_000 });
     expect(r.code).toBe(1);
     const rows = JSON.parse(r.stdout).rows as Array<{ suite: string; check: string; verdict: string }>;
     const failed = rows.filter((x) => x.verdict === 'fail');
