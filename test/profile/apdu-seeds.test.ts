@@ -23,6 +23,10 @@ import { LEDGER_APPLET_AID, SIM_APPLET_AID } from '../../apdu-specs/applets.js';
 import type { Profile } from '../../host/profile/schema.js';
 import { admValue, pinField } from '../../host/profile/apdu/script.js';
 import { verifyCardCertificate } from '../../host/backend/payment/issuer.js';
+import fc from 'fast-check';
+import { sessionArb } from '../fuzz/arbitraries.js';
+import { isErrorSw } from '../fuzz/oracle.js';
+import { describeSw } from '../../apdu-specs/status-words.js';
 
 const SEEDS = new URL('../../profiles/example-seeds.yaml', import.meta.url).pathname;
 const NOW = Date.UTC(2026, 0, 1);
@@ -209,4 +213,40 @@ describe('blank payment / ledger applets', () => {
     expect(withoutCert(card)).toBe(withoutCert(offline));
     sameCertificate(card, offline);
   });
+
+  // The shared oracle (test/fuzz/oracle.ts SessionChecker) cannot run here: its rule 4 ("no try
+  // counter increases without the right code") flags personalization itself, which initialises
+  // the codes (tries 0 → limit). Rules 1-3 are checked inline; rule 5 holds by construction (the
+  // only secrets on a blank card are the ones the session itself wrote).
+  it('fuzz (seed 811): blank applets under random, spec-guided and mutated script APDUs: no exception, declared SW, no change on an error SW', () => {
+    const steps = personalizationScript(p, { actors, file: SEEDS });
+    const corpus = steps.map((s) => s.apdu);
+    const card = fresh();
+    const snap = card.snapshot();
+    let blocks = 0;
+    fc.assert(
+      fc.property(sessionArb(corpus, 20), (sess) => {
+        card.restore(snap);
+        const send = (bytes: Uint8Array): void => {
+          const before = serializeImage(card);
+          const r = card.transmit(bytes);
+          const w = (r[r.length - 2]! << 8) | r[r.length - 1]!;
+          expect(w, bytesToHex(bytes)).not.toBe(0x6f00);
+          expect(describeSw(w), `${bytesToHex(bytes)} → ${w.toString(16)}`).toBeDefined();
+          // A failed code presentation may move its own try counter (OwnerPin), nothing else.
+          if (isErrorSw(w) && bytes[1] !== 0x20) expect(serializeImage(card), bytesToHex(bytes)).toBe(before);
+          if (w === 0x9000 && bytes[1] === 0xdb) blocks++;
+        };
+        for (let i = 0; i < sess.prefix; i++) send(corpus[i]!);
+        for (const op of sess.ops) {
+          if (op.kind === 'reset') {
+            card.reset();
+            card.powerOn();
+          } else send(op.bytes);
+        }
+      }),
+      { seed: 811, numRuns: 150 },
+    );
+    expect(blocks).toBeGreaterThan(0);
+  }, 60_000);
 });
