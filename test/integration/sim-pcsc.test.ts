@@ -78,14 +78,19 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
     expect(r.out).toContain(spaced);
   });
 
-  it('cardforge prove --reader passes every suite against the emulated card', { timeout: 120_000 }, async () => {
-    const { profile, image } = await personalize('prove', KI);
+  it('cardforge prove --reader passes every suite (SIM, payment, ledger) against the emulated card', { timeout: 120_000 }, async () => {
+    const profile = join(REPO, 'profiles/example-seeds.yaml');
+    const image = join(dir, 'seeds.json');
+    const made = await runCli(['personalize', profile, '--backend-keys', 'demo', '-o', image]);
+    expect(made.code, made.stderr).toBe(0);
     await serveImage(image);
     const junit = join(dir, 'prove.xml');
-    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--destructive', '--junit', junit], { env: stack.env(), timeoutMs: 90_000 });
+    const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--backend-keys', 'demo', '--destructive', '--junit', junit], { env: stack.env(), timeoutMs: 90_000 });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
-    expect(readFileSync(junit, 'utf8')).toContain('failures="0"');
+    expect(r.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('failures="0"');
+    for (const suite of ['pin', 'gsm-auth', 'usim-auth', 'aoc', 'payment', 'ledger']) expect(xml).toContain(`<testsuite name="${suite}"`);
   });
 
   it('against a card with a different Ki, only the authentication rows fail', { timeout: 120_000 }, async () => {
