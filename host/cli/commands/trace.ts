@@ -87,15 +87,21 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       const transport = openTarget({ ...opts, save: false }, det);
       const hex = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
       let summary;
+      // Progress on a terminal only (stderr), so pipes and CI logs stay plain.
+      const total = t.events.filter((e) => e.kind === 'command').length;
+      const progress = process.stderr.isTTY === true && total >= 2000;
+      let done = 0;
       try {
         summary = await replay(t, transport, {
           noMask: !opts.mask,
           maskKeyDependent: opts.maskKeyDependent === true,
           onExchange: (r) => {
             if (!opts.quiet || r.status === 'different') for (const l of formatResult(r, hex)) ctx.out(l);
+            if (progress && ++done % 1000 === 0) process.stderr.write(`\rreplay: ${done}/${total} exchanges (${Math.round((100 * done) / total)}%)`);
           },
         });
       } finally {
+        if (progress) process.stderr.write('\n');
         await transport.close();
       }
       ctx.out(`replay: ${summary.exchanges} exchanges: ${summary.same} same, ${summary.masked} same except random fields, ${summary.different} different`);
