@@ -82,7 +82,9 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--mask-key-dependent', 'also mask fields that depend on the card keys (SRES, Kc, AUTHENTICATE result): compare a card with other keys')
     .option('-q, --quiet', 'print only differing exchanges and the summary')
     .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; maskKeyDependent?: boolean; quiet?: boolean }) => {
-      const t = readTraceFile(file, readOpts(opts, ctx));
+      const read = readTraceFile(file, readOpts(opts, ctx));
+      // Materialized once: counted for the progress display, then replayed.
+      const t = { ...read, events: [...read.events] };
       const det = opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : undefined;
       const transport = openTarget({ ...opts, save: false }, det);
       const hex = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
