@@ -167,6 +167,13 @@ describe('blank payment / ledger applets', () => {
     card.powerOn();
     tx(card, sel(LEDGER_APPLET_AID));
     expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
+    // Guards: a failed ADM1 presentation after a good one closes the gate too (OwnerPin clears
+    // "validated" before comparing; the session fact must follow).
+    tx(card, sel(SIM_APPLET_AID));
+    expect(sw(tx(card, ADM))).toBe('9000');
+    expect(sw(tx(card, ADM.slice(0, -2) + (ADM.endsWith('00') ? '01' : '00')))).toMatch(/^(63c|9804)/);
+    tx(card, sel(LEDGER_APPLET_AID));
+    expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
   });
 
   it('tear sweep: every payment/ledger block torn at every write leaves the applet as before or as after the block, and a re-run completes the card', async () => {

@@ -57,6 +57,14 @@ function uiccFail(pin: OwnerPin): never {
   throw new CardError(0x63c0 | pin.triesRemaining);
 }
 
+/**
+ * OwnerPin.check clears "validated" before comparing; the session facts other applets read must
+ * follow, or a failed ADM1 presentation after a good one would leave the personalization gate open.
+ */
+function presenting(core: SimCore, pin: OwnerPin): void {
+  if (pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, '');
+}
+
 function verified(core: SimCore, r: PinRef): void {
   if (r.isChv1) core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, '1');
   // The issuer's authorisation for the payment / ledger applets' PERSO_STORE_DATA (issue 8).
@@ -79,6 +87,7 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
   if (!r.pin.initialised) throw new CardError(SW.GSM_NO_CHV_INITIALISED);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
+  presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data))) gsmFail(r.pin);
   verified(core, r);
   return {};
@@ -92,6 +101,7 @@ export function gsmChange(core: SimCore, apdu: CommandApdu): Reply {
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
   if (!validNewPin(next, 4)) throw new CardError(SW.GSM_ACCESS_NOT_FULFILLED);
+  presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data.subarray(0, 8)))) gsmFail(r.pin);
   setNew(core, r.pin, next);
   verified(core, r);
@@ -104,6 +114,7 @@ export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Re
   const pin = core.chv1;
   if (pin.enabled === on) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
+  presenting(core, pin);
   if (!pin.check(unpad(apdu.data))) gsmFail(pin);
   pin.setEnabled(on);
   return {};
@@ -134,6 +145,7 @@ export function uiccVerify(core: SimCore, apdu: CommandApdu): Reply {
   }
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
+  presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data))) uiccFail(r.pin);
   verified(core, r);
   return {};
@@ -146,6 +158,7 @@ export function uiccChange(core: SimCore, apdu: CommandApdu): Reply {
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
   if (!validNewPin(next, r.puk ? 4 : 8)) throw new CardError(SW.WRONG_DATA);
+  presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data.subarray(0, 8)))) uiccFail(r.pin);
   setNew(core, r.pin, next);
   verified(core, r);
@@ -158,6 +171,7 @@ export function uiccSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): R
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
   if (r.pin.enabled === on) throw new CardError(SW.CONDITIONS_NOT_SATISFIED);
+  presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data))) uiccFail(r.pin);
   r.pin.setEnabled(on);
   return {};
