@@ -12,3 +12,4 @@ export * from './applet.js';
 export * from './response.js';
 export * from './card.js';
 export * from './tear.js';
+export * from './perso.js';

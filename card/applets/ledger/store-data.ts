@@ -13,11 +13,10 @@
  * Values are written with the same runtime calls as install() (ledger.ts), so the APDU path and
  * the offline path give the same persistent memory (test/profile/apdu-seeds.test.ts).
  */
-import { PERSO_P1 } from '../../../apdu-specs/personalization.js';
 import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, readU16, readU32, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBool, type PBytes, type PU16, type PU32, type PU8, type Reply } from '../../runtime/index.js';
+import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8, type Reply } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerMode } from './types.js';
 
@@ -39,78 +38,34 @@ export interface LedgerPersoTarget {
 
 /** install() argument of the blank state: exactly { factory: {} }. */
 export function isLedgerFactory(p: unknown): boolean {
-  return typeof p === 'object' && p !== null && Object.keys(p).length === 1 && 'factory' in p;
-}
-
-function parseTlv(data: Uint8Array): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>();
-  let o = 0;
-  while (o < data.length) {
-    if (o + 2 > data.length) throw new CardError(SW.WRONG_DATA, 'truncated TLV');
-    const tag = data[o]!;
-    const len = data[o + 1]!;
-    if (len > 0x7f || o + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} length`);
-    if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} repeated`);
-    out.set(tag, data.subarray(o + 2, o + 2 + len));
-    o += 2 + len;
-  }
-  return out;
+  return isFactoryInstall(p);
 }
 
 /** Handlers gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
 export function untilLedgerPersonalized(perso: () => LedgerStoreData, handlers: { readonly [name: string]: Handler }): { [name: string]: Handler } {
-  const out: { [name: string]: Handler } = {};
-  for (const [name, h] of Object.entries(handlers)) {
-    out[name] = (a) => {
-      if (perso().blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
-      return h(a);
-    };
-  }
-  out.PERSO_STORE_DATA = (a) => perso().storeData(a);
-  return out;
+  return untilPersonalized(() => perso().blank, (a) => perso().storeData(a), handlers);
 }
 
 const MANDATORY = [TAG.CARD_ID, TAG.CURRENCY, TAG.LIMIT, TAG.EDITOR_ROOT_KEY, TAG.ISSUER_KEY, TAG.SERVER_KEY] as const;
 
 export class LedgerStoreData {
-  private readonly blankFlag: PBool;
-  /** RAM: [0] next block, [1] 1 once block 0 was accepted, [2] mandatory records seen. */
-  private readonly seq: Uint8Array;
+  private readonly blocks: PersoBlocks;
 
   constructor(private readonly ctx: AppletContext, private readonly t: LedgerPersoTarget) {
-    this.blankFlag = ctx.persistent.bool('perso.blank');
-    this.seq = ctx.transient.bytes('perso.seq', 3, 'deselect');
+    // Authorised by the issuer: ADM1 verified on the SIM applet in this session (a session fact).
+    this.blocks = new PersoBlocks(ctx, () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1');
   }
 
   get blank(): boolean {
-    return this.blankFlag.get();
+    return this.blocks.blank;
   }
 
   factory(): void {
-    this.blankFlag.set(true);
+    this.blocks.factory();
   }
 
   storeData(apdu: CommandApdu): Reply {
-    const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
-    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
-    if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
-    if (this.ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) !== '1') throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'VERIFY ADM1 (SIM applet) first');
-    const expected = this.seq[1] === 1 ? this.seq[0]! : 0;
-    if (apdu.p2 !== expected) throw new CardError(SW.INCORRECT_P1P2, `block ${apdu.p2}, expected ${expected}`);
-    const { writes, seen } = this.check(parseTlv(apdu.data));
-    const all = (apdu.p2 === 0 ? 0 : this.seq[2]!) | seen;
-    if (last && all !== (1 << MANDATORY.length) - 1) throw new CardError(SW.WRONG_DATA, 'card id, currency, limit and the three keys are mandatory');
-    this.ctx.beginTransaction();
-    for (const w of writes) w();
-    if (last) {
-      this.t.generateKeys();
-      this.blankFlag.set(false);
-    }
-    this.ctx.commitTransaction();
-    this.seq[0] = (apdu.p2 + 1) & 0xff;
-    this.seq[1] = 1;
-    this.seq[2] = all;
-    return {};
+    return this.blocks.store(apdu, { check: (rec) => this.check(rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => this.t.generateKeys() });
   }
 
   private check(rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {

@@ -23,7 +23,7 @@ import { aesCmac } from './cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
-import { isPaymentFactory, PaymentStoreData, untilPersonalized } from './store-data.js';
+import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
@@ -80,7 +80,7 @@ export class PaymentApplet extends Applet {
   /** PERSO_STORE_DATA and the blank state (store-data.ts, issue 8). */
   private readonly perso: PaymentStoreData;
 
-  readonly commands = new CommandTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], untilPersonalized(() => this.perso, {
+  readonly commands = new CommandTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], untilPaymentPersonalized(() => this.perso, {
     VERIFY: (a) => this.verify(a),
     RESET_RETRY_COUNTER: (a) => this.resetRetryCounter(a),
     GET_CHALLENGE: (a) => this.getChallenge(a),

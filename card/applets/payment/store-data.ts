@@ -15,11 +15,10 @@
  * The writes are the same runtime calls as install() (payment.ts personalize()), and the flag is
  * false on the offline path without a write, so both paths give the same persistent memory.
  */
-import { PERSO_P1 } from '../../../apdu-specs/personalization.js';
 import { PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes, type Reply } from '../../runtime/index.js';
+import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes, type Reply } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, UNBLOCK_CODE_LENGTH } from './types.js';
 
@@ -45,85 +44,35 @@ export interface PaymentPersoTarget {
 
 /** install() argument of the blank state: exactly { factory: {} }. */
 export function isPaymentFactory(p: unknown): boolean {
-  return typeof p === 'object' && p !== null && Object.keys(p).length === 1 && 'factory' in p;
+  return isFactoryInstall(p);
 }
 
-/** Strict BER-TLV (one-byte tags, short lengths, no repeats); 6A80 on any defect. */
-export function parsePersoTlv(data: Uint8Array): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>();
-  let o = 0;
-  while (o < data.length) {
-    if (o + 2 > data.length) throw new CardError(SW.WRONG_DATA, 'truncated TLV');
-    const tag = data[o]!;
-    const len = data[o + 1]!;
-    if (len > 0x7f || o + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} length`);
-    if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} repeated`);
-    out.set(tag, data.subarray(o + 2, o + 2 + len));
-    o += 2 + len;
-  }
-  return out;
-}
-
-/**
- * The applet's handlers gated by the blank state: each answers 6985 while blank, and
- * PERSO_STORE_DATA is added. `perso` is read at dispatch (the table is built before the handles).
- */
-export function untilPersonalized(perso: () => PaymentStoreData, handlers: { readonly [name: string]: Handler }): { [name: string]: Handler } {
-  const out: { [name: string]: Handler } = {};
-  for (const [name, h] of Object.entries(handlers)) {
-    out[name] = (a) => {
-      if (perso().blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
-      return h(a);
-    };
-  }
-  out.PERSO_STORE_DATA = (a) => perso().storeData(a);
-  return out;
+/** Handlers gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
+export function untilPaymentPersonalized(perso: () => PaymentStoreData, handlers: { readonly [name: string]: Handler }): { [name: string]: Handler } {
+  return untilPersonalized(() => perso().blank, (a) => perso().storeData(a), handlers);
 }
 
 const u32 = (v: Uint8Array): number => ((v[0]! << 24) >>> 0) + (v[1]! << 16) + (v[2]! << 8) + v[3]!;
 const MANDATORY = [TAG.CARD_ID, TAG.PAYMENT_CODE, TAG.UNBLOCK_CODE, TAG.ISSUER_PUBLIC_KEY] as const;
 
 export class PaymentStoreData {
-  private readonly blankFlag: PBool;
-  /** RAM: [0] next block, [1] 1 once block 0 was accepted, [2] mandatory records seen (bit i = MANDATORY[i]). */
-  private readonly seq: Uint8Array;
+  private readonly blocks: PersoBlocks;
 
   constructor(private readonly ctx: AppletContext, private readonly t: PaymentPersoTarget) {
-    this.blankFlag = ctx.persistent.bool('perso.blank');
-    this.seq = ctx.transient.bytes('perso.seq', 3, 'deselect');
+    // Authorised by the issuer: ADM1 verified on the SIM applet in this session (a session fact).
+    this.blocks = new PersoBlocks(ctx, () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1');
   }
 
   get blank(): boolean {
-    return this.blankFlag.get();
+    return this.blocks.blank;
   }
 
   factory(): void {
-    this.blankFlag.set(true);
+    this.blocks.factory();
   }
 
   storeData(apdu: CommandApdu): Reply {
-    const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
-    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
-    if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
-    if (this.ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) !== '1') throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'VERIFY ADM1 (SIM applet) first');
-    const expected = this.seq[1] === 1 ? this.seq[0]! : 0;
-    if (apdu.p2 !== expected) throw new CardError(SW.INCORRECT_P1P2, `block ${apdu.p2}, expected ${expected}`);
-    const rec = parsePersoTlv(apdu.data);
-    const { writes, seen } = this.check(rec);
-    const had = apdu.p2 === 0 ? 0 : this.seq[2]!;
-    const all = had | seen;
-    if (last && all !== (1 << MANDATORY.length) - 1) throw new CardError(SW.WRONG_DATA, 'card id, codes and issuer key are mandatory');
-    this.ctx.beginTransaction();
-    for (const w of writes) w();
-    if (last) {
-      this.t.generateKeys();
-      this.blankFlag.set(false);
-    }
-    this.ctx.commitTransaction();
-    this.seq[0] = (apdu.p2 + 1) & 0xff;
-    this.seq[1] = 1;
-    this.seq[2] = all;
-    return {};
+    return this.blocks.store(apdu, { check: (rec) => this.check(rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => this.t.generateKeys() });
   }
 
   /** Every record checked before the first write; returns the writes and the mandatory ones present. */

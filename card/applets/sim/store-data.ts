@@ -11,7 +11,7 @@
  */
 import { SIM_PERSO_TAGS as TAG, PERSO_P1 } from '../../../apdu-specs/personalization.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, hexToBytes, type CommandApdu, type PU8, type Reply } from '../../runtime/index.js';
+import { CardError, hexToBytes, isFactoryInstall, parsePersoTlv, type CommandApdu, type PU8, type Reply } from '../../runtime/index.js';
 import { seedSqn } from './auth.js';
 import { ALG2G, ALG3G, type SimCore } from './core.js';
 import { SimConfigError } from './types.js';
@@ -22,21 +22,6 @@ export const PERSO_STATE = { BLANK: 0x00, PERSONALIZED: 0x01 } as const;
 export interface SimFactory {
   /** ADM1 transport key: 8 digits (ASCII) or 16 hex digits (raw, trailing FF dropped). */
   readonly adm1: string;
-}
-
-function parseTlv(data: Uint8Array): Map<number, Uint8Array> {
-  const out = new Map<number, Uint8Array>();
-  let o = 0;
-  while (o < data.length) {
-    if (o + 2 > data.length) throw new CardError(SW.WRONG_DATA, 'truncated TLV');
-    const tag = data[o]!;
-    const len = data[o + 1]!;
-    if (len > 0x7f || o + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} length`);
-    if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} repeated`);
-    out.set(tag, data.subarray(o + 2, o + 2 + len));
-    o += 2 + len;
-  }
-  return out;
 }
 
 /** ADM1 as VERIFY presents it (personalize.ts admOf): 8 ASCII digits, or 16 hex digits raw without trailing FF. */
@@ -53,7 +38,7 @@ export function factoryAdm(v: unknown): Uint8Array {
 
 /** install() argument of the factory state: exactly { factory: { adm1 } }. */
 export function isFactory(p: unknown): p is { factory: SimFactory } {
-  return typeof p === 'object' && p !== null && Object.keys(p).length === 1 && 'factory' in p;
+  return isFactoryInstall(p);
 }
 
 const isDigits = (v: Uint8Array, min: number, max: number): boolean => v.length >= min && v.length <= max && v.every((c) => c >= 0x30 && c <= 0x39);
@@ -99,7 +84,7 @@ export class SimPerso {
     if (!this.core.adm1.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'VERIFY ADM1 first');
     const expected = this.seq[1] === 1 ? this.seq[0]! : 0;
     if (apdu.p2 !== expected) throw new CardError(SW.INCORRECT_P1P2, `block ${apdu.p2}, expected ${expected}`);
-    const rec = parseTlv(apdu.data);
+    const rec = parsePersoTlv(apdu.data);
     const apply = this.check(rec);
     const c = this.core;
     c.ctx.beginTransaction();

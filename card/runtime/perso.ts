@@ -1,0 +1,114 @@
+/**
+ * Personalization helpers shared by applets (GlobalPlatform-style STORE DATA, cardforge's
+ * PERSO_STORE_DATA): the strict record parser, the "factory" install argument of a blank applet,
+ * and the gate that answers 6985 to every other command until the applet is personalized.
+ * They live in the runtime because applets may not import each other.
+ */
+import { SW } from '../../apdu-specs/status-words.js';
+import { PERSO_P1 } from '../../apdu-specs/personalization.js';
+import { CardError } from './errors.js';
+import type { AppletContext, Handler, Reply } from './applet.js';
+import type { CommandApdu } from './apdu.js';
+import type { PBool } from './store.js';
+
+/** Strict BER-TLV of one-byte tags and short lengths, no repeated tag; any defect is 6A80. */
+export function parsePersoTlv(data: Uint8Array): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  let o = 0;
+  while (o < data.length) {
+    if (o + 2 > data.length) throw new CardError(SW.WRONG_DATA, 'truncated TLV');
+    const tag = data[o]!;
+    const len = data[o + 1]!;
+    if (len > 0x7f || o + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} length`);
+    if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} repeated`);
+    out.set(tag, data.subarray(o + 2, o + 2 + len));
+    o += 2 + len;
+  }
+  return out;
+}
+
+/** The install() argument of a blank applet: exactly `{ factory: … }`. */
+export function isFactoryInstall(p: unknown): p is { factory: unknown } {
+  return typeof p === 'object' && p !== null && Object.keys(p).length === 1 && 'factory' in p;
+}
+
+/**
+ * The applet's handlers gated by its blank state: each answers 6985 while blank, and
+ * PERSO_STORE_DATA is added. Both callbacks are read at dispatch (tables are built before the
+ * persistent handles exist).
+ */
+export function untilPersonalized(
+  isBlank: () => boolean,
+  storeData: Handler,
+  handlers: { readonly [name: string]: Handler },
+): { [name: string]: Handler } {
+  const out: { [name: string]: Handler } = {};
+  for (const [name, h] of Object.entries(handlers)) {
+    out[name] = (a) => {
+      if (isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
+      return h(a);
+    };
+  }
+  out.PERSO_STORE_DATA = storeData;
+  return out;
+}
+
+
+export interface PersoBlockCheck {
+  /** Every record checked before the first write: the writes to make and the mandatory records present (bit mask). */
+  readonly writes: readonly (() => void)[];
+  readonly seen: number;
+}
+
+/**
+ * The block sequence of an applet's PERSO_STORE_DATA: a persistent blank flag, blocks numbered
+ * from 0 in P2 and sent in order in one session (RAM), P1 = last block or not, an authorisation
+ * the caller checks (e.g. ADM1 verified in this session), each block checked whole and written in
+ * ONE transaction, the last block completing the applet (keys generated, blank flag cleared) in
+ * that same transaction. A tear therefore leaves the applet as before or as after each block.
+ */
+export class PersoBlocks {
+  private readonly blankFlag: PBool;
+  /** RAM: [0] next block, [1] 1 once block 0 was accepted, [2] mandatory records seen so far. */
+  private readonly seq: Uint8Array;
+
+  constructor(private readonly ctx: AppletContext, private readonly authorised: () => boolean) {
+    this.blankFlag = ctx.persistent.bool('perso.blank');
+    this.seq = ctx.transient.bytes('perso.seq', 3, 'deselect');
+  }
+
+  get blank(): boolean {
+    return this.blankFlag.get();
+  }
+
+  /** install({ factory }): the applet starts blank. */
+  factory(): void {
+    this.blankFlag.set(true);
+  }
+
+  store(
+    apdu: CommandApdu,
+    rules: { check(records: Map<number, Uint8Array>): PersoBlockCheck; mandatory: number; missing: string; complete(): void },
+  ): Reply {
+    const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
+    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
+    if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
+    if (!this.authorised()) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization not authorised (VERIFY ADM1 first)');
+    const expected = this.seq[1] === 1 ? this.seq[0]! : 0;
+    if (apdu.p2 !== expected) throw new CardError(SW.INCORRECT_P1P2, `block ${apdu.p2}, expected ${expected}`);
+    const { writes, seen } = rules.check(parsePersoTlv(apdu.data));
+    const all = (apdu.p2 === 0 ? 0 : this.seq[2]!) | seen;
+    if (last && all !== (1 << rules.mandatory) - 1) throw new CardError(SW.WRONG_DATA, rules.missing);
+    this.ctx.beginTransaction();
+    for (const w of writes) w();
+    if (last) {
+      rules.complete();
+      this.blankFlag.set(false);
+    }
+    this.ctx.commitTransaction();
+    this.seq[0] = (apdu.p2 + 1) & 0xff;
+    this.seq[1] = 1;
+    this.seq[2] = all;
+    return {};
+  }
+}
