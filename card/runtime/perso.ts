@@ -6,6 +6,7 @@
  */
 import { SW } from '../../apdu-specs/status-words.js';
 import { PERSO_P1 } from '../../apdu-specs/personalization.js';
+import { SESSION_FACTS } from '../../apdu-specs/session-facts.js';
 import { CardError } from './errors.js';
 import type { AppletContext, Handler, Reply } from './applet.js';
 import type { CommandApdu } from './apdu.js';
@@ -67,12 +68,25 @@ export interface PersoBlockCheck {
  * ONE transaction, the last block completing the applet (keys generated, blank flag cleared) in
  * that same transaction. A tear therefore leaves the applet as before or as after each block.
  */
+export interface PersoRules {
+  /** The issuer's authorisation in this session (e.g. ADM1 verified on the SIM applet). */
+  authorised(): boolean;
+  /** Every record checked before the first write: the writes and the mandatory records present. */
+  check(records: Map<number, Uint8Array>): PersoBlockCheck;
+  /** Number of mandatory records (bits of `seen`) the last block must have completed. */
+  readonly mandatory: number;
+  /** What to tell the host when a mandatory record is missing at the last block. */
+  readonly missing: string;
+  /** Last block, inside its transaction: finish the applet (e.g. generate its key pair). */
+  complete(): void;
+}
+
 export class PersoBlocks {
   private readonly blankFlag: PBool;
   /** RAM: [0] next block, [1] 1 once block 0 was accepted, [2] mandatory records seen so far. */
   private readonly seq: Uint8Array;
 
-  constructor(private readonly ctx: AppletContext, private readonly authorised: () => boolean) {
+  constructor(private readonly ctx: AppletContext, private readonly rules: PersoRules) {
     this.blankFlag = ctx.persistent.bool('perso.blank');
     this.seq = ctx.transient.bytes('perso.seq', 3, 'deselect');
   }
@@ -86,14 +100,13 @@ export class PersoBlocks {
     this.blankFlag.set(true);
   }
 
-  store(
-    apdu: CommandApdu,
-    rules: { check(records: Map<number, Uint8Array>): PersoBlockCheck; mandatory: number; missing: string; complete(): void },
-  ): Reply {
+  /** The PERSO_STORE_DATA handler. */
+  storeData(apdu: CommandApdu): Reply {
+    const rules = this.rules;
     const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
     if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
     if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
-    if (!this.authorised()) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization not authorised (VERIFY ADM1 first)');
+    if (!rules.authorised()) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization not authorised (VERIFY ADM1 first)');
     const expected = this.seq[1] === 1 ? this.seq[0]! : 0;
     if (apdu.p2 !== expected) throw new CardError(SW.INCORRECT_P1P2, `block ${apdu.p2}, expected ${expected}`);
     const { writes, seen } = rules.check(parsePersoTlv(apdu.data));
@@ -111,4 +124,9 @@ export class PersoBlocks {
     this.seq[2] = all;
     return {};
   }
+}
+
+/** The usual authorisation of an applet's personalization: ADM1 verified on the SIM applet in this session. */
+export function adm1Verified(ctx: AppletContext): () => boolean {
+  return () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1';
 }

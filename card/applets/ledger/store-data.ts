@@ -14,9 +14,8 @@
  * the offline path give the same persistent memory (test/profile/apdu-seeds.test.ts).
  */
 import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8, type Reply } from '../../runtime/index.js';
+import { CardError, PersoBlocks, adm1Verified, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerMode } from './types.js';
 
@@ -48,73 +47,57 @@ export function untilLedgerPersonalized(perso: () => LedgerStoreData, handlers: 
 
 const MANDATORY = [TAG.CARD_ID, TAG.CURRENCY, TAG.LIMIT, TAG.EDITOR_ROOT_KEY, TAG.ISSUER_KEY, TAG.SERVER_KEY] as const;
 
-export class LedgerStoreData {
-  private readonly blocks: PersoBlocks;
-
-  constructor(private readonly ctx: AppletContext, private readonly t: LedgerPersoTarget) {
-    // Authorised by the issuer: ADM1 verified on the SIM applet in this session (a session fact).
-    this.blocks = new PersoBlocks(ctx, () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1');
+/** PERSO_STORE_DATA of the ledger applet: the shared block sequence with this applet's records. */
+export class LedgerStoreData extends PersoBlocks {
+  constructor(ctx: AppletContext, t: LedgerPersoTarget) {
+    super(ctx, { authorised: adm1Verified(ctx), check: (rec) => checkLedgerRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => t.generateKeys() });
   }
-
-  get blank(): boolean {
-    return this.blocks.blank;
+}
+function checkLedgerRecords(t: LedgerPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {
+  const bad = (what: string): never => {
+    throw new CardError(SW.WRONG_DATA, what);
+  };
+  for (const tag of rec.keys()) if (!Object.values<number>(TAG).includes(tag)) bad(`unknown tag ${tag.toString(16)}`);
+  const len = (tag: number, min: number, max = min): Uint8Array | undefined => {
+    const v = rec.get(tag);
+    if (v !== undefined && (v.length < min || v.length > max)) bad(`tag ${tag.toString(16)}: ${min}..${max} bytes expected`);
+    return v;
+  };
+  const key = (tag: number): Uint8Array | undefined => {
+    const v = len(tag, 65);
+    if (v !== undefined && !isValidPublicKey(v)) bad(`tag ${tag.toString(16)}: not a P-256 public key`);
+    return v;
+  };
+  const cardId = len(TAG.CARD_ID, CARD_ID_LENGTH);
+  const cur = len(TAG.CURRENCY, 2);
+  if (cur && readU16(cur, 0) > 999) bad('currency 0..999');
+  const limit = len(TAG.LIMIT, 4);
+  const balance = len(TAG.INITIAL_BALANCE, 4);
+  if (balance) {
+    // Checked against the limit of the same block (the host sends both in block 0).
+    if (!limit || readU32(balance, 0) > readU32(limit, 0)) bad('initial balance needs the limit in the same block, and <= limit');
+    if (t.mode === 'postpaid' && readU32(balance, 0) !== 0) bad('initial balance is for prepaid cards only');
   }
-
-  factory(): void {
-    this.blocks.factory();
-  }
-
-  storeData(apdu: CommandApdu): Reply {
-    return this.blocks.store(apdu, { check: (rec) => this.check(rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => this.t.generateKeys() });
-  }
-
-  private check(rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {
-    const t = this.t;
-    const bad = (what: string): never => {
-      throw new CardError(SW.WRONG_DATA, what);
-    };
-    for (const tag of rec.keys()) if (!Object.values<number>(TAG).includes(tag)) bad(`unknown tag ${tag.toString(16)}`);
-    const len = (tag: number, min: number, max = min): Uint8Array | undefined => {
-      const v = rec.get(tag);
-      if (v !== undefined && (v.length < min || v.length > max)) bad(`tag ${tag.toString(16)}: ${min}..${max} bytes expected`);
-      return v;
-    };
-    const key = (tag: number): Uint8Array | undefined => {
-      const v = len(tag, 65);
-      if (v !== undefined && !isValidPublicKey(v)) bad(`tag ${tag.toString(16)}: not a P-256 public key`);
-      return v;
-    };
-    const cardId = len(TAG.CARD_ID, CARD_ID_LENGTH);
-    const cur = len(TAG.CURRENCY, 2);
-    if (cur && readU16(cur, 0) > 999) bad('currency 0..999');
-    const limit = len(TAG.LIMIT, 4);
-    const balance = len(TAG.INITIAL_BALANCE, 4);
-    if (balance) {
-      // Checked against the limit of the same block (the host sends both in block 0).
-      if (!limit || readU32(balance, 0) > readU32(limit, 0)) bad('initial balance needs the limit in the same block, and <= limit');
-      if (t.mode === 'postpaid' && readU32(balance, 0) !== 0) bad('initial balance is for prepaid cards only');
-    }
-    const keys = [key(TAG.EDITOR_ROOT_KEY), key(TAG.ISSUER_KEY), key(TAG.SERVER_KEY)] as const;
-    const consent = len(TAG.CONSENT, 5);
-    if (consent && consent[0]! > 2) bad('consent mode 00..02');
-    const code = len(TAG.CODE, 4, CODE_MAX_LENGTH);
-    if (consent && consent[0] !== 0 && !code) bad('consent by payment code needs the code in the same block');
-    // Same order of writes as install() (ledger.ts).
-    const writes: (() => void)[] = [];
-    if (cardId) writes.push(() => t.cardId.set(cardId));
-    if (cur) writes.push(() => t.currency.set(readU16(cur, 0)));
-    if (limit) writes.push(() => t.limit.set(readU32(limit, 0)));
-    if (balance) writes.push(() => t.value.set(t.mode === 'prepaid' ? readU32(balance, 0) : 0));
-    const [editor, issuer, server] = keys;
-    if (editor) writes.push(() => t.editorKey.set(editor));
-    if (issuer) writes.push(() => t.issuerKey.set(issuer));
-    if (server) writes.push(() => t.serverKey.set(server));
-    if (consent) writes.push(() => (t.consentMode.set(consent[0]!), t.threshold.set(readU32(consent, 1))));
-    if (code) writes.push(() => t.code.update(code.slice()));
-    let seen = 0;
-    MANDATORY.forEach((tag, i) => {
-      if (rec.has(tag)) seen |= 1 << i;
-    });
-    return { writes, seen };
-  }
+  const keys = [key(TAG.EDITOR_ROOT_KEY), key(TAG.ISSUER_KEY), key(TAG.SERVER_KEY)] as const;
+  const consent = len(TAG.CONSENT, 5);
+  if (consent && consent[0]! > 2) bad('consent mode 00..02');
+  const code = len(TAG.CODE, 4, CODE_MAX_LENGTH);
+  if (consent && consent[0] !== 0 && !code) bad('consent by payment code needs the code in the same block');
+  // Same order of writes as install() (ledger.ts).
+  const writes: (() => void)[] = [];
+  if (cardId) writes.push(() => t.cardId.set(cardId));
+  if (cur) writes.push(() => t.currency.set(readU16(cur, 0)));
+  if (limit) writes.push(() => t.limit.set(readU32(limit, 0)));
+  if (balance) writes.push(() => t.value.set(t.mode === 'prepaid' ? readU32(balance, 0) : 0));
+  const [editor, issuer, server] = keys;
+  if (editor) writes.push(() => t.editorKey.set(editor));
+  if (issuer) writes.push(() => t.issuerKey.set(issuer));
+  if (server) writes.push(() => t.serverKey.set(server));
+  if (consent) writes.push(() => (t.consentMode.set(consent[0]!), t.threshold.set(readU32(consent, 1))));
+  if (code) writes.push(() => t.code.update(code.slice()));
+  let seen = 0;
+  MANDATORY.forEach((tag, i) => {
+    if (rec.has(tag)) seen |= 1 << i;
+  });
+  return { writes, seen };
 }

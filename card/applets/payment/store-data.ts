@@ -16,9 +16,8 @@
  * false on the offline path without a write, so both paths give the same persistent memory.
  */
 import { PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, type AppletContext, type CommandApdu, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes, type Reply } from '../../runtime/index.js';
+import { CardError, PersoBlocks, adm1Verified, isFactoryInstall, untilPersonalized, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, UNBLOCK_CODE_LENGTH } from './types.js';
 
@@ -55,84 +54,67 @@ export function untilPaymentPersonalized(perso: () => PaymentStoreData, handlers
 const u32 = (v: Uint8Array): number => ((v[0]! << 24) >>> 0) + (v[1]! << 16) + (v[2]! << 8) + v[3]!;
 const MANDATORY = [TAG.CARD_ID, TAG.PAYMENT_CODE, TAG.UNBLOCK_CODE, TAG.ISSUER_PUBLIC_KEY] as const;
 
-export class PaymentStoreData {
-  private readonly blocks: PersoBlocks;
-
-  constructor(private readonly ctx: AppletContext, private readonly t: PaymentPersoTarget) {
-    // Authorised by the issuer: ADM1 verified on the SIM applet in this session (a session fact).
-    this.blocks = new PersoBlocks(ctx, () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1');
+/** PERSO_STORE_DATA of the payment applet: the shared block sequence with this applet's records. */
+export class PaymentStoreData extends PersoBlocks {
+  constructor(ctx: AppletContext, t: PaymentPersoTarget) {
+    super(ctx, { authorised: adm1Verified(ctx), check: (rec) => checkPaymentRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => t.generateKeys() });
   }
-
-  get blank(): boolean {
-    return this.blocks.blank;
+}
+function checkPaymentRecords(t: PaymentPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {
+  const writes: (() => void)[] = [];
+  const bad = (what: string): never => {
+    throw new CardError(SW.WRONG_DATA, what);
+  };
+  const len = (tag: number, min: number, max: number): Uint8Array | undefined => {
+    const v = rec.get(tag);
+    if (v !== undefined && (v.length < min || v.length > max)) bad(`tag ${tag.toString(16)}: ${min}..${max} bytes expected`);
+    return v;
+  };
+  const key = (tag: number): Uint8Array | undefined => {
+    const v = len(tag, 65, 65);
+    if (v !== undefined && !isValidPublicKey(v)) bad(`tag ${tag.toString(16)}: not a P-256 public key`);
+    return v;
+  };
+  for (const tag of rec.keys()) {
+    const user = (tag & 0xf0) === TAG.USER_BASE;
+    if (!user && !Object.values<number>(TAG).includes(tag)) bad(`unknown tag ${tag.toString(16)}`);
+    if (user && (tag & 0x0f) >= t.credentials.length) throw new CardError(SW.NOT_ENOUGH_MEMORY, 'user slot beyond params.maxUsers');
   }
-
-  factory(): void {
-    this.blocks.factory();
+  const cardId = len(TAG.CARD_ID, CARD_ID_LENGTH.min, CARD_ID_LENGTH.max);
+  const code = len(TAG.PAYMENT_CODE, PAYMENT_CODE_LENGTH.min, PAYMENT_CODE_LENGTH.max);
+  const unblock = len(TAG.UNBLOCK_CODE, UNBLOCK_CODE_LENGTH, UNBLOCK_CODE_LENGTH);
+  const mac = len(TAG.MAC_KEY, 16, 16);
+  const issuer = key(TAG.ISSUER_PUBLIC_KEY);
+  const auth = key(TAG.AUTH_SERVER_PUBLIC_KEY);
+  const device = len(TAG.DEVICE_ID, 1, ID_MAX_LENGTH);
+  const life = len(TAG.TOKEN_LIFETIME, 4, 4);
+  if (life && (u32(life) < 1 || u32(life) > 86400 * 31)) bad('token lifetime 1..2678400 s');
+  const req = len(TAG.REQUIRE_IDENTIFICATION, 1, 1);
+  if (req && req[0]! > 1) bad('identification flag 00/01');
+  const counter = len(TAG.INITIAL_COUNTER, 4, 4);
+  // Same order of writes as install() (payment.ts personalize()).
+  if (cardId) writes.push(() => t.cardId.set(cardId));
+  if (code) writes.push(() => t.paymentCode.update(code.slice()));
+  if (unblock) writes.push(() => t.unblockCode.update(unblock.slice()));
+  if (mac) writes.push(() => (t.macKey.set(mac), t.macKeySet.set(true)));
+  if (issuer) writes.push(() => t.issuerKey.set(issuer));
+  if (auth) writes.push(() => (t.authKey.set(auth), t.authKeySet.set(true)));
+  for (const [tag, v] of rec) {
+    if ((tag & 0xf0) !== TAG.USER_BASE) continue;
+    const idLen = v[0] ?? 0;
+    const id = v.subarray(1, 1 + idLen);
+    const cred = v.subarray(1 + idLen);
+    if (idLen < 1 || idLen > ID_MAX_LENGTH || id.length !== idLen || cred.length < 1 || cred.length > CREDENTIAL_MAX_LENGTH) bad(`user ${tag & 0x0f}: len ‖ id (1..32) ‖ credential (1..16)`);
+    const slot = tag & 0x0f;
+    writes.push(() => (t.userIds[slot]!.set(id), t.credentials[slot]!.update(cred.slice())));
   }
-
-  storeData(apdu: CommandApdu): Reply {
-    return this.blocks.store(apdu, { check: (rec) => this.check(rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => this.t.generateKeys() });
-  }
-
-  /** Every record checked before the first write; returns the writes and the mandatory ones present. */
-  private check(rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {
-    const t = this.t;
-    const writes: (() => void)[] = [];
-    const bad = (what: string): never => {
-      throw new CardError(SW.WRONG_DATA, what);
-    };
-    const len = (tag: number, min: number, max: number): Uint8Array | undefined => {
-      const v = rec.get(tag);
-      if (v !== undefined && (v.length < min || v.length > max)) bad(`tag ${tag.toString(16)}: ${min}..${max} bytes expected`);
-      return v;
-    };
-    const key = (tag: number): Uint8Array | undefined => {
-      const v = len(tag, 65, 65);
-      if (v !== undefined && !isValidPublicKey(v)) bad(`tag ${tag.toString(16)}: not a P-256 public key`);
-      return v;
-    };
-    for (const tag of rec.keys()) {
-      const user = (tag & 0xf0) === TAG.USER_BASE;
-      if (!user && !Object.values<number>(TAG).includes(tag)) bad(`unknown tag ${tag.toString(16)}`);
-      if (user && (tag & 0x0f) >= t.credentials.length) throw new CardError(SW.NOT_ENOUGH_MEMORY, 'user slot beyond params.maxUsers');
-    }
-    const cardId = len(TAG.CARD_ID, CARD_ID_LENGTH.min, CARD_ID_LENGTH.max);
-    const code = len(TAG.PAYMENT_CODE, PAYMENT_CODE_LENGTH.min, PAYMENT_CODE_LENGTH.max);
-    const unblock = len(TAG.UNBLOCK_CODE, UNBLOCK_CODE_LENGTH, UNBLOCK_CODE_LENGTH);
-    const mac = len(TAG.MAC_KEY, 16, 16);
-    const issuer = key(TAG.ISSUER_PUBLIC_KEY);
-    const auth = key(TAG.AUTH_SERVER_PUBLIC_KEY);
-    const device = len(TAG.DEVICE_ID, 1, ID_MAX_LENGTH);
-    const life = len(TAG.TOKEN_LIFETIME, 4, 4);
-    if (life && (u32(life) < 1 || u32(life) > 86400 * 31)) bad('token lifetime 1..2678400 s');
-    const req = len(TAG.REQUIRE_IDENTIFICATION, 1, 1);
-    if (req && req[0]! > 1) bad('identification flag 00/01');
-    const counter = len(TAG.INITIAL_COUNTER, 4, 4);
-    // Same order of writes as install() (payment.ts personalize()).
-    if (cardId) writes.push(() => t.cardId.set(cardId));
-    if (code) writes.push(() => t.paymentCode.update(code.slice()));
-    if (unblock) writes.push(() => t.unblockCode.update(unblock.slice()));
-    if (mac) writes.push(() => (t.macKey.set(mac), t.macKeySet.set(true)));
-    if (issuer) writes.push(() => t.issuerKey.set(issuer));
-    if (auth) writes.push(() => (t.authKey.set(auth), t.authKeySet.set(true)));
-    for (const [tag, v] of rec) {
-      if ((tag & 0xf0) !== TAG.USER_BASE) continue;
-      const idLen = v[0] ?? 0;
-      const id = v.subarray(1, 1 + idLen);
-      const cred = v.subarray(1 + idLen);
-      if (idLen < 1 || idLen > ID_MAX_LENGTH || id.length !== idLen || cred.length < 1 || cred.length > CREDENTIAL_MAX_LENGTH) bad(`user ${tag & 0x0f}: len ‖ id (1..32) ‖ credential (1..16)`);
-      const slot = tag & 0x0f;
-      writes.push(() => (t.userIds[slot]!.set(id), t.credentials[slot]!.update(cred.slice())));
-    }
-    if (device) writes.push(() => t.deviceId.set(device));
-    if (life) writes.push(() => t.tokenLifetime.set(u32(life)));
-    if (req) writes.push(() => t.requireId.set(req[0] === 1));
-    if (counter) writes.push(() => t.counter.set(u32(counter)));
-    let seen = 0;
-    MANDATORY.forEach((tag, i) => {
-      if (rec.has(tag)) seen |= 1 << i;
-    });
-    return { writes, seen };
-  }
+  if (device) writes.push(() => t.deviceId.set(device));
+  if (life) writes.push(() => t.tokenLifetime.set(u32(life)));
+  if (req) writes.push(() => t.requireId.set(req[0] === 1));
+  if (counter) writes.push(() => t.counter.set(u32(counter)));
+  let seen = 0;
+  MANDATORY.forEach((tag, i) => {
+    if (rec.has(tag)) seen |= 1 << i;
+  });
+  return { writes, seen };
 }
