@@ -7,7 +7,8 @@ import { benchRuntime } from './runtime.js';
 import { benchAlgorithms } from './algorithms.js';
 import { formatRate, type BenchRow } from './measure.js';
 
-type Section = { name: string; run: () => Promise<BenchRow[]> };
+/** `explicit`: runs only when named (`npm run bench -- soak`), being long. */
+type Section = { name: string; run: () => Promise<BenchRow[]>; explicit?: boolean };
 
 /** A section whose module may not exist yet in every checkout (applets land one by one). */
 function optional(name: string, file: string, fn: string): Section {
@@ -33,7 +34,8 @@ const SECTIONS: Section[] = [
   optional('payment', './payment.js', 'benchPayment'),
   optional('ledger', './ledger.js', 'benchLedger'),
   optional('trace', './trace.js', 'benchTrace'),
-  optional('soak', './soak.js', 'benchSoak'),
+  optional('personalize', './apdu-personalize.js', 'benchApduPersonalization'),
+  { ...optional('soak', './soak.js', 'benchSoak'), explicit: true },
   {
     name: 'transport',
     run: async () => {
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   }
   const rows: BenchRow[] = [];
   for (const s of SECTIONS) {
-    if (wanted.length && !wanted.includes(s.name)) continue;
+    if (wanted.length ? !wanted.includes(s.name) : s.explicit === true) continue;
     process.stderr.write(`bench: ${s.name}…\n`);
     try {
       rows.push(...(await s.run()));
