@@ -21,8 +21,12 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       let failed = 0;
       let current = 'story';
       const checks: Array<{ part: string; check: string; ok: boolean }> = [];
+      // Colored verdicts and headings on a terminal only; plain text in pipes and CI logs.
+      const tty = process.stdout.isTTY === true && !process.env['NO_COLOR'];
+      const paint = (t: string): string =>
+        !tty ? t : t.replace(/^( {3})ok {2}/, '$1\x1b[32mok\x1b[0m  ').replace(/^( {3})FAIL/, '$1\x1b[31mFAIL\x1b[0m').replace(/^(#+ .*|== .*)$/, '\x1b[1m$1\x1b[0m');
       const say = (t: string): void => {
-        if (!opts.json) ctx.out(t);
+        if (!opts.json) ctx.out(paint(t));
       };
       const out = { line: say, check: (ok: boolean, check: string) => checks.push({ part: current, check, ok }) };
       if (part !== 'runtime') {
