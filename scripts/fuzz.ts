@@ -1,5 +1,5 @@
 /**
- * Long-running fuzzing: `npm run fuzz -- --minutes N [--seed S] [--target sim|payment|ledger|loopback]`.
+ * Long-running fuzzing: `npm run fuzz -- --minutes N [--seed S] [--target sim|payment|ledger|loopback|seeds]`.
  * Runs the oracle of test/fuzz/oracle.ts against every applet target in turn, one seeded
  * campaign of up to a minute each, until the time is up; prints exchanges/s and the SW spread per
  * target. On a violation it prints the session and the seed that reproduces it, and exits 1.
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   let seed = Number(arg('seed') ?? Date.now() % 1_000_000);
   const only = arg('target');
   const targets = (await allTargets()).filter((t) => !only || t.name === only);
-  if (targets.length === 0) throw new RangeError(`--target expected loopback, sim, payment or ledger, got "${only}"`);
+  if (targets.length === 0) throw new RangeError(`--target expected loopback, sim, payment, ledger or seeds, got "${only}"`);
   const deadline = Date.now() + minutes * 60_000;
   const slice = Math.min(60_000, Math.max(5_000, (minutes * 60_000) / targets.length / 2));
   const totals = new Map<string, { sessions: number; exchanges: number; ms: number; sws: Map<number, number> }>();

@@ -25,7 +25,7 @@ export interface FuzzStats {
 }
 
 export function fuzzTarget(target: FuzzTarget, opts: FuzzOptions): FuzzStats {
-  const corpus = loadGolden(target.name).map((e) => e.command);
+  const corpus = target.corpus ? [...target.corpus] : loadGolden(target.name).map((e) => e.command);
   const stats: FuzzStats = { sessions: 0, exchanges: 0, sws: new Map() };
   fc.assert(
     fc.property(sessionArb(corpus, opts.maxOps), (s) => {

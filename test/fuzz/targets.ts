@@ -18,13 +18,18 @@ import { apdu as papdu } from '../../host/backend/payment/card-client.js';
 import { encodeSignFields } from '../../card/applets/payment/index.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../apdu-specs/payment.js';
 import { REPO } from '../cli/built-cli.js';
+import { personalizeCard } from '../../host/profile/personalize.js';
+import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
+import { PAYMENT_AID, LEDGER_APPLET_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 
 export interface FuzzTarget {
-  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger';
+  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger' | 'seeds';
+  /** The session's commands used as the corpus; default: the golden transcript of `name`. */
+  readonly corpus?: readonly Uint8Array[];
   readonly card: Card;
   /** Back to the freshly personalized, powered card. */
   fresh(): void;
@@ -144,6 +149,39 @@ export function ledgerTarget(): FuzzTarget {
   });
 }
 
+/**
+ * The whole seeds card (SIM + payment + ledger, profiles/example-seeds.yaml, demo back-end keys)
+ * with the payment applet open on logical channel 1 and the ledger on channel 2: commands cross
+ * channels and applets share session facts (identification, ADM1).
+ */
+export async function seedsTarget(): Promise<FuzzTarget> {
+  const file = join(REPO, 'profiles/example-seeds.yaml');
+  const profile = loadProfileFile(file);
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  const card = await personalizeCard(profile, file, actorsFrom(demoSecrets(), () => clock.now()), { rng: new SeededRng('fuzz-seeds'), clock });
+  card.powerOn();
+  for (const c of ['0070000001', `01a404000a${PAYMENT_AID}`, '0070000001', `02a404000a${LEDGER_APPLET_AID}`]) card.transmit(h(c));
+  const session: FuzzTarget['session'] = (send) => {
+    send(h('a0a40000023f00'), 'channel 0, SIM: SELECT MF');
+    send(h('a0a40000027f20'), 'SELECT DF_GSM');
+    send(h(`a020000108${pinField('1234')}`), 'VERIFY CHV1');
+    send(h('a08800001000112233445566778899aabbccddeeff'), 'RUN GSM ALGORITHM: subscriber identified in this session');
+    send(h('81ca00c108'), 'channel 1, payment: GET DATA card id');
+    send(h(`0120008104${bytesToHex(new TextEncoder().encode('2468'))}`), 'channel 1: VERIFY payment code');
+    send(h('8240000026'), 'channel 2, ledger: GET INFO');
+    send(h(`0220008104${bytesToHex(new TextEncoder().encode('2468'))}`), 'channel 2: VERIFY payment code (consent)');
+    send(h('00708001'), 'close channel 1');
+  };
+  const target = snapshotTarget('seeds', card, session);
+  const corpus: Uint8Array[] = [];
+  target.session((c) => {
+    corpus.push(c);
+    return card.transmit(c);
+  });
+  target.fresh();
+  return { ...target, corpus };
+}
+
 export async function allTargets(): Promise<FuzzTarget[]> {
-  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget()];
+  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget(), await seedsTarget()];
 }
