@@ -13,3 +13,4 @@ export * from './response.js';
 export * from './card.js';
 export * from './tear.js';
 export * from './perso.js';
+export * from './tlv.js';

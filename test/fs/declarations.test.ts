@@ -11,20 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { FileTree, AC, STRUCTURE, encodeIccid, decodeIccid, encodeImsi, decodeImsi, encodeSpn, decodeSpn, encodePuct, decodePuct, type FsNode } from '../../card/fs/index.js';
 import { USIM_AID } from '../../card/applets/sim/index.js';
 import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { findTlv } from '../../card/runtime/tlv.js';
 import { simCard, tx, split, pinField } from '../applets/sim/helpers.js';
 
 const tree = new FileTree(USIM_AID);
 const efs = tree.nodes.filter((n) => n.kind === 'EF');
-
-function tlv(data: Uint8Array, tag: number): Uint8Array | undefined {
-  for (let i = 0; i + 2 <= data.length; ) {
-    const t = data[i]!;
-    const len = data[i + 1]!;
-    if (t === tag) return data.subarray(i + 2, i + 2 + len);
-    i += 2 + len;
-  }
-  return undefined;
-}
 
 describe('file declarations', () => {
   it('every declaration is well formed', () => {
@@ -65,16 +56,16 @@ describe('file declarations', () => {
       const path = n.path.split('/').slice(1).join('');
       const r = split(tx(card, `00a40804${(path.length / 2).toString(16).padStart(2, '0')}${path}00`));
       expect(r.sw, `${n.path}: SELECT by path`).toBe('9000');
-      return tlv(hexToBytes(r.data), 0x62)!;
+      return findTlv(hexToBytes(r.data), 0x62)!;
     };
     let classicChecked = 0;
     for (const n of efs) {
       if (n.path.includes('7FFF')) continue; // ADF files: selected through the ADF below
       const ef = n.ef!;
       const fcp = fcpOf(n);
-      const descr = tlv(fcp, 0x82)!;
-      const size = tlv(fcp, 0x80);
-      expect(bytesToHex(tlv(fcp, 0x83)!), `${n.path}: FID`).toBe(n.fid.toString(16).padStart(4, '0'));
+      const descr = findTlv(fcp, 0x82)!;
+      const size = findTlv(fcp, 0x80);
+      expect(bytesToHex(findTlv(fcp, 0x83)!), `${n.path}: FID`).toBe(n.fid.toString(16).padStart(4, '0'));
       if (ef.structure === STRUCTURE.TRANSPARENT) {
         expect(descr[0]! & 0x07, `${n.path}: transparent`).toBe(1);
         expect(size ? parseInt(bytesToHex(size), 16) : -1, `${n.path}: size`).toBe(ef.size);

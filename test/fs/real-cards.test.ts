@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { FileTree } from '../../card/fs/index.js';
 import { USIM_AID } from '../../card/applets/sim/index.js';
 import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { findTlv, readTlvs } from '../../card/runtime/tlv.js';
 import { simCard, tx, split } from '../applets/sim/helpers.js';
 
 interface Dumped {
@@ -30,22 +31,8 @@ function dump(name: string): Dumped[] {
   return out;
 }
 
-function tags(v: Uint8Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + 2 <= v.length; ) {
-    out.push(v[i]!);
-    i += 2 + v[i + 1]!;
-  }
-  return out;
-}
-
-function inner(fcp: Uint8Array, tag: number): Uint8Array | undefined {
-  for (let i = 0; i + 2 <= fcp.length; ) {
-    if (fcp[i] === tag) return fcp.subarray(i + 2, i + 2 + fcp[i + 1]!);
-    i += 2 + fcp[i + 1]!;
-  }
-  return undefined;
-}
+const tags = (v: Uint8Array): number[] => readTlvs(v).map((t) => t.tag);
+const inner = findTlv;
 
 const tree = new FileTree(USIM_AID);
 const ours = new Set(tree.nodes.map((n) => n.path.toLowerCase()));

@@ -9,6 +9,7 @@
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
 import { bytesToHex, concat, hexToBytes } from '../../../card/runtime/bytes.js';
+import { findTlv } from '../../../card/runtime/tlv.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
 import type { Profile } from '../../profile/schema.js';
@@ -54,33 +55,18 @@ async function gsmWithResponse(ctx: SuiteContext, apdu: string): Promise<Exchang
   return r;
 }
 
-/** TLV search in a BER-TLV value (one level). */
-function tlv(data: Uint8Array, tag: number): Uint8Array | undefined {
-  for (let i = 0; i + 2 <= data.length; ) {
-    const t = data[i]!;
-    let len = data[i + 1]!;
-    let off = i + 2;
-    if (len === 0x81) {
-      len = data[i + 2]!;
-      off++;
-    }
-    if (t === tag) return data.subarray(off, off + len);
-    i = off + len;
-  }
-  return undefined;
-}
 
 /** The USIM's AID as a phone finds it: EF_DIR (2F00) record 1, template 61, tag 4F. */
 async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
   const sel = await ctx.send('00a40004022f00');
   if (sel.sw !== 0x9000) return undefined;
-  const fcp = tlv(sel.data, 0x62);
-  const descr = fcp ? tlv(fcp, 0x82) : undefined;
+  const fcp = findTlv(sel.data, 0x62);
+  const descr = fcp ? findTlv(fcp, 0x82) : undefined;
   const recLen = descr && descr.length >= 4 ? (descr[2]! << 8) | descr[3]! : 0;
   if (!recLen) return undefined;
   const rec = await ctx.send(`00b20104${recLen.toString(16).padStart(2, '0')}`);
-  const app = rec.sw === 0x9000 ? tlv(rec.data, 0x61) : undefined;
-  const aid = app ? tlv(app, 0x4f) : undefined;
+  const app = rec.sw === 0x9000 ? findTlv(rec.data, 0x61) : undefined;
+  const aid = app ? findTlv(app, 0x4f) : undefined;
   return aid ? hx(aid) : undefined;
 }
 
@@ -195,7 +181,7 @@ export const usimAuthSuite: Suite = {
     let r = await authenticate(0x81, v.rand, v.autn);
     if (r.sw === 0x9000 && r.data[0] === 0xdc) {
       // The card's SQN is ahead of the profile's: resynchronise, as a network would.
-      const auts = tlv(r.data, 0xdc) ?? new Uint8Array(0);
+      const auts = findTlv(r.data, 0xdc) ?? new Uint8Array(0);
       auc.resync(p.imsi, v.rand, auts);
       v = auc.quintuplet(p.imsi);
       r = await authenticate(0x81, v.rand, v.autn);

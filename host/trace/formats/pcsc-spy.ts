@@ -9,6 +9,7 @@
 import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
 import { parseHex, type LineReader } from '../io.js';
+import { concat } from '../../../card/runtime/bytes.js';
 
 const DUMP = /^ [io] {2}([0-9A-F]{4}) (.{47})/;
 
@@ -26,14 +27,7 @@ function readDump(src: LineReader, what: string): Uint8Array {
     expect += 16;
     if (bytes.length < 16) break;
   }
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(...parts);
 }
 
 export function readPcscSpy(src: LineReader, onBad?: OnBadLine): Trace {
