@@ -6,18 +6,18 @@
  * Mandatory with CI=true; skipped locally with the reason when the stack is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtCli, runCli, REPO } from '../cli/built-cli.js';
+import { runCli, REPO } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
-import { pcscSuiteNote, skipPcsc, startStack, waitForCard } from './pcsc-stack.js';
+import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
+import { EmulatorProcess } from './emulator-process.js';
 
 describe.skipIf(skipPcsc)(`cardforge personalize --reader through pcscd + vpcd${pcscSuiteNote}`, () => {
   let stack: PcscStack;
   let dir: string;
-  let emu: ChildProcess | undefined;
+  let emu: EmulatorProcess | undefined;
   const example = join(REPO, 'profiles/example-sim.yaml');
 
   beforeAll(async () => {
@@ -26,10 +26,7 @@ describe.skipIf(skipPcsc)(`cardforge personalize --reader through pcscd + vpcd${
   });
 
   afterAll(async () => {
-    if (emu && emu.exitCode === null) {
-      emu.kill('SIGTERM');
-      await new Promise((r) => emu!.once('exit', r));
-    }
+    await emu?.stop();
     await stack?.stop();
   });
 
@@ -37,8 +34,7 @@ describe.skipIf(skipPcsc)(`cardforge personalize --reader through pcscd + vpcd${
     const image = join(dir, 'blank.json');
     let r = await runCli(['image', 'new', '--sim-blank', '--adm', '12345678', '-o', image]);
     expect(r.code, r.stderr).toBe(0);
-    emu = spawn(process.execPath, [builtCli(), 'emulate', '--card', image, '--vpcd', `127.0.0.1:${stack.port}`], { env: stack.env() });
-    await waitForCard(stack.readerName(0), true, 15_000);
+    emu = await EmulatorProcess.start(stack, image);
     const reader = stack.readerName(0);
     r = await runCli(['personalize', example, '--reader', reader, '--dry-run'], { env: stack.env() });
     expect(r.code, r.stderr).toBe(0);

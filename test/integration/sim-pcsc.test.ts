@@ -5,13 +5,14 @@
  * a card personalized with a different Ki only the authentication rows fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtCli, runCli, REPO } from '../cli/built-cli.js';
+import { runCli, REPO } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
-import { pcscSuiteNote, skipPcsc, startStack, waitForCard } from './pcsc-stack.js';
+import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
+import { EmulatorProcess } from './emulator-process.js';
 
 // TS 55.205 set 1 (shared/vectors/gsm-milenage-ts55205.json): Ki, OPc, RAND → SRES#1, Kc.
 const KI = '465b5ce8b199b49faa5f0a2ee238a6bc';
@@ -22,7 +23,7 @@ const SRES_KC = '46f8416aeae4be823af9a08b';
 describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}`, () => {
   let stack: PcscStack;
   let dir: string;
-  let emu: ChildProcess | undefined;
+  let emu: EmulatorProcess | undefined;
 
   const tool = (cmd: string, args: string[]): { status: number | null; out: string } => {
     const r = spawnSync(cmd, args, { env: stack.env(), encoding: 'utf8', timeout: 20_000 });
@@ -30,13 +31,8 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
   };
 
   async function serveImage(image: string): Promise<void> {
-    if (emu && emu.exitCode === null) {
-      emu.kill('SIGTERM');
-      await new Promise((r) => emu!.once('exit', r));
-      await waitForCard(stack.readerName(0), false, 10_000);
-    }
-    emu = spawn(process.execPath, [builtCli(), 'emulate', '--card', image, '--vpcd', `127.0.0.1:${stack.port}`], { env: stack.env() });
-    await waitForCard(stack.readerName(0), true, 15_000);
+    await emu?.stop();
+    emu = await EmulatorProcess.start(stack, image);
   }
 
   async function personalize(name: string, ki: string): Promise<{ profile: string; image: string }> {
@@ -54,10 +50,7 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
   });
 
   afterAll(async () => {
-    if (emu && emu.exitCode === null) {
-      emu.kill('SIGTERM');
-      await new Promise((r) => emu!.once('exit', r));
-    }
+    await emu?.stop();
     await stack?.stop();
   });
 
