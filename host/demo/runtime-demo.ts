@@ -13,12 +13,9 @@ import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
 import { saveImageFile, loadImageFile } from '../store/index.js';
 import { decodeCommand, decodeResponse } from '../trace/decode.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { DemoReport, type DemoOutput } from './report.js';
 
-export interface DemoOutput {
-  line(text: string): void;
-  /** Every verdict, for machine-readable output (--json). */
-  check?(ok: boolean, what: string): void;
-}
+export type { DemoOutput } from './report.js';
 
 function newCard(atr?: Uint8Array): Card {
   const card = new Card({ ...(atr ? { atr } : {}), rng: new SeededRng('cardforge demo') });
@@ -27,15 +24,9 @@ function newCard(atr?: Uint8Array): Card {
 }
 
 export function runRuntimeDemo(out: DemoOutput): { passed: number; failed: number } {
-  let passed = 0;
-  let failed = 0;
-  const step = (title: string): void => out.line(`\n== ${title}`);
-  const verdict = (ok: boolean, what: string): void => {
-    if (ok) passed++;
-    else failed++;
-    out.line(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
-    out.check?.(ok, what);
-  };
+  const report = new DemoReport(out);
+  const step = (title: string): void => report.step(title);
+  const verdict = (ok: boolean, what: string): boolean => report.verdict(ok, what);
   const send = (card: Card, hex: string): string => {
     const cmd = hexToBytes(hex);
     const resp = card.transmit(cmd);
@@ -102,6 +93,5 @@ export function runRuntimeDemo(out: DemoOutput): { passed: number; failed: numbe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  out.line(`\n${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  return report.finish();
 }

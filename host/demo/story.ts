@@ -19,7 +19,7 @@ import { PaymentServer as PurchaseServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { LedgerCard, PaymentServer as UsageServer, SoftwareInterface } from '../backend/ledger/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
-import type { DemoOutput } from './runtime-demo.js';
+import { DemoReport, type DemoOutput } from './report.js';
 
 /** The bundled profile: found by walking up from this module (works from sources, dist/ and test builds). */
 function bundledProfile(): URL {
@@ -36,16 +36,9 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hx = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
 
 export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROFILE): Promise<{ passed: number; failed: number }> {
-  let passed = 0;
-  let failed = 0;
-  const step = (title: string): void => out.line(`\n== ${title}`);
-  const verdict = (ok: boolean, what: string): boolean => {
-    if (ok) passed++;
-    else failed++;
-    out.line(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
-    out.check?.(ok, what);
-    return ok;
-  };
+  const report = new DemoReport(out);
+  const step = (title: string): void => report.step(title);
+  const verdict = (ok: boolean, what: string): boolean => report.verdict(ok, what);
 
   // A fixed virtual time keeps the story byte-for-byte repeatable (certificates, records, receipts).
   const clock = new VirtualClock(Date.UTC(2026, 0, 15, 9, 30));
@@ -154,6 +147,5 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   verdict(balance === 2_880, `LOAD 2000 authorised by the issuer over the card challenge: balance ${balance}`);
 
   await transport.close();
-  out.line(`\n${passed} passed, ${failed} failed`);
-  return { passed, failed };
+  return report.finish();
 }
