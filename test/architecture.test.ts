@@ -11,6 +11,7 @@ import { join, relative, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPLET_REGISTRY } from '../card/applets/index.js';
 import { Card } from '../card/runtime/index.js';
+import { ALL_COMMANDS, RUNTIME_COMMANDS, type CommandSpec } from '../apdu-specs/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -84,6 +85,15 @@ describe('architecture', () => {
   it('apdu-specs is data: it imports nothing outside itself', () => {
     const bad = specFiles.flatMap(importsOf).filter((i) => i.target === null || !i.target.startsWith('apdu-specs'));
     expect(bad).toEqual([]);
+  });
+
+  it('every command declared in apdu-specs is dispatched by the runtime or by a registered applet', () => {
+    const bound = new Set<CommandSpec>(RUNTIME_COMMANDS);
+    for (const [, cls] of APPLET_REGISTRY) {
+      const card = new Card();
+      for (const spec of card.install(cls, { aid: 'f000000001' }).commands.specs) bound.add(spec);
+    }
+    expect(ALL_COMMANDS.filter((c) => !bound.has(c)).map((c) => c.name)).toEqual([]);
   });
 
   it('every registered applet binds each of its declared commands to a handler and nothing undeclared', () => {
