@@ -26,7 +26,7 @@ export interface BackendActors {
 export class BackendKeysError extends Error {
   readonly code = 'BACKEND_KEYS_INVALID';
   constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE" when FILE does not exist yet; restore this one from its backup (the cards it certified need the same issuers)`);
     this.name = 'BackendKeysError';
   }
 }
@@ -61,7 +61,7 @@ export function saveBackendKeys(file: string, secrets: BackendSecrets): void {
 }
 
 export function loadBackendKeys(file: string): BackendSecrets {
-  if (!existsSync(file)) throw new BackendKeysError(file, 'no such backend-keys file');
+  if (!existsSync(file)) throw new BackendKeysError(file, 'no such backend-keys file (prove needs the file personalize used, or "demo")');
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

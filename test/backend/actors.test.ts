@@ -1,0 +1,50 @@
+/**
+ * The backend-keys file: saved with mode 0600 and loaded back to the same issuers; a missing,
+ * foreign or damaged file is a BackendKeysError naming the file and the field, and saying how
+ * such a file comes to exist.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { actorsFrom, BackendKeysError, loadBackendKeys, randomSecrets, saveBackendKeys, demoSecrets } from '../../host/backend/actors.js';
+import { bytesToHex } from '../../card/runtime/bytes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cf-keys-'));
+
+function errorOf(file: string): BackendKeysError {
+  try {
+    loadBackendKeys(file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(BackendKeysError);
+    return e as BackendKeysError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('backend keys file', () => {
+  it('round trip: the same issuers, file readable by its owner only', () => {
+    const file = join(dir, 'keys.json');
+    const secrets = randomSecrets();
+    saveBackendKeys(file, secrets);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const back = actorsFrom(loadBackendKeys(file));
+    expect(bytesToHex(back.ledgerIssuer.publicKey)).toBe(bytesToHex(actorsFrom(secrets).ledgerIssuer.publicKey));
+    expect(bytesToHex(back.paymentIssuer.publicKey)).toBe(bytesToHex(actorsFrom(secrets).paymentIssuer.publicKey));
+    expect(bytesToHex(actorsFrom(demoSecrets()).editorRoot.publicKey)).not.toBe(bytesToHex(back.editorRoot.publicKey));
+  });
+
+  it('missing, foreign and damaged files name the file, the field and the way out', () => {
+    expect(errorOf(join(dir, 'none.json')).message).toMatch(/none\.json: no such backend-keys file .*"demo"\)\. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE"/);
+    const foreign = join(dir, 'foreign.json');
+    writeFileSync(foreign, '{}');
+    expect(errorOf(foreign).message).toMatch(/foreign\.json: field format: expected "cardforge-backend-keys"/);
+    const broken = join(dir, 'broken.json');
+    saveBackendKeys(broken, randomSecrets());
+    writeFileSync(broken, readFileSync(broken, 'utf8').replace(/"ledger_issuer": "[0-9a-f]+"/, '"ledger_issuer": "abc"'));
+    expect(errorOf(broken).message).toMatch(/broken\.json: field ledger_issuer: expected 64 hex digits/);
+    const garbled = join(dir, 'garbled.json');
+    writeFileSync(garbled, '{"format":');
+    expect(errorOf(garbled).message).toMatch(/garbled\.json: not valid JSON/);
+  });
+});
