@@ -77,3 +77,17 @@ export function loadBackendKeys(file: string): BackendSecrets {
   }
   return s;
 }
+
+/**
+ * The actors a `--backend-keys FILE|demo` option names: "demo" for the fixed demo keys, else the
+ * file; with `create`, a missing file is made with fresh keys (`onCreate` is told).
+ */
+export function actorsFromOption(spec: string | undefined, opts: { create?: boolean; onCreate?: (file: string) => void } = {}): BackendActors | undefined {
+  if (spec === undefined) return undefined;
+  if (spec === 'demo') return actorsFrom(demoSecrets());
+  if (opts.create && !existsSync(spec)) {
+    saveBackendKeys(spec, randomSecrets());
+    opts.onCreate?.(spec);
+  }
+  return actorsFrom(loadBackendKeys(spec));
+}

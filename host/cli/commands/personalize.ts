@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { personalizeCard } from '../../profile/personalize.js';
-import { actorsFrom, demoSecrets, loadBackendKeys, randomSecrets, saveBackendKeys, type BackendActors } from '../../backend/actors.js';
+import { actorsFromOption, type BackendActors } from '../../backend/actors.js';
 import { saveImageFile } from '../../store/index.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
@@ -55,13 +55,7 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
 
 /** The issuers for payment/ledger sections: "demo" (fixed public keys), or a keys file (created when missing). */
 function backendActors(spec: string | undefined, out: (l: string) => void): BackendActors | undefined {
-  if (spec === undefined) return undefined;
-  if (spec === 'demo') return actorsFrom(demoSecrets());
-  if (!existsSync(spec)) {
-    saveBackendKeys(spec, randomSecrets());
-    out(`created ${spec}: new back-end keys (issuers, editor root, payment server) — keep this file secret`);
-  }
-  return actorsFrom(loadBackendKeys(spec));
+  return actorsFromOption(spec, { create: true, onCreate: (f) => out(`created ${f}: new back-end keys (issuers, editor root, payment server) — keep this file secret`) });
 }
 
 export function registerPersonalize(program: Command, ctx: CliContext): void {

@@ -9,7 +9,7 @@ import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { loadProfileFile } from '../../profile/load.js';
-import { actorsFrom, demoSecrets, loadBackendKeys } from '../../backend/actors.js';
+import { actorsFromOption } from '../../backend/actors.js';
 import { SUITES, runSuites, textTable, jsonReport, junitReport } from '../../prove/index.js';
 
 interface ProveOptions extends TargetOptions {
@@ -37,7 +37,7 @@ export function registerProve(program: Command, ctx: CliContext): void {
       if (unknown.length) throw new CliError('USAGE', `unknown suite ${unknown.join(', ')}; suites are: ${SUITES.map((s) => s.name).join(', ')}`, EXIT.USAGE);
       const suites = names.length ? SUITES.filter((s) => names.includes(s.name)) : SUITES;
       const profile = opts.profile ? loadProfileFile(opts.profile) : undefined;
-      const actors = opts.backendKeys === undefined ? undefined : actorsFrom(opts.backendKeys === 'demo' ? demoSecrets() : loadBackendKeys(opts.backendKeys));
+      const actors = actorsFromOption(opts.backendKeys);
       // A proof never leaves a changed image behind unless the user asked for it with --card.
       const transport = openTarget(opts);
       const tty = process.stderr.isTTY === true;
