@@ -7,6 +7,7 @@ import type { CommandSpec } from './types.js';
 import { LOOPBACK_AID, LOOPBACK_COMMANDS } from './loopback.js';
 import { SIM_CLASSIC_COMMANDS } from './ts51011.js';
 import { UICC_COMMANDS } from './ts102221.js';
+import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from './ts102223.js';
 import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_COMMANDS } from './ledger.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
@@ -24,7 +25,7 @@ export const SIM_APPLET_AID = 'f0636172646667020001';
 export const LEDGER_APPLET_AID = 'f0636172646667040001';
 
 export const APPLET_SPECS: readonly AppletSpecs[] = [
-  { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...PERSONALIZATION_COMMANDS] },
+  { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'payment', aid: PAYMENT_AID, commands: [...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'ledger', aid: LEDGER_APPLET_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },

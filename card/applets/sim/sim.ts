@@ -8,6 +8,7 @@
  */
 import { SIM_CLASSIC_COMMANDS } from '../../../apdu-specs/ts51011.js';
 import { UICC_COMMANDS } from '../../../apdu-specs/ts102221.js';
+import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from '../../../apdu-specs/ts102223.js';
 import { Applet, CommandTable, type AppletContext, type AppletParams, type CommandApdu, type Handler, type Reply } from '../../runtime/index.js';
 import { authenticate, runGsmAlgorithm } from './auth.js';
 import { GSM_SW, SimCore, UICC_SW } from './core.js';
@@ -17,6 +18,7 @@ import { gsmChange, gsmSetEnabled, gsmUnblock, gsmVerify, uiccChange, uiccSetEna
 import { gsmSelect, gsmStatus, uiccSelect, uiccStatus } from './select.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { isFactory, SimPerso } from './store-data.js';
+import { Toolkit, type ProactiveQueue } from './toolkit.js';
 import { SIM_APPLET_TYPE, type SimParams, type SimPersonalization } from './types.js';
 
 export class SimApplet extends Applet {
@@ -24,6 +26,8 @@ export class SimApplet extends Applet {
   readonly commands: CommandTable;
   private readonly core: SimCore;
   private readonly perso: SimPerso;
+  /** Post proactive commands here: the next 9000 becomes 91xx, FETCH returns them (toolkit.ts). */
+  readonly proactive: ProactiveQueue;
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
@@ -33,6 +37,8 @@ export class SimApplet extends Applet {
     this.perso = perso;
     const g = GSM_SW;
     const u = UICC_SW;
+    const tk = new Toolkit(ctx);
+    this.proactive = tk.queue;
     const classic: Record<string, Handler> = {
       GSM_SELECT: (a) => gsmSelect(core, a),
       GSM_STATUS: (a) => gsmStatus(core, a),
@@ -50,6 +56,10 @@ export class SimApplet extends Applet {
       GSM_INVALIDATE: (a) => setActivation(core, g, a, false),
       GSM_REHABILITATE: (a) => setActivation(core, g, a, true),
       GSM_RUN_GSM_ALGORITHM: (a) => runGsmAlgorithm(core, a),
+      GSM_TERMINAL_PROFILE: (a) => tk.terminalProfile(g, a),
+      GSM_ENVELOPE: (a) => tk.envelope(g, a),
+      GSM_FETCH: (a) => tk.fetch(g, a),
+      GSM_TERMINAL_RESPONSE: (a) => tk.terminalResponse(g, a),
     };
     const uicc: Record<string, Handler> = {
       UICC_SELECT: (a) => uiccSelect(core, a),
@@ -68,9 +78,15 @@ export class SimApplet extends Applet {
       UICC_DEACTIVATE_FILE: (a) => setActivation(core, u, a, false),
       UICC_ACTIVATE_FILE: (a) => setActivation(core, u, a, true),
       USIM_AUTHENTICATE: (a) => authenticate(core, a),
+      CAT_TERMINAL_PROFILE: (a) => tk.terminalProfile(u, a),
+      CAT_ENVELOPE: (a) => tk.envelope(u, a),
+      CAT_FETCH: (a) => tk.fetch(u, a),
+      CAT_TERMINAL_RESPONSE: (a) => tk.terminalResponse(u, a),
     };
+    // A pending proactive command turns every 9000 of the SIM's commands into 91xx.
+    for (const t of [classic, uicc]) for (const [k, h] of Object.entries(t)) t[k] = (a) => tk.signal(h(a));
     const p = core.personality;
-    const specs = [...(p !== 'uicc' ? SIM_CLASSIC_COMMANDS : []), ...(p !== 'classic' ? UICC_COMMANDS : []), ...PERSONALIZATION_COMMANDS];
+    const specs = [...(p !== 'uicc' ? [...SIM_CLASSIC_COMMANDS, ...GSM_TOOLKIT_COMMANDS] : []), ...(p !== 'classic' ? [...UICC_COMMANDS, ...CAT_COMMANDS] : []), ...PERSONALIZATION_COMMANDS];
     this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}), PERSO_STORE_DATA: (a) => perso.storeData(a) });
   }
 
