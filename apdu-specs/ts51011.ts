@@ -26,7 +26,7 @@ export const SIM_CLASSIC_COMMANDS: readonly CommandSpec[] = [
     command: [{ name: 'pattern', length: 'rest' }], response: [{ name: 'record number', length: 1 }] },
   { name: 'GSM_INCREASE', cla: A0, ins: 0x32, cases: [3, 4], p1p2: '0000', description: 'Add the value to record 1 of the current cyclic EF, write the result as the new record 1 (EF_ACM: refused past EF_ACMmax)', ref: `${R} §9.2.8`,
     command: [{ name: 'value', length: 'rest' }], response: [{ name: 'new value', length: 3 }, { name: 'added value', length: 3 }] },
-  { name: 'GSM_VERIFY_CHV', cla: A0, ins: 0x20, cases: [3], p1p2: 'P1 00; P2 01 CHV1, 02 CHV2, 0A ADM1', description: 'Verify a CHV (try counter decremented first)', ref: `${R} §9.2.9`, command: [CHV] },
+  { name: 'GSM_VERIFY_CHV', cla: A0, ins: 0x20, cases: [1, 3], p1p2: 'P1 00; P2 01 CHV1, 02 CHV2, 0A ADM1', description: 'Verify a CHV (try counter decremented first); with P3=00: the retry counter (63Cx), as UICCs answer the query handsets, pySim and wpa_supplicant send in class A0', ref: `${R} §9.2.9; ETSI TS 102.221 §11.1.9`, command: [CHV] },
   { name: 'GSM_CHANGE_CHV', cla: A0, ins: 0x24, cases: [3], p1p2: 'P1 00; P2 01 CHV1, 02 CHV2', description: 'Change a CHV (old value, new value)', ref: `${R} §9.2.10`,
     command: [{ ...CHV, name: 'old chv' }, { ...CHV, name: 'new chv' }] },
   { name: 'GSM_DISABLE_CHV', cla: A0, ins: 0x26, cases: [3], p1p2: '0001', description: 'Disable CHV1 (presenting it)', ref: `${R} §9.2.11`, command: [CHV] },
@@ -35,6 +35,7 @@ export const SIM_CLASSIC_COMMANDS: readonly CommandSpec[] = [
     command: [{ ...CHV, name: 'unblock chv' }, { ...CHV, name: 'new chv' }] },
   { name: 'GSM_INVALIDATE', cla: A0, ins: 0x04, cases: [1, 2], p1p2: '0000 (P3 00)', description: 'Invalidate the current EF', ref: `${R} §9.2.14` },
   { name: 'GSM_REHABILITATE', cla: A0, ins: 0x44, cases: [1, 2], p1p2: '0000 (P3 00)', description: 'Rehabilitate the current EF', ref: `${R} §9.2.15` },
+  { name: 'GSM_SLEEP', cla: A0, ins: 0xfa, cases: [1], p1p2: '0000 (P3 00)', description: 'Phase 1 SLEEP, obsolete since phase 2: answered 9000 and does nothing', ref: `${R} §9.2 (table 9: SLEEP); GSM 11.11 phase 1` },
   { name: 'GSM_RUN_GSM_ALGORITHM', cla: A0, ins: 0x88, cases: [3, 4], p1p2: '0000', description: 'A3/A8 with Ki over RAND (CHV1 access condition); 9F0C, then SRES and Kc by GET RESPONSE', ref: `${R} §9.2.16`,
     command: [{ name: 'rand', length: 16, random: true }], response: [{ name: 'sres', length: 4, keyDependent: true }, { name: 'kc', length: 8, keyDependent: true }] },
 ];

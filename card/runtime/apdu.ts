@@ -59,6 +59,20 @@ export class CommandApdu {
   get channel(): number {
     return this.claInfo.channel;
   }
+
+  /**
+   * CLA INS P1 P2 00: on T=0 (and in class A0, whose commands always carry P3) this is either
+   * case 1 or case 2 with Le=256 — only the command's declaration and P1-P2 tell which
+   * (ISO/IEC 7816-3 §12.2.2; TS 102.221 §7.3.1.1; TS 51.011 §9.1).
+   */
+  get p3Zero(): boolean {
+    return this.bytes.length === 5 && this.bytes[4] === 0;
+  }
+
+  /** The same command read as case 1 (no data, no Le): the T=0 form of a case-1 command. */
+  asCase1(): CommandApdu {
+    return new CommandApdu(this.bytes, this.cla, this.ins, this.p1, this.p2, this.bytes.subarray(4, 4), 0, true, 1, false, this.claInfo);
+  }
 }
 
 /**

@@ -38,6 +38,12 @@ export interface AppletContext {
   readonly session: SessionFacts;
   /** 'T=0' or 'T=1', as the ATR decided. */
   readonly protocol: () => 'T=0' | 'T=1';
+  /**
+   * The logical channel (0..19) of the command being processed, or of the selection in progress
+   * (javacard.framework.APDU.getCLAChannel / JCSystem.getAssignedChannel): a multi-selectable
+   * applet keeps its per-channel state (current file, record pointer) by it.
+   */
+  readonly channel: () => number;
   beginTransaction(): void;
   commitTransaction(): void;
   abortTransaction(): void;
@@ -66,9 +72,15 @@ export abstract class Applet {
    */
   install(_personalization: unknown): void {}
 
-  /** Selection: return FCI data, or throw CardError to refuse (the channel then has no applet). */
-  select(_apdu: CommandApdu | null): Reply | void {}
+  /**
+   * Selection on ctx.channel(): return FCI data, or throw CardError to refuse (the channel then
+   * has no applet). `apdu` is null at power-up and MANAGE CHANNEL; `origin` is set when MANAGE
+   * CHANNEL opened the channel from another non-basic channel where this applet is selected, whose
+   * state the new channel starts from (TS 102.221 §11.1.17.2).
+   */
+  select(_apdu: CommandApdu | null, _origin?: number): Reply | void {}
 
+  /** Deselection on ctx.channel() (SELECT of another applet there, or MANAGE CHANNEL close). */
   deselect(): void {}
 }
 

@@ -88,6 +88,10 @@ export class Card {
   private readonly installed: InstalledApplet[] = [];
   private channels: ChannelState[] = [];
   private pending: Pending | null = null;
+  /** Set by a runtime command that changed card state (not persistent memory): no 6Cxx after it. */
+  private stateChanged = false;
+  /** The logical channel of the command (or selection) in progress: AppletContext.channel(). */
+  private currentChannel = 0;
   private powered = false;
   private atrBytes: Uint8Array;
   private proto: 'T=0' | 'T=1';
@@ -162,6 +166,7 @@ export class Card {
       clock: this.clock,
       session: this.session,
       protocol: () => this.proto,
+      channel: () => this.currentChannel,
       beginTransaction: () => mem.begin(),
       commitTransaction: () => mem.commit(),
       abortTransaction: () => mem.abort(),
@@ -179,6 +184,7 @@ export class Card {
     this.pending = null;
     this.closeAllChannels();
     this.powered = true;
+    this.currentChannel = 0;
     const def = this.installed.findIndex((a) => a.isDefault);
     if (def >= 0) {
       try {
@@ -240,6 +246,7 @@ export class Card {
       throw e;
     }
     const ch = apdu.claInfo.channel;
+    this.currentChannel = ch;
     const base = apdu.claInfo.base;
     const gsm = base === 0xa0;
     if (this.channels[ch] === undefined) {
@@ -259,6 +266,17 @@ export class Card {
     return this.dispatch(this.installed[idx]!.applet, apdu);
   }
 
+  /**
+   * ISO/IEC 7816-3 §12.2.2, TS 102.221 §7.3.1.1, TS 51.011 §9.1: on T=0 (and always in class A0,
+   * whose commands carry P3) a case-1 command travels as CLA INS P1 P2 00. A command declared
+   * case 1 and not case 2 is read so; one declared both ways (STATUS, MANAGE CHANNEL) keeps the
+   * case-2 reading and its handler decides by P1-P2 (apdu.p3Zero).
+   */
+  private transportCase(apdu: CommandApdu, cases: number): CommandApdu {
+    if (apdu.apduCase !== 2 || !apdu.p3Zero || (cases & (1 << 1)) === 0 || (cases & (1 << 2)) !== 0) return apdu;
+    return this.proto === 'T=0' || apdu.claInfo.base === 0xa0 ? apdu.asCase1() : apdu;
+  }
+
   private dispatch(applet: Applet, apdu: CommandApdu): Uint8Array {
     const info = apdu.claInfo;
     const found = applet.commands.lookup(info.base, apdu.ins);
@@ -266,6 +284,7 @@ export class Card {
     if (info.sm !== 0 && !applet.secureMessaging) return swBytes(SW.SECURE_MESSAGING_NOT_SUPPORTED);
     if (info.chaining && !applet.commandChaining) return swBytes(SW.COMMAND_CHAINING_NOT_SUPPORTED);
     if (apdu.extended && !applet.extendedLength) return swBytes(SW.WRONG_LENGTH);
+    apdu = this.transportCase(apdu, found.cases);
     if (!caseAllowed(found.cases, apdu.apduCase)) return swBytes(SW.WRONG_LENGTH);
     let reply: Reply | void;
     try {
@@ -286,6 +305,12 @@ export class Card {
   }
 
   private shape(apdu: CommandApdu, reply: Reply): Uint8Array {
+    const changed = this.stateChanged;
+    this.stateChanged = false;
+    return this.shapeReply(apdu, reply, changed);
+  }
+
+  private shapeReply(apdu: CommandApdu, reply: Reply, stateChanged: boolean): Uint8Array {
     const data = reply.data ?? EMPTY;
     const sw = reply.sw ?? 0x9000;
     const gsm = apdu.claInfo.base === 0xa0;
@@ -293,7 +318,8 @@ export class Card {
     // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
     // must not say that (its result would be lost and a resend would act twice): hold the data
     // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).
-    if (data.length > 0 && r.response.length === 2 && r.pending === null && this.memory.writesInCommand > 0) {
+    // The same holds for a runtime state change (a logical channel opened by MANAGE CHANNEL).
+    if (data.length > 0 && r.response.length === 2 && r.pending === null && (this.memory.writesInCommand > 0 || stateChanged)) {
       r = { response: Uint8Array.of(gsm ? 0x9f : 0x61, data.length >= 256 ? 0 : data.length), pending: { channel: apdu.claInfo.channel, data, sw } };
     }
     this.pending = r.pending;
@@ -322,11 +348,13 @@ export class Card {
       this.pending = null;
       return swBytes(typeof found === 'number' ? found : SW.WRONG_LENGTH);
     }
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) return swBytes(SW.INCORRECT_P1P2);
+    // Class A0 answers with the TS 51.011 §9.4.6 family: 6B00 for P1-P2, 6F00 (technical problem,
+    // no diagnosis) when nothing is held; the ISO classes with 6A86 and 6985 (ISO/IEC 7816-4 §5.6).
+    if (apdu.p1 !== 0 || apdu.p2 !== 0) return swBytes(gsm ? SW.WRONG_P1P2 : SW.INCORRECT_P1P2);
     const p = this.pending;
     if (p === null || p.channel !== apdu.claInfo.channel) {
       this.pending = null;
-      return swBytes(SW.CONDITIONS_NOT_SATISFIED);
+      return swBytes(gsm ? SW.NO_PRECISE_DIAGNOSIS : SW.CONDITIONS_NOT_SATISFIED);
     }
     const r = getResponse(p, apdu.ne, this.proto === 'T=0', gsm);
     this.pending = r.pending;
@@ -340,25 +368,34 @@ export class Card {
     this.channels[0] = null;
   }
 
+  /**
+   * MANAGE CHANNEL (ISO/IEC 7816-4 §11.1.2; TS 102.221 §11.1.17). The forms without response
+   * data are case 1, which a T=0 terminal sends with P3=00 ('00 70 80 01 00', '00 70 00 02 00').
+   * Opening with P2=00 returns the channel number (Le=01); sent with P3=00 on T=0 (Le=256), the
+   * channel is opened and its number held behind 6101 rather than lost to a 6C01.
+   */
   private manageChannel(apdu: CommandApdu): Reply {
     const origin = apdu.claInfo.channel;
+    const case1 = apdu.apduCase === 1 || apdu.p3Zero;
     if (apdu.p1 === 0x00) {
       let target = apdu.p2;
       if (target === 0) {
-        if (apdu.apduCase !== 2 || apdu.ne !== 1) throw new CardError(SW.WRONG_LENGTH, 'MANAGE CHANNEL open with P2=00 needs Le=01');
+        if (apdu.apduCase !== 2) throw new CardError(SW.WRONG_LENGTH, 'MANAGE CHANNEL open with P2=00 needs Le=01');
         target = this.channels.findIndex((c, i) => i > 0 && c === undefined);
         if (target < 0) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'no logical channel available');
       } else {
-        if (apdu.apduCase !== 1) throw new CardError(SW.WRONG_LENGTH);
+        if (!case1) throw new CardError(SW.WRONG_LENGTH);
         if (target >= MAX_CHANNELS) throw new CardError(SW.INCORRECT_P1P2, `channel ${target} outside 1..${MAX_CHANNELS - 1}`);
         if (this.channels[target] !== undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `channel ${target} already open`);
       }
       this.channels[target] = null;
-      // From the basic channel the default applet is selected; from channel n, n's applet (if it may be).
+      this.stateChanged = true;
+      // From the basic channel the default applet is selected; from channel n, n's applet (if it
+      // may be), which then starts from channel n's selection (TS 102.221 §11.1.17.2).
       const from = origin === 0 ? this.installed.findIndex((a) => a.isDefault) : (this.channels[origin] ?? -1);
       if (from >= 0) {
         try {
-          this.trySelect(target, from, null);
+          this.trySelect(target, from, null, origin === 0 ? undefined : origin);
         } catch (e) {
           // The channel opens anyway, with no applet selected (JC 3 RE §4.2.2).
           if (!(e instanceof CardError)) throw e;
@@ -368,7 +405,7 @@ export class Card {
       return apdu.p2 === 0 ? { data: Uint8Array.of(target) } : {};
     }
     if (apdu.p1 === 0x80) {
-      if (apdu.apduCase !== 1) throw new CardError(SW.WRONG_LENGTH);
+      if (!case1) throw new CardError(SW.WRONG_LENGTH);
       const target = apdu.p2 === 0 ? origin : apdu.p2;
       if (target === 0) throw new CardError(SW.INCORRECT_P1P2, 'the basic channel cannot be closed');
       if (target >= MAX_CHANNELS) throw new CardError(SW.INCORRECT_P1P2);
@@ -389,28 +426,35 @@ export class Card {
     if (idx === null || idx === undefined) return;
     const inst = this.installed[idx]!;
     this.channels[channel] = null;
+    const outer = this.currentChannel;
+    this.currentChannel = channel;
     try {
       inst.applet.deselect();
     } catch (e) {
       if (e instanceof PowerLoss) throw e;
+    } finally {
+      this.currentChannel = outer;
     }
     if (!this.activeElsewhere(idx, channel)) this.transient.clearOnDeselect(inst.aidHex);
   }
 
   /** Select applet idx on a channel; returns the applet's reply, or throws CardError. */
-  private trySelect(channel: number, idx: number, apdu: CommandApdu | null): Reply {
+  private trySelect(channel: number, idx: number, apdu: CommandApdu | null, origin?: number): Reply {
     const inst = this.installed[idx]!;
     if (!inst.applet.multiSelectable && this.activeElsewhere(idx, channel)) {
       throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `applet ${inst.aidHex} is active on another channel and not multi-selectable`);
     }
     this.deselectOn(channel);
     let reply: Reply | void;
+    const outer = this.currentChannel;
+    this.currentChannel = channel;
     try {
-      reply = inst.applet.select(apdu);
+      reply = inst.applet.select(apdu, origin);
     } catch (e) {
       if (e instanceof PowerLoss) throw e;
       throw e instanceof CardError ? e : new CardError(SW.APPLET_SELECT_FAILED);
     } finally {
+      this.currentChannel = outer;
       if (this.memory.inTransaction && !this.memory.torn) this.memory.abort();
     }
     this.channels[channel] = idx;

@@ -49,6 +49,8 @@ export interface DeliverResult {
  */
 export function deliver(channel: number, data: Uint8Array, sw: number, ne: number, t0: boolean, gsm: boolean, shortForm: boolean, apduCase: number): DeliverResult {
   const na = data.length;
+  // Class A0 always runs the T=0 rules (TS 51.011 §9.1: P3 is the length), whatever the reader.
+  if (gsm) t0 = true;
   if (na === 0) return { response: swBytes(sw), pending: null };
   // Le absent, or T=0 case 4 (the reader never sends Le): hold and announce.
   if (ne === 0 || (t0 && apduCase === 4)) return { response: swBytes(moreSw(gsm, na)), pending: { channel, data, sw } };
@@ -58,7 +60,9 @@ export function deliver(channel: number, data: Uint8Array, sw: number, ne: numbe
     if (t0 && shortForm) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
     return { response: withSw(data, sw), pending: null };
   }
-  // na > ne
+  // na > ne. TS 51.011 §9.2 (STATUS, GET RESPONSE): the SIM returns the first P3 bytes — GSM
+  // handsets poll STATUS with P3=16 (22) whatever the DF response's length.
+  if (gsm) return { response: withSw(data.subarray(0, ne), sw), pending: null };
   if (shortForm && na <= 256 && ne < 256) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
   const rest = data.subarray(ne);
   return { response: withSw(data.subarray(0, ne), moreSw(gsm, rest.length)), pending: { channel, data: rest, sw } };
@@ -67,6 +71,10 @@ export function deliver(channel: number, data: Uint8Array, sw: number, ne: numbe
 /** GET RESPONSE against the held data (the caller checked channel and P1-P2). */
 export function getResponse(p: Pending, ne: number, t0: boolean, gsm: boolean): DeliverResult {
   const avail = p.data.length;
+  if (gsm) t0 = true;
+  // TS 51.011 §9.2.18: GET RESPONSE returns the first P3 bytes of the response (A0 C0 00 00 16
+  // after 9F17 gives 22 bytes and 9000); the rest is dropped.
+  if (gsm && ne < avail) return { response: withSw(p.data.subarray(0, ne), p.sw), pending: null };
   if (ne > avail) {
     if (t0) return { response: swBytes(wrongLeSw(gsm, avail)), pending: p };
     return { response: withSw(p.data, p.sw), pending: null };

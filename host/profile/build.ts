@@ -6,7 +6,7 @@
  */
 import { Card, hexToBytes, bytesToHex, type Rng, type Clock } from '../../card/runtime/index.js';
 import { computeOpc } from '../../card/algorithms/index.js';
-import { installSim, SIM_DEFAULT_ATR, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
+import { installSim, simDefaultAtr, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
 import { ProfileError } from './load.js';
 import type { Profile } from './schema.js';
 
@@ -38,7 +38,7 @@ export interface BuildOptions {
 
 /** Build the card a profile describes. Problems the applets find are reported against the profile file. */
 export function buildCard(profile: Profile, file: string, opts: BuildOptions = {}): Card {
-  const atr = hexToBytes(profile.atr ?? SIM_DEFAULT_ATR);
+  const atr = profile.atr !== undefined ? hexToBytes(profile.atr) : simDefaultAtr(profile.personality ?? 'both');
   const card = new Card({ atr, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   try {
     installSim(card, { personality: profile.personality }, simPersonalization(profile));

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { ALL_COMMANDS, type CommandSpec } from '../../apdu-specs/index.js';
+import { encodeCla } from '../../card/runtime/index.js';
 
 export type Op = { readonly kind: 'apdu'; readonly bytes: Uint8Array } | { readonly kind: 'reset' };
 
@@ -88,6 +89,7 @@ const MUTATIONS: readonly Mutation[] = [
   (b, x) => set(b, 0, [0x00, 0x01, 0x03, 0x80, 0x81, 0xa0, 0x0c, 0x40, 0xff][x % 9]!), // class: channel, SM, chaining, GSM
   (b, x) => set(b, 1, [0xc0, 0xa4, 0x20, 0x2c, 0x70, 0x88, 0xb0, 0xd6, 0x32][x % 9]!), // INS swap
   (b, x) => (b.length > 5 ? b.slice(0, b.length - 1 - (x % 2)) : b), // drop Le / one data byte
+  (b, x) => (b.length > 0 && b[0] !== 0xa0 ? set(b, 0, encodeCla((b[0]! & 0x80) === 0 ? 0x00 : 0x80, x % 20)) : b), // any logical channel 0..19
 ];
 
 function set(b: Uint8Array, i: number, v: number): Uint8Array {

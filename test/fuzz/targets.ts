@@ -23,6 +23,7 @@ import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { PAYMENT_AID, LEDGER_APPLET_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
+import { loadGolden } from '../golden/transcript.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 
@@ -69,7 +70,7 @@ export function simTarget(): FuzzTarget {
   const card = buildCard(profile, file, { rng: new SeededRng('fuzz-sim'), clock: new VirtualClock(Date.UTC(2026, 0, 1)) });
   const auc = new AuC({ random: (n) => new Uint8Array(n).fill(0x5a) });
   auc.addSubscriber({ imsi: profile.imsi, ki: h(profile.auth.ki), opc: h(profile.auth.opc!), algorithm: 'milenage', gsmAlgorithm: 'gsm-milenage', sqn: 0 });
-  return snapshotTarget('sim', card, (send) => {
+  const target = snapshotTarget('sim', card, (send) => {
     const getResponse = (r: Uint8Array, cla: string): Uint8Array => (r.length === 2 && (r[0] === 0x9f || r[0] === 0x61) ? send(h(`${cla}c00000${bytesToHex(r.subarray(1))}`)) : r);
     getResponse(send(h('a0a40000023f00'), 'classic: SELECT MF'), 'a0');
     getResponse(send(h('a0a40000022fe2'), 'SELECT EF_ICCID'), 'a0');
@@ -97,6 +98,16 @@ export function simTarget(): FuzzTarget {
     send(h(`002000010a${pinField('0000')}ffff`), 'VERIFY with a wrong length: 6700');
     send(h('a0f200000d'), 'classic STATUS');
   });
+  // The golden session, then the SIM/USIM on logical channels 1 and 19 (class 01, 4F, 81, CF) and
+  // the T=0 case-1 forms terminals send: mutations spread these over channels 0..19.
+  const usim7 = USIM_AID.slice(0, 14);
+  const channels = [
+    '0070000001', `01a4040c07${usim7}`, '01a4000c026fad', '01b0000004', '0120000100', '81f2000c00', '81f2000000',
+    '0070001300', `4fa4040c07${usim7}`, '4fa4000c026fb7', '4fb2010404', '4fb2000204', 'cff2000c00', '4f20000100',
+    '0170000001', '02a4000c026f07', '02b0000009', '0070800200', '0070000000', '00c0000001',
+    '0020000100', 'a020000100', '002c000100', '80f2000c00', 'a0f2000016', 'a0fa000000', '0004000000', '0070801300',
+  ].map(h);
+  return { ...target, corpus: [...loadGolden('sim').map((e) => e.command), ...channels] };
 }
 
 export async function paymentTarget(): Promise<FuzzTarget> {

@@ -11,7 +11,7 @@ import { FileStore } from '../../fs/store.js';
 import { FileTree, type FsNode } from '../../fs/tree.js';
 import type { PinFacts } from '../../fs/responses.js';
 import type { AccessCondition } from '../../fs/types.js';
-import { CardError, OwnerPin, type AppletContext, type PBytes } from '../../runtime/index.js';
+import { CardError, MAX_CHANNELS, OwnerPin, type AppletContext, type PBytes } from '../../runtime/index.js';
 import { SQN_DEFAULT_PARAMS, type SqnParams } from '../../algorithms/index.js';
 import { SIM_PERSONALITIES, USIM_AID, SimConfigError, type SimParams, type SimPersonality } from './types.js';
 
@@ -41,6 +41,8 @@ export const UICC_SW: WorldSw = {
   patternNotFound: SW.RECORD_NOT_FOUND, wrongData: SW.WRONG_DATA,
 };
 
+const SEL_SLOT = 7;
+
 export const ALG3G = { milenage: 1, xor: 2 } as const;
 export const ALG2G = { comp128v1: 1, comp128v2: 2, comp128v3: 3, 'gsm-milenage': 4, xor2g: 5 } as const;
 
@@ -60,7 +62,11 @@ export class SimCore {
   readonly algs: PBytes;
   /** SEQ_MS(i) for every IND i, 6 bytes each (TS 33.102 Annex C.2.2). */
   readonly sqnArray: PBytes;
-  /** Selection: [0..1] current DF index, [2..3] current EF index + 1, [4] record pointer, [5..6] current ADF index + 1. */
+  /**
+   * Selection, one slot per logical channel (TS 102.221 §8.5: each channel has its own current
+   * DF/ADF, EF and record pointer): [0..1] current DF index, [2..3] current EF index + 1,
+   * [4] record pointer, [5..6] current ADF index + 1.
+   */
   private readonly sel: Uint8Array;
 
   constructor(readonly ctx: AppletContext, params: SimParams) {
@@ -82,45 +88,63 @@ export class SimCore {
     this.opc = s.bytes('opc', 16);
     this.algs = s.bytes('algs', 3);
     this.sqnArray = s.bytes('sqn', 6 * 2 ** this.sqnParams.indBits);
-    this.sel = t.bytes('selection', 7, 'deselect');
+    this.sel = t.bytes('selection', SEL_SLOT * MAX_CHANNELS, 'deselect');
   }
 
-  // ---- selection ----
+  // ---- selection (of the channel the command arrived on: ctx.channel()) ----
+  private get at(): number {
+    return this.ctx.channel() * SEL_SLOT;
+  }
   get currentDf(): FsNode {
-    return this.tree.nodes[(this.sel[0]! << 8) | this.sel[1]!]!;
+    const o = this.at;
+    return this.tree.nodes[(this.sel[o]! << 8) | this.sel[o + 1]!]!;
   }
   get currentEf(): FsNode | undefined {
-    const i = (this.sel[2]! << 8) | this.sel[3]!;
+    const o = this.at;
+    const i = (this.sel[o + 2]! << 8) | this.sel[o + 3]!;
     return i === 0 ? undefined : this.tree.nodes[i - 1];
   }
   get currentAdf(): FsNode | undefined {
-    const i = (this.sel[5]! << 8) | this.sel[6]!;
+    const o = this.at;
+    const i = (this.sel[o + 5]! << 8) | this.sel[o + 6]!;
     return i === 0 ? undefined : this.tree.nodes[i - 1];
   }
   get recordPointer(): number {
-    return this.sel[4]!;
+    return this.sel[this.at + 4]!;
   }
   set recordPointer(r: number) {
-    this.sel[4] = r;
+    this.sel[this.at + 4] = r;
   }
 
   /** Make `n` current: a DF becomes the current directory; an EF the current EF (its parent the directory). */
   selectNode(n: FsNode): void {
+    const o = this.at;
     const df = n.ef ? n.parent! : n;
-    this.sel[0] = df.index >> 8;
-    this.sel[1] = df.index & 0xff;
+    this.sel[o] = df.index >> 8;
+    this.sel[o + 1] = df.index & 0xff;
     const ef = n.ef ? n.index + 1 : 0;
-    this.sel[2] = ef >> 8;
-    this.sel[3] = ef & 0xff;
-    this.sel[4] = 0;
+    this.sel[o + 2] = ef >> 8;
+    this.sel[o + 3] = ef & 0xff;
+    this.sel[o + 4] = 0;
     if (df.kind === 'ADF') {
-      this.sel[5] = (df.index + 1) >> 8;
-      this.sel[6] = (df.index + 1) & 0xff;
+      this.sel[o + 5] = (df.index + 1) >> 8;
+      this.sel[o + 6] = (df.index + 1) & 0xff;
     }
   }
 
+  /** The channel starts at the MF with no application (power-up, SELECT of the applet, MANAGE CHANNEL from channel 0). */
   resetSelection(): void {
-    this.sel.fill(0);
+    const o = this.at;
+    this.sel.fill(0, o, o + SEL_SLOT);
+  }
+
+  /** MANAGE CHANNEL from channel `origin`: the new channel starts from origin's DF/ADF (TS 102.221 §11.1.17.2). */
+  copySelection(origin: number): void {
+    const o = this.at;
+    const from = origin * SEL_SLOT;
+    this.sel.copyWithin(o, from, from + SEL_SLOT);
+    // The current DF and application carry over; the current EF and record pointer do not.
+    this.sel.fill(0, o + 2, o + 5);
   }
 
   // ---- access ----

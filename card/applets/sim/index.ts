@@ -1,13 +1,13 @@
 /** card/applets/sim: the SIM/USIM applet (public face; re-exports and the install helper). */
 import { hexToBytes, type Card } from '../../runtime/index.js';
 import { SimApplet } from './sim.js';
-import { SIM_AID, SIM_DEFAULT_ATR, type SimParams, type SimPersonalization } from './types.js';
+import { SIM_AID, SIM_ATRS, type SimParams, type SimPersonality, type SimPersonalization } from './types.js';
 
 export * from './types.js';
 export { SimApplet };
 
-/** The ATR a SIM card image should use by default (T=0, as real SIMs). */
-export const simDefaultAtr = (): Uint8Array => hexToBytes(SIM_DEFAULT_ATR);
+/** The ATR a SIM card image of this personality uses by default (T=0, as real SIMs). */
+export const simDefaultAtr = (personality: SimPersonality = 'both'): Uint8Array => hexToBytes(SIM_ATRS[personality]);
 
 /**
  * Install the SIM/USIM applet under SIM_AID as the card's default applet (selected at every

@@ -83,6 +83,13 @@ function setNew(core: SimCore, pin: OwnerPin, value: Uint8Array): void {
 export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2);
+  if (apdu.apduCase === 1) {
+    // The retry-counter query (P3=00), answered as TS 102.221 §11.1.9 does: 9000 when verified
+    // or disabled, 63Cx with the tries left; a blocked CHV is 9840 in this class.
+    if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
+    if (r.pin.isValidated || (r.canDisable && !r.pin.enabled)) return {};
+    throw new CardError(0x63c0 | r.pin.triesRemaining);
+  }
   if (apdu.data.length !== 8) throw new CardError(0x6708);
   if (!r.pin.initialised) throw new CardError(SW.GSM_NO_CHV_INITIALISED);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);

@@ -103,7 +103,8 @@ export function uiccSelect(core: SimCore, apdu: CommandApdu): Reply {
 export function uiccStatus(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 > 0x02) throw new CardError(SW.INCORRECT_P1P2);
   if (apdu.p2 === 0x0c) {
-    if (apdu.apduCase !== 1) throw new CardError(SW.WRONG_LENGTH);
+    // No data: case 1, which a T=0 terminal sends with P3=00 (the STATUS poll 80 F2 00 0C 00).
+    if (apdu.apduCase !== 1 && !apdu.p3Zero) throw new CardError(SW.WRONG_LENGTH);
     return {};
   }
   if (apdu.apduCase === 1) throw new CardError(SW.WRONG_LENGTH);

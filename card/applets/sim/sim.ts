@@ -60,6 +60,7 @@ export class SimApplet extends Applet {
       GSM_ENVELOPE: (a) => tk.envelope(g, a),
       GSM_FETCH: (a) => tk.fetch(g, a),
       GSM_TERMINAL_RESPONSE: (a) => tk.terminalResponse(g, a),
+      GSM_SLEEP: () => ({}),
     };
     const uicc: Record<string, Handler> = {
       UICC_SELECT: (a) => uiccSelect(core, a),
@@ -99,9 +100,20 @@ export class SimApplet extends Applet {
     this.perso.markPersonalized();
   }
 
-  /** Selection of the applet (power-up, or SELECT of SIM_AID): the MF is current. No FCI. */
-  override select(_apdu: CommandApdu | null): Reply {
-    this.core.resetSelection();
+  /**
+   * The SIM/USIM answers on every logical channel at once (TS 102.221 §8.5; phones open channel 1
+   * for the USIM/ISIM): each channel keeps its own current DF/ADF, EF and record pointer, while
+   * the PINs' verification state is the applet's, shared by its channels.
+   */
+  override readonly multiSelectable = true;
+
+  /**
+   * Selection on a channel (power-up, SELECT of SIM_AID, MANAGE CHANNEL): the MF is current, or,
+   * when MANAGE CHANNEL opened it from another channel, that channel's DF/ADF. No FCI.
+   */
+  override select(_apdu: CommandApdu | null, origin?: number): Reply {
+    if (origin === undefined) this.core.resetSelection();
+    else this.core.copySelection(origin);
     return {};
   }
 }

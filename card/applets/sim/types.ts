@@ -27,10 +27,25 @@ export const SIM_AID = 'f0636172646667020001';
 export const USIM_AID = 'a0000000871002ff49ffff8907090000';
 
 /**
- * ATR of a real-world SIM (T=0 only, as sysmoUSIM-SJA2 announces; TS 102.221 §6.3): the default
- * a SIM card image should use so that phones and pySim see the protocol they expect.
+ * Default ATR per personality (ISO/IEC 7816-3 §8; TS 102.221 §6.3). Both are T=0 only, as SIMs
+ * are, and are cardforge's own: a vendor card's ATR would make pySim's card detection drive the
+ * emulator as that card (the ATR used before was the sysmoUSIM-SJS1's).
+ * - uicc/both: TA1 96, TD1 80 (T=0), TD2 1F and TA3 C7 (T=15: clock stop, classes A/B/C);
+ *   historical bytes 80, card service data 31 E0, card capabilities 73 FE 21 1F — the third
+ *   software function table 1F says logical channels are assigned by the card and by the
+ *   terminal, and b3..b1 = 111 "8 or more" (ISO/IEC 7816-4 §12.1.1.11, table 119): the runtime
+ *   has 20 (MAX_CHANNELS); pre-issuing data 66 'cforge'; TCK.
+ * - classic: a GSM SIM of TS 51.011 §5 (no UICC, no logical channels): TA1 96 and proprietary
+ *   historical bytes 'cardforge' (the first byte is no ISO category indicator).
  */
-export const SIM_DEFAULT_ATR = '3b9f96801fc78031a073be21136743200718000001a5';
+export const SIM_ATRS: { readonly [P in SimPersonality]: string } = {
+  classic: '3b199663617264666f726765',
+  uicc: '3b9e96801fc78031e073fe211f6663666f726765ce',
+  both: '3b9e96801fc78031e073fe211f6663666f726765ce',
+};
+
+/** The default ATR of a 'both' card (the default personality). */
+export const SIM_DEFAULT_ATR = SIM_ATRS.both;
 
 export type SimPersonality = 'classic' | 'uicc' | 'both';
 export type Sim3gAlgorithm = 'milenage' | 'xor';

@@ -5,7 +5,7 @@
  * to a real programmable card (`cardforge image new --sim-blank`, `cardforge personalize --card`).
  */
 import { Card, hexToBytes, type Clock, type Rng } from '../../../card/runtime/index.js';
-import { SimApplet, SIM_AID, SIM_DEFAULT_ATR, type SimParams, type SimPersonality } from '../../../card/applets/sim/index.js';
+import { SimApplet, SIM_AID, simDefaultAtr, type SimParams, type SimPersonality } from '../../../card/applets/sim/index.js';
 
 export interface BlankSimOptions {
   readonly personality?: SimPersonality;
@@ -19,8 +19,8 @@ export interface BlankSimOptions {
 }
 
 export function blankSimCard(o: BlankSimOptions): Card {
-  const card = new Card({ atr: hexToBytes(o.atr ?? SIM_DEFAULT_ATR), ...(o.rng ? { rng: o.rng } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   const params: SimParams = { ...(o.params ?? {}), personality: o.personality ?? o.params?.personality ?? 'both' };
+  const card = new Card({ atr: o.atr !== undefined ? hexToBytes(o.atr) : simDefaultAtr(params.personality), ...(o.rng ? { rng: o.rng } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   card.install(SimApplet, { aid: SIM_AID, params: params as Record<string, unknown>, personalization: { factory: { adm1: o.adm1 } }, default: true });
   card.powerOn();
   return card;

@@ -17,7 +17,7 @@ export const PERSO: SimPersonalization = {
 };
 
 export function simCard(params: SimParams = {}, perso: Partial<SimPersonalization> = {}, t0 = true): Card {
-  const card = new Card({ rng: new SeededRng(new Uint8Array(32)), ...(t0 ? { atr: simDefaultAtr() } : {}) });
+  const card = new Card({ rng: new SeededRng(new Uint8Array(32)), ...(t0 ? { atr: simDefaultAtr(params.personality ?? 'both') } : {}) });
   installSim(card, params, { ...PERSO, ...perso });
   card.powerOn();
   return card;
