@@ -6,7 +6,7 @@
  *   record length);
  * - TS 102.221 §11.1.1.3: the FCP template (62) with file descriptor 82, FID 83, DF name 84
  *   (ADF), proprietary A5 (DFs: UICC characteristics 80, free memory 83), LCSI 8A, security
- *   attributes 8B (EF_ARR FID + record), file size 80 and SFI 88 (EFs), PIN status template C6
+ *   attributes 8B (FID of the EF_ARR of the file's domain + record), file size 80 and SFI 88 (EFs), PIN status template C6
  *   (DFs).
  */
 import { acNibble, type FileTree, type FsNode } from './tree.js';
@@ -76,7 +76,9 @@ const FD_BYTE = { transparent: 0x41, 'linear-fixed': 0x42, cyclic: 0x46 } as con
 export function fcp(tree: FileTree, n: FsNode, active: boolean, pins: PinFacts): Uint8Array {
   const body: number[] = [];
   const lcsi = active ? 0x05 : 0x04;
-  const arr = [tree.arrNode.fid >> 8, tree.arrNode.fid & 0xff, n.arrRecord];
+  // 8B: the EF_ARR of the file's domain (below an ADF: the ADF's 6F06; else the MF's 2F06).
+  const arrFile = tree.arrOf(n);
+  const arr = [arrFile.fid >> 8, arrFile.fid & 0xff, n.arrRecord];
   if (n.ef) {
     const ef = n.ef;
     body.push(...tlv(0x82, ef.structure === 'transparent' ? [0x41, 0x21] : [FD_BYTE[ef.structure], 0x21, 0x00, ef.recordLength, ef.records]));

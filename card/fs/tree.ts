@@ -2,10 +2,14 @@
  * The file tree built from the declarations and a layout (size overrides): nodes with parent and
  * children, lookups by FID / path / SFI / AID following the selection rules of TS 102.221 §8.4.1
  * and TS 51.011 §6.5, and the EF_ARR records (ISO/IEC 7816-4 §9.3.3 expanded format; TS 102.221
- * §9.2.4) generated from the distinct access conditions in use, one record per rule.
+ * §9.2.4) generated from the distinct access conditions in use, one record per rule. There is one
+ * EF_ARR per domain: the files below an ADF reference the ADF's own EF_ARR (6F06, TS 31.102
+ * §4.2.55), every other file (the ADF itself included: it is selected from the MF) the MF's
+ * EF_ARR 2F06 (TS 102.221 §13.4).
  */
 import { AC, KEY_REFERENCE, type AccessConditions, type AccessCondition, type DfDecl, type EfDecl, type FileDecl, type Structure } from './types.js';
 import { EF_ARR, UICC_ONLY_EFS, masterFile } from './ts102221.js';
+import { EF_ARR_USIM } from './ts31102.js';
 
 export interface EfLayout {
   readonly structure: Structure;
@@ -31,8 +35,14 @@ export interface FsNode {
   readonly aid: Uint8Array | undefined;
   /** EF only. */
   readonly ef: EfLayout | undefined;
-  /** EF_ARR record number of this file's rule (1-based). */
+  /** EF_ARR record number of this file's rule (1-based), in the EF_ARR of its domain (FileTree.arrOf). */
   arrRecord: number;
+}
+
+/** One EF_ARR and its records (unpadded rules; the record length is the longest). */
+export interface ArrFile {
+  readonly node: FsNode;
+  readonly rules: readonly Uint8Array[];
 }
 
 export interface LayoutOverride {
@@ -81,9 +91,8 @@ export class FileTree {
   readonly nodes: FsNode[] = [];
   readonly mf: FsNode;
   readonly adfs: FsNode[] = [];
-  /** EF_ARR records (unpadded rules); the record length is the longest. */
-  readonly arrRules: Uint8Array[] = [];
-  readonly arrNode: FsNode;
+  /** Every EF_ARR (the MF's first) with its generated records. */
+  readonly arrs: ArrFile[] = [];
 
   constructor(usimAid: string, overrides: { readonly [nameOrPath: string]: LayoutOverride } = {}) {
     const used = new Set<string>();
@@ -94,23 +103,44 @@ export class FileTree {
       this.adfs.push(n);
     }
     for (const k of Object.keys(overrides)) if (!used.has(k)) throw new FsLayoutError(`files.${k}`, 'no declared EF has this name or path');
-    // EF_ARR: one record per distinct rule; its own layout is computed here.
-    const byRule = new Map<string, number>();
+    // EF_ARR: one record per distinct rule of its domain; its own layout is computed here.
+    const domains = new Map<FsNode, { rules: Uint8Array[]; byRule: Map<string, number> }>();
+    for (const n of this.nodes) if (n.decl === EF_ARR || n.decl === EF_ARR_USIM) domains.set(n, { rules: [], byRule: new Map() });
     for (const n of this.nodes) {
+      const d = domains.get(this.arrOf(n))!;
       const access = n.ef?.access ?? DF_ACCESS;
       const rule = arrRule(access, n.ef === undefined);
       const key = Array.from(rule).join(',');
-      let rec = byRule.get(key);
+      let rec = d.byRule.get(key);
       if (rec === undefined) {
-        this.arrRules.push(rule);
-        rec = this.arrRules.length;
-        byRule.set(key, rec);
+        d.rules.push(rule);
+        rec = d.rules.length;
+        d.byRule.set(key, rec);
       }
       n.arrRecord = rec;
     }
-    this.arrNode = this.nodes.find((n) => n.decl === EF_ARR)!;
-    const recLen = Math.max(...this.arrRules.map((r) => r.length));
-    (this.arrNode as { ef: EfLayout }).ef = { ...this.arrNode.ef!, recordLength: recLen, records: this.arrRules.length, size: recLen * this.arrRules.length };
+    for (const [node, d] of domains) {
+      const recLen = Math.max(...d.rules.map((r) => r.length));
+      (node as { ef: EfLayout }).ef = { ...node.ef!, recordLength: recLen, records: d.rules.length, size: recLen * d.rules.length };
+      this.arrs.push({ node, rules: d.rules });
+    }
+  }
+
+  /** The EF_ARR holding `n`'s rule: the ADF's own for files below an ADF, else the MF's. */
+  arrOf(n: FsNode): FsNode {
+    for (let p = n.parent; p !== null; p = p.parent) {
+      if (p.kind === 'ADF') return p.children.find((c) => c.decl === EF_ARR_USIM) ?? this.mfArr();
+    }
+    return this.mfArr();
+  }
+
+  private mfArr(): FsNode {
+    return this.mf.children.find((c) => c.decl === EF_ARR)!;
+  }
+
+  /** Whether `n` is an EF_ARR (its records are generated, never personalized). */
+  isArr(n: FsNode): boolean {
+    return this.arrs.some((a) => a.node === n);
   }
 
   private build(decl: FileDecl, parent: FsNode | null, overrides: { readonly [k: string]: LayoutOverride }, used: Set<string>): FsNode {

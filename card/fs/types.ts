@@ -73,3 +73,14 @@ export interface DfDecl {
 }
 
 export type FileDecl = EfDecl | DfDecl;
+
+/**
+ * A file a spec makes mandatory (machine-readable list beside each declaration module): its
+ * declared name, its path of FIDs from the MF (7FFF = the ADF), its SFI where the spec gives one.
+ */
+export interface MandatoryFile {
+  readonly name: string;
+  readonly path: string;
+  readonly sfi?: number;
+  readonly clause: string;
+}

@@ -22,7 +22,7 @@ describe('file declarations', () => {
     expect(efs.length).toBeGreaterThan(15);
     for (const n of tree.nodes) {
       const where = `${n.name} (${n.path})`;
-      expect(n.name, where).toMatch(n.kind === 'EF' ? /^EF_[A-Za-z0-9-]+$/ : /^(MF|DF_[A-Z]+|ADF_[A-Z]+)$/);
+      expect(n.name, where).toMatch(n.kind === 'EF' ? /^EF_[A-Za-z0-9-]+$/ : /^(MF|DF_[A-Z-]+|ADF_[A-Z]+)$/);
       expect(n.fid, where).toBeGreaterThanOrEqual(0x2f00);
       expect(n.decl.description.length, where).toBeGreaterThan(3);
       expect(n.decl.ref, where).toMatch(/TS|ISO/);

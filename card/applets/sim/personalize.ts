@@ -3,14 +3,31 @@
  * choice, PINs (CHV values are ASCII digits as TS 51.011 §9.3 codes them; a 16-hex ADM1 is raw
  * bytes), the SQN array seed, and the EF contents through the fs codecs (EF_ICCID, EF_IMSI in
  * DF_GSM and ADF_USIM, EF_ACC from the IMSI's last digit (TS 22.011 §4.2), EF_SPN, EF_MSISDN,
- * EF_ACMmax, EF_PUCT, EF_DIR listing ADF_USIM, EF_ARR), then the raw `files` overrides.
+ * EF_ACMmax, EF_PUCT, EF_DIR listing ADF_USIM, every EF_ARR), the service tables EF_SST, EF_UST
+ * and EF_EST computed from the files and features this card really has (fs/services.ts), then the
+ * raw `files` overrides.
  */
 import { encodeIccid, encodeImsi, encodeMsisdn, encodePuct, encodeSpn, encodeU24 } from '../../fs/codecs.js';
+import { FEATURE, serviceTables, type Feature } from '../../fs/services.js';
 import type { FsNode } from '../../fs/tree.js';
 import { hexToBytes } from '../../runtime/index.js';
 import { ALG2G, ALG3G, type SimCore } from './core.js';
 import { seedSqn } from './auth.js';
-import { SIM_3G_ALGORITHMS, SIM_GSM_ALGORITHMS, SimConfigError, type SimPersonalization } from './types.js';
+import { SIM_3G_ALGORITHMS, SIM_GSM_ALGORITHMS, SimConfigError, type SimPersonality, type SimPersonalization } from './types.js';
+
+/**
+ * What this card does, for the service tables: DISABLE CHV/PIN of CHV1 (pin-ops.ts), INCREASE
+ * (file-ops.ts), AUTHENTICATE in GSM context (auth.ts; a UICC command, so not on a classic-only
+ * card), and the profile's SPN and MSISDN. FDN/BDN/ACL are never on: there is no EF_FDN,
+ * EF_BDN or EF_ACL. test/fs/services.test.ts exercises each feature behind an advertised service.
+ */
+export function simFeatures(personality: SimPersonality, p: Pick<SimPersonalization, 'spn' | 'msisdn'>): Set<Feature> {
+  const out = new Set<Feature>([FEATURE.CHV1_DISABLE, FEATURE.INCREASE]);
+  if (personality !== 'classic') out.add(FEATURE.GSM_SECURITY_CONTEXT);
+  if (p.spn !== undefined) out.add(FEATURE.PROFILE_SPN);
+  if (p.msisdn !== undefined) out.add(FEATURE.PROFILE_MSISDN);
+  return out;
+}
 
 function hexOf(field: string, v: unknown, bytes: number): Uint8Array {
   if (typeof v !== 'string' || !new RegExp(`^[0-9a-fA-F]{${2 * bytes}}$`).test(v)) throw new SimConfigError(field, `expected ${2 * bytes} hex digits, got ${JSON.stringify(v)}`);
@@ -110,7 +127,7 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
     const bytes = hexToBytes(init);
     write(core, n, n.ef.structure === 'transparent' ? bytes : new Array<Uint8Array>(n.ef.records).fill(bytes), n.name);
   }
-  write(core, core.tree.arrNode, core.tree.arrRules, 'EF_ARR');
+  for (const { node, rules } of core.tree.arrs) write(core, node, rules, 'EF_ARR');
   const adf = core.tree.adfs[0]!;
   const label = new TextEncoder().encode('USIM');
   writeAll(core, 'EF_DIR', [Uint8Array.of(0x61, 4 + adf.aid!.length + label.length, 0x4f, adf.aid!.length, ...adf.aid!, 0x50, label.length, ...label)]);
@@ -123,6 +140,10 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
   if (p.msisdn !== undefined) writeAll(core, 'EF_MSISDN', (n) => [wrap('msisdn', () => encodeMsisdn(p.msisdn!, n.ef!.recordLength))]);
   if (p.acmMax !== undefined) writeAll(core, 'EF_ACMmax', wrap('acmMax', () => encodeU24(p.acmMax!, 'acmMax')));
   if (p.puct !== undefined) writeAll(core, 'EF_PUCT', wrap('puct', () => encodePuct(p.puct!.currency, p.puct!.eppu)));
+  const tables = wrap('files', () => serviceTables(core.tree, simFeatures(core.personality, p)));
+  writeAll(core, 'EF_SST', tables.sst);
+  writeAll(core, 'EF_UST', tables.ust);
+  writeAll(core, 'EF_EST', tables.est);
   for (const [key, value] of Object.entries(p.files ?? {})) {
     const field = `files.${key}`;
     const nodes = core.tree.byName(key).filter((n) => n.ef);

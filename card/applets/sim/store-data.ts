@@ -62,17 +62,18 @@ export class SimPerso {
     this.state.set(PERSO_STATE.PERSONALIZED);
   }
 
-  /** install({ factory }): EF_ARR (never updatable) and the ADM1 transport key; state blank. */
+  /** install({ factory }): every EF_ARR (never updatable) and the ADM1 transport key; state blank. */
   factory(f: SimFactory): void {
     const adm1 = factoryAdm(f.adm1);
-    const arr = this.core.tree.arrNode;
-    const len = arr.ef!.recordLength;
-    this.core.fs.initialise(arr, new Uint8Array(0));
-    this.core.tree.arrRules.forEach((rule, i) => {
-      const full = new Uint8Array(len).fill(0xff);
-      full.set(rule);
-      this.core.fs.writeRecord(arr, i + 1, full);
-    });
+    for (const { node, rules } of this.core.tree.arrs) {
+      const len = node.ef!.recordLength;
+      this.core.fs.initialise(node, new Uint8Array(0));
+      rules.forEach((rule, i) => {
+        const full = new Uint8Array(len).fill(0xff);
+        full.set(rule);
+        this.core.fs.writeRecord(node, i + 1, full);
+      });
+    }
     this.core.adm1.update(adm1);
     this.core.adm1.reset();
   }

@@ -6,9 +6,11 @@
  * record in logical order, cyclic record 1 = newest). Writing those with UPDATE BINARY / UPDATE
  * RECORD gives the blank card the offline file contents byte for byte.
  * `fromProfile` marks the EFs whose content is not the declared default (EF_DIR, which lists our
- * own USIM AID, and the declared initial contents are "format" data a real card's vendor owns).
+ * own USIM AID, the declared initial contents, and the service tables EF_SST/EF_UST/EF_EST, which
+ * describe this card's own files (card/fs/services.ts), are "format" data a real card's vendor
+ * owns: a vendor adapter must not write ours over theirs).
  */
-import { FileTree, type FsNode } from '../../../card/fs/index.js';
+import { FileTree, SERVICE_TABLES, type FsNode } from '../../../card/fs/index.js';
 import { SIM_AID, USIM_AID } from '../../../card/applets/sim/index.js';
 import { equalBytes, hexToBytes, type Card } from '../../../card/runtime/index.js';
 import { buildCard } from '../build.js';
@@ -62,12 +64,13 @@ export function simFileWrites(profile: Profile, file = 'profile'): { tree: FileT
   const tree = new FileTree(USIM_AID, {});
   const writes: EfWrite[] = [];
   for (const n of tree.nodes) {
-    if (!n.ef || n === tree.arrNode) continue;
+    if (!n.ef || tree.isArr(n)) continue;
     const want = cell(offline, `fs/${n.path}`);
     const have = cell(blank, `fs/${n.path}`);
     const cyclicMoved = n.ef.structure === 'cyclic' && cell(offline, 'fs/.cyclic')[n.index] !== cell(blank, 'fs/.cyclic')[n.index];
     if (equalBytes(want, have) && !cyclicMoved) continue;
-    const fromProfile = n.name !== 'EF_DIR' && !equalBytes(want, declaredDefault(n));
+    const cardOwned = n.name === 'EF_DIR' || SERVICE_TABLES.some((t) => t.path === n.path);
+    const fromProfile = !cardOwned && !equalBytes(want, declaredDefault(n));
     if (n.ef.structure === 'transparent') writes.push({ node: n, content: want.slice(), fromProfile });
     else writes.push({ node: n, records: records(offline, n), fromProfile });
   }

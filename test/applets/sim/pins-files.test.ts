@@ -118,7 +118,8 @@ describe('phone-side reader sequences', () => {
     expect(split(tx(c, '80f2000100')).data).toBe(`8410${USIM_AID}`);
     tx(c, `0020000108${PIN1}`);
     const imsi = split(tx(c, '00a40004026f0700'));
-    expect(imsi.data).toMatch(/^62..8202412183026f078a01058b032f06..80020009880138$/);
+    // Files below the ADF reference the ADF's own EF_ARR 6F06 (TS 31.102 §4.2.55), as on a sysmoISIM-SJA2.
+    expect(imsi.data).toMatch(/^62..8202412183026f078a01058b036f06..80020009880138$/);
     expect(imsi.data).toContain('80020009');
     expect(imsi.data).toContain('880138');
     expect(tx(c, '00b0870009')).toBe('0809101010325476989000');
