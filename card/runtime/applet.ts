@@ -15,6 +15,11 @@ export interface Reply {
   readonly data?: Uint8Array;
   /** Defaults to 9000. */
   readonly sw?: number;
+  /**
+   * Class A0 only: a P3 shorter than the data returns its first P3 bytes instead of 67xx (TS 51.011
+   * §9.2.2 STATUS: "the first P3 bytes of the response"). GET RESPONSE does so by itself.
+   */
+  readonly prefix?: boolean;
 }
 
 export type Handler = (apdu: CommandApdu) => Reply | void;

@@ -314,7 +314,7 @@ export class Card {
     const data = reply.data ?? EMPTY;
     const sw = reply.sw ?? 0x9000;
     const gsm = apdu.claInfo.base === 0xa0;
-    let r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.proto === 'T=0', gsm, !apdu.extended, apdu.apduCase);
+    let r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.proto === 'T=0', gsm, !apdu.extended, apdu.apduCase, reply.prefix === true);
     // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
     // must not say that (its result would be lost and a resend would act twice): hold the data
     // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).

@@ -47,7 +47,7 @@ export interface DeliverResult {
  * Shape the answer to a command. `ne` is 0 when Le was absent; `t0` selects the T=0 rules;
  * `gsm` the class-A0 status words; `shortForm` tells whether 6Cxx may be used.
  */
-export function deliver(channel: number, data: Uint8Array, sw: number, ne: number, t0: boolean, gsm: boolean, shortForm: boolean, apduCase: number): DeliverResult {
+export function deliver(channel: number, data: Uint8Array, sw: number, ne: number, t0: boolean, gsm: boolean, shortForm: boolean, apduCase: number, prefix = false): DeliverResult {
   const na = data.length;
   // Class A0 always runs the T=0 rules (TS 51.011 §9.1: P3 is the length), whatever the reader.
   if (gsm) t0 = true;
@@ -60,9 +60,10 @@ export function deliver(channel: number, data: Uint8Array, sw: number, ne: numbe
     if (t0 && shortForm) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
     return { response: withSw(data, sw), pending: null };
   }
-  // na > ne. TS 51.011 §9.2 (STATUS, GET RESPONSE): the SIM returns the first P3 bytes — GSM
-  // handsets poll STATUS with P3=16 (22) whatever the DF response's length.
-  if (gsm) return { response: withSw(data.subarray(0, ne), sw), pending: null };
+  // na > ne. A class-A0 answer that may be cut (STATUS, TS 51.011 §9.2.2) is: the SIM returns the
+  // first P3 bytes — GSM handsets poll STATUS with P3=16 (22) whatever the DF response's length.
+  // Any other command gets 67xx with the right length (§9.4.6).
+  if (gsm && prefix) return { response: withSw(data.subarray(0, ne), sw), pending: null };
   if (shortForm && na <= 256 && ne < 256) return { response: swBytes(wrongLeSw(gsm, na)), pending: null };
   const rest = data.subarray(ne);
   return { response: withSw(data.subarray(0, ne), moreSw(gsm, rest.length)), pending: { channel, data: rest, sw } };

@@ -6,7 +6,8 @@
  */
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
-import { ExchangeDecoder } from '../trace/decode.js';
+import { ExchangeDecoder, defaultAppletSpecs } from '../trace/decode.js';
+import { defaultAidOf } from '../transport/emulator.js';
 import { ALIASES, ShellUsageError, buildBySpec } from './aliases.js';
 
 export interface ShellResult {
@@ -17,8 +18,11 @@ export interface ShellResult {
 const HEX_LINE = /^[0-9a-fA-F\s:]+$/;
 
 export class ShellEvaluator {
-  private readonly decoder = new ExchangeDecoder();
-  constructor(private readonly transport: Transport) {}
+  private readonly decoder: ExchangeDecoder;
+  constructor(private readonly transport: Transport) {
+    // An emulated card says which applet answers after reset; a reader's card is taken for a SIM.
+    this.decoder = new ExchangeDecoder(defaultAppletSpecs(defaultAidOf(transport)));
+  }
 
   async eval(input: string): Promise<ShellResult> {
     const line = input.trim();

@@ -109,6 +109,17 @@ export function showField(f: DecodedField, reveal: boolean): string {
 }
 
 /**
+ * The commands of the applet a card selects at power-up, by its AID: an emulated card tells
+ * (`defaultAid`, or null when it has no default applet); for a card in a reader, undefined, the
+ * SIM/USIM is assumed, as a SIM's file system is what a reader most often holds.
+ */
+export function defaultAppletSpecs(defaultAid: string | null | undefined): readonly CommandSpec[] {
+  if (defaultAid === null) return [];
+  if (defaultAid === undefined) return APPLET_SPECS[0]!.commands;
+  return APPLET_SPECS.find((a) => a.aid === defaultAid.toLowerCase())?.commands ?? [];
+}
+
+/**
  * Decodes a stream of exchanges with the context a card has: the applet selected on each logical
  * channel (from SELECT by AID answered 9000/61xx, and the default applet after reset), so a
  * command is named by the applet that receives it.

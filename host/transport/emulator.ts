@@ -84,3 +84,11 @@ export class EmulatorTransport extends EventEmitter<TransportEvents> implements 
     this.emit('closed');
   }
 }
+
+/**
+ * The AID of the applet a transport's card selects after reset: known for an emulated card (null
+ * when it has none), unknown (undefined) for a card in a reader. Decoders name commands by it.
+ */
+export function defaultAidOf(transport: Transport): string | null | undefined {
+  return transport instanceof EmulatorTransport ? (transport.card.applets.find((a) => a.isDefault)?.aidHex ?? null) : undefined;
+}

@@ -45,7 +45,7 @@ function gsmResponse(core: SimCore, n: FsNode): Uint8Array {
 
 export function gsmStatus(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
-  return { data: gsmDfResponse(core.tree, core.currentDf, core.pinFacts()) };
+  return { data: gsmDfResponse(core.tree, core.currentDf, core.pinFacts()), prefix: true };
 }
 
 function childByFid(n: FsNode, fid: number): FsNode | undefined {

@@ -8,7 +8,8 @@ import { parseApduArgs } from '../apdu-args.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { formatExchange, jsonExchange, type JsonExchange } from '../format.js';
-import { ExchangeDecoder } from '../../trace/decode.js';
+import { ExchangeDecoder, defaultAppletSpecs } from '../../trace/decode.js';
+import { defaultAidOf } from '../../transport/index.js';
 import { RecordingTransport, TraceRecorder } from '../../trace/record.js';
 
 interface SendOptions extends TargetOptions {
@@ -31,7 +32,7 @@ export function registerSend(program: Command, ctx: CliContext): void {
       const target = openTarget(opts);
       const transport = opts.record ? new RecordingTransport(target, TraceRecorder.toFile(opts.record, { target: target.name })) : target;
       const results: JsonExchange[] = [];
-      const decoder = new ExchangeDecoder();
+      const decoder = new ExchangeDecoder(defaultAppletSpecs(defaultAidOf(target)));
       try {
         await transport.connect();
         for (const cmd of commands) {
