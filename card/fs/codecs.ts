@@ -6,7 +6,8 @@
  *   (its ASCII-compatible subset), padded with FF;
  * - EF_MSISDN (TS 51.011 §10.5.5): alpha identifier, BCD number with TON/NPI;
  * - EF_PUCT (TS 51.011 §10.3.22): currency code and EPPU · 10^EX;
- * - EF_ACM / EF_ACMmax (TS 51.011 §10.3.21, §10.3.18): 3-byte big-endian unsigned.
+ * - EF_ACM / EF_ACMmax (TS 51.011 §10.3.21, §10.3.18): 3-byte big-endian unsigned;
+ * - shared by the EF codecs (ef-codecs.ts): strict swapped BCD and the PLMN of TS 24.008 §10.5.1.3.
  */
 
 function swappedBcd(digits: string, bytes: number, field: string): Uint8Array {
@@ -122,3 +123,65 @@ export function encodeU24(value: number, field: string): Uint8Array {
   return Uint8Array.of(value >> 16, (value >> 8) & 0xff, value & 0xff);
 }
 export const decodeU24 = (b: Uint8Array, off = 0): number => (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
+
+/**
+ * Swapped BCD (low nibble first) over a field of `bytes.length` bytes, strict: a nibble outside
+ * `alphabet` is a RangeError naming its offset (`at` = offset of bytes[0] in the file); the first
+ * F ends the text and every nibble after it must be F too.
+ */
+export function decodeSwappedBcd(bytes: Uint8Array, field: string, at = 0, alphabet = '0123456789'): string {
+  let s = '';
+  let ended = false;
+  for (let i = 0; i < bytes.length; i++) {
+    for (const n of [bytes[i]! & 0x0f, bytes[i]! >> 4]) {
+      if (n === 0x0f) ended = true;
+      else if (ended) throw new RangeError(`"${field}" at offset ${at + i}: digit after the F end mark`);
+      else if (n >= alphabet.length) throw new RangeError(`"${field}" at offset ${at + i}: nibble ${n.toString(16).toUpperCase()} is not a digit`);
+      else s += alphabet[n]!;
+    }
+  }
+  return s;
+}
+
+/** The inverse of decodeSwappedBcd: `text` in `bytes` bytes, padded with F. */
+export function encodeSwappedBcd(text: string, bytes: number, field: string, alphabet = '0123456789'): Uint8Array {
+  if (text.length > bytes * 2) throw new RangeError(`"${field}" expected at most ${bytes * 2} digits, got ${text.length}`);
+  const out = new Uint8Array(bytes).fill(0xff);
+  for (let i = 0; i < text.length; i++) {
+    const d = alphabet.indexOf(text[i]!);
+    if (d < 0) throw new RangeError(`"${field}" expected characters of "${alphabet}", got "${text}"`);
+    const b = i >> 1;
+    out[b] = i & 1 ? (out[b]! & 0x0f) | (d << 4) : (out[b]! & 0xf0) | d;
+  }
+  return out;
+}
+
+/**
+ * A PLMN (3GPP TS 24.008 §10.5.1.3): MCC digit 2|1, MNC digit 3|MCC digit 3, MNC digit 2|1. Each
+ * digit is 0-9 or 'f' (an F nibble: MNC digit 3 F is a 2-digit MNC; FFF FF is how EFs write "none").
+ */
+export interface Plmn {
+  readonly mcc: string;
+  readonly mnc: string;
+}
+
+export function decodePlmn(b: Uint8Array, off: number, field = 'plmn'): Plmn {
+  if (off + 3 > b.length) throw new RangeError(`"${field}" at offset ${off}: expected 3 bytes, got ${Math.max(0, b.length - off)}`);
+  const n = [b[off]! & 0x0f, b[off]! >> 4, b[off + 1]! & 0x0f, b[off + 2]! & 0x0f, b[off + 2]! >> 4, b[off + 1]! >> 4];
+  const at = [off, off, off + 1, off + 2, off + 2, off + 1];
+  const digit = (i: number): string => {
+    if (n[i]! > 9 && n[i]! !== 0x0f) throw new RangeError(`"${field}" at offset ${at[i]}: nibble ${n[i]!.toString(16).toUpperCase()} is not a digit`);
+    return n[i] === 0x0f ? 'f' : String(n[i]);
+  };
+  const mcc = digit(0) + digit(1) + digit(2);
+  const mnc = digit(3) + digit(4) + (n[5] === 0x0f ? '' : digit(5));
+  return { mcc, mnc };
+}
+
+export function encodePlmn(p: Plmn, field = 'plmn'): Uint8Array {
+  if (typeof p !== 'object' || p === null || typeof p.mcc !== 'string' || typeof p.mnc !== 'string') throw new TypeError(`"${field}" expected {mcc, mnc} strings`);
+  if (!/^[0-9f]{3}$/.test(p.mcc)) throw new RangeError(`"${field}.mcc" expected 3 digits (f for none), got "${p.mcc}"`);
+  if (!/^[0-9f]{2}[0-9]?$/.test(p.mnc)) throw new RangeError(`"${field}.mnc" expected 2 or 3 digits (f for none), got "${p.mnc}"`);
+  const v = (c: string | undefined): number => (c === undefined || c === 'f' ? 0x0f : c.charCodeAt(0) - 48);
+  return Uint8Array.of((v(p.mcc[1]) << 4) | v(p.mcc[0]), (v(p.mnc[2]) << 4) | v(p.mcc[2]), (v(p.mnc[1]) << 4) | v(p.mnc[0]));
+}
