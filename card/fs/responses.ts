@@ -10,6 +10,7 @@
  *   (DFs).
  */
 import { acNibble, type FileTree, type FsNode } from './tree.js';
+import type { FileOp } from './security.js';
 
 /** CHV/PIN facts the DF responses need (from the applet's OwnerPins). */
 export interface PinFacts {
@@ -30,6 +31,16 @@ const FREE_MEMORY = 0x1000;
 const chvByte = (tries: number): number => 0x80 | (tries & 0x0f);
 
 export function gsmDfResponse(tree: FileTree, n: FsNode, pins: PinFacts, classicOnly = true): Uint8Array {
+  if (n.raw !== undefined && tree.imported === 'classic') {
+    // An imported classic SIM: its own response, with the live CHV facts (byte 14 b8, bytes 19..22).
+    const r = n.raw.slice();
+    if (r.length > 13) r[13] = pins.chv1Enabled ? r[13]! & 0x7f : r[13]! | 0x80;
+    const live = [pins.chv1Tries, pins.puk1Tries, pins.chv2Tries, pins.puk2Tries];
+    live.forEach((t, i) => {
+      if (r.length > 18 + i) r[18 + i] = (r[18 + i]! & 0xf0) | (t & 0x0f);
+    });
+    return r;
+  }
   const visible = n.children.filter((c) => !(classicOnly && c.uiccOnly));
   const dfs = visible.filter((c) => c.ef === undefined).length;
   const efs = visible.length - dfs;
@@ -48,21 +59,45 @@ export function gsmDfResponse(tree: FileTree, n: FsNode, pins: PinFacts, classic
   );
 }
 
-export function gsmEfResponse(n: FsNode, active: boolean): Uint8Array {
+/** TS 51.011 §9.3 access nibble of each command group (declared files: their conditions). */
+export type NibbleOf = (op: FileOp) => number;
+
+export function gsmEfResponse(n: FsNode, active: boolean, nibbleOf?: NibbleOf): Uint8Array {
   const ef = n.ef!;
+  if (n.raw !== undefined && n.info?.security.kind === 'classic') {
+    // An imported classic SIM: its own response, with the live status (byte 12 b1).
+    const r = n.raw.slice();
+    r[11] = active ? r[11]! | 0x01 : r[11]! & 0xfe;
+    return r;
+  }
   const a = ef.access;
+  const nib: NibbleOf = nibbleOf ?? ((op) => acNibble(a[op]));
   return Uint8Array.of(
     0x00, 0x00, ef.size >> 8, ef.size & 0xff, n.fid >> 8, n.fid & 0xff,
     0x04, // EF
-    ef.structure === 'cyclic' && a.increase !== 'NEV' ? 0x40 : 0x00, // byte 8 b7: INCREASE allowed
-    (acNibble(a.read) << 4) | acNibble(a.update),
-    (acNibble(a.increase) << 4) | 0x0f,
-    (acNibble(a.rehabilitate) << 4) | acNibble(a.invalidate),
+    ef.structure === 'cyclic' && nib('increase') !== 0x0f ? 0x40 : 0x00, // byte 8 b7: INCREASE allowed
+    (nib('read') << 4) | nib('update'),
+    (nib('increase') << 4) | 0x0f,
+    (nib('rehabilitate') << 4) | nib('invalidate'),
     (active ? 0x01 : 0x00) | (n.decl.kind === 'EF' && n.decl.usableWhenInvalidated ? 0x04 : 0x00),
     0x02,
     STRUCTURE_BYTE[ef.structure],
     ef.recordLength,
   );
+}
+
+/** An imported FCP as the card gave it, its life cycle status (8A) following DEACTIVATE/ACTIVATE. */
+function withLcsi(raw: Uint8Array, active: boolean): Uint8Array {
+  const r = raw.slice();
+  // Walk the template's data objects (one-byte tags and lengths: FCP templates stay short).
+  for (let i = 2; i + 1 < r.length; i += 2 + r[i + 1]!) {
+    if (r[i] === 0x8a && r[i + 1] === 1) {
+      const v = r[i + 2]!;
+      if (v === 0x05 || v === 0x04) r[i + 2] = active ? 0x05 : 0x04;
+      break;
+    }
+  }
+  return r;
 }
 
 function tlv(tag: number, value: Uint8Array | readonly number[]): number[] {
@@ -74,6 +109,7 @@ function tlv(tag: number, value: Uint8Array | readonly number[]): number[] {
 const FD_BYTE = { transparent: 0x41, 'linear-fixed': 0x42, cyclic: 0x46 } as const;
 
 export function fcp(tree: FileTree, n: FsNode, active: boolean, pins: PinFacts): Uint8Array {
+  if (n.raw !== undefined && tree.imported === 'uicc') return withLcsi(n.raw, active);
   const body: number[] = [];
   const lcsi = active ? 0x05 : 0x04;
   // 8B: the EF_ARR of the file's domain (below an ADF: the ADF's 6F06; else the MF's 2F06).

@@ -10,6 +10,8 @@
 import { AC, KEY_REFERENCE, type AccessConditions, type AccessCondition, type DfDecl, type EfDecl, type FileDecl, type Structure } from './types.js';
 import { EF_ARR, UICC_ONLY_EFS, masterFile } from './ts102221.js';
 import { EF_ARR_USIM } from './ts31102.js';
+import type { FsNodeData, FsTreeData } from './data.js';
+import { parseGsmResponse, parseUiccFcp, type FcpInfo } from './fcp.js';
 
 export interface EfLayout {
   readonly structure: Structure;
@@ -37,6 +39,9 @@ export interface FsNode {
   readonly ef: EfLayout | undefined;
   /** EF_ARR record number of this file's rule (1-based), in the EF_ARR of its domain (FileTree.arrOf). */
   arrRecord: number;
+  /** Imported files: the FCP template / GSM response as the real card gave it, and what it says. */
+  readonly raw?: Uint8Array;
+  readonly info?: FcpInfo;
 }
 
 /** One EF_ARR and its records (unpadded rules; the record length is the longest). */
@@ -91,10 +96,22 @@ export class FileTree {
   readonly nodes: FsNode[] = [];
   readonly mf: FsNode;
   readonly adfs: FsNode[] = [];
-  /** Every EF_ARR (the MF's first) with its generated records. */
+  /** Every EF_ARR (the MF's first) with its generated records (declared trees only). */
   readonly arrs: ArrFile[] = [];
+  /** Set when the tree was imported from a real card (FsTreeData): which kind of descriptions it holds. */
+  readonly imported: FsTreeData['flavour'] | undefined;
 
-  constructor(usimAid: string, overrides: { readonly [nameOrPath: string]: LayoutOverride } = {}) {
+  /**
+   * The declared tree (TS 102.221 MF, DF_TELECOM, DF_GSM, ADF_USIM with `usimAid`, size overrides
+   * applied), or a real card's tree given as data (FsTreeData: every node's raw FCP decides).
+   */
+  constructor(usimAid: string | FsTreeData, overrides: { readonly [nameOrPath: string]: LayoutOverride } = {}) {
+    if (typeof usimAid !== 'string') {
+      this.imported = usimAid.flavour;
+      this.mf = this.buildData(usimAid, usimAid.mf, null, 'MF');
+      return;
+    }
+    this.imported = undefined;
     const used = new Set<string>();
     const { mf, adfs } = masterFile(usimAid);
     this.mf = this.build(mf, null, overrides, used);
@@ -157,6 +174,49 @@ export class FileTree {
     return node;
   }
 
+  private buildData(tree: FsTreeData, d: FsNodeData, parent: FsNode | null, at: string): FsNode {
+    const field = `tree.${at}`;
+    let raw: Uint8Array;
+    let info: FcpInfo;
+    try {
+      raw = hexBytes(d.fcp);
+      info = tree.flavour === 'uicc' ? parseUiccFcp(raw) : parseGsmResponse(raw);
+    } catch (e) {
+      throw new FsLayoutError(`${field}.fcp`, e instanceof Error ? e.message : String(e));
+    }
+    const kindOk = d.kind === info.kind || (d.kind === 'DF' && info.kind === 'ADF') || (d.kind === 'ADF' && info.kind === 'DF' && d.aid !== undefined);
+    if (!kindOk) throw new FsLayoutError(`${field}.kind`, `${d.name} is declared ${d.kind} but its FCP describes ${info.kind === 'EF' ? 'an EF' : `a ${info.kind}`}`);
+    if ((parent === null) !== (d.kind === 'MF')) throw new FsLayoutError(`${field}.kind`, 'the root must be the MF, and only the root');
+    const isAdf = d.kind === 'ADF';
+    const aid = isAdf ? (d.aid !== undefined ? hexBytes(d.aid) : info.aid) : undefined;
+    if (isAdf && (aid === undefined || aid.length < 5 || aid.length > 16)) throw new FsLayoutError(`${field}.aid`, `${d.name}: an ADF needs an AID of 5..16 bytes`);
+    const fid = isAdf ? 0x7fff : d.fid !== undefined && /^[0-9a-fA-F]{4}$/.test(d.fid) ? parseInt(d.fid, 16) : info.fid;
+    if (fid === undefined) throw new FsLayoutError(`${field}.fid`, `${d.name}: expected 4 hex digits`);
+    const part = isAdf ? bytesHex(aid!) : hex4(fid);
+    const path = parent === null ? part : `${parent.path}/${part}`;
+    if (this.nodes.some((n) => n.path === path)) throw new FsLayoutError(`${field}.fid`, `${d.name}: a second file at ${path}`);
+    const uiccOnly = (parent?.uiccOnly ?? false) || isAdf || (tree.flavour === 'uicc' && UICC_ONLY_EFS.has(d.name));
+    const decl: FileDecl = d.kind === 'EF'
+      ? { kind: 'EF', name: d.name, fid, structure: info.structure!, access: { read: 'NEV', update: 'NEV' }, description: 'imported', ref: 'imported from a real card',
+          ...(info.usableWhenInvalidated ? { usableWhenInvalidated: true } : {}), ...(d.name === 'EF_ACM' ? { increaseLimit: 'EF_ACMmax' } : {}) }
+      : { kind: d.kind, name: d.name, fid, children: [], description: 'imported', ref: 'imported from a real card', ...(aid ? { aid: bytesHex(aid) } : {}) };
+    const sfi = info.sfi === null ? undefined : info.sfi === undefined ? fid & 0x1f : info.sfi;
+    const node: FsNode = {
+      index: this.nodes.length, name: d.name, fid, kind: d.kind, decl, parent, children: [], path, uiccOnly, aid,
+      ef: d.kind === 'EF'
+        ? { structure: info.structure!, size: info.size, recordLength: info.recordLength, records: info.records, sfi: tree.flavour === 'uicc' ? sfi : undefined,
+            access: { read: 'NEV', update: 'NEV', increase: 'NEV', invalidate: 'NEV', rehabilitate: 'NEV' } }
+        : undefined,
+      arrRecord: 0, raw, info,
+    };
+    this.nodes.push(node);
+    if (isAdf) this.adfs.push(node);
+    if (d.kind === 'EF') {
+      if (d.children?.length) throw new FsLayoutError(`${field}.children`, `${d.name} is an EF: it has no children`);
+    } else (d.children ?? []).forEach((c, i) => node.children.push(this.buildData(tree, c, node, `${at}.children[${i}]`)));
+    return node;
+  }
+
   /** Every EF with this declared name (EF_IMSI is in DF_GSM and ADF_USIM). */
   byName(name: string): FsNode[] {
     return this.nodes.filter((n) => n.name === name);
@@ -207,7 +267,12 @@ function hex4(fid: number): string {
   return fid.toString(16).toUpperCase().padStart(4, '0');
 }
 
+function bytesHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').toUpperCase();
+}
+
 function hexBytes(hex: string): Uint8Array {
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new RangeError(`expected hex digits in pairs, got "${hex.slice(0, 40)}"`);
   return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 

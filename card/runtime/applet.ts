@@ -116,7 +116,13 @@ export class CommandTable {
   private readonly patterns: ClassPattern[] = [];
   readonly specs: readonly CommandSpec[];
 
-  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }) {
+  /**
+   * `opts.soleCommands`: commands whose class the applet does not otherwise speak — another INS in
+   * that class answers 6E00 (class not supported) rather than 6D00 (a classic SIM takes cardforge's
+   * class-80 personalization STORE DATA, yet answers any other class-80 command 6E00 as TS 51.011
+   * §9.4.6 has it).
+   */
+  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }, opts: { readonly soleCommands?: readonly string[] } = {}) {
     this.specs = specs;
     const names = new Set<string>();
     for (const spec of specs) {
@@ -126,7 +132,8 @@ export class CommandTable {
       let mask = 0;
       for (const c of spec.cases as readonly ApduCase[]) mask |= 1 << c;
       (this.byIns[spec.ins] ??= []).push({ spec, handler, cases: mask });
-      if (!this.patterns.some((p) => p.value === spec.cla.value && p.mask === spec.cla.mask)) this.patterns.push(spec.cla);
+      const sole = opts.soleCommands?.includes(spec.name) === true;
+      if (!sole && !this.patterns.some((p) => p.value === spec.cla.value && p.mask === spec.cla.mask)) this.patterns.push(spec.cla);
     }
     for (const name of Object.keys(handlers)) if (!names.has(name)) throw new Error(`handler ${name} has no declaration in apdu-specs`);
   }

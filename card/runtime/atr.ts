@@ -79,3 +79,24 @@ export function isValidAtr(atr: Uint8Array): boolean {
     return false;
   }
 }
+
+/**
+ * The number of logical channels the ATR announces (ISO/IEC 7816-4 §12.1.1.11): compact-TLV
+ * historical bytes (category indicator 80) with card capabilities (tag 7) whose third software
+ * function table says b3..b1 = channels - 1 (111: 8 or more). undefined when the ATR does not say.
+ */
+export function atrLogicalChannels(historical: Uint8Array): number | undefined {
+  if (historical[0] !== 0x80) return undefined;
+  for (let i = 1; i < historical.length; ) {
+    const tag = historical[i]! >> 4;
+    const len = historical[i]! & 0x0f;
+    if (tag === 0x7 && len >= 3) {
+      const third = historical[i + 3];
+      if (third === undefined) return undefined;
+      const n = (third & 0x07) + 1;
+      return n === 8 ? Infinity : n;
+    }
+    i += 1 + len;
+  }
+  return undefined;
+}

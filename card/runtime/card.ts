@@ -9,7 +9,7 @@ import { SW } from '../../apdu-specs/status-words.js';
 import { RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { CommandApdu, parseCommand } from './apdu.js';
 import { Applet, CommandTable, type AppletClass, type AppletContext, type AppletParams, type Reply, type SessionFacts } from './applet.js';
-import { parseAtr, buildAtr } from './atr.js';
+import { atrLogicalChannels, parseAtr, buildAtr } from './atr.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
 import { CardError, CardNotPoweredError, CardPowerLostError, PowerLoss } from './errors.js';
 import { PersistentMemory, type JournalEntry } from './memory.js';
@@ -96,11 +96,16 @@ export class Card {
   private atrBytes: Uint8Array;
   private proto: 'T=0' | 'T=1';
   private readonly runtimeTable: CommandTable;
+  /** Logical channels 0..channelLimit-1 exist (the ATR's card capabilities). */
+  readonly channelLimit: number;
 
   constructor(opts: CardOptions = {}) {
     this.atrBytes = (opts.atr ?? DEFAULT_ATR).slice();
     const info = parseAtr(this.atrBytes);
     this.proto = opts.protocol ?? (info.defaultProtocol === 1 ? 'T=1' : 'T=0');
+    // The channels the ATR announces, as a real card has them (a clone of a 4-channel card answers
+    // the fifth MANAGE CHANNEL open with 6A81 as the card did); "8 or more" or silence: all 20.
+    this.channelLimit = Math.min(MAX_CHANNELS, atrLogicalChannels(info.historical) ?? MAX_CHANNELS);
     this.rng = opts.rng ?? new CryptoRng();
     this.clock = opts.clock ?? new SystemClock();
     // Runtime-owned commands share the table machinery; their handlers are methods of this class.
@@ -381,11 +386,12 @@ export class Card {
       let target = apdu.p2;
       if (target === 0) {
         if (apdu.apduCase !== 2) throw new CardError(SW.WRONG_LENGTH, 'MANAGE CHANNEL open with P2=00 needs Le=01');
-        target = this.channels.findIndex((c, i) => i > 0 && c === undefined);
+        target = this.channels.findIndex((c, i) => i > 0 && i < this.channelLimit && c === undefined);
         if (target < 0) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'no logical channel available');
       } else {
         if (!case1) throw new CardError(SW.WRONG_LENGTH);
         if (target >= MAX_CHANNELS) throw new CardError(SW.INCORRECT_P1P2, `channel ${target} outside 1..${MAX_CHANNELS - 1}`);
+        if (target >= this.channelLimit) throw new CardError(SW.LOGICAL_CHANNEL_NOT_SUPPORTED, `this card has ${this.channelLimit} logical channels`);
         if (this.channels[target] !== undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `channel ${target} already open`);
       }
       this.channels[target] = null;
@@ -488,7 +494,9 @@ export class Card {
         }
       }
     }
-    if (idx < 0) return forward ? undefined : swBytes(SW.FILE_NOT_FOUND);
+    // No such applet: the current applet's file system may know the name; an applet that does not
+    // speak the interindustry class at all (a classic GSM SIM) makes the card answer 6E00.
+    if (idx < 0) return forward ? undefined : swBytes(currentApplet?.commands.lookup(0x00, 0xa4) === SW.CLA_NOT_SUPPORTED ? SW.CLA_NOT_SUPPORTED : SW.FILE_NOT_FOUND);
     return this.runtimeCommand(apdu, () => {
       const reply = this.trySelect(ch, idx, apdu);
       return (apdu.p2 & 0x0c) === 0x0c ? { sw: reply.sw } : reply;

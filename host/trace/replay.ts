@@ -127,9 +127,13 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
     }
     opts.onExchange?.(r);
   };
+  // Exchanges since the card last answered to reset: an ATR after exchanges means the card was
+  // reset (a GSMTAP or sniffer trace records the ATR, not the reset that caused it).
+  let exchangedSinceAtr = false;
   const connect = async (): Promise<void> => {
     lastAtr = await transport.connect();
     connected = true;
+    exchangedSinceAtr = false;
   };
   try {
     for (const e of trace.events) {
@@ -143,9 +147,12 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
         case 'reset':
           if (!connected) await connect();
           else lastAtr = await transport.reset();
+          exchangedSinceAtr = false;
           break;
         case 'atr':
           if (!connected) await connect();
+          else if (exchangedSinceAtr) lastAtr = await transport.reset();
+          exchangedSinceAtr = false;
           if (lastAtr && !equal(lastAtr, e.atr)) {
             report({ index: -1, name: 'ATR', command: new Uint8Array(0), expected: e.atr, actual: lastAtr, status: 'different', diffs: [{ field: 'ATR', expected: e.atr, actual: lastAtr, masked: false }] });
           }
@@ -159,6 +166,7 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
           const cmd = pending;
           pending = undefined;
           const actual = await transport.transmit(cmd);
+          exchangedSinceAtr = true;
           const dataOf = isGetResponse(cmd) && previous && isMoreData(previous.resp) ? previous.cmd : undefined;
           const c = compareResponse(cmd, e.data, actual, opts.noMask, { ...(dataOf ? { dataOf } : {}), ...(opts.maskKeyDependent ? { maskKeyDependent: true } : {}) });
           previous = { cmd, resp: e.data };

@@ -9,7 +9,8 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { FileStore } from '../../fs/store.js';
 import { FileTree, type FsNode } from '../../fs/tree.js';
-import type { PinFacts } from '../../fs/responses.js';
+import type { NibbleOf, PinFacts } from '../../fs/responses.js';
+import { classicRule, compactRule, condNibble, expandedRule, satisfies, type Cond, type FileOp } from '../../fs/security.js';
 import type { AccessCondition } from '../../fs/types.js';
 import { CardError, MAX_CHANNELS, OwnerPin, type AppletContext, type PBytes } from '../../runtime/index.js';
 import { SQN_DEFAULT_PARAMS, type SqnParams } from '../../algorithms/index.js';
@@ -75,7 +76,11 @@ export class SimCore {
     if (!SIM_PERSONALITIES.includes(personality)) throw new SimConfigError('personality', `expected classic, uicc or both, got ${String(personality)}`);
     this.personality = personality;
     this.sqnParams = sqnParamsOf(p.sqn);
-    this.tree = new FileTree(USIM_AID, p.files ?? {});
+    if (p.tree !== undefined) {
+      if (p.files !== undefined) throw new SimConfigError('files', 'size overrides apply to the declared tree, not to an imported one');
+      if (p.tree.flavour === 'classic' && personality !== 'classic') throw new SimConfigError('personality', `a classic SIM's file system (GSM responses) makes a classic card, not ${personality}`);
+    }
+    this.tree = p.tree !== undefined ? new FileTree(p.tree) : new FileTree(USIM_AID, p.files ?? {});
     this.fs = new FileStore(ctx, this.tree);
     const s = ctx.persistent.scope('sim');
     const t = ctx.transient;
@@ -165,6 +170,67 @@ export class SimCore {
 
   require(c: AccessCondition, w: WorldSw): void {
     if (!this.satisfied(c)) throw new CardError(w.security, `access condition ${c} not fulfilled`);
+  }
+
+  /** Whether `op` on EF `n` is allowed now: its declared condition, or an imported file's own security attributes. */
+  allowed(n: FsNode, op: FileOp): boolean {
+    if (n.info === undefined) return this.satisfied(n.ef!.access[op]);
+    return satisfies(this.ruleOf(n, op), (k) => this.keyOk(k));
+  }
+
+  requireOp(n: FsNode, op: FileOp, w: WorldSw): void {
+    if (!this.allowed(n, op)) throw new CardError(w.security, `${op} of ${n.name}: access condition not fulfilled`);
+  }
+
+  /** TS 51.011 nibble of `op` on `n` for the classic view (an imported UICC file: the closest level). */
+  nibbleOf(n: FsNode): NibbleOf | undefined {
+    return n.info === undefined ? undefined : (op) => condNibble(this.ruleOf(n, op));
+  }
+
+  /** An imported file's condition for `op`, from its security attributes (EF_ARR records read live). */
+  ruleOf(n: FsNode, op: FileOp): Cond {
+    const sec = n.info?.security;
+    switch (sec?.kind) {
+      case 'classic':
+        return classicRule(sec.nibbles, op);
+      case 'compact':
+        return compactRule(sec.bytes, op);
+      case 'expanded':
+        return expandedRule(sec.bytes, op);
+      case 'referenced': {
+        const arr = this.arrFile(n, sec.arrFid);
+        if (arr === undefined || sec.record === 0 || sec.record > arr.ef!.records) return 'never';
+        return expandedRule(this.fs.readRecord(arr, sec.record), op);
+      }
+      default:
+        return 'never';
+    }
+  }
+
+  /**
+   * The EF_ARR an 8B reference names: looked for in the file's DF, then up to the MF, then in the
+   * current application's ADF and the first ADF (TS 102.221 §9.2.4 leaves the location to the
+   * card; a sysmoISIM-SJA2's DF_GSM and DF_TELECOM files reference the USIM's EF_ARR 6F06).
+   */
+  private arrFile(n: FsNode, fid: number): FsNode | undefined {
+    const isArr = (c: FsNode): boolean => c.fid === fid && c.ef !== undefined && c.ef.structure === 'linear-fixed';
+    for (let d: FsNode | null = n.ef ? n.parent : n; d !== null; d = d.parent) {
+      const f = d.children.find(isArr);
+      if (f) return f;
+    }
+    for (const adf of [this.currentAdf, this.tree.adfs[0]]) {
+      const f = adf?.children.find(isArr);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  /** A key reference verified (or, for a PIN, disabled) now: 01/11 PIN1, 81 PIN2, 0A ADM1 (TS 102.221 §9.5.1). */
+  private keyOk(key: number): boolean {
+    if (key === 0x01 || key === 0x11) return this.satisfied('CHV1');
+    if (key === 0x81) return this.satisfied('CHV2');
+    if (key === 0x0a) return this.adm1.isValidated;
+    return false;
   }
 
   pinFacts(): PinFacts {

@@ -7,7 +7,8 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { FsNode } from '../../fs/tree.js';
-import type { AccessCondition, Structure } from '../../fs/types.js';
+import type { Structure } from '../../fs/types.js';
+import type { FileOp } from '../../fs/security.js';
 import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
 import type { SimCore, WorldSw } from './core.js';
 import { resolveFid } from './select.js';
@@ -25,9 +26,9 @@ function target(core: SimCore, w: WorldSw, sfi: number): FsNode {
   return n;
 }
 
-function check(core: SimCore, w: WorldSw, n: FsNode, structures: readonly Structure[], ac: AccessCondition): void {
+function check(core: SimCore, w: WorldSw, n: FsNode, structures: readonly Structure[], op: FileOp): void {
   if (!structures.includes(n.ef!.structure)) throw new CardError(w.incompatible);
-  core.require(ac, w);
+  core.requireOp(n, op, w);
   const usable = n.decl.kind === 'EF' && n.decl.usableWhenInvalidated === true;
   if (!core.fs.isActive(n) && !usable) throw new CardError(w.invalidated);
 }
@@ -43,7 +44,7 @@ function binaryAddress(apdu: CommandApdu, w: WorldSw): { sfi: number; offset: nu
 export function readBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const { sfi, offset } = binaryAddress(apdu, w);
   const n = target(core, w, sfi);
-  check(core, w, n, ['transparent'], n.ef!.access.read);
+  check(core, w, n, ['transparent'], 'read');
   const size = n.ef!.size;
   if (offset >= size) throw new CardError(w.outOfRange);
   const avail = size - offset;
@@ -59,7 +60,7 @@ export function readBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply 
 export function updateBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const { sfi, offset } = binaryAddress(apdu, w);
   const n = target(core, w, sfi);
-  check(core, w, n, ['transparent'], n.ef!.access.update);
+  check(core, w, n, ['transparent'], 'update');
   const size = n.ef!.size;
   if (offset >= size) throw new CardError(w.outOfRange);
   if (offset + apdu.data.length > size) throw new CardError(w.gsm ? w.outOfRange : SW.WRONG_LENGTH);
@@ -112,7 +113,7 @@ function recordTarget(core: SimCore, w: WorldSw, apdu: CommandApdu): { n: FsNode
 
 export function readRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const { n, mode } = recordTarget(core, w, apdu);
-  check(core, w, n, ['linear-fixed', 'cyclic'], n.ef!.access.read);
+  check(core, w, n, ['linear-fixed', 'cyclic'], 'read');
   const { rec, pointer } = recordOf(core, w, n, apdu.p1, mode);
   if (w.gsm && apdu.ne !== n.ef!.recordLength && !(apdu.ne === 256 && n.ef!.recordLength === 0)) throw new CardError(0x6700 | n.ef!.recordLength);
   core.recordPointer = pointer;
@@ -121,7 +122,7 @@ export function readRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply 
 
 export function updateRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const { n, mode } = recordTarget(core, w, apdu);
-  check(core, w, n, ['linear-fixed', 'cyclic'], n.ef!.access.update);
+  check(core, w, n, ['linear-fixed', 'cyclic'], 'update');
   const ef = n.ef!;
   if (apdu.data.length !== ef.recordLength) throw new CardError(w.gsm ? 0x6700 | ef.recordLength : SW.WRONG_LENGTH);
   if (ef.structure === 'cyclic') {
@@ -148,7 +149,7 @@ export function gsmSeek(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const mode = apdu.p2 & 0x0f;
   if (apdu.p1 !== 0 || type > 1 || mode > 3) throw new CardError(SW.WRONG_P1P2);
   const n = target(core, w, 0);
-  check(core, w, n, ['linear-fixed'], n.ef!.access.read);
+  check(core, w, n, ['linear-fixed'], 'read');
   const ef = n.ef!;
   const pattern = apdu.data;
   if (pattern.length < 1 || pattern.length > ef.recordLength) throw new CardError(0x6700 | ef.recordLength);
@@ -170,7 +171,7 @@ export function uiccSearchRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): 
   const mode = apdu.p2 & 0x07;
   if (sfi === 0x1f || mode < 4 || mode > 6) throw new CardError(SW.INCORRECT_P1P2);
   const n = target(core, w, sfi);
-  check(core, w, n, ['linear-fixed', 'cyclic'], n.ef!.access.read);
+  check(core, w, n, ['linear-fixed', 'cyclic'], 'read');
   const ef = n.ef!;
   let data = apdu.data;
   let offset = 0;
@@ -200,7 +201,7 @@ export function uiccSearchRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): 
 export function increase(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(w.wrongP1P2);
   const n = target(core, w, 0);
-  check(core, w, n, ['cyclic'], n.ef!.access.increase);
+  check(core, w, n, ['cyclic'], 'increase');
   const ef = n.ef!;
   const len = ef.recordLength;
   if (apdu.data.length !== len) throw new CardError(w.gsm ? 0x6700 | len : SW.WRONG_LENGTH);
@@ -236,8 +237,7 @@ export function setActivation(core: SimCore, w: WorldSw, apdu: CommandApdu, on: 
     if (n === undefined || n.ef === undefined) throw new CardError(w.notFound);
     core.selectNode(n);
   } else n = target(core, w, 0);
-  const ef = n.ef!;
-  core.require(on ? ef.access.rehabilitate : ef.access.invalidate, w);
+  core.requireOp(n, on ? 'rehabilitate' : 'invalidate', w);
   core.fs.setActive(n, on);
   return {};
 }

@@ -101,8 +101,10 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
   const pin2 = digitsPin('pins.pin2', pins.pin2, 4, 8);
   const puk2 = digitsPin('pins.puk2', pins.puk2, 8, 8);
   const adm1 = admOf(pins.adm1);
-  const iccid = wrap('iccid', () => encodeIccid(String(p.iccid)));
-  const imsi = wrap('imsi', () => encodeImsi(String(p.imsi)));
+  // An imported card's files hold its identities already (they come with `files`).
+  const imported = core.tree.imported !== undefined;
+  const iccid = imported ? undefined : wrap('iccid', () => encodeIccid(String(p.iccid)));
+  const imsi = imported ? undefined : wrap('imsi', () => encodeImsi(String(p.imsi)));
 
   core.ki.set(ki);
   core.opc.set(opc);
@@ -120,6 +122,12 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
   core.puk2.reset();
   core.adm1.reset();
 
+  if (imported) {
+    // The real card's life cycle states (FCP 8A / GSM status byte), then its contents by path.
+    for (const n of core.tree.nodes) if (n.ef && n.info?.active === false) core.fs.setActive(n, false);
+    writeFiles(core, p.files);
+    return;
+  }
   // Declared initial contents (record EFs: every record).
   for (const n of core.tree.nodes) {
     const init = n.decl.kind === 'EF' ? n.decl.initial : undefined;
@@ -131,8 +139,8 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
   const adf = core.tree.adfs[0]!;
   const label = new TextEncoder().encode('USIM');
   writeAll(core, 'EF_DIR', [Uint8Array.of(0x61, 4 + adf.aid!.length + label.length, 0x4f, adf.aid!.length, ...adf.aid!, 0x50, label.length, ...label)]);
-  writeAll(core, 'EF_ICCID', iccid);
-  writeAll(core, 'EF_IMSI', imsi);
+  writeAll(core, 'EF_ICCID', iccid!);
+  writeAll(core, 'EF_IMSI', imsi!);
   const last = Number(String(p.imsi).slice(-1));
   const acc = 1 << last;
   writeAll(core, 'EF_ACC', Uint8Array.of(acc >> 8, acc & 0xff));
@@ -144,7 +152,12 @@ export function personalize(core: SimCore, p: SimPersonalization): void {
   writeAll(core, 'EF_SST', tables.sst);
   writeAll(core, 'EF_UST', tables.ust);
   writeAll(core, 'EF_EST', tables.est);
-  for (const [key, value] of Object.entries(p.files ?? {})) {
+  writeFiles(core, p.files);
+}
+
+/** Raw contents by declared name or node path, applied last so they can override the fields above. */
+function writeFiles(core: SimCore, files: SimPersonalization['files']): void {
+  for (const [key, value] of Object.entries(files ?? {})) {
     const field = `files.${key}`;
     const nodes = core.tree.byName(key).filter((n) => n.ef);
     const byPath = core.tree.byPath(key);

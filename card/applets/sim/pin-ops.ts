@@ -84,10 +84,10 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2);
   if (apdu.apduCase === 1) {
-    // The retry-counter query (P3=00), answered as TS 102.221 §11.1.9 does: 9000 when verified
-    // or disabled, 63Cx with the tries left; a blocked CHV is 9840 in this class.
+    // The retry-counter query (P3=00), answered as the UICC query is (uiccVerify); a blocked CHV
+    // is 9840 in this class.
     if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
-    if (r.pin.isValidated || (r.canDisable && !r.pin.enabled)) return {};
+    if (r.pin.isValidated) return {};
     throw new CardError(0x63c0 | r.pin.triesRemaining);
   }
   if (apdu.data.length !== 8) throw new CardError(0x6708);
@@ -146,8 +146,10 @@ export function gsmUnblock(core: SimCore, apdu: CommandApdu): Reply {
 export function uiccVerify(core: SimCore, apdu: CommandApdu): Reply {
   const r = uiccRef(core, apdu.p1, apdu.p2);
   if (apdu.apduCase === 1) {
+    // The retry-counter query: 9000 once verified, else 63Cx — a disabled PIN too, as a real
+    // sysmoISIM-SJA2 answers (PIN1 disabled, the phone session in shared/fixtures: 00 20 00 01 → 63C3).
     if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-    if (r.pin.isValidated || (r.canDisable && !r.pin.enabled)) return {};
+    if (r.pin.isValidated) return {};
     throw new CardError(0x63c0 | r.pin.triesRemaining);
   }
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);

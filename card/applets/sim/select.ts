@@ -40,7 +40,7 @@ export function gsmSelect(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 function gsmResponse(core: SimCore, n: FsNode): Uint8Array {
-  return n.ef ? gsmEfResponse(n, core.fs.isActive(n)) : gsmDfResponse(core.tree, n, core.pinFacts());
+  return n.ef ? gsmEfResponse(n, core.fs.isActive(n), core.nibbleOf(n)) : gsmDfResponse(core.tree, n, core.pinFacts());
 }
 
 export function gsmStatus(core: SimCore, apdu: CommandApdu): Reply {

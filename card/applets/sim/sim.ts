@@ -88,7 +88,7 @@ export class SimApplet extends Applet {
     for (const t of [classic, uicc]) for (const [k, h] of Object.entries(t)) t[k] = (a) => tk.signal(h(a));
     const p = core.personality;
     const specs = [...(p !== 'uicc' ? [...SIM_CLASSIC_COMMANDS, ...GSM_TOOLKIT_COMMANDS] : []), ...(p !== 'classic' ? [...UICC_COMMANDS, ...CAT_COMMANDS] : []), ...PERSONALIZATION_COMMANDS];
-    this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}), PERSO_STORE_DATA: (a) => perso.storeData(a) });
+    this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}), PERSO_STORE_DATA: (a) => perso.storeData(a) }, p === 'classic' ? { soleCommands: ['PERSO_STORE_DATA'] } : {});
   }
 
   /** An empty personalization ({}) leaves a blank card: no PINs (9802), no keys (6985). */

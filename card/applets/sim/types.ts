@@ -9,6 +9,8 @@
  * - the applet instance AID and the USIM ADF AID listed in EF_DIR.
  */
 
+import type { FsTreeData } from '../../fs/data.js';
+
 /** Type name of the applet in card images (APPLET_REGISTRY key). */
 export const SIM_APPLET_TYPE = 'cardforge.sim';
 
@@ -71,6 +73,12 @@ export interface SimParams {
    * path of FIDs from MF ('3F00/7F10/6F42'). Unknown keys are an error at install.
    */
   readonly files?: { readonly [nameOrPath: string]: SimFileLayout };
+  /**
+   * A real card's file tree as data (card/fs/data.ts; `cardforge image import`): served instead of
+   * the declared one — SELECT answers each file's own FCP, access follows its own security
+   * attributes. Contents come with the personalization's `files` (by node path). Not with `files`.
+   */
+  readonly tree?: FsTreeData;
   /** TS 33.102 Annex C array profile. Default IND 5 bits (32 entries), Δ = 2^28, no age limit L. */
   readonly sqn?: { readonly indBits?: number; readonly delta?: number; readonly limit?: number };
 }

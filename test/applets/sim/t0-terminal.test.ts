@@ -115,3 +115,11 @@ describe('class A0 on T=0: TS 51.011 §9.2 / §9.4', () => {
     expect(split(tx(card, 'a0f2000016')).data.slice(8, 12)).toBe('7f20');
   });
 });
+
+describe('a classic SIM speaks class A0 only (TS 51.011 §9.4.6: 6E00 for any other class)', () => {
+  it('class 80 (STATUS, TERMINAL PROFILE, GET RESPONSE) and class 00 SELECT by AID answer 6E00', () => {
+    const card = simCard({ personality: 'classic' });
+    for (const c of ['80f2000000', '80f2000c00', '80100000', '80120000', '80c0000000', '80aa000000', '00a4000c023f00', '00a4040007a0000000871002']) expect(tx(card, c), c).toBe('6e00');
+    expect(tx(card, 'a0f2000016').slice(-4)).toBe('9000');
+  });
+});

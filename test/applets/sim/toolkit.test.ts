@@ -163,8 +163,8 @@ describe('toolkit classes per personality', () => {
     const uicc = sim({ personality: 'uicc' }).card;
     const both = sim({ personality: 'both' }).card;
     for (const ins of ['10000005' + PROFILE, '12000010', 'c2000103d60101', '1400000c' + TR_OK]) {
-      // Class 8X exists on a classic SIM for personalization (STORE DATA 80 E2): 6D00 there.
-      expect(tx(classic, `80${ins}`), `classic 80${ins}`).toBe('6d00');
+      // A classic SIM takes class 8X only for personalization STORE DATA: any other 8X is 6E00.
+      expect(tx(classic, `80${ins}`), `classic 80${ins}`).toBe('6e00');
       expect(tx(uicc, `a0${ins}`), `uicc a0${ins}`).toBe('6e00');
     }
     expect(tx(both, `a010000005${PROFILE}`)).toBe('9000');
