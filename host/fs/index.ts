@@ -3,3 +3,4 @@ export { parsePysimExport, type PysimImport } from './pysim-export.js';
 export { ExportParseError, EXPORT_ERROR_CODES, type ExportErrorCode } from './errors.js';
 export { PBR_TAGS, PHONEBOOK_DEFAULTS, decodePbrRecord, type PbFile, type PbrReference } from './phonebook.js';
 export { readClassicResponse, readUiccFcp, type EfStructure, type FcpFacts } from './fcp.js';
+export { importPysimExport, parseImportProfile, importProfileSchema, exportedPin1Enabled, CloneError, type ImportOptions, type ImportResult, type ImportProfile } from './import.js';

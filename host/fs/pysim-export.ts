@@ -29,6 +29,11 @@ export interface PysimImport {
   readonly contents: FsContents;
   /** One line each, "file:line: what was done": skipped files, files kept empty, synthesized EFs. */
   readonly warnings: string[];
+  /**
+   * Applets the export lists beside the file system. ARA-M (GlobalPlatform access control): its
+   * access rules as exported (pySim writes `aram_delete_all` for an ARA-M holding none).
+   */
+  readonly applets: { readonly aram?: { readonly rules: 'none' } };
 }
 
 interface Entry {
@@ -84,6 +89,7 @@ class ExportReader {
   private target: Entry | undefined;
   private lineNo = 0;
   private inSkippedList = false;
+  private aram = false;
 
   constructor(private readonly file: string) {}
 
@@ -113,7 +119,7 @@ class ExportReader {
     });
     const contents: { [path: string]: string | readonly string[] } = {};
     for (const [path, c] of this.contents) contents[path] = typeof c === 'string' ? c : c.map((r) => r!);
-    return { tree: { format: FS_TREE_FORMAT, flavour: this.flavour!, mf: toNodeData(root) }, contents, warnings: this.warnings };
+    return { tree: { format: FS_TREE_FORMAT, flavour: this.flavour!, mf: toNodeData(root) }, contents, warnings: this.warnings, applets: this.aram ? { aram: { rules: 'none' } } : {} };
   }
 
   private line(s: string): void {
@@ -301,7 +307,8 @@ class ExportReader {
   private aramDeleteAll(): void {
     const t = this.target ?? this.fail('NO_SELECTION', 'aram_delete_all before any select', 'select MF/ADF.ARA-M first', 'restore the select line');
     if (t.names[t.names.length - 1] !== 'ADF.ARA-M') this.fail('UNSUPPORTED', `aram_delete_all with ${t.namePath} selected`, 'aram_delete_all only after select MF/ADF.ARA-M', 'delete the line');
-    this.warn(this.lineNo, 'aram_delete_all: the ARA-M (an applet) held no access rules; nothing imported for it');
+    this.aram = true;
+    this.warn(this.lineNo, 'aram_delete_all: the ARA-M (an applet) held no access rules: the clone gets an ARA-M with none');
   }
 
   private hex(s: string, what: string): Uint8Array {

@@ -2,7 +2,8 @@
  * `cardforge image new`: write a fresh card image with the loopback applet as the default applet,
  * so a card exists before profiles and personalization (which will add `cardforge personalize`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { importPysimExport, parseImportProfile } from '../../fs/import.js';
 import type { Command } from 'commander';
 import { LOOPBACK_AID } from '../../../apdu-specs/loopback.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
@@ -46,6 +47,37 @@ export function registerImage(program: Command, ctx: CliContext): void {
       saveImageFile(opts.output, card);
       ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default)`);
     });
+  image
+    .command('import')
+    .description("Clone a real card from its pySim-shell `export` script: the same files, FCPs, contents and access rules")
+    .argument('<export>', 'pySim-shell export script (UICC or classic SIM)')
+    .requiredOption('-o, --output <file>', 'image file to write')
+    .option('--profile <file>', 'YAML with what no export holds: auth (Ki/OPc, algorithms, SQN), pins, and optionally personality and atr')
+    .option('--atr <hex>', "the card's ATR (its logical channels follow it); default: the profile's, else cardforge's own")
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', '\nExample:\n  cardforge image import sja2-export.script --profile keys.yaml --atr 3B9F96801F878031E073FE211B674A4C753034054BA9 -o clone.json')
+    .action((exportFile: string, opts: { output: string; profile?: string; atr?: string; force?: boolean }) => {
+      if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
+      let text: string;
+      try {
+        text = readFileSync(exportFile, 'utf8');
+      } catch (e) {
+        throw new CliError('EXPORT_UNREADABLE', `${exportFile}: cannot read the export (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
+      const r = importPysimExport(text, exportFile, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(opts.atr !== undefined ? { atr: opts.atr } : {}) });
+      saveImageFile(opts.output, r.card);
+      for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from ${exportFile} (${r.files} files, ${r.contents} with contents), ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol}, ${r.card.channelLimit} logical channels)`);
+    });
+}
+
+function readProfileText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError('PROFILE_UNREADABLE', `${file}: cannot read the profile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** --with payment,ledger [--layout PROFILE]: which blank applets, with which layout (params only). */
