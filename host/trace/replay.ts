@@ -44,6 +44,8 @@ export interface ReplaySummary {
   readonly same: number;
   readonly masked: number;
   readonly different: number;
+  /** Exchanges whose status word differs (the conformance figure: how often the card answers as the recorded one). */
+  readonly swDifferent: number;
   /** Results other than 'same' (kept for the report). */
   readonly notable: readonly ExchangeResult[];
   readonly ok: boolean;
@@ -116,9 +118,11 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
   let same = 0;
   let masked = 0;
   let different = 0;
+  let swDifferent = 0;
   const notable: ExchangeResult[] = [];
   let lastAtr: Uint8Array | undefined;
   const report = (r: ExchangeResult): void => {
+    if (r.index >= 0 && r.diffs.some((d) => d.field === 'SW')) swDifferent++;
     if (r.status === 'same') same++;
     else {
       if (r.status === 'masked') masked++;
@@ -181,7 +185,7 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
     throw new TraceError('TRACE_REPLAY', `replay stopped at exchange ${index + 1}: ${msg}`);
   }
   if (index === 0 && different === 0) throw new TraceError('TRACE_REPLAY', 'the trace has no exchange with a recorded response to replay');
-  return { exchanges: index, same, masked, different, notable, ok: different === 0 };
+  return { exchanges: index, same, masked, different, swDifferent, notable, ok: different === 0 };
 }
 
 /** Human lines for one replayed exchange. */

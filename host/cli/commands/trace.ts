@@ -106,7 +106,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
         if (progress) process.stderr.write('\n');
         await transport.close();
       }
-      ctx.out(`replay: ${summary.exchanges} exchanges: ${summary.same} same, ${summary.masked} same except random fields, ${summary.different} different`);
+      ctx.out(`replay: ${summary.exchanges} exchanges: ${summary.same} same, ${summary.masked} same except random fields, ${summary.different} different; status words agree on ${summary.exchanges - summary.swDifferent} of ${summary.exchanges}`);
       if (!summary.ok) process.exitCode = EXIT.FAILURE;
     });
 }
