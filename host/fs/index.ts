@@ -4,3 +4,5 @@ export { ExportParseError, EXPORT_ERROR_CODES, type ExportErrorCode } from './er
 export { PBR_TAGS, PHONEBOOK_DEFAULTS, decodePbrRecord, type PbFile, type PbrReference } from './phonebook.js';
 export { readClassicResponse, readUiccFcp, type EfStructure, type FcpFacts } from './fcp.js';
 export { importPysimExport, parseImportProfile, importProfileSchema, exportedPin1Enabled, CloneError, type ImportOptions, type ImportResult, type ImportProfile } from './import.js';
+export { dumpCard, terminalProgress, DumpError, DUMP_ERROR_CODES, SCAN_RANGES, type DumpOptions, type DumpResult, type DumpErrorCode } from './dump.js';
+export { writePysimExport, wellKnownFiles, adfName, fidName, type ExportEntry, type ExportHeader } from './export-writer.js';

@@ -4,6 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { importPysimExport, parseImportProfile } from '../../fs/import.js';
+import { dumpCard, terminalProgress } from '../../fs/dump.js';
+import { writeFileAtomic } from '../../store/image-file.js';
+import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import type { Command } from 'commander';
 import { LOOPBACK_AID } from '../../../apdu-specs/loopback.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
@@ -69,6 +72,46 @@ export function registerImage(program: Command, ctx: CliContext): void {
       saveImageFile(opts.output, r.card);
       for (const w of r.warnings) ctx.err(`warning: ${w}`);
       ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from ${exportFile} (${r.files} files, ${r.contents} with contents), ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol}, ${r.card.channelLimit} logical channels)`);
+    });
+  addTargetOptions(
+    image
+      .command('dump')
+      .description('Walk a card (in a PC/SC reader, or an image) and write its files as a pySim-shell export (-o x.script), or clone it (-o x.json)'),
+  )
+    .requiredOption('-o, --output <file>', 'x.script: the export (what `image import` reads); x.json: a card image cloned from it')
+    .option('--adm <key>', 'VERIFY ADM1 first (8 digits or 16 hex digits), so the files ADM protects are read too')
+    .option('--no-scan', 'only the FIDs the specs name; no SELECT of every FID in the ranges below each DF')
+    .option('--profile <file>', 'with -o x.json: auth and pins for the clone, as `image import` takes them')
+    .option('--atr <hex>', "with -o x.json: the clone's ATR (default: the profile's, else the dumped card's)")
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', '\nExamples:\n  cardforge image dump --reader "Virtual PCD 00 00" --adm 12345678 -o card.script\n  cardforge image dump --reader 0 --adm 12345678 --profile keys.yaml -o clone.json')
+    .action(async (opts: TargetOptions & { output: string; adm?: string; scan: boolean; profile?: string; atr?: string; force?: boolean }) => {
+      const json = /\.json$/i.test(opts.output);
+      if (!json && !/\.script$/i.test(opts.output)) throw new CliError('USAGE', `-o expected a file ending .script (the export) or .json (a card image), got "${opts.output}"`, 2);
+      if (!json && (opts.profile !== undefined || opts.atr !== undefined)) throw new CliError('USAGE', '--profile / --atr go with -o x.json (a clone); an export holds neither', 2);
+      if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
+      const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
+      const target = openTarget(opts);
+      const progress = terminalProgress(process.stderr);
+      let d: Awaited<ReturnType<typeof dumpCard>>;
+      try {
+        await target.connect();
+        d = await dumpCard(target, { ...(opts.adm !== undefined ? { adm: opts.adm } : {}), scan: opts.scan, ...(progress ? { onProgress: progress.onProgress } : {}) });
+      } finally {
+        progress?.stop();
+        await target.close();
+      }
+      const summary = `${d.flavour === 'uicc' ? 'UICC' : 'classic SIM'} ${target.name}: ${d.files} files, ${d.contents} with contents, ${d.bad.length} unreadable; ${d.probes} SELECTs, ${d.commands} commands in ${(d.ms / 1000).toFixed(2)} s`;
+      if (!json) {
+        writeFileAtomic(opts.output, d.text);
+        ctx.out(`wrote ${opts.output}: ${summary}`);
+        return;
+      }
+      const atr = opts.atr ?? (profile?.atr === undefined && d.atr ? bytesToHex(d.atr) : undefined);
+      const r = importPysimExport(d.text, `dump of ${target.name}`, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(atr !== undefined ? { atr } : {}) });
+      saveImageFile(opts.output, r.card);
+      for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from the ${summary}; ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol})`);
     });
 }
 
