@@ -480,7 +480,7 @@ const smsp = codec('EF_SMSP', {
 
 // ---- PLMN lists (TS 51.011 §10.3.4, §10.3.16; TS 31.102 §4.2.5, §4.2.16, §4.2.84) ----
 
-const plmnText = (p: Plmn): string => `${p.mcc}-${p.mnc}`;
+const plmnText = (p: Plmn): string => (p.mcc === 'fff' && p.mnc === 'ff' ? 'none' : `${p.mcc}-${p.mnc}`);
 function plmnList(name: string, ref: string, min: number): EfCodec {
   return codec(name, {
     ref, min, unit: 3,
@@ -819,7 +819,8 @@ const dir = codec('EF_DIR', {
  */
 const AM_BITS = ['read', 'update', 'write', 'deactivate', 'activate', 'terminate', 'delete'];
 const HEADER = ['cla', 'ins', 'p1', 'p2'] as const;
-function keyName(k: number): string {
+/** The name TS 102.221 table 9.3 gives a key reference (01 PIN Appl 1, 81 Second PIN Appl 1, 0A ADM1 …). */
+export function keyName(k: number): string {
   if (k >= 0x01 && k <= 0x08) return `PIN Appl ${k}`;
   if (k >= 0x0a && k <= 0x0e) return `ADM${k - 9}`;
   if (k === 0x11) return 'PIN Universal';

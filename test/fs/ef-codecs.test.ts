@@ -106,7 +106,7 @@ describe('EF codecs: codings that are easy to get wrong', () => {
     expect(spn.decode(hexToBytes(`${dc}8102074198${'ff'.repeat(11)}`))).toMatchObject({ serviceProviderName: 'AΘ' });
     expect(spn.decode(hexToBytes(`${dc}820203804198${'ff'.repeat(10)}`))).toMatchObject({ serviceProviderName: 'AΘ' });
     expect(bytesToHex(spn.encode({ displayCondition: { registeredPlmnNameRequired: false, spnNotRequiredOutsideHome: false }, serviceProviderName: 'AΘ' }, 17))).toBe(`${dc}41${'19'}${'ff'.repeat(14)}`);
-    expect(bytesToHex(spn.encode({ displayCondition: { registeredPlmnNameRequired: false, spnNotRequiredOutsideHome: false }, serviceProviderName: 'Aж' }, 17))).toBe(`${dc}8000410436${'ff'.repeat(12)}`);
+    expect(bytesToHex(spn.encode({ displayCondition: { registeredPlmnNameRequired: false, spnNotRequiredOutsideHome: false }, serviceProviderName: 'Aж' }, 17))).toBe(`${dc}8000410436${'ff'.repeat(11)}`);
   });
 
   it('a dialling number keeps *, # and the DTMF separator (TS 51.011 §10.5.1 table 12)', () => {
