@@ -1,14 +1,23 @@
-/** Human-readable exchange lines for the CLI, decoded from apdu-specs (command name, SW meaning). */
+/**
+ * Human-readable exchange lines for the CLI, decoded from apdu-specs (command name, SW meaning)
+ * and the file system (a SELECT's file, its FCP tag by tag, a READ's content through the EF's codec).
+ */
 import { bytesToHex } from '../../card/runtime/index.js';
-import { ExchangeDecoder, decodeResponse } from '../trace/decode.js';
+import { ExchangeDecoder, decodeResponse, type DecodedCommand, type DecodedResponse } from '../trace/decode.js';
 
 const spaced = (hex: string): string => hex.toUpperCase().replace(/(..)(?!$)/g, '$1 ');
 
-/** One exchange; pass the same decoder for a session so commands are named by the selected applet. */
+/** The lines of one decoded exchange: `> command  (NAME file)`, its details, `< response  SW meaning`, its details. */
+export function formatDecoded(c: DecodedCommand, r: DecodedResponse): string {
+  const data = r.data.length ? `${spaced(bytesToHex(r.data))}  ` : '';
+  const more = (lines: readonly string[] | undefined): string => (lines ?? []).map((l) => `\n    ${l}`).join('');
+  return `> ${spaced(c.text)}  (${c.name}${c.file !== undefined ? ` ${c.file}` : ''})${more(c.details)}\n< ${data}${r.swHex.toUpperCase()}  ${r.meaning}${more(r.details)}`;
+}
+
+/** One exchange; pass the same decoder for a session so commands are named by the selected applet and files are followed. */
 export function formatExchange(command: Uint8Array, response: Uint8Array, decoder: ExchangeDecoder = new ExchangeDecoder()): string {
   const { command: c, response: r } = decoder.decode(command, response);
-  const data = r.data.length ? `${spaced(bytesToHex(r.data))}  ` : '';
-  return `> ${spaced(c.text)}  (${c.name})\n< ${data}${r.swHex.toUpperCase()}  ${r.meaning}`;
+  return formatDecoded(c, r);
 }
 
 export interface JsonExchange {

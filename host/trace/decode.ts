@@ -2,9 +2,15 @@
  * Decoding of exchanges from the declarations in apdu-specs: the command's name and fields, and
  * the status word's meaning. Used by every human-readable output (send, demo, trace show).
  * Fields the spec marks secret are masked unless `reveal` is set.
+ * ExchangeDecoder also follows the file selected on each channel, so a SELECT by FID or path is
+ * shown as the file it reaches (declared names from card/fs), its FCP (TS 102.221 §11.1.1.3) or
+ * GSM response (TS 51.011 §9.2.1) tag by tag, and a READ / UPDATE through the codec of that EF
+ * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
 import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
+import { FileTree, type FsNode } from '../../card/fs/index.js';
+import { EF_CODECS, keyName, readTlvsStrict, type TlvItem } from '../../card/fs/ef-codecs.js';
 
 export interface DecodedCommand {
   readonly name: string;
@@ -12,6 +18,10 @@ export interface DecodedCommand {
   readonly channel: number;
   /** Hex of the command, secrets masked. */
   readonly text: string;
+  /** SELECT by FID or path (ExchangeDecoder): the file it names, e.g. "3F00/7F20/6F07 EF_IMSI". */
+  readonly file?: string;
+  /** ExchangeDecoder: the command data decoded (an UPDATE through its EF's codec). */
+  readonly details?: readonly string[];
 }
 
 function findSpec(cla: number, ins: number, specs: readonly CommandSpec[]): CommandSpec | undefined {
@@ -47,6 +57,8 @@ export interface DecodedResponse {
   readonly sw: number;
   readonly swHex: string;
   readonly meaning: string;
+  /** ExchangeDecoder: the response data decoded (an FCP or GSM response tag by tag, a file's content). */
+  readonly details?: readonly string[];
 }
 
 export function decodeResponse(resp: Uint8Array): DecodedResponse {
@@ -119,50 +131,415 @@ export function defaultAppletSpecs(defaultAid: string | null | undefined): reado
   return APPLET_SPECS.find((a) => a.aid === defaultAid.toLowerCase())?.commands ?? [];
 }
 
+// ---- FCP (TS 102.221 §11.1.1.3) and GSM response (TS 51.011 §9.2.1), for people ----
+
+const hx = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
+const sp = (b: Uint8Array): string => hx(b).replace(/(..)(?!$)/g, '$1 ');
+const h2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
+const num = (b: Uint8Array): number => b.reduce((a, x) => a * 256 + x, 0);
+const bits = (byte: number, names: readonly (string | undefined)[]): string[] => names.flatMap((n, i) => (n !== undefined && (byte >> i) & 1 ? [n] : []));
+
+/** §11.1.1.4.3: file descriptor byte (b6-b4 type, b3-b1 structure; 39 BER-TLV), then data coding, record length, count. */
+function fileDescriptor(v: Uint8Array): string {
+  const fd = v[0] ?? 0;
+  const type = fd === 0x39 || fd === 0x79 ? 'working EF' : ({ 0: 'working EF', 1: 'internal EF', 7: 'DF' } as Record<number, string>)[(fd >> 3) & 7] ?? `file type ${(fd >> 3) & 7}`;
+  const structure = fd === 0x39 || fd === 0x79 ? 'BER-TLV' : ({ 1: 'transparent', 2: 'linear fixed', 6: 'cyclic' } as Record<number, string>)[fd & 7];
+  const rec = v.length >= 5 ? `, ${v[4]} records of ${num(v.subarray(2, 4))} bytes` : '';
+  return [type, ...(type === 'DF' ? [] : [structure ?? `structure ${fd & 7}`]), ...(fd & 0x40 ? ['shareable'] : [])].join(', ') + rec;
+}
+
+/** §11.1.1.4.9. */
+function lifeCycle(b: number): string {
+  if (b === 0) return 'no information given';
+  if (b === 1) return 'creation';
+  if (b === 3) return 'initialization';
+  if ((b & 0xfd) === 0x05) return 'operational, activated';
+  if ((b & 0xfd) === 0x04) return 'operational, deactivated';
+  if ((b & 0xfc) === 0x0c) return 'termination';
+  return 'proprietary';
+}
+
+/** §11.1.1.4.7.1 / ISO/IEC 7816-4 §9.3.3 compact format: access mode byte, one SC byte per set bit b7..b1. */
+function compactSecurity(v: Uint8Array, df: boolean): string {
+  const am = v[0] ?? 0;
+  const names = df ? ['delete child', 'create EF', 'create DF', 'deactivate', 'activate', 'terminate', 'delete'] : ['read', 'update', 'write', 'deactivate', 'activate', 'terminate', 'delete'];
+  const sc = (b: number | undefined): string => {
+    if (b === undefined) return 'missing';
+    if (b === 0x00) return 'always';
+    if (b === 0xff) return 'never';
+    const what = bits(b >> 4, ['user authentication', 'external authentication', 'secure messaging']).join(' + ') || 'no method';
+    return `${h2(b)} (${what}${b & 0x0f ? `, b4-b1 ${(b & 0x0f).toString(16).toUpperCase()}` : ''}${b & 0x80 ? ', all conditions' : ''})`;
+  };
+  const out: string[] = [];
+  let i = 1;
+  for (let bit = 6; bit >= 0; bit--) if ((am >> bit) & 1) out.push(`${names[bit]}: ${sc(v[i++])}`);
+  return out.join('; ') || 'no access mode';
+}
+
+function uiccCharacteristics(b: number): string {
+  const clock = b & 1 ? `clock stop allowed${b & 4 ? ', high level preferred' : b & 8 ? ', low level preferred' : ''}` : `clock stop not allowed${b & 4 ? ' unless at high level' : b & 8 ? ' unless at low level' : ''}`;
+  const classes = bits(b >> 4, ['A', 'B', 'C']);
+  return `${clock}; supply voltage classes ${classes.join(', ') || 'none'}`;
+}
+
+function proprietary(t: TlvItem): string {
+  const v = t.value;
+  switch (t.tag) {
+    case 0x80: return `80 UICC characteristics: ${hx(v)} — ${uiccCharacteristics(v[0] ?? 0)}`;
+    case 0x81: return `81 application power consumption: ${hx(v)} — ${v[1] ?? '?'} mA at ${(v[2] ?? 0) / 10} MHz`;
+    case 0x82: return `82 minimum application clock frequency: ${(v[0] ?? 0) / 10} MHz`;
+    case 0x83: return `83 available memory: ${num(v)} bytes`;
+    case 0x84: return `84 file details: ${hx(v)}${(v[0] ?? 0) & 1 ? ' — DER coding only' : ''}`;
+    case 0x85: return `85 reserved file size: ${num(v)} bytes`;
+    case 0x86: return `86 maximum file size: ${num(v)} bytes`;
+    case 0x87: return `87 supported system commands: ${hx(v)}${(v[0] ?? 0) & 1 ? ' — TERMINAL CAPABILITY' : ''}`;
+    case 0xc0: return `C0 special file information: ${hx(v)}${['', ...bits((v[0] ?? 0) >> 6, ['readable and updatable when deactivated', 'high update activity'])].join(' — ')}`;
+    case 0xc1: return `C1 filling pattern: ${hx(v)}`;
+    case 0xc2: return `C2 repeat pattern: ${hx(v)}`;
+    default: return `${t.tag.toString(16).toUpperCase()} (${t.tag >= 0xd0 && t.tag <= 0xdf ? 'proprietary' : 'unknown'}): ${hx(v)}`;
+  }
+}
+
+function pinStatus(t: TlvItem): string[] {
+  const items = readTlvsStrict(t.value, 'C6', t.at + 2);
+  const ps = items.find((x) => x.tag === 0x90)?.value ?? new Uint8Array(0);
+  let k = 0;
+  return items.map((x) => {
+    if (x.tag === 0x90) return `90 PS_DO: ${hx(x.value)}`;
+    if (x.tag === 0x95) return `95 usage qualifier: ${hx(x.value)}`;
+    if (x.tag === 0x83) {
+      const bit = k++;
+      const on = ((ps[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1;
+      return `83 key reference: ${hx(x.value)} ${keyName(x.value[0] ?? 0)} (${on ? 'enabled' : 'disabled'})`;
+    }
+    return `${h2(x.tag)} (unknown): ${hx(x.value)}`;
+  });
+}
+
+/**
+ * An FCP template (62), or the FCI template (6F, ISO/IEC 7816-4 §7.4.1) an applet such as a
+ * GlobalPlatform ISD answers with: one line per data object, nested objects indented. Throws
+ * RangeError when it does not parse.
+ */
+export function describeFcp(fcp: Uint8Array): string[] {
+  const top = readTlvsStrict(fcp, 'FCP');
+  if (top.length !== 1 || (top[0]!.tag !== 0x62 && top[0]!.tag !== 0x6f)) throw new RangeError('FCP: expected one template 62 (or FCI 6F)');
+  const fci = top[0]!.tag === 0x6f;
+  const items = readTlvsStrict(top[0]!.value, 'FCP', top[0]!.at + 2);
+  const df = (((items.find((t) => t.tag === 0x82)?.value[0] ?? 0) >> 3) & 7) === 7;
+  const out = [`${fci ? '6F FCI' : '62 FCP'} template, ${top[0]!.value.length} bytes:`];
+  const add = (depth: number, line: string): void => void out.push(`${'  '.repeat(depth)}${line}`);
+  for (const t of items) {
+    const v = t.value;
+    switch (t.tag) {
+      case 0x82: add(1, `82 file descriptor: ${sp(v)} — ${fileDescriptor(v)}`); break;
+      case 0x83: add(1, `83 file identifier: ${hx(v)}`); break;
+      case 0x84: add(1, `84 DF name (AID): ${hx(v)}`); break;
+      case 0x80: add(1, `80 file size: ${num(v)} bytes`); break;
+      case 0x81: add(1, `81 total file size: ${num(v)} bytes`); break;
+      case 0x88: add(1, `88 short file identifier: ${v.length ? h2((v[0] ?? 0) >> 3) : 'none'}`); break;
+      case 0x8a: add(1, `8A life cycle status: ${hx(v)} — ${lifeCycle(v[0] ?? 0)}`); break;
+      case 0x8b: add(1, `8B security attributes, referenced: EF_ARR ${hx(v.subarray(0, 2))} ${v.length === 3 ? `record ${v[2]}` : `SE/record ${hx(v.subarray(2))}`}`); break;
+      case 0x8c: add(1, `8C security attributes, compact: ${sp(v)} — ${compactSecurity(v, df)}`); break;
+      case 0xab: add(1, `AB security attributes, expanded: ${EF_CODECS['EF_ARR']!.describe(v)}`); break;
+      case 0xa5:
+        add(1, `A5 proprietary ${fci ? 'data' : 'information'}:`);
+        for (const p of readTlvsStrict(v, 'A5', t.at + 2)) add(2, fci ? `${p.tag.toString(16).toUpperCase()}: ${hx(p.value)}` : proprietary(p));
+        break;
+      case 0xc6:
+        add(1, 'C6 PIN status template:');
+        for (const line of pinStatus(t)) add(2, line);
+        break;
+      default: add(1, `${t.tag.toString(16).toUpperCase()} (unknown): ${hx(v)}`);
+    }
+  }
+  return out;
+}
+
+/** TS 51.011 §9.3 access condition nibbles. */
+const acName = (n: number): string => (n === 0 ? 'ALW' : n === 1 ? 'CHV1' : n === 2 ? 'CHV2' : n === 0xf ? 'NEV' : n === 3 ? 'RFU' : `ADM ${n.toString(16).toUpperCase()}`);
+const chv = (b: number | undefined): string => (b === undefined ? 'absent' : `${h2(b)} — ${b & 0x80 ? 'initialised' : 'not initialised'}, ${b & 0x0f} tries left`);
+
+/** TS 51.011 §9.2.1: the response to a classic SELECT / STATUS (DF: 22+ bytes; EF: 15). */
+export function describeGsmResponse(r: Uint8Array): string[] {
+  if (r.length < 14) throw new RangeError(`GSM response: expected at least 14 bytes, got ${r.length}`);
+  const type = r[6]!;
+  const head = [`file ${hx(r.subarray(4, 6))}, ${type === 1 ? 'MF' : type === 2 ? 'DF' : type === 4 ? 'EF' : `type ${h2(type)}`}`];
+  if (type === 1 || type === 2) {
+    const c = r[13]!;
+    return [...head,
+      `bytes 3-4 free memory: ${num(r.subarray(2, 4))} bytes`,
+      `byte 14 file characteristics: ${h2(c)} — clock stop ${c & 1 ? 'allowed' : 'not allowed'}, CHV1 ${c & 0x80 ? 'disabled' : 'enabled'}`,
+      `bytes 15-17: ${r[14] ?? '?'} DFs, ${r[15] ?? '?'} EFs, ${r[16] ?? '?'} CHVs, UNBLOCK CHVs and administrative codes`,
+      `byte 19 CHV1: ${chv(r[18])}`, `byte 20 UNBLOCK CHV1: ${chv(r[19])}`, `byte 21 CHV2: ${chv(r[20])}`, `byte 22 UNBLOCK CHV2: ${chv(r[21])}`];
+  }
+  const st = r[13]!;
+  const structure = st === 0 ? 'transparent' : st === 1 ? 'linear fixed' : st === 3 ? 'cyclic' : `structure ${h2(st)}`;
+  return [...head,
+    `bytes 3-4 file size: ${num(r.subarray(2, 4))} bytes`,
+    `byte 14 structure: ${structure}${st !== 0 && r.length > 14 ? `, records of ${r[14]} bytes` : ''}`,
+    `bytes 9-11 access: READ ${acName(r[8]! >> 4)}, UPDATE ${acName(r[8]! & 15)}, INCREASE ${acName(r[9]! >> 4)}, REHABILITATE ${acName(r[10]! >> 4)}, INVALIDATE ${acName(r[10]! & 15)}${r[7]! & 0x40 ? ' (INCREASE allowed)' : ''}`,
+    `byte 12 status: ${h2(r[11]!)} — ${r[11]! & 1 ? 'not invalidated' : 'invalidated'}${r[11]! & 4 ? ', readable and updatable when invalidated' : ''}`];
+}
+
+// ---- the file selected on each channel ----
+
+/** 3GPP RID and the USIM application code (ETSI TS 101 220 Annex E): the ADF our declarations describe as 7FFF. */
+const USIM_AID_PREFIX = 'a0000000871002';
+let declared: FileTree | undefined;
+const tree = (): FileTree => (declared ??= new FileTree(USIM_AID_PREFIX));
+
+interface FileSelection {
+  /** FIDs from the MF of the current DF ('7FFF' = the channel's ADF); empty: not known. */
+  readonly df: readonly string[];
+  /** The current EF, a child of df. */
+  readonly ef?: string;
+  /** AID (hex) of the ADF selected on the channel. */
+  readonly adf?: string;
+  /** From the last SELECT answer: file size, record length. */
+  readonly size?: number;
+  readonly recordLength?: number;
+}
+
+interface Target {
+  readonly path: readonly string[];
+  readonly adf?: string;
+}
+
+const fidsOf = (b: Uint8Array): string[] => Array.from({ length: b.length >> 1 }, (_, i) => hx(b.subarray(2 * i, 2 * i + 2)));
+const ok = (sw: number): boolean => sw === 0x9000 || sw >> 8 === 0x61 || sw >> 8 === 0x9f || sw >> 8 === 0x91;
+const isUsim = (adf: string | undefined): boolean => adf !== undefined && adf.toLowerCase().startsWith(USIM_AID_PREFIX);
+
+/** The declared file at `path`, when the path is one our declarations describe (under 7FFF: only for the USIM). */
+function declaredAt(path: readonly string[], adf: string | undefined): FsNode | undefined {
+  if (!path.length || (path.includes('7FFF') && !isUsim(adf))) return undefined;
+  return tree().byPath(path.join('/'));
+}
+
+/** TS 102.221 §8.4.1 / TS 51.011 §6.5: a FID reaches a child of the current DF, the DF itself, its parent or a sibling. */
+function resolveFid(sel: FileSelection, fid: string): readonly string[] {
+  if (fid === '3F00') return ['3F00'];
+  if (fid === '7FFF') return ['3F00', '7FFF'];
+  const d = sel.df;
+  const cands = [[...d, fid], ...(d.length > 1 ? [[...d.slice(0, -1), fid]] : []), ...(d[d.length - 1] === fid ? [d] : []), ...(d[d.length - 2] === fid ? [d.slice(0, -1)] : [])];
+  const known = cands.find((c) => declaredAt(c, sel.adf));
+  if (known) return known;
+  // Not declared: the level the FID's first byte gives (TS 51.011 §6.2: 7F/2F under the MF, 6F/5F under a first-level DF, 4F under a second-level DF).
+  const hi = fid.slice(0, 2);
+  if (hi === '7F' || hi === '2F') return ['3F00', fid];
+  if (!d.length) return [fid];
+  if (hi === '6F' || hi === '5F') return [...(d.length > 1 ? d.slice(0, 2) : d), fid];
+  if (hi === '4F' && d.length > 2) return [...d.slice(0, 3), fid];
+  return [...d, fid];
+}
+
+/** Where a SELECT leads (P1 00 FID, 01/02 child, 03 parent, 04 DF name, 08 path from MF, 09 path from the current DF). */
+function selectTarget(sel: FileSelection, cmd: Uint8Array): Target | undefined {
+  let data: Uint8Array;
+  try {
+    data = parseCommand(cmd).data;
+  } catch (e) {
+    if (e instanceof CardError) return undefined;
+    throw e;
+  }
+  const p1 = cmd[2]!;
+  const fids = fidsOf(data);
+  switch (p1) {
+    case 0x00: return { path: fids.length ? resolveFid(sel, fids[0]!) : ['3F00'], ...(sel.adf ? { adf: sel.adf } : {}) };
+    case 0x01: case 0x02: return { path: [...sel.df, ...fids], ...(sel.adf ? { adf: sel.adf } : {}) };
+    case 0x03: return { path: sel.df.length > 1 ? sel.df.slice(0, -1) : ['3F00'], ...(sel.adf ? { adf: sel.adf } : {}) };
+    case 0x04: {
+      const aid = bytesToHex(data);
+      return aid.startsWith('a000000087') ? { path: ['3F00', '7FFF'], adf: aid } : undefined;
+    }
+    case 0x08: return { path: ['3F00', ...(fids[0] === '3F00' ? fids.slice(1) : fids)], ...(sel.adf ? { adf: sel.adf } : {}) };
+    case 0x09: return { path: [...sel.df, ...fids], ...(sel.adf ? { adf: sel.adf } : {}) };
+    default: return undefined;
+  }
+}
+
+function showTarget(t: Target): string {
+  const node = declaredAt(t.path, t.adf);
+  const adf = t.path.includes('7FFF') && !isUsim(t.adf) ? ` (in ADF ${t.adf ? t.adf.toUpperCase() : 'not known'})` : '';
+  return `${t.path.join('/')}${node ? ` ${node.name}` : adf}`;
+}
+
+/** The selection after a successful SELECT: a DF becomes the current DF, an EF the current EF. */
+function selected(t: Target, data: Uint8Array, gsm: boolean): FileSelection {
+  const node = declaredAt(t.path, t.adf);
+  const last = t.path[t.path.length - 1] ?? '';
+  let df = node ? node.kind !== 'EF' : ['3F', '7F', '5F'].includes(last.slice(0, 2));
+  let size: number | undefined;
+  let recordLength: number | undefined;
+  try {
+    if (gsm && data.length >= 14) {
+      df = data[6] === 1 || data[6] === 2;
+      size = num(data.subarray(2, 4));
+      recordLength = data[13] !== 0 ? data[14] : undefined;
+    } else if (data[0] === 0x62) {
+      const items = readTlvsStrict(readTlvsStrict(data, 'FCP')[0]!.value, 'FCP');
+      const fd = items.find((i) => i.tag === 0x82)?.value;
+      if (fd) df = ((fd[0]! >> 3) & 7) === 7;
+      const s = items.find((i) => i.tag === 0x80)?.value;
+      size = s ? num(s) : undefined;
+      recordLength = fd && fd.length >= 5 ? num(fd.subarray(2, 4)) : undefined;
+    }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+  }
+  const base = { ...(t.adf ? { adf: t.adf } : {}), ...(size !== undefined ? { size } : {}), ...(recordLength !== undefined ? { recordLength } : {}) };
+  return df ? { df: t.path, ...base } : { df: t.path.slice(0, -1), ef: last, ...base };
+}
+
 /**
  * Decodes a stream of exchanges with the context a card has: the applet selected on each logical
  * channel (from SELECT by AID answered 9000/61xx, and the default applet after reset), so a
- * command is named by the applet that receives it.
+ * command is named by the applet that receives it; and the file selected on each channel, so a
+ * SELECT shows its file and a READ / UPDATE its content decoded.
  */
 export class ExchangeDecoder {
   private readonly byChannel = new Map<number, readonly CommandSpec[]>();
+  private readonly files = new Map<number, FileSelection>();
+  /** A SELECT answered 61xx / 9Fxx: its FCP / GSM response comes with the next GET RESPONSE. */
+  private readonly pending = new Map<number, 'fcp' | 'gsm'>();
   constructor(private readonly defaultSpecs: readonly CommandSpec[] = APPLET_SPECS[0]!.commands) {
     this.reset();
   }
 
-  /** Power-up or reset: only the default applet is selected, on channel 0. */
+  /** Power-up or reset: only the default applet is selected, on channel 0, and the MF. */
   reset(): void {
     this.byChannel.clear();
     this.byChannel.set(0, this.defaultSpecs);
+    this.files.clear();
+    this.files.set(0, { df: ['3F00'] });
+    this.pending.clear();
+  }
+
+  private channelOf(cmd: Uint8Array): number {
+    return cmd.length ? (decodeCla(cmd[0]!)?.channel ?? 0) : 0;
+  }
+
+  private selection(channel: number): FileSelection {
+    return this.files.get(channel) ?? { df: [] };
   }
 
   command(cmd: Uint8Array, opts: { reveal?: boolean } = {}): DecodedCommand {
-    const channel = cmd.length ? (decodeCla(cmd[0]!)?.channel ?? 0) : 0;
+    const channel = this.channelOf(cmd);
     const own = this.byChannel.get(channel);
     // Runtime commands first, then the selected applet's, then everything else.
     const specs = own ? [...RUNTIME_COMMANDS, ...own, ...ALL_COMMANDS] : ALL_COMMANDS;
-    return decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+    const d = decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+    if (cmd.length < 4) return d;
+    const sel = this.selection(channel);
+    if (cmd[1] === 0xa4 && cmd[2] !== 0x04) {
+      const t = selectTarget(sel, cmd);
+      return t ? { ...d, file: showTarget(t) } : d;
+    }
+    if (cmd[1] === 0xd6 || cmd[1] === 0xdc) {
+      try {
+        const details = this.content(sel, cmd, parseCommand(cmd).data);
+        return details ? { ...d, details } : d;
+      } catch (e) {
+        if (!(e instanceof CardError)) throw e;
+      }
+    }
+    return d;
   }
 
-  /** Learn from an exchange: a successful SELECT by AID changes the channel's applet. */
+  /** Learn from an exchange: SELECT by AID changes the channel's applet; SELECT, READ by SFI and MANAGE CHANNEL its file. */
   observe(cmd: Uint8Array, rsp: Uint8Array): DecodedResponse {
     const response = decodeResponse(rsp);
-    const ok = response.sw === 0x9000 || response.sw >> 8 === 0x61 || response.sw >> 8 === 0x9f;
-    if (ok && cmd.length > 5 && cmd[1] === 0xa4 && cmd[2] === 0x04) {
+    if (cmd.length < 4) return response;
+    const channel = this.channelOf(cmd);
+    const sel = this.selection(channel);
+    const gsm = cmd[0] === 0xa0;
+    const pending = this.pending.get(channel);
+    this.pending.delete(channel);
+    const success = ok(response.sw);
+    let details: readonly string[] | undefined;
+    if (success && cmd[1] === 0xa4 && cmd[2] === 0x04 && cmd.length > 5) {
       try {
         const aid = bytesToHex(parseCommand(cmd).data);
         const applet = APPLET_SPECS.find((a) => aid.length > 0 && a.aid.startsWith(aid));
-        const channel = decodeCla(cmd[0]!)?.channel ?? 0;
         if (applet) this.byChannel.set(channel, applet.commands);
       } catch (e) {
         if (!(e instanceof CardError)) throw e;
       }
     }
-    return response;
+    if (cmd[1] === 0xa4 && success) {
+      const t = selectTarget(sel, cmd);
+      if (t) this.files.set(channel, selected(t, response.data, gsm));
+      if (response.data.length) details = explain(response.data, gsm);
+      else if (response.sw >> 8 === 0x61 || response.sw >> 8 === 0x9f) this.pending.set(channel, gsm ? 'gsm' : 'fcp');
+    } else if (cmd[1] === 0xc0 && pending && success && response.data.length) {
+      details = explain(response.data, pending === 'gsm');
+      const cur = this.files.get(channel);
+      if (cur) {
+        const path = cur.ef ? [...cur.df, cur.ef] : cur.df;
+        this.files.set(channel, selected({ path, ...(cur.adf ? { adf: cur.adf } : {}) }, response.data, pending === 'gsm'));
+      }
+    } else if ((cmd[1] === 0xb0 || cmd[1] === 0xb2) && success) {
+      details = this.content(sel, cmd, response.data);
+      const sfi = this.sfiFile(sel, cmd);
+      if (sfi) {
+        const { size: _size, recordLength: _recordLength, ...rest } = sel;
+        this.files.set(channel, { ...rest, ef: sfi.fid });
+      }
+    } else if (cmd[1] === 0x70 && success) {
+      const ch = cmd[2] === 0x00 ? (cmd[3] || response.data[0]) : cmd[3] || channel;
+      if (cmd[2] === 0x00 && ch !== undefined) this.files.set(ch, { df: ['3F00'] });
+      else if (cmd[2] === 0x80) {
+        this.files.delete(ch ?? channel);
+        this.byChannel.delete(ch ?? channel);
+      }
+    }
+    return details ? { ...response, details } : response;
   }
 
   decode(cmd: Uint8Array, rsp: Uint8Array, opts: { reveal?: boolean } = {}): { command: DecodedCommand; response: DecodedResponse } {
     const command = this.command(cmd, opts);
     return { command, response: this.observe(cmd, rsp) };
+  }
+
+  /** READ BINARY P1 b8 = 1 / READ RECORD P2 b8..b4 ≠ 0: the EF named by its short file identifier in the current DF. */
+  private sfiFile(sel: FileSelection, cmd: Uint8Array): { fid: string; node: FsNode | undefined } | undefined {
+    if (cmd[0] === 0xa0) return undefined;
+    const sfi = cmd[1] === 0xb0 || cmd[1] === 0xd6 ? (cmd[2]! & 0x80 ? cmd[2]! & 0x1f : 0) : cmd[3]! >> 3;
+    if (!sfi) return undefined;
+    const df = declaredAt(sel.df, sel.adf);
+    const node = df?.children.find((c) => c.ef?.sfi === sfi);
+    return node ? { fid: hx(Uint8Array.of(node.fid >> 8, node.fid & 0xff)), node } : undefined;
+  }
+
+  /** The content of the EF a READ / UPDATE reaches, through its codec (whole records, or transparent content from offset 0). */
+  private content(sel: FileSelection, cmd: Uint8Array, data: Uint8Array): readonly string[] | undefined {
+    const record = cmd[1] === 0xb2 || cmd[1] === 0xdc;
+    const bySfi = this.sfiFile(sel, cmd);
+    const fid = bySfi?.fid ?? sel.ef;
+    if (fid === undefined || !data.length) return undefined;
+    const node = declaredAt([...sel.df, fid], sel.adf);
+    const codec = node ? EF_CODECS[node.name] : undefined;
+    if (!node || !codec || codec.record !== record) return undefined;
+    const offset = record ? 0 : cmd[0] !== 0xa0 && cmd[2]! & 0x80 ? cmd[3]! : ((cmd[2]! & 0x7f) << 8) | cmd[3]!;
+    // The size the SELECT answer gave, else the declared one.
+    const whole = (bySfi ? undefined : record ? sel.recordLength : sel.size) ?? (record ? node.ef?.recordLength : node.ef?.size);
+    if (offset !== 0 || (whole !== undefined && data.length !== whole)) return [`${node.name}: bytes ${offset}..${offset + data.length - 1} of the file (not decoded alone)`];
+    try {
+      return [`${node.name}${record && (cmd[3]! & 7) === 4 ? ` record ${cmd[2]}` : ''}: ${codec.describe(data)}`];
+    } catch (e) {
+      if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
+      return [`${node.name}: cannot decode: ${e.message.replace(`${node.name}: `, '')}`];
+    }
+  }
+}
+
+/** A SELECT / GET RESPONSE answer, tag by tag (class A0: the GSM response). */
+function explain(data: Uint8Array, gsm: boolean): readonly string[] | undefined {
+  try {
+    if (gsm) return describeGsmResponse(data);
+    return data[0] === 0x62 || data[0] === 0x6f ? describeFcp(data) : undefined;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return [`${gsm ? 'GSM response' : 'FCP'}: cannot decode: ${e.message}`];
   }
 }

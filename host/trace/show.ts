@@ -2,6 +2,8 @@
  * `trace show`: a trace as people read it — power events, ATRs, each command with its name and
  * declared fields, each response with its status word explained and its fields named, timing
  * when recorded. Secret fields (PINs, keys: FieldSpec.secret) are starred unless `reveal`.
+ * A SELECT by FID or path shows the file it reaches instead of its data; an FCP or GSM response
+ * is shown tag by tag, a READ or UPDATE of a declared EF through the EF's codec (ExchangeDecoder).
  */
 import { bytesToHex } from '../../card/runtime/index.js';
 import { ExchangeDecoder, commandFields, cutFields, decodeResponse, showField, type FieldCut } from './decode.js';
@@ -48,7 +50,9 @@ export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Gener
         cmd = e.apdu;
         cmdSpec = d.spec;
         yield `#${n} > ${spaced(d.text)}  (${d.name}${d.channel ? `, channel ${d.channel}` : ''})${at}`;
-        yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
+        if (d.file !== undefined) yield `      file: ${d.file}`;
+        else yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
+        for (const line of d.details ?? []) yield `      ${line}`;
         break;
       }
       case 'response': {
@@ -56,7 +60,8 @@ export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Gener
         const us = e.us !== undefined ? `  [${e.us} µs]` : '';
         yield `   < ${r.data.length ? `${spaced(bytesToHex(r.data))}  ` : ''}${r.swHex.toUpperCase()}  ${r.meaning}${us}`;
         const spec = cmd ? cmdSpec : undefined;
-        if (spec?.response && r.data.length && (r.sw === 0x9000 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x62 || r.sw >> 8 === 0x63)) yield* fieldLines(cutFields(spec.response, r.data), reveal);
+        if (r.details) for (const line of r.details) yield `      ${line}`;
+        else if (spec?.response && r.data.length && (r.sw === 0x9000 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x62 || r.sw >> 8 === 0x63)) yield* fieldLines(cutFields(spec.response, r.data), reveal);
         cmd = undefined;
         break;
       }
