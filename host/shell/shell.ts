@@ -62,8 +62,10 @@ export class ShellEvaluator {
     const response = await this.transport.transmit(command);
     const { command: c, response: r } = this.decoder.decode(command, response);
     const shown = masked ? bytesToHex(command.subarray(0, 5)).toUpperCase() + ' ' + '*'.repeat(2 * (command.length - 5)) : spaced(command);
+    // The file a SELECT names, the FCP tag by tag and decoded file contents, as `send` shows them.
+    const more = (lines: readonly string[] | undefined): string[] => (lines ?? []).map((l) => `    ${l}`);
     return {
-      lines: [`> ${shown}  (${c.name})`, `< ${r.data.length ? spaced(r.data) + '  ' : ''}${r.swHex.toUpperCase()}  ${r.meaning}`],
+      lines: [`> ${shown}  (${c.name}${c.file !== undefined ? ` ${c.file}` : ''})`, ...more(c.details), `< ${r.data.length ? spaced(r.data) + '  ' : ''}${r.swHex.toUpperCase()}  ${r.meaning}`, ...more(r.details)],
     };
   }
 

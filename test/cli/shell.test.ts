@@ -14,6 +14,7 @@ import { EmulatorTransport } from '../../host/transport/index.js';
 import { Card } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { simCard } from '../applets/sim/helpers.js';
 
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 let dir: string;
@@ -52,6 +53,20 @@ describe('shell evaluator', () => {
     expect((await sh.eval('auth 00')).lines[0]).toBe('auth: RAND: expected 16 bytes, got 1 (usage: auth <rand> <autn>)');
     expect((await sh.eval('nonsense')).lines[0]).toBe('unknown command "nonsense" (type help)');
     expect((await sh.eval('quit')).quit).toBe(true);
+  });
+});
+
+describe('shell evaluator on a SIM', () => {
+  it('names the file a SELECT reaches, shows its FCP tag by tag and decodes what READ returns', async () => {
+    const t = new EmulatorTransport(simCard());
+    await t.connect();
+    const sh = new ShellEvaluator(t);
+    const sel = (await sh.eval('00 A4 00 04 02 2F E2')).lines;
+    expect(sel[0]).toMatch(/^> 00 A4 00 04 02 2F E2  \(SELECT .*EF_ICCID\)$/);
+    expect(sel.join('\n')).toMatch(/62 FCP template/);
+    expect(sel.join('\n')).toMatch(/80 file size: 10 bytes/);
+    const read = (await sh.eval('00 B0 00 00 0A')).lines.join('\n');
+    expect(read).toMatch(/EF_ICCID: .*8949000000000000001/);
   });
 });
 
