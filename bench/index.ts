@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- SECTION...]`: throughput figures printed as a table with the peer or baseline
  * beside ours and the floor the issues set. Sections: runtime, algorithms, sim, payment, ledger,
- * trace, transport (needs the PC/SC stack: pcscd + vpcd; the reason is printed when it is missing).
+ * trace, personalize, dump (image dump: emulator, and pcscd + vpcd when the stack is there), soak, transport
+ * (needs the PC/SC stack: pcscd + vpcd; the reason is printed when it is missing).
  */
 import { benchRuntime } from './runtime.js';
 import { benchAlgorithms } from './algorithms.js';
@@ -35,6 +36,7 @@ const SECTIONS: Section[] = [
   optional('ledger', './ledger.js', 'benchLedger'),
   optional('trace', './trace.js', 'benchTrace'),
   optional('personalize', './apdu-personalize.js', 'benchApduPersonalization'),
+  optional('dump', './dump.js', 'benchDump'),
   { ...optional('soak', './soak.js', 'benchSoak'), explicit: true },
   {
     name: 'transport',
