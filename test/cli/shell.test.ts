@@ -62,7 +62,7 @@ describe('shell evaluator on a SIM', () => {
     await t.connect();
     const sh = new ShellEvaluator(t);
     const sel = (await sh.eval('00 A4 00 04 02 2F E2')).lines;
-    expect(sel[0]).toMatch(/^> 00 A4 00 04 02 2F E2  \(SELECT .*EF_ICCID\)$/);
+    expect(sel[0]).toMatch(/^> 00 A4 00 04 02 2F E2 {2}\(SELECT .*EF_ICCID\)$/);
     expect(sel.join('\n')).toMatch(/62 FCP template/);
     expect(sel.join('\n')).toMatch(/80 file size: 10 bytes/);
     const read = (await sh.eval('00 B0 00 00 0A')).lines.join('\n');
