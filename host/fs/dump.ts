@@ -26,6 +26,7 @@ import cliProgress from 'cli-progress';
 import { describeSw } from '../../apdu-specs/status-words.js';
 import { bytesToHex } from '../../card/runtime/bytes.js';
 import { readTlvs } from '../../card/runtime/tlv.js';
+import { transmitT0 } from '../transport/t0.js';
 import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';
 import { readClassicResponse, readUiccFcp, type FcpFacts } from './fcp.js';
@@ -65,7 +66,7 @@ export interface DumpResult {
   readonly atr: Uint8Array | undefined;
 }
 
-export const DUMP_ERROR_CODES = ['DUMP_BAD_ADM', 'DUMP_ADM_REJECTED', 'DUMP_NO_MF'] as const;
+export const DUMP_ERROR_CODES = ['DUMP_BAD_ADM', 'DUMP_ADM_REJECTED', 'DUMP_NO_MF', 'DUMP_CARD_CHANGED', 'DUMP_BAD_RESPONSE'] as const;
 export type DumpErrorCode = (typeof DUMP_ERROR_CODES)[number];
 
 export class DumpError extends Error {
@@ -176,23 +177,12 @@ class Walker {
     return { text, flavour: this.flavour, files: entries.filter((e) => e.kind !== 'ADF' || e.fcp[0] === 0x62).length, contents, bad, probes: this.probes, commands: this.commands, ms: performance.now() - t0, atr: this.t.atr };
   }
 
-  /** One command; a 61xx/9Fxx/6Cxx the transport left (autoGetResponse off) is completed here. */
+  /** One command; a 61xx/9Fxx/6Cxx the transport left to us (autoGetResponse off) is completed here (t0.ts). */
   private async send(cmd: Uint8Array): Promise<Rsp> {
     this.commands++;
-    let r = await this.t.transmit(cmd);
-    let data = r.subarray(0, r.length - 2);
-    if (r.length === 2 && r[0] === 0x6c && cmd.length >= 5) {
-      r = await this.t.transmit(Uint8Array.of(...cmd.subarray(0, cmd.length === 5 ? 4 : cmd.length), r[1]!));
-      data = r.subarray(0, r.length - 2);
-    }
-    const chunks: Uint8Array[] = [data];
-    while (r.length >= 2 && (r[r.length - 2] === 0x61 || (r[r.length - 2] === 0x9f && this.cla === 0xa0))) {
-      r = await this.t.transmit(Uint8Array.of(this.cla === 0xa0 ? 0xa0 : 0x00, 0xc0, 0x00, 0x00, r[r.length - 1]!));
-      chunks.push(r.subarray(0, r.length - 2));
-    }
-    if (r.length < 2) throw new DumpError('DUMP_NO_MF', `${this.t.name}: the card answered ${bytesToHex(r) || 'nothing'} without a status word`);
-    const out = chunks.length === 1 ? chunks[0]! : Uint8Array.from(chunks.flatMap((c) => [...c]));
-    return { data: out.slice(), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
+    const r = await transmitT0((c) => this.t.transmit(c), cmd);
+    if (r.length < 2) throw new DumpError('DUMP_BAD_RESPONSE', `${this.t.name}: the card answered ${bytesToHex(r) || 'nothing'} to ${bytesToHex(cmd)}, without a status word`);
+    return { data: r.slice(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
   }
 
   /** SELECT by FID relative to the current DF, with the FCP (UICC) or the GSM response (classic). */
@@ -237,7 +227,7 @@ class Walker {
         const fid = parseInt(p.ids[p.ids.length - 1]!, 16);
         r = this.cla === 0xa0 ? await this.select(fid) : await this.send(Uint8Array.of(0x00, 0xa4, 0x00, 0x0c, 0x02, fid >> 8, fid & 0xff));
       }
-      if (r.sw !== 0x9000 && r.sw !== 0x6283) throw new DumpError('DUMP_NO_MF', `${this.t.name}: ${p.names.join('/')} answered ${swHex(r.sw)} when selected again: the card changed during the dump`);
+      if (r.sw !== 0x9000 && r.sw !== 0x6283) throw new DumpError('DUMP_CARD_CHANGED', `${this.t.name}: ${p.names.join('/')} answered ${swHex(r.sw)} when selected again: the card changed during the dump`);
     }
   }
 

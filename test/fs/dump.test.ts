@@ -8,7 +8,9 @@
  * a hit that is really the parent or a sibling DF (relative SELECT), contents cut at a chunk
  * boundary, records shifted, a refused read turned into fake contents, a wrong ADM retried.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpCard, DumpError, importPysimExport, parsePysimExport, writePysimExport, type PysimImport } from '../../host/fs/index.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
@@ -16,6 +18,8 @@ import type { FsNodeData } from '../../card/fs/index.js';
 import { Card, bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { saveImageFile } from '../../host/store/index.js';
+import { runCli } from '../cli/built-cli.js';
 
 const FX = new URL('../../../shared/fixtures/real-cards/', import.meta.url);
 const SJA2 = readFileSync(new URL('sysmoisim-sja2-backup.script', FX), 'utf8');
@@ -163,6 +167,32 @@ describe('image dump of an emulated clone (EmulatorTransport)', () => {
     await t.connect();
     await expect(dumpCard(t)).rejects.toMatchObject({ code: 'DUMP_NO_MF', message: expect.stringMatching(/class 00 and .* with class A0/) });
   });
+});
+
+describe('cardforge image dump --card (the built CLI)', () => {
+  it('-o x.script writes the export, -o x.json a clone with the dumped card\'s ATR; other names and a wrong ADM are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-dump-'));
+    const image = join(dir, 'gr1.json');
+    const src = importPysimExport(GR1, 'gr1.script').card;
+    saveImageFile(image, src);
+    const script = join(dir, 'gr1.script');
+    let r = await runCli(['image', 'dump', '--card', image, '--no-save', '-o', script], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*gr1\.script: classic SIM emulator .*: 32 files, 28 with contents, 1 unreadable; \d+ SELECTs, \d+ commands in [\d.]+ s\n$/);
+    expect(r.stderr).toBe(''); // no progress bar on a pipe
+    expectSameCard(GR1, readFileSync(script, 'utf8'));
+    r = await runCli(['image', 'dump', '--card', image, '--no-save', '--no-scan', '-o', join(dir, 'clone.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`ATR ${bytesToHex(src.atr).toUpperCase()} (T=0)`);
+    expect(r.stderr).toMatch(/^warning: no --profile: /m);
+    r = await runCli(['image', 'dump', '--card', image, '-o', join(dir, 'x.txt')]);
+    expect([r.code, r.stderr]).toEqual([2, 'cardforge: -o expected a file ending .script (the export) or .json (a card image), got "' + join(dir, 'x.txt') + '"\n']);
+    r = await runCli(['image', 'dump', '--card', image, '--no-save', '--adm', '00000000', '-o', join(dir, 'y.script')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^cardforge: emulator .*: VERIFY ADM1 answered 98\d\d .*nothing was dumped/);
+    r = await runCli(['image', 'dump', '--card', image, '-o', script]);
+    expect(r.stderr).toMatch(/already exists; pass --force/);
+  }, 90_000);
 });
 
 describe('export writer', () => {
