@@ -209,8 +209,9 @@ export class SimCore {
 
   /**
    * The EF_ARR an 8B reference names: looked for in the file's DF, then up to the MF, then in the
-   * current application's ADF and the first ADF (TS 102.221 §9.2.4 leaves the location to the
-   * card; a sysmoISIM-SJA2's DF_GSM and DF_TELECOM files reference the USIM's EF_ARR 6F06).
+   * first ADF (the USIM) and the current application's (TS 102.221 §9.2.4 leaves the location to
+   * the card; a sysmoISIM-SJA2's DF_GSM and DF_TELECOM files reference the USIM's EF_ARR 6F06,
+   * whichever application a channel has selected).
    */
   private arrFile(n: FsNode, fid: number): FsNode | undefined {
     const isArr = (c: FsNode): boolean => c.fid === fid && c.ef !== undefined && c.ef.structure === 'linear-fixed';
@@ -218,7 +219,7 @@ export class SimCore {
       const f = d.children.find(isArr);
       if (f) return f;
     }
-    for (const adf of [this.currentAdf, this.tree.adfs[0]]) {
+    for (const adf of [this.tree.adfs[0], this.currentAdf]) {
       const f = adf?.children.find(isArr);
       if (f) return f;
     }
