@@ -11,6 +11,7 @@ import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from './ts102223.js';
 import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_COMMANDS } from './ledger.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
+import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
 
 export interface AppletSpecs {
   readonly name: string;
@@ -29,4 +30,5 @@ export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'payment', aid: PAYMENT_AID, commands: [...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'ledger', aid: LEDGER_APPLET_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
+  { name: 'aram', aid: ARAM_AID, commands: ARAM_COMMANDS },
 ];
