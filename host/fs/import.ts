@@ -5,13 +5,15 @@
  * it: whether PIN1/CHV1 is enabled (the PS_DO of the USIM's FCP, TS 102.221 §11.1.1.4.10; the
  * classic MF response's byte 14 b8, TS 51.011 §9.2.1), and the personality (UICC FCPs: 'both';
  * GSM responses: 'classic'). The card's logical channels follow its ATR (--atr or the profile's
- * `atr`, else cardforge's own per personality).
+ * `atr`, else cardforge's own per personality). An ARA-M the export lists (GlobalPlatform access
+ * control, pySim `aram_delete_all`: no rules) is installed beside the SIM.
  */
 import { z } from 'zod';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonality, type SimPersonalization } from '../../card/applets/sim/index.js';
 import { Card, hexToBytes, parseAtr, type Clock, type Rng } from '../../card/runtime/index.js';
 import { readTlvs } from '../../card/runtime/tlv.js';
 import { FsLayoutError, type FsNodeData, type FsTreeData } from '../../card/fs/index.js';
+import { installAram } from '../../card/applets/aram/index.js';
 import { profileSchema, type Profile } from '../profile/schema.js';
 import { parseProfileText, ProfileError } from '../profile/load.js';
 import { simPersonalization } from '../profile/build.js';
@@ -110,6 +112,8 @@ export function importPysimExport(text: string, file: string, opts: ImportOption
     if (e instanceof FsLayoutError || e instanceof SimConfigError) throw new CloneError(`${file}: ${e.message}`);
     throw e;
   }
+  // The export's ARA-M (GlobalPlatform access control; phones select it on a logical channel).
+  if (parsed.applets.aram) installAram(card, {});
   card.powerOn();
   let files = 0;
   const count = (n: FsNodeData): void => {
