@@ -12,6 +12,7 @@
 import { bytesToHex, hexToBytes } from '../runtime/bytes.js';
 import { decodePlmn, decodeSwappedBcd, encodeIccid, encodeImsi, encodePlmn, encodeSwappedBcd, type Plmn } from './codecs.js';
 import { EST, SST, UST, type ServiceTableDecl } from './services.js';
+import { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
 
 export interface EfCodec {
   readonly name: string;
@@ -197,43 +198,8 @@ const showAddress = (a: Address | null): string => (a === null ? 'none' : `${a.t
 
 // ---- BER-TLV, strict (ISO/IEC 7816-4 §5.2: 1- or 2-byte tags, lengths 00..7F, 81 xx, 82 xx xx) ----
 
-export interface TlvItem {
-  readonly tag: number;
-  readonly value: Uint8Array;
-  /** Offset of the tag. */
-  readonly at: number;
-}
-
-/** Every data object in `b`; `padded`: an FF where a tag would start ends the list (the rest must be FF). */
-export function readTlvsStrict(b: Uint8Array, field: string, base = 0, padded = false): TlvItem[] {
-  const out: TlvItem[] = [];
-  let i = 0;
-  while (i < b.length) {
-    const at = i;
-    if (b[i] === 0xff && padded) {
-      ffAfter(b, i, field, base);
-      break;
-    }
-    if (b[i] === 0x00 || b[i] === 0xff) fail(base + i, field, `${hx(b[i]!)} is not a tag`);
-    let tag = b[i++]!;
-    if ((tag & 0x1f) === 0x1f) {
-      if (i >= b.length) fail(base + i, field, 'tag cut short');
-      tag = (tag << 8) | b[i++]!;
-    }
-    if (i >= b.length) fail(base + i, field, `tag ${tag.toString(16).toUpperCase()} without a length`);
-    let len = b[i++]!;
-    if (len === 0x81 || len === 0x82) {
-      const n = len - 0x80;
-      if (i + n > b.length) fail(base + i, field, 'length cut short');
-      len = u(b, i, n);
-      i += n;
-    } else if (len > 0x7f) fail(base + i - 1, field, `length byte ${hx(len)} is not allowed`);
-    if (i + len > b.length) fail(base + i - 1, field, `tag ${tag.toString(16).toUpperCase()} length ${len} runs past the end (${b.length - i} bytes left)`);
-    out.push({ tag, value: b.subarray(i, i + len), at: base + at });
-    i += len;
-  }
-  return out;
-}
+/** The one strict BER-TLV reader (card/runtime/tlv.ts), re-exported for the decoders that read EFs. */
+export { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
 
 function tlv(tag: number, value: readonly number[] | Uint8Array): number[] {
   const v = Array.from(value);

@@ -7,7 +7,7 @@
  * Strict: an imported description that does not parse is a RangeError naming the field, since a
  * card built from it would answer garbage.
  */
-import { readTlvs } from '../runtime/tlv.js';
+import { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
 import type { Structure } from './types.js';
 
 export type SecurityAttributes =
@@ -30,6 +30,8 @@ export interface FcpInfo {
   readonly sfi: number | null | undefined;
   readonly active: boolean;
   readonly security: SecurityAttributes;
+  /** A BER-TLV structure EF (TS 102.221 §11.1.1.4.3 descriptor 39): structure undefined. */
+  readonly berTlv?: boolean;
   /** Classic: byte 8 b7 INCREASE allowed; byte 12 b3 readable/updatable when invalidated. */
   readonly increaseAllowed?: boolean;
   readonly usableWhenInvalidated?: boolean;
@@ -53,21 +55,27 @@ function structureOf(fd: number): Structure | undefined {
   }
 }
 
+/** The data objects inside a '62' FCP template (the whole template, nothing before or after). */
+export function fcpObjects(fcp: Uint8Array): TlvItem[] {
+  if (fcp[0] !== 0x62) fail(`FCP template: expected tag 62, got ${fcp.length ? fcp[0]!.toString(16).padStart(2, '0') : 'nothing'}`);
+  const top = readTlvsStrict(fcp, 'FCP');
+  if (top.length !== 1) fail('FCP template: data after the 62 template');
+  return readTlvsStrict(top[0]!.value, 'FCP template 62', 2);
+}
+
 export function parseUiccFcp(fcp: Uint8Array): FcpInfo {
-  if (fcp[0] !== 0x62) fail(`FCP template: expected tag 62, got ${fcp[0]?.toString(16) ?? 'nothing'}`);
-  const outer = readTlvs(fcp);
-  if (outer.length !== 1 || outer[0]!.value.length + 2 > fcp.length) fail('FCP template: the 62 length does not match the bytes');
-  const body = outer[0]!.value;
-  const tags = readTlvs(body);
-  const used = tags.reduce((n, t) => n + t.value.length + 2 + (t.value.length > 0x7f ? 1 : 0), 0);
-  if (used !== body.length) fail(`FCP template: data objects end at ${used}, template holds ${body.length} bytes`);
+  const tags = fcpObjects(fcp);
   const get = (tag: number): Uint8Array | undefined => tags.find((t) => t.tag === tag)?.value;
   const fd = get(0x82);
-  if (fd === undefined || fd.length < 2) fail('FCP template: file descriptor (82) missing');
-  const isDf = (fd![0]! & 0x38) === 0x38;
+  if (fd === undefined || fd.length < 2) fail('FCP template: file descriptor (82, at least 2 bytes) missing');
+  const d = fd![0]!;
+  if ((d & 0x80) !== 0) fail(`FCP template: file descriptor byte ${d.toString(16)} has b8 set`);
+  const isDf = (d & 0x3f) === 0x38;
   const fidBytes = get(0x83);
+  if (fidBytes !== undefined && fidBytes.length !== 2) fail(`FCP template: FID (83) expected 2 bytes, got ${fidBytes.length}`);
+  const fid = fidBytes ? (fidBytes[0]! << 8) | fidBytes[1]! : undefined;
   const aid = get(0x84);
-  const fid = fidBytes && fidBytes.length === 2 ? (fidBytes[0]! << 8) | fidBytes[1]! : undefined;
+  if (aid !== undefined && (aid.length < 5 || aid.length > 16)) fail(`FCP template: DF name (84) expected 5..16 bytes, got ${aid.length}`);
   const lcsi = get(0x8a);
   const active = lcsi === undefined || lcsi.length === 0 ? true : (lcsi[0]! & 0x05) === 0x05 || lcsi[0]! === 0x07;
   let security: SecurityAttributes = { kind: 'none' };
@@ -78,31 +86,41 @@ export function parseUiccFcp(fcp: Uint8Array): FcpInfo {
   } else if (get(0x8c) !== undefined) security = { kind: 'compact', bytes: get(0x8c)!.slice() };
   else if (get(0xab) !== undefined) security = { kind: 'expanded', bytes: get(0xab)!.slice() };
   if (isDf) {
-    const kind = fid === 0x3f00 ? 'MF' : aid !== undefined ? 'ADF' : 'DF';
+    const kind = aid !== undefined ? 'ADF' : fid === 0x3f00 ? 'MF' : 'DF';
+    if (kind !== 'ADF' && fid === undefined) fail('FCP template: a DF without FID (83) or DF name (84)');
     return { kind, fid, aid: aid?.slice(), structure: undefined, size: 0, recordLength: 0, records: 0, sfi: undefined, active, security };
   }
-  const structure = structureOf(fd![0]!);
-  if (structure === undefined) fail(`FCP template: file descriptor byte ${fd![0]!.toString(16)} is no transparent, linear fixed or cyclic EF`);
-  const sizeBytes = get(0x80);
-  if (sizeBytes === undefined || sizeBytes.length === 0) fail('FCP template: file size (80) missing');
-  const size = sizeBytes!.reduce((v, b) => v * 256 + b, 0);
+  if (fid === undefined) fail('FCP template: an EF without FID (83)');
+  const sizeOf = (): number => {
+    const v = get(0x80);
+    if (v === undefined || v.length < 1 || v.length > 4) fail('FCP template: file size (80, 1..4 bytes) missing');
+    return v!.reduce((n, b) => n * 256 + b, 0);
+  };
+  // TS 102.221 §11.1.1.4.3: 39 = a BER-TLV structure EF (described here; the file system does not serve one).
+  if ((d & 0x3f) === 0x39) return { kind: 'EF', fid, aid: undefined, structure: undefined, berTlv: true, size: sizeOf(), recordLength: 0, records: 0, sfi: undefined, active, security };
+  if ((d & 0x30) !== 0) fail(`FCP template: file descriptor byte ${d.toString(16)} is neither a DF, a working/internal EF nor a BER-TLV EF`);
+  const structure = structureOf(d);
+  if (structure === undefined) fail(`FCP template: file descriptor byte ${d.toString(16)} is no transparent, linear fixed or cyclic EF`);
+  const size = sizeOf();
   let recordLength = 0;
   let records = 0;
   if (structure !== 'transparent') {
-    if (fd!.length < 5) fail('FCP template: a record EF needs record length and count in 82');
+    if (fd!.length !== 5) fail(`FCP template: a record EF's file descriptor (82) expected 5 bytes, got ${fd!.length}`);
     recordLength = (fd![2]! << 8) | fd![3]!;
     records = fd![4]!;
     if (recordLength === 0 || records === 0) fail('FCP template: record length and count must not be 0');
     if (recordLength * records !== size) fail(`FCP template: ${records} records of ${recordLength} bytes but file size ${size}`);
   }
   const sfiBytes = get(0x88);
-  const sfi = sfiBytes === undefined ? undefined : sfiBytes.length === 0 ? null : sfiBytes[0]! === 0 ? null : sfiBytes[0]! >> 3;
+  if (sfiBytes !== undefined && sfiBytes.length > 1) fail(`FCP template: SFI (88) expected 0 or 1 byte, got ${sfiBytes.length}`);
+  const sfi = sfiBytes === undefined ? undefined : sfiBytes.length === 0 || sfiBytes[0]! === 0 ? null : sfiBytes[0]! >> 3;
   return { kind: 'EF', fid, aid: undefined, structure, size, recordLength, records, sfi, active, security };
 }
 
 /** TS 51.011 §9.2.1: the response to SELECT (GET RESPONSE) of a classic SIM. */
 export function parseGsmResponse(r: Uint8Array): FcpInfo {
   if (r.length < 14) fail(`GSM response: ${r.length} bytes, at least 14 expected`);
+  if (r.length !== 13 + r[12]!) fail(`GSM response: byte 13 says ${r[12]!} bytes follow, got ${r.length - 13}`);
   const fid = (r[4]! << 8) | r[5]!;
   const type = r[6]!;
   if (type === 0x01 || type === 0x02) {

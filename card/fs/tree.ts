@@ -187,6 +187,7 @@ export class FileTree {
     const kindOk = d.kind === info.kind || (d.kind === 'DF' && info.kind === 'ADF') || (d.kind === 'ADF' && info.kind === 'DF' && d.aid !== undefined);
     if (!kindOk) throw new FsLayoutError(`${field}.kind`, `${d.name} is declared ${d.kind} but its FCP describes ${info.kind === 'EF' ? 'an EF' : `a ${info.kind}`}`);
     if ((parent === null) !== (d.kind === 'MF')) throw new FsLayoutError(`${field}.kind`, 'the root must be the MF, and only the root');
+    if (info.berTlv) throw new FsLayoutError(`${field}.fcp`, `${d.name} is a BER-TLV structure EF, which cardforge does not serve; leave it out of the export`);
     const isAdf = d.kind === 'ADF';
     const aid = isAdf ? (d.aid !== undefined ? hexBytes(d.aid) : info.aid) : undefined;
     if (isAdf && (aid === undefined || aid.length < 5 || aid.length > 16)) throw new FsLayoutError(`${field}.aid`, `${d.name}: an ADF needs an AID of 5..16 bytes`);
