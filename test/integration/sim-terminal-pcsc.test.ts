@@ -214,9 +214,8 @@ describe.skipIf(skipPcsc)(`SIM terminal commands on a T=0 reader through pcscd +
     expect(opened[0]!.response).toMatch(/^0[1-9a-f]9000$/);
     const fetched = /> 00 70 00 00 00 {2}\(MANAGE_CHANNEL\).*\n< 6101 .*\n.*> 00 C0 00 00 01 {2}\(GET_RESPONSE\)/;
     expect(await logSince(usim!, mark, fetched)).toMatch(fetched);
-    expect(await sendReader(0, [`0070800${opened[0]!.response[1]}00`])).toEqual([
-      { command: `0070800${opened[0]!.response[1]}00`, response: '9000', sw: '9000' },
-    ]);
+    // Closing it is the scriptor session's part (one connection): between two client processes
+    // pcscd may reset the card, which closes every channel (ISO/IEC 7816-4 §5.4.1).
   });
 
   it('case 4 on T=0: the card answers 61xx; OpenSC fetches it (Le dropped), scriptor shows 61xx, send --reader fetches it', async () => {
@@ -225,7 +224,7 @@ describe.skipIf(skipPcsc)(`SIM terminal commands on a T=0 reader through pcscd +
     expect(ex[0]!.sw).toBe('9000');
     expect(ex[0]!.data).toMatch(/^62..8202..21/); // FCP of the MF
     // OpenSC sent the case-4 SELECT as case 3 (no Le on T=0) and fetched the 612B itself
-    const leDropped = /> 00 A4 00 04 02 3F 00 {2}\(SELECT\).*\n< 61([0-9A-F]{2}) .*\n.*> 00 C0 00 00 \1 {2}\(GET_RESPONSE\)/;
+    const leDropped = /> 00 A4 00 04 02 3F 00 {2}\(SELECT[^)]*\).*\n< 61([0-9A-F]{2}) .*\n.*> 00 C0 00 00 \1 {2}\(GET_RESPONSE\)/;
     expect(await logSince(usim!, mark, leDropped)).toMatch(leDropped);
     // the same APDU given as case 3: OpenSC reports the 61xx as 9000 without data (no GET RESPONSE)
     expect([ex[1]!.data, ex[1]!.sw]).toEqual(['', '9000']);
@@ -262,7 +261,7 @@ describe.skipIf(skipPcsc)(`SIM terminal commands on a T=0 reader through pcscd +
     expect(s.ex.map((e) => e.sw)).toEqual(['9F17', '9000', '9000']); // SLEEP answers 9000
     expect(s.ex[1]!.data.startsWith(ex[1]!.data)).toBe(true);
     // the card saw the case-3 SELECT and answered 9F17; the 22-byte GET RESPONSE came from opensc-tool's -s
-    const sel = /> A0 A4 00 00 02 7F 20 {2}\(GSM_SELECT\).*\n< 9F17 .*\n.*> A0 C0 00 00 16 {2}\(GSM_GET_RESPONSE\)/;
+    const sel = /> A0 A4 00 00 02 7F 20 {2}\(GSM_SELECT[^)]*\).*\n< 9F17 .*\n.*> A0 C0 00 00 16 {2}\(GSM_GET_RESPONSE\)/;
     expect(await logSince(classic!, mark, sel)).toMatch(sel);
   });
 });
