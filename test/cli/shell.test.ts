@@ -97,8 +97,13 @@ describe('cardforge shell', () => {
       spawnSync('tmux', ['send-keys', '-t', session, 'select zz', 'Enter']);
       await waitFor(session, /select: FID, path or AID: invalid hex character "z"/);
       spawnSync('tmux', ['send-keys', '-t', session, 'quit', 'Enter']);
-      for (let i = 0; i < 100 && !existsSync(history); i++) await sleep(50);
-      const saved = readFileSync(history, 'utf8');
+      // The shell writes its history on exit: wait for the file and for its content (under load the
+      // file can exist before the write lands).
+      let saved = '';
+      for (let i = 0; i < 200 && !saved.includes('fixed16'); i++) {
+        if (existsSync(history)) saved = readFileSync(history, 'utf8');
+        if (!saved.includes('fixed16')) await sleep(50);
+      }
       expect(saved).toContain('fixed16 - - 10');
       expect(saved).not.toContain('4321');
     } finally {
