@@ -49,6 +49,13 @@ export interface AppletContext {
    * applet keeps its per-channel state (current file, record pointer) by it.
    */
   readonly channel: () => number;
+  /**
+   * The command in progress changed state that is not persistent memory (consumed a one-shot
+   * approval in RAM, opened something): a resend would not act the same, so the runtime holds its
+   * response data behind 61xx instead of answering 6Cxx ("resend with Le=xx"), as it does on its
+   * own after a persistent write.
+   */
+  stateChanged(): void;
   beginTransaction(): void;
   commitTransaction(): void;
   abortTransaction(): void;

@@ -88,7 +88,10 @@ export class Card {
   private readonly installed: InstalledApplet[] = [];
   private channels: ChannelState[] = [];
   private pending: Pending | null = null;
-  /** Set by a runtime command that changed card state (not persistent memory): no 6Cxx after it. */
+  /**
+   * Set by a runtime command or an applet (ctx.stateChanged()) that changed card state other than
+   * persistent memory: no 6Cxx after it. Cleared when each command starts.
+   */
   private stateChanged = false;
   /** The logical channel of the command (or selection) in progress: AppletContext.channel(). */
   private currentChannel = 0;
@@ -172,6 +175,9 @@ export class Card {
       session: this.session,
       protocol: () => this.proto,
       channel: () => this.currentChannel,
+      stateChanged: () => {
+        this.stateChanged = true;
+      },
       beginTransaction: () => mem.begin(),
       commitTransaction: () => mem.commit(),
       abortTransaction: () => mem.abort(),
@@ -242,6 +248,8 @@ export class Card {
   }
 
   private process(bytes: Uint8Array): Uint8Array {
+    // A command that failed after signalling a change must not lend the signal to the next one.
+    this.stateChanged = false;
     let apdu: CommandApdu;
     try {
       apdu = parseCommand(bytes);
@@ -323,7 +331,8 @@ export class Card {
     // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
     // must not say that (its result would be lost and a resend would act twice): hold the data
     // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).
-    // The same holds for a runtime state change (a logical channel opened by MANAGE CHANNEL).
+    // The same holds for a state change outside persistent memory (a logical channel opened by
+    // MANAGE CHANNEL, an approval in RAM consumed: ctx.stateChanged()).
     if (data.length > 0 && r.response.length === 2 && r.pending === null && (this.memory.writesInCommand > 0 || stateChanged)) {
       r = { response: Uint8Array.of(gsm ? 0x9f : 0x61, data.length >= 256 ? 0 : data.length), pending: { channel: apdu.claInfo.channel, data, sw } };
     }

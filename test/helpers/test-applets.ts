@@ -27,6 +27,7 @@ export const TEST_COMMANDS: readonly CommandSpec[] = [
   { name: 'PLAIN_WRITE', cla: C80, ins: 0x36, cases: [3], description: 'two writes outside any transaction', ref: REF },
   { name: 'TRANSIENT', cla: C80, ins: 0x38, cases: [2, 3], description: 'case 3: store into reset/deselect RAM; case 2: read both', ref: REF },
   { name: 'SESSION', cla: C80, ins: 0x3a, cases: [2, 3], description: 'case 3: set a session fact; case 2: read it', ref: REF },
+  { name: 'ONE_SHOT', cla: C80, ins: 0x3c, cases: [2], p1p2: 'P1=00: read only; 01: spend the RAM token (ctx.stateChanged()); 02: signal, then fail 6985', description: '4 bytes: token, 1 2 3', ref: REF },
   { name: 'GSM_ECHO', cla: cla('A0', 0xa0, 0xff), ins: 0x10, cases: [2, 4], description: 'GSM class: case 4 echo; case 2: 4 bytes', ref: REF },
 ];
 
@@ -41,6 +42,8 @@ export class TestApplet extends Applet {
   private readonly p: PBytes;
   private readonly ramReset: Uint8Array;
   private readonly ramDeselect: Uint8Array;
+  /** RAM: how many ONE_SHOT tokens were spent. */
+  private readonly token: Uint8Array;
   selects = 0;
   deselects = 0;
 
@@ -64,6 +67,18 @@ export class TestApplet extends Applet {
       this.ramDeselect[0] = a.data[0]!;
       return {};
     },
+    ONE_SHOT: (a) => {
+      const data = Uint8Array.of(this.token[0]!, 1, 2, 3);
+      if (a.p1 === 0x01) {
+        this.token[0] = this.token[0]! + 1;
+        this.ctx.stateChanged();
+      }
+      if (a.p1 === 0x02) {
+        this.ctx.stateChanged();
+        throw new CardError(0x6985);
+      }
+      return { data };
+    },
     GSM_ECHO: (a) => ({ data: a.apduCase === 2 ? Uint8Array.of(1, 2, 3, 4) : a.data.slice() }),
     SESSION: (a) => {
       if (a.apduCase === 2) return { data: new TextEncoder().encode(this.ctx.session.get('fact') ?? '') };
@@ -84,6 +99,7 @@ export class TestApplet extends Applet {
     this.p = s.bytes('p', 2);
     this.ramReset = ctx.transient.bytes('ramReset', 1, 'reset');
     this.ramDeselect = ctx.transient.bytes('ramDeselect', 1, 'deselect');
+    this.token = ctx.transient.bytes('token', 1, 'reset');
   }
 
   override install(): void {

@@ -370,6 +370,8 @@ export class PaymentApplet extends Applet {
     const release = buildProfileRelease(this.cardId.get(), apdu.data.subarray(32, 48), apdu.data.subarray(0, 32), sha256(blob));
     const sig = ecdsaSign(release, this.privateKey.view());
     this.paymentCode.reset();
+    // The approval is spent (RAM only): the release must be delivered, not answered 6Cxx and lost.
+    this.ctx.stateChanged();
     return { data: concatAll([tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig)]) };
   }
 }
