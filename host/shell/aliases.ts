@@ -6,6 +6,7 @@
  */
 import { ALL_COMMANDS } from '../../apdu-specs/index.js';
 import { buildCommand, hexToBytes, concat } from '../../card/runtime/index.js';
+import { hexErrorMessage } from '../trace/mask.js';
 
 export class ShellUsageError extends Error {
   constructor(message: string) {
@@ -27,7 +28,9 @@ function hex(s: string | undefined, what: string, len?: number): Uint8Array {
   try {
     b = hexToBytes(s);
   } catch (e) {
-    throw new ShellUsageError(`${what}: ${(e as Error).message.replace(/^hexToBytes: /, '')}`);
+    // The offset only: the argument may be a PIN or a key.
+    if (e instanceof RangeError) throw new ShellUsageError(`${what}: ${hexErrorMessage(e)}`);
+    throw e;
   }
   if (len !== undefined && b.length !== len) throw new ShellUsageError(`${what}: expected ${len} bytes, got ${b.length}`);
   return b;
@@ -41,7 +44,7 @@ function byte(s: string | undefined, what: string, def?: number): number {
   // Lengths and numbers are hex, as everywhere in APDUs (copy 0C from a 9F0C answer).
   const t = s.replace(/^0x/i, '');
   const v = /^[0-9a-f]{1,2}$/i.test(t) ? parseInt(t, 16) : NaN;
-  if (!Number.isInteger(v)) throw new ShellUsageError(`${what}: expected one hex byte (00..FF), got "${s}"`);
+  if (!Number.isInteger(v)) throw new ShellUsageError(`${what}: expected one hex byte (00..FF)`);
   return v;
 }
 
@@ -135,7 +138,7 @@ export const ALIASES: readonly Alias[] = [
     help: 'READ BINARY of the current EF',
     build: ([len, off]) => {
       const o = Number(off ?? 0);
-      if (!Number.isInteger(o) || o < 0 || o > 0x7fff) throw new ShellUsageError(`offset: expected 0..32767, got "${off}"`);
+      if (!Number.isInteger(o) || o < 0 || o > 0x7fff) throw new ShellUsageError('offset: expected 0..32767');
       return buildCommand(0x00, 0xb0, o >> 8, o & 0xff, { ne: byte(len, 'length', 0) || 256 });
     },
   },

@@ -1,21 +1,34 @@
 /**
  * The interactive shell's evaluator, separate from the terminal so it can be tested directly:
- * one input line → the lines to print. Hex APDUs are sent as they are; named commands go through
- * aliases.ts; answers are decoded from apdu-specs with status-word meanings. PIN values typed in
- * `verify` are masked in the echo.
+ * one input line → the lines to print, and the line the history file may keep. Hex APDUs are
+ * sent as they are; named commands go through aliases.ts; answers are decoded from apdu-specs
+ * with status-word meanings.
+ *
+ * Secrets are judged by the command actually sent, whatever was typed (host/trace/mask.ts): a
+ * VERIFY typed in hex, by alias (`verify pin1 1234`) or by spec name (`uicc_verify_pin 0001 …`)
+ * is echoed with stars and kept in the history only in that starred form. A line that sent
+ * nothing (a usage error, an unknown word) is not kept, and errors name offsets, never the input.
  */
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
 import { ExchangeDecoder, defaultAppletSpecs } from '../trace/decode.js';
+import { hexErrorMessage, isSecretCommand, spacedHex } from '../trace/mask.js';
 import { defaultAidOf } from '../transport/emulator.js';
 import { ALIASES, ShellUsageError, buildBySpec } from './aliases.js';
 
 export interface ShellResult {
   readonly lines: string[];
   readonly quit?: boolean;
+  /**
+   * What the history file may keep for this line: the typed line, or — when the command sent was
+   * secret — its starred hex form; undefined: keep nothing (nothing was sent, or a usage error).
+   */
+  readonly history?: string;
 }
 
 const HEX_LINE = /^[0-9a-fA-F\s:]+$/;
+/** A word worth repeating in "unknown command": a name, not digits (a PIN typed at the prompt). */
+const NAME = /^[a-z][\w-]*$/i;
 
 export class ShellEvaluator {
   private readonly decoder: ExchangeDecoder;
@@ -29,43 +42,39 @@ export class ShellEvaluator {
     if (!line || line.startsWith('#')) return { lines: [] };
     const [word, ...args] = line.split(/\s+/) as [string, ...string[]];
     const w = word.toLowerCase();
-    if (w === 'quit' || w === 'exit') return { lines: [], quit: true };
-    if (w === 'help') return { lines: this.help() };
-    if (w === 'atr') return { lines: [`ATR ${bytesToHex(this.transport.atr ?? new Uint8Array(0)).toUpperCase()} (${this.transport.protocol ?? '?'})`] };
+    if (w === 'quit' || w === 'exit') return { lines: [], quit: true, history: line };
+    if (w === 'help') return { lines: this.help(), history: line };
+    if (w === 'atr') return { lines: [`ATR ${bytesToHex(this.transport.atr ?? new Uint8Array(0)).toUpperCase()} (${this.transport.protocol ?? '?'})`], history: line };
     if (w === 'reset') {
       const atr = await this.transport.reset();
       this.decoder.reset();
-      return { lines: [`reset: ATR ${bytesToHex(atr).toUpperCase()}`] };
+      return { lines: [`reset: ATR ${bytesToHex(atr).toUpperCase()}`], history: line };
     }
     let command: Uint8Array;
-    let masked = false;
+    const alias = ALIASES.find((a) => a.name === w);
     try {
-      if (HEX_LINE.test(line) && /[0-9a-f]{2}/i.test(line)) command = hexToBytes(line);
+      if (HEX_LINE.test(line) && /[0-9a-f]{2}/i.test(line)) {
+        command = hexToBytes(line);
+        if (command.length < 4) return { lines: [`a command APDU has at least 4 bytes (CLA INS P1 P2), got ${command.length}`] };
+      } else if (alias) command = alias.build(args);
       else {
-        const alias = ALIASES.find((a) => a.name === w);
-        if (alias) {
-          command = alias.build(args);
-          masked = w === 'verify' || w === 'unblock';
-        } else {
-          const bySpec = buildBySpec(w, args);
-          if (!bySpec) return { lines: [`unknown command "${word}" (type help)`] };
-          command = bySpec;
-        }
+        const bySpec = buildBySpec(w, args);
+        if (!bySpec) return { lines: [NAME.test(word) ? `unknown command "${word}" (type help)` : 'unknown command (type help)'] };
+        command = bySpec;
       }
     } catch (e) {
-      if (e instanceof ShellUsageError || e instanceof RangeError) {
-        const alias = ALIASES.find((a) => a.name === w);
-        return { lines: [`${word}: ${e.message.replace(/^hexToBytes: /, '')}${alias ? ` (usage: ${alias.usage})` : ''}`] };
-      }
+      if (e instanceof ShellUsageError) return { lines: [`${NAME.test(word) ? `${word}: ` : ''}${e.message}${alias ? ` (usage: ${alias.usage})` : ''}`] };
+      if (e instanceof RangeError) return { lines: [`${alias || !HEX_LINE.test(line) ? `${word}: ` : 'APDU: '}${hexErrorMessage(e)}${alias ? ` (usage: ${alias.usage})` : ''}`] };
       throw e;
     }
     const response = await this.transport.transmit(command);
     const { command: c, response: r } = this.decoder.decode(command, response);
-    const shown = masked ? bytesToHex(command.subarray(0, 5)).toUpperCase() + ' ' + '*'.repeat(2 * (command.length - 5)) : spaced(command);
     // The file a SELECT names, the FCP tag by tag and decoded file contents, as `send` shows them.
     const more = (lines: readonly string[] | undefined): string[] => (lines ?? []).map((l) => `    ${l}`);
     return {
-      lines: [`> ${shown}  (${c.name}${c.file !== undefined ? ` ${c.file}` : ''})`, ...more(c.details), `< ${r.data.length ? spaced(r.data) + '  ' : ''}${r.swHex.toUpperCase()}  ${r.meaning}`, ...more(r.details)],
+      lines: [`> ${spacedHex(c.text)}  (${c.name}${c.file !== undefined ? ` ${c.file}` : ''})`, ...more(c.details), `< ${r.data.length ? spacedHex(bytesToHex(r.data)) + '  ' : ''}${r.swHex.toUpperCase()}  ${r.meaning}`, ...more(r.details)],
+      // c.text is already starred when the command is secret; else the line as typed, to recall it.
+      history: isSecretCommand(command) ? spacedHex(c.text) : line,
     };
   }
 
@@ -75,10 +84,7 @@ export class ShellEvaluator {
       ...ALIASES.map((a) => `  ${a.usage.padEnd(44)} ${a.help}`),
       '  NAME [P1P2|-] [DATA|-] [LE]                  any command declared in apdu-specs, by name, all hex (see docs/commands.md)',
       '  atr | reset | help | quit',
+      'PIN, PUK, ADM and code values are shown as stars, and kept in the history file only as stars.',
     ];
   }
-}
-
-function spaced(b: Uint8Array): string {
-  return bytesToHex(b).toUpperCase().replace(/(..)(?!$)/g, '$1 ');
 }

@@ -1,7 +1,7 @@
 /**
  * Decoding of exchanges from the declarations in apdu-specs: the command's name and fields, and
  * the status word's meaning. Used by every human-readable output (send, demo, trace show).
- * Fields the spec marks secret are masked unless `reveal` is set.
+ * Secret commands are masked by mask.ts (the one owner of that rule) unless `reveal` is set.
  * ExchangeDecoder also follows the file selected on each channel, so a SELECT by FID or path is
  * shown as the file it reaches (declared names from card/fs), its FCP (TS 102.221 §11.1.1.3) or
  * GSM response (TS 51.011 §9.2.1) tag by tag, and a READ / UPDATE through the codec of that EF
@@ -9,6 +9,7 @@
  */
 import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
+import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, type FsNode } from '../../card/fs/index.js';
 import { EF_CODECS, keyName, readTlvsStrict, type TlvItem } from '../../card/fs/ef-codecs.js';
 
@@ -32,23 +33,12 @@ function findSpec(cla: number, ins: number, specs: readonly CommandSpec[]): Comm
 
 export function decodeCommand(cmd: Uint8Array, opts: { specs?: readonly CommandSpec[]; reveal?: boolean } = {}): DecodedCommand {
   const specs = opts.specs ?? ALL_COMMANDS;
-  if (cmd.length < 4) return { name: 'MALFORMED', channel: 0, text: bytesToHex(cmd) };
+  // Masking is decided by mask.ts alone, from every declaration of the CLA/INS (not only the one
+  // the context picks) and whether or not the length parses.
+  const text = maskCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
+  if (cmd.length < 4) return { name: 'MALFORMED', channel: 0, text };
   const spec = findSpec(cmd[0]!, cmd[1]!, specs);
   const channel = decodeCla(cmd[0]!)?.channel ?? 0;
-  let text = bytesToHex(cmd);
-  // Mask when ANY declaration of this CLA/INS carries a secret: the applet context may be unknown
-  // (a trace without its SELECT), and a PIN must never show because the guess was wrong.
-  const info = decodeCla(cmd[0]!);
-  const secret = ALL_COMMANDS.some((s) => s.ins === cmd[1] && info !== undefined && (info.base & s.cla.mask) === s.cla.value && s.command?.some((f) => f.secret));
-  if ((secret || spec?.command?.some((f) => f.secret)) && !opts.reveal) {
-    try {
-      const a = parseCommand(cmd);
-      const start = cmd.length - a.data.length - (a.leAbsent ? 0 : a.extended ? 2 : 1);
-      text = bytesToHex(cmd.subarray(0, start)) + '*'.repeat(a.data.length * 2) + bytesToHex(cmd.subarray(start + a.data.length));
-    } catch (e) {
-      if (!(e instanceof CardError)) throw e;
-    }
-  }
   return { name: spec?.name ?? `INS ${cmd[1]!.toString(16).padStart(2, '0').toUpperCase()}`, ...(spec ? { spec } : {}), channel, text };
 }
 
@@ -83,6 +73,8 @@ export interface FieldCut {
   readonly fields: readonly DecodedField[];
   /** Bytes past the declared fields (the layout did not fit): undefined when it fit exactly. */
   readonly extra?: Uint8Array;
+  /** commandFields: the command is secret (mask.ts), so every field and the extra bytes are. */
+  readonly secret?: boolean;
 }
 
 /** Cut data into the declared fields (fixed lengths, then 'rest'); what is left over is `extra`. */
@@ -104,11 +96,17 @@ export function specOf(cmd: Uint8Array, specs: readonly CommandSpec[] = ALL_COMM
   return cmd.length < 4 ? undefined : findSpec(cmd[0]!, cmd[1]!, specs);
 }
 
-/** Command data fields (secrets included: the caller masks them). */
+/**
+ * Command data fields (values included: the caller masks them with showField). Of a secret command
+ * (mask.ts) every field and the undeclared rest are marked secret: a 9-byte PIN block must not
+ * show its ninth byte as "(undeclared)".
+ */
 export function commandFields(cmd: Uint8Array, spec: CommandSpec | undefined): FieldCut | undefined {
   if (!spec) return undefined;
   try {
-    return cutFields(spec.command, parseCommand(cmd).data);
+    const cut = cutFields(spec.command, parseCommand(cmd).data);
+    if (!isSecretCommand(cmd, [spec])) return cut;
+    return { ...cut, fields: cut.fields.map((f) => ({ ...f, secret: true })), secret: true };
   } catch (e) {
     if (e instanceof CardError) return undefined;
     throw e;

@@ -1,7 +1,8 @@
 /**
  * `trace show`: a trace as people read it — power events, ATRs, each command with its name and
  * declared fields, each response with its status word explained and its fields named, timing
- * when recorded. Secret fields (PINs, keys: FieldSpec.secret) are starred unless `reveal`.
+ * when recorded. Secret commands (mask.ts: by declaration, even when the length does not parse)
+ * are starred unless `reveal`.
  * A SELECT by FID or path shows the file it reaches instead of its data; an FCP or GSM response
  * is shown tag by tag, a READ or UPDATE of a declared EF through the EF's codec (ExchangeDecoder).
  */
@@ -9,13 +10,13 @@ import { bytesToHex } from '../../card/runtime/index.js';
 import { ExchangeDecoder, commandFields, cutFields, decodeResponse, showField, type FieldCut } from './decode.js';
 import type { CommandSpec } from '../../apdu-specs/index.js';
 import type { Trace } from './events.js';
+import { spacedHex as spaced } from './mask.js';
 
-const spaced = (hex: string): string => hex.toUpperCase().replace(/(..)(?!$)/g, '$1 ');
 
 function fieldLines(cut: FieldCut | undefined, reveal: boolean): string[] {
   if (!cut) return [];
   const out = cut.fields.filter((f) => f.bytes.length > 0).map((f) => `      ${f.name}: ${showField(f, reveal)}${f.random ? '  (random)' : ''}`);
-  if (cut.extra && cut.fields.length) out.push(`      (undeclared): ${bytesToHex(cut.extra).toUpperCase()}`);
+  if (cut.extra && cut.fields.length) out.push(`      (undeclared): ${cut.secret && !reveal ? '*'.repeat(cut.extra.length * 2) : bytesToHex(cut.extra).toUpperCase()}`);
   return out;
 }
 

@@ -64,7 +64,8 @@ describe('cardforge CLI', () => {
   });
 
   it.each([
-    [['send', '--card', 'x.json', '80 1G 00 00'], 2, /^cardforge: APDU 1 "80 1G 00 00": "G" is not a hex digit\n$/],
+    // The offset, never the argument (it may hold a PIN).
+    [['send', '--card', 'x.json', '80 1G 00 00'], 2, /^cardforge: APDU 1: not a hex digit at offset 4\n$/],
     [['send', '--card', 'x.json', '801'], 2, /odd number of hex digits/],
     [['send', '00A40400'], 2, /^cardforge: say which card to use: --card IMAGE or --reader NAME\n$/],
     [['send', '--card', 'a', '--reader', 'b', '00A40400'], 2, /cannot be used with option/],

@@ -1,6 +1,7 @@
 /**
  * `cardforge shell`: an interactive APDU shell on a card image or a card in a reader — hex APDUs
- * or named commands, decoded answers, history (kept in ~/.cardforge_history) and tab completion.
+ * or named commands, decoded answers, history (kept in ~/.cardforge_history, mode 0600: what
+ * host/shell/shell.ts allows — secret commands starred, failed lines not at all) and tab completion.
  * Works on a pipe too (one command per line), which is how scripts use it.
  */
 import { createInterface } from 'node:readline';
@@ -56,9 +57,10 @@ export function registerShell(program: Command, ctx: CliContext): void {
       if (interactive) rl.prompt();
       try {
         for await (const line of rl) {
-          if (line.trim()) typed.push(line.trim());
           try {
             const r = await evaluator.eval(line);
+            // Kept as the evaluator says: by the command sent, a secret one only starred.
+            if (r.history !== undefined) typed.push(r.history);
             for (const l of r.lines) ctx.out(l);
             if (r.quit) break;
           } catch (e) {
@@ -71,10 +73,8 @@ export function registerShell(program: Command, ctx: CliContext): void {
         await transport.close();
         if (interactive && typed.length) {
           const old = loadHistory().reverse();
-          // VERIFY / UNBLOCK lines hold PIN values: never write them to the history file.
-          const keep = typed.filter((l) => !/^(verify|unblock)\b/i.test(l));
           try {
-            writeFileSync(historyFile(), [...old, ...keep].slice(-HISTORY_MAX).join('\n') + '\n', { mode: 0o600 });
+            writeFileSync(historyFile(), [...old, ...typed].slice(-HISTORY_MAX).join('\n') + '\n', { mode: 0o600 });
           } catch {
             /* history is a convenience */
           }
