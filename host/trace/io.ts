@@ -6,7 +6,11 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { TraceError, syntaxError, type Position } from './errors.js';
 
-/** Lines of a file, read in 1 MiB chunks; "\r\n" and "\n" both end a line. */
+/**
+ * Lines of a file, read in 1 MiB chunks; "\r\n" and "\n" both end a line. The file is opened at
+ * the first next() and closed when the lines end, a read fails, or return() is called: a consumer
+ * that stops early must call return() (for…of does; LineReader.close() does).
+ */
 export function* fileLines(path: string): Generator<string> {
   let fd: number;
   try {
@@ -46,7 +50,10 @@ export function* textLines(text: string): Generator<string> {
   if (start < text.length) yield text.slice(start);
 }
 
-/** A line iterator that knows its line number (1-based) for error messages. */
+/**
+ * A line iterator that knows its line number (1-based) for error messages. close() ends the
+ * underlying iterator (closing its file); the readers' owner calls it when a read fails or stops.
+ */
 export class LineReader implements Position {
   line = 0;
   private readonly it: Iterator<string>;
@@ -65,6 +72,11 @@ export class LineReader implements Position {
     if (r.done) return undefined;
     this.line++;
     return r.value;
+  }
+  /** End the lines now: a file-backed iterator closes its descriptor. Idempotent. */
+  close(): void {
+    this.hasPeek = false;
+    this.it.return?.();
   }
   /** The next line without consuming it. */
   peek(): string | undefined {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TraceError, type OnBadLine } from '../errors.js';
-import type { Trace } from '../events.js';
+import type { Trace, TraceEvent } from '../events.js';
 import { FileSink, LineReader, fileLines, textLines, type Sink } from '../io.js';
 import { readApdu4j, writeApdu4j, looksLikeApdu4j } from './apdu4j.js';
 import { readGsmtap, writeGsmtap } from './gsmtap.js';
@@ -101,7 +101,55 @@ export function readTraceLines(format: FormatName, src: LineReader, onBad?: OnBa
   }
 }
 
-/** Read a trace file (format guessed from content unless given). */
+/**
+ * The events of a trace read from a file: the file is closed when they end, when reading them
+ * fails, and when the consumer stops (return(), as for…of does on break or throw) — even before
+ * the first event, so a caller that gives up unread closes it with closeTrace().
+ */
+class FileEvents implements IterableIterator<TraceEvent> {
+  private ended = false;
+  constructor(private readonly inner: Iterator<TraceEvent>, private readonly src: LineReader) {}
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): IteratorResult<TraceEvent> {
+    if (this.ended) return { done: true, value: undefined };
+    let r: IteratorResult<TraceEvent>;
+    try {
+      r = this.inner.next();
+    } catch (e) {
+      this.end();
+      throw e;
+    }
+    if (r.done === true) this.end();
+    return r;
+  }
+  return(): IteratorResult<TraceEvent> {
+    if (!this.ended) {
+      try {
+        this.inner.return?.();
+      } finally {
+        this.end();
+      }
+    }
+    return { done: true, value: undefined };
+  }
+  private end(): void {
+    this.ended = true;
+    this.src.close();
+  }
+}
+
+/** Release what a trace read from a file holds open, when its events will not be read to the end. */
+export function closeTrace(trace: Trace): void {
+  const events = trace.events as Partial<Iterator<TraceEvent>>;
+  if (typeof events.return === 'function') events.return();
+}
+
+/**
+ * Read a trace file (format guessed from content unless given). Text formats are read lazily:
+ * the file stays open until the events are read to the end, fail, or are stopped (closeTrace).
+ */
 export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { format: FormatName } {
   const format = opts.format ?? guessFormat(readHead(path), path);
   if (format === 'pcap' || format === 'pcapng') {
@@ -113,7 +161,15 @@ export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { f
     }
     return { ...readGsmtap(bytes, path, opts.onBadLine, { fold: opts.fold ?? true }), format };
   }
-  return { ...readTraceLines(format, new LineReader(fileLines(path), path), opts.onBadLine), format };
+  const src = new LineReader(fileLines(path), path);
+  let trace: Trace;
+  try {
+    trace = readTraceLines(format, src, opts.onBadLine);
+  } catch (e) {
+    src.close(); // a bad header: the events will never be read
+    throw e;
+  }
+  return { header: trace.header, events: new FileEvents(trace.events[Symbol.iterator](), src), format };
 }
 
 /** Read a trace held in memory (tests, stdin). */
@@ -163,6 +219,10 @@ export function convertFile(input: string, output: string, opts: ReadOptions & {
       }
     })(),
   };
-  writeTraceFile(counted, to, output);
+  try {
+    writeTraceFile(counted, to, output);
+  } finally {
+    closeTrace(trace); // the output could not be opened, or a write failed: the input is not read on
+  }
   return { from: trace.format, to, events };
 }
