@@ -5,7 +5,9 @@
  * READ_STATE, GET CHALLENGE, an unknown INS (6D00), and every 64th command a state-changing TX3
  * (image saved). Every answer is checked. Reports throughput per window (default 100,000),
  * errors, and the process RSS (emulator and client share it) at start and end.
- * `npm run bench -- soak`; a 20,000-APDU version runs in CI (test/hardening/soak.test.ts).
+ * `npm run bench -- soak`; a 20,000-APDU version runs in CI (test/hardening/soak.test.ts), which
+ * checks answers and memory only: throughput is timing, and timing is judged here, not in tests
+ * (`CARDFORGE_SOAK_APDUS=20000 npm run bench -- soak` compares with the baseline).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ import { sha256 } from '../card/algorithms/sha256.js';
 import { ImageAutosave, saveImageFile } from '../host/store/index.js';
 import { PcscTransport, VpcdEndpoint } from '../host/transport/index.js';
 import { startPcscStack, type PcscStack } from '../scripts/pcsc/stack.js';
-import type { BenchRow } from './measure.js';
+import { formatRate, type BenchRow } from './measure.js';
 
 export interface SoakWindow {
   readonly apdus: number;
@@ -129,13 +131,34 @@ export async function runSoak(opts: { apdus: number; window?: number; stack?: Pc
   }
 }
 
+/**
+ * Throughput of the 20,000-APDU soak that test/hardening/soak.test.ts used to assert, as issue 14
+ * reports it (3,326 APDU/s; 2,723 in the run under load that failed the test): the figure lives
+ * here now, beside this run's, and the test keeps only the correctness checks.
+ */
+const BASELINE = { apdusPerSecond: 3_326, apdus: 20_000 } as const;
+/** "Steady": the slowest window keeps at least this share of the fastest (the former test's bound). */
+const STEADY_RATIO = 1 / 3;
+
 export async function benchSoak(): Promise<BenchRow[]> {
   const apdus = Number(process.env['CARDFORGE_SOAK_APDUS'] ?? 1_000_000);
-  const r = await runSoak({ apdus, log: (l) => process.stderr.write(`${l}\n`) });
+  // At least four windows, so the steadiness row compares something (20,000 APDUs: 5,000 each).
+  const window = Math.min(100_000, Math.max(1_000, Math.floor(apdus / 4)));
+  const r = await runSoak({ apdus, window, log: (l) => process.stderr.write(`${l}\n`) });
   const rates = r.windows.map((w) => w.apdusPerSecond);
   const k = (v: number): string => `${(v / 1000).toFixed(1)} k`;
+  const steadiness = Math.min(...rates) / Math.max(...rates);
   return [
-    { name: `soak: ${apdus.toLocaleString('en')} mixed APDUs via pcscd+vpcd (autosaved image)`, value: apdus / r.seconds, unit: 'APDU/s', note: `${r.seconds.toFixed(0)} s; per-window ${k(Math.min(...rates))}–${k(Math.max(...rates))} APDU/s; ${r.imageSaves} image saves`, verdict: r.errors === 0 ? 'no error' : `${r.errors} ERRORS: ${r.firstError}` },
+    {
+      name: `soak: ${apdus.toLocaleString('en')} mixed APDUs via pcscd+vpcd (autosaved image)`, value: apdus / r.seconds, unit: 'APDU/s',
+      peer: `baseline ${formatRate(BASELINE.apdusPerSecond, 'APDU/s')} (${BASELINE.apdus.toLocaleString('en')} APDUs); ${r.seconds.toFixed(0)} s, ${r.imageSaves} image saves`,
+      verdict: r.errors === 0 ? 'no error' : `${r.errors} ERRORS: ${r.firstError}`,
+    },
+    {
+      name: `soak: slowest / fastest window (${rates.length} windows of ${window.toLocaleString('en')})`, value: steadiness * 100, unit: '%',
+      peer: `per-window ${k(Math.min(...rates))}–${k(Math.max(...rates))} APDU/s`,
+      verdict: steadiness >= STEADY_RATIO ? `steady (≥ ${(STEADY_RATIO * 100).toFixed(0)}%)` : 'UNSTEADY: throughput collapsed in a window',
+    },
     { name: 'soak: process RSS at start → end', value: r.rssEndMb, unit: 'MB', note: `start ${r.rssStartMb} MB → end ${r.rssEndMb} MB (heap ${r.heapStartMb} → ${r.heapEndMb} MB)`, verdict: r.rssEndMb - r.rssStartMb < 64 ? 'flat (< 64 MB growth)' : 'GROWING' },
   ];
 }

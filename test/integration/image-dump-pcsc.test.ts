@@ -71,7 +71,7 @@ describe.skipIf(skipPcsc)(`image dump --reader through pcscd + vpcd${pcscSuiteNo
     await stack?.stop();
   });
 
-  it('the sysmoISIM-SJA2 clone: ADM1, EF_DIR ADFs, the full FID scan — every file, FCP and content; in seconds', async () => {
+  it('the sysmoISIM-SJA2 clone: ADM1, EF_DIR ADFs, the full FID scan — every file, FCP and content (its time: bench dump)', async () => {
     const out = join(dir, 'sja2-dump.script');
     const t0 = performance.now();
     const stdout = await cli(['image', 'dump', '--reader', stack.readerName(0), '--adm', '12345678', '-o', out]);
@@ -82,8 +82,9 @@ describe.skipIf(skipPcsc)(`image dump --reader through pcscd + vpcd${pcscSuiteNo
     // Only the four files the real card gave pySim nothing for (pySim wanted BER-TLV there) have contents beyond the export.
     expect(r.extra.sort()).toEqual(['3F00/7F10/5F3D/4F02', '3F00/7F10/5F3E/4F02', '3F00/A0000000871004FFFFFFFF8907090000/6FF8', '3F00/A0000000871004FFFFFFFF8907090000/6FFC']);
     const walk = Number(/ in ([\d.]+) s$/m.exec(stdout)![1]);
+    // The time is printed, not asserted (a loaded machine is not a bug): `npm run bench -- dump`
+    // judges it ("seconds, not minutes") beside the raw replay of the same commands.
     console.log(`image dump through pcscd+vpcd, SJA2 clone with the FID scan: ${walk.toFixed(2)} s walk, ${s.toFixed(2)} s with the CLI's start`);
-    expect(walk).toBeLessThan(20);
   }, 90_000);
 
   it('the sysmoSIM-GR1 classic clone (class A0, 9Fxx): the same files and contents; -o x.json clones it again', async () => {
