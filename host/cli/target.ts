@@ -5,7 +5,7 @@
  * option set, so they behave alike.
  */
 import { Option, type Command } from 'commander';
-import { ImageAutosave, loadImageFile } from '../store/index.js';
+import { openPersistentCard } from '../store/index.js';
 import { EmulatorTransport, PcscTransport, type Transport } from '../transport/index.js';
 import type { Clock, Rng } from '../../card/runtime/index.js';
 import { CliError, EXIT } from './errors.js';
@@ -35,9 +35,10 @@ export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clo
   const waitMs = Number(opts.wait ?? '0');
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new CliError('USAGE', `--wait expected a whole number of milliseconds, got "${opts.wait}"`, EXIT.USAGE);
   if (opts.card) {
-    const card = loadImageFile(opts.card, { ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
-    if (opts.t0) card.protocol = 'T=0';
-    return new EmulatorTransport(card, { name: `emulator ${opts.card}`, ...(opts.save !== false ? { autosave: new ImageAutosave(opts.card, card) } : {}) });
+    // Saved before each answer is handed back (PersistentCard); --no-save only loads.
+    const pc = openPersistentCard(opts.card, { save: opts.save !== false, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
+    if (opts.t0) pc.card.protocol = 'T=0';
+    return new EmulatorTransport(pc, { name: `emulator ${opts.card}` });
   }
   return new PcscTransport({ reader: opts.reader!, waitMs, share: opts.exclusive ? 'exclusive' : 'shared', ...(opts.t0 ? { protocol: 'T=0' as const } : {}) });
 }

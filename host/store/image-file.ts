@@ -21,16 +21,16 @@ export class ImageFileError extends Error {
 }
 
 /** Saves encrypted (encryption.ts) when the card came from an encrypted image or a passphrase is given/set. */
-export function saveImageFile(path: string, card: Card, opts: { passphrase?: string } = {}): void {
+export function saveImageFile(path: string, card: Card, opts: { passphrase?: string; midWrite?: () => void } = {}): void {
   let key = imageKeyOf(card);
   const pass = key ? undefined : (opts.passphrase ?? resolvePassphrase());
   if (pass !== undefined) rememberImageKey(card, (key = ImageKey.derive(pass)));
   const text = serializeImage(card);
-  writeFileAtomic(path, key ? encryptImageText(text, key) : text);
+  writeFileAtomic(path, key ? encryptImageText(text, key) : text, opts.midWrite ? { midWrite: opts.midWrite } : {});
 }
 
 /** Atomic replace: temp file in the same directory, fsync, rename, fsync the directory. */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string, opts: { midWrite?: () => void } = {}): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   let fd: number | undefined;
@@ -38,6 +38,10 @@ export function writeFileAtomic(path: string, text: string): void {
     fd = openSync(tmp, 'w', 0o600);
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
+    // midWrite: crash-test hook (persistent-card.ts), called with half the file written.
+    const half = opts.midWrite ? buf.length >> 1 : buf.length;
+    while (off < half) off += writeSync(fd, buf, off, half - off);
+    opts.midWrite?.();
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
     closeSync(fd);
@@ -101,27 +105,5 @@ export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
       e.code === 'IMAGE_SYNTAX' ? '; restore the image from a backup or personalize a new one' :
       '; the file was left untouched — restore it from a backup or personalize a new one';
     throw new ImageFileError('IMAGE_INVALID', path, `${path}: ${e.field ? `field ${e.field}: ` : ''}${e.problem}${advice}`, e.field);
-  }
-}
-
-/**
- * Keeps an image file in step with a card: call afterCommand() after each transmit (or tear);
- * it saves when the card's persistent state changed. What the card acknowledged is on disk
- * before the caller forwards the response.
- */
-export class ImageAutosave {
-  private saved: number;
-  constructor(readonly path: string, readonly card: Card) {
-    this.saved = card.generation;
-  }
-  afterCommand(): boolean {
-    if (this.card.generation === this.saved) return false;
-    saveImageFile(this.path, this.card);
-    this.saved = this.card.generation;
-    return true;
-  }
-  saveNow(): void {
-    saveImageFile(this.path, this.card);
-    this.saved = this.card.generation;
   }
 }

@@ -1,3 +1,4 @@
 /** host/store: card image files. Public face; re-exports only. */
 export * from './image-file.js';
 export * from './encryption.js';
+export * from './persistent-card.js';

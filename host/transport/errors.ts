@@ -12,6 +12,7 @@ export const TRANSPORT_ERROR_CODES = [
   'PCSC_FAILED', // any other PC/SC failure
   'NOT_CONNECTED',
   'CARD_POWER_LOST',
+  'IMAGE_NOT_SAVED', // an emulated card's change could not be saved: its answer was withheld
   'BAD_APDU',
   'VPCD_UNREACHABLE',
 ] as const;

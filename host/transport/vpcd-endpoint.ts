@@ -11,18 +11,22 @@
  * Hazards handled: TCP splits and merges frames (FrameReader); each reply goes out in one write
  * with TCP_NODELAY (a two-part reply would stall ~40 ms on Nagle + delayed ACK); vpcd drops the
  * connection when pcscd stops or the reader is reset, so the endpoint reconnects with capped
- * exponential backoff and says so; the image is saved after each command that changed it, before
- * the reply is written.
+ * exponential backoff and says so.
+ *
+ * Durability: serve a PersistentCard (host/store) and each change is on disk before the reply is
+ * written. When the save fails the reply is withheld: nothing is written for that command, the
+ * connection is dropped for good (pcscd sees the card removed) and `fatal` is emitted — the
+ * client never sees an answer the image does not hold.
  */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { bytesToHex, type Card } from '../../card/runtime/index.js';
-import type { ImageAutosave } from '../store/index.js';
+import { CardNotSavedError } from '../store/index.js';
 import { encodeFrame, FrameReader, VPCD_CTRL, type VpcdMessage } from './vpcd-framing.js';
 
 export const VPCD_DEFAULT_PORT = 35963;
 
-/** What the endpoint needs from a card; a `Card` fits, and so does a do-nothing stub. */
+/** What the endpoint needs from a card; a `Card` or a `PersistentCard` fits, and so does a do-nothing stub. */
 export type VpcdCard = Pick<Card, 'atr' | 'powerOn' | 'powerOff' | 'reset' | 'transmit'>;
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'debug';
@@ -32,7 +36,8 @@ export interface VpcdEndpointOptions {
   /** Explicit port; default VPCD_DEFAULT_PORT + slot. */
   port?: number;
   slot?: number;
-  autosave?: ImageAutosave;
+  /** Deprecated (serve a PersistentCard instead): called after each command; a throw withholds the reply like a failed PersistentCard save. */
+  autosave?: { afterCommand(): boolean };
   /** First reconnect delay in ms (doubles up to maxBackoffMs). */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -45,6 +50,8 @@ export interface VpcdEndpointEvents {
   control: [code: number];
   exchange: [command: Uint8Array, response: Uint8Array, ms: number];
   malformed: [reason: string];
+  /** A change could not be saved: the reply was withheld and the endpoint stopped. */
+  fatal: [error: Error];
 }
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'power off', 1: 'power on', 2: 'reset', 4: 'get ATR' };
@@ -100,7 +107,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
         s.destroy();
       });
     }
-    this.card.powerOff();
+    this.powerOff();
   }
 
   private connect(): void {
@@ -130,7 +137,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     this.socket = undefined;
     const dropped = this.reader.reset();
     const wasUp = !s.connecting && s.bytesRead + s.bytesWritten > 0;
-    this.card.powerOff();
+    this.powerOff();
     if (this.stopped) return;
     let reason: string;
     if (err?.code === 'ECONNREFUSED') reason = `vpcd at ${this.host}:${this.port} refused the connection (is pcscd running with the vpcd reader? see scripts/pcsc)`;
@@ -158,8 +165,9 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
       return;
     }
     for (const m of msgs) {
+      if (this.stopped) return; // a failed save ended the service: later commands get no answer either
       const reply = this.handle(m);
-      if (reply && !s.destroyed) s.write(encodeFrame(reply));
+      if (reply && !s.destroyed && !this.stopped) s.write(encodeFrame(reply));
     }
   }
 
@@ -177,13 +185,15 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
       try {
         rsp = this.card.transmit(m.apdu);
       } catch (e) {
+        if (e instanceof CardNotSavedError) throw e;
         this.log('warn', `card did not answer ${bytesToHex(m.apdu)}: ${(e as Error).message}`);
         rsp = new Uint8Array(0);
       }
-      this.save();
+      this.opts.autosave?.afterCommand();
       this.emit('exchange', m.apdu, rsp, performance.now() - t0);
       return rsp;
     } catch (e) {
+      if (e instanceof CardNotSavedError) return this.stopped ? undefined : this.fail(e);
       this.log('error', `internal error while serving vpcd: ${(e as Error).message}`);
       return m.kind === 'apdu' ? new Uint8Array(0) : undefined;
     }
@@ -198,11 +208,11 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
         return undefined;
       case VPCD_CTRL.ON:
         this.card.powerOn();
-        this.save();
+        this.opts.autosave?.afterCommand();
         return undefined;
       case VPCD_CTRL.RESET:
         this.card.reset();
-        this.save();
+        this.opts.autosave?.afterCommand();
         return undefined;
       case VPCD_CTRL.ATR:
         return this.card.atr;
@@ -213,11 +223,21 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     }
   }
 
-  private save(): void {
+  /** Withhold the reply, remove the card for good (no reconnect), say so loudly. */
+  private fail(e: Error): undefined {
+    this.log('error', `${e.message}; the card is removed from the reader`);
+    void this.stop();
+    this.emit('fatal', e);
+    return undefined;
+  }
+
+  private powerOff(): void {
     try {
-      this.opts.autosave?.afterCommand();
+      this.card.powerOff();
     } catch (e) {
-      this.log('error', (e as Error).message);
+      if (!(e instanceof CardNotSavedError)) throw e;
+      if (this.stopped) this.log('error', e.message);
+      else this.fail(e);
     }
   }
 }

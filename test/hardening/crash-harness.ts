@@ -5,6 +5,14 @@
  * exactly the last acknowledged state — or the state of the operation in flight when the kill
  * swallowed its answer — never anything else. The workload says what an operation is and how to
  * read the state an image holds.
+ *
+ * Random kills alone can miss the bug they hunt (process timing is not seeded; a reply sent before
+ * the save passed by luck). So every campaign first runs the deterministic crash points of
+ * `cardforge emulate` (CARDFORGE_CRASH_POINT, host/store/persistent-card.ts): the process
+ * SIGKILLs itself on the Nth state-changing command after the answer is computed but before it is
+ * saved or sent (image = last acknowledged), after the save but before the send (image = the
+ * operation in flight, whose answer the client never saw), and half-way through writing the temp
+ * file (image = last acknowledged, intact). Each is an exact assertion, every run.
  */
 import { expect } from 'vitest';
 import { SeededRng } from '../../card/runtime/index.js';
@@ -32,13 +40,59 @@ export interface CrashOptions {
   seed: string;
   /** Kill delay from one random byte (0..255), in ms into the stream. */
   killAfterMs: (byte: number) => number;
+  /** The Nth state-changing command (power-ups and set-up included) where the deterministic crash points fire; it must fall on a counted operation. */
+  crashAt: number;
+}
+
+export const CRASH_POINT_NAMES = ['after-compute', 'after-save', 'mid-save'] as const;
+
+/** One run per deterministic crash point; returns the acknowledged count that survived. */
+async function deterministicCrashes(stack: PcscStack, file: string, work: CrashWorkload, opts: CrashOptions, outcomes: string[]): Promise<number> {
+  const reader = stack.readerName(0);
+  let acked = await work.imageState(file);
+  for (const at of CRASH_POINT_NAMES) {
+    const emu = await EmulatorProcess.start(stack, file, { timeoutMs: 10_000, env: { CARDFORGE_CRASH_POINT: `${at}:${opts.crashAt}` } });
+    try {
+      const t = new PcscTransport({ reader, waitMs: 3000 });
+      await t.connect();
+      await work.open(t);
+      let inflight: number | undefined;
+      let lastError = '';
+      for (let ops = 0; ; ops++) {
+        expect(ops, `${at}:${opts.crashAt}: the emulator never crashed\n${emu.stderr}`).toBeLessThan(opts.crashAt + 20);
+        inflight = undefined;
+        const next = acked + 1;
+        try {
+          if (!(await work.step(t, next, { sending: () => (inflight = next), refused: () => (inflight = undefined) }))) continue;
+        } catch (e) {
+          if (!(e instanceof TransportError)) throw e;
+          lastError = e.message;
+          break;
+        }
+        acked++;
+      }
+      await emu.exited;
+      expect(emu.signal, `${at}: the emulator ended by ${emu.signal ?? 'exit'}, not its own SIGKILL\n${emu.stderr}`).toBe('SIGKILL');
+      await emu.stop('SIGKILL');
+      await t.close().catch(() => undefined);
+      const state = await work.imageState(file);
+      outcomes.push(`crash point ${at}:${opts.crashAt} after ${acked} acks: image ${state}, in flight ${inflight ?? '-'} (${lastError})`);
+      expect(inflight, `${at}:${opts.crashAt} fell outside a counted operation; pick another crashAt\n${outcomes.join('\n')}`).toBeDefined();
+      // Exact: saved-but-unsent keeps the operation in flight; anything earlier keeps the last acknowledged one.
+      expect(state, `${outcomes.join('\n')}\n${emu.stderr}`).toBe(at === 'after-save' ? inflight : acked);
+      acked = state;
+    } finally {
+      await emu.stop('SIGKILL').catch(() => undefined);
+    }
+  }
+  return acked;
 }
 
 export async function crashCampaign(stack: PcscStack, file: string, work: CrashWorkload, opts: CrashOptions): Promise<{ acked: number; outcomes: string[] }> {
   const rng = new SeededRng(opts.seed);
   const reader = stack.readerName(0);
-  let acked = await work.imageState(file);
   const outcomes: string[] = [];
+  let acked = await deterministicCrashes(stack, file, work, opts, outcomes);
   for (let i = 0; i < opts.iterations; i++) {
     const emu = await EmulatorProcess.start(stack, file, { timeoutMs: 10_000 });
     try {

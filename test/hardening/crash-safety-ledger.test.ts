@@ -86,6 +86,7 @@ describe.skipIf(skipPcsc)(`crash safety of ledger DEBITs: SIGKILL through pcscd 
       seed: 'crash-safety-ledger',
       // The first P-256 operations of a fresh process build their tables (~0.5 s): kill later than that.
       killAfterMs: (b) => 700 + b * 4,
+      crashAt: 6,
     });
     expect(acked).toBeGreaterThan(ITERATIONS);
     console.log(`crash safety (ledger DEBIT): ${ITERATIONS} SIGKILLs, ${acked} debits kept\n  ${outcomes.join('\n  ')}`);

@@ -68,7 +68,7 @@ describe.skipIf(skipPcsc)(`crash safety of SIM writes: SIGKILL while INCREASE st
         return true;
       },
       imageState: imageAcm,
-    }, { iterations: ITERATIONS, seed: 'crash-safety-sim', killAfterMs: (b) => 40 + b * 2 });
+    }, { iterations: ITERATIONS, seed: 'crash-safety-sim', killAfterMs: (b) => 40 + b * 2, crashAt: 8 });
     expect(acked).toBeGreaterThan(ITERATIONS);
     console.log(`crash safety (SIM INCREASE): ${ITERATIONS} SIGKILLs, meter ${acked}\n  ${outcomes.join('\n  ')}`);
   }, 90_000 + ITERATIONS * 8_000);

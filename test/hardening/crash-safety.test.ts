@@ -66,7 +66,7 @@ describe.skipIf(skipPcsc)(`crash safety: SIGKILL of cardforge emulate through pc
         return true;
       },
       imageState,
-    }, { iterations: ITERATIONS, seed: 'crash-safety', killAfterMs: (b) => 30 + b * 2 });
+    }, { iterations: ITERATIONS, seed: 'crash-safety', killAfterMs: (b) => 30 + b * 2, crashAt: 5 });
     // Streams ran long enough to be killed mid-command at least sometimes, and made progress.
     expect(acked).toBeGreaterThan(ITERATIONS);
     console.log(`crash safety: ${ITERATIONS} SIGKILLs, ${acked} acknowledged TX3 commands kept\n  ${outcomes.join('\n  ')}`);

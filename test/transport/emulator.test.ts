@@ -1,12 +1,12 @@
 /** EmulatorTransport: connect/transmit/reset/close over a Card, events, autosave and power loss. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Card, bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
-import { ImageAutosave, loadImageFile, saveImageFile } from '../../host/store/index.js';
+import { PersistentCard, loadImageFile, saveImageFile } from '../../host/store/index.js';
 import { EmulatorTransport, TransportError } from '../../host/transport/index.js';
 
 function loopbackCard(): Card {
@@ -51,7 +51,7 @@ describe('EmulatorTransport', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cf-emu-')), 'card.json');
     const card = loopbackCard();
     saveImageFile(file, card);
-    const t = new EmulatorTransport(card, { autosave: new ImageAutosave(file, card) });
+    const t = new EmulatorTransport(new PersistentCard(card, file));
     await t.connect();
     expect(bytesToHex(await t.transmit(hexToBytes('8016000003070809')))).toBe('9000');
     const again = loadImageFile(file);
@@ -73,5 +73,40 @@ describe('EmulatorTransport', () => {
     expect(removed).toHaveLength(1);
     await t.connect();
     expect(bytesToHex(await t.transmit(hexToBytes('8018000003')))).toBe('0000009000');
+  });
+
+  // Issue 14: the two transports disagreed; both now withhold an answer whose change is not on disk.
+  it('a failed save withholds the answer: IMAGE_NOT_SAVED, removed event, and the card stays mute', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-emu-'));
+    try {
+      const images = join(dir, 'images');
+      mkdirSync(images);
+      const file = join(images, 'card.json');
+      const card = loopbackCard();
+      saveImageFile(file, card);
+      const t = new EmulatorTransport(new PersistentCard(card, file));
+      await t.connect();
+      expect(bytesToHex(await t.transmit(hexToBytes('8016000003010203')))).toBe('9000');
+      renameSync(images, join(dir, 'moved'));
+      writeFileSync(images, 'not a directory');
+      const removed: string[] = [];
+      t.on('removed', (r) => removed.push(r));
+      const exchanges: string[] = [];
+      t.on('exchange', (c, r) => exchanges.push(bytesToHex(r)));
+      const err = await t.transmit(hexToBytes('8016000003040506')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransportError);
+      expect((err as TransportError).code).toBe('IMAGE_NOT_SAVED');
+      expect((err as Error).message).toMatch(/cannot save the card image.*answer was withheld/);
+      expect(removed).toHaveLength(1);
+      expect(exchanges).toEqual([]);
+      // Read-only commands get no answer either: the card in memory is ahead of its image.
+      await expect(t.connect()).rejects.toMatchObject({ code: 'IMAGE_NOT_SAVED' });
+      await t.close();
+      const back = loadImageFile(join(dir, 'moved', 'card.json'));
+      back.powerOn();
+      expect(bytesToHex(back.transmit(hexToBytes('8018000003')))).toBe('0102039000');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

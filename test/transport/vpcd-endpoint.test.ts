@@ -5,13 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Card, bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
-import { ImageAutosave, saveImageFile } from '../../host/store/index.js';
+import { PersistentCard, loadImageFile, saveImageFile } from '../../host/store/index.js';
 import { encodeFrame, FrameReader, VpcdEndpoint } from '../../host/transport/index.js';
 
 function loopbackCard(): Card {
@@ -74,12 +74,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(opts: { autosave?: ImageAutosave; card?: Card } = {}) {
+async function setup(opts: { persistent?: PersistentCard; card?: Card } = {}) {
   const vpcd = new FakeVpcd();
   const port = await vpcd.listen();
-  const card = opts.card ?? loopbackCard();
+  const card = opts.persistent?.card ?? opts.card ?? loopbackCard();
   const logs: string[] = [];
-  const ep = new VpcdEndpoint(card, { port, backoffMs: 20, maxBackoffMs: 100, log: (l, m) => logs.push(`${l}: ${m}`), ...(opts.autosave ? { autosave: opts.autosave } : {}) });
+  const ep = new VpcdEndpoint(opts.persistent ?? card, { port, backoffMs: 20, maxBackoffMs: 100, log: (l, m) => logs.push(`${l}: ${m}`) });
   cleanups.push(() => vpcd.close(), () => ep.stop());
   await ep.start();
   await vpcd.connection();
@@ -160,11 +160,41 @@ describe('VpcdEndpoint', () => {
     const card = loopbackCard();
     saveImageFile(file, card);
     const before = readFileSync(file, 'utf8');
-    const { vpcd } = await setup({ card, autosave: new ImageAutosave(file, card) });
+    const { vpcd } = await setup({ persistent: new PersistentCard(card, file) });
     vpcd.send(encodeFrame(Uint8Array.of(1)));
     await vpcd.ask(encodeFrame(hexToBytes('8012000010')));
     expect(readFileSync(file, 'utf8')).toBe(before); // read-only command: no save
     expect(bytesToHex(await vpcd.ask(encodeFrame(hexToBytes('8016000003010203'))))).toBe('9000');
     expect(readFileSync(file, 'utf8')).not.toBe(before);
+  });
+
+  // Issue 14: the endpoint answered 9000 after save() had swallowed the error.
+  it('withholds the answer when the save fails: no reply frame, the card is removed for good, fatal is emitted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-vpcd-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const images = join(dir, 'images');
+    const file = join(images, 'card.json');
+    const card = loopbackCard();
+    mkdirSync(images);
+    saveImageFile(file, card);
+    const { vpcd, ep, logs } = await setup({ persistent: new PersistentCard(card, file) });
+    const fatal = new Promise<Error>((r) => ep.once('fatal', r));
+    vpcd.send(encodeFrame(Uint8Array.of(1)));
+    expect(bytesToHex(await vpcd.ask(encodeFrame(hexToBytes('8016000003010203'))))).toBe('9000');
+    // The image directory goes away; a file stands where it was (root ignores modes, not ENOTDIR).
+    renameSync(images, join(dir, 'moved'));
+    writeFileSync(images, 'not a directory');
+    const closed = new Promise<void>((r) => vpcd.socket!.once('close', () => r()));
+    vpcd.send(encodeFrame(hexToBytes('8016000003040506')));
+    expect((await fatal).message).toMatch(/cannot save the card image.*answer was withheld/);
+    await closed;
+    expect(await Promise.race([vpcd.ask(new Uint8Array(0)).then(() => 'reply'), new Promise((r) => setTimeout(() => r('none'), 100))])).toBe('none');
+    expect(logs.some((l) => /^error: .*cannot save the card image.*removed from the reader/.test(l))).toBe(true);
+    expect(ep.connected).toBe(false);
+    await new Promise((r) => setTimeout(r, 150)); // backoff is 20 ms: a reconnect would have happened
+    expect(ep.connected).toBe(false);
+    const back = loadImageFile(join(dir, 'moved', 'card.json'));
+    back.powerOn();
+    expect(bytesToHex(back.transmit(hexToBytes('8018000003')))).toBe('0102039000');
   });
 });

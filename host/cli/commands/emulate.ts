@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
 import { TraceRecorder, recordVpcdEndpoint } from '../../trace/record.js';
-import { ImageAutosave, loadImageFile } from '../../store/index.js';
+import { CRASH_POINT_ENV, openPersistentCard, parseCrashPoint, type CrashPoint } from '../../store/index.js';
 import { VPCD_DEFAULT_PORT, VpcdEndpoint } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -43,13 +43,19 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
       const { host, port } = parseHostPort(opts.vpcd);
       const slot = Number(opts.slot);
       if (slot !== 0 && slot !== 1) throw new CliError('USAGE', `--slot expected 0 or 1, got "${opts.slot}"`, EXIT.USAGE);
-      const card = loadImageFile(opts.card, opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {});
-      const autosave = new ImageAutosave(opts.card, card);
+      let crashPoint: CrashPoint | undefined;
+      try {
+        crashPoint = parseCrashPoint(process.env[CRASH_POINT_ENV]);
+      } catch (e) {
+        throw new CliError('USAGE', (e as Error).message, EXIT.USAGE);
+      }
+      const pc = openPersistentCard(opts.card, { ...(opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {}), ...(crashPoint ? { crashPoint } : {}) });
+      const card = pc.card;
       const log = (line: string): void => ctx.err(`cardforge emulate: ${line}`);
-      const endpoint = new VpcdEndpoint(card, {
+      // The endpoint serves the PersistentCard: no answer leaves before its change is saved.
+      const endpoint = new VpcdEndpoint(pc, {
         host,
         port: port + slot,
-        autosave,
         log: (level, msg) => {
           if (level !== 'debug' || opts.verbose) log(msg);
         },
@@ -61,25 +67,38 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
         endpoint.on('control', (code) => code === 1 && log(`power on, ATR ${bytesToHex(card.atr).toUpperCase()}`));
       }
       log(`serving ${opts.card} (ATR ${bytesToHex(card.atr).toUpperCase()}, ${card.protocol}) to vpcd at ${host}:${port + slot} — reader "Virtual PCD 00 0${slot}"; Ctrl-C to stop`);
-      await new Promise<void>((resolve, reject) => {
-        const stop = (signal: string): void => {
-          process.off('SIGINT', onInt);
-          process.off('SIGTERM', onTerm);
-          endpoint
-            .stop()
-            .then(() => {
-              autosave.saveNow();
-              recorder?.close();
-              log(`${signal}: stopped; image saved to ${opts.card}`);
-              resolve();
-            })
-            .catch(reject);
-        };
-        const onInt = (): void => stop('SIGINT');
-        const onTerm = (): void => stop('SIGTERM');
-        process.on('SIGINT', onInt);
-        process.on('SIGTERM', onTerm);
-        void endpoint.start();
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const off = (): void => {
+            process.off('SIGINT', onInt);
+            process.off('SIGTERM', onTerm);
+          };
+          const stop = (signal: string): void => {
+            off();
+            endpoint
+              .stop()
+              .then(() => {
+                pc.saveNow();
+                recorder?.close();
+                log(`${signal}: stopped; image saved to ${opts.card}`);
+                resolve();
+              })
+              .catch(reject);
+          };
+          const onInt = (): void => stop('SIGINT');
+          const onTerm = (): void => stop('SIGTERM');
+          process.on('SIGINT', onInt);
+          process.on('SIGTERM', onTerm);
+          // A failed save: the endpoint already withheld the answer and removed the card; exit 1.
+          endpoint.once('fatal', (e) => {
+            off();
+            recorder?.close();
+            reject(new CliError('IMAGE_NOT_SAVED', `${opts.card}: stopped serving: ${e.message}`));
+          });
+          void endpoint.start();
+        });
+      } finally {
+        pc.close();
+      }
     });
 }
