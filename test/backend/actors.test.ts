@@ -4,13 +4,13 @@
  * such a file comes to exist.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actorsFrom, BackendKeysError, loadBackendKeys, randomSecrets, saveBackendKeys, demoSecrets } from '../../host/backend/actors.js';
 import { bytesToHex } from '../../card/runtime/bytes.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cf-keys-'));
+const dir = tempDir('cf-keys-');
 
 function errorOf(file: string): BackendKeysError {
   try {

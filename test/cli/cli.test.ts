@@ -4,15 +4,15 @@
  * user errors as one line with exit code 1/2 and never a stack trace.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli, runCli } from './built-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 beforeAll(() => {
   builtCli();
-  dir = mkdtempSync(join(tmpdir(), 'cf-cli-'));
+  dir = tempDir('cf-cli-');
 });
 
 function noStack(text: string): void {

@@ -5,15 +5,15 @@
  * --adm prints the tries left and exits 1 without writing; a second run is refused.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from './built-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 const example = join(REPO, 'profiles/example-sim.yaml');
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cf-perso-apdu-'));
+  dir = tempDir('cf-perso-apdu-');
 });
 const persistent = (f: string): unknown => JSON.parse(readFileSync(f, 'utf8')).persistent;
 

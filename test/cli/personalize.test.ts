@@ -3,15 +3,15 @@
  * bad input reported in one line (profile field path and expected form; unreadable image).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from './built-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 const example = join(REPO, 'profiles/example-sim.yaml');
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cf-perso-'));
+  dir = tempDir('cf-perso-');
 });
 
 describe('cardforge personalize / prove', () => {

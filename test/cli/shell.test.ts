@@ -5,8 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli, runCli } from './built-cli.js';
 import { ShellEvaluator } from '../../host/shell/shell.js';
@@ -15,13 +14,14 @@ import { Card } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
 import { simCard } from '../applets/sim/helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 let dir: string;
 let cli: string;
 beforeAll(() => {
   cli = builtCli();
-  dir = mkdtempSync(join(tmpdir(), 'cf-shell-'));
+  dir = tempDir('cf-shell-');
 });
 
 function sleep(ms: number): Promise<void> {

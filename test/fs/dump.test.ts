@@ -8,8 +8,7 @@
  * a hit that is really the parent or a sibling DF (relative SELECT), contents cut at a chunk
  * boundary, records shifted, a refused read turned into fake contents, a wrong ADM retried.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpCard, DumpError, importPysimExport, parsePysimExport, writePysimExport, type PysimImport } from '../../host/fs/index.js';
@@ -20,6 +19,7 @@ import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
 import { saveImageFile } from '../../host/store/index.js';
 import { runCli } from '../cli/built-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FX = new URL('../../../shared/fixtures/real-cards/', import.meta.url);
 const SJA2 = readFileSync(new URL('sysmoisim-sja2-backup.script', FX), 'utf8');
@@ -171,7 +171,7 @@ describe('image dump of an emulated clone (EmulatorTransport)', () => {
 
 describe('cardforge image dump --card (the built CLI)', () => {
   it('-o x.script writes the export, -o x.json a clone with the dumped card\'s ATR; other names and a wrong ADM are refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cf-dump-'));
+    const dir = tempDir('cf-dump-');
     const image = join(dir, 'gr1.json');
     const src = importPysimExport(GR1, 'gr1.script').card;
     saveImageFile(image, src);

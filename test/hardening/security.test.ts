@@ -11,16 +11,16 @@
  *   OwnerPin over the padded value).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Card, OwnerPin, PersistentMemory, PersistentStore, TransientMemory, TransientStore, bytesToHex, equalBytes, hexToBytes } from '../../card/runtime/index.js';
 import { ImageAutosave, ImageFileError, loadImageFile, saveImageFile, isEncryptedImage, PASSPHRASE_ENV } from '../../host/store/index.js';
 import { formatExchange } from '../../host/cli/format.js';
 import { runCli } from '../cli/built-cli.js';
 import { simTarget } from '../fuzz/targets.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cf-sec-'));
+const dir = tempDir('cf-sec-');
 const KI = '465b5ce8b199b49faa5f0a2ee238a6bc';
 const OPC = 'cd63cb71954a9f4e48a5994e37a02baf';
 const ascii = (s: string): string => bytesToHex(new TextEncoder().encode(s));

@@ -9,8 +9,7 @@
  * fetched by the transport), a dump cut by a slow path, -o x.json not cloning what was dumped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/built-cli.js';
@@ -19,6 +18,7 @@ import type { FsNodeData } from '../../card/fs/index.js';
 import { parsePysimExport, type PysimImport } from '../../host/fs/index.js';
 import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
 import { EmulatorProcess } from './emulator-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FX = fileURLToPath(new URL('../../../shared/fixtures/real-cards/', import.meta.url));
 const SJA2 = join(FX, 'sysmoisim-sja2-backup.script');
@@ -57,7 +57,7 @@ describe.skipIf(skipPcsc)(`image dump --reader through pcscd + vpcd${pcscSuiteNo
 
   beforeAll(async () => {
     stack = await startStack();
-    dir = mkdtempSync(join(tmpdir(), 'cf-image-dump-'));
+    dir = tempDir('cf-image-dump-');
     await cli(['image', 'import', SJA2, '-o', join(dir, 'sja2.json')]);
     await cli(['image', 'import', GR1, '-o', join(dir, 'gr1.json')]);
     emus.push(...(await Promise.all([

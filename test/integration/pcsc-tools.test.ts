@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli, runCli } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
 import { pcscSuiteNote, skipPcsc, startStack, waitForCard } from './pcsc-stack.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SELECT_LOOPBACK = '00A404000AF0636172646667010001';
 
@@ -29,7 +29,7 @@ describe.skipIf(skipPcsc)(`PC/SC programs see the emulated card${pcscSuiteNote}`
 
   beforeAll(async () => {
     stack = await startStack();
-    dir = mkdtempSync(join(tmpdir(), 'cf-tools-'));
+    dir = tempDir('cf-tools-');
     image = join(dir, 'card.json');
     const made = await runCli(['image', 'new', '-o', image]);
     expect(made.code, made.stderr).toBe(0);

@@ -4,16 +4,15 @@
  * the socket path once per process, so this process points at a pcscd that does not exist yet.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { PcscTransport, listReaders, type VpcdEndpoint } from '../../host/transport/index.js';
 import { startPcscStack, type PcscStack } from '../../scripts/pcsc/stack.js';
 import { loopbackCard, pcscSuiteNote, serve, skipPcsc } from './pcsc-stack.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe.skipIf(skipPcsc)(`unreachable pcscd${pcscSuiteNote}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cfu-'));
+  const dir = tempDir('cfu-');
   process.env['PCSCLITE_CSOCK_NAME'] = join(dir, 'run', 'pcscd.comm');
   let stack: PcscStack | undefined;
   let ep: VpcdEndpoint | undefined;

@@ -6,13 +6,13 @@
  * Mandatory with CI=true; skipped locally with the reason when the stack is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
 import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
 import { EmulatorProcess } from './emulator-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe.skipIf(skipPcsc)(`cardforge personalize --reader through pcscd + vpcd${pcscSuiteNote}`, () => {
   let stack: PcscStack;
@@ -22,7 +22,7 @@ describe.skipIf(skipPcsc)(`cardforge personalize --reader through pcscd + vpcd${
 
   beforeAll(async () => {
     stack = await startStack();
-    dir = mkdtempSync(join(tmpdir(), 'cf-perso-pcsc-'));
+    dir = tempDir('cf-perso-pcsc-');
   });
 
   afterAll(async () => {

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
 import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
 import { EmulatorProcess } from './emulator-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // TS 55.205 set 1 (shared/vectors/gsm-milenage-ts55205.json): Ki, OPc, RAND → SRES#1, Kc.
 const KI = '465b5ce8b199b49faa5f0a2ee238a6bc';
@@ -46,7 +46,7 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
 
   beforeAll(async () => {
     stack = await startStack();
-    dir = mkdtempSync(join(tmpdir(), 'cf-sim-pcsc-'));
+    dir = tempDir('cf-sim-pcsc-');
   });
 
   afterAll(async () => {

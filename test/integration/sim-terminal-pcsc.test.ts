@@ -10,13 +10,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
 import { pcscSuiteNote, skipPcsc, startStack } from './pcsc-stack.js';
 import { EmulatorProcess } from './emulator-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const USIM_AID = 'A0000000871002';
 const IMSI_EF = '080910101032547698'; // 001010123456789, TS 31.102 §4.2.2
@@ -116,7 +116,7 @@ describe.skipIf(skipPcsc)(`SIM terminal commands on a T=0 reader through pcscd +
 
   beforeAll(async () => {
     stack = await startStack();
-    dir = mkdtempSync(join(tmpdir(), 'cf-sim-terminal-'));
+    dir = tempDir('cf-sim-terminal-');
     const [u, c] = await Promise.all([personalize('usim', 'both'), personalize('classic', 'classic')]);
     usimAtr = u.atr;
     classicAtr = c.atr;

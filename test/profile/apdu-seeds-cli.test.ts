@@ -7,15 +7,15 @@
  * the run stops before sending anything.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 const seeds = join(REPO, 'profiles/example-seeds.yaml');
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cf-perso-seeds-'));
+  dir = tempDir('cf-perso-seeds-');
 });
 const persistent = (f: string): Record<string, string> => JSON.parse(readFileSync(f, 'utf8')).persistent;
 

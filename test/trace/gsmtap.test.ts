@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '../../card/runtime/index.js';
 import { exchangesOf, stripEvents, type TraceEvent } from '../../host/trace/events.js';
@@ -15,6 +14,7 @@ import { readTraceFile, readTraceText } from '../../host/trace/formats/index.js'
 import { readPcapng } from '../../host/trace/formats/pcap.js';
 import { unfold } from '../../host/trace/formats/gsmtap.js';
 import { REAL_GSMTAP, bytesOf, events, gsmtapEvents, recordSession } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 describe('the real SIMtrace capture', () => {
   const t = readTraceFile(REAL_GSMTAP);
@@ -79,7 +79,7 @@ const mandatory = process.env['CI'] === 'true';
 describe.skipIf(noTshark && !mandatory)(`tshark reads our pcapng${noTshark ? ' [SKIPPED: tshark missing — apt-get install tshark; CI=true makes this mandatory]' : ''}`, () => {
   it('decodes every packet as GSMTAP GSM SIM, with SELECT and GET RESPONSE named', async () => {
     expect(noTshark, 'tshark is required with CI=true (scripts/install-deps.sh installs it)').toBe(false);
-    const dir = mkdtempSync(join(tmpdir(), 'cf-tshark-'));
+    const dir = tempDir('cf-tshark-');
     const file = join(dir, 'session.pcapng');
     const native = await recordSession('s', 0);
     writeFileSync(file, bytesOf(readTraceText(native, 'native'), 'pcapng'));

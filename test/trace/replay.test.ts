@@ -6,8 +6,7 @@
  * fail on challenges), a diff that names the wrong field, secrets printed by `trace show`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
@@ -17,6 +16,7 @@ import { showTrace } from '../../host/trace/show.js';
 import { saveImageFile } from '../../host/store/index.js';
 import { createProgram } from '../../host/cli/program.js';
 import { loopbackCard, recordSession } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function replayText(text: string, seed: string) {
   const t = new EmulatorTransport(loopbackCard(seed));
@@ -99,7 +99,7 @@ describe('cardforge trace (in process)', () => {
   });
 
   it('replay --deterministic exits 0 on the recording, 1 with the differing field printed; convert + show work', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cf-trace-'));
+    const dir = tempDir('cf-trace-');
     const image = join(dir, 'card.json');
     saveImageFile(image, loopbackCard());
     const rec = join(dir, 'rec.jsonl');
@@ -120,7 +120,7 @@ describe('cardforge trace (in process)', () => {
   });
 
   it('a malformed line fails with file:line; --keep-going reports it and shows the rest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cf-trace-'));
+    const dir = tempDir('cf-trace-');
     const f = join(dir, 'broken.jsonl');
     writeFileSync(f, '{"cardforge":"trace","version":1,"tool":"t"}\n{"e":"command","apdu":"8012000010"}\n{"e":"response","data":"9g00"}\n{"e":"command","apdu":"80aa0000"}\n{"e":"response","data":"6d00"}\n');
     await expect(run('trace', 'show', f)).rejects.toThrow(new RegExp(`^${f}:3: "data": "g" is not a hex digit`));
