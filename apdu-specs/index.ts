@@ -21,8 +21,30 @@ import { LEDGER_COMMANDS } from './ledger.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_COMMANDS } from './aram.js';
 import type { CommandSpec } from './types.js';
+import { APPLET_SPECS, type AppletSpecs } from './applets.js';
 
-/** Every declared command, for decoders and the command reference (runtime first). */
-export const ALL_COMMANDS: readonly CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS];
+const allCommands: CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS];
+
+/**
+ * Every declared command, for decoders, masking and the command reference (runtime first, then
+ * the built-in applets', then those registered with registerAppletSpecs, in registration order).
+ */
+export const ALL_COMMANDS: readonly CommandSpec[] = allCommands;
+
+/**
+ * Open the registry to a user's applet (issue 16): its command declarations join ALL_COMMANDS and
+ * APPLET_SPECS, so traces decode its commands by name, masking hides its `secret` fields and the
+ * command reference documents it — exactly like a built-in applet. Refused (RangeError): a name or
+ * AID already registered, an AID that is not 5..16 bytes of hex, a command name already declared.
+ */
+export function registerAppletSpecs(entry: AppletSpecs): void {
+  if (!/^([0-9a-f]{2}){5,16}$/.test(entry.aid)) throw new RangeError(`registerAppletSpecs: "aid" expected 5..16 bytes as lower-case hex, got "${entry.aid}"`);
+  if (APPLET_SPECS.some((a) => a.name === entry.name || a.aid === entry.aid)) throw new RangeError(`registerAppletSpecs: an applet named "${entry.name}" or with AID ${entry.aid} is registered already`);
+  for (const c of entry.commands) {
+    if (allCommands.some((d) => d.name === c.name && d !== c)) throw new RangeError(`registerAppletSpecs: command ${c.name} is declared already; give ${entry.name}'s commands their own names`);
+  }
+  (APPLET_SPECS as AppletSpecs[]).push(entry);
+  for (const c of entry.commands) if (!allCommands.includes(c)) allCommands.push(c);
+}
 export * from './session-facts.js';
 export * from './applets.js';

@@ -13,6 +13,8 @@ echo "== typecheck"
 npm run --silent typecheck
 echo "== lint"
 npm run --silent lint
+echo "== example project (the packed tarball installed into examples/counter-applet)"
+bash scripts/example-check.sh
 echo "== tests"
 mkdir -p .tmp
 status=0

@@ -14,6 +14,7 @@ import { registerShell } from './commands/shell.js';
 import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
 import { PASSPHRASE_ENV, resolvePassphrase } from '../store/encryption.js';
+import { loadAppletModule } from './applet-module.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace];
 
@@ -23,9 +24,12 @@ export function createProgram(ctx: CliContext): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .option('--passphrase-file <file>', `passphrase of encrypted card images: read them, and save new images encrypted (else ${PASSPHRASE_ENV})`)
-    .hook('preAction', (p) => {
-      const f = p.opts<{ passphraseFile?: string }>().passphraseFile;
-      if (f !== undefined) process.env[PASSPHRASE_ENV] = resolvePassphrase({ passphraseFile: f });
+    .option('--applets <module>', 'an ES module exporting your own applets (`applets`: [{ applet, aid, commands }]): images holding them load, traces decode and mask their commands (else CARDFORGE_APPLETS)')
+    .hook('preAction', async (p) => {
+      const o = p.opts<{ passphraseFile?: string; applets?: string }>();
+      if (o.passphraseFile !== undefined) process.env[PASSPHRASE_ENV] = resolvePassphrase({ passphraseFile: o.passphraseFile });
+      const applets = o.applets ?? process.env['CARDFORGE_APPLETS'];
+      if (applets !== undefined && applets !== '') await loadAppletModule(applets);
     })
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });

@@ -1,0 +1,36 @@
+/** A counter a PIN guards: INCREMENT by n (after VERIFY), READ. Your own applet in ~25 lines. */
+import { Applet, CardError, CommandTable, OwnerPin, SW, cla, type AppletContext, type CommandSpec, type PBytes } from 'cardforge';
+
+export const COUNTER_AID = 'f0000000c0ffee01';
+const C80 = cla('8X', 0x80, 0xff);
+export const COUNTER_COMMANDS: readonly CommandSpec[] = [
+  { name: 'COUNTER_VERIFY', cla: cla('0X', 0x00, 0xff), ins: 0x20, cases: [3], description: 'Present the PIN', ref: 'example', command: [{ name: 'pin', length: 'rest', secret: true }] },
+  { name: 'COUNTER_INCREMENT', cla: C80, ins: 0x02, cases: [3], description: 'Add n (1 byte) to the counter', ref: 'example', command: [{ name: 'n', length: 1 }] },
+  { name: 'COUNTER_READ', cla: C80, ins: 0x04, cases: [2], description: 'Read the counter (4 bytes)', ref: 'example', response: [{ name: 'value', length: 4 }] },
+];
+
+export class CounterApplet extends Applet {
+  static readonly type = 'example.counter';
+  private readonly value: PBytes;
+  private readonly pin: OwnerPin;
+  readonly commands = new CommandTable(COUNTER_COMMANDS, {
+    COUNTER_VERIFY: (a) => {
+      if (!this.pin.check(a.data)) throw new CardError(0x63c0 | this.pin.triesRemaining);
+    },
+    COUNTER_INCREMENT: (a) => {
+      if (!this.pin.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);
+      const v = this.value.read(0, 4).reduce((n, b) => n * 256 + b, 0) + a.data[0]!;
+      this.value.set(Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff));
+    },
+    COUNTER_READ: () => ({ data: this.value.read(0, 4) }),
+  });
+  constructor(ctx: AppletContext) {
+    super(ctx);
+    const s = ctx.persistent.scope('counter');
+    this.value = s.bytes('value', 4);
+    this.pin = new OwnerPin(s, ctx.transient, 'pin', { tryLimit: 3, maxLength: 8 });
+  }
+  override install(p: unknown): void {
+    this.pin.update(new TextEncoder().encode((p as { pin: string }).pin));
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * `cardforge`: the card runtime and the applet model (Card, Applet, CommandTable, CardError, SW,
+ * APDU codec, persistent/transient memory, OwnerPin, tearSweep), the command-declaration types and
+ * the open registries (registerApplet), card images (serialize/parse; files with atomic save).
+ * Everything not exported from cardforge, cardforge/applets, cardforge/transport,
+ * cardforge/backend or cardforge/testing is private and may change in any release.
+ */
+export * from '../card/runtime/index.js';
+export { SW, STATUS_WORDS, describeSw, cla, ALL_COMMANDS, APPLET_SPECS, registerAppletSpecs } from '../apdu-specs/index.js';
+export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, SwCategory, AppletSpecs } from '../apdu-specs/index.js';
+export { APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
+export { imageOf, serializeImage, parseImage, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImageV1, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
+export { loadImageFile, saveImageFile, ImageFileError } from '../host/store/index.js';
