@@ -14,6 +14,7 @@ import type { Transport } from '../transport/types.js';
 import { cutFields, specOf, decodeCommand } from './decode.js';
 import { TraceError } from './errors.js';
 import { swOf, type Trace } from './events.js';
+import { maskCommand } from './mask.js';
 
 export interface FieldDiff {
   /** Declared field name, "SW", "data" (undeclared bytes) or "ATR". */
@@ -191,7 +192,8 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
 /** Human lines for one replayed exchange. */
 export function formatResult(r: ExchangeResult, hex: (b: Uint8Array) => string): string[] {
   const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${describeSw((b[0]! << 8) | b[1]!)?.description ?? 'unknown status word'})` : hex(b));
-  const head = r.index < 0 ? 'ATR' : `#${r.index + 1} > ${hex(r.command)} (${r.name})`;
+  // The command as recorded, its secret part starred (host/trace/mask.ts): a replay report is terminal output.
+  const head = r.index < 0 ? 'ATR' : `#${r.index + 1} > ${maskCommand(r.command).toUpperCase()} (${r.name})`;
   if (r.status === 'same') return [`${head}  same`];
   const lines = [`${head}  ${r.status === 'masked' ? 'same except random fields' : 'DIFFERENT'}`];
   for (const d of r.diffs) {
