@@ -2,7 +2,9 @@
  * Opening the target of a command: `--card IMAGE` (the emulator in process, image saved after
  * every change unless --no-save) or `--reader NAME` (a card in a PC/SC reader). Every command
  * that talks to a card (send, prove, shell, trace replay) uses this one function and the same
- * option set, so they behave alike.
+ * option set, so they behave alike. A --card image that is saved is locked (host/store/lock.ts)
+ * from load until the transport is closed: a second writer — another `send --card`, or the
+ * `cardforge emulate` serving it — is refused and changes nothing.
  */
 import { Option, type Command } from 'commander';
 import { openPersistentCard } from '../store/index.js';
@@ -19,8 +21,21 @@ export interface TargetOptions {
   exclusive?: boolean;
 }
 
+/** The command running now ("cardforge image dump"), for the lock's holder name. */
+let running = 'cardforge';
+
+function fullName(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  names[0] = 'cardforge';
+  return names.join(' ');
+}
+
 /** Adds --card/--reader/--t0/--no-save/--wait/--exclusive to a command. */
 export function addTargetOptions(cmd: Command): Command {
+  cmd.hook('preAction', (_self, action) => {
+    running = fullName(action);
+  });
   return cmd
     .addOption(new Option('--card <image>', 'card image file (the emulator, in process)').conflicts('reader'))
     .addOption(new Option('--reader <name>', 'PC/SC reader name (exact, or a unique part of it)').conflicts('card'))
@@ -36,7 +51,7 @@ export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clo
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new CliError('USAGE', `--wait expected a whole number of milliseconds, got "${opts.wait}"`, EXIT.USAGE);
   if (opts.card) {
     // Saved before each answer is handed back (PersistentCard); --no-save only loads.
-    const pc = openPersistentCard(opts.card, { save: opts.save !== false, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
+    const pc = openPersistentCard(opts.card, { save: opts.save !== false, command: running, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
     if (opts.t0) pc.card.protocol = 'T=0';
     return new EmulatorTransport(pc, { name: `emulator ${opts.card}` });
   }

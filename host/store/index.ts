@@ -2,3 +2,4 @@
 export * from './image-file.js';
 export * from './encryption.js';
 export * from './persistent-card.js';
+export * from './lock.js';

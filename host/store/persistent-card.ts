@@ -14,8 +14,10 @@
  * after the card computed the answer but before the save, after the save but before the answer is
  * sent, or half-way through writing the temporary file.
  */
+import { existsSync } from 'node:fs';
 import { CardPowerLostError, type Card } from '../../card/runtime/index.js';
 import { ImageFileError, loadImageFile, saveImageFile, type LoadImageOptions } from './image-file.js';
+import { ImageLock } from './lock.js';
 
 export const CRASH_POINT_ENV = 'CARDFORGE_CRASH_POINT';
 export const CRASH_POINTS = ['after-compute', 'after-save', 'mid-save'] as const;
@@ -165,15 +167,27 @@ export class PersistentCard {
   }
 }
 
-export interface OpenImageOptions extends LoadImageOptions, PersistentCardOptions {
-  /** false: load only, never write the file (--no-save, trace replay). Default true. */
+export interface OpenImageOptions extends LoadImageOptions, Omit<PersistentCardOptions, 'release'> {
+  /** false: load only, never write the file and take no lock (--no-save, trace replay). Default true. */
   save?: boolean;
+  /** Who holds the lock, as a second writer is told: "cardforge emulate". Default "cardforge". */
+  command?: string;
 }
 
-/** Load an image and bind the card to it. */
+/**
+ * Lock an image (lock.ts), load it and bind the card to it; close() releases the lock. With
+ * save: false nothing is locked: the load reads one whole image (saves are atomic renames).
+ */
 export function openPersistentCard(path: string, opts: OpenImageOptions = {}): PersistentCard {
-  const card = loadImageFile(path, opts);
-  return new PersistentCard(card, opts.save === false ? undefined : path, opts);
+  if (opts.save === false) return new PersistentCard(loadImageFile(path, opts), undefined, opts);
+  if (!existsSync(path)) loadImageFile(path, opts); // throws IMAGE_NOT_FOUND with its advice
+  const lock = ImageLock.acquire(path, opts.command ?? 'cardforge');
+  try {
+    return new PersistentCard(loadImageFile(path, opts), path, { ...opts, release: () => lock.release() });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 /**

@@ -49,7 +49,7 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
       } catch (e) {
         throw new CliError('USAGE', (e as Error).message, EXIT.USAGE);
       }
-      const pc = openPersistentCard(opts.card, { ...(opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {}), ...(crashPoint ? { crashPoint } : {}) });
+      const pc = openPersistentCard(opts.card, { command: 'cardforge emulate', ...(opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {}), ...(crashPoint ? { crashPoint } : {}) });
       const card = pc.card;
       const log = (line: string): void => ctx.err(`cardforge emulate: ${line}`);
       // The endpoint serves the PersistentCard: no answer leaves before its change is saved.

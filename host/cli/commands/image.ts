@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { LOOPBACK_AID } from '../../../apdu-specs/loopback.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
 import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
-import { saveImageFile } from '../../store/index.js';
+import { saveImageFile, withImageLock } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { blankCard, layoutOf, type BlankAppletsLayout } from '../../profile/apdu/applets.js';
@@ -39,7 +39,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
         if (!['classic', 'uicc', 'both'].includes(opts.personality)) throw new CliError('USAGE', '--personality expected classic, uicc or both', 2);
         const applets = blankApplets(opts.with, opts.layout);
         const blank = blankCard({ adm1: opts.adm, personality: opts.personality as 'classic' | 'uicc' | 'both', applets });
-        saveImageFile(opts.output, blank);
+        withImageLock(opts.output, 'cardforge image new', () => saveImageFile(opts.output, blank));
         const names = Object.keys(applets).map((a) => ` + blank ${a}`).join('');
         ctx.out(`wrote ${opts.output}: blank ${opts.personality} SIM (factory state, ADM1 set)${names}, ATR ${bytesToHex(blank.atr).toUpperCase()} (${blank.protocol})`);
         return;
@@ -47,7 +47,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
       if (opts.with !== undefined || opts.layout !== undefined) throw new CliError('USAGE', '--with / --layout go with --sim-blank', 2);
       const card = new Card({ atr: buildAtr([opts.t0 ? 0 : 1], new TextEncoder().encode('cardforge')) });
       card.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
-      saveImageFile(opts.output, card);
+      withImageLock(opts.output, 'cardforge image new', () => saveImageFile(opts.output, card));
       ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default)`);
     });
   image
@@ -69,7 +69,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
       }
       const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
       const r = importPysimExport(text, exportFile, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(opts.atr !== undefined ? { atr: opts.atr } : {}) });
-      saveImageFile(opts.output, r.card);
+      withImageLock(opts.output, 'cardforge image import', () => saveImageFile(opts.output, r.card));
       for (const w of r.warnings) ctx.err(`warning: ${w}`);
       ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from ${exportFile} (${r.files} files, ${r.contents} with contents), ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol}, ${r.card.channelLimit} logical channels)`);
     });
@@ -109,7 +109,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
       }
       const atr = opts.atr ?? (profile?.atr === undefined && d.atr ? bytesToHex(d.atr) : undefined);
       const r = importPysimExport(d.text, `dump of ${target.name}`, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(atr !== undefined ? { atr } : {}) });
-      saveImageFile(opts.output, r.card);
+      withImageLock(opts.output, 'cardforge image dump', () => saveImageFile(opts.output, r.card));
       for (const w of r.warnings) ctx.err(`warning: ${w}`);
       ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from the ${summary}; ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol})`);
     });

@@ -10,7 +10,7 @@ import { CliError, EXIT } from '../errors.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { personalizeCard } from '../../profile/personalize.js';
 import { actorsFromOption, type BackendActors } from '../../backend/actors.js';
-import { saveImageFile } from '../../store/index.js';
+import { saveImageFile, withImageLock } from '../../store/index.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../profile/apdu/run.js';
@@ -81,7 +81,8 @@ export function registerPersonalize(program: Command, ctx: CliContext): void {
       if (existsSync(opts.output) && !opts.force) throw new CliError('USAGE', `${opts.output} exists; use --force to replace it`, EXIT.USAGE);
       const profile = loadProfileFile(file);
       const card = await personalizeCard(profile, file, backendActors(opts.backendKeys, ctx.out));
-      saveImageFile(opts.output, card);
+      // Locked: an image being served (emulate) or used by another command is not replaced under it.
+      withImageLock(opts.output, 'cardforge personalize', () => saveImageFile(opts.output!, card));
       const extra = [profile.payment ? 'payment' : '', profile.ledger ? `${profile.ledger.mode} ledger` : ''].filter(Boolean);
       ctx.out(`wrote ${opts.output}: ${profile.personality} SIM, IMSI ${profile.imsi}, ${profile.auth.algorithm}/${profile.auth.gsm_algorithm}${extra.length ? ` + ${extra.join(' + ')}` : ''}, ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol})`);
     });
