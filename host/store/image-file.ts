@@ -1,10 +1,11 @@
 /**
- * Card image files on disk. Saving is atomic (write a temp file beside the target, fsync it,
- * rename over the target, fsync the directory), so a process killed at any moment leaves either
+ * Card image files on disk. Saving is atomic and private (an O_EXCL temp file with a random name
+ * beside the target, mode 0600, fsync, rename over the target, fsync the directory), so a process killed at any moment leaves either
  * the old or the new image, never a torn one. Loading fails with a message naming the file, the
  * field and what to do, and never writes to the file.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, basename, join } from 'node:path';
 import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '../../card/image/index.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
@@ -29,13 +30,24 @@ export function saveImageFile(path: string, card: Card, opts: { passphrase?: str
   writeFileAtomic(path, key ? encryptImageText(text, key) : text, opts.midWrite ? { midWrite: opts.midWrite } : {});
 }
 
-/** Atomic replace: temp file in the same directory, fsync, rename, fsync the directory. */
+/**
+ * Atomic, private replace (issue 14: the temp name was predictable and opened without O_EXCL, so a
+ * planted symlink received the image and a planted 0666 file made it world-writable):
+ * a temp file with 64 random bits in its name, in the target's directory (rename is atomic only
+ * within one file system), created with O_CREAT|O_EXCL|O_NOFOLLOW (fails on any existing name,
+ * symlinks included), mode 0600 set on the descriptor (fchmod: no umask, no window), written,
+ * fsynced, renamed over the target (a symlink or file planted there is replaced, not followed),
+ * then the directory fsynced so the rename itself survives a power cut.
+ */
 export function writeFileAtomic(path: string, text: string, opts: { midWrite?: () => void } = {}): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = join(dir, tempName(path));
   let fd: number | undefined;
+  let created = false;
   try {
-    fd = openSync(tmp, 'w', 0o600);
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    created = true;
+    fchmodSync(fd, 0o600);
     const buf = Buffer.from(text, 'utf8');
     let off = 0;
     // midWrite: crash-test hook (persistent-card.ts), called with half the file written.
@@ -47,6 +59,7 @@ export function writeFileAtomic(path: string, text: string, opts: { midWrite?: (
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);
+    created = false;
     try {
       const dfd = openSync(dir, 'r');
       try {
@@ -59,13 +72,47 @@ export function writeFileAtomic(path: string, text: string, opts: { midWrite?: (
     }
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    try {
-      if (existsSync(tmp)) unlinkSync(tmp);
-    } catch {
-      /* best effort */
+    // Only a temp file this call created is removed (never a name someone else planted).
+    if (created) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* best effort */
+      }
     }
     throw new ImageFileError('IMAGE_WRITE_FAILED', path, `${path}: cannot save the card image (${(e as Error).message}); check that the directory exists and is writable`);
   }
+}
+
+/** `.card.json.<16 hex>.tmp`: hidden, beside the target, unguessable. */
+function tempName(path: string): string {
+  return `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`;
+}
+
+/**
+ * Remove temp files a killed writer left beside `path` (a SIGKILL mid-save). Call only while
+ * holding the image's lock: no live writer of this image can own one then.
+ */
+export function removeStaleTemps(path: string): number {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let n = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{16}\.tmp$/.test(name.slice(prefix.length))) continue;
+    try {
+      unlinkSync(join(dir, name)); // unlink removes a symlink itself, never its target
+      n++;
+    } catch {
+      /* gone already */
+    }
+  }
+  return n;
 }
 
 export interface LoadImageOptions {

@@ -16,7 +16,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CardPowerLostError, type Card } from '../../card/runtime/index.js';
-import { ImageFileError, loadImageFile, saveImageFile, type LoadImageOptions } from './image-file.js';
+import { ImageFileError, loadImageFile, removeStaleTemps, saveImageFile, type LoadImageOptions } from './image-file.js';
 import { ImageLock } from './lock.js';
 
 export const CRASH_POINT_ENV = 'CARDFORGE_CRASH_POINT';
@@ -183,6 +183,7 @@ export function openPersistentCard(path: string, opts: OpenImageOptions = {}): P
   if (!existsSync(path)) loadImageFile(path, opts); // throws IMAGE_NOT_FOUND with its advice
   const lock = ImageLock.acquire(path, opts.command ?? 'cardforge');
   try {
+    removeStaleTemps(path); // a writer SIGKILLed mid-save left its temp file; we hold the lock now
     return new PersistentCard(loadImageFile(path, opts), path, { ...opts, release: () => lock.release() });
   } catch (e) {
     lock.release();
