@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
-import { checkFormat, convertFile, FORMATS, readTraceFile, type FormatName } from '../../trace/formats/index.js';
+import { checkFormat, convertFile, FORMATS, guessMessage, readTraceFile, type FormatName } from '../../trace/formats/index.js';
 import { formatResult, replay } from '../../trace/replay.js';
 import { showTrace } from '../../trace/show.js';
 import type { TraceError } from '../../trace/errors.js';
@@ -37,6 +37,11 @@ function readOpts(opts: ReadFlags, ctx: CliContext): { format?: FormatName; onBa
   };
 }
 
+/** The count of what --keep-going skipped, for the summary (issue 15: never a silent drop). */
+function reportSkipped(bad: { n: number }, ctx: CliContext): void {
+  if (bad.n) ctx.err(`cardforge: ${bad.n} ${bad.n === 1 ? 'block' : 'blocks'} skipped (unreadable; each named above)`);
+}
+
 export function registerTrace(program: Command, ctx: CliContext): void {
   const trace = program.command('trace').description(`Show, convert and replay APDU traces (formats: ${formatList})`);
 
@@ -50,7 +55,10 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .action((file: string, opts: ReadFlags & { reveal?: boolean }) => {
       const ro = readOpts(opts, ctx);
       const t = readTraceFile(file, ro);
+      // A JSONL trace names itself in its header line; every other format is a guess worth saying.
+      if (t.guessed && t.format !== 'native') ctx.err(`cardforge: ${guessMessage(t.format)}`);
       for (const line of showTrace(t, { reveal: opts.reveal === true })) ctx.out(line);
+      reportSkipped(ro.bad, ctx);
       if (ro.bad.n) process.exitCode = EXIT.FAILURE;
     });
 
@@ -67,6 +75,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       const ro = readOpts(opts, ctx);
       const r = convertFile(input, output, { ...ro, fold: opts.fold, ...(opts.to ? { to: checkFormat(opts.to, '--to') } : {}) });
       ctx.out(`converted ${input} (${r.from}) → ${output} (${r.to}): ${r.events} events`);
+      reportSkipped(ro.bad, ctx);
       if (ro.bad.n) process.exitCode = EXIT.FAILURE;
     });
 

@@ -3,6 +3,7 @@
  * "# Using <reader>", then hex lines alternating command and response. The classic writer
  * (LoggingCardTerminal) puts "# Sent" before a command and "# Received in 12ms" (or "1s234ms")
  * before its response; the newer DumpingBIBO writes "# 12ms". Hex is upper case, no spaces.
+ * GlobalPlatformPro's test dumps leave the header out: free comments, then the hex lines.
  */
 import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent, TraceHeader } from '../events.js';
@@ -31,6 +32,10 @@ export function readApdu4j(src: LineReader, onBad?: OnBadLine): Trace {
     yield* early;
     let expectResponse = false;
     let us: number | undefined;
+    // What the last comment said the next hex line is: "# Sent" → a command, "# Received in 12ms"
+    // or "# 12ms" → a response. Lets a dump with a lost line resynchronize loudly instead of
+    // reading every later response as a command.
+    let marked: 'command' | 'response' | undefined;
     for (let line = src.next(); line !== undefined; line = src.next()) {
       const s = line.trim();
       if (s === '') continue;
@@ -39,13 +44,26 @@ export function readApdu4j(src: LineReader, onBad?: OnBadLine): Trace {
         const m = /^ATR: ([0-9A-Fa-f]+)/.exec(c);
         if (m) {
           expectResponse = false;
+          marked = undefined;
           yield { kind: 'reset' };
           yield { kind: 'atr', atr: parseHex(m[1]!, src, 'ATR') };
-        } else us = parseMs(c.replace(/^Received in /, '')) ?? us;
+        } else if (c === 'Sent') marked = 'command';
+        else {
+          const t = parseMs(c.replace(/^Received in /, ''));
+          if (t !== undefined) {
+            us = t;
+            marked = 'response';
+          }
+        }
         continue;
       }
       let ev: TraceEvent | undefined;
       try {
+        if (marked === 'command') expectResponse = false; // the command before had no response line
+        if (marked === 'response' && !expectResponse) {
+          expectResponse = true; // read as the response it is marked to be, then resume with a command
+          throw syntaxError(src, 'response (after a timing comment) without a command line before it');
+        }
         const bytes = parseHex(s, src, expectResponse ? 'response' : 'command');
         if (expectResponse) {
           if (bytes.length < 2) throw syntaxError(src, 'response without a status word');
@@ -57,9 +75,11 @@ export function readApdu4j(src: LineReader, onBad?: OnBadLine): Trace {
       } catch (e) {
         if (!(e instanceof TraceError) || !onBad) throw e;
         onBad(e);
+      } finally {
+        expectResponse = !expectResponse;
+        us = undefined;
+        marked = undefined;
       }
-      expectResponse = !expectResponse;
-      us = undefined;
       if (ev) yield ev;
     }
   }
@@ -96,4 +116,22 @@ export function writeApdu4j(trace: Trace, sink: Sink): void {
   if (out.length) sink.write(out.join('\n') + '\n');
 }
 
-export const looksLikeApdu4j = (head: string): boolean => /^# (Generated on .* by apdu4j|ATR: [0-9A-F]+|Sent$|PROTOCOL: T=)/m.test(head);
+const SW1 = /^[69][0-9A-Fa-f]$/;
+
+export const looksLikeApdu4j = (head: string): boolean => /^# (Generated on .* by apdu4j|ATR: [0-9A-F]+|Sent$|PROTOCOL: T=)/m.test(head) || looksLikeHeaderlessApdu4j(head);
+
+/**
+ * A dump without apdu4j's header comments (GlobalPlatformPro's test dumps start with free comments
+ * and the hex lines): unspaced hex lines alternating command and response, where every second
+ * line ends in a status word (61xx–6Fxx, 90xx–9Fxx) and something rules out a script of commands
+ * only — a 2- or 3-byte line, or a command line that does not end like a response.
+ */
+export function looksLikeHeaderlessApdu4j(head: string): boolean {
+  const hex = head.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  if (hex.length < 2 || !hex.every((l) => /^(?:[0-9A-Fa-f]{2})+$/.test(l))) return false;
+  const endsInSw = (l: string): boolean => SW1.test(l.slice(-4, -2));
+  const responses = hex.filter((_, i) => i % 2 === 1);
+  const commands = hex.filter((_, i) => i % 2 === 0);
+  if (!responses.every(endsInSw)) return false;
+  return responses.some((l) => l.length < 8) || commands.some((l) => !endsInSw(l));
+}

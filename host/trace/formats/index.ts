@@ -3,11 +3,12 @@
  * Text formats read line by line (a large trace is never one string); capture files are read
  * whole. A guess that fails names the file and says which formats were tried.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
 import { FileSink, LineReader, fileLines, textLines, type Sink } from '../io.js';
 import { readApdu4j, writeApdu4j, looksLikeApdu4j } from './apdu4j.js';
+import { readGpLog, looksLikeGpLog } from './gp-log.js';
 import { readGsmtap, writeGsmtap } from './gsmtap.js';
 import { readNative, writeNative } from './native.js';
 import { readOpensc, looksLikeOpensc } from './opensc.js';
@@ -15,7 +16,7 @@ import { isPcap, isPcapng } from './pcap.js';
 import { readPcscSpy, looksLikePcscSpy } from './pcsc-spy.js';
 import { looksLikeScriptorLog, looksLikeScriptorScript, readScriptorLog, readScriptorScript, writeScriptorLog, writeScriptorScript } from './scriptor.js';
 
-export const FORMAT_NAMES = ['native', 'scriptor', 'scriptor-log', 'apdu4j', 'pcsc-spy', 'opensc', 'pcap', 'pcapng'] as const;
+export const FORMAT_NAMES = ['native', 'scriptor', 'scriptor-log', 'apdu4j', 'pcsc-spy', 'opensc', 'gp-log', 'pcap', 'pcapng'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface FormatInfo {
@@ -25,17 +26,20 @@ export interface FormatInfo {
   readonly writable: boolean;
   /** File name endings that suggest the format for output files. */
   readonly extensions: readonly string[];
+  /** What a guess prints: "read as apdu4j dump". */
+  readonly guessLabel: string;
 }
 
 export const FORMATS: readonly FormatInfo[] = [
-  { name: 'native', description: 'cardforge JSON Lines', binary: false, writable: true, extensions: ['.jsonl', '.trace'] },
-  { name: 'scriptor', description: 'pcsc-tools scriptor script', binary: false, writable: true, extensions: ['.scriptor', '.script', '.apdu'] },
-  { name: 'scriptor-log', description: 'pcsc-tools scriptor output', binary: false, writable: true, extensions: ['.scriptor-log'] },
-  { name: 'apdu4j', description: 'apdu4j / GlobalPlatformPro --dump', binary: false, writable: true, extensions: ['.dump'] },
-  { name: 'pcsc-spy', description: 'pcsc-spy output (read only)', binary: false, writable: false, extensions: ['.spy'] },
-  { name: 'opensc', description: 'OpenSC debug log (read only)', binary: false, writable: false, extensions: [] },
-  { name: 'pcap', description: 'GSMTAP-SIM in classic pcap', binary: true, writable: true, extensions: ['.pcap'] },
-  { name: 'pcapng', description: 'GSMTAP-SIM in pcapng', binary: true, writable: true, extensions: ['.pcapng'] },
+  { name: 'native', description: 'cardforge JSON Lines', binary: false, writable: true, extensions: ['.jsonl', '.trace'], guessLabel: 'cardforge trace' },
+  { name: 'scriptor', description: 'pcsc-tools scriptor script', binary: false, writable: true, extensions: ['.scriptor', '.script', '.apdu'], guessLabel: 'scriptor script' },
+  { name: 'scriptor-log', description: 'pcsc-tools scriptor output', binary: false, writable: true, extensions: ['.scriptor-log'], guessLabel: 'scriptor output' },
+  { name: 'apdu4j', description: 'apdu4j / GlobalPlatformPro --dump', binary: false, writable: true, extensions: ['.dump'], guessLabel: 'apdu4j dump' },
+  { name: 'pcsc-spy', description: 'pcsc-spy output (read only)', binary: false, writable: false, extensions: ['.spy'], guessLabel: 'pcsc-spy log' },
+  { name: 'opensc', description: 'OpenSC debug log (read only)', binary: false, writable: false, extensions: [], guessLabel: 'OpenSC debug log' },
+  { name: 'gp-log', description: 'GlobalPlatformPro / apdu4j verbose log, gp -d (read only)', binary: false, writable: false, extensions: [], guessLabel: 'GlobalPlatformPro/apdu4j log' },
+  { name: 'pcap', description: 'GSMTAP-SIM in classic pcap', binary: true, writable: true, extensions: ['.pcap'], guessLabel: 'GSMTAP pcap capture' },
+  { name: 'pcapng', description: 'GSMTAP-SIM in pcapng', binary: true, writable: true, extensions: ['.pcapng'], guessLabel: 'GSMTAP pcapng capture' },
 ];
 
 export function checkFormat(name: string, flag: string): FormatName {
@@ -43,15 +47,26 @@ export function checkFormat(name: string, flag: string): FormatName {
   throw new TraceError('TRACE_FORMAT_UNKNOWN', `${flag} "${name}" is not a trace format; formats: ${FORMAT_NAMES.join(', ')}`);
 }
 
-/** Guess a format from the first bytes of a file. */
+/** How many bytes of a file format guessing looks at: never the whole file (issue 15 item 9). */
+export const HEAD_BYTES = 65536;
+
+/** What the CLI prints when it guessed: "read as apdu4j dump". */
+export function guessMessage(format: FormatName): string {
+  return `read as ${FORMATS.find((f) => f.name === format)!.guessLabel} (name another with --from)`;
+}
+
+/** Guess a format from the first bytes of a file (at most HEAD_BYTES are looked at). */
 export function guessFormat(head: Uint8Array, file: string): FormatName {
   if (isPcapng(head)) return 'pcapng';
   if (isPcap(head)) return 'pcap';
-  const text = Buffer.from(head.subarray(0, 65536)).toString('utf8');
+  let text = Buffer.from(head.subarray(0, HEAD_BYTES)).toString('utf8');
+  // A head cut mid-line: judge whole lines only (the last may be a fragment of a longer one).
+  if (head.length >= HEAD_BYTES && text.lastIndexOf('\n') > 0) text = text.slice(0, text.lastIndexOf('\n') + 1);
   const firstLine = text.slice(0, text.indexOf('\n') >= 0 ? text.indexOf('\n') : undefined);
   if (/^\s*\{.*"cardforge"\s*:\s*"trace"/.test(firstLine)) return 'native';
   if (looksLikePcscSpy(text)) return 'pcsc-spy';
   if (looksLikeOpensc(text)) return 'opensc';
+  if (looksLikeGpLog(text)) return 'gp-log';
   if (looksLikeApdu4j(text)) return 'apdu4j';
   if (/^Using T=[01] protocol/.test(text) || looksLikeScriptorLog(text)) return 'scriptor-log';
   if (looksLikeScriptorScript(text)) return 'scriptor';
@@ -73,12 +88,19 @@ export interface ReadOptions {
   fold?: boolean;
 }
 
-function readHead(path: string): Uint8Array {
+/** The first HEAD_BYTES of a file (fewer if it is shorter): a bounded read, never the whole file. */
+export function readHead(path: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    const fd = readFileSync(path);
-    return new Uint8Array(fd.buffer, fd.byteOffset, Math.min(fd.length, 65536));
+    fd = openSync(path, 'r');
+    const buf = new Uint8Array(HEAD_BYTES);
+    let n = 0;
+    for (let k = 1; k > 0 && n < HEAD_BYTES; n += k) k = readSync(fd, buf, n, HEAD_BYTES - n, null);
+    return buf.subarray(0, n);
   } catch (e) {
     throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -96,6 +118,8 @@ export function readTraceLines(format: FormatName, src: LineReader, onBad?: OnBa
       return readPcscSpy(src, onBad);
     case 'opensc':
       return readOpensc(src, onBad);
+    case 'gp-log':
+      return readGpLog(src, onBad);
     default:
       throw new TraceError('TRACE_FORMAT_UNKNOWN', `${format} is a binary format`);
   }
@@ -150,7 +174,8 @@ export function closeTrace(trace: Trace): void {
  * Read a trace file (format guessed from content unless given). Text formats are read lazily:
  * the file stays open until the events are read to the end, fail, or are stopped (closeTrace).
  */
-export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { format: FormatName } {
+export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { format: FormatName; guessed: boolean } {
+  const guessed = opts.format === undefined;
   const format = opts.format ?? guessFormat(readHead(path), path);
   if (format === 'pcap' || format === 'pcapng') {
     let bytes: Uint8Array;
@@ -159,7 +184,7 @@ export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { f
     } catch (e) {
       throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
     }
-    return { ...readGsmtap(bytes, path, opts.onBadLine, { fold: opts.fold ?? true }), format };
+    return { ...readGsmtap(bytes, path, opts.onBadLine, { fold: opts.fold ?? true }), format, guessed };
   }
   const src = new LineReader(fileLines(path), path);
   let trace: Trace;
@@ -169,7 +194,7 @@ export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { f
     src.close(); // a bad header: the events will never be read
     throw e;
   }
-  return { header: trace.header, events: new FileEvents(trace.events[Symbol.iterator](), src), format };
+  return { header: trace.header, events: new FileEvents(trace.events[Symbol.iterator](), src), format, guessed };
 }
 
 /** Read a trace held in memory (tests, stdin). */

@@ -2,7 +2,8 @@
  * pcsc-spy output (pcsc-lite's PC/SC call logger, `pcsc-spy -n`): one block per call, the
  * function name on its own line, " i " / " o " lines for in and out parameters, buffers as
  * hexdump lines " i  0000 00 A4 04 00 …  ascii" (16 bytes, offset in hex), and the result line
- * " => Command successful. (SCARD_S_SUCCESS [0x00000000])  [0.000364]" with the call's duration.
+ * " => Command successful. (SCARD_S_SUCCESS [0x00000000])  [0.000364]" with the call's duration
+ * (pcsc-lite ≥ 2.2: " => SCARD_S_SUCCESS [0x00000000]  [0.000364]"; `-d`: "[??.??]").
  * SCardConnect → power-on, SCardReconnect with a reset or unpower → reset, the ATR from
  * SCardStatus, SCardTransmit → command and response. Read only.
  */
@@ -10,6 +11,13 @@ import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
 import { parseHex, type LineReader } from '../io.js';
 import { concat } from '../../../card/runtime/bytes.js';
+
+/**
+ * The result line of a call, both spellings: pcsc-lite < 2.2
+ * " => Command successful. (SCARD_S_SUCCESS [0x00000000])  [0.000296]" and ≥ 2.2 (April 2024)
+ * " => SCARD_S_SUCCESS [0x00000000]  [0.000296]"; `pcsc-spy -d` writes "[??.??]" for the time.
+ */
+const RESULT = /^ => (?:.*\()?(\w+) \[0x([0-9A-Fa-f]{8})\]\)?\s+\[(?:(\d+)\.(\d+)|\?\?\.\?\?)\]/;
 
 const DUMP = /^ [io] {2}([0-9A-F]{4}) (.{47})/;
 
@@ -42,9 +50,12 @@ export function readPcscSpy(src: LineReader, onBad?: OnBadLine): Trace {
     for (let line = src.next(); line !== undefined; line = src.next()) {
       try {
         if (/^SCard\w+$/.test(line)) {
+          // A transmit whose result line is missing would otherwise vanish with its APDUs.
+          const unfinished = fn === 'SCardTransmit';
           fn = line;
           send = recv = undefined;
           sendLen = recvLen = init = -1;
+          if (unfinished) throw syntaxError(src, 'the SCardTransmit before this call has no result line (" => …"); its exchange is not read');
           continue;
         }
         let m: RegExpExecArray | null;
@@ -56,9 +67,10 @@ export function readPcscSpy(src: LineReader, onBad?: OnBadLine): Trace {
         else if ((m = /^ o bAtr ([0-9A-F ]+)$/.exec(line)) && fn === 'SCardStatus' && !atrSeen) {
           atrSeen = true;
           yield { kind: 'atr', atr: parseHex(m[1]!, src, 'bAtr') };
-        } else if ((m = /^ => .*\((\w+) \[0x([0-9A-F]{8})\]\)\s+\[(\d+)\.(\d{6})\]/.exec(line))) {
+        } else if ((m = RESULT.exec(line))) {
           const ok = m[2] === '00000000';
-          const us = Number(m[3]) * 1e6 + Number(m[4]);
+          // `pcsc-spy -d` prints "[??.??]" instead of the duration: no time, but the exchange is kept.
+          const us = m[3] !== undefined ? Number(m[3]) * 1e6 + Number(m[4]!.padEnd(6, '0').slice(0, 6)) : undefined;
           if (fn === 'SCardConnect' && ok) {
             atrSeen = false;
             yield { kind: 'power-on' };
@@ -73,15 +85,22 @@ export function readPcscSpy(src: LineReader, onBad?: OnBadLine): Trace {
             if (ok && recv) {
               if (recvLen >= 0 && recv.length !== recvLen) throw syntaxError(src, `bRecvBuffer has ${recv.length} bytes, bRecvLength says ${recvLen}`);
               if (recv.length < 2) throw syntaxError(src, 'response without a status word');
-              yield { kind: 'response', data: recv, us };
+              yield { kind: 'response', data: recv, ...(us !== undefined ? { us } : {}) };
             }
           }
           fn = '';
+        } else if (line.startsWith(' => ')) {
+          throw syntaxError(src, `result line not understood (expected " => SCARD_… [0x…]  [seconds]")${fn ? ` ending ${fn}` : ''}`);
         }
       } catch (e) {
         if (!(e instanceof TraceError) || !onBad) throw e;
         onBad(e);
       }
+    }
+    if (fn === 'SCardTransmit') {
+      const e = syntaxError(src, 'the file ends inside an SCardTransmit (no result line); its exchange is not read');
+      if (!onBad) throw e;
+      onBad(e);
     }
   }
   return { header: { tool: 'pcsc-spy' }, events: events() };

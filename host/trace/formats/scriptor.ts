@@ -2,6 +2,8 @@
  * pcsc-tools scriptor: scripts and logs.
  * Script (what scriptor reads): one APDU per line in hex ("00 A4 04 00 00" or "00A4040000"), a
  * line ending in "\" continues on the next, "reset" resets the card, "exit" ends, "#" comments.
+ * The scripts cardforge writes keep the recording in comments scriptor ignores: "# < OK: ATR" and
+ * "# < RESPONSE" after its command, read back as the ATR and the response.
  * Log (what scriptor prints): the script lines echoed, then "> RESET" / "< OK: ATR" and
  * "> APDU" / "< RESPONSE : meaning", the response wrapped after every 16 bytes with the status
  * word and its meaning on the last line.
@@ -24,12 +26,30 @@ export function readScriptorScript(src: LineReader, onBad?: OnBadLine): Trace {
   function* events(): Generator<TraceEvent> {
     let cmd = '';
     let startLine = 0;
+    let open = false;
     for (let line = src.next(); line !== undefined; line = src.next()) {
       const s = line.trim();
       if (cmd === '') {
         if (/^exit\b/i.test(s)) return;
-        if (s === '' || s.startsWith('#')) continue;
+        if (s.startsWith('#')) {
+          // cardforge's own scripts carry the recorded answers as comments: "# < OK: ATR" after a
+          // reset, "# < RESPONSE" after a command. Any other comment is only a comment.
+          const m = /^#\s*<\s+(OK:\s*)?((?:[0-9A-Fa-f]{2}\s*)+)$/.exec(s);
+          if (m && (m[1] !== undefined || open)) {
+            let out: TraceEvent | undefined;
+            guard(src, onBad, () => {
+              const bytes = parseHex(m[2]!.trim(), src, m[1] ? 'ATR' : 'response');
+              if (!m[1] && bytes.length < 2) throw syntaxError(src, 'response without a status word');
+              out = m[1] ? { kind: 'atr', atr: bytes } : { kind: 'response', data: bytes };
+            });
+            if (!m[1]) open = false;
+            if (out) yield out;
+          }
+          continue;
+        }
+        if (s === '') continue;
         if (/^reset\b/i.test(s)) {
+          open = false;
           yield { kind: 'reset' };
           continue;
         }
@@ -43,12 +63,16 @@ export function readScriptorScript(src: LineReader, onBad?: OnBadLine): Trace {
       const text = cmd;
       cmd = '';
       let out: TraceEvent | undefined;
+      open = false;
       guard(src, onBad, () => {
         const apdu = parseHex(text, { file: src.file, line: startLine }, 'APDU');
         if (apdu.length < 4) throw syntaxError({ file: src.file, line: startLine }, `APDU of ${apdu.length} bytes; a command has at least 4 (CLA INS P1 P2)`);
         out = { kind: 'command', apdu };
       });
-      if (out) yield out;
+      if (out) {
+        open = true;
+        yield out;
+      }
     }
     if (cmd !== '') throw syntaxError(src, 'the file ends inside a continued ("\\") APDU');
   }
@@ -121,6 +145,7 @@ export function writeScriptorScript(trace: Trace, sink: Sink): void {
   sink.write(`# scriptor script written by cardforge from ${trace.header.tool}${trace.header.target ? ` (${trace.header.target})` : ''}\n`);
   for (const e of trace.events) {
     if (e.kind === 'reset') sink.write('reset\n');
+    else if (e.kind === 'atr') sink.write(`# < OK: ${spaced(e.atr)}\n`);
     else if (e.kind === 'command') sink.write(`${spaced(e.apdu)}\n`);
     else if (e.kind === 'response') sink.write(`# < ${spaced(e.data)}\n`);
   }
@@ -152,5 +177,14 @@ export function writeScriptorLog(trace: Trace, sink: Sink): void {
 }
 
 export const looksLikeScriptorLog = (head: string): boolean => /^(> |< )/m.test(head) && /^< .* : /m.test(head);
-export const looksLikeScriptorScript = (head: string): boolean =>
-  head.split('\n').every((l) => /^\s*(#.*|reset|exit|([0-9a-fA-F]{2}\s?)+\\?|)\s*$/i.test(l)) && /[0-9a-fA-F]{8}/.test(head.replace(/\s/g, ''));
+/**
+ * Every line a comment, "reset", "exit" or hex, and something that makes it a script: an APDU
+ * (8 hex digits outside comments) or a "reset"/"exit" line — the script cardforge writes for a
+ * trace without commands is a comment and "exit" (issue 15 item 9).
+ */
+export const looksLikeScriptorScript = (head: string): boolean => {
+  const lines = head.split('\n');
+  if (!lines.every((l) => /^\s*(#.*|reset|exit|([0-9a-fA-F]{2}\s?)+\\?|)\s*$/i.test(l))) return false;
+  const code = lines.filter((l) => !l.trim().startsWith('#'));
+  return /[0-9a-fA-F]{8}/.test(code.join('').replace(/\s/g, '')) || code.some((l) => /^\s*(reset|exit)\s*$/i.test(l));
+};
