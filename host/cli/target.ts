@@ -19,6 +19,7 @@ export interface TargetOptions {
   save?: boolean;
   wait?: string;
   exclusive?: boolean;
+  acceptPlain?: boolean;
 }
 
 /** The command running now ("cardforge image dump"), for the lock's holder name. */
@@ -42,7 +43,8 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--t0', 'use T=0 (emulator: run the card as T=0; reader: connect with T=0 only)')
     .option('--no-save', 'with --card: do not write the updated image back')
     .option('--wait <ms>', 'with --reader: wait this long for a card (and for pcscd) before failing', '0')
-    .option('--exclusive', 'with --reader: connect exclusively instead of shared');
+    .option('--exclusive', 'with --reader: connect exclusively instead of shared')
+    .option('--accept-plain', 'with --card and an image passphrase set: load a plain (unencrypted) image anyway; it is saved encrypted');
 }
 
 export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clock?: Clock }): Transport {
@@ -51,7 +53,7 @@ export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clo
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new CliError('USAGE', `--wait expected a whole number of milliseconds, got "${opts.wait}"`, EXIT.USAGE);
   if (opts.card) {
     // Saved before each answer is handed back (PersistentCard); --no-save only loads.
-    const pc = openPersistentCard(opts.card, { save: opts.save !== false, command: running, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
+    const pc = openPersistentCard(opts.card, { save: opts.save !== false, command: running, acceptPlain: opts.acceptPlain === true, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
     if (opts.t0) pc.card.protocol = 'T=0';
     return new EmulatorTransport(pc, { name: `emulator ${opts.card}` });
   }

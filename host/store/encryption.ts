@@ -47,6 +47,33 @@ export class ImageKey {
     if (passphrase.length === 0) throw new ImageCryptoError('IMAGE_PASSPHRASE_NEEDED', 'the image passphrase is empty');
     return new ImageKey(scryptSync(passphrase.normalize('NFC'), salt, 32, { ...SCRYPT, maxmem: MAXMEM }), Buffer.from(salt));
   }
+
+  /** derive() for a file's existing salt, remembered per (passphrase, salt): reloading a file costs no second scrypt. */
+  static forFile(passphrase: string, salt: Buffer): ImageKey {
+    const id = `${salt.toString('hex')}:${passphrase}`;
+    let k = DERIVED.get(id);
+    if (!k) {
+      k = ImageKey.derive(passphrase, salt);
+      if (DERIVED.size >= 16) DERIVED.delete(DERIVED.keys().next().value!);
+      DERIVED.set(id, k);
+    }
+    return k;
+  }
+}
+
+/** A few derived keys of this process (the same keys autosave keeps anyway). */
+const DERIVED = new Map<string, ImageKey>();
+
+const ENVELOPE_FIELDS = ['format', 'kdf', 'N', 'r', 'p', 'salt', 'iv', 'tag', 'ciphertext'] as const;
+const LENGTHS = { salt: 16, iv: 12, tag: 16 } as const; // 128-bit salt; SP 800-38D §5.2.1.1 96-bit IV, §5.2.1.2 128-bit tag
+
+/** Strict base64 (RFC 4648 §4): alphabet, padding and the unused bits all canonical, so one text ⇔ one byte string. */
+function strictBase64(v: string, field: string, file: string): Buffer {
+  const b = Buffer.from(v, 'base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0 || b.toString('base64') !== v) {
+    throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: field ${field}: not canonical base64; the file is corrupt or was edited — restore it from a backup`);
+  }
+  return b;
 }
 
 function header(salt: string): string {
@@ -75,8 +102,17 @@ export function decryptImageText(text: string, passphrase: string | undefined, f
   } catch (e) {
     throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: the encrypted image envelope is not valid JSON (${(e as Error).message}); restore the file from a backup`);
   }
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: the encrypted image envelope is not a JSON object; restore the file from a backup`);
+  const extra = Object.keys(env).filter((k) => !(ENVELOPE_FIELDS as readonly string[]).includes(k));
+  if (extra.length) throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: unknown field ${extra[0]} in the encrypted image envelope; restore the file from a backup`);
+  if (env.format !== ENCRYPTED_IMAGE_FORMAT) throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: field format: expected "${ENCRYPTED_IMAGE_FORMAT}"; restore the file from a backup`);
+  const bytes: Partial<Record<'salt' | 'iv' | 'tag' | 'ciphertext', Buffer>> = {};
   for (const f of ['salt', 'iv', 'tag', 'ciphertext'] as const) {
     if (typeof env[f] !== 'string') throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: field ${f}: expected base64 text in the encrypted image envelope; restore the file from a backup`);
+    bytes[f] = strictBase64(env[f], f, file);
+  }
+  for (const f of ['salt', 'iv', 'tag'] as const) {
+    if (bytes[f]!.length !== LENGTHS[f]) throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: field ${f}: expected ${LENGTHS[f]} bytes, got ${bytes[f]!.length}; the file is corrupt or was edited — restore it from a backup`);
   }
   if (env.kdf !== 'scrypt' || env.N !== SCRYPT.N || env.r !== SCRYPT.r || env.p !== SCRYPT.p) {
     throw new ImageCryptoError('IMAGE_ENVELOPE_INVALID', `${file}: unsupported key derivation ${env.kdf} N=${env.N} r=${env.r} p=${env.p}; this cardforge reads scrypt N=${SCRYPT.N} r=8 p=1`);
@@ -84,12 +120,13 @@ export function decryptImageText(text: string, passphrase: string | undefined, f
   if (passphrase === undefined || passphrase === '') {
     throw new ImageCryptoError('IMAGE_PASSPHRASE_NEEDED', `${file}: the card image is encrypted; give its passphrase in ${PASSPHRASE_ENV} or with --passphrase-file FILE`);
   }
-  const key = ImageKey.derive(passphrase, Buffer.from(env.salt, 'base64'));
+  const key = ImageKey.forFile(passphrase, bytes.salt!);
   try {
-    const d = createDecipheriv('aes-256-gcm', key.key, Buffer.from(env.iv, 'base64'));
+    // authTagLength pins 16 bytes: without it Node accepts a tag cut to 4, 8 or 12 bytes.
+    const d = createDecipheriv('aes-256-gcm', key.key, bytes.iv!, { authTagLength: LENGTHS.tag });
     d.setAAD(Buffer.from(header(env.salt)));
-    d.setAuthTag(Buffer.from(env.tag, 'base64'));
-    const plain = Buffer.concat([d.update(Buffer.from(env.ciphertext, 'base64')), d.final()]).toString('utf8');
+    d.setAuthTag(bytes.tag!);
+    const plain = Buffer.concat([d.update(bytes.ciphertext!), d.final()]).toString('utf8');
     return { text: plain, key };
   } catch {
     throw new ImageCryptoError('IMAGE_PASSPHRASE_WRONG', `${file}: wrong passphrase for the encrypted card image, or the file was altered (AES-GCM authentication failed); check ${PASSPHRASE_ENV} / --passphrase-file — the file was left untouched`);

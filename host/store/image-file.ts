@@ -10,9 +10,9 @@ import { dirname, basename, join } from 'node:path';
 import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '../../card/image/index.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card, Clock, Rng } from '../../card/runtime/index.js';
-import { ImageCryptoError, ImageKey, decryptImageText, encryptImageText, imageKeyOf, isEncryptedImage, rememberImageKey, resolvePassphrase } from './encryption.js';
+import { ImageCryptoError, ImageKey, PASSPHRASE_ENV, decryptImageText, encryptImageText, imageKeyOf, isEncryptedImage, rememberImageKey, resolvePassphrase } from './encryption.js';
 
-export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_WRITE_FAILED' | 'IMAGE_PASSPHRASE';
+export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_CORRUPT' | 'IMAGE_NOT_ENCRYPTED' | 'IMAGE_WRITE_FAILED' | 'IMAGE_PASSPHRASE';
 
 export class ImageFileError extends Error {
   constructor(readonly code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
@@ -119,6 +119,14 @@ export interface LoadImageOptions {
   registry?: ParseImageOptions['registry'];
   /** For encrypted images; default: CARDFORGE_IMAGE_PASSPHRASE. */
   passphrase?: string;
+  /**
+   * With a passphrase configured a plain image is refused (a plain file dropped in place of an
+   * encrypted one would otherwise load and be re-saved encrypted: laundered). --accept-plain
+   * loads it anyway; it is then saved encrypted, and the warning says so.
+   */
+  acceptPlain?: boolean;
+  /** Warnings (a version 1 image, an accepted plain image); default: one line on stderr. */
+  onWarning?: (message: string) => void;
   rng?: Rng;
   clock?: Clock;
 }
@@ -132,17 +140,34 @@ export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
     if (err.code === 'ENOENT') throw new ImageFileError('IMAGE_NOT_FOUND', path, `${path}: no such card image; create one with "cardforge personalize PROFILE.yaml -o ${path}" (or "cardforge image new -o ${path}" for a loopback test card)`);
     throw new ImageFileError('IMAGE_UNREADABLE', path, `${path}: cannot read the card image (${err.code ?? err.message}); check the path and its permissions`);
   }
+  return loadImageText(text, path, opts);
+}
+
+/** loadImageFile after the read: `text` is the file's content, `path` names it in messages. */
+export function loadImageText(text: string, path: string, opts: LoadImageOptions = {}): Card {
+  const warn = opts.onWarning ?? ((m: string) => process.stderr.write(`cardforge: warning: ${m}\n`));
+  const passphrase = opts.passphrase ?? resolvePassphrase();
   let key: ImageKey | undefined;
   if (isEncryptedImage(text)) {
     try {
-      ({ text, key } = decryptImageText(text, opts.passphrase ?? resolvePassphrase(), path));
+      ({ text, key } = decryptImageText(text, passphrase, path));
     } catch (e) {
       if (e instanceof ImageCryptoError) throw new ImageFileError(e.code === 'IMAGE_ENVELOPE_INVALID' ? 'IMAGE_INVALID' : 'IMAGE_PASSPHRASE', path, e.message);
       throw e;
     }
+  } else if (passphrase !== undefined) {
+    if (!opts.acceptPlain) {
+      throw new ImageFileError('IMAGE_NOT_ENCRYPTED', path, `${path}: the card image is not encrypted, but an image passphrase is set (${PASSPHRASE_ENV} or --passphrase-file): a plain file in place of an encrypted one is refused; if this plain image is yours, pass --accept-plain (it is then saved encrypted)`);
+    }
+    warn(`${path}: plain card image accepted (--accept-plain); it is saved encrypted from now on`);
   }
   try {
-    const card = parseImage(text, { registry: opts.registry ?? APPLET_REGISTRY, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    const card = parseImage(text, {
+      registry: opts.registry ?? APPLET_REGISTRY,
+      onWarning: (m) => warn(`${path}: ${m}`),
+      ...(opts.rng ? { rng: opts.rng } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     if (key) rememberImageKey(card, key);
     return card;
   } catch (e) {
@@ -150,7 +175,8 @@ export function loadImageFile(path: string, opts: LoadImageOptions = {}): Card {
     const advice =
       e.code === 'IMAGE_VERSION' ? '' :
       e.code === 'IMAGE_SYNTAX' ? '; restore the image from a backup or personalize a new one' :
+      e.code === 'IMAGE_DIGEST' ? '; the file was left untouched — restore it from a backup or personalize a new one (a deliberate edit: encrypt images instead, see docs/security.md)' :
       '; the file was left untouched — restore it from a backup or personalize a new one';
-    throw new ImageFileError('IMAGE_INVALID', path, `${path}: ${e.field ? `field ${e.field}: ` : ''}${e.problem}${advice}`, e.field);
+    throw new ImageFileError(e.code === 'IMAGE_DIGEST' ? 'IMAGE_CORRUPT' : 'IMAGE_INVALID', path, `${path}: ${e.field ? `field ${e.field}: ` : ''}${e.problem}${advice}`, e.field);
   }
 }

@@ -19,6 +19,7 @@ interface EmulateOptions {
   verbose?: boolean;
   record?: string;
   deterministic?: string;
+  acceptPlain?: boolean;
 }
 
 export function parseHostPort(s: string): { host: string; port: number } {
@@ -37,6 +38,7 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
     .option('--slot <n>', 'vpcd slot: 0 → reader "Virtual PCD 00 00", 1 → "Virtual PCD 00 01"', '0')
     .option('-v, --verbose', 'log every exchange and power event')
     .option('--record <file>', 'record every power event and exchange pcscd sends as a cardforge trace (JSON Lines)')
+    .option('--accept-plain', 'with an image passphrase set: serve a plain (unencrypted) image anyway; it is saved encrypted')
     .option('--deterministic <seed>', 'seeded RNG and virtual clock (replay the recording byte-exact with trace replay --deterministic SEED)')
     .addHelpText('after', '\nThen, in another shell: opensc-tool -r "Virtual PCD 00 00" -s 00A4040000')
     .action(async (opts: EmulateOptions) => {
@@ -49,7 +51,7 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
       } catch (e) {
         throw new CliError('USAGE', (e as Error).message, EXIT.USAGE);
       }
-      const pc = openPersistentCard(opts.card, { command: 'cardforge emulate', ...(opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {}), ...(crashPoint ? { crashPoint } : {}) });
+      const pc = openPersistentCard(opts.card, { command: 'cardforge emulate', acceptPlain: opts.acceptPlain === true, ...(opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : {}), ...(crashPoint ? { crashPoint } : {}) });
       const card = pc.card;
       const log = (line: string): void => ctx.err(`cardforge emulate: ${line}`);
       // The endpoint serves the PersistentCard: no answer leaves before its change is saved.
