@@ -6,10 +6,13 @@
  * OpenSC's unpadded single dump line, pcsc-spy hexdump offsets, apdu4j timing comments.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bytesToHex } from '../../card/runtime/index.js';
 import { exchangesOf, stripEvents, type TraceEvent } from '../../host/trace/events.js';
-import { guessFormat, readTraceFile, readTraceText, type FormatName } from '../../host/trace/formats/index.js';
+import { guessFormat, guessMessage, HEAD_BYTES, readHead, readTraceFile, readTraceText, type FormatName } from '../../host/trace/formats/index.js';
+import { createProgram } from '../../host/cli/program.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { TraceError } from '../../host/trace/errors.js';
 import { FIXTURES, events, recordSession, textOf } from './helpers.js';
 
@@ -97,6 +100,15 @@ describe('malformed input', () => {
     ['apdu4j', '# ATR: 3B00\n00A4040000\n9000\n80120000\n90Q0\n', 5, /"Q" is not a hex digit/],
     ['opensc', 'Outgoing APDU (5 bytes):\n00 A4 04 00 00 .....\n\nIncoming APDU (3 bytes):\n90 00 ..\n\n', 4, /announces 3 bytes, the dump has 2/],
     ['pcsc-spy', 'SCardTransmit\n i bSendBuffer\n i  0000 00 A4 04 00 00                                  .....\n o bRecvBuffer\n o  0010 90 00                                           ..\n => Command successful. (SCARD_S_SUCCESS [0x00000000])  [0.000364]\n', 5, /hexdump offset 0010 where 0000 was expected/],
+    // Issue 15: what used to vanish with exit 0.
+    ['pcsc-spy', 'SCardTransmit\n i bSendBuffer\n i  0000 00 A4 04 00 00                                  .....\n => SCARD_S_SUCCESS 0x00000000 in 0.3 ms\n', 4, /result line not understood/],
+    ['pcsc-spy', 'SCardTransmit\n i bSendBuffer\n i  0000 00 A4 04 00 00                                  .....\nSCardDisconnect\n => SCARD_S_SUCCESS [0x00000000]  [0.000040]\n', 4, /SCardTransmit before this call has no result line/],
+    ['opensc', 'Outgoing APDU data [    5 bytes] =====================================\n00 A4 04 00 00 .....\n======================================================================\nIncoming APDU data [    3 bytes] =====================================\n90 00 ..\n======================================================================\n', 4, /announces 3 bytes, the dump has 2/],
+    ['gp-log', 'A>> T=1 (4+0000) 00A40400 00\nA<< (0066+2) (16ms) 6F408407A0000001510000A535732F06072A864886FC6B01600C060A2A864886FC6B020202016309060\n', 2, /announces 66 bytes|status word|odd number of hex digits/],
+    ['gp-log', 'A>> T=1 (4+0009) 00A40400 09 A000000151000000 00\n', 1, /announces 9 bytes, the line has 8/],
+    ['gp-log', 'A<< (0000+2) (9ms) 6985\n', 1, /response without a command/],
+    ['gp-log', 'A>> T=1 (4+0000) 00A40400 00\nA<< (0000+2) 6985\n', 2, /APDU line not understood/],
+    ['apdu4j', '# ATR: 3B00\n# Sent\n00A4040000\n# Received in 3ms\n9000\n# Received in 5ms\n6A82\n', 7, /without a command line before it/],
   ];
 
   it.each(bad)('%s: the error names file:line (%#)', (format, text, line, why) => {
@@ -120,7 +132,59 @@ describe('malformed input', () => {
     expect(hexEx(evs)).toEqual(['00a40400>9000', '8012000010>a0a19000']);
   });
 
+  it('a GlobalPlatformPro log wrapped by a terminal is an error, not a shorter response (issue #113 style)', () => {
+    const text = 'A>> T=1 (4+0000) 00A40400 00\nA<< (0066+2) (16ms) 6F408407A0000001510000A535732F06072A864886FC6B01600C060A2A864886FC6B020202016309060\n72A864886FC6B03640B06092A864886FC6B0403709F6501FF 9000\n';
+    const errors: string[] = [];
+    const ex = [...exchangesOf(readTraceText(text, 'gp-log', 'gp.log', (e) => errors.push(e.message)).events)];
+    expect(errors).toHaveLength(1);
+    expect(ex).toHaveLength(1); // the command is kept, without an invented response
+  });
+
   it('an unguessable file names line 1 and the formats tried', () => {
     expect(() => guessFormat(new TextEncoder().encode('hello world\n'), 'x.txt')).toThrow(/^x\.txt: cannot tell the trace format from line 1 \("hello world"\); tried native, scriptor/);
+  });
+});
+
+describe('format guessing (issue 15 items 7, 9)', () => {
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  it('reads a bounded head, never the whole file', () => {
+    const dir = tempDir('cf-guess-');
+    const f = join(dir, 'big.scriptor');
+    // ~1 MiB script whose 64 KiB cut falls inside a line: still a scriptor script.
+    writeFileSync(f, `# big\n${'00 A4 04 00 07 A0 00 00 00 03 10 10 00\n'.repeat(26000)}exit\n`);
+    const head = readHead(f);
+    expect(head.length).toBe(HEAD_BYTES);
+    expect(guessFormat(head, f)).toBe('scriptor');
+  });
+
+  it('a script holding only a comment and exit — what cardforge writes for no commands — is scriptor', () => {
+    const written = textOf({ header: { tool: 'cardforge 0.1.0' }, events: [] }, 'scriptor');
+    expect(guessFormat(enc(written), 'empty.scriptor')).toBe('scriptor');
+  });
+
+  it('a headerless apdu4j dump is apdu4j, a script of unspaced commands stays scriptor', () => {
+    expect(guessFormat(enc('# INITIALIZE UPDATE\n80500000080102030405060708\n00001122334455667788FF02009000\n848201001001020304050607080910111213141516\n9000\n'), 'x')).toBe('apdu4j');
+    expect(guessFormat(enc('00A4040007A0000000031010\n80CA9F7F00\n00B0000010\n'), 'x')).toBe('scriptor');
+  });
+
+  it('the guess is printed: "read as apdu4j dump"', async () => {
+    expect(guessMessage('apdu4j')).toMatch(/^read as apdu4j dump/);
+    const err: string[] = [];
+    const p = createProgram({ out: () => undefined, err: (l) => err.push(l) });
+    await p.parseAsync(['node', 'cardforge', 'trace', 'show', FIXTURES + 'apdu4j/headerless.dump']);
+    expect(err[0]).toMatch(/read as apdu4j dump/);
+  });
+
+  it('--keep-going counts what it skipped in the summary', async () => {
+    const dir = tempDir('cf-keep-');
+    const f = join(dir, 'gp.log');
+    writeFileSync(f, 'A>> T=1 (4+0000) 00A40400 00\nA<< (0001+2) (3ms) 9000\nA>> T=1 (4+0000) 80CA9F7F 00\nA<< (0000+2) (3ms) 6A88\nA<< (0000+2) (3ms) 6A88\n');
+    const err: string[] = [];
+    const p = createProgram({ out: () => undefined, err: (l) => err.push(l) });
+    await p.parseAsync(['node', 'cardforge', 'trace', 'show', f, '--keep-going']);
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(err.at(-1)).toMatch(/2 blocks skipped/);
   });
 });
