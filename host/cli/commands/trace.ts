@@ -4,9 +4,11 @@
  * cannot be read is reported as FILE:LINE. `replay` exits 1 when a response really differs from
  * the recording (fields the spec marks random are masked).
  */
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
-import { checkFormat, convertFile, FORMATS, guessMessage, readTraceFile, type FormatName } from '../../trace/formats/index.js';
+import { checkFormat, convertFile, FORMATS, formatFromName, guessMessage, readTraceFile, type FormatName } from '../../trace/formats/index.js';
 import { formatResult, replay } from '../../trace/replay.js';
 import { showTrace } from '../../trace/show.js';
 import type { TraceError } from '../../trace/errors.js';
@@ -69,11 +71,23 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .argument('<out>', 'output file')
     .option('--from <format>', `input format (default: guessed from the content): ${formatList}`)
     .option('--to <format>', 'output format (default: from the output file name)')
-    .option('--no-fold', 'GSMTAP input: keep T=0 GET RESPONSE exchanges separate')
+    .option('--fold-get-response', 'GSMTAP input: fold each T=0 61xx + GET RESPONSE (and 6Cxx + re-sent command) into one APDU exchange')
     .option('--keep-going', 'report unreadable lines and go on instead of stopping at the first')
-    .action((input: string, output: string, opts: ReadFlags & { to?: string; fold: boolean }) => {
+    .action((input: string, output: string, opts: ReadFlags & { to?: string; foldGetResponse?: boolean }) => {
       const ro = readOpts(opts, ctx);
-      const r = convertFile(input, output, { ...ro, fold: opts.fold, ...(opts.to ? { to: checkFormat(opts.to, '--to') } : {}) });
+      const to = opts.to ? checkFormat(opts.to, '--to') : formatFromName(output);
+      const read = { ...ro, fold: opts.foldGetResponse === true };
+      // Written beside the output and renamed over it once complete: a conversion that fails
+      // midway leaves no partial file, and an existing output stays as it was (issue 15 item 6).
+      const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.part`);
+      let r;
+      try {
+        r = to ? convertFile(input, tmp, { ...read, to }) : convertFile(input, output, read); // no format: fails before writing
+        if (to) renameSync(tmp, output);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
       ctx.out(`converted ${input} (${r.from}) → ${output} (${r.to}): ${r.events} events`);
       reportSkipped(ro.bad, ctx);
       if (ro.bad.n) process.exitCode = EXIT.FAILURE;

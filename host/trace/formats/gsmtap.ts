@@ -6,17 +6,19 @@
  *
  * T=0 carries data in one direction only, chosen by the INS (ISO/IEC 7816-3 §10.3.2): the reader
  * decides it from a table of ISO/ETSI outgoing instructions and, for our own commands, from the
- * apdu-specs cases. Reading folds a 61xx (9Fxx in class A0) + GET RESPONSE chain, and a 6Cxx +
- * re-sent command, into one APDU exchange, as host/transport/t0.ts does at run time. Writing
- * unfolds it again (a case-4 exchange becomes command + 61xx, then GET RESPONSE); an exchange whose
- * direction a reader could not infer is written as separate header/body/SW parts (sub_types 4-7).
+ * apdu-specs cases. Reading gives the exchanges as captured; asked to (`fold`), it folds a 61xx
+ * (9Fxx in class A0) + GET RESPONSE chain, and a 6Cxx + re-sent command, into one APDU exchange,
+ * as host/transport/t0.ts does at run time. Writing never changes an exchange: what is not a
+ * plain T=0 transfer goes out as ISO 7816 PDUs with an explicit direction (iso7816-link.ts), which
+ * the reader reads from the same file.
  */
 import { ALL_COMMANDS } from '../../../apdu-specs/index.js';
 import { decodeCla } from '../../../card/runtime/index.js';
 import { getResponseCla, withLe } from '../../transport/t0.js';
 import { TraceError, type OnBadLine } from '../errors.js';
-import { swOf, type Trace, type TraceEvent } from '../events.js';
+import type { Trace, TraceEvent } from '../events.js';
 import { isPcap, isPcapng, pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, readPcap, readPcapng, udpFrame, udpOf } from './pcap.js';
+import { LINKTYPE_UPPER_PDU, readUpperPdu, upperPdu, type UpperPdu } from './iso7816-link.js';
 import type { Sink } from '../io.js';
 
 export const GSMTAP_UDP_PORT = 4729;
@@ -109,7 +111,7 @@ class Folder {
 }
 
 export interface GsmtapReadOptions {
-  /** Fold T=0 GET RESPONSE / 6Cxx chains into APDUs (default true). */
+  /** Fold T=0 GET RESPONSE / 6Cxx chains into APDUs (default false: the exchanges as captured). */
   fold?: boolean;
 }
 
@@ -117,15 +119,35 @@ export function readGsmtap(bytes: Uint8Array, file: string, onBad?: OnBadLine, o
   const packets = isPcapng(bytes) ? readPcapng(bytes, file) : isPcap(bytes) ? readPcap(bytes, file) : undefined;
   if (!packets) throw new TraceError('TRACE_SYNTAX', 'neither a pcap nor a pcapng file (bad magic number)', file);
   function* events(): Generator<TraceEvent> {
-    const folder = new Folder(opts.fold ?? true);
+    const folder = new Folder(opts.fold ?? false);
     let t0: number | undefined;
     let n = 0;
     let parts: { hdr?: Uint8Array; cmd?: Uint8Array; rsp?: Uint8Array } = {};
     for (const pkt of packets!) {
       n++;
-      const udp = udpOf(pkt);
-      if (!udp || (udp.dstPort !== GSMTAP_UDP_PORT && udp.srcPort !== GSMTAP_UDP_PORT)) continue;
-      const g = udp.payload;
+      let g: Uint8Array;
+      if (pkt.linktype === LINKTYPE_UPPER_PDU) {
+        const u = readUpperPdu(pkt.data);
+        if (u === undefined) continue;
+        if (typeof u === 'string') {
+          const err = new TraceError('TRACE_SYNTAX', `packet ${n}: ${u}`, file);
+          if (!onBad) throw err;
+          onBad(err);
+          continue;
+        }
+        if (u.kind !== 'gsmtap') {
+          t0 ??= pkt.tsUs;
+          const t = pkt.tsUs - t0;
+          yield* folder.flush();
+          yield u.kind === 'command' ? { kind: 'command', apdu: u.apdu, t } : u.kind === 'response' ? { kind: 'response', data: u.data, t } : { kind: 'atr', atr: u.atr, t };
+          continue;
+        }
+        g = u.payload;
+      } else {
+        const udp = udpOf(pkt);
+        if (!udp || (udp.dstPort !== GSMTAP_UDP_PORT && udp.srcPort !== GSMTAP_UDP_PORT)) continue;
+        g = udp.payload;
+      }
       if (g.length < 16 || g[0] !== 2 || g[2] !== GSMTAP_TYPE_SIM) continue;
       const hl = g[1]! * 4;
       if (hl < 16 || hl > g.length) {
@@ -186,53 +208,84 @@ const cat = (...p: Uint8Array[]): Uint8Array => {
   }
   return out;
 };
-const sw2 = (sw: number): Uint8Array => Uint8Array.of(sw >> 8, sw & 0xff);
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
-/** The GSMTAP payloads (sub_type, body) that carry one APDU exchange over T=0. */
-export function unfold(command: Uint8Array, response: Uint8Array, index: number): [number, Uint8Array][] {
+/**
+ * The SIMtrace APDU payload for one exchange, when it is a real T=0 transfer that this reader
+ * reads back exactly: a short command of case 1, 2 or 3 whose data goes the way the reader infers
+ * from the INS, P3 bytes of data moved (256 for 00), or none with P3 = 00. Otherwise undefined:
+ * the exchange is written as ISO 7816 PDUs with their direction (iso7816-link.ts). Checked by
+ * reading the payload back, so writer and reader cannot disagree (issue 15 item 4).
+ */
+export function tpduOf(command: Uint8Array, response: Uint8Array): Uint8Array | undefined {
   const n = command.length;
-  if (n > 5 && command[4] === 0) throw new TraceError('TRACE_UNREPRESENTABLE', `exchange ${index + 1}: an extended-length APDU cannot be written as a T=0 TPDU for GSMTAP`);
-  const hdr = n === 4 ? cat(command, Uint8Array.of(0)) : command.slice(0, 5);
-  const cmdData = n > 5 ? command.subarray(5, 5 + command[4]!) : new Uint8Array(0);
+  if (response.length < 2 || n < 4) return undefined;
+  if (!(n === 4 || n === 5 || (command[4]! > 0 && n === 5 + command[4]!))) return undefined; // case 4, extended, malformed
   const rspData = response.subarray(0, response.length - 2);
-  const sw = swOf(response);
-  const cla = command[0]!;
-  if (cmdData.length && rspData.length) {
-    const out: [number, Uint8Array][] = [];
-    const ann = (left: number): number => (cla === 0xa0 ? 0x9f00 : 0x6100) | (left >= 256 ? 0 : left);
-    out.push([SUB.APDU, cat(hdr, cmdData, sw2(ann(rspData.length)))]);
-    for (let off = 0; off < rspData.length; off += 256) {
-      const chunk = rspData.subarray(off, off + 256);
-      const left = rspData.length - off - chunk.length;
-      out.push([SUB.APDU, cat(Uint8Array.of(getResponseCla(cla), 0xc0, 0, 0, chunk.length & 0xff), chunk, sw2(left ? ann(left) : sw))]);
-    }
-    return out;
-  }
-  const data = cmdData.length ? cmdData : rspData;
-  const out = rspData.length > 0;
-  if (data.length === 0 || dataIsOutgoing(hdr[0]!, hdr[1]!, hdr[2]!) === out) return [[SUB.APDU, cat(hdr, data, sw2(sw))]];
-  // The INS alone would mislead a reader about the direction: say it with the TPDU part types.
-  return [[SUB.TPDU_HDR, hdr], [out ? SUB.TPDU_RSP : SUB.TPDU_CMD, data.slice()], [SUB.TPDU_SW, sw2(sw)]];
+  if (n > 5 && rspData.length) return undefined;
+  // A whole transfer: P3 bytes of data (256 for 00), or none with P3 = 00. An error SW instead of
+  // the P3 bytes a READ asked for is real T=0, but tshark 4.0 flags it "Malformed Packet".
+  const moved = n > 5 ? n - 5 : rspData.length;
+  const p3 = n === 4 ? 0 : command[4]!;
+  if (moved ? moved !== (p3 || 256) : p3 !== 0) return undefined;
+  const p = cat(n === 4 ? cat(command, Uint8Array.of(0)) : command, rspData, response.subarray(response.length - 2));
+  const back = splitTpdu(p, 0);
+  if (typeof back === 'string' || !same(back.command, command) || !same(back.data, rspData)) return undefined;
+  return p;
 }
 
+/**
+ * Write a trace as a capture: the exchanges that are plain T=0 transfers as GSMTAP-SIM
+ * (Ethernet/IPv4/UDP to port 4729 in pcapng), ATRs and everything else as ISO 7816 PDUs with an
+ * explicit direction (a second pcapng interface of link type 252). A classic pcap has one link type, so
+ * there GSMTAP travels inside exported PDUs too. Nothing is dropped: a command without a response
+ * is a lone command packet, a response without a command a lone response packet. Timestamps are
+ * the trace's (from header.start, when known) or, for events without one, 1 ms after the previous
+ * packet; never decreasing (issue 15 items 3-6).
+ */
 export function writeGsmtap(trace: Trace, sink: Sink, container: 'pcapng' | 'pcap'): void {
-  sink.write(container === 'pcapng' ? pcapngHeader(`cardforge (${trace.header.tool})`) : pcapHeader());
+  const ng = container === 'pcapng';
+  sink.write(ng ? pcapngHeader(`cardforge (${trace.header.tool})`, [1, LINKTYPE_UPPER_PDU]) : pcapHeader(LINKTYPE_UPPER_PDU));
   const base = trace.header.start ? Date.parse(trace.header.start) * 1000 : 0;
   let id = 0;
-  let t = 0;
-  let cmd: Uint8Array | undefined;
-  let index = 0;
-  const emit = (sub: number, body: Uint8Array): void => {
-    const frame = udpFrame(gsmtapPayload(sub, body), 40000, GSMTAP_UDP_PORT, id++ & 0xffff);
-    sink.write(container === 'pcapng' ? pcapngPacket(frame, base + t) : pcapPacket(frame, base + t));
+  let last = -1000;
+  const stamp = (t: number | undefined): number => {
+    last = t !== undefined ? Math.max(t, last) : last + 1000;
+    return base + last;
+  };
+  const gsmtap = (sub: number, body: Uint8Array, tsUs: number): void => {
+    const g = gsmtapPayload(sub, body);
+    sink.write(ng ? pcapngPacket(udpFrame(g, 40000, GSMTAP_UDP_PORT, id++ & 0xffff), tsUs, 0) : pcapPacket(upperPdu({ kind: 'gsmtap', payload: g }), tsUs));
+  };
+  const iso = (pdu: UpperPdu, tsUs: number): void => {
+    sink.write(ng ? pcapngPacket(upperPdu(pdu), tsUs, 1) : pcapPacket(upperPdu(pdu), tsUs));
+  };
+  let pend: { apdu: Uint8Array; t: number | undefined } | undefined;
+  const lone = (): void => {
+    if (pend) iso({ kind: 'command', apdu: pend.apdu }, stamp(pend.t));
+    pend = undefined;
   };
   for (const e of trace.events) {
-    if (e.t !== undefined) t = e.t;
-    if (e.kind === 'atr') emit(SUB.ATR, e.atr);
-    else if (e.kind === 'command') cmd = e.apdu;
-    else if (e.kind === 'response' && cmd) {
-      for (const [sub, body] of unfold(cmd, e.data, index++)) emit(sub, body);
-      cmd = undefined;
-    }
+    if (e.kind === 'atr') {
+      lone();
+      // As an ISO 7816-3 ATR, not GSMTAP sub_type 1: tshark 4.0 decodes that as a SIM APDU.
+      iso({ kind: 'atr', atr: e.atr }, stamp(e.t));
+    } else if (e.kind === 'command') {
+      lone();
+      pend = { apdu: e.apdu, t: e.t };
+    } else if (e.kind === 'response') {
+      if (!pend) {
+        iso({ kind: 'response', data: e.data }, stamp(e.t));
+        continue;
+      }
+      const tp = tpduOf(pend.apdu, e.data);
+      if (tp) gsmtap(SUB.APDU, tp, stamp(e.t ?? pend.t));
+      else {
+        iso({ kind: 'command', apdu: pend.apdu }, stamp(pend.t));
+        iso({ kind: 'response', data: e.data }, stamp(e.t));
+      }
+      pend = undefined;
+    } else lone(); // power and reset events: a capture has no packet for them
   }
+  lone();
 }

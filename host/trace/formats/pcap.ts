@@ -4,7 +4,8 @@
  * magic 1A2B3C4D, IDB 1 with link type and if_tsresol, EPB 6, SPB 3, obsolete PB 2; other blocks
  * skipped), and the link/IP/UDP layers down to UDP payloads: Ethernet (with VLAN tags), Linux SLL
  * and SLL2, BSD loopback, raw IPv4/IPv6. Writers produce Ethernet/IPv4/UDP frames, as dumpcap
- * does on "lo". Errors name the file and the byte offset of the bad block.
+ * does on "lo", and a pcapng may declare more interfaces (link types) beside it. Errors name the
+ * file and the byte offset of the bad block.
  */
 import { TraceError } from '../errors.js';
 
@@ -194,8 +195,8 @@ function block(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Section header + one Ethernet interface (µs timestamps), little-endian. */
-export function pcapngHeader(application: string): Uint8Array {
+/** Section header + one interface per link type (µs timestamps; default Ethernet), little-endian. */
+export function pcapngHeader(application: string, linktypes: readonly number[] = [1]): Uint8Array {
   const app = new TextEncoder().encode(application);
   const optLen = 4 + ((app.length + 3) & ~3) + 4;
   const shb = new Uint8Array(16 + optLen);
@@ -208,22 +209,28 @@ export function pcapngHeader(application: string): Uint8Array {
   dv.setUint16(16, 4, true); // shb_userappl
   dv.setUint16(18, app.length, true);
   shb.set(app, 20);
-  const idb = new Uint8Array(8);
-  const iv = new DataView(idb.buffer);
-  iv.setUint16(0, 1, true); // LINKTYPE_ETHERNET
-  iv.setUint32(4, 262144, true);
-  const a = block(0x0a0d0d0a, shb);
-  const b = block(1, idb);
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+  const blocks = [block(0x0a0d0d0a, shb)];
+  for (const lt of linktypes) {
+    const idb = new Uint8Array(8);
+    const iv = new DataView(idb.buffer);
+    iv.setUint16(0, lt, true);
+    iv.setUint32(4, 262144, true);
+    blocks.push(block(1, idb));
+  }
+  const out = new Uint8Array(blocks.reduce((a, x) => a + x.length, 0));
+  let o = 0;
+  for (const x of blocks) {
+    out.set(x, o);
+    o += x.length;
+  }
   return out;
 }
 
-export function pcapngPacket(frame: Uint8Array, tsUs: number): Uint8Array {
+/** An enhanced packet block on interface `iface` (the index of its link type in pcapngHeader). */
+export function pcapngPacket(frame: Uint8Array, tsUs: number, iface = 0): Uint8Array {
   const body = new Uint8Array(20 + frame.length);
   const dv = new DataView(body.buffer);
-  dv.setUint32(0, 0, true);
+  dv.setUint32(0, iface, true);
   dv.setUint32(4, Math.floor(tsUs / 2 ** 32), true);
   dv.setUint32(8, tsUs % 2 ** 32, true);
   dv.setUint32(12, frame.length, true);
@@ -232,14 +239,14 @@ export function pcapngPacket(frame: Uint8Array, tsUs: number): Uint8Array {
   return block(6, body);
 }
 
-export function pcapHeader(): Uint8Array {
+export function pcapHeader(linktype = 1): Uint8Array {
   const h = new Uint8Array(24);
   const dv = new DataView(h.buffer);
   dv.setUint32(0, 0xa1b2c3d4, true);
   dv.setUint16(4, 2, true);
   dv.setUint16(6, 4, true);
   dv.setUint32(16, 262144, true);
-  dv.setUint32(20, 1, true);
+  dv.setUint32(20, linktype, true);
   return h;
 }
 
