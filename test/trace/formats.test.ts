@@ -140,6 +140,16 @@ describe('malformed input', () => {
     expect(ex).toHaveLength(1); // the command is kept, without an invented response
   });
 
+  it('apdu4j: a lost response line is an error, and with a handler every later exchange is still paired right', () => {
+    // The response of 80CA9F7F00 is missing: "00B0000010" sits where a response belongs.
+    const text = '00A4040000\n9000\n80CA9F7F00\n00B0000010\n0102030405060708090A0B0C0D0E0F109000\n0084000008\n11223344556677889000\n';
+    expect(() => [...readTraceText(text, 'apdu4j', 'lost.dump').events]).toThrow(/^lost\.dump:4: line read as a response ends in 0010, not a status word/);
+    const errors: string[] = [];
+    const ex = hexEx(readTraceText(text, 'apdu4j', 'lost.dump', (e) => errors.push(e.message)).events);
+    expect(errors).toHaveLength(1);
+    expect(ex).toEqual(['00a4040000>9000', '80ca9f7f00>-', '00b0000010>0102030405060708090a0b0c0d0e0f109000', '0084000008>11223344556677889000']);
+  });
+
   it('an unguessable file names line 1 and the formats tried', () => {
     expect(() => guessFormat(new TextEncoder().encode('hello world\n'), 'x.txt')).toThrow(/^x\.txt: cannot tell the trace format from line 1 \("hello world"\); tried native, scriptor/);
   });

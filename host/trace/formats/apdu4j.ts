@@ -67,7 +67,17 @@ export function readApdu4j(src: LineReader, onBad?: OnBadLine): Trace {
         const bytes = parseHex(s, src, expectResponse ? 'response' : 'command');
         if (expectResponse) {
           if (bytes.length < 2) throw syntaxError(src, 'response without a status word');
-          ev = { kind: 'response', data: bytes, ...(us !== undefined ? { us } : {}) };
+          const sw1 = bytes[bytes.length - 2]!;
+          if (!((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 >= 0x90 && sw1 <= 0x9f))) {
+            // The position says response, the bytes say otherwise (ISO 7816-4 §5.6: SW1 is 61–6F
+            // or 90–9F): a line before is missing or doubled, and alternation alone would read
+            // every later response as a command. Loud; with a handler, resume with it as a command.
+            const e = syntaxError(src, `line read as a response ends in ${hexUpper(bytes.subarray(bytes.length - 2))}, not a status word: the response of the command before is missing, or a line is doubled`);
+            if (!onBad || bytes.length < 4 || marked === 'response') throw e;
+            onBad(e);
+            ev = { kind: 'command', apdu: bytes };
+            expectResponse = false; // flipped below: the next line is this command's response
+          } else ev = { kind: 'response', data: bytes, ...(us !== undefined ? { us } : {}) };
         } else {
           if (bytes.length < 4) throw syntaxError(src, `command of ${bytes.length} bytes; at least 4 (CLA INS P1 P2)`);
           ev = { kind: 'command', apdu: bytes };
