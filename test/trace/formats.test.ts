@@ -150,6 +150,13 @@ describe('malformed input', () => {
     expect(ex).toEqual(['00a4040000>9000', '80ca9f7f00>-', '00b0000010>0102030405060708090a0b0c0d0e0f109000', '0084000008>11223344556677889000']);
   });
 
+  it('OpenSC: a command whose Incoming block is lost is an error, one whose transmit failed is kept unanswered', () => {
+    const lost = 'Outgoing APDU (5 bytes):\n00 A4 04 00 00 .....\n\nsome log line\nOutgoing APDU (5 bytes):\n00 B0 00 00 10 .....\n\nIncoming APDU (2 bytes):\n90 00 ..\n\n';
+    expect(() => [...readTraceText(lost, 'opensc', 'lost.log').events]).toThrow(/^lost\.log:1: Outgoing APDU without an Incoming APDU/);
+    const failed = lost.replace('some log line', 'P:1; T:0x1 00:00:00.000 [opensc-tool] reader-pcsc.c:320:pcsc_transmit: unable to transmit: SCardTransmit failed');
+    expect(hexEx(readTraceText(failed, 'opensc', 'failed.log').events)).toEqual(['00a4040000>-', '00b0000010>9000']);
+  });
+
   it('an unguessable file names line 1 and the formats tried', () => {
     expect(() => guessFormat(new TextEncoder().encode('hello world\n'), 'x.txt')).toThrow(/^x\.txt: cannot tell the trace format from line 1 \("hello world"\); tried native, scriptor/);
   });

@@ -22,10 +22,16 @@ export function readOpensc(src: LineReader, onBad?: OnBadLine): Trace {
   function* events(): Generator<TraceEvent> {
     let open = false;
     let atrSeen = false;
+    let openAt = 0;
+    // A transmit that fails logs an error instead of the Incoming block; without one, a command
+    // left unanswered means its Incoming block was lost, and that is said, not skipped.
+    let failed = false;
+    const unanswered = (): TraceError => syntaxError({ file: src.file, line: openAt }, 'Outgoing APDU without an Incoming APDU and no failure logged after it (a lost block?)');
     for (let line = src.next(); line !== undefined; line = src.next()) {
       try {
         const m = BLOCK.exec(line);
         if (!m) {
+          if (open && /failed|returning with: -\d|[Cc]ard (?:was )?removed/.test(line)) failed = true;
           if (line.includes('sc_connect_card: called')) {
             atrSeen = false;
             open = false;
@@ -57,8 +63,12 @@ export function readOpensc(src: LineReader, onBad?: OnBadLine): Trace {
         if (bytes.length !== n) throw syntaxError({ file: src.file, line: at }, `${m[1]} APDU announces ${n} bytes, the dump has ${bytes.length}`);
         if (m[1] === 'Outgoing') {
           if (n < 4) throw syntaxError({ file: src.file, line: at }, `command of ${n} bytes; at least 4 (CLA INS P1 P2)`);
+          const lost = open && !failed ? unanswered() : undefined;
           open = true;
+          openAt = at;
+          failed = false;
           yield { kind: 'command', apdu: bytes };
+          if (lost) throw lost;
         } else {
           if (!open) throw syntaxError({ file: src.file, line: at }, 'Incoming APDU without an Outgoing APDU before it');
           if (n < 2) throw syntaxError({ file: src.file, line: at }, 'response without a status word');
@@ -69,6 +79,10 @@ export function readOpensc(src: LineReader, onBad?: OnBadLine): Trace {
         if (!(e instanceof TraceError) || !onBad) throw e;
         onBad(e);
       }
+    }
+    if (open && !failed) {
+      if (!onBad) throw unanswered();
+      onBad(unanswered());
     }
   }
   return { header: { tool: 'opensc' }, events: events() };
