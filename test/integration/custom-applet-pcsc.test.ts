@@ -45,6 +45,7 @@ describe.skipIf(skipPcsc)(`a user applet through pcscd + vpcd${pcscSuiteNote}`, 
     expect(r.stdout).toMatch(/00 00 00 0A/);
     const deadline = Date.now() + 3000;
     while (!/COUNTER_READ/.test(emu!.stderr) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(emu!.stderr).toMatch(/COUNTER_VERIFY/); // named by the applet the SELECT made current
     expect(emu!.stderr).toMatch(/COUNTER_INCREMENT/);
     expect(emu!.stderr).not.toMatch(/31 32 33 34/);
   });

@@ -11,6 +11,7 @@ import { VPCD_DEFAULT_PORT, VpcdEndpoint } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatExchange } from '../format.js';
+import { ExchangeDecoder, defaultAppletSpecs } from '../../trace/decode.js';
 
 interface EmulateOptions {
   card: string;
@@ -65,8 +66,16 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
       const recorder = opts.record ? TraceRecorder.toFile(opts.record, { target: `emulate ${opts.card}`, protocol: card.protocol }) : undefined;
       if (recorder) recordVpcdEndpoint(endpoint, recorder, () => card.atr);
       if (opts.verbose) {
-        endpoint.on('exchange', (c, r, ms) => log(`${formatExchange(c, r).replace('\n', `  [${ms.toFixed(2)} ms]\n`)}`));
-        endpoint.on('control', (code) => code === 1 && log(`power on, ATR ${bytesToHex(card.atr).toUpperCase()}`));
+        // One decoder for the session, as the card sees it: an applet selected on a channel names
+        // the commands that follow (the payment applet's 00 20 is its VERIFY, not the SIM's);
+        // power-on and reset select the default applet again (vpcd control 1, 2).
+        const defaultAid = card.applets.find((a) => a.isDefault)?.aidHex ?? null;
+        const decoder = new ExchangeDecoder(defaultAppletSpecs(defaultAid));
+        endpoint.on('exchange', (c, r, ms) => log(`${formatExchange(c, r, decoder).replace('\n', `  [${ms.toFixed(2)} ms]\n`)}`));
+        endpoint.on('control', (code) => {
+          if (code === 1 || code === 2) decoder.reset();
+          if (code === 1) log(`power on, ATR ${bytesToHex(card.atr).toUpperCase()}`);
+        });
       }
       log(`serving ${opts.card} (ATR ${bytesToHex(card.atr).toUpperCase()}, ${card.protocol}) to vpcd at ${host}:${port + slot} — reader "Virtual PCD 00 0${slot}"; Ctrl-C to stop`);
       try {
