@@ -157,6 +157,13 @@ describe('malformed input', () => {
     expect(hexEx(readTraceText(failed, 'opensc', 'failed.log').events)).toEqual(['00a4040000>-', '00b0000010>9000']);
   });
 
+  it('GlobalPlatformPro log: a lost response line is an error, a transmit that threw is kept unanswered', () => {
+    const lost = 'A>> T=1 (4+0000) 00A40400 00\n[DEBUG] GPSession - something\nA>> T=1 (4+0000) 80CA9F7F 00\nA<< (0000+2) (9ms) 6985\n';
+    expect(() => [...readTraceText(lost, 'gp-log', 'lost.log').events]).toThrow(/^lost\.log:1: command without a response line/);
+    const threw = lost.replace('[DEBUG] GPSession - something', 'Error: javax.smartcardio.CardException: sun.security.smartcardio.PCSCException: SCARD_W_REMOVED_CARD');
+    expect(hexEx(readTraceText(threw, 'gp-log', 'threw.log').events)).toEqual(['00a4040000>-', '80ca9f7f00>6985']);
+  });
+
   it('an unguessable file names line 1 and the formats tried', () => {
     expect(() => guessFormat(new TextEncoder().encode('hello world\n'), 'x.txt')).toThrow(/^x\.txt: cannot tell the trace format from line 1 \("hello world"\); tried native, scriptor/);
   });

@@ -51,14 +51,23 @@ export function readGpLog(src: LineReader, onBad?: OnBadLine): Trace {
   const header: TraceHeader = { tool: 'GlobalPlatformPro' };
   function* events(): Generator<TraceEvent> {
     let open = false;
+    let openAt = 0;
+    // A failed transmit ends in an exception message instead of "A<<"; without one, a command
+    // left unanswered means its response line was lost, and that is said, not skipped.
+    let failed = false;
+    const unanswered = (): TraceError => syntaxError({ file: src.file, line: openAt }, 'command without a response line and no error logged after it (a lost line?)');
     let atrSeen = false;
     for (let line = src.next(); line !== undefined; line = src.next()) {
       let ev: TraceEvent[] = [];
+      let lost: TraceError | undefined;
       try {
         let m: RegExpExecArray | null;
         if ((m = CMD.exec(line))) {
+          lost = open && !failed ? unanswered() : undefined;
           ev = [{ kind: 'command', apdu: command(m, src) }];
           open = true;
+          openAt = src.line;
+          failed = false;
         } else if ((m = RSP.exec(line))) {
           if (!open) throw syntaxError(src, 'response without a command before it');
           open = false;
@@ -66,6 +75,8 @@ export function readGpLog(src: LineReader, onBad?: OnBadLine): Trace {
           ev = [{ kind: 'response', data: response(m, src), us }];
         } else if (ANY_APDU.test(line)) {
           throw syntaxError(src, 'APDU line not understood (expected "A>> T=1 (4+nnnn) CLAINSP1P2 …" or "A<< (nnnn+2) (12ms) … SW")');
+        } else if (open && /Error|Exception|failed/i.test(line)) {
+          failed = true;
         } else if ((m = CONNECT.exec(line))) {
           open = false;
           atrSeen = true;
@@ -79,6 +90,14 @@ export function readGpLog(src: LineReader, onBad?: OnBadLine): Trace {
         onBad(e);
       }
       yield* ev;
+      if (lost) {
+        if (!onBad) throw lost;
+        onBad(lost);
+      }
+    }
+    if (open && !failed) {
+      if (!onBad) throw unanswered();
+      onBad(unanswered());
     }
   }
   return { header, events: events() };
