@@ -7,9 +7,8 @@
  * Guards: a format version read as 0 APDUs with exit 0 (pcsc-lite ≥ 2.2, OpenSC < 0.16),
  * headerless apdu4j dumps guessed as scriptor, commands without responses lost by a writer.
  *
- * Captures (pcap, pcapng over GSMTAP) are not in the writer loop: as of issue 15 items 3-6 they
- * lose commands without responses, Le and direction, and cannot carry extended APDUs. They belong
- * to the capture writer's own round-trip test; add them here once that is lossless.
+ * Captures (pcap, pcapng) are in the loop too, since the capture writer became lossless (issue 15
+ * items 3-6: commands without responses, Le, direction and extended APDUs kept).
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -17,7 +16,7 @@ import { join, relative } from 'node:path';
 import { bytesToHex } from '../../card/runtime/index.js';
 import { stripEvents, type TraceEvent } from '../../host/trace/events.js';
 import { FORMATS, guessFormat, readHead, readTraceFile, readTraceText, type FormatName } from '../../host/trace/formats/index.js';
-import { FIXTURES, textOf } from './helpers.js';
+import { bytesOf, FIXTURES, gsmtapEvents, textOf } from './helpers.js';
 
 /** Every fixture with an expectation, and the format it must be guessed as. */
 const CORPUS: Record<string, FormatName> = {
@@ -88,6 +87,16 @@ describe('fixture corpus', () => {
       const jsonl = textOf(readTraceFile(join(FIXTURES, fixture)), 'native');
       const written = textOf(readTraceText(jsonl, 'native', 'corpus.jsonl'), to);
       const back = textOf(readTraceText(written, to, `corpus.${to}`), 'native');
+      expect(events(readTraceText(back, 'native', 'back.jsonl').events)).toEqual(want);
+    });
+  });
+
+  describe.each(['pcapng', 'pcap'] as const)('JSONL → %s → JSONL', (to) => {
+    it.each(Object.keys(CORPUS))('%s keeps every command, response and ATR in order', (fixture) => {
+      const want = expected(expectationOf(fixture));
+      const jsonl = textOf(readTraceFile(join(FIXTURES, fixture)), 'native');
+      const capture = bytesOf(readTraceText(jsonl, 'native', 'corpus.jsonl'), to);
+      const back = textOf({ header: { tool: to }, events: gsmtapEvents(capture) }, 'native');
       expect(events(readTraceText(back, 'native', 'back.jsonl').events)).toEqual(want);
     });
   });
