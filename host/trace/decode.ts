@@ -8,6 +8,7 @@
  * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
 import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
 import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, type FsNode } from '../../card/fs/index.js';
@@ -390,6 +391,25 @@ function selected(t: Target, data: Uint8Array, gsm: boolean): FileSelection {
 }
 
 /**
+ * RIDs of the UICC's own applications (ETSI TS 101 220 §4.1: ETSI, 3GPP, 3GPP2): a USIM / ISIM /
+ * CSIM ADF is selected by AID but served by the applet that serves the UICC, so the context stays.
+ */
+const UICC_RIDS = ['a000000009', 'a000000087', 'a000000343'];
+
+/** The DF name (84) in an FCI template (6F, ISO/IEC 7816-4 §7.4.1), or no bytes. Short lengths only. */
+function dfNameOf(fci: Uint8Array): Uint8Array {
+  if (fci.length < 2 || fci[0] !== 0x6f || fci[1]! >= 0x80) return new Uint8Array(0);
+  const end = Math.min(fci.length, 2 + fci[1]!);
+  for (let o = 2; o + 2 <= end; ) {
+    const len = fci[o + 1]!;
+    if (len >= 0x80 || o + 2 + len > end) break;
+    if (fci[o] === 0x84) return fci.subarray(o + 2, o + 2 + len);
+    o += 2 + len;
+  }
+  return new Uint8Array(0);
+}
+
+/**
  * Decodes a stream of exchanges with the context a card has: the applet selected on each logical
  * channel (from SELECT by AID answered 9000/61xx, and the default applet after reset), so a
  * command is named by the applet that receives it; and the file selected on each channel, so a
@@ -424,8 +444,11 @@ export class ExchangeDecoder {
   command(cmd: Uint8Array, opts: { reveal?: boolean } = {}): DecodedCommand {
     const channel = this.channelOf(cmd);
     const own = this.byChannel.get(channel);
-    // Runtime commands first, then the selected applet's, then everything else.
-    const specs = own ? [...RUNTIME_COMMANDS, ...own, ...ALL_COMMANDS] : ALL_COMMANDS;
+    // Runtime commands first, then the selected applet's, then ISO/GlobalPlatform card management,
+    // then the other applets'. With no applet known on the channel (an AID no registered applet
+    // has, or nothing selected) only the ISO/GlobalPlatform names: a foreign card's 80 50 is
+    // INITIALIZE UPDATE, never a cardforge applet's command that shares the INS (issue 15).
+    const specs = own ? [...RUNTIME_COMMANDS, ...own, ...GLOBALPLATFORM_COMMANDS, ...ALL_COMMANDS] : [...RUNTIME_COMMANDS, ...GLOBALPLATFORM_COMMANDS];
     const d = decodeCommand(cmd, { specs, ...(opts.reveal ? { reveal: true } : {}) });
     if (cmd.length < 4) return d;
     const sel = this.selection(channel);
@@ -455,11 +478,14 @@ export class ExchangeDecoder {
     this.pending.delete(channel);
     const success = ok(response.sw);
     let details: readonly string[] | undefined;
-    if (success && cmd[1] === 0xa4 && cmd[2] === 0x04 && cmd.length > 5) {
+    if (success && cmd[1] === 0xa4 && cmd[2] === 0x04) {
       try {
-        const aid = bytesToHex(parseCommand(cmd).data);
+        // No AID selects the default applet; its FCI may name it (GlobalPlatformPro's first command).
+        const named = cmd.length > 5 ? parseCommand(cmd).data : new Uint8Array(0);
+        const aid = bytesToHex(named.length ? named : dfNameOf(response.data));
         const applet = APPLET_SPECS.find((a) => aid.length > 0 && a.aid.startsWith(aid));
         if (applet) this.byChannel.set(channel, applet.commands);
+        else if (aid && !UICC_RIDS.some((r) => aid.startsWith(r))) this.byChannel.delete(channel); // a foreign applet: no context
       } catch (e) {
         if (!(e instanceof CardError)) throw e;
       }

@@ -1,0 +1,75 @@
+/**
+ * Foreign commands get their ISO/GlobalPlatform names when no applet context is known (issue 15
+ * item 9): after a SELECT of an AID no registered applet has (or of the default applet, named by
+ * its FCI), 80 50 is INITIALIZE UPDATE and 80 E6 INSTALL — not the cardforge applet commands that
+ * share the INS (GET_PROFILE, STORE_PROFILE, UICC_STATUS …). The GlobalPlatform declarations are
+ * decoder-only: outside ALL_COMMANDS, so nothing must dispatch them. A USIM ADF selected by AID
+ * keeps the SIM context.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { hexToBytes } from '../../card/runtime/index.js';
+import { ALL_COMMANDS } from '../../apdu-specs/index.js';
+import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
+import { ExchangeDecoder, decodeCommand } from '../../host/trace/decode.js';
+import { readTraceFile } from '../../host/trace/formats/index.js';
+import { showTrace } from '../../host/trace/show.js';
+import { FIXTURES } from './helpers.js';
+
+const h = hexToBytes;
+const OK = h('9000');
+const GP_SESSION: [string, string][] = [
+  ['80500000081122334455667788', 'INITIALIZE_UPDATE'],
+  ['848201001001020304050607080910111213141516', 'EXTERNAL_AUTHENTICATE'],
+  ['80f24000024f0000', 'GET_STATUS'],
+  ['84f2800002 4f00 00', 'GET_STATUS'],
+  ['80e60c0000', 'INSTALL'],
+  ['80e80000 03 c48200', 'LOAD'],
+  ['80e40080 07 4f05a000000001', 'DELETE'],
+  ['80ca9f7f00', 'GP_GET_DATA'],
+  ['00ca00ff00', 'GET_DATA'],
+  ['84d80181 03 ff0102', 'PUT_KEY'],
+  ['80f0400f 05 a000000001', 'SET_STATUS'],
+  ['80e28000 02 0102', 'STORE_DATA'],
+];
+
+describe('GlobalPlatform names when no applet context is known', () => {
+  it('after selecting the ISD (an AID no applet of ours has): INITIALIZE UPDATE, GET STATUS, INSTALL …', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040008a000000151000000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    for (const [cmd, name] of GP_SESSION) expect(d.command(h(cmd.replace(/ /g, ''))).name, cmd).toBe(name);
+    expect(d.command(h('80aa0000')).name).toBe('INS AA'); // no cardforge applet name either
+    expect(d.command(h('84d80181 03 ff0102'.replace(/ /g, ''))).text).toBe('84d8018103******'); // PUT KEY data is secret
+  });
+
+  it('the guard: with every cardforge declaration, the same bytes name cardforge applet commands', () => {
+    const names = (cmd: string): string => decodeCommand(h(cmd), { specs: ALL_COMMANDS }).name;
+    expect(['80e60c0000', '80e40080', '80f24000', '80e28000'].map(names)).not.toContain('INSTALL');
+    expect(names('80e60c0000')).not.toBe('INSTALL');
+    expect(names('80f24000')).not.toBe('GET_STATUS');
+  });
+
+  it('a SELECT with no AID: the FCI names the default applet (GlobalPlatformPro\'s first command)', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    expect(d.command(h('80f24000024f0000')).name).toBe('GET_STATUS');
+  });
+
+  it('a channel nothing was selected on has no context; a USIM ADF keeps the SIM\'s', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('0070000001'), h('019000'));
+    expect(d.command(h('8150000008')).name).toBe('INITIALIZE_UPDATE');
+    d.observe(h('00a4040410a0000000871002ffffffff8907090000'), OK);
+    expect(d.command(h('80f2000000')).name).toBe('UICC_STATUS');
+  });
+
+  it('trace show of a GlobalPlatformPro log names the GlobalPlatform commands', () => {
+    const t = readTraceFile(join(FIXTURES, 'gp-log', 'gppro-19-t1.log'), { format: 'gp-log' });
+    const text = [...showTrace(t)].join('\n');
+    for (const n of ['INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'GP_GET_DATA']) expect(text).toContain(n);
+  });
+
+  it('the GlobalPlatform declarations are decoder-only: not in ALL_COMMANDS, so no applet must handle them', () => {
+    expect(GLOBALPLATFORM_COMMANDS.filter((c) => ALL_COMMANDS.includes(c))).toEqual([]);
+  });
+});
