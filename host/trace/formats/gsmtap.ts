@@ -28,14 +28,27 @@ const SUB = { APDU: 0, ATR: 1, PPS_REQ: 2, PPS_RSP: 3, TPDU_HDR: 4, TPDU_CMD: 5,
 /** INS whose T=0 data goes card → terminal (ISO/IEC 7816-4, TS 102.221, TS 51.011). */
 const OUTGOING_INS = new Set([0xc0, 0xb0, 0xb2, 0xf2, 0x12, 0xca, 0x84]);
 
+// By CLA and INS, from the declarations; recomputed when an applet registers more (open registry).
+const bySpec = new Map<number, boolean>();
+let specCount = -1;
+
 /** true: the TPDU data is response data; false: command data. */
 export function dataIsOutgoing(cla: number, ins: number, p1: number): boolean {
   if (OUTGOING_INS.has(ins)) return true;
   if (ins === 0x70) return p1 === 0x00; // MANAGE CHANNEL open returns the channel number
-  const base = decodeCla(cla)?.base;
-  if (base === undefined) return false;
-  const specs = ALL_COMMANDS.filter((s) => s.ins === ins && (base & s.cla.mask) === s.cla.value);
-  return specs.length > 0 && specs.every((s) => !s.cases.includes(3) && !s.cases.includes(4));
+  if (specCount !== ALL_COMMANDS.length) {
+    bySpec.clear();
+    specCount = ALL_COMMANDS.length;
+  }
+  const key = (cla << 8) | ins;
+  let out = bySpec.get(key);
+  if (out === undefined) {
+    const base = decodeCla(cla)?.base;
+    const specs = base === undefined ? [] : ALL_COMMANDS.filter((s) => s.ins === ins && (base & s.cla.mask) === s.cla.value);
+    out = specs.length > 0 && specs.every((s) => !s.cases.includes(3) && !s.cases.includes(4));
+    bySpec.set(key, out);
+  }
+  return out;
 }
 
 interface Tpdu {
