@@ -119,5 +119,8 @@ describe('trace convert', () => {
     expect(await run('trace', 'convert', CASES, target)).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['bad.jsonl', 'out.pcapng']);
     expect(stripEvents(readTraceFile(target, { fold: false }).events)).toEqual(stripEvents(readTraceFile(CASES).events));
+    // An output that cannot be opened is named as given, not by its temporary name.
+    const nowhere = join(dir, 'missing', 'x.pcapng');
+    await expect(run('trace', 'convert', CASES, nowhere)).rejects.toThrow(new RegExp(`^${nowhere}: cannot write \\(ENOENT\\)`));
   });
 });

@@ -11,7 +11,7 @@ import { SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index
 import { checkFormat, convertFile, FORMATS, formatFromName, guessMessage, readTraceFile, type FormatName } from '../../trace/formats/index.js';
 import { formatResult, replay } from '../../trace/replay.js';
 import { showTrace } from '../../trace/show.js';
-import type { TraceError } from '../../trace/errors.js';
+import { TraceError } from '../../trace/errors.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
@@ -86,6 +86,8 @@ export function registerTrace(program: Command, ctx: CliContext): void {
         if (to) renameSync(tmp, output);
       } catch (e) {
         rmSync(tmp, { force: true });
+        // An output that cannot be written is named as the user named it, not by its temporary name.
+        if (e instanceof TraceError && e.file === tmp) throw new TraceError(e.code, e.message.slice(tmp.length + 2), output, e.line);
         throw e;
       }
       ctx.out(`converted ${input} (${r.from}) → ${output} (${r.to}): ${r.events} events`);
