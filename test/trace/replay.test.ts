@@ -117,6 +117,9 @@ describe('cardforge trace (in process)', () => {
     expect(out[0]).toMatch(/\(native\) → .*rec\.pcapng \(pcapng\): \d+ events/);
     expect(await run('trace', 'show', pcap)).toBe(0);
     expect(out.join('\n')).toContain('(SHA256)');
+    // A replay of a guessed format says what it read the file as, as show does.
+    expect(await run('trace', 'replay', pcap, '--card', image, '--deterministic', 'seed-A', '-q')).toBe(0);
+    expect(err.join('\n')).toMatch(/read as .*pcapng/);
   });
 
   it('a malformed line fails with file:line; --keep-going reports it and shows the rest', async () => {

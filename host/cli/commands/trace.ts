@@ -108,6 +108,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('-q, --quiet', 'print only differing exchanges and the summary')
     .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; maskKeyDependent?: boolean; quiet?: boolean }) => {
       const read = readTraceFile(file, readOpts(opts, ctx));
+      if (read.guessed && read.format !== 'native') ctx.err(`cardforge: ${guessMessage(read.format)}`);
       // Materialized once: counted for the progress display, then replayed.
       const t = { ...read, events: [...read.events] };
       const det = opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : undefined;
