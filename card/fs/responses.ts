@@ -11,6 +11,7 @@
  */
 import { acNibble, type FileTree, type FsNode } from './tree.js';
 import type { FileOp } from './security.js';
+import { fcpObjects } from './fcp.js';
 
 /** CHV/PIN facts the DF responses need (from the applet's OwnerPins). */
 export interface PinFacts {
@@ -89,14 +90,10 @@ export function gsmEfResponse(n: FsNode, active: boolean, nibbleOf?: NibbleOf): 
 /** An imported FCP as the card gave it, its life cycle status (8A) following DEACTIVATE/ACTIVATE. */
 function withLcsi(raw: Uint8Array, active: boolean): Uint8Array {
   const r = raw.slice();
-  // Walk the template's data objects (one-byte tags and lengths: FCP templates stay short).
-  for (let i = 2; i + 1 < r.length; i += 2 + r[i + 1]!) {
-    if (r[i] === 0x8a && r[i + 1] === 1) {
-      const v = r[i + 2]!;
-      if (v === 0x05 || v === 0x04) r[i + 2] = active ? 0x05 : 0x04;
-      break;
-    }
-  }
+  // The one FCP reader (fcp.ts; the tree checked this FCP when it was built): values are views
+  // into r, so the LCSI byte is patched in place. Only operational states follow (05 ↔ 04).
+  const lcsi = fcpObjects(r).find((t) => t.tag === 0x8a)?.value;
+  if (lcsi?.length === 1 && (lcsi[0] === 0x05 || lcsi[0] === 0x04)) lcsi[0] = active ? 0x05 : 0x04;
   return r;
 }
 

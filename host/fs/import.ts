@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonality, type SimPersonalization } from '../../card/applets/sim/index.js';
 import { Card, hexToBytes, parseAtr, type Clock, type Rng } from '../../card/runtime/index.js';
 import { readTlvs } from '../../card/runtime/tlv.js';
-import { FsLayoutError, type FsNodeData, type FsTreeData } from '../../card/fs/index.js';
+import { FsLayoutError, fcpObjects, type FsNodeData, type FsTreeData } from '../../card/fs/index.js';
 import { installAram } from '../../card/applets/aram/index.js';
 import { profileSchema, type Profile } from '../profile/schema.js';
 import { parseProfileText, ProfileError } from '../profile/load.js';
@@ -70,8 +70,7 @@ export function exportedPin1Enabled(tree: FsTreeData): boolean | undefined {
   const usim = tree.mf.children?.find((c) => c.kind === 'ADF' && c.aid?.toUpperCase().startsWith('A0000000871002'));
   for (const n of [usim, tree.mf]) {
     if (n === undefined) continue;
-    const body = readTlvs(raw(n))[0]?.value;
-    const c6 = body && readTlvs(body).find((t) => t.tag === 0xc6)?.value;
+    const c6 = fcpObjects(raw(n)).find((t) => t.tag === 0xc6)?.value;
     if (!c6) continue;
     const inner = readTlvs(c6);
     const ps = inner.find((t) => t.tag === 0x90)?.value;
