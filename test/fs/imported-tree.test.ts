@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classicRule, compactRule, expandedRule, parseGsmResponse, parseUiccFcp, FileTree, FsLayoutError, type FsTreeData } from '../../card/fs/index.js';
-import { Card, hexToBytes, bytesToHex } from '../../card/runtime/index.js';
+import { Card, hexToBytes, bytesToHex, tearSweep } from '../../card/runtime/index.js';
 import { installSim, type SimPersonalization } from '../../card/applets/sim/index.js';
 import { pinField, tx } from '../applets/sim/helpers.js';
 
@@ -163,5 +163,27 @@ describe('a card serving an imported tree', () => {
     expect(tx(card, '0070000001')).toBe('6a81');
     expect(tx(card, '0070000400')).toBe('6881');
     expect(bytesToHex(card.atr)).toBe('3b9f96801f878031e073fe211b674a4c753034054ba9');
+  });
+});
+
+describe('an imported file under tears', () => {
+  it('UPDATE RECORD of an imported EF (its EF_ARR, ADM1) torn at every write leaves the old or the new record', () => {
+    const card = importedCard();
+    const adm = (): void => void expect(tx(card, '0020000a083838383838383838')).toBe('9000');
+    adm();
+    tx(card, '00a4000c022f06');
+    const read = (): string => tx(card, '00b202046e').slice(0, -4);
+    const old = read();
+    const next = '8001039000'.padEnd(220, 'f');
+    expect(old).not.toBe(next);
+    const r = tearSweep(card, hexToBytes(`00dc02046e${next}`), (p) => {
+      if (p.torn) {
+        adm();
+        tx(card, '00a4000c022f06');
+      }
+      expect([old, next], `tear after write ${p.point}`).toContain(read());
+      if (!p.torn) expect(read()).toBe(next);
+    });
+    expect(r.writes).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { installSim, simDefaultAtr, type SimApplet, type SimParams } from '../../../card/applets/sim/index.js';
 import { APPLET_REGISTRY } from '../../../card/applets/index.js';
-import { Card, SeededRng, bytesToHex, hexToBytes } from '../../../card/runtime/index.js';
+import { Card, SeededRng, bytesToHex, hexToBytes, tearSweep } from '../../../card/runtime/index.js';
 import { imageOf, parseImage, serializeImage } from '../../../card/image/index.js';
 import { ExchangeDecoder, decodeCommand } from '../../../host/trace/decode.js';
 import { SIM_APPLET_AID } from '../../../apdu-specs/index.js';
@@ -217,5 +217,23 @@ describe('decoding toolkit commands on a SIM channel', () => {
     const rsp = card.transmit(cmd);
     expect(bytesToHex(rsp)).toBe('9000');
     expect(d.decode(cmd, rsp).command.name).toBe('GSM_TERMINAL_PROFILE');
+  });
+});
+
+describe('TERMINAL PROFILE and tears', () => {
+  it('torn at every persistent write, the stored profile is the old one or the new one, never a mix', () => {
+    const { card } = sim();
+    expect(tx(card, `801000000a${'11'.repeat(10)}`)).toBe('9000');
+    const stored = (): string => {
+      const [, cell] = [...card.memory.cells].find(([k]) => k.endsWith('toolkit/terminal-profile'))!;
+      return bytesToHex(cell.subarray(2, 2 + ((cell[0]! << 8) | cell[1]!)));
+    };
+    const next = '22'.repeat(20);
+    const r = tearSweep(card, hexToBytes(`8010000014${next}`), (p) => {
+      expect(['11'.repeat(10), next], `tear after write ${p.point}`).toContain(stored());
+      if (!p.torn) expect(stored()).toBe(next);
+    });
+    expect(r.writes).toBeGreaterThan(0);
+    expect(stored()).toBe(next);
   });
 });
