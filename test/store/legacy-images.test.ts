@@ -1,0 +1,40 @@
+/**
+ * Images written by earlier cardforge releases keep loading and keep being the same card: the
+ * fixtures in test/fixtures/images were written by fc30754 (image versions 1 and 2, raw memory-cell
+ * keys), with what that card answered to a list of commands after loading. Today's code loads each
+ * one, answers the same, and writes it back in the current format, which loads to the same card.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseImage, serializeImage, IMAGE_VERSION } from '../../card/image/index.js';
+import { APPLET_REGISTRY } from '../../card/applets/index.js';
+import type { Card } from '../../card/runtime/index.js';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'images');
+const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, { command: string; response: string }[]>;
+const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
+const HEX = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
+
+function answers(card: Card, name: string): { command: string; response: string }[] {
+  card.powerOn();
+  return expected[name]!.map((e) => ({ command: e.command, response: HEX(card.transmit(hex(e.command))) }));
+}
+
+describe('legacy card images (written by fc30754)', () => {
+  for (const name of Object.keys(expected)) {
+    for (const version of [1, 2]) {
+      it(`${name}-v${version}.json loads and the card answers as it did`, () => {
+        const warnings: string[] = [];
+        const text = readFileSync(join(DIR, `${name}-v${version}.json`), 'utf8');
+        const card = parseImage(text, { registry: APPLET_REGISTRY, onWarning: (w) => warnings.push(w) });
+        expect(answers(card, name)).toEqual(expected[name]);
+        if (version < IMAGE_VERSION) expect(warnings.join('\n')).toMatch(/version/);
+        // Written back in today's format, it is still the same card.
+        const resaved = serializeImage(parseImage(text, { registry: APPLET_REGISTRY }));
+        expect(JSON.parse(resaved).version).toBe(IMAGE_VERSION);
+        expect(answers(parseImage(resaved, { registry: APPLET_REGISTRY }), name)).toEqual(expected[name]);
+      });
+    }
+  }
+});
