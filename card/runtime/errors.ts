@@ -49,3 +49,12 @@ export class CardNotPoweredError extends Error {
     this.name = 'CardNotPoweredError';
   }
 }
+
+/**
+ * The one way to answer "wrong code, n tries left": 63Cx (ISO/IEC 7816-4 §11.5.6, TS 102.221
+ * §10.2.1.2). Throw it: `throw triesLeft(pin.triesRemaining)`. n is clamped to 0..15 (x is a nibble).
+ */
+export function triesLeft(n: number): CardError {
+  const x = Math.max(0, Math.min(15, Math.trunc(n)));
+  return new CardError(0x63c0 | x, `verification failed, ${x} tries left`);
+}
