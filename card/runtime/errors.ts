@@ -3,6 +3,7 @@
  * exception escaping an applet becomes 6F00 and the card keeps working. PowerLoss is the runtime's
  * own signal for an injected tear and is never turned into a status word.
  */
+import { SW } from '../../apdu-specs/status-words.js';
 
 export class CardError extends Error {
   readonly sw: number;
@@ -56,5 +57,5 @@ export class CardNotPoweredError extends Error {
  */
 export function triesLeft(n: number): CardError {
   const x = Math.max(0, Math.min(15, Math.trunc(n)));
-  return new CardError(0x63c0 | x, `verification failed, ${x} tries left`);
+  return new CardError(SW.VERIFY_FAILED_RETRIES | x, `verification failed, ${x} tries left`);
 }
