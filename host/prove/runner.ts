@@ -3,7 +3,7 @@
  * row with the error instead of stopping the others; the card is reset between suites so one
  * suite's selection or PIN state does not leak into the next.
  */
-import { hexToBytes } from '../../card/runtime/bytes.js';
+import { hexToBytes } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
 import type { Profile } from '../profile/schema.js';
 import type { BackendActors } from '../backend/actors.js';

@@ -4,9 +4,9 @@
  * that need success throw CardCommandError with the SW. Used by the end-to-end flows, the profile
  * personalizer (certifyPaymentCard) and the tests.
  */
-import { PAYMENT_AID, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, SIGN_MODES } from '../../../apdu-specs/payment.js';
+import { PAYMENT_AID, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, SIGN_MODES } from '../../../apdu-specs/index.js';
 import { encodeSignFields, type TransactionFields } from '../../../card/applets/payment/index.js';
-import { bytesToHex, hexToBytes } from '../../../card/runtime/bytes.js';
+import { bytesToHex, hexToBytes } from '../../../card/runtime/index.js';
 import type { Transport } from '../../transport/types.js';
 
 export interface CardReply {

@@ -5,7 +5,7 @@
  * the server's settlement acknowledgement.
  */
 import { SoftwareInterface, SettlementServer, LedgerCard, LedgerCardError } from '../../backend/ledger/index.js';
-import { hexToBytes } from '../../../card/runtime/bytes.js';
+import { hexToBytes } from '../../../card/runtime/index.js';
 import type { Suite } from '../types.js';
 
 export const ledgerSuite: Suite = {

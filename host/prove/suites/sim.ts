@@ -8,8 +8,7 @@
  *   aoc       — Advice of Charge: EF_ACM INCREASE, EF_ACMmax, EF_PUCT.
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
-import { bytesToHex, concat, hexToBytes } from '../../../card/runtime/bytes.js';
-import { findTlv } from '../../../card/runtime/tlv.js';
+import { bytesToHex, concat, findTlv, hexToBytes } from '../../../card/runtime/index.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
 import type { Profile } from '../../profile/schema.js';
