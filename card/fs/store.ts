@@ -11,6 +11,23 @@ import type { FileTree, FsNode } from './tree.js';
 const ACTIVE = 0x05;
 const INVALIDATED = 0x04;
 
+/**
+ * The file contents, read only, for host tools (the APDU personalizer compares a built card with
+ * a blank one): what READ BINARY / READ RECORD serve, without their access checks. Only files:
+ * keys and PINs are not files and are not reachable here. Files are named by path (FsNode.path,
+ * or a node of another tree with the same layout); every read is a copy.
+ */
+export interface FileContents {
+  readonly tree: FileTree;
+  /** An EF's whole content in physical order (cyclic EFs: by slot, see slot()). */
+  content(file: FsNode | string): Uint8Array;
+  /** Logical record `rec` (1-based; cyclic record 1 is the newest). */
+  record(file: FsNode | string, rec: number): Uint8Array;
+  /** Physical slot (0-based) of logical record `rec`. */
+  slot(file: FsNode | string, rec: number): number;
+  isActive(file: FsNode | string): boolean;
+}
+
 export class FileStore {
   private readonly data: (PBytes | undefined)[] = [];
   private readonly status: PBytes;
@@ -75,6 +92,27 @@ export class FileStore {
     this.pointers.setByte(n.index, next);
     this.cell(n).setAt(next * ef.recordLength, bytes);
     if (own) this.ctx.commitTransaction();
+  }
+
+  /** The read-only face of this store (FileContents). */
+  contents(): FileContents {
+    const node = (file: FsNode | string): FsNode => {
+      const path = typeof file === 'string' ? file : file.path;
+      const n = this.tree.byPath(path);
+      if (n?.ef === undefined) throw new RangeError(`FileContents: "file" expected the path of an EF, got ${path}`);
+      return n;
+    };
+    return Object.freeze({
+      tree: this.tree,
+      content: (f: FsNode | string) => this.view(node(f)).slice(),
+      record: (f: FsNode | string, rec: number) => {
+        const n = node(f);
+        if (!Number.isInteger(rec) || rec < 1 || rec > n.ef!.records) throw new RangeError(`FileContents: "rec" expected 1..${n.ef!.records}, got ${rec}`);
+        return this.readRecord(n, rec);
+      },
+      slot: (f: FsNode | string, rec: number) => this.slot(node(f), rec),
+      isActive: (f: FsNode | string) => this.isActive(node(f)),
+    });
   }
 
   /** Install-time: whole content, cyclic pointer reset so record 1 is the first given record. */

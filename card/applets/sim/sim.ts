@@ -10,6 +10,7 @@ import { SIM_CLASSIC_COMMANDS } from '../../../apdu-specs/ts51011.js';
 import { UICC_COMMANDS } from '../../../apdu-specs/ts102221.js';
 import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from '../../../apdu-specs/ts102223.js';
 import { Applet, CommandTable, type AppletContext, type AppletParams, type CommandApdu, type Handler, type Reply } from '../../runtime/index.js';
+import type { FileContents } from '../../fs/index.js';
 import { authenticate, runGsmAlgorithm } from './auth.js';
 import { GSM_SW, SimCore, UICC_SW } from './core.js';
 import { gsmSeek, increase, readBinary, readRecord, setActivation, uiccSearchRecord, updateBinary, updateRecord } from './file-ops.js';
@@ -28,6 +29,11 @@ export class SimApplet extends Applet {
   private readonly perso: SimPerso;
   /** Post proactive commands here: the next 9000 becomes 91xx, FETCH returns them (toolkit.ts). */
   readonly proactive: ProactiveQueue;
+
+  /** The file system's contents, read only (card/fs FileContents): files only, never keys or PINs. */
+  get files(): FileContents {
+    return this.core.fs.contents();
+  }
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);

@@ -10,8 +10,8 @@
  * describe this card's own files (card/fs/services.ts), are "format" data a real card's vendor
  * owns: a vendor adapter must not write ours over theirs).
  */
-import { FileTree, SERVICE_TABLES, type FsNode } from '../../../card/fs/index.js';
-import { SIM_AID, USIM_AID } from '../../../card/applets/sim/index.js';
+import { FileTree, SERVICE_TABLES, type FileContents, type FsNode } from '../../../card/fs/index.js';
+import { SIM_AID, SimApplet, USIM_AID } from '../../../card/applets/sim/index.js';
 import { equalBytes, hexToBytes, type Card } from '../../../card/runtime/index.js';
 import { buildCard } from '../build.js';
 import type { Profile } from '../schema.js';
@@ -26,21 +26,16 @@ export interface EfWrite {
   readonly fromProfile: boolean;
 }
 
-function cell(card: Card, key: string): Uint8Array {
-  const c = card.memory.cells.get(`${SIM_AID}/${key}`);
-  if (c === undefined) throw new Error(`SIM cell ${key} missing`);
-  return c;
+/** The SIM applet's files, read through its public read-only face. */
+function simFiles(card: Card): FileContents {
+  const sim = card.applets.find((a) => a.aidHex === SIM_AID)?.applet;
+  if (!(sim instanceof SimApplet)) throw new Error(`no SIM applet installed under ${SIM_AID}`);
+  return sim.files;
 }
 
-function records(card: Card, n: FsNode): Uint8Array[] {
-  const ef = n.ef!;
-  const data = cell(card, `fs/${n.path}`);
-  const ptr = cell(card, 'fs/.cyclic')[n.index]!;
+function records(files: FileContents, n: FsNode): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let r = 1; r <= ef.records; r++) {
-    const slot = ef.structure === 'cyclic' ? (ptr - (r - 1) + 2 * ef.records) % ef.records : r - 1;
-    out.push(data.slice(slot * ef.recordLength, (slot + 1) * ef.recordLength));
-  }
+  for (let r = 1; r <= n.ef!.records; r++) out.push(files.record(n, r));
   return out;
 }
 
@@ -63,16 +58,19 @@ export function simFileWrites(profile: Profile, file = 'profile'): { tree: FileT
   const blank = blankSimCard({ personality: profile.personality, adm1: profile.pins.adm1 });
   const tree = new FileTree(USIM_AID, {});
   const writes: EfWrite[] = [];
+  const offlineFiles = simFiles(offline);
+  const blankFiles = simFiles(blank);
   for (const n of tree.nodes) {
     if (!n.ef || tree.isArr(n)) continue;
-    const want = cell(offline, `fs/${n.path}`);
-    const have = cell(blank, `fs/${n.path}`);
-    const cyclicMoved = n.ef.structure === 'cyclic' && cell(offline, 'fs/.cyclic')[n.index] !== cell(blank, 'fs/.cyclic')[n.index];
+    const want = offlineFiles.content(n);
+    const have = blankFiles.content(n);
+    // Record 1 of a cyclic EF sits in another slot: the pointer moved, even if the bytes did not.
+    const cyclicMoved = n.ef.structure === 'cyclic' && offlineFiles.slot(n, 1) !== blankFiles.slot(n, 1);
     if (equalBytes(want, have) && !cyclicMoved) continue;
     const cardOwned = n.name === 'EF_DIR' || SERVICE_TABLES.some((t) => t.path === n.path);
     const fromProfile = !cardOwned && !equalBytes(want, declaredDefault(n));
-    if (n.ef.structure === 'transparent') writes.push({ node: n, content: want.slice(), fromProfile });
-    else writes.push({ node: n, records: records(offline, n), fromProfile });
+    if (n.ef.structure === 'transparent') writes.push({ node: n, content: want, fromProfile });
+    else writes.push({ node: n, records: records(offlineFiles, n), fromProfile });
   }
   return { tree, writes };
 }
