@@ -4,6 +4,8 @@
  * with 6Cxx, asking for the command again with Le = xx. PC/SC passes these through untouched, so
  * every T=0 caller would repeat this loop; transports run it once, here, over a raw exchange.
  */
+import { ISO7816 } from '../../apdu-specs/index.js';
+
 export type RawExchange = (command: Uint8Array) => Promise<Uint8Array>;
 
 /** Bound on GET RESPONSE rounds: 256 × 256 bytes covers any short-APDU chain; a card that keeps
@@ -41,13 +43,14 @@ export async function transmitT0(raw: RawExchange, command: Uint8Array): Promise
   }
   const chunks: Uint8Array[] = [];
   const cla = getResponseCla(command[0] ?? 0);
+  const ins = (cla === 0xa0 ? ISO7816.GSM_GET_RESPONSE : ISO7816.GET_RESPONSE).ins;
   for (let round = 0; round < MAX_ROUNDS && rsp.length >= 2; round++) {
     const sw1 = rsp[rsp.length - 2]!;
     const sw2 = rsp[rsp.length - 1]!;
     const more = sw1 === 0x61 || (sw1 === 0x9f && cla === 0xa0);
     if (!more) break;
     chunks.push(rsp.subarray(0, rsp.length - 2));
-    rsp = await raw(Uint8Array.of(cla, 0xc0, 0x00, 0x00, sw2));
+    rsp = await raw(Uint8Array.of(cla, ins, 0x00, 0x00, sw2));
   }
   if (chunks.length === 0) return rsp;
   const total = chunks.reduce((n, c) => n + c.length, 0) + rsp.length;
