@@ -2,7 +2,7 @@
  * Ledger applet: prepaid purse or postpaid usage meter with signed receipts (France Telecom
  * WO 00/63859: the card "updates the file, and only then" releases the payment proof), authorised
  * reloads, a cyclic usage log exported to and acknowledged by the payment server, and e-tickets
- * (tickets.ts). Commands: apdu-specs/ledger.ts; layouts: types.ts; signed messages: messages.ts.
+ * (tickets.ts). Commands: apdu-specs/ledger.ts; layouts and signed messages: card/protocol/ledger.ts.
  *
  * Atomicity (every state change is one JC transaction or one atomic write):
  * - DEBIT: funds/ceiling, balance or use, counter, the record written into the spare slot of the
@@ -34,13 +34,13 @@ import {
   type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU16, type PU32, type PU8, type Reply,
 } from '../../runtime/index.js';
 import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest, verifyDigest } from '../../algorithms/p256.js';
-import { ackDigest, certDigest, exportDigest, loadDigest, offerDigest, receiptDigest, recordsDigest } from './messages.js';
+import {
+  ackDigest, certDigest, exportDigest, loadDigest, offerDigest, receiptDigest, recordsDigest, CARD_ID_LENGTH, CHALLENGE_LENGTH, DEBIT, FLAG, INFO, RANDOM_LENGTH, REC,
+} from '../../protocol/ledger.js';
 import { checkParams, checkPersonalization } from './params.js';
 import { Tickets } from './tickets.js';
 import { isLedgerFactory, LedgerStoreData, untilLedgerPersonalized } from './store-data.js';
-import {
-  CARD_ID_LENGTH, CHALLENGE_LENGTH, CODE_MAX_LENGTH, DEBIT, FLAG, INFO, RANDOM_LENGTH, REC, type LedgerParams,
-} from './types.js';
+import { CODE_MAX_LENGTH, type LedgerParams } from './types.js';
 
 const CONSENT = { none: 0, always: 1, above: 2 } as const;
 

@@ -17,7 +17,8 @@ import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { CardError, PersoBlocks, adm1Verified, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
-import { CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerMode } from './types.js';
+import { CODE_MAX_LENGTH } from './types.js';
+import { CARD_ID_LENGTH, type LedgerMode } from '../../protocol/ledger.js';
 
 export interface LedgerPersoTarget {
   readonly mode: LedgerMode;

@@ -19,9 +19,9 @@ import { sha256 } from '../../algorithms/sha256.js';
 import {
   Applet, CardError, CommandTable, OwnerPin, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
-import { aesCmac } from './cmac.js';
+import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
-import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
+import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from '../../protocol/payment.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
 import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
 import {

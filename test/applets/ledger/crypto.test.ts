@@ -11,7 +11,8 @@ import { createCipheriv, createPublicKey, verify as nodeVerify, createPrivateKey
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes, bytesToHex } from '../../../card/runtime/index.js';
-import { aes128Ctr, aesCmac, bytesToBig, openSealed, publicKeyOf, seal, signDigest, verifyDigest } from '../../../card/applets/ledger/index.js';
+import { openSealed, seal } from '../../../card/applets/ledger/index.js';
+import { aes128Ctr, aesCmac, bytesToBig, publicKeyOf, signDigest, verifyDigest } from '../../../card/algorithms/index.js';
 
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 function nodeKey(pub: Uint8Array) {
