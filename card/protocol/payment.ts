@@ -13,6 +13,8 @@ import { parseFields, template, tlv, TlvError, type TlvField } from '../applets/
 import { concat } from '../runtime/bytes.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
+/** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
+export { TlvError, parseFields, readTlv, tlv, template, type TlvField } from '../applets/payment/tlv.js';
 
 /** The fields the host sends in SIGN TRANSACTION, in this order. */
 export const SIGN_FIELDS: readonly TlvField[] = [

@@ -30,7 +30,7 @@ import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import {
-  Applet, CardError, CommandTable, OwnerPin, equalBytes, readU16, readU32, writeU16, writeU32,
+  Applet, CardError, CommandTable, OwnerPin, equalBytes, triesLeft, readU16, readU32, writeU16, writeU32,
   type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU16, type PU32, type PU8, type Reply,
 } from '../../runtime/index.js';
 import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest, verifyDigest } from '../../algorithms/p256.js';
@@ -210,10 +210,14 @@ export class LedgerApplet extends Applet {
     if (a.p1 !== 0x00 || a.p2 !== 0x81) throw new CardError(SW.INCORRECT_P1P2);
     if (!this.code.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no payment code configured');
     if (this.code.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-    if (a.apduCase === 1) return this.code.isValidated ? {} : { sw: SW.VERIFY_FAILED_RETRIES | this.code.triesRemaining };
+    if (a.apduCase === 1) {
+      if (this.code.isValidated) return {};
+      throw triesLeft(this.code.triesRemaining);
+    }
     if (this.code.check(a.data)) return {};
     const left = this.code.triesRemaining;
-    throw new CardError(left === 0 ? SW.AUTH_METHOD_BLOCKED : SW.VERIFY_FAILED_RETRIES | left);
+    if (left === 0) throw new CardError(SW.AUTH_METHOD_BLOCKED);
+    throw triesLeft(left);
   }
 
   private recordAt(n: number): Uint8Array {

@@ -17,7 +17,7 @@ import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, CommandTable, OwnerPin, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, CommandTable, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
@@ -201,12 +201,12 @@ export class PaymentApplet extends Applet {
     if (apdu.apduCase === 1) {
       if (pin.isValidated && (pin === this.paymentCode || !this.expired(slot))) return {};
       if (pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-      return { sw: SW.VERIFY_FAILED_RETRIES | pin.triesRemaining };
+      throw triesLeft(pin.triesRemaining);
     }
     if (pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     const min = pin === this.paymentCode ? PAYMENT_CODE_LENGTH.min : 1;
     if (apdu.data.length < min || apdu.data.length > pin.maxLength) throw new CardError(SW.WRONG_LENGTH);
-    if (!pin.check(apdu.data)) return { sw: SW.VERIFY_FAILED_RETRIES | pin.triesRemaining };
+    if (!pin.check(apdu.data)) throw triesLeft(pin.triesRemaining);
     if (pin !== this.paymentCode) this.expiries.set(encodeU48(this.ctx.clock.now() + this.tokenLifetime.get() * 1000), 6 * slot);
     return {};
   }
@@ -223,7 +223,7 @@ export class PaymentApplet extends Applet {
     if (this.unblockCode.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     const ok = this.unblockCode.check(d.subarray(0, UNBLOCK_CODE_LENGTH));
     this.unblockCode.reset();
-    if (!ok) return { sw: SW.VERIFY_FAILED_RETRIES | this.unblockCode.triesRemaining };
+    if (!ok) throw triesLeft(this.unblockCode.triesRemaining);
     // The new value and its length change together, or not at all.
     this.ctx.beginTransaction();
     this.paymentCode.unblock(apdu.p1 === 0x00 ? d.subarray(UNBLOCK_CODE_LENGTH) : undefined);
