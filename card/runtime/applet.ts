@@ -10,6 +10,7 @@ import type { CommandApdu } from './apdu.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
+import type { SessionFacts } from './session.js';
 
 export interface Reply {
   readonly data?: Uint8Array;
@@ -27,19 +28,13 @@ export type Handler = (apdu: CommandApdu) => Reply | void;
 /** JSON-serializable install parameters (kept in the card image). */
 export type AppletParams = { readonly [key: string]: unknown };
 
-/** Card-wide facts valid until the next reset (e.g. "subscriber authenticated in this session"). */
-export interface SessionFacts {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  has(key: string): boolean;
-}
-
 export interface AppletContext {
   readonly aid: Uint8Array;
   readonly persistent: PersistentStore;
   readonly transient: TransientStore;
   readonly rng: Rng;
   readonly clock: Clock;
+  /** Card-wide session facts: read any, set only those this applet's type owns (apdu-specs/session-facts.ts). */
   readonly session: SessionFacts;
   /** 'T=0' or 'T=1', as the ATR decided. */
   readonly protocol: () => 'T=0' | 'T=1';

@@ -13,7 +13,7 @@
  */
 import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAGS as T, SIGN_MODES } from '../../../apdu-specs/payment.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
@@ -28,7 +28,7 @@ import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
 
-const IDENTIFICATION: Readonly<Record<string, number>> = { gsm: 0x01, '3g': 0x02, 'gsm-context': 0x03 };
+const IDENTIFICATION: Readonly<Record<SubscriberAuthentication, number>> = { gsm: 0x01, '3g': 0x02, 'gsm-context': 0x03 };
 const CVM_PAYMENT_CODE = 0x01;
 
 function intParam(p: AppletParams, name: keyof PaymentParams, def: number, min: number, max: number): number {
@@ -304,7 +304,7 @@ export class PaymentApplet extends Applet {
 
   private identification(): number {
     const fact = this.ctx.session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED);
-    if (fact === undefined || fact === '') return 0;
+    if (fact === undefined) return 0;
     return IDENTIFICATION[fact] ?? 0xff;
   }
 
