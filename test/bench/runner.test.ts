@@ -6,11 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBench, type Section } from '../../bench/runner.js';
 import { NotMeasured, type BenchRow } from '../../bench/measure.js';
 import { parseHarnessOutput, runJCardSim } from '../../bench/peers/jcardsim.js';
 
+const haveJavac = spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0;
 const row = (over: Partial<BenchRow> = {}): BenchRow => ({ name: 'ok: counted', value: 1234, unit: 'ops/s', method: 'best of 3 × 1 ms rounds', ...over });
 
 async function run(sections: Section[], args: string[] = []): Promise<{ code: number; out: string; err: string }> {
@@ -88,6 +92,19 @@ describe('jCardSim peer harness (bench/peers)', () => {
     expect(() => parseHarnessOutput('RESULT trivial 4500000 best-of-3x700ms\n')).toThrow(/no RESULT for sha256, write16/);
     expect(() => parseHarnessOutput('CHECK FAILED SHA-256: want 00, got 6f00\nRESULT trivial 1 best-of-3x700ms')).toThrow(/CHECK FAILED SHA-256/);
   });
+
+  it.skipIf(!haveJavac)('compiles against the jCardSim API shape and runs; a wrong answer fails the bench (stubs that echo the command)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-jstub-'));
+    try {
+      const stubs = fileURLToPath(new URL('../fixtures/jcardsim-stub', import.meta.url));
+      const sources = readdirSync(stubs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.java')).map((f) => join(stubs, f));
+      const javac = spawnSync('javac', ['-d', dir, ...sources], { encoding: 'utf8' });
+      expect(javac.status, javac.stderr).toBe(0);
+      expect(() => runJCardSim({ JCARDSIM_JAR: dir }, { ms: 5, rounds: 1 })).toThrow(/jCardSim harness: CHECK FAILED FIXED16: want a0a1a2a3a4a5a6a7a8a9aaabacadaeaf9000, got 8012000010/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('without JCARDSIM_JAR it is not measured and says why; a JCARDSIM_JAR naming no file is an error', () => {
     expect(runJCardSim({})).toEqual({ measured: false, reason: 'JCARDSIM_JAR is not set' });
