@@ -9,5 +9,5 @@ export * from '../card/runtime/index.js';
 export { SW, STATUS_WORDS, describeSw, cla, ALL_COMMANDS, APPLET_SPECS, registerAppletSpecs } from '../apdu-specs/index.js';
 export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, SwCategory, AppletSpecs } from '../apdu-specs/index.js';
 export { APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
-export { imageOf, serializeImage, parseImage, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImageV1, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
+export { imageOf, serializeImage, parseImage, appletLayout, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImage, type CardImageV1, type CardImageV2, type CardImageV3, type ImageApplet, type ImageJournalEntry, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
 export { loadImageFile, saveImageFile, ImageFileError } from '../host/store/index.js';

@@ -125,7 +125,7 @@ export interface LoadImageOptions {
    * loads it anyway; it is then saved encrypted, and the warning says so.
    */
   acceptPlain?: boolean;
-  /** Warnings (a version 1 image, an accepted plain image); default: one line on stderr. */
+  /** Warnings (a version 1 or 2 image, an accepted plain image); default: one line on stderr. */
   onWarning?: (message: string) => void;
   rng?: Rng;
   clock?: Clock;
@@ -173,7 +173,7 @@ export function loadImageText(text: string, path: string, opts: LoadImageOptions
   } catch (e) {
     if (!(e instanceof ImageError)) throw e;
     const advice =
-      e.code === 'IMAGE_VERSION' ? '' :
+      e.code === 'IMAGE_VERSION' || e.code === 'IMAGE_LAYOUT' ? '' : // the message says what to do
       e.code === 'IMAGE_SYNTAX' ? '; restore the image from a backup or personalize a new one' :
       e.code === 'IMAGE_DIGEST' ? '; the file was left untouched — restore it from a backup or personalize a new one (a deliberate edit: encrypt images instead, see docs/security.md)' :
       '; the file was left untouched — restore it from a backup or personalize a new one';
