@@ -23,9 +23,8 @@
  * Deterministic: the same card gives the same text (walk order; no dates).
  */
 import cliProgress from 'cli-progress';
-import { describeSw } from '../../apdu-specs/status-words.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
-import { readTlvs } from '../../card/runtime/tlv.js';
+import { describeSw } from '../../apdu-specs/index.js';
+import { bytesToHex, readTlvs } from '../../card/runtime/index.js';
 import { transmitT0 } from '../transport/t0.js';
 import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';

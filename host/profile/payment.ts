@@ -23,9 +23,9 @@
  *     require_identification: true
  */
 import { z } from 'zod';
-import { PAYMENT_TAGS } from '../../apdu-specs/payment.js';
+import { PAYMENT_TAGS } from '../../apdu-specs/index.js';
 import { tlv, type PaymentParams, type PaymentPersonalization } from '../../card/applets/payment/index.js';
-import { hexToBytes } from '../../card/runtime/bytes.js';
+import { hexToBytes } from '../../card/runtime/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { verifyCardCertificate, type IssuerCA } from '../backend/payment/issuer.js';
 import type { Transport } from '../transport/types.js';

@@ -15,7 +15,7 @@
  * Secrets and counters are found generically in persistent memory: OwnerPin cells ".../value",
  * ".../length", ".../tries", and key cells named in SECRET_CELL.
  */
-import { describeSw } from '../../apdu-specs/status-words.js';
+import { describeSw } from '../../apdu-specs/index.js';
 import { bytesToHex, type Card } from '../../card/runtime/index.js';
 
 const SECRET_CELL = /\/(ki|opc|ecdsa\.private|privateKey|mac\.key)$/;

@@ -8,7 +8,7 @@ import { dumpCard, terminalProgress } from '../../fs/dump.js';
 import { writeFileAtomic } from '../../store/image-file.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import type { Command } from 'commander';
-import { LOOPBACK_AID } from '../../../apdu-specs/loopback.js';
+import { LOOPBACK_AID } from '../../../apdu-specs/index.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
 import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
 import { saveImageFile, withImageLock } from '../../store/index.js';

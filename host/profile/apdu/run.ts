@@ -7,7 +7,7 @@
  * - any other step answering an unexpected SW stops the run (PersonalizeError, with the step).
  * The steps' masked texts are what progress callbacks see; secret bytes go only to the card.
  */
-import { describeSw } from '../../../apdu-specs/status-words.js';
+import { describeSw } from '../../../apdu-specs/index.js';
 import type { Transport } from '../../transport/types.js';
 import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
