@@ -30,6 +30,7 @@ import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';
 import { readClassicResponse, readUiccFcp, type FcpFacts } from './fcp.js';
 import { decodePbrRecord } from './phonebook.js';
+import { CardforgeError } from '../errors.js';
 
 export interface DumpOptions {
   /** ADM1: 8 digits (sent as ASCII) or 16 hex digits. */
@@ -68,12 +69,12 @@ export interface DumpResult {
 export const DUMP_ERROR_CODES = ['DUMP_BAD_ADM', 'DUMP_ADM_REJECTED', 'DUMP_NO_MF', 'DUMP_CARD_CHANGED', 'DUMP_BAD_RESPONSE'] as const;
 export type DumpErrorCode = (typeof DUMP_ERROR_CODES)[number];
 
-export class DumpError extends Error {
+export class DumpError extends CardforgeError<DumpErrorCode> {
   constructor(
-    readonly code: DumpErrorCode,
+    code: DumpErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DumpError';
   }
 }

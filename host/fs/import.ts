@@ -18,6 +18,7 @@ import { parseProfileText, ProfileError } from '../profile/load.js';
 import { simPersonalization } from '../profile/build.js';
 import { parsePysimExport } from './pysim-export.js';
 import { ExportParseError } from './errors.js';
+import { CardforgeError } from '../errors.js';
 
 /** What an import profile may hold: the secrets and algorithms no export carries, and the ATR. */
 export const importProfileSchema = profileSchema.partial().required({ auth: true, pins: true });
@@ -122,10 +123,9 @@ export function importPysimExport(text: string, file: string, opts: ImportOption
   return { card, personality, files, contents: Object.keys(parsed.contents).length, warnings };
 }
 
-export class CloneError extends Error {
-  readonly code = 'CLONE_INVALID';
+export class CloneError extends CardforgeError<'CLONE_INVALID'> {
   constructor(message: string) {
-    super(message);
+    super('CLONE_INVALID', message);
     this.name = 'CloneError';
   }
 }

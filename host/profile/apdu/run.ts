@@ -14,17 +14,18 @@ import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
 import type { Step } from './script.js';
 import type { BackendActors } from '../../backend/actors.js';
 import { appletSteps, certifyApplets } from './applets.js';
+import { CardforgeError } from '../../errors.js';
 
 export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED' | 'BACKEND_KEYS_NEEDED' | 'ADAPTER_NO_APPLETS';
 
-export class PersonalizeError extends Error {
+export class PersonalizeError extends CardforgeError<PersonalizeErrorCode> {
   constructor(
-    readonly code: PersonalizeErrorCode,
+    code: PersonalizeErrorCode,
     message: string,
     readonly triesLeft?: number,
     readonly step?: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'PersonalizeError';
   }
 }
