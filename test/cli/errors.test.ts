@@ -119,9 +119,11 @@ describe('cardforge CLI: a missing or unwritable file names the file and what to
     userError(await runCli(['image', 'import', exportFile, '--profile', profile, '-o', join(dir, 'y.json')]), profile, /cannot read the profile \(ENOENT: no such file or directory\)/);
   });
 
-  it('trace show and personalize of a file that does not exist', async () => {
+  it('trace show of a file that does not exist or is a directory; personalize of a profile that does not exist', async () => {
     const trace = join(dir, 'missing.jsonl');
     userError(await runCli(['trace', 'show', trace]), trace, /cannot read \(ENOENT\)/);
+    // A directory opens (Linux) and fails at the first read: that read is wrapped too.
+    userError(await runCli(['trace', 'show', '--from', 'native', dir]), dir, /cannot read \(EISDIR\)/);
     const profile = join(dir, 'missing-profile.yaml');
     userError(await runCli(['personalize', profile, '-o', join(dir, 'z.json')]), profile, /no such profile file/);
   });
