@@ -1,7 +1,8 @@
 /**
  * `cardforge`: the card runtime and the applet model (Card, Applet, CommandTable, CardError, SW,
  * APDU codec, persistent/transient memory, OwnerPin, tearSweep), the command-declaration types and
- * the open registries (registerApplet), card images (serialize/parse; files with atomic save).
+ * the open registries (registerApplet), card images (serialize/parse; files with atomic save), and
+ * CardforgeError, the base of every host error a user can meet (its code is an ErrorCode).
  * Everything not exported from cardforge, cardforge/applets, cardforge/transport,
  * cardforge/backend or cardforge/testing is private and may change in any release.
  */
@@ -11,3 +12,4 @@ export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, Sw
 export { APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
 export { imageOf, serializeImage, parseImage, appletLayout, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImage, type CardImageV1, type CardImageV2, type CardImageV3, type ImageApplet, type ImageJournalEntry, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
 export { loadImageFile, saveImageFile, ImageFileError } from '../host/store/index.js';
+export { CardforgeError, type ErrorCode } from '../host/errors.js';

@@ -11,12 +11,13 @@ import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card, Clock, Rng } from '../../card/runtime/index.js';
 import { ImageCryptoError, ImageKey, PASSPHRASE_ENV, decryptImageText, encryptImageText, imageKeyOf, isEncryptedImage, rememberImageKey, resolvePassphrase } from './encryption.js';
+import { CardforgeError } from '../errors.js';
 
 export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_CORRUPT' | 'IMAGE_NOT_ENCRYPTED' | 'IMAGE_WRITE_FAILED' | 'IMAGE_PASSPHRASE';
 
-export class ImageFileError extends Error {
-  constructor(readonly code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
-    super(message);
+export class ImageFileError extends CardforgeError<ImageFileErrorCode> {
+  constructor(code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
+    super(code, message);
     this.name = 'ImageFileError';
   }
 }

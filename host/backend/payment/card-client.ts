@@ -8,19 +8,19 @@ import { PAYMENT_AID, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, SIGN_MODES } fro
 import { encodeSignFields, type TransactionFields } from '../../../card/applets/payment/index.js';
 import { bytesToHex, hexToBytes } from '../../../card/runtime/bytes.js';
 import type { Transport } from '../../transport/types.js';
+import { CardforgeError } from '../../errors.js';
 
 export interface CardReply {
   readonly data: Uint8Array;
   readonly sw: number;
 }
 
-export class CardCommandError extends Error {
-  readonly code = 'CARD_COMMAND_FAILED';
+export class CardCommandError extends CardforgeError<'CARD_COMMAND_FAILED'> {
   constructor(
     readonly command: string,
     readonly sw: number,
   ) {
-    super(`${command} answered ${sw.toString(16).padStart(4, '0').toUpperCase()}`);
+    super('CARD_COMMAND_FAILED', `${command} answered ${sw.toString(16).padStart(4, '0').toUpperCase()}`);
     this.name = 'CardCommandError';
   }
 }
