@@ -10,16 +10,16 @@
 import { performance } from 'node:perf_hooks';
 import { Card, SeededRng, VirtualClock, buildCommand, concat, hexToBytes, readU32, tearSweep } from '../card/runtime/index.js';
 import { LedgerApplet, LEDGER_AID, ackDigest } from '../card/applets/ledger/index.js';
-import { LedgerIssuer, OfferSigner, PaymentServer, SigningKey, encodeDebit } from '../host/backend/ledger/index.js';
+import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit } from '../host/backend/ledger/index.js';
 import type { BenchRow } from './measure.js';
 
 const CARD_ID = hexToBytes('0102030405060708');
 const u32 = (v: number): Uint8Array => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 
-function setup(seed = 'bench-ledger'): { card: Card; issuer: LedgerIssuer; editor: OfferSigner; server: PaymentServer } {
+function setup(seed = 'bench-ledger'): { card: Card; issuer: LedgerIssuer; editor: OfferSigner; server: SettlementServer } {
   const issuer = new LedgerIssuer(SigningKey.fromSecret(new Uint8Array(32).fill(0x11)));
   const editor = new OfferSigner(SigningKey.fromSecret(new Uint8Array(32).fill(0x22)));
-  const server = new PaymentServer(issuer.publicKey, SigningKey.fromSecret(new Uint8Array(32).fill(0x33)));
+  const server = new SettlementServer(issuer.publicKey, SigningKey.fromSecret(new Uint8Array(32).fill(0x33)));
   const card = new Card({ rng: new SeededRng(seed), clock: new VirtualClock() });
   card.install(LedgerApplet, {
     aid: LEDGER_AID, default: true, params: { mode: 'postpaid', logSize: 254, ticketSlots: 2, replayWindow: 16 },
@@ -37,7 +37,7 @@ function ok(r: Uint8Array): Uint8Array {
   return r.subarray(0, r.length - 2).slice();
 }
 
-function settle(card: Card, server: PaymentServer): void {
+function settle(card: Card, server: SettlementServer): void {
   const exp = ok(card.transmit(buildCommand(0x80, 0x56, 0, 0, { ne: 112 })));
   const first = readU32(exp, 4), last = readU32(exp, 8);
   const records: Uint8Array[] = [];

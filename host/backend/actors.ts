@@ -5,8 +5,8 @@
  * a profile or a card image; personalization needs the issuers to certify the keys cards generate.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { sha256 } from '../../card/algorithms/sha256.js';
-import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { sha256 } from '../../card/algorithms/index.js';
+import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { IssuerCA, AuthenticationServer } from './payment/index.js';
 import { LedgerIssuer, OfferSigner, SigningKey } from './ledger/index.js';
 import { writeFileAtomic } from '../store/index.js';

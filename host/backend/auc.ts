@@ -8,7 +8,7 @@ import {
   c2, c3, comp128v1, comp128v2, comp128v3, generateAuthVector, gsmMilenage, milenageAka, openAuts, sqnJoin, sqnSplit, sqnToBytes, xor2g, xor3gAka,
   SQN_DEFAULT_PARAMS, type AkaFunctions,
 } from '../../card/algorithms/index.js';
-import { equalBytes, hexToBytes } from '../../card/runtime/bytes.js';
+import { equalBytes, hexToBytes } from '../../card/runtime/index.js';
 import { CardforgeError } from '../errors.js';
 
 export type Algorithm3g = 'milenage' | 'xor';

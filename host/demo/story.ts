@@ -17,7 +17,7 @@ import { actorsFrom, demoSecrets } from '../backend/actors.js';
 import { AuC } from '../backend/auc.js';
 import { PaymentServer as PurchaseServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
-import { LedgerCard, PaymentServer as UsageServer, SoftwareInterface } from '../backend/ledger/index.js';
+import { LedgerCard, SettlementServer, SoftwareInterface } from '../backend/ledger/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
 import { DemoReport, type DemoOutput } from './report.js';
 
@@ -135,7 +135,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   verdict((await ledger.info()).value === 880, 'balance 1000 → 880, the usage record is in the card log');
 
   step('5. Export of the usage log, settlement per editor, then the reload the issuer authorises');
-  const usage = new UsageServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
+  const usage = new SettlementServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
   const exported = await ledger.exportLog();
   const imported = usage.importExport(ledgerCert, exported);
   await ledger.ackExport(imported.ack.exportCounter, imported.ack.last, imported.ack.signature);

@@ -3,8 +3,8 @@
  * row with the error instead of stopping the others; the card is reset between suites so one
  * suite's selection or PIN state does not leak into the next.
  */
-import { hexToBytes } from '../../card/runtime/bytes.js';
-import type { Transport } from '../transport/index.js';
+import { hexToBytes } from '../../card/runtime/index.js';
+import { sendCommand, type Transport } from '../transport/index.js';
 import type { Profile } from '../profile/schema.js';
 import type { BackendActors } from '../backend/actors.js';
 import type { CheckRow, Exchange, Suite, SuiteContext } from './types.js';
@@ -41,6 +41,10 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
         const r = await transport.transmit(bytes);
         const sw = r.length >= 2 ? (r[r.length - 2]! << 8) | r[r.length - 1]! : -1;
         return { data: r.subarray(0, Math.max(0, r.length - 2)), sw, swHex: sw < 0 ? '' : sw.toString(16).padStart(4, '0') } satisfies Exchange;
+      },
+      async command(spec, fields) {
+        const r = await sendCommand(transport, spec, fields);
+        return { data: r.data, sw: r.sw, swHex: r.sw.toString(16).padStart(4, '0') } satisfies Exchange;
       },
       check(check, expected, got, ok, note) {
         const pass = ok ?? expected === got;

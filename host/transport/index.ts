@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './errors.js';
 export * from './emulator.js';
 export * from './t0.js';
+export * from './command.js';
 export * from './vpcd-framing.js';
 export * from './vpcd-endpoint.js';
 export * from './pcsc-loader.js';

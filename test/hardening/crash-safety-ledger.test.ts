@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { hexToBytes } from '../../card/runtime/index.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
 import { loadImageFile } from '../../host/store/index.js';
-import { LedgerCard, LedgerCardError, PaymentServer, SoftwareInterface } from '../../host/backend/ledger/index.js';
+import { LedgerCard, LedgerCardError, SettlementServer, SoftwareInterface } from '../../host/backend/ledger/index.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { SW } from '../../apdu-specs/status-words.js';
 import type { PcscStack } from '../../scripts/pcsc/stack.js';
@@ -55,7 +55,7 @@ describe.skipIf(skipPcsc)(`crash safety of ledger DEBITs: SIGKILL through pcscd 
     expect(made.code, made.stderr).toBe(0);
     const actors = actorsFrom(demoSecrets());
     const editor = new SoftwareInterface(hexToBytes('ed00000c'), actors.editorRoot, actors.ledgerIssuer.publicKey);
-    const server = new PaymentServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
+    const server = new SettlementServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
     let w!: LedgerCard;
     let cert!: Awaited<ReturnType<LedgerCard['certificate']>>;
     const { acked, outcomes } = await crashCampaign(stack, file, {

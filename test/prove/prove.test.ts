@@ -69,6 +69,19 @@ describe('cardforge prove (in process)', () => {
     expect(r2.rows.filter((x) => x.verdict === 'fail').map((x) => x.check)).toEqual(expect.arrayContaining(['payment server accepts the signature and the certificate chain', 'the card key is certified by the ledger issuer']));
   });
 
+  it('the same rows when the transport leaves T=0 GET RESPONSE to the caller: the suites complete answers with t0.ts', async () => {
+    // Guards the one GET RESPONSE loop (issue 17): the SIM suites no longer follow 9Fxx/61xx themselves.
+    const run = async (autoGetResponse: boolean) => {
+      const t = new EmulatorTransport(buildCard(profile, 'p.yaml'), { autoGetResponse });
+      await t.connect();
+      expect(t.protocol).toBe('T=0');
+      return runSuites(t, SUITES, { profile, destructive: true });
+    };
+    const manual = await run(false);
+    expect(manual.failed, textTable(manual)).toBe(0);
+    expect(manual.rows.map((x) => [x.check, x.verdict])).toEqual((await run(true)).rows.map((x) => [x.check, x.verdict]));
+  });
+
   it('a suite that needs the profile is skipped with the reason when none is given', async () => {
     const card = buildCard(profile, 'p.yaml');
     const t = new EmulatorTransport(card);

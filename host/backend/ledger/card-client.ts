@@ -1,12 +1,13 @@
 /**
- * The payment module's side of the ledger applet (the seed's module W): builds the APDUs of
- * apdu-specs/ledger.ts, sends them over any Transport (emulator, PC/SC, vpcd), follows 61xx with
- * GET RESPONSE, and parses the answers. A non-9000 status word is a LedgerCardError carrying it.
+ * The payment module's side of the ledger applet (the seed's module W): sends the commands of
+ * apdu-specs/ledger.ts by their declarations (LEDGER.LEDGER_DEBIT …, host/transport's
+ * sendCommand, which also completes a T=0 answer) over any Transport (emulator, PC/SC, vpcd), and
+ * parses the answers. A non-9000 status word is a LedgerCardError carrying it.
  */
-import { buildCommand, readU16, readU32, concat, hexToBytes } from '../../../card/runtime/index.js';
-import { describeSw } from '../../../apdu-specs/index.js';
+import { readU16, readU32, concat, hexToBytes, u16, u32 } from '../../../card/runtime/index.js';
+import { describeSw, ISO7816, LEDGER, type CommandSpec } from '../../../apdu-specs/index.js';
 import { INFO, REC, EXPORT, LEDGER_AID, type LedgerMode } from '../../../card/applets/ledger/index.js';
-import type { Transport } from '../../transport/index.js';
+import { sendCommand, type CommandFields, type Transport } from '../../transport/index.js';
 import { CardforgeError } from '../../errors.js';
 
 export class LedgerCardError extends CardforgeError<'LEDGER_CARD_SW'> {
@@ -53,35 +54,26 @@ export interface ExportResult {
   readonly records: Uint8Array[];
 }
 
-const u32 = (v: number): Uint8Array => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-
 export function encodeDebit(r: DebitRequest): Uint8Array {
-  return concat(r.editorId, r.offerHash, u32(r.price), Uint8Array.of(r.currency >> 8, r.currency & 0xff), r.hostRandom, u32(r.dateTime), r.editorSignature);
+  return concat(r.editorId, r.offerHash, u32(r.price), u16(r.currency), r.hostRandom, u32(r.dateTime), r.editorSignature);
 }
 
 export class LedgerCard {
   constructor(readonly transport: Transport) {}
 
-  /** Send one command; returns the data of a 9000 answer, throws LedgerCardError otherwise. */
-  async send(name: string, cla: number, ins: number, p1: number, p2: number, opts: { data?: Uint8Array; ne?: number } = {}): Promise<Uint8Array> {
-    let rsp = await this.transport.transmit(buildCommand(cla, ins, p1, p2, opts));
-    let out = rsp.subarray(0, rsp.length - 2);
-    let sw = (rsp[rsp.length - 2]! << 8) | rsp[rsp.length - 1]!;
-    while ((sw & 0xff00) === 0x6100) {
-      rsp = await this.transport.transmit(buildCommand(0x00, 0xc0, 0, 0, { ne: (sw & 0xff) || 256 }));
-      out = concat(out, rsp.subarray(0, rsp.length - 2));
-      sw = (rsp[rsp.length - 2]! << 8) | rsp[rsp.length - 1]!;
-    }
-    if (sw !== 0x9000) throw new LedgerCardError(name, sw);
-    return out.slice();
+  /** Send one declared command; returns the data of a 9000 answer, throws LedgerCardError (named as declared) otherwise. */
+  async send(spec: CommandSpec, fields: CommandFields = {}): Promise<Uint8Array> {
+    const r = await sendCommand(this.transport, spec, fields);
+    if (r.sw !== 0x9000) throw new LedgerCardError(spec.name, r.sw);
+    return r.data.slice();
   }
 
   async select(aid: string = LEDGER_AID): Promise<void> {
-    await this.send('SELECT', 0x00, 0xa4, 0x04, 0x00, { data: hexToBytes(aid) });
+    await this.send(ISO7816.SELECT, { p1: 0x04, p2: 0x00, data: hexToBytes(aid) });
   }
 
   async info(): Promise<LedgerInfo> {
-    const d = await this.send('LEDGER_GET_INFO', 0x80, 0x40, 0, 0, { ne: INFO.length });
+    const d = await this.send(LEDGER.LEDGER_GET_INFO, { ne: INFO.length });
     return {
       cardId: d.slice(0, 8), mode: d[INFO.mode] === 1 ? 'prepaid' : 'postpaid', currency: readU16(d, INFO.currency), value: readU32(d, INFO.value),
       limit: readU32(d, INFO.limit), txCounter: readU32(d, INFO.txCounter), loadCounter: readU32(d, INFO.loadCounter), exportCounter: readU32(d, INFO.exportCounter),
@@ -90,39 +82,39 @@ export class LedgerCard {
   }
 
   publicKey(): Promise<Uint8Array> {
-    return this.send('LEDGER_GET_PUBLIC_KEY', 0x80, 0x42, 0, 0, { ne: 65 });
+    return this.send(LEDGER.LEDGER_GET_PUBLIC_KEY, { ne: 65 });
   }
   async putCertificate(sig: Uint8Array): Promise<void> {
-    await this.send('LEDGER_PUT_CERTIFICATE', 0x80, 0x44, 0, 0, { data: sig });
+    await this.send(LEDGER.LEDGER_PUT_CERTIFICATE, { data: sig });
   }
   async certificate(): Promise<{ cardId: Uint8Array; publicKey: Uint8Array; signature: Uint8Array }> {
-    const d = await this.send('LEDGER_GET_CERTIFICATE', 0x80, 0x46, 0, 0, { ne: 137 });
+    const d = await this.send(LEDGER.LEDGER_GET_CERTIFICATE, { ne: 137 });
     return { cardId: d.slice(0, 8), publicKey: d.slice(8, 73), signature: d.slice(73) };
   }
   async challenge(): Promise<{ challenge: Uint8Array; nextLoadCounter: number }> {
-    const d = await this.send('LEDGER_GET_CHALLENGE', 0x80, 0x48, 0, 0, { ne: 20 });
+    const d = await this.send(LEDGER.LEDGER_GET_CHALLENGE, { ne: 20 });
     return { challenge: d.slice(0, 16), nextLoadCounter: readU32(d, 16) };
   }
   async verifyCode(code: Uint8Array): Promise<void> {
-    await this.send('LEDGER_VERIFY_CODE', 0x00, 0x20, 0x00, 0x81, { data: code });
+    await this.send(LEDGER.LEDGER_VERIFY_CODE, { p1: 0x00, p2: 0x81, data: code });
   }
   /** The receipt: record (82 bytes) and the card's signature. */
   async debit(r: DebitRequest): Promise<{ record: Uint8Array; signature: Uint8Array }> {
-    const d = await this.send('LEDGER_DEBIT', 0x80, 0x50, 0, 0, { data: encodeDebit(r), ne: 256 });
+    const d = await this.send(LEDGER.LEDGER_DEBIT, { data: encodeDebit(r), ne: 256 });
     return { record: d.slice(0, REC.length), signature: d.slice(REC.length) };
   }
   async lastReceipt(): Promise<{ record: Uint8Array; signature: Uint8Array }> {
-    const d = await this.send('LEDGER_GET_LAST_RECEIPT', 0x80, 0x52, 0, 0, { ne: 146 });
+    const d = await this.send(LEDGER.LEDGER_GET_LAST_RECEIPT, { ne: 146 });
     return { record: d.slice(0, REC.length), signature: d.slice(REC.length) };
   }
   async load(amount: number, loadCounter: number, issuerSignature: Uint8Array): Promise<number> {
-    return readU32(await this.send('LEDGER_LOAD', 0x80, 0x54, 0, 0, { data: concat(u32(amount), u32(loadCounter), issuerSignature), ne: 4 }), 0);
+    return readU32(await this.send(LEDGER.LEDGER_LOAD, { data: concat(u32(amount), u32(loadCounter), issuerSignature), ne: 4 }), 0);
   }
   readRecord(n: number): Promise<Uint8Array> {
-    return this.send('LEDGER_READ_RECORD', 0x00, 0xb2, n, 0x04, { ne: REC.length });
+    return this.send(LEDGER.LEDGER_READ_RECORD, { p1: n, p2: 0x04, ne: REC.length });
   }
   async exportLog(): Promise<ExportResult> {
-    const d = await this.send('LEDGER_EXPORT_LOG', 0x80, 0x56, 0, 0, { ne: EXPORT.length });
+    const d = await this.send(LEDGER.LEDGER_EXPORT_LOG, { ne: EXPORT.length });
     const first = readU32(d, EXPORT.first);
     const last = readU32(d, EXPORT.last);
     const records: Uint8Array[] = [];
@@ -134,27 +126,27 @@ export class LedgerCard {
     };
   }
   async ackExport(exportCounter: number, last: number, serverSignature: Uint8Array): Promise<void> {
-    await this.send('LEDGER_ACK_EXPORT', 0x80, 0x58, 0, 0, { data: concat(u32(exportCounter), u32(last), serverSignature) });
+    await this.send(LEDGER.LEDGER_ACK_EXPORT, { data: concat(u32(exportCounter), u32(last), serverSignature) });
   }
   async issueTicket(ticket: Uint8Array, issuerSignature: Uint8Array): Promise<void> {
-    await this.send('LEDGER_ISSUE_TICKET', 0x80, 0x60, 0, 0, { data: concat(ticket, issuerSignature) });
+    await this.send(LEDGER.LEDGER_ISSUE_TICKET, { data: concat(ticket, issuerSignature) });
   }
   validateTicket(id: Uint8Array, gateChallenge: Uint8Array, gateTime: number): Promise<Uint8Array> {
-    return this.send('LEDGER_VALIDATE_TICKET', 0x80, 0x62, 0, 0, { data: concat(id, gateChallenge, u32(gateTime)), ne: 64 });
+    return this.send(LEDGER.LEDGER_VALIDATE_TICKET, { data: concat(id, gateChallenge, u32(gateTime)), ne: 64 });
   }
   refundTicket(id: Uint8Array, issuerSignature: Uint8Array): Promise<Uint8Array> {
-    return this.send('LEDGER_REFUND_TICKET', 0x80, 0x64, 0, 0, { data: concat(id, issuerSignature), ne: 64 });
+    return this.send(LEDGER.LEDGER_REFUND_TICKET, { data: concat(id, issuerSignature), ne: 64 });
   }
   readTicket(slot: number): Promise<Uint8Array> {
-    return this.send('LEDGER_READ_TICKET', 0x80, 0x6c, slot, 0, { ne: 45 });
+    return this.send(LEDGER.LEDGER_READ_TICKET, { p1: slot, ne: 45 });
   }
   transferNonce(): Promise<Uint8Array> {
-    return this.send('LEDGER_GET_TRANSFER_NONCE', 0x80, 0x68, 0, 0, { ne: 16 });
+    return this.send(LEDGER.LEDGER_GET_TRANSFER_NONCE, { ne: 16 });
   }
   transferOut(id: Uint8Array, recipientKey: Uint8Array, recipientNonce: Uint8Array, replaceDelivered = false): Promise<Uint8Array> {
-    return this.send('LEDGER_TRANSFER_OUT', 0x80, 0x66, replaceDelivered ? 1 : 0, 0, { data: concat(id, recipientKey, recipientNonce), ne: 65536 });
+    return this.send(LEDGER.LEDGER_TRANSFER_OUT, { p1: replaceDelivered ? 1 : 0, data: concat(id, recipientKey, recipientNonce), ne: 65536 });
   }
   async transferIn(sealed: Uint8Array): Promise<void> {
-    await this.send('LEDGER_TRANSFER_IN', 0x80, 0x6a, 0, 0, { data: sealed });
+    await this.send(LEDGER.LEDGER_TRANSFER_IN, { data: sealed });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Host-side P-256 keys for the ledger actors (issuer, editor root, payment server): noble's
+ * Host-side P-256 keys for the ledger actors (issuer, editor root, settlement server): noble's
  * p256 over the digests of card/applets/ledger/messages.ts (prehash off: the digest is the
  * message), raw r || s signatures, low-S, as the card produces and expects.
  */

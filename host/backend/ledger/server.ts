@@ -1,9 +1,9 @@
 /**
- * The payment server (SP of WO 00/63859 claim 3): imports the card's signed log exports,
- * idempotently (a record is known by card id and counter, so a re-sent or overlapping export
- * counts nothing twice), keeps totals per user (card) and per editor, answers each valid export
- * with its signed settlement acknowledgement, and settles each editor: what the users' cards paid
- * for that editor's offers since the last settlement.
+ * The settlement server (the "payment server" SP of WO 00/63859 claim 3): imports the card's
+ * signed log exports, idempotently (a record is known by card id and counter, so a re-sent or
+ * overlapping export counts nothing twice), keeps totals per user (card) and per editor, answers
+ * each valid export with its signed settlement acknowledgement, and settles each editor: what the
+ * users' cards paid for that editor's offers since the last settlement.
  */
 import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
 import { ackDigest, certDigest, exportDigest, recordsDigest, REC } from '../../../card/applets/ledger/index.js';
@@ -25,7 +25,7 @@ export interface EditorStatement {
   readonly records: number;
 }
 
-export class PaymentServer {
+export class SettlementServer {
   readonly key: SigningKey;
   private readonly records = new Map<string, UsageRecord>();
   private readonly unsettled = new Map<string, UsageRecord[]>();

@@ -11,7 +11,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { p256 } from '@noble/curves/nist.js';
 import { buildCertificateGrant } from '../../../card/applets/payment/index.js';
-import { bytesToHex, equalBytes, hexToBytes } from '../../../card/runtime/bytes.js';
+import { bytesToHex, equalBytes, hexToBytes } from '../../../card/runtime/index.js';
 import { PaymentBackendError } from './errors.js';
 
 export const OID = {

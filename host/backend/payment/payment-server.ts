@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { recordOf, decodeU32, type TransactionFields } from '../../../card/applets/payment/index.js';
-import { bytesToHex, equalBytes } from '../../../card/runtime/bytes.js';
+import { bytesToHex, equalBytes } from '../../../card/runtime/index.js';
 import { nodeAesCmac } from './cmac.js';
 import { PaymentBackendError } from './errors.js';
 import { verifyCardCertificate, type CardCertificateInfo } from './issuer.js';

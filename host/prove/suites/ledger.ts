@@ -4,8 +4,8 @@
  * --destructive, a 1-unit debit whose receipt the software interface verifies, then export and
  * the server's settlement acknowledgement.
  */
-import { SoftwareInterface, PaymentServer, LedgerCard, LedgerCardError } from '../../backend/ledger/index.js';
-import { hexToBytes } from '../../../card/runtime/bytes.js';
+import { SoftwareInterface, SettlementServer, LedgerCard, LedgerCardError } from '../../backend/ledger/index.js';
+import { hexToBytes } from '../../../card/runtime/index.js';
 import type { Suite } from '../types.js';
 
 export const ledgerSuite: Suite = {
@@ -53,7 +53,7 @@ export const ledgerSuite: Suite = {
       ctx.check('receipt verified by the software interface', 'valid', (e as Error).message, false);
     }
     if (price >= 0) ctx.check('receipt verified by the software interface', '1', String(price));
-    const server = new PaymentServer(a.ledgerIssuer.publicKey, a.ledgerServerKey);
+    const server = new SettlementServer(a.ledgerIssuer.publicKey, a.ledgerServerKey);
     const exp = await w.exportLog();
     const imported = server.importExport(cert, exp);
     ctx.check('the server imports the exported log', '≥ 1 record', `${imported.added} record(s)`, imported.added >= 1);

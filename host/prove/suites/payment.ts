@@ -3,7 +3,7 @@
  * payment code gates exactly one signature, the payment server accepts the signed purchase and
  * rejects a replay and any changed field. Needs the profile (codes) and the back-end keys.
  */
-import { sha256 } from '../../../card/algorithms/sha256.js';
+import { sha256 } from '../../../card/algorithms/index.js';
 import { PaymentServer } from '../../backend/payment/index.js';
 import { PaymentCardClient } from '../../backend/payment/card-client.js';
 import type { Suite } from '../types.js';

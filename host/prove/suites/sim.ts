@@ -8,8 +8,8 @@
  *   aoc       — Advice of Charge: EF_ACM INCREASE, EF_ACMmax, EF_PUCT.
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
-import { bytesToHex, concat, hexToBytes } from '../../../card/runtime/bytes.js';
-import { findTlv } from '../../../card/runtime/tlv.js';
+import { bytesToHex, concat, findTlv, hexToBytes, readU24 } from '../../../card/runtime/index.js';
+import { GSM, UICC } from '../../../apdu-specs/index.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
 import type { Profile } from '../../profile/schema.js';
@@ -17,10 +17,10 @@ import type { Exchange, Suite, SuiteContext } from '../types.js';
 
 const hx = (b: Uint8Array): string => bytesToHex(b);
 
-function pinBlock(pin: string): string {
+function pinBlock(pin: string): Uint8Array {
   const b = new Uint8Array(8).fill(0xff);
   b.set(new TextEncoder().encode(pin));
-  return hx(b);
+  return b;
 }
 
 function aucFor(p: Profile): AuC {
@@ -41,30 +41,30 @@ function aucFor(p: Profile): AuC {
 const classic = (p: Profile): boolean => p.personality !== 'uicc';
 const uicc = (p: Profile): boolean => p.personality !== 'classic';
 
-/** GSM SELECT then GET RESPONSE of the announced length. */
-async function gsmSelect(ctx: SuiteContext, fid: string): Promise<Exchange> {
-  const r = await ctx.send(`a0a4000002${fid}`);
-  if (r.sw >> 8 === 0x9f) return ctx.send(`a0c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
-  return r;
+/** GSM SELECT; the response announced by 9Fxx comes back through the transport's GET RESPONSE loop (ctx.command). */
+function gsmSelect(ctx: SuiteContext, fid: string): Promise<Exchange> {
+  return ctx.command(GSM.GSM_SELECT, { data: hexToBytes(fid) });
 }
 
-/** Run a GSM-class command whose data comes through 9Fxx + GET RESPONSE. */
-async function gsmWithResponse(ctx: SuiteContext, apdu: string): Promise<Exchange> {
-  const r = await ctx.send(apdu);
-  if (r.sw >> 8 === 0x9f) return ctx.send(`a0c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
-  return r;
+/** GSM VERIFY CHV (P2: 01 CHV1, 02 CHV2). */
+function verifyChv(ctx: SuiteContext, chv: 1 | 2, value: string): Promise<Exchange> {
+  return ctx.command(GSM.GSM_VERIFY_CHV, { p2: chv, data: pinBlock(value) });
 }
 
+/** UICC VERIFY PIN1; without a value, the retry query. */
+function verifyPin(ctx: SuiteContext, value?: string): Promise<Exchange> {
+  return ctx.command(UICC.UICC_VERIFY_PIN, { p2: 0x01, ...(value !== undefined ? { data: pinBlock(value) } : {}) });
+}
 
 /** The USIM's AID as a phone finds it: EF_DIR (2F00) record 1, template 61, tag 4F. */
 async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
-  const sel = await ctx.send('00a40004022f00');
+  const sel = await ctx.command(UICC.UICC_SELECT, { p2: 0x04, data: hexToBytes('2f00') });
   if (sel.sw !== 0x9000) return undefined;
   const fcp = findTlv(sel.data, 0x62);
   const descr = fcp ? findTlv(fcp, 0x82) : undefined;
   const recLen = descr && descr.length >= 4 ? (descr[2]! << 8) | descr[3]! : 0;
   if (!recLen) return undefined;
-  const rec = await ctx.send(`00b20104${recLen.toString(16).padStart(2, '0')}`);
+  const rec = await ctx.command(UICC.UICC_READ_RECORD, { p1: 1, p2: 0x04, ne: recLen });
   const app = rec.sw === 0x9000 ? findTlv(rec.data, 0x61) : undefined;
   const aid = app ? findTlv(app, 0x4f) : undefined;
   return aid ? hx(aid) : undefined;
@@ -73,13 +73,13 @@ async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
 async function selectUsim(ctx: SuiteContext): Promise<boolean> {
   const aid = await usimAid(ctx);
   if (!ctx.check('EF_DIR lists the USIM', 'an AID A0000000871002…', aid ?? 'none', aid?.startsWith('a0000000871002') === true)) return false;
-  const r = await ctx.send(`00a40404${(aid!.length / 2).toString(16).padStart(2, '0')}${aid}00`);
+  const r = await ctx.command(UICC.UICC_SELECT, { p1: 0x04, p2: 0x04, data: hexToBytes(aid!), ne: 256 });
   return ctx.check('SELECT ADF_USIM by AID', '9000 with FCP', `${r.swHex}${r.data[0] === 0x62 ? ' with FCP' : ''}`, r.sw === 0x9000 && r.data[0] === 0x62);
 }
 
 async function verifyPin1(ctx: SuiteContext, p: Profile, label = 'VERIFY PIN1'): Promise<boolean> {
   if (!p.pins.pin1_enabled) return true;
-  const r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+  const r = await verifyPin(ctx, p.pins.pin1);
   return ctx.check(label, '9000', r.swHex);
 }
 
@@ -93,41 +93,41 @@ export const pinSuite: Suite = {
       await gsmSelect(ctx, '3f00');
       await gsmSelect(ctx, '7f20');
       const wrong = p.pins.pin1 === '0000' ? '9999' : '0000';
-      let r = await ctx.send(`a020000108${pinBlock(wrong)}`);
+      let r = await verifyChv(ctx, 1, wrong);
       ctx.check('classic VERIFY CHV1 with a wrong value', '9804', r.swHex);
-      r = await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+      r = await verifyChv(ctx, 1, p.pins.pin1);
       ctx.check('classic VERIFY CHV1 with the right value', '9000', r.swHex);
       await ctx.transport.reset();
     }
     if (uicc(p)) {
-      await ctx.send('00a40004023f00');
-      let r = await ctx.send('00200001');
+      await ctx.command(UICC.UICC_SELECT, { p2: 0x04, data: hexToBytes('3f00') });
+      let r = await verifyPin(ctx);
       ctx.check('UICC retry query (empty VERIFY PIN1)', '63c3', r.swHex);
-      r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+      r = await verifyPin(ctx, '99999999');
       ctx.check('VERIFY PIN1 with a wrong value counts down', '63c2', r.swHex);
-      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      r = await verifyPin(ctx, p.pins.pin1);
       ctx.check('VERIFY PIN1 with the right value', '9000', r.swHex);
-      r = await ctx.send('00200001');
+      r = await verifyPin(ctx);
       ctx.check('retry query after success', '9000', r.swHex);
       await ctx.transport.reset();
-      r = await ctx.send('00200001');
+      r = await verifyPin(ctx);
       ctx.check('reset clears the verification, counter restored', '63c3', r.swHex);
       if (!ctx.destructive) {
         ctx.skip('block PIN1 and unblock with PUK1', 'destructive: run with --destructive');
         return;
       }
       for (const left of ['63c2', '63c1']) {
-        r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+        r = await verifyPin(ctx, '99999999');
         ctx.check(`wrong PIN1 → ${left}`, left, r.swHex);
       }
-      r = await ctx.send(`0020000108${pinBlock('99999999')}`);
+      r = await verifyPin(ctx, '99999999');
       // TS 102.221 §11.1.9: the failing attempt that uses the last try answers 63C0; later ones 6983.
       ctx.check('third wrong PIN1 blocks it (no tries left)', '63c0', r.swHex);
-      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      r = await verifyPin(ctx, p.pins.pin1);
       ctx.check('the right PIN1 is refused while blocked', '6983', r.swHex);
-      r = await ctx.send(`002c000110${pinBlock(p.pins.puk1)}${pinBlock(p.pins.pin1)}`);
+      r = await ctx.command(UICC.UICC_UNBLOCK_PIN, { p2: 0x01, data: concat(pinBlock(p.pins.puk1), pinBlock(p.pins.pin1)) });
       ctx.check('UNBLOCK PIN1 with PUK1 restores it (same value)', '9000', r.swHex);
-      r = await ctx.send(`0020000108${pinBlock(p.pins.pin1)}`);
+      r = await verifyPin(ctx, p.pins.pin1);
       ctx.check('PIN1 works again', '9000', r.swHex);
     }
   },
@@ -147,12 +147,12 @@ export const gsmAuthSuite: Suite = {
     await gsmSelect(ctx, '3f00');
     await gsmSelect(ctx, '7f20');
     if (p.pins.pin1_enabled) {
-      const v = await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+      const v = await verifyChv(ctx, 1, p.pins.pin1);
       ctx.check('VERIFY CHV1', '9000', v.swHex);
     }
     for (let i = 1; i <= 3; i++) {
       const t = auc.triplet(p.imsi);
-      const r = await gsmWithResponse(ctx, `a088000010${hx(t.rand)}`);
+      const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: t.rand });
       ctx.check(`RUN GSM ALGORITHM #${i}: SRES ‖ Kc`, hx(concat(t.sres, t.kc)), r.sw === 0x9000 ? hx(r.data) : r.swHex);
     }
   },
@@ -171,11 +171,9 @@ export const usimAuthSuite: Suite = {
     const auc = aucFor(p);
     if (!(await selectUsim(ctx))) return;
     await verifyPin1(ctx, p);
-    const authenticate = async (context: 0x80 | 0x81, rand: Uint8Array, autn?: Uint8Array): Promise<Exchange> => {
+    const authenticate = (context: 0x80 | 0x81, rand: Uint8Array, autn?: Uint8Array): Promise<Exchange> => {
       const data = autn ? concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn) : concat(Uint8Array.of(16), rand);
-      const r = await ctx.send(`008800${context.toString(16)}${data.length.toString(16).padStart(2, '0')}${hx(data)}00`);
-      if (r.sw >> 8 === 0x61) return ctx.send(`00c00000${(r.sw & 0xff).toString(16).padStart(2, '0')}`);
-      return r;
+      return ctx.command(UICC.USIM_AUTHENTICATE, { p2: context, data, ne: 256 });
     };
     let v = auc.quintuplet(p.imsi);
     let r = await authenticate(0x81, v.rand, v.autn);
@@ -243,29 +241,29 @@ export const aocSuite: Suite = {
     }
     await gsmSelect(ctx, '3f00');
     await gsmSelect(ctx, '7f20');
-    if (p.pins.pin1_enabled) await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+    if (p.pins.pin1_enabled) await verifyChv(ctx, 1, p.pins.pin1);
     const max = await gsmSelect(ctx, '6f37');
     ctx.check('SELECT EF_ACMmax', '9000', max.swHex);
-    const maxv = await ctx.send('a0b0000003');
-    const acmMax = maxv.sw === 0x9000 ? (maxv.data[0]! << 16) | (maxv.data[1]! << 8) | maxv.data[2]! : -1;
+    const maxv = await ctx.command(GSM.GSM_READ_BINARY, { ne: 3 });
+    const acmMax = maxv.sw === 0x9000 ? readU24(maxv.data) : -1;
     ctx.check('EF_ACMmax holds the profile value', String(p.acm_max ?? 0), String(acmMax));
     const sel = await gsmSelect(ctx, '6f39');
     ctx.check('SELECT EF_ACM (cyclic)', '9000', sel.swHex);
-    const cur = await ctx.send('a0b2010403');
-    const before = cur.sw === 0x9000 ? (cur.data[0]! << 16) | (cur.data[1]! << 8) | cur.data[2]! : -1;
-    if (p.pins.pin2) await ctx.send(`a020000208${pinBlock(p.pins.pin2)}`);
-    const inc = await gsmWithResponse(ctx, 'a032000003000001');
+    const cur = await ctx.command(GSM.GSM_READ_RECORD, { p1: 1, p2: 0x04, ne: 3 });
+    const before = cur.sw === 0x9000 ? readU24(cur.data) : -1;
+    if (p.pins.pin2) await verifyChv(ctx, 2, p.pins.pin2);
+    const inc = await ctx.command(GSM.GSM_INCREASE, { data: Uint8Array.of(0, 0, 1) });
     const expected = `${(before + 1).toString(16).padStart(6, '0')}000001`;
     if (acmMax !== 0 && before + 1 > acmMax) ctx.check('INCREASE EF_ACM by 1 at the maximum', '9850', inc.swHex);
     else ctx.check('INCREASE EF_ACM by 1: new value ‖ added value', expected, inc.sw === 0x9000 ? hx(inc.data) : inc.swHex);
     if (acmMax > 0 && ctx.destructive) {
       const over = (acmMax + 1).toString(16).padStart(6, '0');
-      const r = await gsmWithResponse(ctx, `a032000003${over}`);
+      const r = await ctx.command(GSM.GSM_INCREASE, { data: hexToBytes(over) });
       ctx.check('INCREASE past EF_ACMmax → 9850', '9850', r.swHex);
     } else ctx.skip('INCREASE past EF_ACMmax → 9850', acmMax > 0 ? 'destructive: run with --destructive' : 'no ACMmax set (0 = no limit)');
     const puct = await gsmSelect(ctx, '6f41');
     ctx.check('SELECT EF_PUCT', '9000', puct.swHex);
-    const pr = await ctx.send('a0b0000005');
+    const pr = await ctx.command(GSM.GSM_READ_BINARY, { ne: 5 });
     const currency = pr.sw === 0x9000 ? new TextDecoder().decode(pr.data.subarray(0, 3)) : pr.swHex;
     if (p.puct) ctx.check('EF_PUCT currency', p.puct.currency, currency);
   },
@@ -281,8 +279,8 @@ export async function identifySubscriber(ctx: SuiteContext): Promise<boolean> {
   const auc = aucFor(p);
   await gsmSelect(ctx, '3f00');
   await gsmSelect(ctx, '7f20');
-  if (p.pins.pin1_enabled) await ctx.send(`a020000108${pinBlock(p.pins.pin1)}`);
+  if (p.pins.pin1_enabled) await verifyChv(ctx, 1, p.pins.pin1);
   const t = auc.triplet(p.imsi);
-  const r = await gsmWithResponse(ctx, `a088000010${hx(t.rand)}`);
+  const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: t.rand });
   return ctx.check('subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)', 'SRES ok', r.sw === 0x9000 && auc.checkSres(t, r.data.subarray(0, 4)) ? 'SRES ok' : r.swHex);
 }

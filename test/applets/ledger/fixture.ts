@@ -4,7 +4,7 @@
  */
 import { Card, SeededRng, VirtualClock, buildCommand, concat, hexToBytes, readU32 } from '../../../card/runtime/index.js';
 import { LedgerApplet, LEDGER_AID, INFO, type LedgerMode } from '../../../card/applets/ledger/index.js';
-import { LedgerIssuer, OfferSigner, PaymentServer, SigningKey, encodeDebit, type DebitRequest } from '../../../host/backend/ledger/index.js';
+import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit, type DebitRequest } from '../../../host/backend/ledger/index.js';
 
 const secret = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 export const ISSUER = new LedgerIssuer(SigningKey.fromSecret(secret(0x11)));
@@ -128,7 +128,7 @@ export function loadCard(card: Card, amount: number, opts: { counter?: number } 
 }
 
 /** EXPORT then server import then ACK. Returns the server result. */
-export function settleCard(card: Card, server: PaymentServer): void {
+export function settleCard(card: Card, server: SettlementServer): void {
   const exp = ok(card.transmit(apdu.exportLog()));
   const first = readU32(exp, 4), last = readU32(exp, 8);
   const tx = info(card).tx;
@@ -140,4 +140,4 @@ export function settleCard(card: Card, server: PaymentServer): void {
   ok(card.transmit(apdu.ack(res.ack.exportCounter, res.ack.last, res.ack.signature)));
 }
 
-export const newServer = (): PaymentServer => new PaymentServer(ISSUER.publicKey, SERVER_KEY);
+export const newServer = (): SettlementServer => new SettlementServer(ISSUER.publicKey, SERVER_KEY);

@@ -1,5 +1,5 @@
 /**
- * Ledger back-end: the payment server imports exports idempotently (a duplicate or overlapping
+ * Ledger back-end: the settlement server imports exports idempotently (a duplicate or overlapping
  * export counts nothing twice), keeps per-user and per-editor totals, refuses forged or
  * inconsistent exports, and settles each editor once; the software interface accepts a receipt
  * only for the offer it issued last, from a certified card, with matching fields.
@@ -37,7 +37,7 @@ const code = (f: () => unknown): string | undefined => {
   return undefined;
 };
 
-describe('payment server', () => {
+describe('settlement server', () => {
   it('imports idempotently and totals per user and per editor; settles each editor once', () => {
     const card = makeCard({ mode: 'postpaid' });
     ok(card.transmit(apdu.debit(offer(10, { editor: EDITOR_A }))));

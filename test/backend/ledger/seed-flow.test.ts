@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { Card, SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
 import { LedgerApplet, LEDGER_AID } from '../../../card/applets/ledger/index.js';
 import { EmulatorTransport } from '../../../host/transport/index.js';
-import { LedgerCard, LedgerCardError, PaymentServer, SoftwareInterface } from '../../../host/backend/ledger/index.js';
+import { LedgerCard, LedgerCardError, SettlementServer, SoftwareInterface } from '../../../host/backend/ledger/index.js';
 import { CARD_ID, CODE, EDITOR_A, EDITOR_B, EDITOR_ROOT, ISSUER, SERVER_KEY } from '../../applets/ledger/fixture.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 
@@ -33,7 +33,7 @@ describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
     await w.putCertificate(ISSUER.certify(CARD_ID, pub));
     const cert = await w.certificate();
 
-    const server = new PaymentServer(ISSUER.publicKey, SERVER_KEY);
+    const server = new SettlementServer(ISSUER.publicKey, SERVER_KEY);
     const game = new SoftwareInterface(EDITOR_A, EDITOR_ROOT, ISSUER.publicKey);
     const cad = new SoftwareInterface(EDITOR_B, EDITOR_ROOT, ISSUER.publicKey);
 
