@@ -307,6 +307,18 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('each primitive has one home: no applet face (nor card/protocol) re-exports card/algorithms', async () => {
+    const algorithms = new Set(Object.keys(await import('../card/algorithms/index.js')));
+    const faces = {
+      ledger: await import('../card/applets/ledger/index.js'),
+      payment: await import('../card/applets/payment/index.js'),
+      sim: await import('../card/applets/sim/index.js'),
+      aram: await import('../card/applets/aram/index.js'),
+      protocol: await import('../card/protocol/index.js'),
+    };
+    for (const [name, face] of Object.entries(faces)) expect(Object.keys(face).filter((k) => algorithms.has(k)), name).toEqual([]);
+  });
+
   it('applets never import each other', () => {
     expect(appletCrossImports(cardFiles.flatMap(importsOf))).toEqual([]);
   });
