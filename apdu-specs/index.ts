@@ -10,6 +10,7 @@ export * from './payment.js';
 export * from './ledger.js';
 export * from './personalization.js';
 export * from './aram.js';
+export { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
 export * from './by-name.js';
 
 import { RUNTIME_COMMANDS } from './iso7816.js';

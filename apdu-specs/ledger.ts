@@ -2,8 +2,8 @@
  * The ledger applet's commands (card/applets/ledger): prepaid purse / postpaid usage with signed
  * receipts (France Telecom WO 00/63859), authorised reloads, the cyclic usage log with export and
  * settlement, e-tickets (e-commerce seed). Proprietary class 80 except the ISO VERIFY and READ
- * RECORD (ISO/IEC 7816-4 §11.5.6, §11.3.3). Message layouts: card/applets/ledger/types.ts and
- * messages.ts. Signatures are ECDSA P-256, raw r || s.
+ * RECORD (ISO/IEC 7816-4 §11.5.6, §11.3.3). Message layouts and signing inputs:
+ * card/protocol/ledger.ts. Signatures are ECDSA P-256, raw r || s.
  */
 import { cla, type CommandSpec } from './types.js';
 

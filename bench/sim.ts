@@ -61,7 +61,7 @@ export function benchSim(): BenchRow[] {
     g.transmit(run);
   }, { ms: 500 });
   return [
-    { name: 'in-process USIM AUTHENTICATE (Milenage, 3G context)', value: auth, unit: 'APDU/s', floor: 50_000 },
-    { name: 'in-process RUN GSM ALGORITHM (COMP128-1)', value: gsm, unit: 'APDU/s' },
+    { name: 'in-process USIM AUTHENTICATE (Milenage, 3G context)', ...auth, unit: 'APDU/s', floor: 50_000 },
+    { name: 'in-process RUN GSM ALGORITHM (COMP128-1)', ...gsm, unit: 'APDU/s' },
   ];
 }

@@ -3,19 +3,22 @@
  * with the TCP_NODELAY shim → vpcd → VpcdEndpoint) for the emulator answering FIXED16, against a
  * do-nothing card endpoint that answers 9000 at once — the floor of the stack, measured in the
  * same run, alternating rounds so both see the same machine load. Goal: emulator ≥ 90% of floor.
- * Used by bench/index.ts; throws PcscStackError when the PC/SC stack is not installed.
+ * Used by bench/index.ts; throws NotMeasured when the PC/SC stack is not installed.
  */
 import { LOOPBACK_AID } from '../apdu-specs/loopback.js';
 import { LoopbackApplet } from '../card/applets/index.js';
 import { Card, buildAtr, hexToBytes } from '../card/runtime/index.js';
 import { PcscTransport, VpcdEndpoint, type VpcdCard } from '../host/transport/index.js';
-import { startPcscStack, type PcscStack } from '../scripts/pcsc/stack.js';
+import type { PcscStack } from '../scripts/pcsc/stack.js';
+import { optionalPcscStack } from './pcsc.js';
 
 export interface BenchRow {
   name: string;
   opsPerSec: number;
   /** The row this one is compared against. */
   peer?: string;
+  /** How it was measured. */
+  method: string;
 }
 
 const FIXED16 = hexToBytes('8012000010');
@@ -56,7 +59,7 @@ async function rate(t: PcscTransport, ms: number): Promise<number> {
 }
 
 export async function benchTransport(opts: { rounds?: number; roundMs?: number } = {}): Promise<BenchRow[]> {
-  const stack = await startPcscStack();
+  const stack = await optionalPcscStack();
   // libpcsclite reads the socket name once per process: set it before the first PC/SC call.
   process.env['PCSCLITE_CSOCK_NAME'] = stack.socket;
   const served: { ep: VpcdEndpoint; t: PcscTransport }[] = [];
@@ -68,14 +71,17 @@ export async function benchTransport(opts: { rounds?: number; roundMs?: number }
     await rate(tNoop, 300);
     const emuRates: number[] = [];
     const noopRates: number[] = [];
-    for (let i = 0; i < (opts.rounds ?? 5); i++) {
-      noopRates.push(await rate(tNoop, opts.roundMs ?? 600));
-      emuRates.push(await rate(tEmu, opts.roundMs ?? 600));
+    const rounds = opts.rounds ?? 5;
+    const roundMs = opts.roundMs ?? 600;
+    for (let i = 0; i < rounds; i++) {
+      noopRates.push(await rate(tNoop, roundMs));
+      emuRates.push(await rate(tEmu, roundMs));
     }
+    const method = `median of ${rounds} × ${roundMs} ms rounds, alternating with the stack floor (300 ms warm-up)`;
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return [
-      { name: EMU_NAME, opsPerSec: Math.round(median(emuRates)), peer: NOOP_NAME },
-      { name: NOOP_NAME, opsPerSec: Math.round(median(noopRates)) },
+      { name: EMU_NAME, opsPerSec: Math.round(median(emuRates)), peer: NOOP_NAME, method },
+      { name: NOOP_NAME, opsPerSec: Math.round(median(noopRates)), method },
     ];
   } finally {
     for (const { ep, t } of served) {

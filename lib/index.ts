@@ -1,7 +1,8 @@
 /**
  * `cardforge`: the card runtime and the applet model (Card, Applet, CommandTable, CardError, SW,
  * APDU codec, persistent/transient memory, OwnerPin, tearSweep), the command-declaration types and
- * the open registries (registerApplet), card images (serialize/parse; files with atomic save).
+ * the open registries (registerApplet), card images (serialize/parse; files with atomic save), and
+ * CardforgeError, the base of every host error a user can meet (its code is an ErrorCode).
  * Everything not exported from cardforge, cardforge/applets, cardforge/transport,
  * cardforge/backend or cardforge/testing is private and may change in any release.
  */
@@ -9,5 +10,6 @@ export * from '../card/runtime/index.js';
 export { SW, STATUS_WORDS, describeSw, cla, ALL_COMMANDS, APPLET_SPECS, registerAppletSpecs } from '../apdu-specs/index.js';
 export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, SwCategory, AppletSpecs } from '../apdu-specs/index.js';
 export { APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
-export { imageOf, serializeImage, parseImage, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImageV1, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
+export { imageOf, serializeImage, parseImage, appletLayout, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImage, type CardImageV1, type CardImageV2, type CardImageV3, type ImageApplet, type ImageJournalEntry, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
 export { loadImageFile, saveImageFile, ImageFileError } from '../host/store/index.js';
+export { CardforgeError, type ErrorCode } from '../host/errors.js';

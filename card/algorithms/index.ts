@@ -2,6 +2,8 @@
 
 export type { AkaFunctions, AkaOutput, F1Output, F2345Output, GsmAuthOutput } from './types.js';
 export { aes128Encrypt, aes128EncryptInto, aes128ExpandKey, aes128KeyCached, type Aes128Key } from './aes128.js';
+export { aesCmac, cmacSubkeys } from './aes-cmac.js';
+export { aes128Ctr } from './aes-ctr.js';
 export {
   computeOpc,
   f1,
@@ -49,3 +51,20 @@ export {
   type SqnVerdict,
 } from './sqn.js';
 export * from './sha256.js';
+export {
+  P256_ORDER,
+  PUBLIC_KEY_LENGTH,
+  SECRET_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  bigToBytes,
+  bytesToBig,
+  isValidPublicKey,
+  keygen as p256Keygen,
+  publicKeyOf,
+  scalarFromSeed,
+  sharedSecret,
+  sign as p256Sign,
+  signDigest,
+  verify as p256Verify,
+  verifyDigest,
+} from './p256.js';

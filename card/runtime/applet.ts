@@ -10,6 +10,7 @@ import type { CommandApdu } from './apdu.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
+import type { SessionFacts } from './session.js';
 
 export interface Reply {
   readonly data?: Uint8Array;
@@ -27,19 +28,13 @@ export type Handler = (apdu: CommandApdu) => Reply | void;
 /** JSON-serializable install parameters (kept in the card image). */
 export type AppletParams = { readonly [key: string]: unknown };
 
-/** Card-wide facts valid until the next reset (e.g. "subscriber authenticated in this session"). */
-export interface SessionFacts {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  has(key: string): boolean;
-}
-
 export interface AppletContext {
   readonly aid: Uint8Array;
   readonly persistent: PersistentStore;
   readonly transient: TransientStore;
   readonly rng: Rng;
   readonly clock: Clock;
+  /** Card-wide session facts: read any, set only those this applet's type owns (apdu-specs/session-facts.ts). */
   readonly session: SessionFacts;
   /** 'T=0' or 'T=1', as the ATR decided. */
   readonly protocol: () => 'T=0' | 'T=1';
@@ -96,9 +91,27 @@ export abstract class Applet {
   deselect(): void {}
 }
 
+/** An applet instance's persistent fields by name (cell name without the instance AID) → contents. */
+export type LayoutFields = Record<string, Uint8Array>;
+
 export interface AppletClass {
   /** Stable type name stored in card images, e.g. "cardforge.loopback". */
   readonly type: string;
+  /**
+   * Version of the applet's persistent-field layout (names and sizes of the cells it allocates),
+   * stored per instance in card images; default 1. Bump it when a release renames, resizes, adds
+   * or drops a cell, and give `migrateLayout` so images written with an older layout still load.
+   */
+  readonly layout?: number;
+  /**
+   * Turn an image's fields written with layout `from` (< `layout`) into the current layout's
+   * fields — exactly the cells the constructor allocates for `params`, each at its size; the
+   * loader checks that and names any field that does not fit. Called after the open transaction's
+   * before-images of this instance are rolled back (as the next power-up would do), with fields
+   * that are the loader's copies (free to reuse in the result). Without it, an older layout is
+   * refused.
+   */
+  migrateLayout?(from: number, fields: LayoutFields, params: AppletParams): LayoutFields;
   new (ctx: AppletContext, params: AppletParams): Applet;
 }
 

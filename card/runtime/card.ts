@@ -8,13 +8,15 @@
 import { SW } from '../../apdu-specs/status-words.js';
 import { RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { CommandApdu, parseCommand } from './apdu.js';
-import { Applet, CommandTable, type AppletClass, type AppletContext, type AppletParams, type Reply, type SessionFacts } from './applet.js';
+import { Applet, CommandTable, type AppletClass, type AppletContext, type AppletParams, type Reply } from './applet.js';
 import { atrLogicalChannels, parseAtr, buildAtr } from './atr.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
 import { CardError, CardNotPoweredError, CardPowerLostError, PowerLoss } from './errors.js';
 import { PersistentMemory, type JournalEntry } from './memory.js';
 import { deliver, getResponse, swBytes, type Pending } from './response.js';
 import { CryptoRng, SeededRng, SystemClock, VirtualClock, type Clock, type Rng } from './rng.js';
+import { SessionState } from './session.js';
+import type { SessionValue } from '../../apdu-specs/session-facts.js';
 import { PersistentStore } from './store.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
@@ -59,22 +61,10 @@ export interface CardSnapshot {
   readonly channels: readonly ChannelState[];
   readonly pending: Pending | null;
   readonly powered: boolean;
-  readonly session: ReadonlyMap<string, string>;
+  /** Session facts by SessionFact.key. */
+  readonly session: ReadonlyMap<string, SessionValue>;
   readonly rng?: [Uint8Array, Uint8Array];
   readonly clock?: number;
-}
-
-class Session implements SessionFacts {
-  readonly map = new Map<string, string>();
-  get(k: string): string | undefined {
-    return this.map.get(k);
-  }
-  set(k: string, v: string): void {
-    this.map.set(k, v);
-  }
-  has(k: string): boolean {
-    return this.map.has(k);
-  }
 }
 
 const RUNTIME_TABLE_SPECS = RUNTIME_COMMANDS;
@@ -84,7 +74,7 @@ export class Card {
   readonly transient = new TransientMemory();
   readonly rng: Rng;
   readonly clock: Clock;
-  private readonly session = new Session();
+  private readonly session = new SessionState();
   private readonly installed: InstalledApplet[] = [];
   private channels: ChannelState[] = [];
   private pending: Pending | null = null;
@@ -156,7 +146,7 @@ export class Card {
     const aidHex = bytesToHex(aid);
     if (this.installed.some((a) => a.aidHex === aidHex)) throw new RangeError(`an applet with AID ${aidHex} is already installed`);
     if (opts.default && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
-    const ctx = this.contextFor(aid, aidHex);
+    const ctx = this.contextFor(aid, aidHex, cls.type);
     const params = opts.params ?? {};
     const applet = new cls(ctx, params);
     const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault: opts.default === true, applet };
@@ -164,7 +154,7 @@ export class Card {
     return inst;
   }
 
-  private contextFor(aid: Uint8Array, aidHex: string): AppletContext {
+  private contextFor(aid: Uint8Array, aidHex: string, type: string): AppletContext {
     const mem = this.memory;
     return {
       aid,
@@ -172,7 +162,7 @@ export class Card {
       transient: new TransientStore(this.transient, aidHex),
       rng: this.rng,
       clock: this.clock,
-      session: this.session,
+      session: this.session.viewFor(type),
       protocol: () => this.proto,
       channel: () => this.currentChannel,
       stateChanged: () => {

@@ -42,6 +42,17 @@ export class TransactionError extends Error {
   }
 }
 
+/**
+ * An applet set a session fact it does not own (apdu-specs/session-facts.ts): a bug in the applet,
+ * refused before anything changes; the command answers 6F00.
+ */
+export class SessionFactOwnerError extends Error {
+  constructor(readonly fact: string, readonly owner: string, readonly writer: string) {
+    super(`session fact "${fact}" is owned by ${owner}; ${writer} may not set it`);
+    this.name = 'SessionFactOwnerError';
+  }
+}
+
 /** The card is not powered (transmit before powerOn, or after a tear). */
 export class CardNotPoweredError extends Error {
   readonly code = 'CARD_NOT_POWERED';

@@ -9,6 +9,7 @@ export * from './transient.js';
 export * from './pin.js';
 export * from './rng.js';
 export * from './applet.js';
+export * from './session.js';
 export * from './response.js';
 export * from './card.js';
 export * from './tear.js';

@@ -6,7 +6,6 @@
  */
 import { SW } from '../../apdu-specs/status-words.js';
 import { PERSO_P1 } from '../../apdu-specs/personalization.js';
-import { SESSION_FACTS } from '../../apdu-specs/session-facts.js';
 import { CardError } from './errors.js';
 import type { AppletContext, Handler, Reply } from './applet.js';
 import type { CommandApdu } from './apdu.js';
@@ -69,7 +68,10 @@ export interface PersoBlockCheck {
  * that same transaction. A tear therefore leaves the applet as before or as after each block.
  */
 export interface PersoRules {
-  /** The issuer's authorisation in this session (e.g. ADM1 verified on the SIM applet). */
+  /**
+   * The issuer's authorisation in this session, the applet's own predicate (the payment and ledger
+   * applets read the SIM-owned session fact ADM1_VERIFIED): the runtime knows no PIN or fact.
+   */
   authorised(): boolean;
   /** Every record checked before the first write: the writes and the mandatory records present. */
   check(records: Map<number, Uint8Array>): PersoBlockCheck;
@@ -124,9 +126,4 @@ export class PersoBlocks {
     this.seq[2] = all;
     return {};
   }
-}
-
-/** The usual authorisation of an applet's personalization: ADM1 verified on the SIM applet in this session. */
-export function adm1Verified(ctx: AppletContext): () => boolean {
-  return () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === '1';
 }

@@ -10,6 +10,7 @@ import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { IssuerCA, AuthenticationServer } from './payment/index.js';
 import { LedgerIssuer, OfferSigner, SigningKey } from './ledger/index.js';
 import { writeFileAtomic } from '../store/index.js';
+import { CardforgeError } from '../errors.js';
 
 const NAMES = ['payment_ca', 'auth_server', 'ledger_issuer', 'editor_root', 'ledger_server'] as const;
 type KeyName = (typeof NAMES)[number];
@@ -23,10 +24,9 @@ export interface BackendActors {
   readonly ledgerServerKey: SigningKey;
 }
 
-export class BackendKeysError extends Error {
-  readonly code = 'BACKEND_KEYS_INVALID';
+export class BackendKeysError extends CardforgeError<'BACKEND_KEYS_INVALID'> {
   constructor(readonly file: string, message: string) {
-    super(`${file}: ${message}. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE" when FILE does not exist yet; restore this one from its backup (the cards it certified need the same issuers)`);
+    super('BACKEND_KEYS_INVALID', `${file}: ${message}. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE" when FILE does not exist yet; restore this one from its backup (the cards it certified need the same issuers)`);
     this.name = 'BackendKeysError';
   }
 }

@@ -9,6 +9,7 @@ import {
   SQN_DEFAULT_PARAMS, type AkaFunctions,
 } from '../../card/algorithms/index.js';
 import { equalBytes, hexToBytes } from '../../card/runtime/index.js';
+import { CardforgeError } from '../errors.js';
 
 export type Algorithm3g = 'milenage' | 'xor';
 export type Algorithm2g = 'comp128v1' | 'comp128v2' | 'comp128v3' | 'gsm-milenage' | 'xor2g';
@@ -39,9 +40,9 @@ export interface Triplet {
   readonly kc: Uint8Array;
 }
 
-export class AucError extends Error {
-  constructor(readonly code: 'AUC_UNKNOWN_SUBSCRIBER' | 'AUC_BAD_AUTS' | 'AUC_CONFIG', message: string) {
-    super(message);
+export class AucError extends CardforgeError<'AUC_UNKNOWN_SUBSCRIBER' | 'AUC_BAD_AUTS' | 'AUC_CONFIG'> {
+  constructor(code: AucError['code'], message: string) {
+    super(code, message);
     this.name = 'AucError';
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Card, buildAtr, hexToBytes, bytesToHex, parseAtr, tearSweep, SeededRng } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
-import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { LOOPBACK_AID } from '../../apdu-specs/index.js';
 import { saveImageFile, loadImageFile } from '../store/index.js';
 import { decodeCommand, decodeResponse } from '../trace/decode.js';
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SeededRng, VirtualClock, bytesToHex, hexToBytes, concat } from '../../card/runtime/index.js';
-import { sha256 } from '../../card/algorithms/sha256.js';
+import { sha256 } from '../../card/algorithms/index.js';
 import { EmulatorTransport } from '../transport/index.js';
 import { parseProfileText } from '../profile/load.js';
 import { personalizeCard } from '../profile/personalize.js';

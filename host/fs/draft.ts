@@ -2,7 +2,7 @@
  * The tree while an import builds it: mutable nodes that know their path and FCP facts, turned
  * into card/fs's read-only FsNodeData once the export has been read and the phonebook completed.
  */
-import type { FsNodeData, FsNodeKind } from '../../card/fs/data.js';
+import type { FsNodeData, FsNodeKind } from '../../card/fs/index.js';
 import type { FcpFacts } from './fcp.js';
 
 export interface DraftNode {

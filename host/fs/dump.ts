@@ -23,14 +23,14 @@
  * Deterministic: the same card gives the same text (walk order; no dates).
  */
 import cliProgress from 'cli-progress';
-import { describeSw } from '../../apdu-specs/status-words.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
-import { readTlvs } from '../../card/runtime/tlv.js';
+import { describeSw } from '../../apdu-specs/index.js';
+import { bytesToHex, readTlvs } from '../../card/runtime/index.js';
 import { transmitT0 } from '../transport/t0.js';
 import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';
 import { readClassicResponse, readUiccFcp, type FcpFacts } from './fcp.js';
 import { decodePbrRecord } from './phonebook.js';
+import { CardforgeError } from '../errors.js';
 
 export interface DumpOptions {
   /** ADM1: 8 digits (sent as ASCII) or 16 hex digits. */
@@ -69,12 +69,12 @@ export interface DumpResult {
 export const DUMP_ERROR_CODES = ['DUMP_BAD_ADM', 'DUMP_ADM_REJECTED', 'DUMP_NO_MF', 'DUMP_CARD_CHANGED', 'DUMP_BAD_RESPONSE'] as const;
 export type DumpErrorCode = (typeof DUMP_ERROR_CODES)[number];
 
-export class DumpError extends Error {
+export class DumpError extends CardforgeError<DumpErrorCode> {
   constructor(
-    readonly code: DumpErrorCode,
+    code: DumpErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'DumpError';
   }
 }

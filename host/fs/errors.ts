@@ -3,6 +3,7 @@
  * and line that is wrong, and a message in one shape — "file:line: what was found; expected …;
  * what to do". The CLI prints the message as one line; nothing is written when it is thrown.
  */
+import { CardforgeError } from '../errors.js';
 
 export const EXPORT_ERROR_CODES = [
   'BAD_LINE', // a line of a known form with the wrong shape (`# directory:` without its FIDs, …)
@@ -23,16 +24,14 @@ export const EXPORT_ERROR_CODES = [
 ] as const;
 export type ExportErrorCode = (typeof EXPORT_ERROR_CODES)[number];
 
-export class ExportParseError extends Error {
-  readonly code: ExportErrorCode;
+export class ExportParseError extends CardforgeError<ExportErrorCode> {
   readonly file: string;
   readonly line: number;
 
   /** `found`: what is there; `expected`: what would be accepted; `todo`: what the user can do. */
   constructor(code: ExportErrorCode, file: string, line: number, found: string, expected: string, todo: string) {
-    super(`${file}:${line}: ${found}; expected ${expected}; ${todo}`);
+    super(code, `${file}:${line}: ${found}; expected ${expected}; ${todo}`);
     this.name = 'ExportParseError';
-    this.code = code;
     this.file = file;
     this.line = line;
   }

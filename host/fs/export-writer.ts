@@ -17,7 +17,7 @@
  * reads like pySim's export of the same card), else a name made of the FID ('EF.6F99').
  */
 import { adfUsim, masterFile, type DfDecl, type EfDecl } from '../../card/fs/index.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
+import { bytesToHex } from '../../card/runtime/index.js';
 import type { EfStructure } from './fcp.js';
 
 export interface ExportEntry {

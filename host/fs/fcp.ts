@@ -5,10 +5,8 @@
  * that the emulated file system serves from — so an export is refused for exactly what the card
  * could not serve, before anything is written, and the parser turns its RangeError into file:line.
  */
-import type { FsNodeKind } from '../../card/fs/data.js';
-import { parseGsmResponse, parseUiccFcp, fcpObjects as cardFcpObjects, type FcpInfo } from '../../card/fs/fcp.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
-import { encodeTlv, readTlvsStrict as strict, type Tlv } from '../../card/runtime/tlv.js';
+import { parseGsmResponse, parseUiccFcp, fcpObjects as cardFcpObjects, type FcpInfo, type FsNodeKind } from '../../card/fs/index.js';
+import { bytesToHex, encodeTlv, readTlvsStrict as strict, type Tlv } from '../../card/runtime/index.js';
 
 export type EfStructure = 'transparent' | 'linear_fixed' | 'cyclic' | 'ber_tlv';
 

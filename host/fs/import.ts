@@ -10,8 +10,7 @@
  */
 import { z } from 'zod';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonality, type SimPersonalization } from '../../card/applets/sim/index.js';
-import { Card, hexToBytes, parseAtr, type Clock, type Rng } from '../../card/runtime/index.js';
-import { readTlvs } from '../../card/runtime/tlv.js';
+import { Card, hexToBytes, parseAtr, readTlvs, type Clock, type Rng } from '../../card/runtime/index.js';
 import { FsLayoutError, fcpObjects, type FsNodeData, type FsTreeData } from '../../card/fs/index.js';
 import { installAram } from '../../card/applets/aram/index.js';
 import { profileSchema, type Profile } from '../profile/schema.js';
@@ -19,6 +18,7 @@ import { parseProfileText, ProfileError } from '../profile/load.js';
 import { simPersonalization } from '../profile/build.js';
 import { parsePysimExport } from './pysim-export.js';
 import { ExportParseError } from './errors.js';
+import { CardforgeError } from '../errors.js';
 
 /** What an import profile may hold: the secrets and algorithms no export carries, and the ATR. */
 export const importProfileSchema = profileSchema.partial().required({ auth: true, pins: true });
@@ -123,10 +123,9 @@ export function importPysimExport(text: string, file: string, opts: ImportOption
   return { card, personality, files, contents: Object.keys(parsed.contents).length, warnings };
 }
 
-export class CloneError extends Error {
-  readonly code = 'CLONE_INVALID';
+export class CloneError extends CardforgeError<'CLONE_INVALID'> {
   constructor(message: string) {
-    super(message);
+    super('CLONE_INVALID', message);
     this.name = 'CloneError';
   }
 }

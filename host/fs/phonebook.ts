@@ -10,7 +10,7 @@
  * C0 EF_ADN, C1 EF_IAP, C2 EF_EXT1, C3 EF_SNE, C4 EF_ANR, C5 EF_PBC, C6 EF_GRP, C7 EF_AAS,
  * C8 EF_GAS, C9 EF_UID, CA EF_EMAIL, CB EF_CCP1. Unused bytes of a record are 'FF'.
  */
-import { bytesToHex, concat, hexToBytes, u16 } from '../../card/runtime/bytes.js';
+import { bytesToHex, concat, hexToBytes, u16 } from '../../card/runtime/index.js';
 import { fcpObjects, readTlvsStrict, readUiccFcp, tlv } from './fcp.js';
 import { walk, type DraftContents, type DraftNode } from './draft.js';
 

@@ -17,8 +17,8 @@
  * ExportParseError naming file:line; the function is pure, so nothing is ever half written.
  * Afterwards the phonebook EFs an EF_PBR references but the export omits are built (phonebook.ts).
  */
-import { FS_TREE_FORMAT, type FsContents, type FsNodeKind, type FsTreeData } from '../../card/fs/data.js';
-import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { FS_TREE_FORMAT, type FsContents, type FsNodeKind, type FsTreeData } from '../../card/fs/index.js';
+import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { ExportParseError, type ExportErrorCode } from './errors.js';
 import { readClassicResponse, readUiccFcp, type FcpFacts } from './fcp.js';
 import { toNodeData, walk, type DraftContents, type DraftNode } from './draft.js';

@@ -23,7 +23,7 @@
  *     replay_window: 16
  */
 import { z } from 'zod';
-import { hexToBytes } from '../../card/runtime/bytes.js';
+import { hexToBytes } from '../../card/runtime/index.js';
 import type { LedgerParams, LedgerPersonalization } from '../../card/applets/ledger/index.js';
 import { LedgerCard } from '../backend/ledger/card-client.js';
 import type { LedgerIssuer } from '../backend/ledger/issuer.js';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { profileSchema, type Profile } from './schema.js';
+import { CardforgeError } from '../errors.js';
 
 export interface ProfileIssue {
   readonly path: string;
@@ -16,10 +17,9 @@ export interface ProfileIssue {
   readonly message: string;
 }
 
-export class ProfileError extends Error {
-  readonly code = 'PROFILE_INVALID';
+export class ProfileError extends CardforgeError<'PROFILE_INVALID'> {
   constructor(readonly file: string, readonly issues: readonly ProfileIssue[]) {
-    super(issues.map((i) => `${file}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
+    super('PROFILE_INVALID', issues.map((i) => `${file}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'));
     this.name = 'ProfileError';
   }
 }

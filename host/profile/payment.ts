@@ -23,13 +23,14 @@
  *     require_identification: true
  */
 import { z } from 'zod';
-import { PAYMENT_TAGS } from '../../apdu-specs/payment.js';
+import { PAYMENT_TAGS } from '../../apdu-specs/index.js';
 import { tlv, type PaymentParams, type PaymentPersonalization } from '../../card/applets/payment/index.js';
-import { hexToBytes } from '../../card/runtime/bytes.js';
+import { hexToBytes } from '../../card/runtime/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { verifyCardCertificate, type IssuerCA } from '../backend/payment/issuer.js';
 import type { Transport } from '../transport/types.js';
 import { hexBytes, hexRange } from './fields.js';
+import { CardforgeError } from '../errors.js';
 
 const digits = (min: number, max: number, what: string) =>
   z
@@ -106,12 +107,11 @@ export function paymentPersonalization(section: PaymentProfile, issuer: { readon
   };
 }
 
-export class CertifyError extends Error {
-  constructor(
-    readonly code: 'CERTIFY_CARD_REFUSED' | 'CERTIFY_KEY_MISMATCH',
-    message: string,
-  ) {
-    super(message);
+export type CertifyErrorCode = 'CERTIFY_CARD_REFUSED' | 'CERTIFY_KEY_MISMATCH';
+
+export class CertifyError extends CardforgeError<CertifyErrorCode> {
+  constructor(code: CertifyErrorCode, message: string) {
+    super(code, message);
     this.name = 'CertifyError';
   }
 }

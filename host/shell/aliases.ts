@@ -7,10 +7,11 @@
 import { ALL_COMMANDS } from '../../apdu-specs/index.js';
 import { buildCommand, hexToBytes, concat } from '../../card/runtime/index.js';
 import { hexErrorMessage } from '../trace/mask.js';
+import { CardforgeError } from '../errors.js';
 
-export class ShellUsageError extends Error {
+export class ShellUsageError extends CardforgeError<'SHELL_USAGE'> {
   constructor(message: string) {
-    super(message);
+    super('SHELL_USAGE', message);
     this.name = 'ShellUsageError';
   }
 }

@@ -12,6 +12,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { CardforgeError } from '../errors.js';
 
 export const ENCRYPTED_IMAGE_FORMAT = 'cardforge-encrypted-image/1';
 export const PASSPHRASE_ENV = 'CARDFORGE_IMAGE_PASSPHRASE';
@@ -20,9 +21,9 @@ const MAXMEM = 64 * 1024 * 1024;
 
 export type ImageCryptoErrorCode = 'IMAGE_PASSPHRASE_NEEDED' | 'IMAGE_PASSPHRASE_WRONG' | 'IMAGE_PASSPHRASE_FILE' | 'IMAGE_ENVELOPE_INVALID';
 
-export class ImageCryptoError extends Error {
-  constructor(readonly code: ImageCryptoErrorCode, message: string) {
-    super(message);
+export class ImageCryptoError extends CardforgeError<ImageCryptoErrorCode> {
+  constructor(code: ImageCryptoErrorCode, message: string) {
+    super(code, message);
     this.name = 'ImageCryptoError';
   }
 }

@@ -11,12 +11,13 @@ import { ImageError, parseImage, serializeImage, type ParseImageOptions } from '
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card, Clock, Rng } from '../../card/runtime/index.js';
 import { ImageCryptoError, ImageKey, PASSPHRASE_ENV, decryptImageText, encryptImageText, imageKeyOf, isEncryptedImage, rememberImageKey, resolvePassphrase } from './encryption.js';
+import { CardforgeError } from '../errors.js';
 
 export type ImageFileErrorCode = 'IMAGE_NOT_FOUND' | 'IMAGE_UNREADABLE' | 'IMAGE_INVALID' | 'IMAGE_CORRUPT' | 'IMAGE_NOT_ENCRYPTED' | 'IMAGE_WRITE_FAILED' | 'IMAGE_PASSPHRASE';
 
-export class ImageFileError extends Error {
-  constructor(readonly code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
-    super(message);
+export class ImageFileError extends CardforgeError<ImageFileErrorCode> {
+  constructor(code: ImageFileErrorCode, readonly file: string, message: string, readonly field?: string) {
+    super(code, message);
     this.name = 'ImageFileError';
   }
 }
@@ -125,7 +126,7 @@ export interface LoadImageOptions {
    * loads it anyway; it is then saved encrypted, and the warning says so.
    */
   acceptPlain?: boolean;
-  /** Warnings (a version 1 image, an accepted plain image); default: one line on stderr. */
+  /** Warnings (a version 1 or 2 image, an accepted plain image); default: one line on stderr. */
   onWarning?: (message: string) => void;
   rng?: Rng;
   clock?: Clock;
@@ -173,7 +174,7 @@ export function loadImageText(text: string, path: string, opts: LoadImageOptions
   } catch (e) {
     if (!(e instanceof ImageError)) throw e;
     const advice =
-      e.code === 'IMAGE_VERSION' ? '' :
+      e.code === 'IMAGE_VERSION' || e.code === 'IMAGE_LAYOUT' ? '' : // the message says what to do
       e.code === 'IMAGE_SYNTAX' ? '; restore the image from a backup or personalize a new one' :
       e.code === 'IMAGE_DIGEST' ? '; the file was left untouched — restore it from a backup or personalize a new one (a deliberate edit: encrypt images instead, see docs/security.md)' :
       '; the file was left untouched — restore it from a backup or personalize a new one';

@@ -23,6 +23,7 @@ import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writ
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { CardforgeError } from '../errors.js';
 
 export interface LockHolder {
   pid: number;
@@ -33,15 +34,15 @@ export interface LockHolder {
   nonce: string;
 }
 
-export class ImageLockedError extends Error {
+export class ImageLockedError extends CardforgeError<'IMAGE_LOCKED' | 'IMAGE_LOCK_FAILED'> {
   constructor(
     readonly file: string,
     readonly holder: LockHolder | undefined,
     message: string,
     /** IMAGE_LOCKED: another process holds it; IMAGE_LOCK_FAILED: the lock file could not be made. */
-    readonly code: 'IMAGE_LOCKED' | 'IMAGE_LOCK_FAILED' = 'IMAGE_LOCKED',
+    code: 'IMAGE_LOCKED' | 'IMAGE_LOCK_FAILED' = 'IMAGE_LOCKED',
   ) {
-    super(message);
+    super(code, message);
     this.name = 'ImageLockedError';
   }
 }

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { CardPowerLostError, type Card } from '../../card/runtime/index.js';
 import { ImageFileError, loadImageFile, removeStaleTemps, saveImageFile, type LoadImageOptions } from './image-file.js';
 import { ImageLock } from './lock.js';
+import { CardforgeError } from '../errors.js';
 
 export const CRASH_POINT_ENV = 'CARDFORGE_CRASH_POINT';
 export const CRASH_POINTS = ['after-compute', 'after-save', 'mid-save'] as const;
@@ -44,10 +45,9 @@ function sigkillSelf(): never {
 }
 
 /** A change the card made could not be written to its image: its answer must not reach the host. */
-export class CardNotSavedError extends Error {
-  readonly code = 'CARD_NOT_SAVED';
+export class CardNotSavedError extends CardforgeError<'CARD_NOT_SAVED'> {
   constructor(readonly file: string, readonly saveError: ImageFileError) {
-    super(`${saveError.message}; the card's answer was withheld (the image holds the state before that command) — fix the problem and open the image again`, { cause: saveError });
+    super('CARD_NOT_SAVED', `${saveError.message}; the card's answer was withheld (the image holds the state before that command) — fix the problem and open the image again`, { cause: saveError });
     this.name = 'CardNotSavedError';
   }
 }

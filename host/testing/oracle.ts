@@ -15,8 +15,9 @@
  * Secrets and counters are found generically in persistent memory: OwnerPin cells ".../value",
  * ".../length", ".../tries", and key cells named in SECRET_CELL.
  */
-import { describeSw } from '../../apdu-specs/status-words.js';
+import { describeSw } from '../../apdu-specs/index.js';
 import { bytesToHex, type Card } from '../../card/runtime/index.js';
+import { CardforgeError } from '../errors.js';
 
 const SECRET_CELL = /\/(ki|opc|ecdsa\.private|privateKey|mac\.key)$/;
 const PIN_FAMILY = new Set([0x20, 0x24, 0x26, 0x28, 0x2c]);
@@ -34,9 +35,9 @@ export interface Violation {
   readonly detail: string;
 }
 
-export class FuzzViolation extends Error {
+export class FuzzViolation extends CardforgeError<'FUZZ_VIOLATION'> {
   constructor(readonly violation: Violation, readonly history: readonly string[]) {
-    super(`${violation.rule} at step ${violation.step}: > ${violation.command} < ${violation.response}: ${violation.detail}\nsession:\n${history.join('\n')}`);
+    super('FUZZ_VIOLATION', `${violation.rule} at step ${violation.step}: > ${violation.command} < ${violation.response}: ${violation.detail}\nsession:\n${history.join('\n')}`);
     this.name = 'FuzzViolation';
   }
 }

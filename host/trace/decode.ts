@@ -7,12 +7,10 @@
  * GSM response (TS 51.011 §9.2.1) tag by tag, and a READ / UPDATE through the codec of that EF
  * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
-import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
-import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
-import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
-import { FileTree, type FsNode } from '../../card/fs/index.js';
-import { EF_CODECS, keyName, readTlvsStrict, type TlvItem } from '../../card/fs/ef-codecs.js';
+import { FileTree, EF_CODECS, keyName, type FsNode } from '../../card/fs/index.js';
 
 export interface DecodedCommand {
   readonly name: string;

@@ -3,6 +3,8 @@
  * unknown or unguessable format, a trace a format cannot represent, a replay that cannot start.
  * Each has a stable code; the CLI prints the message as one line.
  */
+import { CardforgeError } from '../errors.js';
+
 export const TRACE_ERROR_CODES = [
   'TRACE_SYNTAX', // a line or record does not parse
   'TRACE_FORMAT_UNKNOWN', // --from/--to names no format, or the content matches none
@@ -12,14 +14,14 @@ export const TRACE_ERROR_CODES = [
 ] as const;
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[number];
 
-export class TraceError extends Error {
+export class TraceError extends CardforgeError<TraceErrorCode> {
   constructor(
-    readonly code: TraceErrorCode,
+    code: TraceErrorCode,
     message: string,
     readonly file?: string,
     readonly line?: number,
   ) {
-    super(file !== undefined ? `${file}${line !== undefined ? `:${line}` : ''}: ${message}` : message);
+    super(code, file !== undefined ? `${file}${line !== undefined ? `:${line}` : ''}: ${message}` : message);
     this.name = 'TraceError';
   }
 }

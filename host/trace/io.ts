@@ -6,6 +6,11 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { TraceError, syntaxError, type Position } from './errors.js';
 
+/** TRACE_IO naming the file: "t.jsonl: cannot read (EISDIR)". */
+function ioError(what: 'open' | 'read' | 'write', path: string, e: unknown): TraceError {
+  return new TraceError('TRACE_IO', `cannot ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+}
+
 /**
  * Lines of a file, read in 1 MiB chunks; "\r\n" and "\n" both end a line. The file is opened at
  * the first next() and closed when the lines end, a read fails, or return() is called: a consumer
@@ -16,14 +21,20 @@ export function* fileLines(path: string): Generator<string> {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new TraceError('TRACE_IO', `cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+    throw ioError('open', path, e);
   }
   const buf = Buffer.allocUnsafe(1 << 20);
   const decoder = new TextDecoder('utf-8');
   let rest = '';
   try {
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        // A directory opens on Linux and fails here (EISDIR); so does a read error of a disk.
+        throw ioError('read', path, e);
+      }
       if (n === 0) break;
       const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
       let start = 0;
@@ -164,7 +175,7 @@ export class FileSink implements Sink {
     try {
       this.fd = openSync(path, 'w', 0o644);
     } catch (e) {
-      throw new TraceError('TRACE_IO', `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+      throw ioError('write', path, e);
     }
   }
   write(chunk: string | Uint8Array): void {
@@ -176,7 +187,11 @@ export class FileSink implements Sink {
     if (!this.parts.length) return;
     const buf = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    try {
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      throw ioError('write', this.path, e); // ENOSPC, EIO: the trace is incomplete
+    }
     this.parts = [];
     this.size = 0;
   }

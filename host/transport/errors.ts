@@ -2,6 +2,8 @@
  * Errors a user of a transport can meet. Each carries a stable code and a message that says what
  * to do; the CLI prints the message as one line.
  */
+import { CardforgeError } from '../errors.js';
+
 export const TRANSPORT_ERROR_CODES = [
   'PCSC_UNAVAILABLE', // the smartcard addon is not installed / not built
   'PCSC_NO_SERVICE', // pcscd is not running / not reachable
@@ -18,13 +20,13 @@ export const TRANSPORT_ERROR_CODES = [
 ] as const;
 export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number];
 
-export class TransportError extends Error {
+export class TransportError extends CardforgeError<TransportErrorCode> {
   constructor(
-    readonly code: TransportErrorCode,
+    code: TransportErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'TransportError';
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { sessionFact } from '../../apdu-specs/session-facts.js';
 
 const C00 = cla('0X', 0x00, 0xff);
 const C80 = cla('8X', 0x80, 0xff);
@@ -17,6 +18,9 @@ const REF = 'test';
 export const TEST_AID = 'a000000999010101';
 export const TEST_AID_2 = 'a000000999010102';
 export const REFUSING_AID = 'a000000999020101';
+
+/** The session fact TestApplet's SESSION command sets (case 3) and reads (case 2). */
+export const TEST_FACT = sessionFact<string>('test.applet', 'test.fact');
 
 export const TEST_COMMANDS: readonly CommandSpec[] = [
   { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], description: 'verify the PIN (empty: retry query)', ref: REF },
@@ -81,8 +85,8 @@ export class TestApplet extends Applet {
     },
     GSM_ECHO: (a) => ({ data: a.apduCase === 2 ? Uint8Array.of(1, 2, 3, 4) : a.data.slice() }),
     SESSION: (a) => {
-      if (a.apduCase === 2) return { data: new TextEncoder().encode(this.ctx.session.get('fact') ?? '') };
-      this.ctx.session.set('fact', new TextDecoder().decode(a.data));
+      if (a.apduCase === 2) return { data: new TextEncoder().encode(this.ctx.session.get(TEST_FACT) ?? '') };
+      this.ctx.session.set(TEST_FACT, new TextDecoder().decode(a.data));
       return {};
     },
   });

@@ -15,6 +15,7 @@ import { EmulatorTransport } from '../../host/transport/index.js';
 import { blankSimCard } from '../../host/profile/apdu/blank.js';
 import { PersonalizeError, personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
 import { sysmoIsimSja2Adapter } from '../../host/profile/adapters/index.js';
+import { imageCells } from '../helpers/image-cells.js';
 
 const EXAMPLE = new URL('../../profiles/example-sim.yaml', import.meta.url).pathname;
 const profile = (over: Record<string, unknown> = {}): Profile => ({ ...loadProfileFile(EXAMPLE), ...profileSchema.parse({ ...rawExample(), ...over }) });
@@ -23,7 +24,7 @@ function rawExample(): Record<string, unknown> {
   return { personality: p.personality, iccid: p.iccid, imsi: p.imsi, auth: p.auth, pins: p.pins, spn: p.spn, msisdn: p.msisdn, acm_max: p.acm_max, puct: p.puct };
 }
 
-const persistent = (c: Card): Record<string, string> => imageOf(c).persistent;
+const persistent = (c: Card): Record<string, string> => imageCells(imageOf(c));
 
 async function apduPersonalized(p: Profile, adm = p.pins.adm1): Promise<Card> {
   const card = blankSimCard({ personality: p.personality, adm1: adm, ...(p.atr ? { atr: p.atr } : {}) });

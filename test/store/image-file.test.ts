@@ -69,8 +69,8 @@ describe('image files', () => {
     const good = readFileSync(path, 'utf8');
     writeFileSync(path, good.slice(0, good.length / 2));
     expect(loadError(path).message).toMatch(/card\.json: not valid JSON .*truncated or corrupt/);
-    writeFileSync(path, good.replace('"version": 2', '"version": 7'));
-    expect(loadError(path).message).toMatch(/image version 7 is newer than this cardforge understands \(2\); upgrade cardforge/);
+    writeFileSync(path, good.replace('"version": 3', '"version": 7'));
+    expect(loadError(path).message).toMatch(/image version 7 is newer than this cardforge understands \(3\); upgrade cardforge/);
   });
 
   it('a missing or unreadable file says what to do', () => {

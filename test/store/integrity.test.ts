@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRng, type Card } from '../../card/runtime/index.js';
 import { serializeImage } from '../../card/image/index.js';
+import { imageCells } from '../helpers/image-cells.js';
 import { ImageFileError, PASSPHRASE_ENV, isEncryptedImage, loadImageFile, loadImageText, saveImageFile } from '../../host/store/index.js';
 import { simTarget } from '../fuzz/targets.js';
 
@@ -73,7 +74,7 @@ describe('plain images carry a digest', () => {
     const f = join(dir, 'card.json');
     saveImageFile(f, simCard());
     const good = readFileSync(f, 'utf8');
-    const key = Object.keys(JSON.parse(good).persistent as Record<string, string>).find((k) => k.endsWith('chv1/enabled'))!;
+    const key = Object.keys(imageCells(JSON.parse(good))).find((k) => k.endsWith('chv1/enabled'))!.replace(/^[0-9a-f]+\//, '');
     const bad = good.replace(new RegExp(`("${key}": ")01"`), '$103"'); // CHV1 enabled 01→03: one bit
     expect(bad).not.toBe(good);
     writeFileSync(f, bad);
@@ -94,19 +95,20 @@ describe('plain images carry a digest', () => {
     expect(() => loadImageText(JSON.stringify(reordered), 'card.json')).not.toThrow();
   });
 
-  it('a version 1 image (no digest) loads with a warning and is written as version 2 at its next save', () => {
+  it('a version 1 image (no digest) loads with a warning and is written as version 3 at its next save', () => {
     const dir = tmp();
     const f = join(dir, 'card.json');
-    const o = JSON.parse(serializeImage(simCard())) as Record<string, unknown>;
-    delete o.digest;
-    o.version = 1;
+    // What a release before version 3 wrote: raw cell keys, no layout.
+    const v3 = JSON.parse(serializeImage(simCard())) as { applets: { aid: string; fields: Record<string, string>; layout?: number }[]; [k: string]: unknown };
+    const applets = v3.applets.map((a) => Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'fields' && k !== 'layout')));
+    const o = { format: v3.format, version: 1, atr: v3.atr, protocol: v3.protocol, applets, persistent: imageCells(v3), journal: null };
     writeFileSync(f, JSON.stringify(o, null, 2));
     const warnings: string[] = [];
     const card = loadImageFile(f, { onWarning: (m) => warnings.push(m) });
-    expect(warnings).toEqual([`${f}: version 1 image without a digest: loaded, but corruption cannot be detected in it; it is written as version 2 (with a digest) at its next save`]);
+    expect(warnings).toEqual([`${f}: version 1 image without a digest: loaded, but corruption cannot be detected in it; it is written as version 3 (with a digest, named fields per applet) at its next save`]);
     saveImageFile(f, card);
-    expect(JSON.parse(readFileSync(f, 'utf8'))).toMatchObject({ version: 2, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
-    // A version 2 image with its digest removed is not a version 1 image.
+    expect(JSON.parse(readFileSync(f, 'utf8'))).toMatchObject({ version: 3, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    // A version 3 image with its digest removed is not a version 1 image.
     const v2 = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
     delete v2.digest;
     expect(() => loadImageText(JSON.stringify(v2), 'card.json')).toThrow(/field digest: expected "sha256:"/);

@@ -2,12 +2,14 @@
  * Images written by earlier cardforge releases keep loading and keep being the same card: the
  * fixtures in test/fixtures/images were written by fc30754 (image versions 1 and 2, raw memory-cell
  * keys), with what that card answered to a list of commands after loading. Today's code loads each
- * one, answers the same, and writes it back in the current format, which loads to the same card.
+ * one, answers the same, and writes it back in the current format (version 3: each raw cell a named
+ * field of its applet, layout 1), which loads to the same card.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseImage, serializeImage, IMAGE_VERSION } from '../../card/image/index.js';
+import { parseImage, serializeImage, IMAGE_VERSION, type CardImageV2, type CardImageV3 } from '../../card/image/index.js';
+import { imageCells } from '../helpers/image-cells.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card } from '../../card/runtime/index.js';
 
@@ -34,6 +36,13 @@ describe('legacy card images (written by fc30754)', () => {
         const resaved = serializeImage(parseImage(text, { registry: APPLET_REGISTRY }));
         expect(JSON.parse(resaved).version).toBe(IMAGE_VERSION);
         expect(answers(parseImage(resaved, { registry: APPLET_REGISTRY }), name)).toEqual(expected[name]);
+        // Field for field: every raw cell is a named field of its applet, at layout 1, nothing lost or added.
+        const old = JSON.parse(text) as CardImageV2;
+        const now = JSON.parse(resaved) as CardImageV3;
+        expect(imageCells(now)).toEqual(old.persistent);
+        expect(now.applets.map(({ type, aid, default: d, params }) => ({ type, aid, default: d, params }))).toEqual(old.applets);
+        expect(now.applets.every((a) => a.layout === 1 && Object.keys(a.fields).every((f) => !f.startsWith(a.aid)))).toBe(true);
+        expect(now.journal?.map((e) => ({ key: `${e.aid}/${e.field}`, offset: e.offset, before: e.before })) ?? null).toEqual(old.journal);
       });
     }
   }

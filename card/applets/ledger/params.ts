@@ -2,7 +2,8 @@
  * Checks of the ledger applet's install parameters and personalization values. Wrong type →
  * TypeError, wrong value → RangeError, in the house shape: `"logSize" expected 1..254, got 0`.
  */
-import { LEDGER_MODES, CONSENT_MODES, CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerParams, type LedgerPersonalization, type LedgerMode } from './types.js';
+import { CONSENT_MODES, CODE_MAX_LENGTH, type LedgerParams, type LedgerPersonalization } from './types.js';
+import { CARD_ID_LENGTH, LEDGER_MODES, type LedgerMode } from '../../protocol/ledger.js';
 import type { AppletParams } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 

@@ -7,9 +7,10 @@
  *   sealed = E (65) || C || T (16)
  * A zero IV is sound because each key pair (e) is fresh, so K_enc is never reused. The tag is
  * encrypt-then-MAC and checked in constant time before anything is decrypted.
- * Tested against node:crypto (aes-128-ctr) and the RFC 4493 CMAC vectors.
+ * CTR and CMAC are card/algorithms (aes-ctr.ts, aes-cmac.ts).
  */
-import { aes128EncryptInto, aes128KeyCached } from '../../algorithms/aes128.js';
+import { aesCmac } from '../../algorithms/aes-cmac.js';
+import { aes128Ctr } from '../../algorithms/aes-ctr.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import { equalBytes } from '../../runtime/index.js';
 import { publicKeyOf, scalarFromSeed, sharedSecret, PUBLIC_KEY_LENGTH } from '../../algorithms/p256.js';
@@ -17,52 +18,6 @@ import { publicKeyOf, scalarFromSeed, sharedSecret, PUBLIC_KEY_LENGTH } from '..
 const LABEL = new TextEncoder().encode('cardforge seal');
 export const TAG_LENGTH = 16;
 export const SEAL_OVERHEAD = PUBLIC_KEY_LENGTH + TAG_LENGTH;
-
-/** AES-128-CTR with a 16-byte big-endian counter block starting at `iv`. */
-export function aes128Ctr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
-  const k = aes128KeyCached(key);
-  const ctr = iv.slice();
-  const ks = new Uint8Array(16);
-  const out = new Uint8Array(data.length);
-  for (let off = 0; off < data.length; off += 16) {
-    aes128EncryptInto(k, ctr, 0, ks, 0);
-    const n = Math.min(16, data.length - off);
-    for (let i = 0; i < n; i++) out[off + i] = data[off + i]! ^ ks[i]!;
-    for (let i = 15; i >= 0; i--) if (++ctr[i]! <= 0xff) break; else ctr[i] = 0;
-  }
-  return out;
-}
-
-function dbl(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = ((b[i]! << 1) | (i < 15 ? b[i + 1]! >> 7 : 0)) & 0xff;
-  if (b[0]! & 0x80) out[15]! ^= 0x87; // RFC 4493 §2.3: R_128 = 0^120 || 10000111
-  return out;
-}
-
-/** AES-CMAC (RFC 4493 §2.4), full 16-byte tag. */
-export function aesCmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  const k = aes128KeyCached(key);
-  const l = new Uint8Array(16);
-  aes128EncryptInto(k, l, 0, l, 0);
-  const k1 = dbl(l);
-  const k2 = dbl(k1);
-  const blocks = Math.max(1, Math.ceil(msg.length / 16));
-  const complete = msg.length > 0 && msg.length % 16 === 0;
-  const x = new Uint8Array(16);
-  for (let b = 0; b < blocks - 1; b++) {
-    for (let i = 0; i < 16; i++) x[i]! ^= msg[b * 16 + i]!;
-    aes128EncryptInto(k, x, 0, x, 0);
-  }
-  const last = new Uint8Array(16);
-  const rest = msg.subarray((blocks - 1) * 16);
-  last.set(rest);
-  if (!complete) last[rest.length] = 0x80;
-  const sub = complete ? k1 : k2;
-  for (let i = 0; i < 16; i++) x[i]! ^= last[i]! ^ sub[i]!;
-  aes128EncryptInto(k, x, 0, x, 0);
-  return x;
-}
 
 function keys(z: Uint8Array, eph: Uint8Array): { enc: Uint8Array; mac: Uint8Array } {
   const buf = new Uint8Array(z.length + LABEL.length + eph.length);

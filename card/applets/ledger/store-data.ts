@@ -15,9 +15,11 @@
  */
 import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, PersoBlocks, adm1Verified, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
+import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
-import { CARD_ID_LENGTH, CODE_MAX_LENGTH, type LedgerMode } from './types.js';
+import { CODE_MAX_LENGTH } from './types.js';
+import { CARD_ID_LENGTH, type LedgerMode } from '../../protocol/ledger.js';
 
 export interface LedgerPersoTarget {
   readonly mode: LedgerMode;
@@ -50,7 +52,7 @@ const MANDATORY = [TAG.CARD_ID, TAG.CURRENCY, TAG.LIMIT, TAG.EDITOR_ROOT_KEY, TA
 /** PERSO_STORE_DATA of the ledger applet: the shared block sequence with this applet's records. */
 export class LedgerStoreData extends PersoBlocks {
   constructor(ctx: AppletContext, t: LedgerPersoTarget) {
-    super(ctx, { authorised: adm1Verified(ctx), check: (rec) => checkLedgerRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => t.generateKeys() });
+    super(ctx, { authorised: () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === true, check: (rec) => checkLedgerRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => t.generateKeys() });
   }
 }
 function checkLedgerRecords(t: LedgerPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {

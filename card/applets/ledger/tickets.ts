@@ -16,9 +16,8 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { CardError, equalBytes, readU32, type AppletContext, type CommandApdu, type PBool, type PBytes, type PVarBytes, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
-import { certDigest, refundAuthDigest, refundedDigest, ticketDigest, transferDigest, validateDigest } from './messages.js';
+import { certDigest, refundAuthDigest, refundedDigest, ticketDigest, transferDigest, validateDigest, FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from '../../protocol/ledger.js';
 import { open, seal, SEAL_OVERHEAD } from './seal.js';
-import { FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from './types.js';
 
 export interface TicketDeps {
   cardId(): Uint8Array;

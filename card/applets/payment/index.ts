@@ -1,6 +1,5 @@
-/** card/applets/payment: the payment applet and its shared record encoding (public face; re-exports only). */
+/** card/applets/payment: the payment applet (public face; re-exports only). */
 export { PaymentApplet } from './payment.js';
 export * from './types.js';
-export * from './record.js';
-export { aesCmac, cmacSubkeys } from './cmac.js';
-export { TlvError, parseFields, readTlv, tlv, template, type TlvField } from './tlv.js';
+// The wire formats (records, tokens, grants, signing inputs, their TLV codec) live in card/protocol/payment.ts; re-exported as part of this applet's face.
+export * from '../../protocol/payment.js';

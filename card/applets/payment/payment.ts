@@ -13,22 +13,22 @@
  */
 import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAGS as T, SIGN_MODES } from '../../../apdu-specs/payment.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, CommandTable, OwnerPin, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, CommandTable, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
-import { aesCmac } from './cmac.js';
+import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
-import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from './record.js';
+import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from '../../protocol/payment.js';
 import { parseFields, tlv, TlvError } from './tlv.js';
 import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
 
-const IDENTIFICATION: Readonly<Record<string, number>> = { gsm: 0x01, '3g': 0x02, 'gsm-context': 0x03 };
+const IDENTIFICATION: Readonly<Record<SubscriberAuthentication, number>> = { gsm: 0x01, '3g': 0x02, 'gsm-context': 0x03 };
 const CVM_PAYMENT_CODE = 0x01;
 
 function intParam(p: AppletParams, name: keyof PaymentParams, def: number, min: number, max: number): number {
@@ -201,12 +201,12 @@ export class PaymentApplet extends Applet {
     if (apdu.apduCase === 1) {
       if (pin.isValidated && (pin === this.paymentCode || !this.expired(slot))) return {};
       if (pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-      return { sw: SW.VERIFY_FAILED_RETRIES | pin.triesRemaining };
+      throw triesLeft(pin.triesRemaining);
     }
     if (pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     const min = pin === this.paymentCode ? PAYMENT_CODE_LENGTH.min : 1;
     if (apdu.data.length < min || apdu.data.length > pin.maxLength) throw new CardError(SW.WRONG_LENGTH);
-    if (!pin.check(apdu.data)) return { sw: SW.VERIFY_FAILED_RETRIES | pin.triesRemaining };
+    if (!pin.check(apdu.data)) throw triesLeft(pin.triesRemaining);
     if (pin !== this.paymentCode) this.expiries.set(encodeU48(this.ctx.clock.now() + this.tokenLifetime.get() * 1000), 6 * slot);
     return {};
   }
@@ -223,7 +223,7 @@ export class PaymentApplet extends Applet {
     if (this.unblockCode.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     const ok = this.unblockCode.check(d.subarray(0, UNBLOCK_CODE_LENGTH));
     this.unblockCode.reset();
-    if (!ok) return { sw: SW.VERIFY_FAILED_RETRIES | this.unblockCode.triesRemaining };
+    if (!ok) throw triesLeft(this.unblockCode.triesRemaining);
     // The new value and its length change together, or not at all.
     this.ctx.beginTransaction();
     this.paymentCode.unblock(apdu.p1 === 0x00 ? d.subarray(UNBLOCK_CODE_LENGTH) : undefined);
@@ -304,7 +304,7 @@ export class PaymentApplet extends Applet {
 
   private identification(): number {
     const fact = this.ctx.session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED);
-    if (fact === undefined || fact === '') return 0;
+    if (fact === undefined) return 0;
     return IDENTIFICATION[fact] ?? 0xff;
   }
 

@@ -17,7 +17,8 @@
  */
 import { PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, PersoBlocks, adm1Verified, isFactoryInstall, untilPersonalized, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
+import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, UNBLOCK_CODE_LENGTH } from './types.js';
 
@@ -57,7 +58,7 @@ const MANDATORY = [TAG.CARD_ID, TAG.PAYMENT_CODE, TAG.UNBLOCK_CODE, TAG.ISSUER_P
 /** PERSO_STORE_DATA of the payment applet: the shared block sequence with this applet's records. */
 export class PaymentStoreData extends PersoBlocks {
   constructor(ctx: AppletContext, t: PaymentPersoTarget) {
-    super(ctx, { authorised: adm1Verified(ctx), check: (rec) => checkPaymentRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => t.generateKeys() });
+    super(ctx, { authorised: () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === true, check: (rec) => checkPaymentRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => t.generateKeys() });
   }
 }
 function checkPaymentRecords(t: PaymentPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {

@@ -62,13 +62,13 @@ function uiccFail(pin: OwnerPin): never {
  * follow, or a failed ADM1 presentation after a good one would leave the personalization gate open.
  */
 function presenting(core: SimCore, pin: OwnerPin): void {
-  if (pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, '');
+  if (pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, false);
 }
 
 function verified(core: SimCore, r: PinRef): void {
-  if (r.isChv1) core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, '1');
+  if (r.isChv1) core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, true);
   // The issuer's authorisation for the payment / ledger applets' PERSO_STORE_DATA (issue 8).
-  if (r.pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, '1');
+  if (r.pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, true);
 }
 
 /** New value and length in one transaction; tries reset, validated. */

@@ -8,11 +8,11 @@ import { readU16, readU32, concat, hexToBytes, u16, u32 } from '../../../card/ru
 import { describeSw, ISO7816, LEDGER, type CommandSpec } from '../../../apdu-specs/index.js';
 import { INFO, REC, EXPORT, LEDGER_AID, type LedgerMode } from '../../../card/applets/ledger/index.js';
 import { sendCommand, type CommandFields, type Transport } from '../../transport/index.js';
+import { CardforgeError } from '../../errors.js';
 
-export class LedgerCardError extends Error {
-  readonly code = 'LEDGER_CARD_SW';
+export class LedgerCardError extends CardforgeError<'LEDGER_CARD_SW'> {
   constructor(readonly command: string, readonly sw: number) {
-    super(`${command}: card answered ${sw.toString(16).padStart(4, '0').toUpperCase()} (${describeSw(sw)?.description ?? 'unknown status word'})`);
+    super('LEDGER_CARD_SW', `${command}: card answered ${sw.toString(16).padStart(4, '0').toUpperCase()} (${describeSw(sw)?.description ?? 'unknown status word'})`);
     this.name = 'LedgerCardError';
   }
 }

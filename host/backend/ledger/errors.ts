@@ -1,4 +1,6 @@
 /** Typed errors of the ledger back-end: a stable code and a message that says what went wrong. */
+import { CardforgeError } from '../../errors.js';
+
 export const LEDGER_BACKEND_ERROR_CODES = [
   'BAD_CERTIFICATE', // the card certificate does not verify with the issuer key
   'BAD_SIGNATURE', // a card signature (receipt, export) does not verify with the card key
@@ -9,9 +11,9 @@ export const LEDGER_BACKEND_ERROR_CODES = [
 ] as const;
 export type LedgerBackendErrorCode = (typeof LEDGER_BACKEND_ERROR_CODES)[number];
 
-export class LedgerBackendError extends Error {
-  constructor(readonly code: LedgerBackendErrorCode, message: string) {
-    super(message);
+export class LedgerBackendError extends CardforgeError<LedgerBackendErrorCode> {
+  constructor(code: LedgerBackendErrorCode, message: string) {
+    super(code, message);
     this.name = 'LedgerBackendError';
   }
 }

@@ -9,16 +9,16 @@ import { ISO7816, PAYMENT, PAYMENT_AID, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS
 import { encodeSignFields, type TransactionFields } from '../../../card/applets/payment/index.js';
 import { buildCommand, bytesToHex, concat, hexToBytes } from '../../../card/runtime/index.js';
 import { replyOf, sendCommand, transmitComplete, type CommandFields, type CommandReply, type Transport } from '../../transport/index.js';
+import { CardforgeError } from '../../errors.js';
 
 export type CardReply = CommandReply;
 
-export class CardCommandError extends Error {
-  readonly code = 'CARD_COMMAND_FAILED';
+export class CardCommandError extends CardforgeError<'CARD_COMMAND_FAILED'> {
   constructor(
     readonly command: string,
     readonly sw: number,
   ) {
-    super(`${command} answered ${sw.toString(16).padStart(4, '0').toUpperCase()}`);
+    super('CARD_COMMAND_FAILED', `${command} answered ${sw.toString(16).padStart(4, '0').toUpperCase()}`);
     this.name = 'CardCommandError';
   }
 }

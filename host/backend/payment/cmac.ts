@@ -1,6 +1,6 @@
 /**
  * AES-128-CMAC (RFC 4493) on node:crypto: the server's own recomputation of the card's MAC variant,
- * a second implementation independent of card/applets/payment/cmac.ts (AES from OpenSSL, the
+ * a second implementation independent of card/algorithms/aes-cmac.ts (AES from OpenSSL, the
  * subkey doubling and padding written again here). Both are checked against RFC 4493 §4.
  */
 import { createCipheriv } from 'node:crypto';

@@ -2,6 +2,8 @@
  * Typed errors of the payment back-end actors (issuer CA, payment server, gateway, authentication
  * server): a code a caller can switch on and a message that says what was wrong.
  */
+import { CardforgeError } from '../../errors.js';
+
 export const PAYMENT_ERROR_CODES = [
   'CERT_INVALID', // malformed, wrong algorithm, not signed by the issuer, outside its validity
   'SIGNATURE_INVALID', // the card's signature or MAC does not verify over the expected statement
@@ -19,12 +21,12 @@ export const PAYMENT_ERROR_CODES = [
 
 export type PaymentErrorCode = (typeof PAYMENT_ERROR_CODES)[number];
 
-export class PaymentBackendError extends Error {
+export class PaymentBackendError extends CardforgeError<PaymentErrorCode> {
   constructor(
-    readonly code: PaymentErrorCode,
+    code: PaymentErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'PaymentBackendError';
   }
 }

@@ -2,18 +2,19 @@
  * `cardforge image new`: write a fresh card image with the loopback applet as the default applet,
  * so a card exists before profiles and personalization (which will add `cardforge personalize`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { importPysimExport, parseImportProfile } from '../../fs/import.js';
 import { dumpCard, terminalProgress } from '../../fs/dump.js';
 import { writeFileAtomic } from '../../store/image-file.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import type { Command } from 'commander';
-import { LOOPBACK_AID } from '../../../apdu-specs/loopback.js';
+import { LOOPBACK_AID } from '../../../apdu-specs/index.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
 import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
 import { saveImageFile, withImageLock } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import { blankCard, layoutOf, type BlankAppletsLayout } from '../../profile/apdu/applets.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { paymentParams, paymentProfileSchema } from '../../profile/payment.js';
@@ -61,12 +62,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  cardforge image import sja2-export.script --profile keys.yaml --atr 3B9F96801F878031E073FE211B674A4C753034054BA9 -o clone.json')
     .action((exportFile: string, opts: { output: string; profile?: string; atr?: string; force?: boolean }) => {
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
-      let text: string;
-      try {
-        text = readFileSync(exportFile, 'utf8');
-      } catch (e) {
-        throw new CliError('EXPORT_UNREADABLE', `${exportFile}: cannot read the export (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
+      const text = readUserFile(exportFile, 'the export', 'EXPORT_UNREADABLE');
       const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
       const r = importPysimExport(text, exportFile, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(opts.atr !== undefined ? { atr: opts.atr } : {}) });
       withImageLock(opts.output, 'cardforge image import', () => saveImageFile(opts.output, r.card));
@@ -116,11 +112,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
 }
 
 function readProfileText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new CliError('PROFILE_UNREADABLE', `${file}: cannot read the profile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  return readUserFile(file, 'the profile', 'PROFILE_UNREADABLE');
 }
 
 /** --with payment,ledger [--layout PROFILE]: which blank applets, with which layout (params only). */

@@ -3,10 +3,10 @@
  * a card image or a card in a reader and print a conformance table; --json and --junit for CI.
  * Exit code 1 when any check failed. Destructive checks (blocking a PIN) only with --destructive.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { writeUserFile } from '../files.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { actorsFromOption } from '../../backend/actors.js';
@@ -55,7 +55,7 @@ export function registerProve(program: Command, ctx: CliContext): void {
       } finally {
         await transport.close();
       }
-      if (opts.junit) writeFileSync(opts.junit, junitReport(result));
+      if (opts.junit) writeUserFile(opts.junit, junitReport(result), 'the JUnit report', 'REPORT_UNWRITABLE');
       ctx.out(opts.json ? jsonReport(result) : textTable(result, tty && process.stdout.isTTY === true));
       if (result.failed > 0) process.exitCode = EXIT.FAILURE;
     });

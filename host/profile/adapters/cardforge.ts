@@ -6,7 +6,7 @@
  * marks the applet personalized. On a 'both' or 'uicc' card the result equals the offline image
  * byte for byte; a 'classic' card has no UICC-only files (EF_DIR, ADF_USIM) to write over A0.
  */
-import { SIM_PERSO_SECRET_TAGS, SIM_PERSO_TAGS as TAG } from '../../../apdu-specs/personalization.js';
+import { SIM_PERSO_SECRET_TAGS, SIM_PERSO_TAGS as TAG } from '../../../apdu-specs/index.js';
 import type { Profile } from '../schema.js';
 import { admValue, pinField, secretStep, selectSteps, simKeyRecords, storeDataStep, updateSteps, verifyAdmStep, type Step } from '../apdu/script.js';
 import { simFileWrites } from '../apdu/sim-files.js';

@@ -9,9 +9,7 @@
  * paths write the same bytes; with the same seeded RNG the generated keys are the same too.
  * Also: the blank card with the payment/ledger applets (`cardforge image new --sim-blank --with`).
  */
-import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT } from '../../../apdu-specs/ledger.js';
-import { SIM_APPLET_AID } from '../../../apdu-specs/applets.js';
-import { isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/payment.js';
+import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT, SIM_APPLET_AID, isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/index.js';
 import { LedgerApplet, LEDGER_AID, type LedgerParams } from '../../../card/applets/ledger/index.js';
 import { PaymentApplet, PAYMENT_AID, type PaymentParams } from '../../../card/applets/payment/index.js';
 import { bytesToHex, hexToBytes, writeU16, writeU32, type Card } from '../../../card/runtime/index.js';

@@ -7,24 +7,25 @@
  * - any other step answering an unexpected SW stops the run (PersonalizeError, with the step).
  * The steps' masked texts are what progress callbacks see; secret bytes go only to the card.
  */
-import { describeSw } from '../../../apdu-specs/status-words.js';
+import { describeSw } from '../../../apdu-specs/index.js';
 import type { Transport } from '../../transport/types.js';
 import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
 import type { Step } from './script.js';
 import type { BackendActors } from '../../backend/actors.js';
 import { appletSteps, certifyApplets } from './applets.js';
+import { CardforgeError } from '../../errors.js';
 
 export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED' | 'BACKEND_KEYS_NEEDED' | 'ADAPTER_NO_APPLETS';
 
-export class PersonalizeError extends Error {
+export class PersonalizeError extends CardforgeError<PersonalizeErrorCode> {
   constructor(
-    readonly code: PersonalizeErrorCode,
+    code: PersonalizeErrorCode,
     message: string,
     readonly triesLeft?: number,
     readonly step?: string,
   ) {
-    super(message);
+    super(code, message);
     this.name = 'PersonalizeError';
   }
 }

@@ -6,7 +6,7 @@
  * masked rendering (secret bytes as **) for dry runs and logs; the bytes themselves are only
  * handed to a transport. Vendor adapters (../adapters) turn the same plan into their own script.
  */
-import { PERSO_P1, PERSO_STORE_DATA, SIM_PERSO_SECRET_TAGS, SIM_PERSO_TAGS as TAG } from '../../../apdu-specs/personalization.js';
+import { PERSO_P1, PERSO_STORE_DATA, SIM_PERSO_SECRET_TAGS, SIM_PERSO_TAGS as TAG } from '../../../apdu-specs/index.js';
 import type { FsNode } from '../../../card/fs/index.js';
 import { USIM_AID } from '../../../card/applets/sim/index.js';
 import { bytesToHex, hexToBytes } from '../../../card/runtime/index.js';

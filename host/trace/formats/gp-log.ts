@@ -15,7 +15,7 @@
 import { syntaxError, TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent, TraceHeader } from '../events.js';
 import { parseHex, type LineReader } from '../io.js';
-import { concat } from '../../../card/runtime/bytes.js';
+import { concat } from '../../../card/runtime/index.js';
 
 const CMD = /^(?:# )?A?>> (?:(T=[01]|T=CL) )?\((\d+)\+(\d+)\)((?: [0-9A-Fa-f]+)*)\s*$/;
 const RSP = /^(?:# )?A?<< \((\d+)\+(\d+)\) \((?:(\d+)s)?(\d+)ms\)((?: [0-9A-Fa-f]+)*)\s*$/;

@@ -10,7 +10,7 @@
 import { TraceError, syntaxError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
 import { parseHex, type LineReader } from '../io.js';
-import { concat } from '../../../card/runtime/bytes.js';
+import { concat } from '../../../card/runtime/index.js';
 
 /**
  * The result line of a call, both spellings: pcsc-lite < 2.2

@@ -1,17 +1,17 @@
 /**
  * The ledger's cryptography against second implementations: ECDSA P-256 (card side, precomputed
- * tables, hedged nonces) against noble's p256 and node:crypto; AES-128-CTR against node:crypto;
- * AES-CMAC against the RFC 4493 §4 vectors; the ticket seal round trip and its tamper checks.
- * Guards: a wrong table/nonce/low-S detail producing signatures other verifiers reject (or
- * accepting ones they reject), a CTR counter carry bug, a CMAC subkey bug, a seal that opens
- * for the wrong card or after tampering.
+ * tables, hedged nonces) against noble's p256 and node:crypto; the ticket seal round trip and its
+ * tamper checks (its AES-CTR and AES-CMAC are tested in test/algorithms/aes-ctr.test.ts and
+ * aes-cmac.test.ts). Guards: a wrong table/nonce/low-S detail producing signatures other verifiers
+ * reject (or accepting ones they reject), a seal that opens for the wrong card or after tampering.
  */
 import { describe, expect, it } from 'vitest';
-import { createCipheriv, createPublicKey, verify as nodeVerify, createPrivateKey, sign as nodeSign } from 'node:crypto';
+import { createPublicKey, verify as nodeVerify, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes, bytesToHex } from '../../../card/runtime/index.js';
-import { aes128Ctr, aesCmac, bytesToBig, openSealed, publicKeyOf, seal, signDigest, verifyDigest } from '../../../card/applets/ledger/index.js';
+import { openSealed, seal } from '../../../card/applets/ledger/index.js';
+import { bytesToBig, publicKeyOf, signDigest, verifyDigest } from '../../../card/algorithms/index.js';
 
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 function nodeKey(pub: Uint8Array) {
@@ -62,26 +62,6 @@ describe('ECDSA P-256 (card side)', () => {
     const a = signDigest(d, new Uint8Array(32).fill(1), new Uint8Array(16));
     const b = signDigest(d, new Uint8Array(32).fill(2), new Uint8Array(16));
     expect(bytesToHex(a.subarray(0, 32))).not.toBe(bytesToHex(b.subarray(0, 32)));
-  });
-});
-
-describe('AES-128-CTR and AES-CMAC', () => {
-  it('CTR equals node:crypto aes-128-ctr, including the counter carry across bytes', () => {
-    const key = hexToBytes('2b7e151628aed2a6abf7158809cf4f3c');
-    const iv = hexToBytes('f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'); // SP 800-38A F.5.1: carries on block 2
-    const data = Uint8Array.from({ length: 100 }, (_, i) => i);
-    const c = createCipheriv('aes-128-ctr', key, iv);
-    const expected = Buffer.concat([c.update(data), c.final()]);
-    expect(bytesToHex(aes128Ctr(key, iv, data))).toBe(expected.toString('hex'));
-  });
-
-  it('CMAC matches RFC 4493 §4 examples 1-4', () => {
-    const key = hexToBytes('2b7e151628aed2a6abf7158809cf4f3c');
-    const m = hexToBytes('6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710');
-    expect(bytesToHex(aesCmac(key, new Uint8Array(0)))).toBe('bb1d6929e95937287fa37d129b756746');
-    expect(bytesToHex(aesCmac(key, m.subarray(0, 16)))).toBe('070a16b46b4d4144f79bdd9dd04a287c');
-    expect(bytesToHex(aesCmac(key, m.subarray(0, 40)))).toBe('dfa66747de9ae63030ca32611497c827');
-    expect(bytesToHex(aesCmac(key, m))).toBe('51f0bebf7e3b9d92fc49741779363cfe');
   });
 });
 

@@ -15,7 +15,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CardPowerLostError, bytesToHex, hexToBytes, readU32, type Card } from '../../../card/runtime/index.js';
-import { FLAG, REC, ackDigest, receiptDigest, verifyDigest } from '../../../card/applets/ledger/index.js';
+import { FLAG, REC, ackDigest, receiptDigest } from '../../../card/applets/ledger/index.js';
+import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, apdu, info, makeCard, offer, sw } from './fixture.js';
 import type { DebitRequest } from '../../../host/backend/ledger/index.js';
 

@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCommand, hexToBytes, type Card } from '../../../card/runtime/index.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { FLAG, TICKET_STATE, validateDigest, verifyDigest, u32be, refundedDigest } from '../../../card/applets/ledger/index.js';
+import { FLAG, TICKET_STATE, validateDigest, u32be, refundedDigest } from '../../../card/applets/ledger/index.js';
+import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, CARD_ID, apdu, info, makeCard, ok, sw } from './fixture.js';
 
 const ID = hexToBytes('7469636b65740001');

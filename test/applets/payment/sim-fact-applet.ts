@@ -2,7 +2,8 @@
  * Test-only stand-in for the SIM applet's side of "identification before payment": one command
  * that sets the card-wide session fact SUBSCRIBER_AUTHENTICATED, as the SIM applet does after a
  * successful RUN GSM ALGORITHM / AUTHENTICATE. Not part of the product (declared here, not in
- * apdu-specs), and it shares nothing with the payment applet but the session-fact name.
+ * apdu-specs), and it shares nothing with the payment applet but the session-fact declaration. It
+ * takes the SIM applet's type name, the fact's owner, since the runtime lets only the owner set it.
  */
 import { cla, type CommandSpec } from '../../../apdu-specs/types.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
@@ -16,7 +17,8 @@ const COMMANDS: readonly CommandSpec[] = [
 const VALUES = ['', 'gsm', '3g', 'gsm-context'] as const;
 
 export class SimFactApplet extends Applet {
-  static readonly type = 'test.sim-fact';
+  /** The fact's owner, the SIM applet's type: only the SIM's type may set SUBSCRIBER_AUTHENTICATED. */
+  static readonly type = SESSION_FACTS.SUBSCRIBER_AUTHENTICATED.owner;
   override readonly multiSelectable = true;
   readonly commands = new CommandTable(COMMANDS, { FAKE_AUTHENTICATE: (a) => this.auth(a) });
   constructor(ctx: AppletContext) {

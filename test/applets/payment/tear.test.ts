@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
 import { buildRecord, decodeU32, encodeSignFields, tlv, type TransactionFields } from '../../../card/applets/payment/index.js';
-import { aesCmac } from '../../../card/applets/payment/cmac.js';
+import { aesCmac } from '../../../card/algorithms/index.js';
 import { CardPowerLostError, tearSweep, type Card } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { expectNoSecretsIn, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, sw, transmit } from './fixture.js';

@@ -55,7 +55,7 @@ describe('RUN GSM ALGORITHM vectors (A0 88, 9F0C + GET RESPONSE)', () => {
   it.each(cases)('%s ki=%s', (alg, ki, rand, sres, kc, deriv, opc) => {
     const card = simCard({}, { ki, gsmAlgorithm: alg as any, algorithm: 'xor', ...(opc ? { opc } : {}), ...(deriv ? { gsmMilenageSres: deriv } : {}) });
     expect(runGsm(card, rand)).toBe(sres + kc);
-    expect(card.snapshot().session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED)).toBe('gsm');
+    expect(card.snapshot().session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED.key)).toBe('gsm');
   });
 
   it('needs CHV1 (9804) and checks P1/P2 (6B00) and P3 (6710); writes nothing', () => {
@@ -98,7 +98,7 @@ describe('AUTHENTICATE (00 88) 3G and GSM context', () => {
     expect(r.sw).toBe('9000');
     expect(r.data.slice(0, 22)).toBe(`db08${v.f2}10${v.f3}`.slice(0, 22));
     expect(r.data).toMatch(new RegExp(`^db08${v.f2}10${v.f3}10${v.f4}08[0-9a-f]{16}$`));
-    expect(card.snapshot().session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED)).toBe('3g');
+    expect(card.snapshot().session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED.key)).toBe('3g');
     // The same AUTN again is a replay: synchronisation failure whose AUTS carries the vector's SQN.
     const again = auth3g(card, av.rand, av.autn);
     expect(again.data.slice(0, 4)).toBe('dc0e');

@@ -13,6 +13,7 @@ import { imageOf, parseImage, serializeImage } from '../../../card/image/index.j
 import { ExchangeDecoder, decodeCommand } from '../../../host/trace/decode.js';
 import { SIM_APPLET_AID } from '../../../apdu-specs/index.js';
 import { PERSO, tx } from './helpers.js';
+import { imageCells } from '../../helpers/image-cells.js';
 
 const PROFILE = 'ffffffff7f';
 // A minimal DISPLAY TEXT: D0 len, command details, device identities, text string.
@@ -29,7 +30,7 @@ function sim(params: SimParams = {}): { card: Card; applet: SimApplet } {
 function profileCell(card: Card): string {
   const key = [...card.memory.cells.keys()].find((k) => k.endsWith('/toolkit/terminal-profile'));
   expect(key).toBeDefined();
-  return imageOf(card).persistent[key!]!;
+  return imageCells(imageOf(card))[key!]!;
 }
 
 const len = (hex: string): string => (hex.length / 2).toString(16).padStart(2, '0');

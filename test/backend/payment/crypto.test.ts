@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createPublicKey, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
-import { aesCmac, cmacSubkeys } from '../../../card/applets/payment/cmac.js';
+import { aesCmac, cmacSubkeys } from '../../../card/algorithms/index.js';
 import { sign } from '../../../card/algorithms/p256.js';
 
 const ecdsaSign = (m: Uint8Array, k: Uint8Array, lowS = true): Uint8Array => sign(m, k, { lowS });

@@ -2,9 +2,10 @@
  * AES-128-CMAC (RFC 4493 / NIST SP 800-38B) over the card's AES-128 block cipher: subkeys K1, K2
  * by doubling L = E_K(0^128) in GF(2^128) (Rb = 0x87, RFC 4493 §2.3), then CBC-MAC with the last
  * block XORed with K1 (complete) or padded 10* and XORed with K2 (incomplete or empty).
- * Checked against the RFC 4493 §4 examples and a node:crypto recomputation on the host.
+ * Used by the payment applet's MAC variant and the ledger's ticket seal. Checked against the
+ * RFC 4493 §4 examples (test/algorithms/aes-cmac.test.ts) and node:crypto on the host.
  */
-import { aes128EncryptInto, aes128KeyCached } from '../../algorithms/aes128.js';
+import { aes128EncryptInto, aes128KeyCached } from './aes128.js';
 
 const RB = 0x87; // RFC 4493 §2.3: const_Rb
 

@@ -1,12 +1,20 @@
 /**
- * The payment statements as canonical BER-TLV (tags and layout: apdu-specs/payment.ts header):
+ * The payment protocol's wire formats, shared by the card (card/applets/payment) and the host
+ * actors (host/backend/payment). The payment statements as canonical BER-TLV (tags and layout:
+ * apdu-specs/payment.ts header):
  * the transaction record E0 that SIGN TRANSACTION signs or MACs, the authentication-result token
  * E2, the profile grant E3, the profile release E4 and the certificate grant E5. Used by the card
  * to build what it signs and by the host actors to rebuild what they verify — one encoding.
  */
-import { PAYMENT_TAGS as T } from '../../../apdu-specs/payment.js';
-import { parseFields, template, tlv, TlvError, type TlvField } from './tlv.js';
-import { concat } from '../../runtime/bytes.js';
+import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
+// Transitional: the payment TLV helpers move into card/runtime/tlv.ts (runtime engineer, issue 17);
+// this line then imports from '../runtime/tlv.js'.
+import { parseFields, template, tlv, TlvError, type TlvField } from '../applets/payment/tlv.js';
+import { concat } from '../runtime/bytes.js';
+
+export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
+/** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
+export { TlvError, parseFields, readTlv, tlv, template, type TlvField } from '../applets/payment/tlv.js';
 
 /** The fields the host sends in SIGN TRANSACTION, in this order. */
 export const SIGN_FIELDS: readonly TlvField[] = [

@@ -1,0 +1,9 @@
+/**
+ * card/protocol: the wire formats shared by the card applets and the host back end (public face;
+ * re-exports only). Imports only card/runtime, card/algorithms and apdu-specs (data).
+ * - ledger: the ledger applet's AID, byte layouts (DEBIT, REC, INFO, EXPORT, TICKET, SLOT,
+ *   TRANSFER, FLAG) and the signing inputs (offerDigest, receiptDigest, …).
+ * - payment: the payment applet's BER-TLV statements (records, token, grants) and their codecs.
+ */
+export * from './ledger.js';
+export * from './payment.js';
