@@ -6,7 +6,7 @@
  */
 import { readU16, readU32, concat, hexToBytes, u16, u32 } from '../../../card/runtime/index.js';
 import { describeSw, ISO7816, LEDGER, type CommandSpec } from '../../../apdu-specs/index.js';
-import { INFO, REC, EXPORT, LEDGER_AID, type LedgerMode } from '../../../card/applets/ledger/index.js';
+import { INFO, REC, EXPORT, LEDGER_AID, type LedgerMode } from '../../../card/protocol/index.js';
 import { sendCommand, type CommandFields, type Transport } from '../../transport/index.js';
 import { CardforgeError } from '../../errors.js';
 

@@ -4,8 +4,8 @@
  * bound to one card and one challenge, and authorises refunds. Also keeps what it loaded, so the
  * loads − debits invariant can be checked against its books.
  */
-import { bytesToHex, concat } from '../../../card/runtime/index.js';
-import { certDigest, loadDigest, refundAuthDigest, refundedDigest, ticketDigest, u32be } from '../../../card/applets/ledger/index.js';
+import { bytesToHex, concat, u32 } from '../../../card/runtime/index.js';
+import { certDigest, loadDigest, refundAuthDigest, refundedDigest, ticketDigest } from '../../../card/protocol/index.js';
 import { SigningKey, verify } from './keys.js';
 
 export interface Ticket {
@@ -18,7 +18,7 @@ export interface Ticket {
 
 export function encodeTicket(t: Ticket): Uint8Array {
   if (t.id.length !== 8) throw new RangeError(`"ticket.id" expected 8 bytes, got ${t.id.length}`);
-  return concat(t.id, u32be(t.event), u32be(t.seat), u32be(t.validFrom), u32be(t.validTo));
+  return concat(t.id, u32(t.event), u32(t.seat), u32(t.validFrom), u32(t.validTo));
 }
 
 export class LedgerIssuer {

@@ -1,11 +1,11 @@
 /**
  * Host-side P-256 keys for the ledger actors (issuer, editor root, settlement server): noble's
- * p256 over the digests of card/applets/ledger/messages.ts (prehash off: the digest is the
+ * p256 over the digests of card/protocol/ledger.ts (prehash off: the digest is the
  * message), raw r || s signatures, low-S, as the card produces and expects.
  */
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToHex, readU16, readU32 } from '../../../card/runtime/index.js';
-import { REC } from '../../../card/applets/ledger/index.js';
+import { REC } from '../../../card/protocol/index.js';
 
 export class SigningKey {
   readonly publicKey: Uint8Array;

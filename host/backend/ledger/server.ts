@@ -6,7 +6,7 @@
  * users' cards paid for that editor's offers since the last settlement.
  */
 import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
-import { ackDigest, certDigest, exportDigest, recordsDigest, REC } from '../../../card/applets/ledger/index.js';
+import { ackDigest, certDigest, exportDigest, recordsDigest, REC } from '../../../card/protocol/index.js';
 import { SigningKey, decodeRecord, verify, type UsageRecord } from './keys.js';
 import { LedgerBackendError } from './errors.js';
 import type { CardCertificate } from './software-interface.js';

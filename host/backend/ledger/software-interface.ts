@@ -5,8 +5,8 @@
  * older offer (or the same receipt twice) is refused: only the last offer issued is open, and it
  * closes when its receipt is accepted.
  */
-import { bytesToHex, equalBytes } from '../../../card/runtime/index.js';
-import { certDigest, offerDigest, receiptDigest, u16be, u32be } from '../../../card/applets/ledger/index.js';
+import { bytesToHex, equalBytes, u16, u32 } from '../../../card/runtime/index.js';
+import { certDigest, offerDigest, receiptDigest } from '../../../card/protocol/index.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from 'node:crypto';
 import { SigningKey, decodeRecord, verify, type UsageRecord } from './keys.js';
@@ -20,7 +20,7 @@ export class OfferSigner {
     return this.key.publicKey;
   }
   sign(editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number): Uint8Array {
-    return this.key.sign(offerDigest(editorId, offerHash, u32be(price), u16be(currency)));
+    return this.key.sign(offerDigest(editorId, offerHash, u32(price), u16(currency)));
   }
 }
 

@@ -13,7 +13,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { PAYMENT_TAGS as T } from '../../../apdu-specs/index.js';
-import { buildProfileGrant, buildProfileRelease, parseFields, tlv, TlvError } from '../../../card/applets/payment/index.js';
+import { buildProfileGrant, buildProfileRelease, parseFields, tlv, TlvError } from '../../../card/protocol/index.js';
 import { bytesToHex, concat } from '../../../card/runtime/index.js';
 import { PaymentBackendError } from './errors.js';
 import { verifyCardCertificate } from './issuer.js';

@@ -6,7 +6,7 @@
  * end-to-end flows, the profile personalizer (certifyPaymentCard) and the tests.
  */
 import { ISO7816, PAYMENT, PAYMENT_AID, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, SIGN_MODES, type CommandSpec } from '../../../apdu-specs/index.js';
-import { encodeSignFields, type TransactionFields } from '../../../card/applets/payment/index.js';
+import { encodeSignFields, type TransactionFields } from '../../../card/protocol/index.js';
 import { buildCommand, bytesToHex, concat, hexToBytes } from '../../../card/runtime/index.js';
 import { replyOf, sendCommand, transmitComplete, type CommandFields, type CommandReply, type Transport } from '../../transport/index.js';
 import { CardforgeError } from '../../errors.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_TAGS as T } from '../../../apdu-specs/index.js';
-import { parseFields, parseToken, TlvError, type AuthToken } from '../../../card/applets/payment/index.js';
+import { parseFields, parseToken, TlvError, type AuthToken } from '../../../card/protocol/index.js';
 import { bytesToHex, equalBytes } from '../../../card/runtime/index.js';
 import { PaymentBackendError } from './errors.js';
 import { verifyCardCertificate } from './issuer.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { p256 } from '@noble/curves/nist.js';
-import { buildCertificateGrant } from '../../../card/applets/payment/index.js';
+import { buildCertificateGrant } from '../../../card/protocol/index.js';
 import { bytesToHex, equalBytes, hexToBytes } from '../../../card/runtime/index.js';
 import { PaymentBackendError } from './errors.js';
 

@@ -13,8 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { recordOf, decodeU32, type TransactionFields } from '../../../card/applets/payment/index.js';
-import { bytesToHex, equalBytes } from '../../../card/runtime/index.js';
+import { recordOf, type TransactionFields } from '../../../card/protocol/index.js';
+import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
 import { nodeAesCmac } from './cmac.js';
 import { PaymentBackendError } from './errors.js';
 import { verifyCardCertificate, type CardCertificateInfo } from './issuer.js';
@@ -90,7 +90,7 @@ export class PaymentServer {
     const ecdsa = sub.certificate !== undefined;
     const proofLen = ecdsa ? 64 : 16;
     if (sub.response.length !== 4 + proofLen) throw new PaymentBackendError('MALFORMED_RESPONSE', `SIGN TRANSACTION response expected ${4 + proofLen} bytes, got ${sub.response.length}`);
-    const counter = decodeU32(sub.response, 0);
+    const counter = readU32(sub.response, 0);
     const proof = sub.response.slice(4);
     const ident = sub.identification ?? 0;
     if (!Number.isInteger(ident) || ident < 0 || ident > 0xff) throw new PaymentBackendError('BAD_INPUT', `"identification" expected 0..255, got ${ident}`);
