@@ -9,7 +9,7 @@ import { SIM_CLASSIC_COMMANDS } from './ts51011.js';
 import { UICC_COMMANDS } from './ts102221.js';
 import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from './ts102223.js';
 import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
-import { LEDGER_COMMANDS } from './ledger.js';
+import { LEDGER_AID, LEDGER_COMMANDS } from './ledger.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
 
@@ -22,8 +22,8 @@ export interface AppletSpecs {
 
 /** The SIM/USIM applet's instance AID (card/applets/sim/types.ts SIM_AID). */
 export const SIM_APPLET_AID = 'f0636172646667020001';
-/** The ledger applet's instance AID (card/applets/ledger LEDGER_AID). */
-export const LEDGER_APPLET_AID = 'f0636172646667040001';
+/** The ledger applet's instance AID (LEDGER_AID, apdu-specs/ledger.ts). */
+export const LEDGER_APPLET_AID = LEDGER_AID;
 
 export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PERSONALIZATION_COMMANDS] },

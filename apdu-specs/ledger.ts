@@ -7,6 +7,9 @@
  */
 import { cla, type CommandSpec } from './types.js';
 
+/** F0 'cardfg' 04 00 01: proprietary RID range F0, like the loopback applet. */
+export const LEDGER_AID = 'f0636172646667040001';
+
 const C00 = cla('0X', 0x00, 0xff);
 const C80 = cla('8X', 0x80, 0xff);
 const REF = 'cardforge ledger (WO 00/63859)';

@@ -21,8 +21,7 @@
 import { sha256 } from '../algorithms/sha256.js';
 import { concat } from '../runtime/bytes.js';
 
-/** F0 'cardfg' 04 00 01: proprietary RID range F0, like the loopback applet. */
-export const LEDGER_AID = 'f0636172646667040001';
+export { LEDGER_AID } from '../../apdu-specs/ledger.js';
 
 /** The two ledger modes (GET INFO mode byte: 1 prepaid, 2 postpaid). */
 export const LEDGER_MODES = ['prepaid', 'postpaid'] as const;

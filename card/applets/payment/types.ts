@@ -8,7 +8,6 @@
  * a certificate for it, and the host stores it with STORE CERTIFICATE, which the card accepts
  * only under the issuer's signature over (card id, a fresh card challenge, the certificate).
  */
-export { PAYMENT_AID } from '../../../apdu-specs/payment.js';
 
 export interface PaymentParams {
   /** Registered user credential slots for the authentication-result token (default 4, max 16). */
