@@ -298,7 +298,7 @@ export function parseImage(text: string, opts: ParseImageOptions): Card {
       if (!(bytes instanceof Uint8Array)) throw new ImageError('IMAGE_LAYOUT', `${a.path}.fields["${name}"]`, `migrating applet type "${a.cls.type}" from layout ${a.layout} to ${a.current} gave no bytes for this field`);
       fields.set(name, { bytes, path: `${a.path}.fields["${name}"]` });
     }
-    checkFields(a, fields, `after migrating applet type "${a.cls.type}" from layout ${a.layout} to ${a.current}: `);
+    checkFields(a, fields, `after migrating applet type "${a.cls.type}" from layout ${a.layout} to ${a.current}: `, (name) => `${a.path}.fields["${name}"]`);
     a.fields = fields;
   }
 
@@ -351,14 +351,14 @@ function readApplet(card: Card, a: unknown, f: string, version: number, registry
 }
 
 /** The fields must be exactly the instance's cells, each at its size. */
-function checkFields(a: ReadApplet, fields: ReadonlyMap<string, ReadField>, context: string): void {
+function checkFields(a: ReadApplet, fields: ReadonlyMap<string, ReadField>, context: string, missingPath = a.missingPath): void {
   for (const [name, f] of fields) {
     const cell = a.cells.get(name);
     if (!cell) throw new ImageError('IMAGE_INCONSISTENT', f.path, `${context}unknown field: applet type "${a.cls.type}" (layout ${a.current}) has no field "${name}" (image from another applet version? the layout says ${a.layout})`);
     if (f.bytes.length !== cell.length) throw new ImageError('IMAGE_INCONSISTENT', f.path, `${context}wrong size: expected ${cell.length} bytes, got ${f.bytes.length}`);
   }
   for (const name of a.cells.keys()) {
-    if (!fields.has(name)) throw new ImageError('IMAGE_INCONSISTENT', a.missingPath(name), `${context}missing field: the image does not hold "${name}" of applet type "${a.cls.type}" (truncated or edited image)`);
+    if (!fields.has(name)) throw new ImageError('IMAGE_INCONSISTENT', missingPath(name), `${context}missing field: the image does not hold "${name}" of applet type "${a.cls.type}" (truncated or edited image)`);
   }
 }
 

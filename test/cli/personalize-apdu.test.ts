@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from './built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { imageCells } from '../helpers/image-cells.js';
 
 let dir: string;
 const example = join(REPO, 'profiles/example-sim.yaml');
 beforeAll(() => {
   dir = tempDir('cf-perso-apdu-');
 });
-const persistent = (f: string): unknown => JSON.parse(readFileSync(f, 'utf8')).persistent;
+const persistent = (f: string): Record<string, string> => imageCells(JSON.parse(readFileSync(f, 'utf8')));
 
 describe('cardforge personalize over APDUs', () => {
   it('image new --sim-blank, then personalize --card: same persistent memory as personalize -o; a second run is refused', async () => {
@@ -51,7 +52,7 @@ describe('cardforge personalize over APDUs', () => {
   it('a wrong --adm shows the tries left, exits 1 and leaves the card blank; at 1 try left nothing is presented', async () => {
     const blank = join(dir, 'blank2.json');
     expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '-o', blank])).code).toBe(0);
-    const before = persistent(blank) as Record<string, string>;
+    const before = persistent(blank);
     let r = await runCli(['personalize', example, '--card', blank, '--adm', '99999999']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/wrong ADM1 key \(63C2\): 2 tries left/);
@@ -60,7 +61,7 @@ describe('cardforge personalize over APDUs', () => {
     r = await runCli(['personalize', example, '--card', blank, '--adm', '99999999']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/will not spend the last try/);
-    const after = persistent(blank) as Record<string, string>;
+    const after = persistent(blank);
     for (const k of Object.keys(before)) if (!k.endsWith('adm1/tries')) expect(after[k], k).toBe(before[k]);
     expect(after['f0636172646667020001/sim/adm1/tries']).toBe('01');
     r = await runCli(['personalize', example, '--card', blank, '--adm', 'abc']);
