@@ -24,8 +24,7 @@
  */
 import cliProgress from 'cli-progress';
 import { describeSw } from '../../apdu-specs/status-words.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
-import { readTlvs } from '../../card/runtime/tlv.js';
+import { bytesToHex, readTlvs } from '../../card/runtime/index.js';
 import { transmitT0 } from '../transport/t0.js';
 import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';

@@ -7,8 +7,7 @@
  */
 import type { FsNodeKind } from '../../card/fs/data.js';
 import { parseGsmResponse, parseUiccFcp, fcpObjects as cardFcpObjects, type FcpInfo } from '../../card/fs/fcp.js';
-import { bytesToHex } from '../../card/runtime/bytes.js';
-import { encodeTlv, readTlvsStrict as strict, type Tlv } from '../../card/runtime/tlv.js';
+import { bytesToHex, encodeTlv, readTlvsStrict as strict, type Tlv } from '../../card/runtime/index.js';
 
 export type EfStructure = 'transparent' | 'linear_fixed' | 'cyclic' | 'ber_tlv';
 

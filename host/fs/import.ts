@@ -10,8 +10,7 @@
  */
 import { z } from 'zod';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonality, type SimPersonalization } from '../../card/applets/sim/index.js';
-import { Card, hexToBytes, parseAtr, type Clock, type Rng } from '../../card/runtime/index.js';
-import { readTlvs } from '../../card/runtime/tlv.js';
+import { Card, hexToBytes, parseAtr, readTlvs, type Clock, type Rng } from '../../card/runtime/index.js';
 import { FsLayoutError, fcpObjects, type FsNodeData, type FsTreeData } from '../../card/fs/index.js';
 import { installAram } from '../../card/applets/aram/index.js';
 import { profileSchema, type Profile } from '../profile/schema.js';

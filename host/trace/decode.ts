@@ -9,10 +9,10 @@
  */
 import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
-import { decodeCla, parseCommand, bytesToHex, CardError } from '../../card/runtime/index.js';
+import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, type FsNode } from '../../card/fs/index.js';
-import { EF_CODECS, keyName, readTlvsStrict, type TlvItem } from '../../card/fs/ef-codecs.js';
+import { EF_CODECS, keyName } from '../../card/fs/ef-codecs.js';
 
 export interface DecodedCommand {
   readonly name: string;
