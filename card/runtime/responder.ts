@@ -7,7 +7,7 @@ import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
 import type { Reply } from './applet.js';
 import { CardError } from './errors.js';
-import { deliver, getResponse, type Pending } from './response.js';
+import { deliver, getResponse, moreSw, swBytes, type Pending } from './response.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,7 +39,7 @@ export class Responder {
     // The same holds for a state change outside persistent memory (a logical channel opened by
     // MANAGE CHANNEL, an approval in RAM consumed: ctx.stateChanged()).
     if (data.length > 0 && r.response.length === 2 && r.pending === null && (this.writesInCommand() > 0 || changed)) {
-      r = { response: Uint8Array.of(gsm ? 0x9f : 0x61, data.length >= 256 ? 0 : data.length), pending: { channel: apdu.claInfo.channel, data, sw } };
+      r = { response: swBytes(moreSw(gsm, data.length)), pending: { channel: apdu.claInfo.channel, data, sw } };
     }
     this.pending = r.pending;
     return r.response;

@@ -4,6 +4,7 @@
  * Each set() is one atomic write. Keys are namespaced per applet instance by the runtime.
  */
 import type { PersistentMemory } from './memory.js';
+import { SW } from '../../apdu-specs/status-words.js';
 import { CardError } from './errors.js';
 import { readU16, readU32, readU48, writeU16 } from './bytes.js';
 
@@ -116,7 +117,7 @@ export class PVarBytes {
     return this.cell.slice(2, 2 + this.length);
   }
   set(value: Uint8Array): void {
-    if (value.length > this.maxLength) throw new CardError(0x6a84, `"${this.key}" holds at most ${this.maxLength} bytes, got ${value.length}`);
+    if (value.length > this.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY, `"${this.key}" holds at most ${this.maxLength} bytes, got ${value.length}`);
     const buf = new Uint8Array(2 + value.length);
     writeU16(buf, 0, value.length);
     buf.set(value, 2);
