@@ -6,6 +6,7 @@
  * well-formed commands of their declared case. A handler returns a Reply or throws CardError.
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
+import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
@@ -167,8 +168,8 @@ export class CommandTable {
         if ((base & e.spec.cla.mask) === e.spec.cla.value) return e;
       }
     }
-    for (const p of this.patterns) if (matches(p, base)) return 0x6d00;
-    return 0x6e00;
+    for (const p of this.patterns) if (matches(p, base)) return SW.INS_NOT_SUPPORTED;
+    return SW.CLA_NOT_SUPPORTED;
   }
 
   handles(base: number, ins: number): boolean {

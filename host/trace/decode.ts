@@ -8,7 +8,7 @@
  * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
 import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
-import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, type TlvItem } from '../../card/runtime/index.js';
+import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, EF_CODECS, keyName, type FsNode } from '../../card/fs/index.js';
 
@@ -52,7 +52,7 @@ export interface DecodedResponse {
 
 export function decodeResponse(resp: Uint8Array): DecodedResponse {
   if (resp.length < 2) return { data: resp, sw: -1, swHex: '', meaning: 'no status word' };
-  const sw = (resp[resp.length - 2]! << 8) | resp[resp.length - 1]!;
+  const sw = readU16(resp, resp.length - 2);
   const d = describeSw(sw);
   let meaning = d?.description ?? 'unknown status word';
   if (d && d.mask !== 0xffff) meaning = meaning.replace(/\bx{1,2}\b/, String(sw & (~d.mask & 0xffff)));

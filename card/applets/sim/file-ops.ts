@@ -9,7 +9,7 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import type { FsNode } from '../../fs/tree.js';
 import type { Structure } from '../../fs/types.js';
 import type { FileOp } from '../../fs/security.js';
-import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, readU16, type CommandApdu, type Reply } from '../../runtime/index.js';
 import type { SimCore, WorldSw } from './core.js';
 import { resolveFid } from './select.js';
 
@@ -233,7 +233,7 @@ export function setActivation(core: SimCore, w: WorldSw, apdu: CommandApdu, on: 
   let n: FsNode | undefined;
   if (apdu.data.length > 0) {
     if (apdu.data.length !== 2) throw new CardError(SW.WRONG_LENGTH);
-    n = resolveFid(core, (apdu.data[0]! << 8) | apdu.data[1]!, false);
+    n = resolveFid(core, readU16(apdu.data), false);
     if (n === undefined || n.ef === undefined) throw new CardError(w.notFound);
     core.selectNode(n);
   } else n = target(core, w, 0);

@@ -9,7 +9,7 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { fcp, gsmDfResponse, gsmEfResponse } from '../../fs/responses.js';
 import type { FsNode } from '../../fs/tree.js';
-import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, readU16, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { GSM_SW, UICC_SW, type SimCore } from './core.js';
 
 /** A FID visible from the current directory (TS 102.221 §8.4.1; TS 51.011 §6.5). */
@@ -33,7 +33,7 @@ export function resolveFid(core: SimCore, fid: number, classic: boolean): FsNode
 export function gsmSelect(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
   if (apdu.data.length !== 2) throw new CardError(0x6702);
-  const n = resolveFid(core, (apdu.data[0]! << 8) | apdu.data[1]!, true);
+  const n = resolveFid(core, readU16(apdu.data), true);
   if (n === undefined) throw new CardError(GSM_SW.notFound);
   core.selectNode(n);
   return { data: gsmResponse(core, n) };
@@ -56,7 +56,7 @@ function walkPath(core: SimCore, start: FsNode, path: Uint8Array): FsNode | unde
   if (path.length === 0 || path.length % 2 !== 0) throw new CardError(SW.WRONG_DATA);
   let n: FsNode | undefined = start;
   for (let i = 0; i < path.length && n; i += 2) {
-    const fid = (path[i]! << 8) | path[i + 1]!;
+    const fid = readU16(path, i);
     if (i === 0 && fid === 0x7fff && start === core.tree.mf) n = core.currentAdf;
     else if (n.ef) return undefined;
     else n = childByFid(n, fid);
@@ -72,7 +72,7 @@ export function uiccSelect(core: SimCore, apdu: CommandApdu): Reply {
   switch (apdu.p1) {
     case 0x00:
       if (d.length === 0) n = core.tree.mf;
-      else if (d.length === 2) n = resolveFid(core, (d[0]! << 8) | d[1]!, false);
+      else if (d.length === 2) n = resolveFid(core, readU16(d), false);
       else throw new CardError(SW.WRONG_LENGTH);
       break;
     case 0x03:
