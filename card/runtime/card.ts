@@ -8,7 +8,7 @@
 import { SW } from '../../apdu-specs/status-words.js';
 import { RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { CommandApdu, parseCommand } from './apdu.js';
-import { Applet, CommandTable, type AppletClass, type AppletContext, type AppletParams, type Reply, type SessionFacts } from './applet.js';
+import { Applet, CommandTable, paramsRefused, type AppletClass, type AppletContext, type AppletParams, type Reply, type SessionFacts } from './applet.js';
 import { atrLogicalChannels, parseAtr, buildAtr } from './atr.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
 import { CardError, CardNotPoweredError, CardPowerLostError, PowerLoss } from './errors.js';
@@ -299,6 +299,8 @@ export class Card {
     if (apdu.extended && !applet.extendedLength) return swBytes(SW.WRONG_LENGTH);
     apdu = this.transportCase(apdu, found.cases);
     if (!caseAllowed(found.cases, apdu.apduCase)) return swBytes(SW.WRONG_LENGTH);
+    const refused = paramsRefused(found, apdu);
+    if (refused !== undefined) return swBytes(refused);
     let reply: Reply | void;
     try {
       reply = found.handler(apdu);
@@ -347,6 +349,8 @@ export class Card {
     if (apdu.extended || !caseAllowed(found.cases, apdu.apduCase)) return swBytes(SW.WRONG_LENGTH);
     if (apdu.claInfo.sm !== 0) return swBytes(SW.SECURE_MESSAGING_NOT_SUPPORTED);
     if (apdu.claInfo.chaining) return swBytes(SW.COMMAND_CHAINING_NOT_SUPPORTED);
+    const refused = paramsRefused(found, apdu);
+    if (refused !== undefined) return swBytes(refused);
     let reply: Reply;
     try {
       reply = run();
@@ -362,9 +366,10 @@ export class Card {
       this.pending = null;
       return swBytes(typeof found === 'number' ? found : SW.WRONG_LENGTH);
     }
-    // Class A0 answers with the TS 51.011 §9.4.6 family: 6B00 for P1-P2, 6F00 (technical problem,
-    // no diagnosis) when nothing is held; the ISO classes with 6A86 and 6985 (ISO/IEC 7816-4 §5.6).
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) return swBytes(gsm ? SW.WRONG_P1P2 : SW.INCORRECT_P1P2);
+    // Class A0 answers with the TS 51.011 §9.4.6 family: 6B00 for P1-P2 (the declaration's), 6F00
+    // (technical problem, no diagnosis) when nothing is held; the ISO classes with 6A86 and 6985.
+    const refused = paramsRefused(found, apdu);
+    if (refused !== undefined) return swBytes(refused);
     const p = this.pending;
     if (p === null || p.channel !== apdu.claInfo.channel) {
       this.pending = null;
