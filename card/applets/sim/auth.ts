@@ -52,7 +52,7 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
 }
 
 export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   // TS 51.011 §8.16: executable only when DF_GSM or a DF below it is the current directory. The
   // spec names no status word for this; 9804 (access condition not fulfilled) is the nearest.
   let df: FsNode | null = core.currentDf;

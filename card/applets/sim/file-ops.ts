@@ -54,7 +54,7 @@ export function readBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply 
   }
   // Le = 00 asks for "up to 256": everything there is; a shorter file than an explicit Le is 6282.
   const len = Math.min(apdu.ne, avail);
-  return { data: core.fs.readBinary(n, offset, len), sw: len < apdu.ne && apdu.ne !== 256 ? SW.END_OF_FILE : 0x9000 };
+  return { data: core.fs.readBinary(n, offset, len), sw: len < apdu.ne && apdu.ne !== 256 ? SW.END_OF_FILE : SW.OK };
 }
 
 export function updateBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
@@ -114,7 +114,7 @@ export function readRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply 
   const { n, mode } = recordTarget(core, w, apdu);
   check(core, w, n, ['linear-fixed', 'cyclic'], 'read');
   const { rec, pointer } = recordOf(core, w, n, apdu.p1, mode);
-  if (w.gsm && apdu.ne !== n.ef!.recordLength && !(apdu.ne === 256 && n.ef!.recordLength === 0)) throw new CardError(0x6700 | n.ef!.recordLength);
+  if (w.gsm && apdu.ne !== n.ef!.recordLength && !(apdu.ne === 256 && n.ef!.recordLength === 0)) throw new CardError(SW.GSM_WRONG_P3 | n.ef!.recordLength);
   core.recordPointer = pointer;
   return { data: core.fs.readRecord(n, rec) };
 }
@@ -123,7 +123,7 @@ export function updateRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Repl
   const { n, mode } = recordTarget(core, w, apdu);
   check(core, w, n, ['linear-fixed', 'cyclic'], 'update');
   const ef = n.ef!;
-  if (apdu.data.length !== ef.recordLength) throw new CardError(w.gsm ? 0x6700 | ef.recordLength : SW.WRONG_LENGTH);
+  if (apdu.data.length !== ef.recordLength) throw new CardError(w.gsm ? SW.GSM_WRONG_P3 | ef.recordLength : SW.WRONG_LENGTH);
   if (ef.structure === 'cyclic') {
     if (mode !== MODE.PREVIOUS || apdu.p1 !== 0) throw new CardError(w.wrongP1P2);
     core.fs.writeCyclic(n, apdu.data.slice());
@@ -150,7 +150,7 @@ export function gsmSeek(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   check(core, w, n, ['linear-fixed'], 'read');
   const ef = n.ef!;
   const pattern = apdu.data;
-  if (pattern.length < 1 || pattern.length > ef.recordLength) throw new CardError(0x6700 | ef.recordLength);
+  if (pattern.length < 1 || pattern.length > ef.recordLength) throw new CardError(SW.GSM_WRONG_P3 | ef.recordLength);
   const cur = core.recordPointer;
   const forward = mode === 0 || mode === 2;
   let r = mode === 0 ? 1 : mode === 1 ? ef.records : mode === 2 ? cur + 1 : cur === 0 ? 0 : cur - 1;
@@ -200,7 +200,7 @@ export function increase(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   check(core, w, n, ['cyclic'], 'increase');
   const ef = n.ef!;
   const len = ef.recordLength;
-  if (apdu.data.length !== len) throw new CardError(w.gsm ? 0x6700 | len : SW.WRONG_LENGTH);
+  if (apdu.data.length !== len) throw new CardError(w.gsm ? SW.GSM_WRONG_P3 | len : SW.WRONG_LENGTH);
   const toInt = (b: Uint8Array): number => b.reduce((v, x) => v * 256 + x, 0);
   let limit = 2 ** (8 * len) - 1;
   const capName = n.decl.kind === 'EF' ? n.decl.increaseLimit : undefined;
@@ -224,7 +224,7 @@ export function increase(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
 
 /** INVALIDATE / REHABILITATE (classic), DEACTIVATE / ACTIVATE FILE (UICC, optional FID in data). */
 export function setActivation(core: SimCore, w: WorldSw, apdu: CommandApdu, on: boolean): Reply {
-  if (w.gsm && apdu.apduCase === 2 && apdu.ne !== 256) throw new CardError(0x6700);
+  if (w.gsm && apdu.apduCase === 2 && apdu.ne !== 256) throw new CardError(SW.GSM_WRONG_P3);
   let n: FsNode | undefined;
   if (apdu.data.length > 0) {
     if (apdu.data.length !== 2) throw new CardError(SW.WRONG_LENGTH);

@@ -10,7 +10,7 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
-import { CardError, type CommandApdu, type OwnerPin, type Reply } from '../../runtime/index.js';
+import { CardError, triesLeft, type CommandApdu, type OwnerPin, type Reply } from '../../runtime/index.js';
 import type { SimCore } from './core.js';
 
 /** 8-byte CHV field → the digits (trailing FF padding removed). */
@@ -55,7 +55,7 @@ function gsmFail(pin: OwnerPin): never {
 
 /** The presentation that spends the last try answers 63C0; the next one 6983 (TS 102.221 §11.1.9). */
 function uiccFail(pin: OwnerPin): never {
-  throw new CardError(0x63c0 | pin.triesRemaining);
+  throw triesLeft(pin.triesRemaining);
 }
 
 /**
@@ -88,9 +88,9 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
     // is 9840 in this class.
     if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
     if (r.pin.isValidated) return {};
-    throw new CardError(0x63c0 | r.pin.triesRemaining);
+    throw triesLeft(r.pin.triesRemaining);
   }
-  if (apdu.data.length !== 8) throw new CardError(0x6708);
+  if (apdu.data.length !== 8) throw new CardError(SW.GSM_WRONG_P3 | 0x08);
   if (!r.pin.initialised) throw new CardError(SW.GSM_NO_CHV_INITIALISED);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
@@ -102,7 +102,7 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
 
 export function gsmChange(core: SimCore, apdu: CommandApdu): Reply {
   const r = gsmRef(core, apdu.p2);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
@@ -115,7 +115,7 @@ export function gsmChange(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Reply {
-  if (apdu.data.length !== 8) throw new CardError(0x6708);
+  if (apdu.data.length !== 8) throw new CardError(SW.GSM_WRONG_P3 | 0x08);
   const pin = core.chv1;
   if (pin.enabled === on) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
@@ -127,7 +127,7 @@ export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Re
 
 export function gsmUnblock(core: SimCore, apdu: CommandApdu): Reply {
   const r = gsmRef(core, apdu.p2, true);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   const puk = r.puk!;
   if (puk.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
@@ -147,7 +147,7 @@ export function uiccVerify(core: SimCore, apdu: CommandApdu): Reply {
     // sysmoISIM-SJA2 answers (PIN1 disabled, the phone session in shared/fixtures: 00 20 00 01 → 63C3).
     if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     if (r.pin.isValidated) return {};
-    throw new CardError(0x63c0 | r.pin.triesRemaining);
+    throw triesLeft(r.pin.triesRemaining);
   }
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
@@ -189,7 +189,7 @@ export function uiccUnblock(core: SimCore, apdu: CommandApdu): Reply {
   if (puk === undefined) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
   if (apdu.apduCase === 1) {
     if (puk.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-    throw new CardError(0x63c0 | puk.triesRemaining);
+    throw triesLeft(puk.triesRemaining);
   }
   if (apdu.data.length !== 16) throw new CardError(SW.WRONG_LENGTH);
   if (puk.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);

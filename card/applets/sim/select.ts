@@ -31,7 +31,7 @@ export function resolveFid(core: SimCore, fid: number, classic: boolean): FsNode
 }
 
 export function gsmSelect(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.data.length !== 2) throw new CardError(0x6702);
+  if (apdu.data.length !== 2) throw new CardError(SW.GSM_WRONG_P3 | 0x02);
   const n = resolveFid(core, (apdu.data[0]! << 8) | apdu.data[1]!, true);
   if (n === undefined) throw new CardError(GSM_SW.notFound);
   core.selectNode(n);
@@ -90,7 +90,7 @@ export function uiccSelect(core: SimCore, apdu: CommandApdu): Reply {
   if (n === undefined) throw new CardError(UICC_SW.notFound);
   core.selectNode(n);
   const active = n.ef ? core.fs.isActive(n) : true;
-  const sw = active ? 0x9000 : SW.FILE_DEACTIVATED;
+  const sw = active ? SW.OK : SW.FILE_DEACTIVATED;
   if ((p2 & 0x0c) === 0x0c) return { sw };
   return { data: fcp(core.tree, n, active, core.pinFacts()), sw };
 }

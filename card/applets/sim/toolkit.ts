@@ -136,7 +136,7 @@ export class Toolkit {
   /** A successful answer (9000) becomes 91xx while a proactive command waits to be fetched. */
   signal(reply: Reply | void): Reply | void {
     const len = this.queue.announced;
-    if (len === 0 || ((reply ?? {}).sw ?? 0x9000) !== 0x9000) return reply;
+    if (len === 0 || ((reply ?? {}).sw ?? SW.OK) !== SW.OK) return reply;
     return { ...(reply ?? {}), sw: SW.GSM_SIM_TOOLKIT | (len & 0xff) };
   }
 
