@@ -62,6 +62,14 @@ export const P1P2_ANY: P1P2Spec = params(anyByte('any'), anyByte('any'));
 
 // ---- reading them ----
 
+/**
+ * The declaration, or undefined: an applet written before typed declarations (registered with
+ * registerAppletSpecs from plain JavaScript) may still carry free text there; it is not checked.
+ */
+function declared(x: unknown): P1P2Spec | undefined {
+  return typeof x === 'object' && x !== null && Array.isArray((x as P1P2Spec).forms) ? (x as P1P2Spec) : undefined;
+}
+
 function shift(mask: number): number {
   let s = 0;
   while (s < 8 && ((mask >> s) & 1) === 0) s++;
@@ -86,7 +94,7 @@ function byteAccepts(b: ParamByte, byte: number): boolean {
 
 /** Whether a form of the declaration accepts P1 and P2. */
 export function p1p2Accepted(spec: P1P2Spec, p1: number, p2: number): boolean {
-  return spec.forms.some((f) => byteAccepts(f.p1, p1) && byteAccepts(f.p2, p2));
+  return (declared(spec)?.forms ?? []).some((f) => byteAccepts(f.p1, p1) && byteAccepts(f.p2, p2));
 }
 
 /** The SW a P1-P2 no form accepts gets: the declared one, else 6B00 in class A0, else 6A86. */
@@ -99,7 +107,7 @@ export function wrongP1P2Sw(spec: P1P2Spec, cla: ClassPattern): number {
  * accepted, not declared, or declared `checkedBy: 'handler'`.
  */
 export function p1p2Refusal(spec: CommandSpec, p1: number, p2: number): number | undefined {
-  const d = spec.p1p2;
+  const d = declared(spec.p1p2);
   if (d === undefined || d.checkedBy === 'handler' || p1p2Accepted(d, p1, p2)) return undefined;
   return wrongP1P2Sw(d, spec.cla);
 }
@@ -139,7 +147,8 @@ function nameByte(b: ParamByte, byte: number): string {
  * P1 and P2 by name, as the trace decoder prints them: `P1=04 (by DF name) P2=04 (return FCP)`;
  * a value no form accepts reads "…: not declared". Empty when the command declares nothing.
  */
-export function describeP1P2(spec: P1P2Spec | undefined, p1: number, p2: number): string {
+export function describeP1P2(decl: P1P2Spec | undefined, p1: number, p2: number): string {
+  const spec = declared(decl);
   if (spec === undefined || spec.forms.length === 0) return '';
   const form = spec.forms.find((f) => byteAccepts(f.p1, p1) && byteAccepts(f.p2, p2)) ?? spec.forms.find((f) => byteAccepts(f.p1, p1)) ?? spec.forms[0]!;
   const one = (label: string, b: ParamByte, byte: number): string => {
@@ -170,7 +179,9 @@ function byteText(b: ParamByte): string {
 }
 
 /** The human text of a declaration (command reference): `P1 04 by DF name; P2 …`, forms separated by " | ". */
-export function p1p2Text(spec: P1P2Spec | undefined): string {
+export function p1p2Text(decl: P1P2Spec | undefined): string {
+  if (typeof decl === 'string') return decl;
+  const spec = declared(decl);
   if (spec === undefined) return '—';
   const text = spec.forms.map((f) => `P1 ${byteText(f.p1)}; P2 ${byteText(f.p2)}`).join(' | ');
   const sw = spec.sw !== undefined ? ` (else ${hex(spec.sw, 4)})` : '';

@@ -73,6 +73,15 @@ describe('typed P1-P2 declarations', () => {
   });
 });
 
+describe('legacy declarations', () => {
+  it('a free-text p1p2 (an applet registered from plain JavaScript) is neither checked nor named; its text is kept', () => {
+    const legacy = { ...BUMP, p1p2: 'P1 anything' } as unknown as CommandSpec;
+    expect(p1p2Refusal(legacy, 9, 9)).toBeUndefined();
+    expect(describeP1P2(legacy.p1p2, 9, 9)).toBe('');
+    expect(p1p2Text(legacy.p1p2)).toBe('P1 anything');
+  });
+});
+
 describe('the dispatcher checks P1-P2 before the handler', () => {
   it('a value outside the declaration gets the declared SW, the handler does not run and nothing changes', () => {
     const { card, applet } = counterCard();
