@@ -185,5 +185,6 @@ export function p1p2Text(decl: P1P2Spec | undefined): string {
   if (spec === undefined) return '—';
   const text = spec.forms.map((f) => `P1 ${byteText(f.p1)}; P2 ${byteText(f.p2)}`).join(' | ');
   const sw = spec.sw !== undefined ? ` (else ${hex(spec.sw, 4)})` : '';
-  return `${text}${sw}${spec.note ? ` — ${spec.note}` : ''}`;
+  const by = spec.checkedBy === 'handler' ? ' [checked by the command after its other checks]' : '';
+  return `${text}${sw}${by}${spec.note ? ` — ${spec.note}` : ''}`;
 }
