@@ -52,8 +52,7 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
 }
 
 export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   // TS 51.011 §8.16: executable only when DF_GSM or a DF below it is the current directory. The
   // spec names no status word for this; 9804 (access condition not fulfilled) is the nearest.
   let df: FsNode | null = core.currentDf;
@@ -101,7 +100,6 @@ function lv(parts: Uint8Array[]): Uint8Array {
 }
 
 export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || (apdu.p2 !== 0x80 && apdu.p2 !== 0x81)) throw new CardError(SW.INCORRECT_P1P2);
   if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
   const d = apdu.data;
   if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);
