@@ -99,6 +99,7 @@ const RUNTIME_SPEC_ALLOWED: { readonly [file: string]: { readonly names: readonl
   'apdu-specs/types.ts': { names: ['*'], why: 'the shape of a declaration (CommandSpec, ClassPattern …) the dispatcher reads' },
   'apdu-specs/status-words.ts': { names: ['*'], why: 'the status words the runtime answers (SW)' },
   'apdu-specs/iso7816.ts': { names: ['*'], why: "ISO 7816-4 interindustry class and the runtime's own commands (SELECT by DF name, MANAGE CHANNEL, GET RESPONSE)" },
+  'apdu-specs/p1p2.ts': { names: ['*'], why: 'the reader of typed P1-P2 declarations the dispatcher checks before a handler runs (pure functions of the declaration types)' },
   'apdu-specs/session-facts.ts': { names: ['*'], why: 'the session facts applets share through the runtime (ADM1 verified …)' },
   'apdu-specs/personalization.ts': { names: ['PERSO_P1', 'PERSO_STORE_DATA'], why: "PERSO_STORE_DATA, which the runtime's untilPersonalized gate adds to every blank applet, and its P1; not the SIM's perso tags" },
 };
@@ -227,35 +228,7 @@ const PENDING_ISSUE_17 = {
   /** `file -> import specifier`: host/ or lib/ importing a card/ file other than an index file. */
   deepCardImports: [] as string[],
   /** `file: literal`, one entry per occurrence: a raw status word in card/. */
-  swLiterals: [
-    'card/applets/sim/auth.ts: 0x6710',
-    'card/applets/sim/file-ops.ts: 0x9000',
-    'card/applets/sim/file-ops.ts: 0x6700',
-    'card/applets/sim/file-ops.ts: 0x6700',
-    'card/applets/sim/file-ops.ts: 0x6700',
-    'card/applets/sim/file-ops.ts: 0x6700',
-    'card/applets/sim/file-ops.ts: 0x6700',
-    'card/applets/sim/pin-ops.ts: 0x63c0',
-    'card/applets/sim/pin-ops.ts: 0x63c0',
-    'card/applets/sim/pin-ops.ts: 0x6708',
-    'card/applets/sim/pin-ops.ts: 0x6710',
-    'card/applets/sim/pin-ops.ts: 0x6708',
-    'card/applets/sim/pin-ops.ts: 0x6710',
-    'card/applets/sim/pin-ops.ts: 0x63c0',
-    'card/applets/sim/pin-ops.ts: 0x63c0',
-    'card/applets/sim/select.ts: 0x6702',
-    'card/applets/sim/select.ts: 0x9000',
-    'card/applets/sim/toolkit.ts: 0x9000',
-    'card/applets/sim/toolkit.ts: 0x9000',
-    'card/runtime/applet.ts: 0x6d00',
-    'card/runtime/applet.ts: 0x6e00',
-    'card/runtime/card.ts: 0x9000',
-    'card/runtime/response.ts: 0x9f00',
-    'card/runtime/response.ts: 0x6100',
-    'card/runtime/response.ts: 0x6700',
-    'card/runtime/response.ts: 0x6c00',
-    'card/runtime/store.ts: 0x6a84',
-  ],
+  swLiterals: [] as string[],
 } as const;
 
 
@@ -284,9 +257,7 @@ describe('architecture', () => {
   });
 
   it('card/protocol imports only the runtime, the algorithms and apdu-specs (and itself)', () => {
-    // Transitional: the payment TLV helpers still live in card/applets/payment/tlv.ts until the
-    // runtime's one TLV module replaces them (issue 17).
-    const allowed = ['card/protocol', 'card/runtime', 'card/algorithms', 'apdu-specs', 'card/applets/payment/tlv'];
+    const allowed = ['card/protocol', 'card/runtime', 'card/algorithms', 'apdu-specs'];
     const files = cardFiles.filter((f) => relative(ROOT, f).startsWith('card/protocol'));
     expect(files.length).toBeGreaterThan(0);
     const bad = files.flatMap(importsOf).filter((i) => i.target === null || !allowed.some((a) => i.target!.startsWith(a)));

@@ -7,14 +7,12 @@
  * to build what it signs and by the host actors to rebuild what they verify — one encoding.
  */
 import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
-// Transitional: the payment TLV helpers move into card/runtime/tlv.ts (runtime engineer, issue 17);
-// this line then imports from '../runtime/tlv.js'.
-import { parseFields, template, tlv, TlvError, type TlvField } from '../applets/payment/tlv.js';
+import { parseFields, template, tlv, TlvError, type TlvField } from './payment-fields.js';
 import { concat } from '../runtime/bytes.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
 /** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
-export { TlvError, parseFields, readTlv, tlv, template, type TlvField } from '../applets/payment/tlv.js';
+export { TlvError, parseFields, readTlv, tlv, template, type TlvField } from './payment-fields.js';
 
 /** The fields the host sends in SIGN TRANSACTION, in this order. */
 export const SIGN_FIELDS: readonly TlvField[] = [

@@ -22,7 +22,7 @@ import {
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from '../../protocol/payment.js';
-import { parseFields, tlv, TlvError } from './tlv.js';
+import { parseFields, tlv, TlvError } from '../../protocol/index.js';
 import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,

@@ -5,7 +5,7 @@
  * says where it failed. Shared by the card and the host so both speak the same encoding. The codec
  * is the runtime's (card/runtime/tlv.ts, DER rules); the field sequence and its errors are here.
  */
-import { encodeTemplate, encodeTlv, readTlvAt, TlvSyntaxError } from '../../runtime/tlv.js';
+import { encodeTemplate, encodeTlv, readTlvAt, TlvSyntaxError } from '../runtime/tlv.js';
 
 export class TlvError extends Error {
   readonly code = 'TLV_MALFORMED';
