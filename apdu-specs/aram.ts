@@ -17,6 +17,7 @@
  *   Command-UpdateRefreshTag-DO F2 00                                   (Table 5-6)
  */
 import { cla, type CommandSpec } from './types.js';
+import { forms, is, oneOf, params, v } from './p1p2.js';
 
 /** The ARA-M's AID (SEAC §3.1): RID A000000151 (GlobalPlatform) ‖ 'ACL' ‖ 00. */
 export const ARAM_AID = 'a00000015141434c00';
@@ -63,11 +64,14 @@ const REF = 'GlobalPlatform Secure Element Access Control (GPD_SPE_013) v1.1';
 
 export const ARAM_COMMANDS: readonly CommandSpec[] = [
   { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2, 4], ref: `${REF} §4.1`,
-    p1p2: 'FF40 all rules (Response-ALL-REF-AR-DO, first Ne bytes); FF60 next part; DF20 refresh tag (8 bytes); FF50 the AR-DO of the REF-DO in the data (case 4)',
+    p1p2: forms([
+      { p1: is(0xff), p2: oneOf('data object', v(ARAM_GET_DATA.ALL & 0xff, 'all rules'), v(ARAM_GET_DATA.SPECIFIC & 0xff, 'the AR-DO of the REF-DO in the data'), v(ARAM_GET_DATA.NEXT & 0xff, 'next part')) },
+      { p1: is(ARAM_GET_DATA.REFRESH_TAG >> 8), p2: is(ARAM_GET_DATA.REFRESH_TAG & 0xff, 'refresh tag') },
+    ]),
     description: 'Read the access rules: FF40 00 when none are stored; a rule set longer than Ne continues with FF60 (6A88 when nothing is left, 6A84 when the rules changed since FF40); FF50 with no such rule → 6A88',
     command: [{ name: 'REF-DO (FF50 only)', length: 'rest' }], response: [{ name: 'data object', length: 'rest' }] },
   { name: 'STORE_DATA', cla: C80, ins: 0xe2, cases: [3], ref: `${REF} §5.1`,
-    p1p2: '9000',
+    p1p2: params(is(ARAM_STORE_DATA_P1P2 >> 8, 'last block, BER-TLV'), is(ARAM_STORE_DATA_P1P2 & 0xff, 'block 0')),
     description: 'Change the rules in one transaction: F0 store REF-AR-DOs (6A89 if one with the same REF-DO exists, 6A84 when full), F1 00 delete all, F1 {4F|C0|E1|E2} delete the matching rules (6A88 if none), F2 00 new refresh tag; malformed → 6A80, nothing changes. Every change renews the refresh tag',
     command: [{ name: 'command DO', length: 'rest' }] },
 ];

@@ -1,5 +1,6 @@
 /** apdu-specs: the declarations of every command and status word. Data only. */
 export * from './types.js';
+export { describeP1P2, p1p2Accepted, p1p2Refusal, p1p2Text, wrongP1P2Sw, P1P2_ANY, P1P2_ZERO } from './p1p2.js';
 export * from './status-words.js';
 export * from './iso7816.js';
 export * from './loopback.js';

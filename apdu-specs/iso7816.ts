@@ -4,6 +4,7 @@
  * any other SELECT goes to the applet selected on the channel.
  */
 import { cla, type CommandSpec } from './types.js';
+import { anyByte, bits, forms, is, params, P1P2_ZERO, v } from './p1p2.js';
 
 export const INTERINDUSTRY = cla('0X', 0x00, 0xff);
 export const GSM_CLASS = cla('A0', 0xa0, 0xff);
@@ -13,7 +14,13 @@ export const SELECT_BY_DF_NAME: CommandSpec = {
   cla: INTERINDUSTRY,
   ins: 0xa4,
   cases: [1, 2, 3, 4],
-  p1p2: 'P1=04 select by DF name (AID; none: the default applet); P2 b2b1: 00 first or only occurrence, 02 next occurrence; b4b3: 00 FCI, 04 FCP, 08 FMD, 0C no response data',
+  // Checked by the runtime's SELECT itself: a value it does not take goes to the applet's SELECT
+  // when the applet has one (UICC_SELECT), else 6A86.
+  p1p2: params(is(0x04, 'by DF name'), [
+    bits(0x03, 'occurrence', { values: [v(0, 'first or only'), v(2, 'next')] }),
+    bits(0x0c, 'response', { values: [v(0, 'return FCI'), v(1, 'return FCP'), v(2, 'return FMD'), v(3, 'no response data')] }),
+    bits(0xf0, 'RFU', { values: [v(0, '')] }),
+  ], { checkedBy: 'handler', note: 'no AID: the default applet' }),
   description: 'Select an application by its AID (full or partial/right-truncated match)',
   ref: 'ISO/IEC 7816-4 §11.2.2',
   command: [{ name: 'aid', length: 'rest', description: 'DF name (AID), 1..16 bytes' }],
@@ -25,7 +32,11 @@ export const MANAGE_CHANNEL: CommandSpec = {
   cla: INTERINDUSTRY,
   ins: 0x70,
   cases: [1, 2],
-  p1p2: 'P1=00 open (P2=00: card assigns and returns the number, Le=01; P2=01..13: open that channel); P1=80 close (P2=00: the CLA channel, else channel P2)',
+  // P1 checked by the dispatcher; the channel number by MANAGE CHANNEL after its length checks.
+  p1p2: forms([
+    { p1: is(0x00, 'open'), p2: anyByte('channel 01..13', v(0, 'assigned by the card, Le=01')) },
+    { p1: is(0x80, 'close'), p2: anyByte('channel 01..13', v(0, 'the channel of CLA')) },
+  ]),
   description: 'Open or close a logical channel (channels 0..19)',
   ref: 'ISO/IEC 7816-4 §11.1.2',
   response: [{ name: 'channel', length: 1, description: 'number of the opened channel' }],
@@ -36,7 +47,7 @@ export const GET_RESPONSE: CommandSpec = {
   cla: INTERINDUSTRY,
   ins: 0xc0,
   cases: [2],
-  p1p2: '0000',
+  p1p2: P1P2_ZERO,
   description: 'Fetch response data announced by 61xx (T=0 case 4, or data longer than Ne)',
   ref: 'ISO/IEC 7816-4 §11.7.1; ISO/IEC 7816-3 §12.2.5',
   response: [{ name: 'data', length: 'rest' }],
@@ -47,7 +58,7 @@ export const GSM_GET_RESPONSE: CommandSpec = {
   cla: GSM_CLASS,
   ins: 0xc0,
   cases: [2],
-  p1p2: '0000',
+  p1p2: P1P2_ZERO,
   description: 'Fetch response data announced by 9Fxx (GSM class A0)',
   ref: '3GPP TS 51.011 §9.2.18',
   response: [{ name: 'data', length: 'rest' }],

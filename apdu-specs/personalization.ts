@@ -13,6 +13,7 @@
  * §11.4.7: PUT DATA, odd INS = BER-TLV data field) is free in every applet.
  */
 import { cla, type CommandSpec } from './types.js';
+import { anyByte, oneOf, params, v } from './p1p2.js';
 
 /** P1 values (GP CS 2.3 §11.11.2.1). */
 export const PERSO_P1 = { MORE_BLOCKS: 0x10, LAST_BLOCK: 0x90 } as const;
@@ -41,7 +42,9 @@ export const PERSO_STORE_DATA: CommandSpec = {
   cla: cla('8X', 0x80, 0xff),
   ins: 0xdb,
   cases: [3],
-  p1p2: 'P1 = 10 more blocks, 90 last block (GP STORE DATA coding: b8 last, b5b4 10 BER-TLV); P2 = block number 00..FF in sequence',
+  // P1 first (before the personalized and ADM1 checks); the block number is checked against the
+  // sequence after them, by the handler.
+  p1p2: params(oneOf('block', v(PERSO_P1.MORE_BLOCKS, 'more blocks'), v(PERSO_P1.LAST_BLOCK, 'last block')), anyByte('block number, 00 first, +1 per block'), { note: 'GP STORE DATA coding: b8 last block, b5b4 10 BER-TLV' }),
   description: 'Personalize the selected applet (SIM/USIM, payment, ledger; tags per applet): BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized',
   ref: 'GlobalPlatform Card Spec v2.3 §11.11 (block coding); cardforge issue 8',
   command: [{ name: 'records', length: 'rest', secret: true, description: 'BER-TLV records; key and PIN values are secrets' }],

@@ -7,6 +7,7 @@
  * toolkit command, not as a loopback test command that happens to share the INS.
  */
 import { cla, type CommandSpec, type FieldSpec } from './types.js';
+import { P1P2_ZERO } from './p1p2.js';
 
 const C80 = cla('8X', 0x80, 0xff);
 const A0 = cla('A0', 0xa0, 0xff);
@@ -21,24 +22,24 @@ const RESULT: FieldSpec = { name: 'terminal response', length: 'rest', descripti
 
 /** Class 8X (UICC). */
 export const CAT_COMMANDS: readonly CommandSpec[] = [
-  { name: 'CAT_TERMINAL_PROFILE', cla: C80, ins: 0x10, cases: [3], p1p2: '0000', description: 'The terminal\'s CAT capabilities; the card keeps them (first command after the PIN on a toolkit-capable phone)', ref: `${UICC} §11.2.1`,
+  { name: 'CAT_TERMINAL_PROFILE', cla: C80, ins: 0x10, cases: [3], p1p2: P1P2_ZERO, description: 'The terminal\'s CAT capabilities; the card keeps them (first command after the PIN on a toolkit-capable phone)', ref: `${UICC} §11.2.1`,
     command: [PROFILE] },
-  { name: 'CAT_ENVELOPE', cla: C80, ins: 0xc2, cases: [3, 4], p1p2: '0000', description: 'CAT information for the card: data download, call control, MO SMS control, event download', ref: `${UICC} §11.2.2`,
+  { name: 'CAT_ENVELOPE', cla: C80, ins: 0xc2, cases: [3, 4], p1p2: P1P2_ZERO, description: 'CAT information for the card: data download, call control, MO SMS control, event download', ref: `${UICC} §11.2.2`,
     command: [ENVELOPE_DATA], response: [ENVELOPE_RESPONSE] },
-  { name: 'CAT_FETCH', cla: C80, ins: 0x12, cases: [2], p1p2: '0000; Le = SW2 of the 91xx that announced the command', description: 'The pending proactive command', ref: `${UICC} §11.2.3`,
+  { name: 'CAT_FETCH', cla: C80, ins: 0x12, cases: [2], p1p2: { ...P1P2_ZERO, note: 'Le = SW2 of the 91xx that announced the command' }, description: 'The pending proactive command', ref: `${UICC} §11.2.3`,
     response: [PROACTIVE] },
-  { name: 'CAT_TERMINAL_RESPONSE', cla: C80, ins: 0x14, cases: [3], p1p2: '0000', description: 'The result of the proactive command last fetched', ref: `${UICC} §11.2.4`,
+  { name: 'CAT_TERMINAL_RESPONSE', cla: C80, ins: 0x14, cases: [3], p1p2: P1P2_ZERO, description: 'The result of the proactive command last fetched', ref: `${UICC} §11.2.4`,
     command: [RESULT] },
 ];
 
 /** Class A0 (classic SIM, SIM Application Toolkit). */
 export const GSM_TOOLKIT_COMMANDS: readonly CommandSpec[] = [
-  { name: 'GSM_TERMINAL_PROFILE', cla: A0, ins: 0x10, cases: [3], p1p2: '0000', description: 'The ME\'s SIM Application Toolkit capabilities; the card keeps them', ref: `${GSM} §9.2.19`,
+  { name: 'GSM_TERMINAL_PROFILE', cla: A0, ins: 0x10, cases: [3], p1p2: P1P2_ZERO, description: 'The ME\'s SIM Application Toolkit capabilities; the card keeps them', ref: `${GSM} §9.2.19`,
     command: [PROFILE] },
-  { name: 'GSM_ENVELOPE', cla: A0, ins: 0xc2, cases: [3, 4], p1p2: '0000', description: 'SIM Application Toolkit information for the card; response data (if any) by GET RESPONSE after 9Fxx', ref: `${GSM} §9.2.20`,
+  { name: 'GSM_ENVELOPE', cla: A0, ins: 0xc2, cases: [3, 4], p1p2: P1P2_ZERO, description: 'SIM Application Toolkit information for the card; response data (if any) by GET RESPONSE after 9Fxx', ref: `${GSM} §9.2.20`,
     command: [ENVELOPE_DATA], response: [ENVELOPE_RESPONSE] },
-  { name: 'GSM_FETCH', cla: A0, ins: 0x12, cases: [2], p1p2: '0000; P3 = SW2 of the 91xx that announced the command', description: 'The pending proactive SIM command', ref: `${GSM} §9.2.21`,
+  { name: 'GSM_FETCH', cla: A0, ins: 0x12, cases: [2], p1p2: { ...P1P2_ZERO, note: 'P3 = SW2 of the 91xx that announced the command' }, description: 'The pending proactive SIM command', ref: `${GSM} §9.2.21`,
     response: [PROACTIVE] },
-  { name: 'GSM_TERMINAL_RESPONSE', cla: A0, ins: 0x14, cases: [3], p1p2: '0000', description: 'The result of the proactive SIM command last fetched', ref: `${GSM} §9.2.22`,
+  { name: 'GSM_TERMINAL_RESPONSE', cla: A0, ins: 0x14, cases: [3], p1p2: P1P2_ZERO, description: 'The result of the proactive SIM command last fetched', ref: `${GSM} §9.2.22`,
     command: [RESULT] },
 ];

@@ -8,7 +8,9 @@
  */
 export * from '../card/runtime/index.js';
 export { SW, STATUS_WORDS, describeSw, cla, ALL_COMMANDS, APPLET_SPECS, registerAppletSpecs } from '../apdu-specs/index.js';
-export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, SwCategory, AppletSpecs } from '../apdu-specs/index.js';
+export type { CommandSpec, FieldSpec, ClassPattern, ApduCase, StatusWordSpec, SwCategory, AppletSpecs, P1P2Spec, P1P2Form, ParamByte, ParamField, ParamValue } from '../apdu-specs/index.js';
+/** Writing and reading typed P1-P2 declarations (CommandSpec.p1p2): `p1p2.params(p1p2.is(0x04, 'by DF name'), p1p2.anyByte('offset'))`. */
+export * as p1p2 from '../apdu-specs/p1p2.js';
 export { APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
 export { imageOf, serializeImage, parseImage, appletLayout, ImageError, IMAGE_FORMAT, IMAGE_VERSION, type CardImage, type CardImageV1, type CardImageV2, type CardImageV3, type ImageApplet, type ImageJournalEntry, type ImageErrorCode, type ParseImageOptions } from '../card/image/index.js';
 export { loadImageFile, saveImageFile, ImageFileError } from '../host/store/index.js';

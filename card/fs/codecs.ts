@@ -9,6 +9,7 @@
  * - EF_ACM / EF_ACMmax (TS 51.011 §10.3.21, §10.3.18): 3-byte big-endian unsigned;
  * - shared by the EF codecs (ef-codecs.ts): strict swapped BCD and the PLMN of TS 24.008 §10.5.1.3.
  */
+import { readU24, u24 } from '../runtime/bytes.js';
 
 function swappedBcd(digits: string, bytes: number, field: string): Uint8Array {
   if (!/^\d*$/.test(digits)) throw new RangeError(`"${field}" expected decimal digits, got "${digits}"`);
@@ -120,9 +121,10 @@ export function decodePuct(b: Uint8Array): { currency: string; eppu: number } {
 
 export function encodeU24(value: number, field: string): Uint8Array {
   if (!Number.isInteger(value) || value < 0 || value > 0xffffff) throw new RangeError(`"${field}" expected 0..16777215, got ${value}`);
-  return Uint8Array.of(value >> 16, (value >> 8) & 0xff, value & 0xff);
+  return u24(value);
 }
-export const decodeU24 = (b: Uint8Array, off = 0): number => (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
+/** card/runtime/bytes.ts readU24, under the name the EF codecs use. */
+export const decodeU24 = readU24;
 
 /**
  * Swapped BCD (low nibble first) over a field of `bytes.length` bytes, strict: a nibble outside

@@ -9,7 +9,7 @@
  * Codings: ETSI TS 102.221 §13 (MF level), 3GPP TS 51.011 §10 (DF_GSM, DF_TELECOM), 3GPP TS 31.102
  * §4.2, §4.4 (ADF_USIM). Vectors from published sources: test/fs/ef-codec-vectors.ts.
  */
-import { bytesToHex, hexToBytes } from '../runtime/bytes.js';
+import { bytesToHex, hexToBytes, readU16 } from '../runtime/bytes.js';
 import { decodePlmn, decodeSwappedBcd, encodeIccid, encodeImsi, encodePlmn, encodeSwappedBcd, type Plmn } from './codecs.js';
 import { EST, SST, UST, type ServiceTableDecl } from './services.js';
 import { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
@@ -97,7 +97,7 @@ export function decodeAlpha(b: Uint8Array, at: number, field: string): string {
   if (t === 0x80) {
     let s = '';
     let i = 1;
-    for (; i + 1 < b.length && !(b[i] === 0xff && b[i + 1] === 0xff); i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+    for (; i + 1 < b.length && !(b[i] === 0xff && b[i + 1] === 0xff); i += 2) s += String.fromCharCode(readU16(b, i));
     ffAfter(b, i, field, at);
     return s;
   }
@@ -105,7 +105,7 @@ export function decodeAlpha(b: Uint8Array, at: number, field: string): string {
     const head = t === 0x81 ? 3 : 4;
     if (b.length < head) fail(at + b.length, field, `UCS2 form ${hx(t)} needs ${head} header bytes`);
     const n = b[1]!;
-    const base = t === 0x81 ? b[2]! << 7 : (b[2]! << 8) | b[3]!;
+    const base = t === 0x81 ? b[2]! << 7 : readU16(b, 2);
     if (head + n > b.length) fail(at + 1, field, `${n} characters do not fit in ${b.length - head} bytes`);
     let s = '';
     for (let i = head; i < head + n; i++) s += b[i]! & 0x80 ? String.fromCharCode(base + (b[i]! & 0x7f)) : GSM7[b[i]!]!;

@@ -8,6 +8,7 @@
  * card built from it would answer garbage.
  */
 import { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
+import { readU16 } from '../runtime/bytes.js';
 import type { Structure } from './types.js';
 
 export type SecurityAttributes =
@@ -82,7 +83,7 @@ export function parseUiccFcp(fcp: Uint8Array): FcpInfo {
   const ref = get(0x8b);
   if (ref !== undefined) {
     if (ref.length < 3) fail('FCP template: referenced security attributes (8B) need an EF_ARR FID and a record number');
-    security = { kind: 'referenced', arrFid: (ref[0]! << 8) | ref[1]!, record: ref[2]! };
+    security = { kind: 'referenced', arrFid: readU16(ref), record: ref[2]! };
   } else if (get(0x8c) !== undefined) security = { kind: 'compact', bytes: get(0x8c)!.slice() };
   else if (get(0xab) !== undefined) security = { kind: 'expanded', bytes: get(0xab)!.slice() };
   if (isDf) {
@@ -121,14 +122,14 @@ export function parseUiccFcp(fcp: Uint8Array): FcpInfo {
 export function parseGsmResponse(r: Uint8Array): FcpInfo {
   if (r.length < 14) fail(`GSM response: ${r.length} bytes, at least 14 expected`);
   if (r.length !== 13 + r[12]!) fail(`GSM response: byte 13 says ${r[12]!} bytes follow, got ${r.length - 13}`);
-  const fid = (r[4]! << 8) | r[5]!;
+  const fid = readU16(r, 4);
   const type = r[6]!;
   if (type === 0x01 || type === 0x02) {
     return { kind: type === 0x01 ? 'MF' : 'DF', fid, aid: undefined, structure: undefined, size: 0, recordLength: 0, records: 0, sfi: undefined, active: true, security: { kind: 'none' } };
   }
   if (type !== 0x04) fail(`GSM response: type of file (byte 7) ${type.toString(16)}, expected 01, 02 or 04`);
   if (r.length < 15) fail(`GSM response of an EF: ${r.length} bytes, 15 expected`);
-  const size = (r[2]! << 8) | r[3]!;
+  const size = readU16(r, 2);
   const structure = r[13] === 0x00 ? 'transparent' : r[13] === 0x01 ? 'linear-fixed' : r[13] === 0x03 ? 'cyclic' : fail(`GSM response: structure (byte 14) ${r[13]!.toString(16)}, expected 00, 01 or 03`);
   const recordLength = structure === 'transparent' ? 0 : r[14]!;
   if (structure !== 'transparent' && (recordLength === 0 || size % recordLength !== 0)) fail(`GSM response: file size ${size} is no multiple of the record length ${recordLength}`);

@@ -12,6 +12,7 @@
 import { acNibble, type FileTree, type FsNode } from './tree.js';
 import type { FileOp } from './security.js';
 import { fcpObjects } from './fcp.js';
+import { encodeTemplate, encodeTlv } from '../runtime/tlv.js';
 
 /** CHV/PIN facts the DF responses need (from the applet's OwnerPins). */
 export interface PinFacts {
@@ -97,39 +98,34 @@ function withLcsi(raw: Uint8Array, active: boolean): Uint8Array {
   return r;
 }
 
-function tlv(tag: number, value: Uint8Array | readonly number[]): number[] {
-  const v = Array.from(value);
-  return v.length < 0x80 ? [tag, v.length, ...v] : [tag, 0x81, v.length, ...v];
-}
-
 /** TS 102.221 §11.1.1.4.3 file descriptor byte: 41 transparent, 42 linear fixed, 46 cyclic (shareable). */
 const FD_BYTE = { transparent: 0x41, 'linear-fixed': 0x42, cyclic: 0x46 } as const;
 
 export function fcp(tree: FileTree, n: FsNode, active: boolean, pins: PinFacts): Uint8Array {
   if (n.raw !== undefined && tree.imported === 'uicc') return withLcsi(n.raw, active);
-  const body: number[] = [];
+  const body: Uint8Array[] = [];
   const lcsi = active ? 0x05 : 0x04;
   // 8B: the EF_ARR of the file's domain (below an ADF: the ADF's 6F06; else the MF's 2F06).
   const arrFile = tree.arrOf(n);
   const arr = [arrFile.fid >> 8, arrFile.fid & 0xff, n.arrRecord];
   if (n.ef) {
     const ef = n.ef;
-    body.push(...tlv(0x82, ef.structure === 'transparent' ? [0x41, 0x21] : [FD_BYTE[ef.structure], 0x21, 0x00, ef.recordLength, ef.records]));
-    body.push(...tlv(0x83, [n.fid >> 8, n.fid & 0xff]));
-    body.push(...tlv(0x8a, [lcsi]));
-    body.push(...tlv(0x8b, arr));
-    body.push(...tlv(0x80, [ef.size >> 8, ef.size & 0xff]));
-    body.push(...tlv(0x88, ef.sfi === undefined ? [] : [ef.sfi << 3]));
+    body.push(encodeTlv(0x82, ef.structure === 'transparent' ? [0x41, 0x21] : [FD_BYTE[ef.structure], 0x21, 0x00, ef.recordLength, ef.records]));
+    body.push(encodeTlv(0x83, [n.fid >> 8, n.fid & 0xff]));
+    body.push(encodeTlv(0x8a, [lcsi]));
+    body.push(encodeTlv(0x8b, arr));
+    body.push(encodeTlv(0x80, [ef.size >> 8, ef.size & 0xff]));
+    body.push(encodeTlv(0x88, ef.sfi === undefined ? [] : [ef.sfi << 3]));
   } else {
-    body.push(...tlv(0x82, [0x78, 0x21]));
-    body.push(...tlv(0x83, [n.fid >> 8, n.fid & 0xff]));
-    if (n.aid) body.push(...tlv(0x84, n.aid));
-    body.push(...tlv(0xa5, [...tlv(0x80, [0x71]), ...tlv(0x83, [0x00, 0x00, FREE_MEMORY >> 8, FREE_MEMORY & 0xff])]));
-    body.push(...tlv(0x8a, [lcsi]));
-    body.push(...tlv(0x8b, arr));
+    body.push(encodeTlv(0x82, [0x78, 0x21]));
+    body.push(encodeTlv(0x83, [n.fid >> 8, n.fid & 0xff]));
+    if (n.aid) body.push(encodeTlv(0x84, n.aid));
+    body.push(encodeTemplate(0xa5, encodeTlv(0x80, [0x71]), encodeTlv(0x83, [0x00, 0x00, FREE_MEMORY >> 8, FREE_MEMORY & 0xff])));
+    body.push(encodeTlv(0x8a, [lcsi]));
+    body.push(encodeTlv(0x8b, arr));
     // PS_DO: one bit per key reference below, b8 first: set = the PIN is enabled.
     const ps = (pins.chv1Enabled ? 0x80 : 0) | (pins.chv2Enabled ? 0x40 : 0) | (pins.admEnabled ? 0x20 : 0);
-    body.push(...tlv(0xc6, [...tlv(0x90, [ps]), ...tlv(0x83, [0x01]), ...tlv(0x83, [0x81]), ...tlv(0x83, [0x0a])]));
+    body.push(encodeTemplate(0xc6, encodeTlv(0x90, [ps]), encodeTlv(0x83, [0x01]), encodeTlv(0x83, [0x81]), encodeTlv(0x83, [0x0a])));
   }
-  return Uint8Array.from(tlv(0x62, body));
+  return encodeTemplate(0x62, ...body);
 }

@@ -4,6 +4,7 @@
  * classes that carry channels the same way; A0 is the GSM class of TS 51.011 without channel bits).
  */
 import { CardError } from './errors.js';
+import { readU16 } from './bytes.js';
 import { SW } from '../../apdu-specs/status-words.js';
 
 export type ClassKind = 'interindustry' | 'proprietary';
@@ -99,12 +100,12 @@ export function parseCommand(bytes: Uint8Array): CommandApdu {
   }
   // b5 = 00 and more bytes follow: extended form.
   if (n === 6) throw new CardError(SW.WRONG_LENGTH, 'extended length field truncated (6 bytes)');
-  const x = (bytes[5]! << 8) | bytes[6]!;
+  const x = readU16(bytes, 5);
   if (n === 7) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, 7), x === 0 ? 65536 : x, false, 2, true, claInfo);
   if (x === 0) throw new CardError(SW.WRONG_LENGTH, 'extended Lc of 0000 is not allowed');
   if (n === 7 + x) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, n), 0, true, 3, true, claInfo);
   if (n === 9 + x) {
-    const le = (bytes[n - 2]! << 8) | bytes[n - 1]!;
+    const le = readU16(bytes, n - 2);
     return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, n - 2), le === 0 ? 65536 : le, false, 4, true, claInfo);
   }
   throw new CardError(SW.WRONG_LENGTH, `extended Lc=${x} disagrees with the ${n - 7} bytes that follow`);

@@ -2,10 +2,13 @@
  * The applet model (Java Card style): an applet is installed under an AID with parameters,
  * selected / deselected per logical channel, and processes the commands it declares.
  * Commands are declared in apdu-specs/ and bound to handlers in a CommandTable; the dispatcher
- * answers 6E00 / 6D00 / 6700 from the table before a handler runs, so handlers only see
- * well-formed commands of their declared case. A handler returns a Reply or throws CardError.
+ * answers 6E00 / 6D00 / 6700 from the table, then a P1-P2 the declaration does not accept with the
+ * declared SW (paramsRefused), before a handler runs, so handlers only see well-formed commands of
+ * their declared case and parameters. A handler returns a Reply or throws CardError.
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
+import { SW } from '../../apdu-specs/status-words.js';
+import { p1p2Refusal } from '../../apdu-specs/p1p2.js';
 import type { CommandApdu } from './apdu.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
@@ -123,6 +126,15 @@ export interface TableEntry {
 
 export type Lookup = TableEntry | number;
 
+/**
+ * The dispatcher's P1-P2 check, after the class, INS and case checks: the SW the command's
+ * declaration (CommandSpec.p1p2) gives a P1-P2 it does not accept — 6A86, 6B00 in class A0, or the
+ * declared one — or undefined to run the handler (accepted, not declared, or checked by the handler).
+ */
+export function paramsRefused(entry: TableEntry, apdu: Pick<CommandApdu, 'p1' | 'p2'>): number | undefined {
+  return p1p2Refusal(entry.spec, apdu.p1, apdu.p2);
+}
+
 function matches(p: ClassPattern, base: number): boolean {
   return (base & p.mask) === p.value;
 }
@@ -167,8 +179,8 @@ export class CommandTable {
         if ((base & e.spec.cla.mask) === e.spec.cla.value) return e;
       }
     }
-    for (const p of this.patterns) if (matches(p, base)) return 0x6d00;
-    return 0x6e00;
+    for (const p of this.patterns) if (matches(p, base)) return SW.INS_NOT_SUPPORTED;
+    return SW.CLA_NOT_SUPPORTED;
   }
 
   handles(base: number, ins: number): boolean {

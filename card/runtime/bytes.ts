@@ -109,6 +109,11 @@ export function readU32(buf: Uint8Array, off = 0): number {
   checkOffset('readU32', buf, off, 4);
   return ((buf[off]! << 24) >>> 0) + ((buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!);
 }
+/** 48-bit unsigned (e.g. an AKA SQN, TS 33.102 §6.3.2): safe in a JS number. */
+export function readU48(buf: Uint8Array, off = 0): number {
+  checkOffset('readU48', buf, off, 6);
+  return readU16(buf, off) * 2 ** 32 + readU32(buf, off + 2);
+}
 export function writeU16(buf: Uint8Array, off: number, value: number): void {
   checkOffset('writeU16', buf, off, 2);
   checkValue('writeU16', value, 0xffff);
@@ -130,6 +135,7 @@ export function writeU32(buf: Uint8Array, off: number, value: number): void {
   buf[off + 2] = (value >>> 8) & 0xff;
   buf[off + 3] = value & 0xff;
 }
+/** Big-endian encodings of a value (RangeError outside the width): u16(0x1234) = 12 34. */
 export function u16(value: number): Uint8Array {
   const b = new Uint8Array(2);
   writeU16(b, 0, value);
@@ -138,5 +144,21 @@ export function u16(value: number): Uint8Array {
 export function u32(value: number): Uint8Array {
   const b = new Uint8Array(4);
   writeU32(b, 0, value);
+  return b;
+}
+export function writeU48(buf: Uint8Array, off: number, value: number): void {
+  checkOffset('writeU48', buf, off, 6);
+  checkValue('writeU48', value, 0xffffffffffff);
+  writeU16(buf, off, Math.floor(value / 2 ** 32));
+  writeU32(buf, off + 2, value % 2 ** 32);
+}
+export function u24(value: number): Uint8Array {
+  const b = new Uint8Array(3);
+  writeU24(b, 0, value);
+  return b;
+}
+export function u48(value: number): Uint8Array {
+  const b = new Uint8Array(6);
+  writeU48(b, 0, value);
   return b;
 }

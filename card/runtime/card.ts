@@ -4,23 +4,31 @@
  * snapshot()/restore(). Every transport wraps this one object, so in-process tests, the vpcd
  * endpoint and trace replays run identical code. transmit() never throws for any command bytes;
  * it throws only when the card is not powered or an injected tear cut the power.
+ * This file holds power, parsing and routing; the rest lives by concern: channels.ts (channels
+ * and selection), runtime-commands.ts (the runtime's own commands), dispatch.ts (table dispatch),
+ * responder.ts (response shaping, GET RESPONSE), snapshot.ts, session.ts.
  */
 import { SW } from '../../apdu-specs/status-words.js';
-import { RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { CommandApdu, parseCommand } from './apdu.js';
-import { Applet, CommandTable, type AppletClass, type AppletContext, type AppletParams, type Reply } from './applet.js';
+import type { Applet, AppletClass, AppletContext, AppletParams } from './applet.js';
 import { atrLogicalChannels, parseAtr, buildAtr } from './atr.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
+import { Channels, MAX_CHANNELS, type InstalledApplet } from './channels.js';
+import { dispatch, type DispatchEnv } from './dispatch.js';
 import { CardError, CardNotPoweredError, CardPowerLostError, PowerLoss } from './errors.js';
-import { PersistentMemory, type JournalEntry } from './memory.js';
-import { deliver, getResponse, swBytes, type Pending } from './response.js';
-import { CryptoRng, SeededRng, SystemClock, VirtualClock, type Clock, type Rng } from './rng.js';
+import { PersistentMemory } from './memory.js';
+import { Responder } from './responder.js';
+import { swBytes } from './response.js';
+import { CryptoRng, SystemClock, type Clock, type Rng } from './rng.js';
+import { RuntimeCommands } from './runtime-commands.js';
 import { SessionState } from './session.js';
-import type { SessionValue } from '../../apdu-specs/session-facts.js';
+import { restoreSnapshot, takeSnapshot, type CardSnapshot, type SnapshotParts } from './snapshot.js';
 import { PersistentStore } from './store.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
-export const MAX_CHANNELS = 20;
+export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
+export type { CardSnapshot } from './snapshot.js';
+
 /** Default ATR: T=1 only, historical bytes "cardforge". */
 export const DEFAULT_ATR: Uint8Array = buildAtr([1], new TextEncoder().encode('cardforge'));
 
@@ -42,33 +50,6 @@ export interface InstallOptions {
   default?: boolean;
 }
 
-export interface InstalledApplet {
-  readonly aid: Uint8Array;
-  readonly aidHex: string;
-  readonly type: string;
-  readonly params: AppletParams;
-  readonly isDefault: boolean;
-  readonly applet: Applet;
-}
-
-/** Channel state: undefined = closed, null = open with no applet, else the applet's index. */
-type ChannelState = number | null | undefined;
-
-export interface CardSnapshot {
-  readonly persistent: ReadonlyMap<string, Uint8Array>;
-  readonly journal: readonly JournalEntry[] | null;
-  readonly transient: ReadonlyMap<string, Uint8Array>;
-  readonly channels: readonly ChannelState[];
-  readonly pending: Pending | null;
-  readonly powered: boolean;
-  /** Session facts by SessionFact.key. */
-  readonly session: ReadonlyMap<string, SessionValue>;
-  readonly rng?: [Uint8Array, Uint8Array];
-  readonly clock?: number;
-}
-
-const RUNTIME_TABLE_SPECS = RUNTIME_COMMANDS;
-
 export class Card {
   readonly memory = new PersistentMemory();
   readonly transient = new TransientMemory();
@@ -76,19 +57,14 @@ export class Card {
   readonly clock: Clock;
   private readonly session = new SessionState();
   private readonly installed: InstalledApplet[] = [];
-  private channels: ChannelState[] = [];
-  private pending: Pending | null = null;
-  /**
-   * Set by a runtime command or an applet (ctx.stateChanged()) that changed card state other than
-   * persistent memory: no 6Cxx after it. Cleared when each command starts.
-   */
-  private stateChanged = false;
-  /** The logical channel of the command (or selection) in progress: AppletContext.channel(). */
-  private currentChannel = 0;
+  private readonly channels: Channels;
+  private readonly responder: Responder;
+  private readonly runtime: RuntimeCommands;
+  private readonly appletEnv: DispatchEnv;
+  private readonly runtimeEnv: DispatchEnv;
   private powered = false;
   private atrBytes: Uint8Array;
   private proto: 'T=0' | 'T=1';
-  private readonly runtimeTable: CommandTable;
   /** Logical channels 0..channelLimit-1 exist (the ATR's card capabilities). */
   readonly channelLimit: number;
 
@@ -101,10 +77,16 @@ export class Card {
     this.channelLimit = Math.min(MAX_CHANNELS, atrLogicalChannels(info.historical) ?? MAX_CHANNELS);
     this.rng = opts.rng ?? new CryptoRng();
     this.clock = opts.clock ?? new SystemClock();
-    // Runtime-owned commands share the table machinery; their handlers are methods of this class.
-    const h = (): Reply => ({});
-    this.runtimeTable = new CommandTable(RUNTIME_TABLE_SPECS, Object.fromEntries(RUNTIME_TABLE_SPECS.map((s) => [s.name, h])));
-    this.closeAllChannels();
+    this.channels = new Channels(this.channelLimit, this.installed, this.memory, this.transient);
+    this.responder = new Responder(() => this.proto === 'T=0', () => this.memory.writesInCommand);
+    this.runtime = new RuntimeCommands(this.channels, this.responder);
+    const protocol = (): 'T=0' | 'T=1' => this.proto;
+    const refused = (sw: number): Uint8Array => {
+      this.responder.pending = null;
+      return swBytes(sw);
+    };
+    this.appletEnv = { memory: this.memory, protocol, refused, respond: (apdu, reply) => this.responder.shape(apdu, reply) };
+    this.runtimeEnv = { memory: this.memory, protocol, refused, respond: (apdu, reply) => this.runtime.respond(apdu, reply) };
   }
 
   get atr(): Uint8Array {
@@ -164,9 +146,9 @@ export class Card {
       clock: this.clock,
       session: this.session.viewFor(type),
       protocol: () => this.proto,
-      channel: () => this.currentChannel,
+      channel: () => this.channels.current,
       stateChanged: () => {
-        this.stateChanged = true;
+        this.responder.stateChanged = true;
       },
       beginTransaction: () => mem.begin(),
       commitTransaction: () => mem.commit(),
@@ -181,21 +163,11 @@ export class Card {
     this.memory.disarmTear();
     this.memory.rollback();
     this.transient.clearAll();
-    this.session.map.clear();
-    this.pending = null;
-    this.closeAllChannels();
+    this.session.clear();
+    this.responder.pending = null;
+    this.channels.closeAll();
     this.powered = true;
-    this.currentChannel = 0;
-    const def = this.installed.findIndex((a) => a.isDefault);
-    if (def >= 0) {
-      try {
-        this.installed[def]!.applet.select(null);
-        this.channels[0] = def;
-      } catch (e) {
-        if (e instanceof PowerLoss) throw e;
-        this.channels[0] = null;
-      }
-    }
+    this.channels.selectDefault();
     return this.atr;
   }
 
@@ -206,7 +178,7 @@ export class Card {
 
   powerOff(): void {
     this.powered = false;
-    this.pending = null;
+    this.responder.pending = null;
   }
 
   /** Cut the power right after the n-th persistent write of the next command. */
@@ -232,334 +204,54 @@ export class Card {
 
   private powerLost(): never {
     this.powered = false;
-    this.pending = null;
+    this.responder.pending = null;
     this.memory.disarmTear();
     throw new CardPowerLostError(this.memory.tornAfter);
   }
 
   private process(bytes: Uint8Array): Uint8Array {
     // A command that failed after signalling a change must not lend the signal to the next one.
-    this.stateChanged = false;
+    this.responder.stateChanged = false;
     let apdu: CommandApdu;
     try {
       apdu = parseCommand(bytes);
     } catch (e) {
-      this.pending = null;
+      this.responder.pending = null;
       if (e instanceof CardError) return swBytes(e.sw);
       throw e;
     }
     const ch = apdu.claInfo.channel;
-    this.currentChannel = ch;
-    const base = apdu.claInfo.base;
-    const gsm = base === 0xa0;
-    if (this.channels[ch] === undefined) {
-      this.pending = null;
+    this.channels.current = ch;
+    if (!this.channels.isOpen(ch)) {
+      this.responder.pending = null;
       return swBytes(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
     }
-    // Runtime-owned commands.
-    if (apdu.ins === 0xc0 && (base === 0x00 || gsm)) return this.getResponseCmd(apdu, gsm);
-    this.pending = null;
-    if (apdu.ins === 0x70 && base === 0x00) return this.runtimeCommand(apdu, () => this.manageChannel(apdu));
-    if (apdu.ins === 0xa4 && base === 0x00 && apdu.p1 === 0x04) {
-      const r = this.selectByName(apdu);
-      if (r !== undefined) return r;
-    }
-    const idx = this.channels[ch];
-    if (idx === null || idx === undefined) return swBytes(SW.APPLET_SELECT_FAILED);
-    return this.dispatch(this.installed[idx]!.applet, apdu);
-  }
-
-  /**
-   * ISO/IEC 7816-3 §12.2.2, TS 102.221 §7.3.1.1, TS 51.011 §9.1: on T=0 (and always in class A0,
-   * whose commands carry P3) a case-1 command travels as CLA INS P1 P2 00. A command declared
-   * case 1 and not case 2 is read so; one declared both ways (STATUS, MANAGE CHANNEL) keeps the
-   * case-2 reading and its handler decides by P1-P2 (apdu.p3Zero).
-   */
-  private transportCase(apdu: CommandApdu, cases: number): CommandApdu {
-    if (apdu.apduCase !== 2 || !apdu.p3Zero || (cases & (1 << 1)) === 0 || (cases & (1 << 2)) !== 0) return apdu;
-    return this.proto === 'T=0' || apdu.claInfo.base === 0xa0 ? apdu.asCase1() : apdu;
-  }
-
-  private dispatch(applet: Applet, apdu: CommandApdu): Uint8Array {
-    const info = apdu.claInfo;
-    const found = applet.commands.lookup(info.base, apdu.ins);
-    if (typeof found === 'number') return swBytes(found);
-    if (info.sm !== 0 && !applet.secureMessaging) return swBytes(SW.SECURE_MESSAGING_NOT_SUPPORTED);
-    if (info.chaining && !applet.commandChaining) return swBytes(SW.COMMAND_CHAINING_NOT_SUPPORTED);
-    if (apdu.extended && !applet.extendedLength) return swBytes(SW.WRONG_LENGTH);
-    apdu = this.transportCase(apdu, found.cases);
-    if (!caseAllowed(found.cases, apdu.apduCase)) return swBytes(SW.WRONG_LENGTH);
-    let reply: Reply | void;
-    try {
-      reply = found.handler(apdu);
-    } catch (e) {
-      return swBytes(this.afterFailure(e));
-    } finally {
-      // Java Card: a transaction still open when process() returns is aborted.
-      if (this.memory.inTransaction && !this.memory.torn) this.memory.abort();
-    }
-    return this.shape(apdu, reply ?? EMPTY_REPLY);
-  }
-
-  private afterFailure(e: unknown): number {
-    if (e instanceof PowerLoss || this.memory.torn) throw e instanceof PowerLoss ? e : new PowerLoss();
-    if (e instanceof CardError) return e.sw;
-    return SW.NO_PRECISE_DIAGNOSIS;
-  }
-
-  private shape(apdu: CommandApdu, reply: Reply): Uint8Array {
-    const changed = this.stateChanged;
-    this.stateChanged = false;
-    return this.shapeReply(apdu, reply, changed);
-  }
-
-  private shapeReply(apdu: CommandApdu, reply: Reply, stateChanged: boolean): Uint8Array {
-    const data = reply.data ?? EMPTY;
-    const sw = reply.sw ?? 0x9000;
-    const gsm = apdu.claInfo.base === 0xa0;
-    let r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.proto === 'T=0', gsm, !apdu.extended, apdu.apduCase, reply.prefix === true);
-    // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
-    // must not say that (its result would be lost and a resend would act twice): hold the data
-    // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).
-    // The same holds for a state change outside persistent memory (a logical channel opened by
-    // MANAGE CHANNEL, an approval in RAM consumed: ctx.stateChanged()).
-    if (data.length > 0 && r.response.length === 2 && r.pending === null && (this.memory.writesInCommand > 0 || stateChanged)) {
-      r = { response: Uint8Array.of(gsm ? 0x9f : 0x61, data.length >= 256 ? 0 : data.length), pending: { channel: apdu.claInfo.channel, data, sw } };
-    }
-    this.pending = r.pending;
-    return r.response;
-  }
-
-  /** Case checks from the runtime's own declarations, then the runtime handler. */
-  private runtimeCommand(apdu: CommandApdu, run: () => Reply): Uint8Array {
-    const found = this.runtimeTable.lookup(apdu.claInfo.base, apdu.ins);
-    if (typeof found === 'number') return swBytes(found);
-    if (apdu.extended || !caseAllowed(found.cases, apdu.apduCase)) return swBytes(SW.WRONG_LENGTH);
-    if (apdu.claInfo.sm !== 0) return swBytes(SW.SECURE_MESSAGING_NOT_SUPPORTED);
-    if (apdu.claInfo.chaining) return swBytes(SW.COMMAND_CHAINING_NOT_SUPPORTED);
-    let reply: Reply;
-    try {
-      reply = run();
-    } catch (e) {
-      return swBytes(this.afterFailure(e));
-    }
-    return this.shape(apdu, reply);
-  }
-
-  private getResponseCmd(apdu: CommandApdu, gsm: boolean): Uint8Array {
-    const found = this.runtimeTable.lookup(apdu.claInfo.base, apdu.ins);
-    if (typeof found === 'number' || apdu.extended || !caseAllowed(found.cases, apdu.apduCase)) {
-      this.pending = null;
-      return swBytes(typeof found === 'number' ? found : SW.WRONG_LENGTH);
-    }
-    // Class A0 answers with the TS 51.011 §9.4.6 family: 6B00 for P1-P2, 6F00 (technical problem,
-    // no diagnosis) when nothing is held; the ISO classes with 6A86 and 6985 (ISO/IEC 7816-4 §5.6).
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) return swBytes(gsm ? SW.WRONG_P1P2 : SW.INCORRECT_P1P2);
-    const p = this.pending;
-    if (p === null || p.channel !== apdu.claInfo.channel) {
-      this.pending = null;
-      return swBytes(gsm ? SW.NO_PRECISE_DIAGNOSIS : SW.CONDITIONS_NOT_SATISFIED);
-    }
-    const r = getResponse(p, apdu.ne, this.proto === 'T=0', gsm);
-    this.pending = r.pending;
-    return r.response;
-  }
-
-  // ---- logical channels (ISO/IEC 7816-4 §11.1.2) ----
-
-  private closeAllChannels(): void {
-    this.channels = new Array<ChannelState>(MAX_CHANNELS).fill(undefined);
-    this.channels[0] = null;
-  }
-
-  /**
-   * MANAGE CHANNEL (ISO/IEC 7816-4 §11.1.2; TS 102.221 §11.1.17). The forms without response
-   * data are case 1, which a T=0 terminal sends with P3=00 ('00 70 80 01 00', '00 70 00 02 00').
-   * Opening with P2=00 returns the channel number (Le=01); sent with P3=00 on T=0 (Le=256), the
-   * channel is opened and its number held behind 6101 rather than lost to a 6C01.
-   */
-  private manageChannel(apdu: CommandApdu): Reply {
-    const origin = apdu.claInfo.channel;
-    const case1 = apdu.apduCase === 1 || apdu.p3Zero;
-    if (apdu.p1 === 0x00) {
-      let target = apdu.p2;
-      if (target === 0) {
-        if (apdu.apduCase !== 2) throw new CardError(SW.WRONG_LENGTH, 'MANAGE CHANNEL open with P2=00 needs Le=01');
-        target = this.channels.findIndex((c, i) => i > 0 && i < this.channelLimit && c === undefined);
-        if (target < 0) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'no logical channel available');
-      } else {
-        if (!case1) throw new CardError(SW.WRONG_LENGTH);
-        if (target >= MAX_CHANNELS) throw new CardError(SW.INCORRECT_P1P2, `channel ${target} outside 1..${MAX_CHANNELS - 1}`);
-        if (target >= this.channelLimit) throw new CardError(SW.LOGICAL_CHANNEL_NOT_SUPPORTED, `this card has ${this.channelLimit} logical channels`);
-        if (this.channels[target] !== undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `channel ${target} already open`);
-      }
-      this.channels[target] = null;
-      this.stateChanged = true;
-      // From the basic channel the default applet is selected; from channel n, n's applet (if it
-      // may be), which then starts from channel n's selection (TS 102.221 §11.1.17.2).
-      const from = origin === 0 ? this.installed.findIndex((a) => a.isDefault) : (this.channels[origin] ?? -1);
-      if (from >= 0) {
-        try {
-          this.trySelect(target, from, null, origin === 0 ? undefined : origin);
-        } catch (e) {
-          // The channel opens anyway, with no applet selected (JC 3 RE §4.2.2).
-          if (!(e instanceof CardError)) throw e;
-          this.channels[target] = null;
-        }
-      }
-      return apdu.p2 === 0 ? { data: Uint8Array.of(target) } : {};
-    }
-    if (apdu.p1 === 0x80) {
-      if (!case1) throw new CardError(SW.WRONG_LENGTH);
-      const target = apdu.p2 === 0 ? origin : apdu.p2;
-      if (target === 0) throw new CardError(SW.INCORRECT_P1P2, 'the basic channel cannot be closed');
-      if (target >= MAX_CHANNELS) throw new CardError(SW.INCORRECT_P1P2);
-      if (this.channels[target] === undefined) throw new CardError(SW.LOGICAL_CHANNEL_NOT_SUPPORTED, `channel ${target} is not open`);
-      this.deselectOn(target);
-      this.channels[target] = undefined;
-      return {};
-    }
-    throw new CardError(SW.INCORRECT_P1P2);
-  }
-
-  private activeElsewhere(idx: number, channel: number): boolean {
-    return this.channels.some((c, i) => i !== channel && c === idx);
-  }
-
-  private deselectOn(channel: number): void {
-    const idx = this.channels[channel];
-    if (idx === null || idx === undefined) return;
-    const inst = this.installed[idx]!;
-    this.channels[channel] = null;
-    const outer = this.currentChannel;
-    this.currentChannel = channel;
-    try {
-      inst.applet.deselect();
-    } catch (e) {
-      if (e instanceof PowerLoss) throw e;
-    } finally {
-      this.currentChannel = outer;
-    }
-    if (!this.activeElsewhere(idx, channel)) this.transient.clearOnDeselect(inst.aidHex);
-  }
-
-  /** Select applet idx on a channel; returns the applet's reply, or throws CardError. */
-  private trySelect(channel: number, idx: number, apdu: CommandApdu | null, origin?: number): Reply {
-    const inst = this.installed[idx]!;
-    if (!inst.applet.multiSelectable && this.activeElsewhere(idx, channel)) {
-      throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `applet ${inst.aidHex} is active on another channel and not multi-selectable`);
-    }
-    this.deselectOn(channel);
-    let reply: Reply | void;
-    const outer = this.currentChannel;
-    this.currentChannel = channel;
-    try {
-      reply = inst.applet.select(apdu, origin);
-    } catch (e) {
-      if (e instanceof PowerLoss) throw e;
-      throw e instanceof CardError ? e : new CardError(SW.APPLET_SELECT_FAILED);
-    } finally {
-      this.currentChannel = outer;
-      if (this.memory.inTransaction && !this.memory.torn) this.memory.abort();
-    }
-    this.channels[channel] = idx;
-    return reply ?? EMPTY_REPLY;
-  }
-
-  /**
-   * SELECT by DF name: the runtime answers when an installed applet's AID matches (full or
-   * right-truncated, first or next occurrence). Otherwise undefined: the SELECT goes to the
-   * current applet if it handles SELECT (e.g. an ADF in a file system), else 6A82.
-   */
-  private selectByName(apdu: CommandApdu): Uint8Array | undefined {
-    const ch = apdu.claInfo.channel;
-    const occurrence = apdu.p2 & 0x03;
-    const current = this.channels[ch];
-    const currentApplet = current === null || current === undefined ? undefined : this.installed[current]!.applet;
-    const forward = currentApplet?.commands.handles(0x00, 0xa4) === true;
-    if (occurrence === 0x01 || occurrence === 0x03 || (apdu.p2 & 0xf0) !== 0) {
-      return forward ? undefined : swBytes(SW.INCORRECT_P1P2);
-    }
-    const name = apdu.data;
-    let idx = -1;
-    if (name.length === 0) {
-      idx = this.installed.findIndex((a) => a.isDefault);
-    } else {
-      const start = occurrence === 0x02 && current !== null && current !== undefined ? current + 1 : 0;
-      for (let i = start; i < this.installed.length; i++) {
-        if (startsWith(this.installed[i]!.aid, name)) {
-          idx = i;
-          break;
-        }
-      }
-    }
-    // No such applet: the current applet's file system may know the name; an applet that does not
-    // speak the interindustry class at all (a classic GSM SIM) makes the card answer 6E00.
-    if (idx < 0) return forward ? undefined : swBytes(currentApplet?.commands.lookup(0x00, 0xa4) === SW.CLA_NOT_SUPPORTED ? SW.CLA_NOT_SUPPORTED : SW.FILE_NOT_FOUND);
-    return this.runtimeCommand(apdu, () => {
-      const reply = this.trySelect(ch, idx, apdu);
-      return (apdu.p2 & 0x0c) === 0x0c ? { sw: reply.sw } : reply;
-    });
+    if (!this.runtime.keepsPending(apdu)) this.responder.pending = null;
+    const route = this.runtime.route(apdu);
+    if (typeof route === 'number') return swBytes(route);
+    if (route === 'runtime') return dispatch(this.runtime, apdu, this.runtimeEnv);
+    const selected = this.channels.selectedOn(ch);
+    if (!selected) return swBytes(SW.APPLET_SELECT_FAILED);
+    return dispatch(selected.applet, apdu, this.appletEnv);
   }
 
   // ---- snapshots ----
 
+  private get parts(): SnapshotParts {
+    return { memory: this.memory, transient: this.transient, channels: this.channels, responder: this.responder, session: this.session, rng: this.rng, clock: this.clock };
+  }
+
   snapshot(): CardSnapshot {
-    const persistent = new Map<string, Uint8Array>();
-    for (const [k, v] of this.memory.cells) persistent.set(k, v.slice());
-    const transient = new Map<string, Uint8Array>();
-    for (const [k, v] of this.transient.cells) transient.set(k, v.data.slice());
-    const j = this.memory.journalEntries();
-    return {
-      persistent,
-      journal: j === null ? null : j.map((e) => ({ key: e.key, offset: e.offset, before: e.before.slice() })),
-      transient,
-      channels: this.channels.slice(),
-      pending: this.pending === null ? null : { ...this.pending, data: this.pending.data.slice() },
-      powered: this.powered,
-      session: new Map(this.session.map),
-      ...(this.rng instanceof SeededRng ? { rng: this.rng.save() } : {}),
-      ...(this.clock instanceof VirtualClock ? { clock: this.clock.now() } : {}),
-    };
+    return takeSnapshot(this.parts, this.powered);
   }
 
   restore(s: CardSnapshot): void {
-    for (const [k, v] of s.persistent) {
-      const cell = this.memory.cells.get(k);
-      if (!cell || cell.length !== v.length) throw new Error(`snapshot does not fit this card (cell ${k})`);
-      cell.set(v);
-    }
-    for (const [k, v] of s.transient) this.transient.cells.get(k)?.data.set(v);
-    this.memory.restoreJournal(s.journal);
-    this.memory.clearTear();
-    this.memory.disarmTear();
-    this.memory.generation++;
-    this.channels = s.channels.slice();
-    this.pending = s.pending === null ? null : { ...s.pending, data: s.pending.data.slice() };
+    restoreSnapshot(this.parts, s);
     this.powered = s.powered;
-    this.session.map.clear();
-    for (const [k, v] of s.session) this.session.map.set(k, v);
-    if (s.rng && this.rng instanceof SeededRng) this.rng.load(s.rng);
-    if (s.clock !== undefined && this.clock instanceof VirtualClock) this.clock.set(s.clock);
   }
 
   /** Which applet is selected on a channel (for tools and tests). */
   selectedOn(channel: number): InstalledApplet | null | undefined {
-    const c = this.channels[channel];
-    return c === undefined ? undefined : c === null ? null : this.installed[c]!;
+    return this.channels.selectedOn(channel);
   }
-}
-
-const EMPTY = new Uint8Array(0);
-const EMPTY_REPLY: Reply = {};
-
-function caseAllowed(mask: number, c: number): boolean {
-  // A case-4 command may arrive without Le (T=0 readers never send it): accept it as case 3 form.
-  return (mask & (1 << c)) !== 0 || (c === 3 && (mask & (1 << 4)) !== 0);
-}
-
-function startsWith(aid: Uint8Array, prefix: Uint8Array): boolean {
-  if (prefix.length > aid.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (aid[i] !== prefix[i]) return false;
-  return true;
 }

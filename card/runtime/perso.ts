@@ -10,22 +10,32 @@ import { CardError } from './errors.js';
 import type { AppletContext, Handler, Reply } from './applet.js';
 import type { CommandApdu } from './apdu.js';
 import type { PBool } from './store.js';
+import { readTlvAt, TlvSyntaxError, type TlvItem } from './tlv.js';
 
-/** Strict BER-TLV of one-byte tags and short lengths, no repeated tag; any defect is 6A80. */
+/**
+ * PERSO_STORE_DATA records: strict BER-TLV (tlv.ts) of one-byte tags and short lengths, no repeated
+ * tag; any defect is 6A80.
+ */
 export function parsePersoTlv(data: Uint8Array): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
   let o = 0;
   while (o < data.length) {
-    if (o + 2 > data.length) throw new CardError(SW.WRONG_DATA, 'truncated TLV');
-    const tag = data[o]!;
-    const len = data[o + 1]!;
-    if (len > 0x7f || o + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} length`);
+    let r: { item: TlvItem; next: number };
+    try {
+      r = readTlvAt(data, o, PERSO_TLV);
+    } catch (e) {
+      if (e instanceof TlvSyntaxError) throw new CardError(SW.WRONG_DATA, `TLV at offset ${e.problem.start}: ${e.problem.kind}`);
+      throw e;
+    }
+    const tag = r.item.tag;
     if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `TLV ${tag.toString(16)} repeated`);
-    out.set(tag, data.subarray(o + 2, o + 2 + len));
-    o += 2 + len;
+    out.set(tag, r.item.value);
+    o = r.next;
   }
   return out;
 }
+
+const PERSO_TLV = { oneByteTags: true, shortLengths: true } as const;
 
 /** The install() argument of a blank applet: exactly `{ factory: … }`. */
 export function isFactoryInstall(p: unknown): p is { factory: unknown } {

@@ -8,6 +8,7 @@
  * - data longer than Ne is returned in pieces: Ne bytes and 61xx for the rest;
  * - the command's own status word comes with the last piece.
  */
+import { SW } from '../../apdu-specs/status-words.js';
 
 export interface Pending {
   channel: number;
@@ -30,12 +31,13 @@ export function withSw(data: Uint8Array, sw: number): Uint8Array {
   return r;
 }
 
-function moreSw(gsm: boolean, remaining: number): number {
-  return (gsm ? 0x9f00 : 0x6100) | (remaining >= 256 ? 0 : remaining);
+/** 61xx (9Fxx in class A0): xx more bytes wait for GET RESPONSE (00: 256 or more). */
+export function moreSw(gsm: boolean, remaining: number): number {
+  return (gsm ? SW.GSM_RESPONSE_AVAILABLE : SW.BYTES_AVAILABLE) | (remaining >= 256 ? 0 : remaining);
 }
 
 function wrongLeSw(gsm: boolean, exact: number): number {
-  return (gsm ? 0x6700 : 0x6c00) | (exact & 0xff);
+  return (gsm ? SW.GSM_WRONG_P3 : SW.WRONG_LE) | (exact & 0xff);
 }
 
 export interface DeliverResult {

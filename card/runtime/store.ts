@@ -4,7 +4,9 @@
  * Each set() is one atomic write. Keys are namespaced per applet instance by the runtime.
  */
 import type { PersistentMemory } from './memory.js';
+import { SW } from '../../apdu-specs/status-words.js';
 import { CardError } from './errors.js';
+import { readU16, readU32, readU48, writeU16 } from './bytes.js';
 
 export class PBytes {
   constructor(private readonly mem: PersistentMemory, readonly key: string, private readonly cell: Uint8Array) {}
@@ -75,23 +77,20 @@ export class PU8 extends PInt {
 export class PU16 extends PInt {
   protected max = 0xffff;
   get(): number {
-    return (this.cell[0]! << 8) | this.cell[1]!;
+    return readU16(this.cell);
   }
 }
 export class PU32 extends PInt {
   protected max = 0xffffffff;
   get(): number {
-    const c = this.cell;
-    return c[0]! * 0x1000000 + ((c[1]! << 16) | (c[2]! << 8) | c[3]!);
+    return readU32(this.cell);
   }
 }
 /** 48-bit unsigned (e.g. SQN); safe in a JS number. */
 export class PU48 extends PInt {
   protected max = 0xffffffffffff;
   get(): number {
-    let v = 0;
-    for (let i = 0; i < 6; i++) v = v * 256 + this.cell[i]!;
-    return v;
+    return readU48(this.cell);
   }
 }
 
@@ -112,16 +111,15 @@ export class PVarBytes {
     return this.cell.length - 2;
   }
   get length(): number {
-    return (this.cell[0]! << 8) | this.cell[1]!;
+    return readU16(this.cell);
   }
   get(): Uint8Array {
     return this.cell.slice(2, 2 + this.length);
   }
   set(value: Uint8Array): void {
-    if (value.length > this.maxLength) throw new CardError(0x6a84, `"${this.key}" holds at most ${this.maxLength} bytes, got ${value.length}`);
+    if (value.length > this.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY, `"${this.key}" holds at most ${this.maxLength} bytes, got ${value.length}`);
     const buf = new Uint8Array(2 + value.length);
-    buf[0] = value.length >> 8;
-    buf[1] = value.length & 0xff;
+    writeU16(buf, 0, value.length);
     buf.set(value, 2);
     this.mem.write(this.cell, this.key, 0, buf);
   }

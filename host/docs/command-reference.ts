@@ -3,7 +3,7 @@
  * rendered from apdu-specs so the documentation cannot drift from what the card dispatches.
  * `npm run docs` rewrites it; a test fails when the committed file is out of date.
  */
-import { ALL_COMMANDS, STATUS_WORDS, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, STATUS_WORDS, p1p2Text, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0').toUpperCase();
 
@@ -21,7 +21,7 @@ function escape(s: string): string {
 function commandRows(specs: readonly CommandSpec[]): string[] {
   return specs.map(
     (c) =>
-      `| ${c.name} | ${c.cla.text} | ${hex2(c.ins)} | ${c.cases.join(', ')} | ${escape(c.p1p2 ?? '—')} | ${escape(c.description)} | ${escape(fields(c.command))} | ${escape(fields(c.response))} | ${escape(c.ref)} |`,
+      `| ${c.name} | ${c.cla.text} | ${hex2(c.ins)} | ${c.cases.join(', ')} | ${escape(p1p2Text(c.p1p2))} | ${escape(c.description)} | ${escape(fields(c.command))} | ${escape(fields(c.response))} | ${escape(c.ref)} |`,
   );
 }
 
@@ -33,7 +33,9 @@ export function renderCommandReference(): string {
     '',
     'Every command the card dispatches, from the same declarations the dispatcher and the trace',
     'decoder read. Cases: 1 no data/no Le, 2 Le only, 3 data only, 4 data and Le (a case-4 command',
-    'arriving without Le, as over T=0, is served through 61xx/9Fxx and GET RESPONSE).',
+    'arriving without Le, as over T=0, is served through 61xx/9Fxx and GET RESPONSE). P1-P2: the',
+    'values each command takes; the card answers any other with 6B00 in class A0, 6A86 otherwise, or',
+    'the SW given, before the command runs — unless marked as checked by the command itself.',
     '',
     '## Commands',
     '',

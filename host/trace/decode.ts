@@ -7,8 +7,8 @@
  * GSM response (TS 51.011 §9.2.1) tag by tag, and a READ / UPDATE through the codec of that EF
  * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
-import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, describeSw, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
-import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, type TlvItem } from '../../card/runtime/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, P1P2_ANY, describeP1P2, describeSw, p1p2Accepted, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, EF_CODECS, keyName, type FsNode } from '../../card/fs/index.js';
 
@@ -18,6 +18,11 @@ export interface DecodedCommand {
   readonly channel: number;
   /** Hex of the command, secrets masked. */
   readonly text: string;
+  /**
+   * P1 and P2 by name from the declaration (CommandSpec.p1p2), e.g. `P1=04 (by DF name) P2=04
+   * (return FCP)`; absent when the command declares none or takes any P1-P2.
+   */
+  readonly params?: string;
   /** SELECT by FID or path (ExchangeDecoder): the file it names, e.g. "3F00/7F20/6F07 EF_IMSI". */
   readonly file?: string;
   /** ExchangeDecoder: the command data decoded (an UPDATE through its EF's codec). */
@@ -30,6 +35,23 @@ function findSpec(cla: number, ins: number, specs: readonly CommandSpec[]): Comm
   return specs.find((s) => s.ins === ins && (info.base & s.cla.mask) === s.cla.value);
 }
 
+/**
+ * P1-P2 by name. The command keeps the name of the first declaration of its CLA/INS; when that one
+ * does not take these parameters (the runtime's SELECT by DF name, 00 A4 with P1=00), the first
+ * other declaration of the same CLA/INS that does names them (UICC_SELECT's "by FID").
+ */
+function paramsOf(cmd: Uint8Array, spec: CommandSpec, specs: readonly CommandSpec[]): string | undefined {
+  const p1 = cmd[2]!;
+  const p2 = cmd[3]!;
+  let d = spec.p1p2;
+  if (d !== undefined && !p1p2Accepted(d, p1, p2)) {
+    const base = decodeCla(cmd[0]!)?.base ?? cmd[0]!;
+    d = specs.find((s) => s !== spec && s.ins === spec.ins && (base & s.cla.mask) === s.cla.value && s.p1p2 !== undefined && p1p2Accepted(s.p1p2, p1, p2))?.p1p2 ?? d;
+  }
+  if (d === undefined || d === P1P2_ANY) return undefined;
+  return describeP1P2(d, p1, p2);
+}
+
 export function decodeCommand(cmd: Uint8Array, opts: { specs?: readonly CommandSpec[]; reveal?: boolean } = {}): DecodedCommand {
   const specs = opts.specs ?? ALL_COMMANDS;
   // Masking is decided by mask.ts alone, from every declaration of the CLA/INS (not only the one
@@ -38,7 +60,8 @@ export function decodeCommand(cmd: Uint8Array, opts: { specs?: readonly CommandS
   if (cmd.length < 4) return { name: 'MALFORMED', channel: 0, text };
   const spec = findSpec(cmd[0]!, cmd[1]!, specs);
   const channel = decodeCla(cmd[0]!)?.channel ?? 0;
-  return { name: spec?.name ?? `INS ${cmd[1]!.toString(16).padStart(2, '0').toUpperCase()}`, ...(spec ? { spec } : {}), channel, text };
+  const params = spec ? paramsOf(cmd, spec, specs) : undefined;
+  return { name: spec?.name ?? `INS ${cmd[1]!.toString(16).padStart(2, '0').toUpperCase()}`, ...(spec ? { spec } : {}), channel, text, ...(params ? { params } : {}) };
 }
 
 export interface DecodedResponse {
@@ -52,7 +75,7 @@ export interface DecodedResponse {
 
 export function decodeResponse(resp: Uint8Array): DecodedResponse {
   if (resp.length < 2) return { data: resp, sw: -1, swHex: '', meaning: 'no status word' };
-  const sw = (resp[resp.length - 2]! << 8) | resp[resp.length - 1]!;
+  const sw = readU16(resp, resp.length - 2);
   const d = describeSw(sw);
   let meaning = d?.description ?? 'unknown status word';
   if (d && d.mask !== 0xffff) meaning = meaning.replace(/\bx{1,2}\b/, String(sw & (~d.mask & 0xffff)));

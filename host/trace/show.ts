@@ -52,7 +52,8 @@ export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Gener
         cmdSpec = d.spec;
         yield `#${n} > ${spaced(d.text)}  (${d.name}${d.channel ? `, channel ${d.channel}` : ''})${at}`;
         if (d.file !== undefined) yield `      file: ${d.file}`;
-        else yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
+        if (d.params !== undefined) yield `      ${d.params}`;
+        if (d.file === undefined) yield* fieldLines(commandFields(e.apdu, d.spec), reveal);
         for (const line of d.details ?? []) yield `      ${line}`;
         break;
       }

@@ -4,6 +4,7 @@
  * because they are not part of the product.
  */
 import { cla, type CommandSpec } from '../../apdu-specs/types.js';
+import { anyByte, bits, params, v } from '../../apdu-specs/p1p2.js';
 import {
   Applet, CommandTable, CardError, OwnerPin, hexToBytes, Card, type AppletContext, type CommandApdu, type Reply, type PU8, type PBytes,
 } from '../../card/runtime/index.js';
@@ -26,12 +27,12 @@ export const TEST_COMMANDS: readonly CommandSpec[] = [
   { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], description: 'verify the PIN (empty: retry query)', ref: REF },
   { name: 'UNBLOCK', cla: C00, ins: 0x2c, cases: [3], description: 'PUK (8) || new PIN', ref: REF },
   { name: 'GUARDED', cla: C80, ins: 0x30, cases: [2], description: 'needs the PIN', ref: REF },
-  { name: 'SET4', cla: C80, ins: 0x32, cases: [3], p1p2: 'P1 bit0: nested begin; bit1: leave open; bit2: throw TypeError after writes; bit3: non-atomic write of x inside', description: 'write w,x,y,z in one transaction', ref: REF },
+  { name: 'SET4', cla: C80, ins: 0x32, cases: [3], p1p2: params([bits(0x01, 'nested begin'), bits(0x02, 'leave open'), bits(0x04, 'throw TypeError after writes'), bits(0x08, 'non-atomic write of x inside')], anyByte('ignored')), description: 'write w,x,y,z in one transaction', ref: REF },
   { name: 'READ4', cla: C80, ins: 0x34, cases: [2], description: 'read w,x,y,z', ref: REF },
   { name: 'PLAIN_WRITE', cla: C80, ins: 0x36, cases: [3], description: 'two writes outside any transaction', ref: REF },
   { name: 'TRANSIENT', cla: C80, ins: 0x38, cases: [2, 3], description: 'case 3: store into reset/deselect RAM; case 2: read both', ref: REF },
   { name: 'SESSION', cla: C80, ins: 0x3a, cases: [2, 3], description: 'case 3: set a session fact; case 2: read it', ref: REF },
-  { name: 'ONE_SHOT', cla: C80, ins: 0x3c, cases: [2], p1p2: 'P1=00: read only; 01: spend the RAM token (ctx.stateChanged()); 02: signal, then fail 6985', description: '4 bytes: token, 1 2 3', ref: REF },
+  { name: 'ONE_SHOT', cla: C80, ins: 0x3c, cases: [2], p1p2: params(anyByte('', v(0x00, 'read only'), v(0x01, 'spend the RAM token (ctx.stateChanged())'), v(0x02, 'signal, then fail 6985')), anyByte('ignored')), description: '4 bytes: token, 1 2 3', ref: REF },
   { name: 'GSM_ECHO', cla: cla('A0', 0xa0, 0xff), ins: 0x10, cases: [2, 4], description: 'GSM class: case 4 echo; case 2: 4 bytes', ref: REF },
 ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hexToBytes, bytesToHex, concat, equalBytes, readU16, readU24, readU32, writeU16, writeU32, u16, u32, xorBytes } from '../../card/runtime/bytes.js';
+import { hexToBytes, bytesToHex, concat, equalBytes, readU16, readU24, readU32, readU48, writeU16, writeU32, writeU48, u16, u24, u32, u48, xorBytes } from '../../card/runtime/index.js';
 
 describe('bytes', () => {
   it('decodes hex with spaces and mixed case', () => {
@@ -33,5 +33,23 @@ describe('bytes', () => {
     expect(bytesToHex(u32(1))).toBe('00000001');
     expect(() => writeU16(b, 0, 0x10000)).toThrow('writeU16: "value" expected 0..65535, got 65536');
     expect(() => readU16(b, 3)).toThrow(RangeError);
+  });
+});
+
+describe('48-bit and 24-bit helpers (issue 17: one bytes module)', () => {
+  it('readU48 / writeU48 / u48 round-trip an AKA SQN, big-endian', () => {
+    const b = new Uint8Array(8);
+    writeU48(b, 1, 0x123456789abc);
+    expect(bytesToHex(b)).toBe('00123456789abc00');
+    expect(readU48(b, 1)).toBe(0x123456789abc);
+    expect(bytesToHex(u48(2 ** 48 - 1))).toBe('ffffffffffff');
+    expect(() => u48(2 ** 48)).toThrow(RangeError);
+    expect(() => readU48(b, 3)).toThrow(RangeError);
+  });
+
+  it('u24 encodes 3 bytes and refuses what does not fit', () => {
+    expect(bytesToHex(u24(0x0a0b0c))).toBe('0a0b0c');
+    expect(readU24(u24(16777215))).toBe(16777215);
+    expect(() => u24(0x1000000)).toThrow('writeU24: "value" expected 0..16777215, got 16777216');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { cla, type CommandSpec } from '../../apdu-specs/types.js';
+import { params, oneOf, v, ZERO } from '../../apdu-specs/p1p2.js';
 import { SESSION_FACTS, sessionFact, type SubscriberAuthentication } from '../../apdu-specs/session-facts.js';
 import { Applet, CommandTable, SessionFactOwnerError, SessionState, type AppletContext, type CommandApdu, type Reply } from '../../card/runtime/index.js';
 import { SIM_APPLET_TYPE } from '../../card/applets/sim/types.js';
@@ -14,7 +15,7 @@ const WRITER_AID = 'a000000999050101';
 const WRITER_FACT = sessionFact<number>('test.fact-writer', 'test.writer.count');
 
 const COMMANDS: readonly CommandSpec[] = [
-  { name: 'WRITE', cla: cla('8X', 0x80, 0xff), ins: 0x40, cases: [1], p1p2: 'P1=00 own fact; 01 the test applet\'s fact; 02 the SIM\'s ADM1 fact', description: 'set a session fact', ref: 'test' },
+  { name: 'WRITE', cla: cla('8X', 0x80, 0xff), ins: 0x40, cases: [1], p1p2: params(oneOf('fact', v(0x00, 'own fact'), v(0x01, 'the test applet\'s fact'), v(0x02, 'the SIM\'s ADM1 fact')), ZERO), description: 'set a session fact', ref: 'test' },
   { name: 'READ', cla: cla('8X', 0x80, 0xff), ins: 0x42, cases: [2], description: "the test applet's fact", ref: 'test' },
 ];
 

@@ -34,7 +34,7 @@
  * secure channel, which cardforge does not model; the real card's applet (sysmocom's fork of
  * bertrandmartel/aram-applet, per pySim's `aram_lock`) accepts it until locked.
  */
-import { ARAM_COMMANDS, ARAM_GET_DATA, ARAM_STORE_DATA_P1P2, ARAM_TAGS } from '../../../apdu-specs/aram.js';
+import { ARAM_COMMANDS, ARAM_GET_DATA, ARAM_TAGS } from '../../../apdu-specs/aram.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import { concat, equalBytes, readU16, readU32, u32, writeU16, writeU32 } from '../../runtime/bytes.js';
@@ -125,7 +125,6 @@ export class AramApplet extends Applet {
   private getData(apdu: CommandApdu): Reply {
     const p1p2 = (apdu.p1 << 8) | apdu.p2;
     if (p1p2 === ARAM_GET_DATA.SPECIFIC) return this.getSpecific(apdu);
-    if (p1p2 !== ARAM_GET_DATA.ALL && p1p2 !== ARAM_GET_DATA.NEXT && p1p2 !== ARAM_GET_DATA.REFRESH_TAG) throw new CardError(SW.INCORRECT_P1P2);
     if (apdu.data.length !== 0) throw new CardError(SW.WRONG_LENGTH, 'this GET DATA takes no data');
     if (p1p2 === ARAM_GET_DATA.REFRESH_TAG) return { data: tlv(ARAM_TAGS.RESPONSE_REFRESH_TAG_DO, this.refreshTag()) };
     const ne = apdu.ne === 0 ? 256 : apdu.ne;
@@ -182,7 +181,6 @@ export class AramApplet extends Applet {
   // ---- STORE DATA (SEAC §5.1) ----
 
   private storeData(apdu: CommandApdu): Reply {
-    if (((apdu.p1 << 8) | apdu.p2) !== ARAM_STORE_DATA_P1P2) throw new CardError(SW.INCORRECT_P1P2);
     let cmd;
     try {
       cmd = parseStoreCommand(apdu.data);

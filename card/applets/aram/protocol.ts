@@ -9,7 +9,8 @@
  * are kept byte for byte as stored, so GET DATA returns exactly what STORE DATA was given.
  */
 import { ARAM_TAGS as T, ARAM_UNSUPPORTED_STORE_TAGS } from '../../../apdu-specs/aram.js';
-import { concat, equalBytes } from '../../runtime/bytes.js';
+import { equalBytes } from '../../runtime/bytes.js';
+import { encodeTemplate, readTlvAt, TlvSyntaxError } from '../../runtime/tlv.js';
 
 export class AramFormatError extends Error {
   readonly code = 'ARAM_MALFORMED';
@@ -30,32 +31,33 @@ function fail(where: string, off: number, what: string): never {
   throw new AramFormatError(`${where}: ${what} at offset ${off}`);
 }
 
-/** Read one TLV at `off`; returns it and the offset after it. */
+/** Read one TLV at `off` (the runtime's codec, DER rules); returns it and the offset after it. */
 export function readTlv(data: Uint8Array, off: number, where: string): [Tlv, number] {
-  const start = off;
   if (off >= data.length) fail(where, off, 'missing tag');
-  let tag = data[off++]!;
-  if ((tag & 0x1f) === 0x1f) {
-    if (off >= data.length) fail(where, start, 'truncated tag');
-    const b = data[off++]!;
-    if (b & 0x80) fail(where, start, 'tag longer than two bytes');
-    tag = (tag << 8) | b;
+  let r: { item: { tag: number; value: Uint8Array }; next: number };
+  try {
+    r = readTlvAt(data, off, { der: true });
+  } catch (e) {
+    if (!(e instanceof TlvSyntaxError)) throw e;
+    const p = e.problem;
+    switch (p.kind) {
+      case 'tag-cut':
+        return fail(where, p.start, 'truncated tag');
+      case 'long-tag':
+        return fail(where, p.start, 'tag longer than two bytes');
+      case 'no-length':
+        return fail(where, p.at, 'missing length');
+      case 'length-cut':
+        return fail(where, p.at, 'truncated length');
+      case 'non-minimal':
+        return fail(where, p.at, 'non-minimal length');
+      case 'length-byte':
+        return fail(where, p.at, `unsupported length byte ${p.byte.toString(16).padStart(2, '0')}`);
+      case 'past-end':
+        return fail(where, p.start, `value of tag ${p.tag.toString(16)} runs past the end (${p.length} bytes, ${p.left} left)`);
+    }
   }
-  if (off >= data.length) fail(where, off, 'missing length');
-  const first = data[off++]!;
-  let len = first;
-  if (first === 0x81) {
-    if (off >= data.length) fail(where, off, 'truncated length');
-    len = data[off++]!;
-    if (len < 0x80) fail(where, off - 2, 'non-minimal length');
-  } else if (first === 0x82) {
-    if (off + 1 >= data.length) fail(where, off, 'truncated length');
-    len = (data[off]! << 8) | data[off + 1]!;
-    off += 2;
-    if (len <= 0xff) fail(where, off - 3, 'non-minimal length');
-  } else if (first >= 0x80) fail(where, off - 1, `unsupported length byte ${first.toString(16).padStart(2, '0')}`);
-  if (off + len > data.length) fail(where, start, `value of tag ${tag.toString(16)} runs past the end (${len} bytes, ${data.length - off} left)`);
-  return [{ tag, value: data.subarray(off, off + len), raw: data.subarray(start, off + len) }, off + len];
+  return [{ tag: r.item.tag, value: r.item.value, raw: data.subarray(off, r.next) }, r.next];
 }
 
 /** Every TLV of `data`, back to back, to the last byte. */
@@ -69,17 +71,9 @@ export function readTlvs(data: Uint8Array, where: string): Tlv[] {
   return out;
 }
 
-function lengthBytes(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  if (n <= 0xff) return Uint8Array.of(0x81, n);
-  if (n <= 0xffff) return Uint8Array.of(0x82, n >> 8, n & 0xff);
-  throw new RangeError(`"length" expected 0..65535, got ${n}`);
-}
-
 /** Encode one TLV (minimal length). */
 export function tlv(tag: number, ...value: Uint8Array[]): Uint8Array {
-  const v = concat(...value);
-  return concat(tag > 0xff ? Uint8Array.of(tag >> 8, tag & 0xff) : Uint8Array.of(tag), lengthBytes(v.length), v);
+  return encodeTemplate(tag, ...value);
 }
 
 const hex = (tag: number): string => tag.toString(16).toUpperCase();

@@ -2,9 +2,10 @@
  * Canonical BER-TLV for the payment records (ISO/IEC 8825-1 §8.1: one- or two-byte tags, definite
  * lengths in the minimal form: 00..7F, 81 xx, 82 xx xx). The parser is strict: it accepts only the
  * expected tags in the expected order, each exactly once, minimal lengths, nothing left over, and
- * says where it failed. Shared by the card and the host so both speak the same encoding.
+ * says where it failed. Shared by the card and the host so both speak the same encoding. The codec
+ * is the runtime's (card/runtime/tlv.ts, DER rules); the field sequence and its errors are here.
  */
-import { concat } from '../../runtime/bytes.js';
+import { encodeTemplate, encodeTlv, readTlvAt, TlvSyntaxError } from '../../runtime/tlv.js';
 
 export class TlvError extends Error {
   readonly code = 'TLV_MALFORMED';
@@ -14,31 +15,14 @@ export class TlvError extends Error {
   }
 }
 
-export function tagBytes(tag: number): Uint8Array {
-  return tag > 0xff ? Uint8Array.of(tag >> 8, tag & 0xff) : Uint8Array.of(tag);
-}
-
-export function lengthBytes(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  if (n <= 0xff) return Uint8Array.of(0x81, n);
-  if (n <= 0xffff) return Uint8Array.of(0x82, n >> 8, n & 0xff);
-  throw new RangeError(`"length" expected 0..65535, got ${n}`);
-}
-
 /** Encode one TLV. */
 export function tlv(tag: number, value: Uint8Array): Uint8Array {
-  const t = tagBytes(tag);
-  const l = lengthBytes(value.length);
-  const out = new Uint8Array(t.length + l.length + value.length);
-  out.set(t);
-  out.set(l, t.length);
-  out.set(value, t.length + l.length);
-  return out;
+  return encodeTlv(tag, value);
 }
 
 /** Concatenate TLVs under a constructed template tag. */
 export function template(tag: number, ...children: Uint8Array[]): Uint8Array {
-  return tlv(tag, concat(...children));
+  return encodeTemplate(tag, ...children);
 }
 
 export interface TlvField {
@@ -69,28 +53,31 @@ export function parseFields(data: Uint8Array, fields: readonly TlvField[], where
 /** Read one TLV at `off`: [tag, value view, offset after it]. Minimal lengths only. */
 export function readTlv(data: Uint8Array, off: number, where: string): [number, Uint8Array, number] {
   if (off >= data.length) throw new TlvError(`${where}: missing tag at offset ${off}`);
-  let tag = data[off]!;
-  let p = off + 1;
-  if ((tag & 0x1f) === 0x1f) {
-    if (p >= data.length) throw new TlvError(`${where}: truncated tag at offset ${off}`);
-    const b = data[p++]!;
-    if (b & 0x80) throw new TlvError(`${where}: tags longer than two bytes are not used (offset ${off})`);
-    tag = (tag << 8) | b;
+  try {
+    const { item, next } = readTlvAt(data, off, { der: true });
+    return [item.tag, item.value, next];
+  } catch (e) {
+    if (!(e instanceof TlvSyntaxError)) throw e;
+    throw new TlvError(`${where}: ${problemText(e)}`);
   }
-  if (p >= data.length) throw new TlvError(`${where}: missing length at offset ${p}`);
-  const first = data[p++]!;
-  let len: number;
-  if (first < 0x80) len = first;
-  else if (first === 0x81) {
-    if (p >= data.length) throw new TlvError(`${where}: truncated length at offset ${p}`);
-    len = data[p++]!;
-    if (len < 0x80) throw new TlvError(`${where}: non-minimal length at offset ${p - 2}`);
-  } else if (first === 0x82) {
-    if (p + 1 >= data.length) throw new TlvError(`${where}: truncated length at offset ${p}`);
-    len = (data[p]! << 8) | data[p + 1]!;
-    p += 2;
-    if (len <= 0xff) throw new TlvError(`${where}: non-minimal length at offset ${p - 3}`);
-  } else throw new TlvError(`${where}: unsupported length byte ${first.toString(16)} at offset ${p - 1}`);
-  if (p + len > data.length) throw new TlvError(`${where}: value of tag ${tag.toString(16)} at offset ${off} runs past the end (${len} bytes, ${data.length - p} left)`);
-  return [tag, data.subarray(p, p + len), p + len];
+}
+
+function problemText(e: TlvSyntaxError): string {
+  const p = e.problem;
+  switch (p.kind) {
+    case 'tag-cut':
+      return `truncated tag at offset ${p.start}`;
+    case 'long-tag':
+      return `tags longer than two bytes are not used (offset ${p.start})`;
+    case 'no-length':
+      return `missing length at offset ${p.at}`;
+    case 'length-cut':
+      return `truncated length at offset ${p.at}`;
+    case 'non-minimal':
+      return `non-minimal length at offset ${p.at}`;
+    case 'length-byte':
+      return `unsupported length byte ${p.byte.toString(16)} at offset ${p.at}`;
+    case 'past-end':
+      return `value of tag ${p.tag.toString(16)} at offset ${p.start} runs past the end (${p.length} bytes, ${p.left} left)`;
+  }
 }

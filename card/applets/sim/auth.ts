@@ -18,7 +18,7 @@ import {
   xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput, type SqnState,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
-import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, readU48, u48, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
 
 function aka(core: SimCore): AkaFunctions {
@@ -52,8 +52,7 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
 }
 
 export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   // TS 51.011 §8.16: executable only when DF_GSM or a DF below it is the current directory. The
   // spec names no status word for this; 9804 (access condition not fulfilled) is the nearest.
   let df: FsNode | null = core.currentDf;
@@ -73,22 +72,13 @@ export function sqnState(core: SimCore): SqnState {
   const v = core.sqnArray.view();
   const seq: number[] = [];
   for (let i = 0; i < v.length; i += 6) {
-    seq.push(((v[i]! << 8) | v[i + 1]!) * 2 ** 32 + v[i + 2]! * 2 ** 24 + ((v[i + 3]! << 16) | (v[i + 4]! << 8) | v[i + 5]!));
+    seq.push(readU48(v, i));
   }
   return { seq };
 }
 
 function seqBytes(seq: number): Uint8Array {
-  const out = new Uint8Array(6);
-  const hi = Math.floor(seq / 2 ** 32);
-  const lo = seq % 2 ** 32;
-  out[0] = hi >> 8;
-  out[1] = hi & 0xff;
-  out[2] = lo >>> 24;
-  out[3] = (lo >>> 16) & 0xff;
-  out[4] = (lo >>> 8) & 0xff;
-  out[5] = lo & 0xff;
-  return out;
+  return u48(seq);
 }
 
 /** Install-time: SQN (highest accepted) into its IND slot. */
@@ -110,7 +100,6 @@ function lv(parts: Uint8Array[]): Uint8Array {
 }
 
 export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || (apdu.p2 !== 0x80 && apdu.p2 !== 0x81)) throw new CardError(SW.INCORRECT_P1P2);
   if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
   const d = apdu.data;
   if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);

@@ -12,7 +12,7 @@ import { FileTree, type FsNode } from '../../fs/tree.js';
 import type { NibbleOf, PinFacts } from '../../fs/responses.js';
 import { classicRule, compactRule, condNibble, expandedRule, satisfies, type Cond, type FileOp } from '../../fs/security.js';
 import type { AccessCondition } from '../../fs/types.js';
-import { CardError, MAX_CHANNELS, OwnerPin, type AppletContext, type PBytes } from '../../runtime/index.js';
+import { CardError, MAX_CHANNELS, OwnerPin, readU16, writeU16, type AppletContext, type PBytes } from '../../runtime/index.js';
 import { SQN_DEFAULT_PARAMS, type SqnParams } from '../../algorithms/index.js';
 import { SIM_PERSONALITIES, USIM_AID, SimConfigError, type SimParams, type SimPersonality } from './types.js';
 
@@ -102,16 +102,16 @@ export class SimCore {
   }
   get currentDf(): FsNode {
     const o = this.at;
-    return this.tree.nodes[(this.sel[o]! << 8) | this.sel[o + 1]!]!;
+    return this.tree.nodes[readU16(this.sel, o)]!;
   }
   get currentEf(): FsNode | undefined {
     const o = this.at;
-    const i = (this.sel[o + 2]! << 8) | this.sel[o + 3]!;
+    const i = readU16(this.sel, o + 2);
     return i === 0 ? undefined : this.tree.nodes[i - 1];
   }
   get currentAdf(): FsNode | undefined {
     const o = this.at;
-    const i = (this.sel[o + 5]! << 8) | this.sel[o + 6]!;
+    const i = readU16(this.sel, o + 5);
     return i === 0 ? undefined : this.tree.nodes[i - 1];
   }
   get recordPointer(): number {
@@ -125,15 +125,11 @@ export class SimCore {
   selectNode(n: FsNode): void {
     const o = this.at;
     const df = n.ef ? n.parent! : n;
-    this.sel[o] = df.index >> 8;
-    this.sel[o + 1] = df.index & 0xff;
-    const ef = n.ef ? n.index + 1 : 0;
-    this.sel[o + 2] = ef >> 8;
-    this.sel[o + 3] = ef & 0xff;
+    writeU16(this.sel, o, df.index);
+    writeU16(this.sel, o + 2, n.ef ? n.index + 1 : 0);
     this.sel[o + 4] = 0;
     if (df.kind === 'ADF') {
-      this.sel[o + 5] = (df.index + 1) >> 8;
-      this.sel[o + 6] = (df.index + 1) & 0xff;
+      writeU16(this.sel, o + 5, df.index + 1);
     }
   }
 

@@ -9,7 +9,7 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import type { FsNode } from '../../fs/tree.js';
 import type { Structure } from '../../fs/types.js';
 import type { FileOp } from '../../fs/security.js';
-import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, readU16, type CommandApdu, type Reply } from '../../runtime/index.js';
 import type { SimCore, WorldSw } from './core.js';
 import { resolveFid } from './select.js';
 
@@ -33,16 +33,16 @@ function check(core: SimCore, w: WorldSw, n: FsNode, structures: readonly Struct
   if (!core.fs.isActive(n) && !usable) throw new CardError(w.invalidated);
 }
 
-function binaryAddress(apdu: CommandApdu, w: WorldSw): { sfi: number; offset: number } {
+function binaryAddress(apdu: CommandApdu): { sfi: number; offset: number } {
+  // The declarations: class A0 has no SFI form; the UICC's has P1 b7b6 = 00.
   if (apdu.p1 & 0x80) {
-    if (w.gsm || (apdu.p1 & 0x60) !== 0) throw new CardError(w.wrongP1P2);
     return { sfi: apdu.p1 & 0x1f, offset: apdu.p2 };
   }
   return { sfi: 0, offset: (apdu.p1 << 8) | apdu.p2 };
 }
 
 export function readBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
-  const { sfi, offset } = binaryAddress(apdu, w);
+  const { sfi, offset } = binaryAddress(apdu);
   const n = target(core, w, sfi);
   check(core, w, n, ['transparent'], 'read');
   const size = n.ef!.size;
@@ -54,11 +54,11 @@ export function readBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply 
   }
   // Le = 00 asks for "up to 256": everything there is; a shorter file than an explicit Le is 6282.
   const len = Math.min(apdu.ne, avail);
-  return { data: core.fs.readBinary(n, offset, len), sw: len < apdu.ne && apdu.ne !== 256 ? SW.END_OF_FILE : 0x9000 };
+  return { data: core.fs.readBinary(n, offset, len), sw: len < apdu.ne && apdu.ne !== 256 ? SW.END_OF_FILE : SW.OK };
 }
 
 export function updateBinary(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
-  const { sfi, offset } = binaryAddress(apdu, w);
+  const { sfi, offset } = binaryAddress(apdu);
   const n = target(core, w, sfi);
   check(core, w, n, ['transparent'], 'update');
   const size = n.ef!.size;
@@ -106,16 +106,15 @@ function recordOf(core: SimCore, w: WorldSw, n: FsNode, p1: number, mode: number
 
 function recordTarget(core: SimCore, w: WorldSw, apdu: CommandApdu): { n: FsNode; mode: number } {
   if (w.gsm) return { n: target(core, w, 0), mode: apdu.p2 };
-  const sfi = apdu.p2 >> 3;
-  if (sfi === 0x1f) throw new CardError(w.wrongP1P2);
-  return { n: target(core, w, sfi), mode: apdu.p2 & 0x07 };
+  // SFI 1F is refused by the dispatcher (apdu-specs/ts102221.ts); the mode is checked by recordOf.
+  return { n: target(core, w, apdu.p2 >> 3), mode: apdu.p2 & 0x07 };
 }
 
 export function readRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const { n, mode } = recordTarget(core, w, apdu);
   check(core, w, n, ['linear-fixed', 'cyclic'], 'read');
   const { rec, pointer } = recordOf(core, w, n, apdu.p1, mode);
-  if (w.gsm && apdu.ne !== n.ef!.recordLength && !(apdu.ne === 256 && n.ef!.recordLength === 0)) throw new CardError(0x6700 | n.ef!.recordLength);
+  if (w.gsm && apdu.ne !== n.ef!.recordLength && !(apdu.ne === 256 && n.ef!.recordLength === 0)) throw new CardError(SW.GSM_WRONG_P3 | n.ef!.recordLength);
   core.recordPointer = pointer;
   return { data: core.fs.readRecord(n, rec) };
 }
@@ -124,7 +123,7 @@ export function updateRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Repl
   const { n, mode } = recordTarget(core, w, apdu);
   check(core, w, n, ['linear-fixed', 'cyclic'], 'update');
   const ef = n.ef!;
-  if (apdu.data.length !== ef.recordLength) throw new CardError(w.gsm ? 0x6700 | ef.recordLength : SW.WRONG_LENGTH);
+  if (apdu.data.length !== ef.recordLength) throw new CardError(w.gsm ? SW.GSM_WRONG_P3 | ef.recordLength : SW.WRONG_LENGTH);
   if (ef.structure === 'cyclic') {
     if (mode !== MODE.PREVIOUS || apdu.p1 !== 0) throw new CardError(w.wrongP1P2);
     core.fs.writeCyclic(n, apdu.data.slice());
@@ -147,12 +146,11 @@ function matchAt(rec: Uint8Array, offset: number, pattern: Uint8Array): boolean 
 export function gsmSeek(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const type = apdu.p2 >> 4;
   const mode = apdu.p2 & 0x0f;
-  if (apdu.p1 !== 0 || type > 1 || mode > 3) throw new CardError(SW.WRONG_P1P2);
   const n = target(core, w, 0);
   check(core, w, n, ['linear-fixed'], 'read');
   const ef = n.ef!;
   const pattern = apdu.data;
-  if (pattern.length < 1 || pattern.length > ef.recordLength) throw new CardError(0x6700 | ef.recordLength);
+  if (pattern.length < 1 || pattern.length > ef.recordLength) throw new CardError(SW.GSM_WRONG_P3 | ef.recordLength);
   const cur = core.recordPointer;
   const forward = mode === 0 || mode === 2;
   let r = mode === 0 ? 1 : mode === 1 ? ef.records : mode === 2 ? cur + 1 : cur === 0 ? 0 : cur - 1;
@@ -169,7 +167,6 @@ export function gsmSeek(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
 export function uiccSearchRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
   const sfi = apdu.p2 >> 3;
   const mode = apdu.p2 & 0x07;
-  if (sfi === 0x1f || mode < 4 || mode > 6) throw new CardError(SW.INCORRECT_P1P2);
   const n = target(core, w, sfi);
   check(core, w, n, ['linear-fixed', 'cyclic'], 'read');
   const ef = n.ef!;
@@ -199,12 +196,11 @@ export function uiccSearchRecord(core: SimCore, w: WorldSw, apdu: CommandApdu): 
 
 /** INCREASE on the current cyclic EF: new = record 1 + value, written as the new record 1. */
 export function increase(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(w.wrongP1P2);
   const n = target(core, w, 0);
   check(core, w, n, ['cyclic'], 'increase');
   const ef = n.ef!;
   const len = ef.recordLength;
-  if (apdu.data.length !== len) throw new CardError(w.gsm ? 0x6700 | len : SW.WRONG_LENGTH);
+  if (apdu.data.length !== len) throw new CardError(w.gsm ? SW.GSM_WRONG_P3 | len : SW.WRONG_LENGTH);
   const toInt = (b: Uint8Array): number => b.reduce((v, x) => v * 256 + x, 0);
   let limit = 2 ** (8 * len) - 1;
   const capName = n.decl.kind === 'EF' ? n.decl.increaseLimit : undefined;
@@ -228,12 +224,11 @@ export function increase(core: SimCore, w: WorldSw, apdu: CommandApdu): Reply {
 
 /** INVALIDATE / REHABILITATE (classic), DEACTIVATE / ACTIVATE FILE (UICC, optional FID in data). */
 export function setActivation(core: SimCore, w: WorldSw, apdu: CommandApdu, on: boolean): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(w.wrongP1P2);
-  if (w.gsm && apdu.apduCase === 2 && apdu.ne !== 256) throw new CardError(0x6700);
+  if (w.gsm && apdu.apduCase === 2 && apdu.ne !== 256) throw new CardError(SW.GSM_WRONG_P3);
   let n: FsNode | undefined;
   if (apdu.data.length > 0) {
     if (apdu.data.length !== 2) throw new CardError(SW.WRONG_LENGTH);
-    n = resolveFid(core, (apdu.data[0]! << 8) | apdu.data[1]!, false);
+    n = resolveFid(core, readU16(apdu.data), false);
     if (n === undefined || n.ef === undefined) throw new CardError(w.notFound);
     core.selectNode(n);
   } else n = target(core, w, 0);

@@ -10,7 +10,7 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
-import { CardError, type CommandApdu, type OwnerPin, type Reply } from '../../runtime/index.js';
+import { CardError, triesLeft, type CommandApdu, type OwnerPin, type Reply } from '../../runtime/index.js';
 import type { SimCore } from './core.js';
 
 /** 8-byte CHV field → the digits (trailing FF padding removed). */
@@ -36,11 +36,12 @@ function gsmRef(core: SimCore, p2: number, forUnblock = false): PinRef {
   if (p2 === (forUnblock ? 0x00 : 0x01)) return { pin: core.chv1, puk: core.puk1, canDisable: true, isChv1: true };
   if (p2 === 0x02) return { pin: core.chv2, puk: core.puk2, canDisable: false, isChv1: false };
   if (p2 === 0x0a && !forUnblock) return { pin: core.adm1, puk: undefined, canDisable: false, isChv1: false };
+  // Not reached: each command's declaration (apdu-specs/ts51011.ts) admits only its references.
   throw new CardError(SW.WRONG_P1P2);
 }
 
-function uiccRef(core: SimCore, p1: number, p2: number): PinRef {
-  if (p1 !== 0x00) throw new CardError(SW.INCORRECT_P1P2);
+/** P1 is 00 (the declaration); an unknown key reference is 6A88. */
+function uiccRef(core: SimCore, p2: number): PinRef {
   if (p2 === 0x01) return { pin: core.chv1, puk: core.puk1, canDisable: true, isChv1: true };
   // TS 102.221 §11.1.10/11: PIN2 (81) may be disabled/enabled on a UICC; 51.011 allows it for CHV1 only.
   if (p2 === 0x81) return { pin: core.chv2, puk: core.puk2, canDisable: true, isChv1: false };
@@ -54,7 +55,7 @@ function gsmFail(pin: OwnerPin): never {
 
 /** The presentation that spends the last try answers 63C0; the next one 6983 (TS 102.221 §11.1.9). */
 function uiccFail(pin: OwnerPin): never {
-  throw new CardError(0x63c0 | pin.triesRemaining);
+  throw triesLeft(pin.triesRemaining);
 }
 
 /**
@@ -81,16 +82,15 @@ function setNew(core: SimCore, pin: OwnerPin, value: Uint8Array): void {
 // ---- classic ----
 
 export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2);
   if (apdu.apduCase === 1) {
     // The retry-counter query (P3=00), answered as the UICC query is (uiccVerify); a blocked CHV
     // is 9840 in this class.
     if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
     if (r.pin.isValidated) return {};
-    throw new CardError(0x63c0 | r.pin.triesRemaining);
+    throw triesLeft(r.pin.triesRemaining);
   }
-  if (apdu.data.length !== 8) throw new CardError(0x6708);
+  if (apdu.data.length !== 8) throw new CardError(SW.GSM_WRONG_P3 | 0x08);
   if (!r.pin.initialised) throw new CardError(SW.GSM_NO_CHV_INITIALISED);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
@@ -101,9 +101,8 @@ export function gsmVerify(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 export function gsmChange(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 === 0x0a) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (r.pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
@@ -116,8 +115,7 @@ export function gsmChange(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0x01) throw new CardError(SW.WRONG_P1P2);
-  if (apdu.data.length !== 8) throw new CardError(0x6708);
+  if (apdu.data.length !== 8) throw new CardError(SW.GSM_WRONG_P3 | 0x08);
   const pin = core.chv1;
   if (pin.enabled === on) throw new CardError(SW.GSM_CONTRADICTION_CHV);
   if (pin.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
@@ -128,9 +126,8 @@ export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Re
 }
 
 export function gsmUnblock(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0) throw new CardError(SW.WRONG_P1P2);
   const r = gsmRef(core, apdu.p2, true);
-  if (apdu.data.length !== 16) throw new CardError(0x6710);
+  if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   const puk = r.puk!;
   if (puk.blocked) throw new CardError(SW.GSM_CHV_BLOCKED);
   const next = unpad(apdu.data.subarray(8));
@@ -144,13 +141,13 @@ export function gsmUnblock(core: SimCore, apdu: CommandApdu): Reply {
 // ---- UICC ----
 
 export function uiccVerify(core: SimCore, apdu: CommandApdu): Reply {
-  const r = uiccRef(core, apdu.p1, apdu.p2);
+  const r = uiccRef(core, apdu.p2);
   if (apdu.apduCase === 1) {
     // The retry-counter query: 9000 once verified, else 63Cx — a disabled PIN too, as a real
     // sysmoISIM-SJA2 answers (PIN1 disabled, the phone session in shared/fixtures: 00 20 00 01 → 63C3).
     if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
     if (r.pin.isValidated) return {};
-    throw new CardError(0x63c0 | r.pin.triesRemaining);
+    throw triesLeft(r.pin.triesRemaining);
   }
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
@@ -161,7 +158,7 @@ export function uiccVerify(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 export function uiccChange(core: SimCore, apdu: CommandApdu): Reply {
-  const r = uiccRef(core, apdu.p1, apdu.p2);
+  const r = uiccRef(core, apdu.p2);
   if (apdu.data.length !== 16) throw new CardError(SW.WRONG_LENGTH);
   if (r.canDisable && !r.pin.enabled) throw new CardError(SW.REFERENCE_DATA_INVALIDATED);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
@@ -175,7 +172,7 @@ export function uiccChange(core: SimCore, apdu: CommandApdu): Reply {
 }
 
 export function uiccSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Reply {
-  const r = uiccRef(core, apdu.p1, apdu.p2);
+  const r = uiccRef(core, apdu.p2);
   if (!r.canDisable) throw new CardError(SW.INCORRECT_P1P2);
   if (apdu.data.length !== 8) throw new CardError(SW.WRONG_LENGTH);
   if (r.pin.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
@@ -187,12 +184,12 @@ export function uiccSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): R
 }
 
 export function uiccUnblock(core: SimCore, apdu: CommandApdu): Reply {
-  const r = uiccRef(core, apdu.p1, apdu.p2);
+  const r = uiccRef(core, apdu.p2);
   const puk = r.puk;
   if (puk === undefined) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
   if (apdu.apduCase === 1) {
     if (puk.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
-    throw new CardError(0x63c0 | puk.triesRemaining);
+    throw triesLeft(puk.triesRemaining);
   }
   if (apdu.data.length !== 16) throw new CardError(SW.WRONG_LENGTH);
   if (puk.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);

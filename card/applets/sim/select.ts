@@ -9,7 +9,7 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { fcp, gsmDfResponse, gsmEfResponse } from '../../fs/responses.js';
 import type { FsNode } from '../../fs/tree.js';
-import { CardError, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, readU16, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { GSM_SW, UICC_SW, type SimCore } from './core.js';
 
 /** A FID visible from the current directory (TS 102.221 §8.4.1; TS 51.011 §6.5). */
@@ -31,9 +31,8 @@ export function resolveFid(core: SimCore, fid: number, classic: boolean): FsNode
 }
 
 export function gsmSelect(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
-  if (apdu.data.length !== 2) throw new CardError(0x6702);
-  const n = resolveFid(core, (apdu.data[0]! << 8) | apdu.data[1]!, true);
+  if (apdu.data.length !== 2) throw new CardError(SW.GSM_WRONG_P3 | 0x02);
+  const n = resolveFid(core, readU16(apdu.data), true);
   if (n === undefined) throw new CardError(GSM_SW.notFound);
   core.selectNode(n);
   return { data: gsmResponse(core, n) };
@@ -43,8 +42,7 @@ function gsmResponse(core: SimCore, n: FsNode): Uint8Array {
   return n.ef ? gsmEfResponse(n, core.fs.isActive(n), core.nibbleOf(n)) : gsmDfResponse(core.tree, n, core.pinFacts());
 }
 
-export function gsmStatus(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.WRONG_P1P2);
+export function gsmStatus(core: SimCore, _apdu: CommandApdu): Reply {
   return { data: gsmDfResponse(core.tree, core.currentDf, core.pinFacts()), prefix: true };
 }
 
@@ -56,7 +54,7 @@ function walkPath(core: SimCore, start: FsNode, path: Uint8Array): FsNode | unde
   if (path.length === 0 || path.length % 2 !== 0) throw new CardError(SW.WRONG_DATA);
   let n: FsNode | undefined = start;
   for (let i = 0; i < path.length && n; i += 2) {
-    const fid = (path[i]! << 8) | path[i + 1]!;
+    const fid = readU16(path, i);
     if (i === 0 && fid === 0x7fff && start === core.tree.mf) n = core.currentAdf;
     else if (n.ef) return undefined;
     else n = childByFid(n, fid);
@@ -65,14 +63,14 @@ function walkPath(core: SimCore, start: FsNode, path: Uint8Array): FsNode | unde
 }
 
 export function uiccSelect(core: SimCore, apdu: CommandApdu): Reply {
+  // P1 and P2 (00, 04 or 0C) are the declared ones (apdu-specs/ts102221.ts): the dispatcher refused others.
   const p2 = apdu.p2;
-  if ((p2 & 0x03) !== 0 || ![0x00, 0x04, 0x0c].includes(p2 & 0xfc)) throw new CardError(SW.INCORRECT_P1P2);
   const d = apdu.data;
   let n: FsNode | undefined;
   switch (apdu.p1) {
     case 0x00:
       if (d.length === 0) n = core.tree.mf;
-      else if (d.length === 2) n = resolveFid(core, (d[0]! << 8) | d[1]!, false);
+      else if (d.length === 2) n = resolveFid(core, readU16(d), false);
       else throw new CardError(SW.WRONG_LENGTH);
       break;
     case 0x03:
@@ -86,22 +84,18 @@ export function uiccSelect(core: SimCore, apdu: CommandApdu): Reply {
     case 0x08:
       n = walkPath(core, core.tree.mf, d);
       break;
-    case 0x09:
+    default: // 09
       n = walkPath(core, core.currentDf, d);
-      break;
-    default:
-      throw new CardError(SW.INCORRECT_P1P2);
   }
   if (n === undefined) throw new CardError(UICC_SW.notFound);
   core.selectNode(n);
   const active = n.ef ? core.fs.isActive(n) : true;
-  const sw = active ? 0x9000 : SW.FILE_DEACTIVATED;
+  const sw = active ? SW.OK : SW.FILE_DEACTIVATED;
   if ((p2 & 0x0c) === 0x0c) return { sw };
   return { data: fcp(core.tree, n, active, core.pinFacts()), sw };
 }
 
 export function uiccStatus(core: SimCore, apdu: CommandApdu): Reply {
-  if (apdu.p1 > 0x02) throw new CardError(SW.INCORRECT_P1P2);
   if (apdu.p2 === 0x0c) {
     // No data: case 1, which a T=0 terminal sends with P3=00 (the STATUS poll 80 F2 00 0C 00).
     if (apdu.apduCase !== 1 && !apdu.p3Zero) throw new CardError(SW.WRONG_LENGTH);

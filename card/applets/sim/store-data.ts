@@ -79,8 +79,8 @@ export class SimPerso {
   }
 
   storeData(apdu: CommandApdu): Reply {
+    // P1 is 10 or 90 (the declaration, apdu-specs/personalization.ts).
     const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
-    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
     if (this.personalized) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
     if (!this.core.adm1.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'VERIFY ADM1 first');
     const expected = this.seq[1] === 1 ? this.seq[0]! : 0;

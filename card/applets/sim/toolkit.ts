@@ -25,7 +25,8 @@
  *   prescribes exactly this status for the same fault on GET RESPONSE (asked for data the card
  *   did not announce) and 6F00 exists in both worlds (TS 102.221 §10.2.1.6, TS 51.011 §9.4.6).
  *   onomondo-uicc answers 6A81 here (uicc_cat.c) — a UICC-only word.
- * - P1-P2 other than 0000 (the only value §11.2.x / §9.2.19-22 allow): the world's wrong-P1-P2.
+ * - P1-P2 other than 0000 (the only value §11.2.x / §9.2.19-22 allow): the world's wrong-P1-P2,
+ *   from the dispatcher (apdu-specs/ts102223.ts declares 0000).
  *
  * Proactive commands: once the terminal sent TERMINAL PROFILE in this card session (TS 102.223
  * §5.1: the profile download tells the card what the terminal can do), a posted command turns the
@@ -135,12 +136,11 @@ export class Toolkit {
   /** A successful answer (9000) becomes 91xx while a proactive command waits to be fetched. */
   signal(reply: Reply | void): Reply | void {
     const len = this.queue.announced;
-    if (len === 0 || ((reply ?? {}).sw ?? 0x9000) !== 0x9000) return reply;
+    if (len === 0 || ((reply ?? {}).sw ?? SW.OK) !== SW.OK) return reply;
     return { ...(reply ?? {}), sw: SW.GSM_SIM_TOOLKIT | (len & 0xff) };
   }
 
   terminalProfile(w: WorldSw, a: CommandApdu): Reply {
-    checkP1P2(w, a);
     const p = a.data.subarray(0, TERMINAL_PROFILE_MAX);
     // A phone sends the same profile at every power-up: write only a change (EEPROM wear, and
     // every committed change costs an image save on the host).
@@ -150,7 +150,6 @@ export class Toolkit {
   }
 
   envelope(w: WorldSw, a: CommandApdu): Reply {
-    checkP1P2(w, a);
     const tag = templateTag(a.data);
     if (tag === undefined) throw new CardError(w.gsm ? SW.NO_PRECISE_DIAGNOSIS : SW.WRONG_DATA, 'ENVELOPE data is not one BER-TLV template');
     switch (tag) {
@@ -167,7 +166,6 @@ export class Toolkit {
   }
 
   fetch(w: WorldSw, a: CommandApdu): Reply {
-    checkP1P2(w, a);
     const cmd = this.queue.head();
     if (cmd === undefined) throw new CardError(SW.NO_PRECISE_DIAGNOSIS, 'FETCH: no proactive command pending');
     // Only a FETCH that will carry the command consumes the announcement; a wrong Le gets 6Cxx /
@@ -176,16 +174,12 @@ export class Toolkit {
     return { data: cmd.slice() };
   }
 
-  terminalResponse(w: WorldSw, a: CommandApdu): Reply {
-    checkP1P2(w, a);
+  terminalResponse(_w: WorldSw, _a: CommandApdu): Reply {
     if (!this.queue.complete()) throw new CardError(SW.NO_PRECISE_DIAGNOSIS, 'TERMINAL RESPONSE: no proactive command was fetched');
     return {};
   }
 }
 
-function checkP1P2(w: WorldSw, a: CommandApdu): void {
-  if (a.p1 !== 0 || a.p2 !== 0) throw new CardError(w.wrongP1P2, 'P1-P2 must be 0000');
-}
 
 /** The tag of a single BER-TLV template filling `d` exactly (1-byte tag, length 00-7F or 81 xx). */
 function templateTag(d: Uint8Array): number | undefined {

@@ -12,7 +12,7 @@
 import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT, SIM_APPLET_AID, isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/index.js';
 import { LedgerApplet, LEDGER_AID, type LedgerParams } from '../../../card/applets/ledger/index.js';
 import { PaymentApplet, PAYMENT_AID, type PaymentParams } from '../../../card/applets/payment/index.js';
-import { bytesToHex, hexToBytes, writeU16, writeU32, type Card } from '../../../card/runtime/index.js';
+import { bytesToHex, hexToBytes, u16, u32, type Card } from '../../../card/runtime/index.js';
 import type { BackendActors } from '../../backend/actors.js';
 import type { Transport } from '../../transport/types.js';
 import { ProfileError } from '../load.js';
@@ -22,16 +22,6 @@ import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
 import { plainStep, storeDataStep, verifyAdmStep, type Step } from './script.js';
 
-const u32 = (n: number): Uint8Array => {
-  const o = new Uint8Array(4);
-  writeU32(o, 0, n);
-  return o;
-};
-const u16 = (n: number): Uint8Array => {
-  const o = new Uint8Array(2);
-  writeU16(o, 0, n);
-  return o;
-};
 
 /** Secret payment tags as a set for storeDataStep (C2, C3, C4, D0..DF). */
 const PAYMENT_SECRET: ReadonlySet<number> = new Set(Array.from({ length: 256 }, (_, t) => t).filter(isPaymentPersoSecretTag));

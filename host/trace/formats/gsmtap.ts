@@ -13,7 +13,7 @@
  * the reader reads from the same file.
  */
 import { ALL_COMMANDS } from '../../../apdu-specs/index.js';
-import { decodeCla } from '../../../card/runtime/index.js';
+import { decodeCla, readU16, writeU16 } from '../../../card/runtime/index.js';
 import { getResponseCla, withLe } from '../../transport/t0.js';
 import { TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
@@ -63,7 +63,7 @@ function splitTpdu(p: Uint8Array, tsUs: number, outgoing?: boolean): Tpdu | stri
   if (p.length < 7) return `SIM APDU payload of ${p.length} bytes (at least header 5 + SW 2)`;
   const hdr = p.subarray(0, 5);
   const body = p.subarray(5, p.length - 2);
-  const sw = (p[p.length - 2]! << 8) | p[p.length - 1]!;
+  const sw = readU16(p, p.length - 2);
   if (body.length === 0) {
     // No data moved (case 1, or the card answered before the transfer): P3 = 00 with no known
     // outgoing INS is a case-1 command, which T=0 sends with P3 = 00.
@@ -114,8 +114,7 @@ class Folder {
       data.set(c, o);
       o += c.length;
     }
-    data[n] = p.sw >> 8;
-    data[n + 1] = p.sw & 0xff;
+    writeU16(data, n, p.sw);
     return [
       { kind: 'command', apdu: p.command, t: p.tsUs },
       { kind: 'response', data, t: p.tsUs },

@@ -10,6 +10,7 @@
  * GSMTAP may also travel inside it (dissector table "udp.port", value 4729), which is how a
  * classic pcap, with one link type for the whole file, mixes both.
  */
+import { readU16, readU32, u32, writeU16 } from '../../../card/runtime/index.js';
 
 export const LINKTYPE_UPPER_PDU = 252;
 
@@ -29,15 +30,11 @@ function tag(t: number, value: Uint8Array): Uint8Array {
   // Values are padded to 32 bits; the length field counts the padding (as Wireshark writes it).
   const pad = (value.length + 3) & ~3;
   const out = new Uint8Array(4 + pad);
-  out[0] = t >> 8;
-  out[1] = t & 0xff;
-  out[2] = pad >> 8;
-  out[3] = pad & 0xff;
+  writeU16(out, 0, t);
+  writeU16(out, 2, pad);
   out.set(value, 4);
   return out;
 }
-
-const u32 = (n: number): Uint8Array => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
 function join(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -72,13 +69,13 @@ export function readUpperPdu(d: Uint8Array): UpperPdu | undefined | string {
   const dec = new TextDecoder();
   for (;;) {
     if (off + 4 > d.length) return `exported-PDU tags run past the ${d.length}-byte packet`;
-    const t = (d[off]! << 8) | d[off + 1]!;
-    const len = (d[off + 2]! << 8) | d[off + 3]!;
+    const t = readU16(d, off);
+    const len = readU16(d, off + 2);
     const v = d.subarray(off + 4, off + 4 + len);
     if (off + 4 + len > d.length) return `exported-PDU tag ${t} of ${len} bytes runs past the ${d.length}-byte packet`;
     off += 4 + len;
     if (t === TAG.END) break;
-    const u = len >= 4 ? ((v[0]! << 24) | (v[1]! << 16) | (v[2]! << 8) | v[3]!) >>> 0 : undefined;
+    const u = len >= 4 ? readU32(v) : undefined;
     if (t === TAG.PROTO_NAME) proto = dec.decode(v).replace(/\0+$/, '');
     else if (t === TAG.TABLE_NAME) table = dec.decode(v).replace(/\0+$/, '');
     else if (t === TAG.TABLE_VALUE) tableValue = u;

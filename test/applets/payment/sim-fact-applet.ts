@@ -6,13 +6,14 @@
  * takes the SIM applet's type name, the fact's owner, since the runtime lets only the owner set it.
  */
 import { cla, type CommandSpec } from '../../../apdu-specs/types.js';
+import { anyByte, params, v } from '../../../apdu-specs/p1p2.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { Applet, CardError, CommandTable, type AppletContext, type CommandApdu, type Reply } from '../../../card/runtime/index.js';
 
 export const SIM_FACT_AID = 'a000000999030101';
 
 const COMMANDS: readonly CommandSpec[] = [
-  { name: 'FAKE_AUTHENTICATE', cla: cla('8X', 0x80, 0xff), ins: 0x88, cases: [1], p1p2: "P1=01 'gsm', 02 '3g', 03 'gsm-context'", description: 'set the subscriber-authenticated session fact', ref: 'test' },
+  { name: 'FAKE_AUTHENTICATE', cla: cla('8X', 0x80, 0xff), ins: 0x88, cases: [1], p1p2: params(anyByte('', v(0x01, "'gsm'"), v(0x02, "'3g'"), v(0x03, "'gsm-context'")), anyByte('ignored')), description: 'set the subscriber-authenticated session fact', ref: 'test' },
 ];
 const VALUES = ['', 'gsm', '3g', 'gsm-context'] as const;
 
