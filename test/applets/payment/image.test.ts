@@ -25,7 +25,8 @@ describe('payment applet in a card image', () => {
     await rig.client.verifyCode(enc('0000'));
     const pub = await rig.client.publicKey();
     const text = serializeImage(rig.card);
-    const params = JSON.stringify((JSON.parse(text).applets ?? []).map((a: { params?: unknown }) => a.params));
+    // Image v3: each applet entry holds its params beside its fields (the cells, which hold the codes as the card does).
+    const params = JSON.stringify((JSON.parse(text) as { applets: { params: unknown }[] }).applets.map((a) => a.params));
     expect(params).toContain('"maxUsers"');
     for (const secret of ['1234', '87654321', 'opensesame']) expect(params.includes(secret) || params.includes(Buffer.from(secret).toString('hex'))).toBe(false);
     const card = parseImage(text, { registry: new Map([...APPLET_REGISTRY, [SimFactApplet.type, SimFactApplet]]) });
