@@ -10,9 +10,13 @@
  */
 
 import type { FsTreeData } from '../../fs/data.js';
+import { SIM_APPLET_TYPE_NAME } from '../../../apdu-specs/session-facts.js';
 
-/** Type name of the applet in card images (APPLET_REGISTRY key). */
-export const SIM_APPLET_TYPE = 'cardforge.sim';
+/**
+ * Type name of the applet in card images (APPLET_REGISTRY key); declared with the session facts the
+ * SIM owns (apdu-specs/session-facts.ts), so the owner named there is this type.
+ */
+export const SIM_APPLET_TYPE = SIM_APPLET_TYPE_NAME;
 
 /**
  * The applet instance AID: proprietary RID range F0, 'cardfg' 02 00 01. Deliberately NOT a
