@@ -7,7 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PAYMENT_AID } from '../apdu-specs/payment.js';
-import { PaymentApplet, decodeU32 } from '../card/applets/payment/index.js';
+import { PaymentApplet } from '../card/applets/payment/index.js';
+import { readU32 } from '../card/runtime/index.js';
 import { sha256 } from '../card/algorithms/sha256.js';
 import { Card, SeededRng, VirtualClock, hexToBytes } from '../card/runtime/index.js';
 import { EmulatorTransport } from '../host/transport/emulator.js';
@@ -65,7 +66,7 @@ export async function benchPayment(): Promise<BenchRow[]> {
   const serverRate = timeAll(ecdsaSubs, false);
   const macSubs = make(3000, 1);
   const serverMacRate = timeAll(macSubs, true);
-  if (server.proofs().length !== 3600 || decodeU32(macSubs[macSubs.length - 1]!.response) <= 3600) throw new Error('bench: server did not accept every submission');
+  if (server.proofs().length !== 3600 || readU32(macSubs[macSubs.length - 1]!.response) <= 3600) throw new Error('bench: server did not accept every submission');
 
   return [
     { name: 'payment: SIGN TRANSACTION ECDSA P-256 (VERIFY + SIGN APDUs)', ...signRate, unit: 'signatures/s', floor: 1_000, peer: 'issue 5 floor: 1,000/s' },

@@ -19,7 +19,7 @@
  *   transfer (sender card): "CFTT" fromCardId(8) ticket(24) recipientKey(65) recipientNonce(16)
  */
 import { sha256 } from '../algorithms/sha256.js';
-import { concat } from '../runtime/bytes.js';
+import { concat, u32 } from '../runtime/bytes.js';
 
 export { LEDGER_AID } from '../../apdu-specs/ledger.js';
 
@@ -87,22 +87,15 @@ function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
   return sha256(buf);
 }
 
-export function u32be(v: number): Uint8Array {
-  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
-}
-export function u16be(v: number): Uint8Array {
-  return Uint8Array.of((v >>> 8) & 0xff, v & 0xff);
-}
-
 export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: Uint8Array, currency: Uint8Array): Uint8Array =>
   tagged('CFOF', editorId, offerHash, price, currency);
 export const receiptDigest = (record: Uint8Array): Uint8Array => tagged('CFRC', record);
 export const loadDigest = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
-  tagged('CFLD', cardId, challenge, u32be(amount), u32be(loadCounter));
+  tagged('CFLD', cardId, challenge, u32(amount), u32(loadCounter));
 export const exportDigest = (cardId: Uint8Array, exportCounter: number, first: number, last: number, amount: number, recordsDigest: Uint8Array): Uint8Array =>
-  tagged('CFEX', cardId, u32be(exportCounter), u32be(first), u32be(last), u32be(amount), recordsDigest);
+  tagged('CFEX', cardId, u32(exportCounter), u32(first), u32(last), u32(amount), recordsDigest);
 export const ackDigest = (cardId: Uint8Array, exportCounter: number, last: number, recordsDigest: Uint8Array): Uint8Array =>
-  tagged('CFAK', cardId, u32be(exportCounter), u32be(last), recordsDigest);
+  tagged('CFAK', cardId, u32(exportCounter), u32(last), recordsDigest);
 export const certDigest = (cardId: Uint8Array, publicKey: Uint8Array): Uint8Array => tagged('CFCT', cardId, publicKey);
 export const ticketDigest = (cardId: Uint8Array, challenge: Uint8Array, ticket: Uint8Array): Uint8Array => tagged('CFTI', cardId, challenge, ticket);
 export const validateDigest = (cardId: Uint8Array, ticketId: Uint8Array, gateChallenge: Uint8Array, gateTime: Uint8Array): Uint8Array =>

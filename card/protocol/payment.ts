@@ -8,7 +8,7 @@
  */
 import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
 import { parseFields, template, tlv, TlvError, type TlvField } from './payment-fields.js';
-import { concat } from '../runtime/bytes.js';
+import { concat, readU48, u32, u48 } from '../runtime/bytes.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
 /** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
@@ -69,27 +69,6 @@ export function fromBcd(b: Uint8Array): number {
   return v;
 }
 
-export function encodeU48(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffffffff) throw new RangeError(`"value" expected 0..281474976710655, got ${n}`);
-  const out = new Uint8Array(6);
-  for (let i = 5, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
-  return out;
-}
-
-export function decodeU48(b: Uint8Array): number {
-  let v = 0;
-  for (let i = 0; i < 6; i++) v = v * 256 + b[i]!;
-  return v;
-}
-
-export function encodeU32(n: number): Uint8Array {
-  return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-}
-
-export function decodeU32(b: Uint8Array, off = 0): number {
-  return b[off]! * 0x1000000 + ((b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!);
-}
-
 /** 7-byte BCD YYYYMMDDhhmmss (UTC) of a Date (whole seconds). */
 export function encodeDateTime(d: Date): Uint8Array {
   const p = [Math.floor(d.getUTCFullYear() / 100), d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
@@ -111,14 +90,14 @@ export function decodeDateTime(b: Uint8Array): Date | null {
 
 /** The SIGN TRANSACTION command data (host side). */
 export function encodeSignFields(f: TransactionFields): Uint8Array {
-  return concatAll([
+  return concat(
     tlv(T.MERCHANT_ID, f.merchantId),
-    tlv(T.AMOUNT, encodeU48(f.amount)),
+    tlv(T.AMOUNT, u48(f.amount)),
     tlv(T.CURRENCY, bcd(f.currency, 4)),
     tlv(T.DATE_TIME, encodeDateTime(f.dateTime)),
     tlv(T.CHALLENGE, f.challenge),
     tlv(T.ORDER_HASH, f.orderHash),
-  ]);
+  );
 }
 
 /**
@@ -133,7 +112,7 @@ export function checkSignFields(data: Uint8Array): void {
 
 /** The record: E0 { C1 card id, C2 counter, <checked command fields>, C9 cvm, CA identification }. */
 export function buildRecord(cardId: Uint8Array, counter: number, fields: Uint8Array, cvm: number, identification: number): Uint8Array {
-  return template(T.TRANSACTION_RECORD, tlv(T.CARD_ID, cardId), tlv(T.COUNTER, encodeU32(counter)), fields, tlv(T.CVM_RESULT, Uint8Array.of(cvm)), tlv(T.IDENTIFICATION, Uint8Array.of(identification)));
+  return template(T.TRANSACTION_RECORD, tlv(T.CARD_ID, cardId), tlv(T.COUNTER, u32(counter)), fields, tlv(T.CVM_RESULT, Uint8Array.of(cvm)), tlv(T.IDENTIFICATION, Uint8Array.of(identification)));
 }
 
 /** The record a verifier expects for these values. */
@@ -151,7 +130,7 @@ export interface AuthToken {
 }
 
 export function buildToken(t: AuthToken): Uint8Array {
-  return template(T.AUTH_RESULT_TOKEN, tlv(T.CARD_ID, t.cardId), tlv(T.USER_ID, t.userId), tlv(T.DEVICE_ID, t.deviceId), tlv(T.EXPIRY, encodeU48(t.expiry)), tlv(T.CHALLENGE, t.challenge));
+  return template(T.AUTH_RESULT_TOKEN, tlv(T.CARD_ID, t.cardId), tlv(T.USER_ID, t.userId), tlv(T.DEVICE_ID, t.deviceId), tlv(T.EXPIRY, u48(t.expiry)), tlv(T.CHALLENGE, t.challenge));
 }
 
 export function parseToken(bytes: Uint8Array): AuthToken {
@@ -159,7 +138,7 @@ export function parseToken(bytes: Uint8Array): AuthToken {
   const v = parseFields(inner!, [
     { tag: T.CARD_ID, length: [8, 16] }, { tag: T.USER_ID, length: [1, 32] }, { tag: T.DEVICE_ID, length: [0, 32] }, { tag: T.EXPIRY, length: 6 }, { tag: T.CHALLENGE, length: [16, 32] },
   ], 'token');
-  return { cardId: v[0]!.slice(), userId: v[1]!.slice(), deviceId: v[2]!.slice(), expiry: decodeU48(v[3]!), challenge: v[4]!.slice() };
+  return { cardId: v[0]!.slice(), userId: v[1]!.slice(), deviceId: v[2]!.slice(), expiry: readU48(v[3]!), challenge: v[4]!.slice() };
 }
 
 export function buildCertificateGrant(cardId: Uint8Array, challenge: Uint8Array, certificate: Uint8Array): Uint8Array {
@@ -174,6 +153,3 @@ export function buildProfileRelease(cardId: Uint8Array, challenge: Uint8Array, o
   return template(T.PROFILE_RELEASE, tlv(T.CARD_ID, cardId), tlv(T.CHALLENGE, challenge), tlv(T.ORDER_HASH, orderDigest), tlv(T.BLOB_HASH, blobHash));
 }
 
-export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
-  return concat(...parts);
-}

@@ -21,7 +21,8 @@ import {
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
-import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from '../../protocol/payment.js';
+import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields } from '../../protocol/payment.js';
+import { concat, readU48, u32, u48 } from '../../runtime/bytes.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
 import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
 import {
@@ -207,12 +208,12 @@ export class PaymentApplet extends Applet {
     const min = pin === this.paymentCode ? PAYMENT_CODE_LENGTH.min : 1;
     if (apdu.data.length < min || apdu.data.length > pin.maxLength) throw new CardError(SW.WRONG_LENGTH);
     if (!pin.check(apdu.data)) throw triesLeft(pin.triesRemaining);
-    if (pin !== this.paymentCode) this.expiries.set(encodeU48(this.ctx.clock.now() + this.tokenLifetime.get() * 1000), 6 * slot);
+    if (pin !== this.paymentCode) this.expiries.set(u48(this.ctx.clock.now() + this.tokenLifetime.get() * 1000), 6 * slot);
     return {};
   }
 
   private expired(slot: number): boolean {
-    return this.ctx.clock.now() >= decodeU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
+    return this.ctx.clock.now() >= readU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
   }
 
   private resetRetryCounter(apdu: CommandApdu): Reply {
@@ -262,7 +263,7 @@ export class PaymentApplet extends Applet {
       case DO.CARD_ID:
         return { data: this.cardId.get() };
       case DO.COUNTER:
-        return { data: encodeU32(this.counter.get()) };
+        return { data: u32(this.counter.get()) };
       case DO.DEVICE_ID:
         return { data: this.deviceId.get() };
       case DO.PUBLIC_KEY:
@@ -299,7 +300,7 @@ export class PaymentApplet extends Applet {
     this.counter.set(next);
     this.ctx.commitTransaction();
     this.paymentCode.reset();
-    return { data: concatAll([encodeU32(next), proof]) };
+    return { data: concat(u32(next), proof) };
   }
 
   private identification(): number {
@@ -321,9 +322,9 @@ export class PaymentApplet extends Applet {
       pin.reset();
       throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'authentication result expired');
     }
-    const expiry = decodeU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
+    const expiry = readU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
     const token = buildToken({ cardId: this.cardId.get(), userId: this.userIds[slot]!.get(), deviceId: this.deviceId.get(), expiry, challenge: apdu.data });
-    return { data: concatAll([token, tlv(T.SIGNATURE, ecdsaSign(token, this.privateKey.view()))]) };
+    return { data: concat(token, tlv(T.SIGNATURE, ecdsaSign(token, this.privateKey.view()))) };
   }
 
   // ---- issuer-authorised stores ----
@@ -372,6 +373,6 @@ export class PaymentApplet extends Applet {
     this.paymentCode.reset();
     // The approval is spent (RAM only): the release must be delivered, not answered 6Cxx and lost.
     this.ctx.stateChanged();
-    return { data: concatAll([tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig)]) };
+    return { data: concat(tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig)) };
   }
 }

@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCommand, hexToBytes, type Card } from '../../../card/runtime/index.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { FLAG, TICKET_STATE, validateDigest, u32be, refundedDigest } from '../../../card/applets/ledger/index.js';
+import { FLAG, TICKET_STATE, validateDigest, refundedDigest } from '../../../card/applets/ledger/index.js';
+import { u32 } from '../../../card/runtime/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, CARD_ID, apdu, info, makeCard, ok, sw } from './fixture.js';
 
@@ -32,10 +33,10 @@ describe('ISSUE and VALIDATE', () => {
     expect(issue(card)).toBe(0x9000);
     const pub = ok(card.transmit(apdu.pubKey()));
     const sig = ok(card.transmit(apdu.validate(ID, GATE, 5_000)));
-    expect(verifyDigest(pub, validateDigest(CARD_ID, ID, GATE, u32be(5_000)), sig)).toBe(true);
+    expect(verifyDigest(pub, validateDigest(CARD_ID, ID, GATE, u32(5_000)), sig)).toBe(true);
     expect(slots(card)[0]).toBe(TICKET_STATE.used);
     const again = ok(card.transmit(apdu.validate(ID, GATE, 5_000)));
-    expect(verifyDigest(pub, validateDigest(CARD_ID, ID, GATE, u32be(5_000)), again)).toBe(true);
+    expect(verifyDigest(pub, validateDigest(CARD_ID, ID, GATE, u32(5_000)), again)).toBe(true);
     expect(sw(card.transmit(apdu.validate(ID, new Uint8Array(16).fill(1), 5_001)))).toBe(SW.LEDGER_TICKET_USED);
   });
 

@@ -5,7 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
-import { buildRecord, encodeSignFields, decodeU32, PaymentApplet } from '../../../card/applets/payment/index.js';
+import { buildRecord, encodeSignFields, PaymentApplet } from '../../../card/applets/payment/index.js';
+import { readU32 } from '../../../card/runtime/index.js';
 import { Card, hexToBytes } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, expectNoSecretsIn, selectCmd, selectSimCmd, sw, transmit } from './fixture.js';
@@ -73,10 +74,10 @@ describe('payment applet: SIGN TRANSACTION', () => {
     const r = await client.sign(f);
     expect(r.sw).toBe(0x9000);
     expect(r.data.length).toBe(68);
-    expect(decodeU32(r.data)).toBe(1);
+    expect(readU32(r.data)).toBe(1);
     const record = buildRecord(id, 1, encodeSignFields(f), 1, 0);
     expect(p256.verify(r.data.slice(4), record, pub)).toBe(true);
-    expect(decodeU32((await client.getData(DO.COUNTER)).data)).toBe(1);
+    expect(readU32((await client.getData(DO.COUNTER)).data)).toBe(1);
   });
 
   it('one VERIFY authorises exactly one signature: a second SIGN answers 6982 (guards: approval reuse)', async () => {
@@ -85,7 +86,7 @@ describe('payment applet: SIGN TRANSACTION', () => {
     expect((await client.sign(fields())).sw).toBe(0x9000);
     expect((await client.sign(fields())).sw).toBe(0x6982);
     await client.verifyCode(enc('1234'));
-    expect(decodeU32((await client.sign(fields())).data)).toBe(2);
+    expect(readU32((await client.sign(fields())).data)).toBe(2);
   });
 
   it('without VERIFY → 6982; after reset → 6982; after deselect → 6982', async () => {
@@ -137,7 +138,7 @@ describe('payment applet: SIGN TRANSACTION', () => {
   it('the counter overflow is sticky: 0xFFFFFFFF is signed once, then 6984 forever', async () => {
     const { client } = await makeRig({ initial_counter: 0xfffffffe });
     await client.verifyCode(enc('1234'));
-    expect(decodeU32((await client.sign(fields())).data)).toBe(0xffffffff);
+    expect(readU32((await client.sign(fields())).data)).toBe(0xffffffff);
     await client.verifyCode(enc('1234'));
     expect((await client.sign(fields())).sw).toBe(0x6984);
     expect((await client.getData(DO.STATUS)).data[2]! & 2).toBe(2);

@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
-import { buildRecord, decodeU32, encodeSignFields, tlv, type TransactionFields } from '../../../card/applets/payment/index.js';
+import { buildRecord, encodeSignFields, tlv, type TransactionFields } from '../../../card/applets/payment/index.js';
+import { readU32 } from '../../../card/runtime/index.js';
 import { aesCmac } from '../../../card/algorithms/index.js';
 import { CardPowerLostError, tearSweep, type Card } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
@@ -22,7 +23,7 @@ const verifyCmd = (code: string): Uint8Array => apdu(0x00, 0x20, 0x00, 0x81, enc
 function counterOf(card: Card): number {
   transmit(card, selectCmd());
   const r = transmit(card, apdu(0x80, 0xca, 0x00, DO.COUNTER & 0xff, undefined, 0x100));
-  return decodeU32(r);
+  return readU32(r);
 }
 
 function triesOf(card: Card): number {
@@ -48,11 +49,11 @@ describe('tear sweep: SIGN TRANSACTION', () => {
         expect(sw(transmit(card, verifyCmd('1234')))).toBe(0x9000);
         const r = transmit(card, signCmd(fieldsN(2), p1));
         expect(sw(r)).toBe(0x9000);
-        expect(decodeU32(r)).toBe(after + 1);
+        expect(readU32(r)).toBe(after + 1);
       });
       expect(res.writes).toBe(2); // counter write + commit record
       expect(seen).toEqual([n, n + 1]); // torn before the commit: old counter; after: new counter, signature lost
-      expect(decodeU32(res.response)).toBe(n + 1);
+      expect(readU32(res.response)).toBe(n + 1);
       const record = buildRecord(cardId, n + 1, encodeSignFields(fieldsN(1)), 1, 0);
       const proof = res.response.slice(4, res.response.length - 2);
       if (mode === 'ECDSA') expect(p256.verify(proof, record, pub)).toBe(true);
@@ -72,7 +73,7 @@ describe('tear sweep: SIGN TRANSACTION', () => {
       try {
         const r = transmit(card, signCmd(fieldsN(i)));
         expect(sw(r)).toBe(0x9000);
-        const c = decodeU32(r);
+        const c = readU32(r);
         expect(released.has(c), `counter ${c} released twice`).toBe(false);
         released.set(c, Buffer.from(r).toString('hex'));
       } catch (e) {

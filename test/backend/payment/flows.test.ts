@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '../../../card/algorithms/sha256.js';
-import { decodeU32, encodeU32, concatAll } from '../../../card/applets/payment/index.js';
+import { concat, readU32, u32 } from '../../../card/runtime/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { openSettlementEnvelope, PaymentBackendError, PaymentGateway, PaymentServer, type Order } from '../../../host/backend/payment/index.js';
@@ -55,7 +55,7 @@ describe('SFR remote payment: signed purchase → payment server', () => {
     // Two signed orders delivered out of order: the older counter comes second and is refused.
     const b = await pay(rig, server, order({ amount: 1 }));
     const c = await pay(rig, server, order({ amount: 2 }));
-    expect(decodeU32(c.response)).toBe(decodeU32(b.response) + 1);
+    expect(readU32(c.response)).toBe(readU32(b.response) + 1);
     expect(code(() => server.verify({ certificate: rig.certificate, ...c }))).toBe('ACCEPTED');
     expect(code(() => server.verify({ certificate: rig.certificate, ...b }))).toBe('COUNTER_NOT_INCREASING');
   });
@@ -78,7 +78,7 @@ describe('SFR remote payment: signed purchase → payment server', () => {
       expect(code(() => server.verify({ certificate: rig.certificate, challenge: req.challenge, response: r.data }))).toBe('SIGNATURE_INVALID');
     }
     const { challenge, response } = await pay(rig, server, o);
-    const bumped = concatAll([encodeU32(decodeU32(response) + 1), response.slice(4)]);
+    const bumped = concat(u32(readU32(response) + 1), response.slice(4));
     expect(code(() => server.verify({ certificate: rig.certificate, challenge, response: bumped }))).toBe('SIGNATURE_INVALID');
     expect(code(() => server.verify({ certificate: rig.certificate, challenge, response, identification: 1 }))).toBe('SIGNATURE_INVALID');
     const flipped = response.slice();
