@@ -16,6 +16,18 @@ export interface Pending {
   sw: number;
 }
 
+/** The status word of a response APDU (its last two bytes), or -1 when it is shorter than 2 bytes. */
+export function responseSw(response: Uint8Array): number {
+  const n = response.length;
+  return n < 2 ? -1 : (response[n - 2]! << 8) | response[n - 1]!;
+}
+
+/** A response APDU split into its data (a view) and status word; RangeError without SW1 SW2. */
+export function splitResponse(response: Uint8Array): { readonly data: Uint8Array; readonly sw: number } {
+  if (response.length < 2) throw new RangeError(`splitResponse: "response" expected at least 2 bytes (SW1 SW2), got ${response.length}`);
+  return { data: response.subarray(0, response.length - 2), sw: responseSw(response) };
+}
+
 export function swBytes(sw: number): Uint8Array {
   const r = new Uint8Array(2);
   r[0] = sw >> 8;

@@ -8,7 +8,7 @@
  * Each step prints its APDUs decoded from apdu-specs and a verdict.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { SeededRng, VirtualClock, bytesToHex, hexToBytes, concat } from '../../card/runtime/index.js';
+import { SeededRng, VirtualClock, bytesToHex, hexToBytes, concat, splitResponse } from '../../card/runtime/index.js';
 import { sha256 } from '../../card/algorithms/index.js';
 import { EmulatorTransport } from '../transport/index.js';
 import { parseProfileText } from '../profile/load.js';
@@ -68,7 +68,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   await transport.connect();
   const send = async (hex: string): Promise<{ data: Uint8Array; sw: number }> => {
     const r = await transport.transmit(hexToBytes(hex));
-    return { data: r.subarray(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
+    return splitResponse(r);
   };
   const pin = (p: string): string => hx(concat(enc(p), new Uint8Array(8 - p.length).fill(0xff)));
 

@@ -24,7 +24,7 @@
  */
 import cliProgress from 'cli-progress';
 import { describeSw } from '../../apdu-specs/index.js';
-import { bytesToHex, readTlvs } from '../../card/runtime/index.js';
+import { bytesToHex, readTlvs, splitResponse } from '../../card/runtime/index.js';
 import { transmitT0 } from '../transport/t0.js';
 import type { Transport } from '../transport/types.js';
 import { adfName, fidName, wellKnownFiles, writePysimExport, type ExportEntry } from './export-writer.js';
@@ -182,7 +182,8 @@ class Walker {
     this.commands++;
     const r = await transmitT0((c) => this.t.transmit(c), cmd);
     if (r.length < 2) throw new DumpError('DUMP_BAD_RESPONSE', `${this.t.name}: the card answered ${bytesToHex(r) || 'nothing'} to ${bytesToHex(cmd)}, without a status word`);
-    return { data: r.slice(0, r.length - 2), sw: (r[r.length - 2]! << 8) | r[r.length - 1]! };
+    const { data, sw } = splitResponse(r);
+    return { data: data.slice(), sw };
   }
 
   /** SELECT by FID relative to the current DF, with the FCP (UICC) or the GSM response (classic). */

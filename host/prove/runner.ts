@@ -3,7 +3,7 @@
  * row with the error instead of stopping the others; the card is reset between suites so one
  * suite's selection or PIN state does not leak into the next.
  */
-import { hexToBytes } from '../../card/runtime/index.js';
+import { hexToBytes, responseSw } from '../../card/runtime/index.js';
 import { sendCommand, type Transport } from '../transport/index.js';
 import type { Profile } from '../profile/schema.js';
 import type { BackendActors } from '../backend/actors.js';
@@ -39,7 +39,7 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
       async send(command) {
         const bytes = typeof command === 'string' ? hexToBytes(command) : command;
         const r = await transport.transmit(bytes);
-        const sw = r.length >= 2 ? (r[r.length - 2]! << 8) | r[r.length - 1]! : -1;
+        const sw = responseSw(r);
         return { data: r.subarray(0, Math.max(0, r.length - 2)), sw, swHex: sw < 0 ? '' : sw.toString(16).padStart(4, '0') } satisfies Exchange;
       },
       async command(spec, fields) {

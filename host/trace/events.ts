@@ -4,6 +4,7 @@
  * it; `t` is microseconds since the start of the trace, `us` the time the exchange took. Formats
  * that cannot carry a field (timing, channel, power) simply leave it out.
  */
+import { responseSw } from '../../card/runtime/index.js';
 
 export const TRACE_FORMAT_VERSION = 1;
 
@@ -43,8 +44,7 @@ export interface Exchange {
 
 /** Status word of a response (-1 when shorter than 2 bytes). */
 export function swOf(response: Uint8Array): number {
-  const n = response.length;
-  return n < 2 ? -1 : (response[n - 2]! << 8) | response[n - 1]!;
+  return responseSw(response);
 }
 
 /** Pair commands with their responses, in order. */

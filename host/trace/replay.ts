@@ -10,6 +10,7 @@
  * virtual clock (the same seed as the recording) a replay is byte-exact.
  */
 import { describeSw } from '../../apdu-specs/index.js';
+import { responseSw } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/types.js';
 import { cutFields, specOf, decodeCommand } from './decode.js';
 import { TraceError } from './errors.js';
@@ -191,7 +192,7 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
 
 /** Human lines for one replayed exchange. */
 export function formatResult(r: ExchangeResult, hex: (b: Uint8Array) => string): string[] {
-  const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${describeSw((b[0]! << 8) | b[1]!)?.description ?? 'unknown status word'})` : hex(b));
+  const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${describeSw(responseSw(b))?.description ?? 'unknown status word'})` : hex(b));
   // The command as recorded, its secret part starred (host/trace/mask.ts): a replay report is terminal output.
   const head = r.index < 0 ? 'ATR' : `#${r.index + 1} > ${maskCommand(r.command).toUpperCase()} (${r.name})`;
   if (r.status === 'same') return [`${head}  same`];

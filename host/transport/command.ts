@@ -6,7 +6,7 @@
  * CLA/INS. sendCommand completes a T=0 answer (61xx/6Cxx/9Fxx) with t0.ts, the one GET RESPONSE
  * loop; on a transport that already ran it (the default), that finds nothing left to do.
  */
-import { buildCommand, decodeCla } from '../../card/runtime/index.js';
+import { buildCommand, decodeCla, splitResponse } from '../../card/runtime/index.js';
 import type { ApduCase, CommandSpec } from '../../apdu-specs/index.js';
 import { transmitT0 } from './t0.js';
 import type { Transport } from './types.js';
@@ -58,8 +58,7 @@ export function commandFor(spec: CommandSpec, fields: CommandFields = {}): Uint8
 
 /** Split a response APDU (data ‖ SW1 SW2). */
 export function replyOf(response: Uint8Array): CommandReply {
-  if (response.length < 2) throw new RangeError(`replyOf: "response" expected at least 2 bytes (SW1 SW2), got ${response.length}`);
-  return { data: response.subarray(0, response.length - 2), sw: (response[response.length - 2]! << 8) | response[response.length - 1]! };
+  return splitResponse(response);
 }
 
 /** Send a raw command and complete a T=0 answer the transport left open (t0.ts). */

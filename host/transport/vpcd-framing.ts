@@ -4,6 +4,8 @@
  * control code; anything longer is a command APDU. TCP may split or merge frames arbitrarily, so
  * FrameReader reassembles; it never throws on any input — a bad frame becomes a 'malformed' item.
  */
+import { readU16, writeU16 } from '../../card/runtime/index.js';
+
 
 /** Control codes vpcd sends as a 1-byte payload. */
 export const VPCD_CTRL = { OFF: 0x00, ON: 0x01, RESET: 0x02, ATR: 0x04 } as const;
@@ -19,8 +21,7 @@ export const VPCD_MAX_PAYLOAD = 0xffff;
 export function encodeFrame(payload: Uint8Array): Uint8Array {
   if (payload.length > VPCD_MAX_PAYLOAD) throw new RangeError(`"payload" expected 0..${VPCD_MAX_PAYLOAD} bytes, got ${payload.length}`);
   const out = new Uint8Array(2 + payload.length);
-  out[0] = payload.length >>> 8;
-  out[1] = payload.length & 0xff;
+  writeU16(out, 0, payload.length);
   out.set(payload, 2);
   return out;
 }
@@ -44,7 +45,7 @@ export class FrameReader {
     const out: VpcdMessage[] = [];
     let off = 0;
     while (this.len - off >= 2) {
-      const n = (this.buf[off]! << 8) | this.buf[off + 1]!;
+      const n = readU16(this.buf, off);
       if (n === 0) {
         out.push({ kind: 'malformed', reason: 'zero-length frame' });
         off += 2;

@@ -8,6 +8,7 @@
  * The steps' masked texts are what progress callbacks see; secret bytes go only to the card.
  */
 import { describeSw } from '../../../apdu-specs/index.js';
+import { responseSw } from '../../../card/runtime/index.js';
 import type { Transport } from '../../transport/types.js';
 import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
@@ -48,7 +49,7 @@ export interface PersonalizeResult {
   readonly admTriesLeft?: number;
 }
 
-const swOf = (r: Uint8Array): number => (r[r.length - 2]! << 8) | r[r.length - 1]!;
+const swOf = responseSw;
 const hex = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0');
 const ok = (sw: number): boolean => sw === 0x9000 || (sw & 0xff00) === 0x9f00 || (sw & 0xff00) === 0x6100 || (sw & 0xff00) === 0x9100;
 

@@ -8,7 +8,7 @@
  *   aoc       — Advice of Charge: EF_ACM INCREASE, EF_ACMmax, EF_PUCT.
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
-import { bytesToHex, concat, findTlv, hexToBytes, readU24 } from '../../../card/runtime/index.js';
+import { bytesToHex, concat, findTlv, hexToBytes, readU16, readU24 } from '../../../card/runtime/index.js';
 import { GSM, UICC } from '../../../apdu-specs/index.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
@@ -62,7 +62,7 @@ async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
   if (sel.sw !== 0x9000) return undefined;
   const fcp = findTlv(sel.data, 0x62);
   const descr = fcp ? findTlv(fcp, 0x82) : undefined;
-  const recLen = descr && descr.length >= 4 ? (descr[2]! << 8) | descr[3]! : 0;
+  const recLen = descr && descr.length >= 4 ? readU16(descr, 2) : 0;
   if (!recLen) return undefined;
   const rec = await ctx.command(UICC.UICC_READ_RECORD, { p1: 1, p2: 0x04, ne: recLen });
   const app = rec.sw === 0x9000 ? findTlv(rec.data, 0x61) : undefined;
