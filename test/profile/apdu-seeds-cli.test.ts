@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { imageCells } from '../helpers/image-cells.js';
 
 let dir: string;
 const seeds = join(REPO, 'profiles/example-seeds.yaml');
 beforeAll(() => {
   dir = tempDir('cf-perso-seeds-');
 });
-const persistent = (f: string): Record<string, string> => JSON.parse(readFileSync(f, 'utf8')).persistent;
+const persistent = (f: string): Record<string, string> => imageCells(JSON.parse(readFileSync(f, 'utf8')));
 
 describe('cardforge personalize --card of a blank card with the payment and ledger applets', () => {
   it('image new --with payment,ledger, personalize --card, prove payment ledger passes; same cells as -o; second run refused', async () => {
