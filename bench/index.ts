@@ -18,6 +18,7 @@ import { benchSoak } from './soak.js';
 import { benchTransport } from './transport.js';
 import { formatRate } from './measure.js';
 import { benchMain, type Section } from './runner.js';
+import { stopPcscStack } from './pcsc.js';
 
 const SECTIONS: Section[] = [
   { name: 'runtime', run: () => benchRuntime() },
@@ -56,4 +57,8 @@ const SECTIONS: Section[] = [
   },
 ];
 
-void benchMain(SECTIONS);
+// Exit explicitly once the table is out: a PC/SC context or a child's handle must not keep a
+// finished run alive.
+void benchMain(SECTIONS)
+  .finally(() => stopPcscStack())
+  .then(() => process.exit());

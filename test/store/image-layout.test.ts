@@ -9,6 +9,7 @@ import { ImageError, imageDigest, parseImage, serializeImage, type CardImageV3 }
 import { Applet, Card, CommandTable, type AppletContext, type AppletParams, type LayoutFields, type PBytes, type PU16, type PU8 } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
+import { ImageFileError, loadImageText } from '../../host/store/index.js';
 import { imageCells } from '../helpers/image-cells.js';
 
 const TYPE = 'test.layout';
@@ -162,6 +163,15 @@ describe('applet layout versions', () => {
     expect(err.code).toBe('IMAGE_LAYOUT');
     expect(err.field).toBe('applets[1].layout');
     expect(err.message).toBe(`applets[1].layout: layout 2 of applet type "${TYPE}" is newer than this cardforge's (1): the image was written by a newer cardforge; upgrade cardforge (an older release cannot know the newer fields)`);
+    // Through the file loader: the file is named, and the advice is the upgrade (not "restore a backup").
+    let fileErr: ImageFileError | undefined;
+    try {
+      loadImageText(v2, 'card.json', { registry: reg(CounterV1) as never, onWarning: () => {} });
+    } catch (e) {
+      fileErr = e as ImageFileError;
+    }
+    expect(fileErr).toBeInstanceOf(ImageFileError);
+    expect(fileErr!.message).toBe(`card.json: field applets[1].layout: layout 2 of applet type "${TYPE}" is newer than this cardforge's (1): the image was written by a newer cardforge; upgrade cardforge (an older release cannot know the newer fields)`);
   });
 
   it('an older layout without a migration, or a migration that does not fit, is refused', () => {
