@@ -7,15 +7,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PAYMENT_AID } from '../apdu-specs/payment.js';
-import { PaymentApplet, decodeU32 } from '../card/applets/payment/index.js';
+import { PaymentApplet } from '../card/applets/payment/index.js';
 import { sha256 } from '../card/algorithms/sha256.js';
 import { Card, SeededRng, VirtualClock, hexToBytes } from '../card/runtime/index.js';
 import { EmulatorTransport } from '../host/transport/emulator.js';
 import { apdu } from '../host/backend/payment/card-client.js';
 import { IssuerCA, PaymentServer, type Order } from '../host/backend/payment/index.js';
 import { certifyPaymentCard, paymentParams, paymentPersonalization, paymentProfileSchema } from '../host/profile/payment.js';
-import { encodeSignFields } from '../card/applets/payment/index.js';
 import { opsPerSecond, type BenchRow } from './measure.js';
+import { decodeU32, encodeSignFields } from '../card/protocol/index.js';
 
 const MAC_KEY = '000102030405060708090a0b0c0d0e0f';
 

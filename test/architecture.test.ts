@@ -77,6 +77,19 @@ function deepCardImports(imports: readonly Import[], exists: (repoPath: string) 
   return imports.filter((i) => i.target !== null && /^card(\/|$)/.test(i.target) && !isCardIndex(i.target, exists));
 }
 
+/** `export … from` in an applet index whose target is card/protocol or card/algorithms. */
+function protocolReexports(file: string, src: string): string[] {
+  return [...src.matchAll(/(?:^|\n)\s*export\s[^'"]*?from\s+['"]([^'"]+)['"]/g)]
+    .map((m) => m[1]!)
+    .filter((spec) => /^card\/(protocol|algorithms)(\/|$)/.test(relative(ROOT, resolve(ROOT, dirname(file), spec))))
+    .map((spec) => `${file} -> ${spec}`);
+}
+
+/** Imports of card/protocol other than its index. */
+function protocolDeepImports(imports: readonly Import[]): string[] {
+  return imports.filter((i) => i.target !== null && /^card\/protocol\//.test(i.target) && i.target !== 'card/protocol/index.js').map((i) => `${i.file} -> ${i.spec}`);
+}
+
 // ── (b) applets never import each other ──────────────────────────────────────────────────────────
 
 function appletCrossImports(imports: readonly Import[]): Import[] {
@@ -264,16 +277,56 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('each primitive has one home: no applet face (nor card/protocol) re-exports card/algorithms', async () => {
+  it('each primitive and each wire format has one home: no applet face re-exports card/algorithms or card/protocol (nor card/protocol card/algorithms)', async () => {
     const algorithms = new Set(Object.keys(await import('../card/algorithms/index.js')));
+    const protocolFace: Record<string, unknown> = await import('../card/protocol/index.js');
+    // By identity: payment's CARD_ID_LENGTH ({ min, max } of its personalization) is not ledger's wire CARD_ID_LENGTH.
+    const protocol = new Map(Object.entries(protocolFace));
+    expect(protocol.size, 'card/protocol exports its layouts').toBeGreaterThan(10);
     const faces = {
       ledger: await import('../card/applets/ledger/index.js'),
       payment: await import('../card/applets/payment/index.js'),
       sim: await import('../card/applets/sim/index.js'),
       aram: await import('../card/applets/aram/index.js'),
-      protocol: await import('../card/protocol/index.js'),
     };
-    for (const [name, face] of Object.entries(faces)) expect(Object.keys(face).filter((k) => algorithms.has(k)), name).toEqual([]);
+    for (const [name, face] of Object.entries(faces)) {
+      expect(Object.keys(face).filter((k) => algorithms.has(k)), `${name}: card/algorithms names`).toEqual([]);
+      expect(Object.entries(face).filter(([k, v]) => protocol.has(k) && protocol.get(k) === v).map(([k]) => k), `${name}: card/protocol exports`).toEqual([]);
+    }
+    expect(Object.keys(protocolFace).filter((k) => algorithms.has(k)), 'protocol: card/algorithms names').toEqual([]);
+  });
+
+  it('no applet index re-exports (in source, types included) from card/protocol or card/algorithms', () => {
+    const indexes = readdirSync(join(ROOT, 'card/applets'))
+      .map((d) => join(ROOT, 'card/applets', d, 'index.ts'))
+      .filter((p) => existsSync(p));
+    expect(indexes.length).toBeGreaterThanOrEqual(4);
+    expect(indexes.flatMap((f) => protocolReexports(relative(ROOT, f), readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
+  it('re-export self-test: an applet index re-exporting card/protocol or card/algorithms is caught, its own modules are not', () => {
+    const src = [
+      "export { LedgerApplet } from './ledger.js';",
+      "export * from './types.js';",
+      "export * from '../../protocol/ledger.js';",
+      "export type { LedgerMode } from '../../protocol/index.js';",
+      "export { aesCmac } from '../../algorithms/index.js';",
+      "import { REC } from '../../protocol/index.js';",
+    ].join('\n');
+    expect(protocolReexports('card/applets/ledger/index.ts', src)).toEqual([
+      'card/applets/ledger/index.ts -> ../../protocol/ledger.js',
+      'card/applets/ledger/index.ts -> ../../protocol/index.js',
+      'card/applets/ledger/index.ts -> ../../algorithms/index.js',
+    ]);
+  });
+
+  it('host/ and lib/ import card/protocol only through card/protocol/index.ts', () => {
+    const bad = protocolDeepImports(hostFiles.flatMap(importsOf));
+    expect(bad).toEqual([]);
+    expect(hostFiles.flatMap(importsOf).some((i) => i.target === 'card/protocol/index.js'), 'host imports card/protocol').toBe(true);
+    expect(protocolDeepImports(importsIn('host/backend/x.ts', "import { REC } from '../../card/protocol/ledger.js';\nimport { INFO } from '../../card/protocol/index.js';"))).toEqual([
+      'host/backend/x.ts -> ../../card/protocol/ledger.js',
+    ]);
   });
 
   it('applets never import each other', () => {

@@ -15,7 +15,6 @@ import { buildCard } from '../../host/profile/build.js';
 import { loadProfileFile } from '../../host/profile/load.js';
 import { AuC } from '../../host/backend/auc.js';
 import { apdu as papdu } from '../../host/backend/payment/card-client.js';
-import { encodeSignFields } from '../../card/applets/payment/index.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../apdu-specs/payment.js';
 import { REPO } from '../cli/built-cli.js';
 import { personalizeCard } from '../../host/profile/personalize.js';
@@ -24,6 +23,7 @@ import { PAYMENT_AID, LEDGER_APPLET_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
 import { loadGolden } from '../golden/transcript.js';
+import { encodeSignFields } from '../../card/protocol/index.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 

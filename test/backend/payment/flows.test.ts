@@ -7,11 +7,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '../../../card/algorithms/sha256.js';
-import { decodeU32, encodeU32, concatAll } from '../../../card/applets/payment/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { openSettlementEnvelope, PaymentBackendError, PaymentGateway, PaymentServer, type Order } from '../../../host/backend/payment/index.js';
 import { expectNoSecretsIn, fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, selectSimCmd, type Rig } from '../../applets/payment/fixture.js';
+import { decodeU32, encodeU32, concatAll } from '../../../card/protocol/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
