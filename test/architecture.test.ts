@@ -90,6 +90,19 @@ function protocolDeepImports(imports: readonly Import[]): string[] {
   return imports.filter((i) => i.target !== null && /^card\/protocol\//.test(i.target) && i.target !== 'card/protocol/index.js').map((i) => `${i.file} -> ${i.spec}`);
 }
 
+/** AID literals in source: quoted hex of an F0 'cardfg' AID or a registered RID (A000000…), or the same as Uint8Array.of bytes. */
+function aidLiterals(files: readonly (readonly [file: string, src: string])[]): { file: string; hex: string }[] {
+  const out: { file: string; hex: string }[] = [];
+  for (const [file, src] of files) {
+    for (const m of src.matchAll(/['"`]((?:a0000000|f0636172646667)[0-9a-f]*)['"`]/gi)) out.push({ file, hex: m[1]!.toLowerCase() });
+    for (const m of src.matchAll(/Uint8Array\.of\(\s*0xa0,\s*0x00,\s*0x00,\s*0x00,([^)]*)\)/gi)) {
+      const rest = m[1]!.split(',').map((b) => b.trim().replace(/^0x/i, '').padStart(2, '0').toLowerCase());
+      out.push({ file, hex: `a0000000${rest.join('')}` });
+    }
+  }
+  return out;
+}
+
 // ── (b) applets never import each other ──────────────────────────────────────────────────────────
 
 function appletCrossImports(imports: readonly Import[]): Import[] {
@@ -327,6 +340,15 @@ describe('architecture', () => {
     expect(protocolDeepImports(importsIn('host/backend/x.ts', "import { REC } from '../../card/protocol/ledger.js';\nimport { INFO } from '../../card/protocol/index.js';"))).toEqual([
       'host/backend/x.ts -> ../../card/protocol/ledger.js',
     ]);
+  });
+
+  it('each AID is written once: no AID hex literal (F0 cardforge range or a registered RID) outside apdu-specs, none written twice', () => {
+    const literals = aidLiterals([...cardFiles, ...specFiles, ...hostFiles].map((f) => [relative(ROOT, f), readFileSync(f, 'utf8')] as const));
+    expect(literals.filter((l) => !l.file.startsWith('apdu-specs/')).map((l) => `${l.file}: ${l.hex}`), 'name it in apdu-specs (aids.ts) and import it').toEqual([]);
+    const seen = new Map<string, string[]>();
+    for (const l of literals) seen.set(l.hex, [...(seen.get(l.hex) ?? []), l.file]);
+    expect([...seen].filter(([, files]) => files.length > 1)).toEqual([]);
+    expect(aidLiterals([['host/x.ts', "const a = 'A0000000871002';\nconst b = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87);\nconst c = 'f0636172646667020001';"]]).map((l) => l.hex)).toEqual(['a0000000871002', 'f0636172646667020001', 'a000000087']);
   });
 
   it('applets never import each other', () => {
