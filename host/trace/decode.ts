@@ -10,7 +10,7 @@
 import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, P1P2_ANY, RID_3GPP, RID_3GPP2, RID_ETSI, USIM_AID_PREFIX, describeP1P2, describeSw, p1p2Accepted, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
-import { FileTree, EF_CODECS, keyName, type FsNode } from '../../card/fs/index.js';
+import { FileTree, EF_CODECS, codecOf, keyName, type FsNode } from '../../card/fs/index.js';
 
 export interface DecodedCommand {
   readonly name: string;
@@ -562,7 +562,7 @@ export class ExchangeDecoder {
     const fid = bySfi?.fid ?? sel.ef;
     if (fid === undefined || !data.length) return undefined;
     const node = declaredAt([...sel.df, fid], sel.adf);
-    const codec = node ? EF_CODECS[node.name] : undefined;
+    const codec = node?.decl.kind === 'EF' ? codecOf(node.decl) : undefined;
     if (!node || !codec || codec.record !== record) return undefined;
     const offset = record ? 0 : cmd[0] !== 0xa0 && cmd[2]! & 0x80 ? cmd[3]! : ((cmd[2]! & 0x7f) << 8) | cmd[3]!;
     // The size the SELECT answer gave, else the declared one.
