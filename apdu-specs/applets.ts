@@ -12,6 +12,7 @@ import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_AID, LEDGER_COMMANDS } from './ledger.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
+import { SIM_APPLET_AID } from './aids.js';
 
 export interface AppletSpecs {
   readonly name: string;
@@ -20,15 +21,11 @@ export interface AppletSpecs {
   readonly commands: readonly CommandSpec[];
 }
 
-/** The SIM/USIM applet's instance AID (card/applets/sim/types.ts SIM_AID). */
-export const SIM_APPLET_AID = 'f0636172646667020001';
-/** The ledger applet's instance AID (LEDGER_AID, apdu-specs/ledger.ts). */
-export const LEDGER_APPLET_AID = LEDGER_AID;
 
 export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'payment', aid: PAYMENT_AID, commands: [...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
-  { name: 'ledger', aid: LEDGER_APPLET_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
+  { name: 'ledger', aid: LEDGER_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
   { name: 'aram', aid: ARAM_AID, commands: ARAM_COMMANDS },
 ];

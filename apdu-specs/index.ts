@@ -51,3 +51,4 @@ export function registerAppletSpecs(entry: AppletSpecs): void {
 }
 export * from './session-facts.js';
 export * from './applets.js';
+export * from './aids.js';

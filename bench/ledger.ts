@@ -9,9 +9,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Card, SeededRng, VirtualClock, buildCommand, concat, hexToBytes, readU32, tearSweep } from '../card/runtime/index.js';
-import { LedgerApplet, LEDGER_AID, ackDigest } from '../card/applets/ledger/index.js';
+import { LedgerApplet } from '../card/applets/ledger/index.js';
 import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit } from '../host/backend/ledger/index.js';
 import type { BenchRow } from './measure.js';
+import { LEDGER_AID, ackDigest } from '../card/protocol/index.js';
 
 const CARD_ID = hexToBytes('0102030405060708');
 const u32 = (v: number): Uint8Array => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);

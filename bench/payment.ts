@@ -15,8 +15,8 @@ import { EmulatorTransport } from '../host/transport/emulator.js';
 import { apdu } from '../host/backend/payment/card-client.js';
 import { IssuerCA, PaymentServer, type Order } from '../host/backend/payment/index.js';
 import { certifyPaymentCard, paymentParams, paymentPersonalization, paymentProfileSchema } from '../host/profile/payment.js';
-import { encodeSignFields } from '../card/applets/payment/index.js';
 import { opsPerSecond, type BenchRow } from './measure.js';
+import { encodeSignFields } from '../card/protocol/index.js';
 
 const MAC_KEY = '000102030405060708090a0b0c0d0e0f';
 

@@ -33,10 +33,10 @@ import type { ShellUsageError } from './shell/aliases.js';
 import type { FuzzViolation } from './testing/oracle.js';
 import type { ImageErrorCode } from '../card/image/index.js';
 import type { AramFormatError } from '../card/applets/aram/index.js';
-import type { TlvError } from '../card/applets/payment/index.js';
 import type { SimConfigError } from '../card/applets/sim/index.js';
 import type { FsLayoutError } from '../card/fs/index.js';
 import type { CardNotPoweredError, CardPowerLostError } from '../card/runtime/index.js';
+import type { TlvError } from '../card/protocol/index.js';
 
 /** Codes of the `cardforge` command itself (usage, arguments, files it reads for a command). */
 export type CliAreaErrorCode = CliErrorCode;

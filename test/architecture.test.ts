@@ -77,6 +77,32 @@ function deepCardImports(imports: readonly Import[], exists: (repoPath: string) 
   return imports.filter((i) => i.target !== null && /^card(\/|$)/.test(i.target) && !isCardIndex(i.target, exists));
 }
 
+/** `export … from` in an applet index whose target is card/protocol or card/algorithms. */
+function protocolReexports(file: string, src: string): string[] {
+  return [...src.matchAll(/(?:^|\n)\s*export\s[^'"]*?from\s+['"]([^'"]+)['"]/g)]
+    .map((m) => m[1]!)
+    .filter((spec) => /^card\/(protocol|algorithms)(\/|$)/.test(relative(ROOT, resolve(ROOT, dirname(file), spec))))
+    .map((spec) => `${file} -> ${spec}`);
+}
+
+/** Imports of card/protocol other than its index. */
+function protocolDeepImports(imports: readonly Import[]): string[] {
+  return imports.filter((i) => i.target !== null && /^card\/protocol\//.test(i.target) && i.target !== 'card/protocol/index.js').map((i) => `${i.file} -> ${i.spec}`);
+}
+
+/** AID literals in source: quoted hex of an F0 'cardfg' AID or a registered RID (A000000…), or the same as Uint8Array.of bytes. */
+function aidLiterals(files: readonly (readonly [file: string, src: string])[]): { file: string; hex: string }[] {
+  const out: { file: string; hex: string }[] = [];
+  for (const [file, src] of files) {
+    for (const m of src.matchAll(/['"`]((?:a0000000|f0636172646667)[0-9a-f]*)['"`]/gi)) out.push({ file, hex: m[1]!.toLowerCase() });
+    for (const m of src.matchAll(/Uint8Array\.of\(\s*0xa0,\s*0x00,\s*0x00,\s*0x00,([^)]*)\)/gi)) {
+      const rest = m[1]!.split(',').map((b) => b.trim().replace(/^0x/i, '').padStart(2, '0').toLowerCase());
+      out.push({ file, hex: `a0000000${rest.join('')}` });
+    }
+  }
+  return out;
+}
+
 // ── (b) applets never import each other ──────────────────────────────────────────────────────────
 
 function appletCrossImports(imports: readonly Import[]): Import[] {
@@ -264,16 +290,65 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
-  it('each primitive has one home: no applet face (nor card/protocol) re-exports card/algorithms', async () => {
+  it('each primitive and each wire format has one home: no applet face re-exports card/algorithms or card/protocol (nor card/protocol card/algorithms)', async () => {
     const algorithms = new Set(Object.keys(await import('../card/algorithms/index.js')));
+    const protocolFace: Record<string, unknown> = await import('../card/protocol/index.js');
+    // By identity: payment's CARD_ID_LENGTH ({ min, max } of its personalization) is not ledger's wire CARD_ID_LENGTH.
+    const protocol = new Map(Object.entries(protocolFace));
+    expect(protocol.size, 'card/protocol exports its layouts').toBeGreaterThan(10);
     const faces = {
       ledger: await import('../card/applets/ledger/index.js'),
       payment: await import('../card/applets/payment/index.js'),
       sim: await import('../card/applets/sim/index.js'),
       aram: await import('../card/applets/aram/index.js'),
-      protocol: await import('../card/protocol/index.js'),
     };
-    for (const [name, face] of Object.entries(faces)) expect(Object.keys(face).filter((k) => algorithms.has(k)), name).toEqual([]);
+    for (const [name, face] of Object.entries(faces)) {
+      expect(Object.keys(face).filter((k) => algorithms.has(k)), `${name}: card/algorithms names`).toEqual([]);
+      expect(Object.entries(face).filter(([k, v]) => protocol.has(k) && protocol.get(k) === v).map(([k]) => k), `${name}: card/protocol exports`).toEqual([]);
+    }
+    expect(Object.keys(protocolFace).filter((k) => algorithms.has(k)), 'protocol: card/algorithms names').toEqual([]);
+  });
+
+  it('no applet index re-exports (in source, types included) from card/protocol or card/algorithms', () => {
+    const indexes = readdirSync(join(ROOT, 'card/applets'))
+      .map((d) => join(ROOT, 'card/applets', d, 'index.ts'))
+      .filter((p) => existsSync(p));
+    expect(indexes.length).toBeGreaterThanOrEqual(4);
+    expect(indexes.flatMap((f) => protocolReexports(relative(ROOT, f), readFileSync(f, 'utf8')))).toEqual([]);
+  });
+
+  it('re-export self-test: an applet index re-exporting card/protocol or card/algorithms is caught, its own modules are not', () => {
+    const src = [
+      "export { LedgerApplet } from './ledger.js';",
+      "export * from './types.js';",
+      "export * from '../../protocol/ledger.js';",
+      "export type { LedgerMode } from '../../protocol/index.js';",
+      "export { aesCmac } from '../../algorithms/index.js';",
+      "import { REC } from '../../protocol/index.js';",
+    ].join('\n');
+    expect(protocolReexports('card/applets/ledger/index.ts', src)).toEqual([
+      'card/applets/ledger/index.ts -> ../../protocol/ledger.js',
+      'card/applets/ledger/index.ts -> ../../protocol/index.js',
+      'card/applets/ledger/index.ts -> ../../algorithms/index.js',
+    ]);
+  });
+
+  it('host/ and lib/ import card/protocol only through card/protocol/index.ts', () => {
+    const bad = protocolDeepImports(hostFiles.flatMap(importsOf));
+    expect(bad).toEqual([]);
+    expect(hostFiles.flatMap(importsOf).some((i) => i.target === 'card/protocol/index.js'), 'host imports card/protocol').toBe(true);
+    expect(protocolDeepImports(importsIn('host/backend/x.ts', "import { REC } from '../../card/protocol/ledger.js';\nimport { INFO } from '../../card/protocol/index.js';"))).toEqual([
+      'host/backend/x.ts -> ../../card/protocol/ledger.js',
+    ]);
+  });
+
+  it('each AID is written once: no AID hex literal (F0 cardforge range or a registered RID) outside apdu-specs, none written twice', () => {
+    const literals = aidLiterals([...cardFiles, ...specFiles, ...hostFiles].map((f) => [relative(ROOT, f), readFileSync(f, 'utf8')] as const));
+    expect(literals.filter((l) => !l.file.startsWith('apdu-specs/')).map((l) => `${l.file}: ${l.hex}`), 'name it in apdu-specs (aids.ts) and import it').toEqual([]);
+    const seen = new Map<string, string[]>();
+    for (const l of literals) seen.set(l.hex, [...(seen.get(l.hex) ?? []), l.file]);
+    expect([...seen].filter(([, files]) => files.length > 1)).toEqual([]);
+    expect(aidLiterals([['host/x.ts', "const a = 'A0000000871002';\nconst b = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87);\nconst c = 'f0636172646667020001';"]]).map((l) => l.hex)).toEqual(['a0000000871002', 'f0636172646667020001', 'a000000087']);
   });
 
   it('applets never import each other', () => {

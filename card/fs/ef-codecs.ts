@@ -13,9 +13,10 @@ import { bytesToHex, hexToBytes, readU16 } from '../runtime/bytes.js';
 import { decodePlmn, decodeSwappedBcd, encodeIccid, encodeImsi, encodePlmn, encodeSwappedBcd, type Plmn } from './codecs.js';
 import { EST, SST, UST, type ServiceTableDecl } from './services.js';
 import { readTlvsStrict, type TlvItem } from '../runtime/tlv.js';
+import type { EfDecl } from './types.js';
 
-export interface EfCodec {
-  readonly name: string;
+export interface EfCodec<N extends string = string> {
+  readonly name: N;
   readonly ref: string;
   /** Linear fixed / cyclic: the codec reads one record. */
   readonly record: boolean;
@@ -222,7 +223,7 @@ interface Spec<T> {
   readonly describe: (v: T, b: Uint8Array) => string;
 }
 
-function codec<T>(name: string, s: Spec<T>): EfCodec {
+function codec<T, N extends string>(name: N, s: Spec<T>): EfCodec<N> {
   const named = <R>(f: () => R): R => {
     try {
       return f();
@@ -330,7 +331,7 @@ const ad = codec('EF_AD', {
   describe: (v) => `${v.msOperationMode} operation${v.mncLength ? `, MNC length ${v.mncLength}` : ''}${Object.entries(v.additionalInformation).filter(([k, x]) => x === true && k !== 'rfu').map(([k]) => `, ${k}`).join('')}`,
 });
 
-function serviceTable(t: ServiceTableDecl): EfCodec {
+function serviceTable(t: ServiceTableDecl): EfCodec<ServiceTableDecl['name']> {
   const sst = t.bitsPerService === 2;
   const key = t === EST ? 'enabled' : 'available';
   const name = (n: number): string => `${n} ${t.services.find((s) => s.n === n)?.name ?? 'RFU'}`;
@@ -390,7 +391,7 @@ const spn = codec('EF_SPN', {
 });
 
 /** ADN-type record (TS 51.011 §10.5.1, MSISDN §10.5.5): X bytes alpha, 12 bytes address, CCP id, extension record. */
-function dialling(name: string, ref: string, ext: string): EfCodec {
+function dialling<N extends string>(name: N, ref: string, ext: string): EfCodec<N> {
   return codec(name, {
     ref, record: true, min: 14,
     decode: (b) => {
@@ -447,7 +448,7 @@ const smsp = codec('EF_SMSP', {
 // ---- PLMN lists (TS 51.011 §10.3.4, §10.3.16; TS 31.102 §4.2.5, §4.2.16, §4.2.84) ----
 
 const plmnText = (p: Plmn): string => (p.mcc === 'fff' && p.mnc === 'ff' ? 'none' : `${p.mcc}-${p.mnc}`);
-function plmnList(name: string, ref: string, min: number): EfCodec {
+function plmnList<N extends string>(name: N, ref: string, min: number): EfCodec<N> {
   return codec(name, {
     ref, min, unit: 3,
     decode: (b) => {
@@ -495,7 +496,7 @@ function encodeAct(v: unknown, f: string): number {
     | (gsm && ec ? 0x008c : gsm ? 0x0084 : ec ? 0x0088 : 0) | (s.has('GSM COMPACT') ? 0x40 : 0) | (s.has('cdma2000 HRPD') ? 0x20 : 0) | (s.has('cdma2000 1xRTT') ? 0x10 : 0);
 }
 type PlmnAct = Plmn & { accessTechnologies: string[] };
-function plmnActList(name: string, ref: string): EfCodec {
+function plmnActList<N extends string>(name: N, ref: string): EfCodec<N> {
   return codec(name, {
     ref, min: 5, unit: 5,
     decode: (b) => {
@@ -543,7 +544,7 @@ const loci = codec('EF_LOCI', {
 });
 
 /** TS 31.102 §4.2.23 EF_PSLOCI / TS 51.011 §10.3.33 EF_LOCIGPRS: P-TMSI, signature, RAI (PLMN, LAC, RAC), status. */
-function psLoci(name: string, ref: string): EfCodec {
+function psLoci<N extends string>(name: N, ref: string): EfCodec<N> {
   return codec(name, {
     ref, min: 14, max: 14,
     decode: (b) => ({
@@ -591,7 +592,7 @@ const epsLoci = codec('EF_EPSLOCI', {
 // ---- keys ----
 
 /** TS 51.011 §10.3.3 / TS 31.102 §4.4.3.1: Kc (8 bytes), CKSN b1-b3 (7 = no key), b4-b8 = 0. */
-function kc(name: string, ref: string): EfCodec {
+function kc<N extends string>(name: N, ref: string): EfCodec<N> {
   return codec(name, {
     ref, min: 9, max: 9,
     decode: (b) => {
@@ -603,7 +604,7 @@ function kc(name: string, ref: string): EfCodec {
   });
 }
 /** TS 31.102 §4.2.3 / §4.2.4: KSI b1-b3 (7 = no key), CK, IK. */
-function keys(name: string, ref: string): EfCodec {
+function keys<N extends string>(name: N, ref: string): EfCodec<N> {
   return codec(name, {
     ref, min: 33, max: 33,
     decode: (b) => {
@@ -620,7 +621,7 @@ function keys(name: string, ref: string): EfCodec {
 
 // ---- small numbers ----
 
-function unsigned<K extends string>(name: string, ref: string, field: K, n: number, record: boolean, show: (x: number) => string): EfCodec {
+function unsigned<K extends string, N extends string>(name: N, ref: string, field: K, n: number, record: boolean, show: (x: number) => string): EfCodec<N> {
   return codec(name, {
     ref, min: n, max: n, record,
     decode: (b) => ({ [field]: u(b, 0, n) }) as Record<K, number>,
@@ -663,7 +664,7 @@ const umpc = codec('EF_UMPC', {
 });
 
 /** Contents left to the operator (GID1/GID2) or to a layer coded elsewhere (BCCH list, TS 44.018): bytes, trailing FF trimmed. */
-function opaque(name: string, ref: string, field: string, min: number, max?: number): EfCodec {
+function opaque<N extends string>(name: N, ref: string, field: string, min: number, max?: number): EfCodec<N> {
   return codec(name, {
     ref, min, ...(max !== undefined ? { max } : {}),
     decode: (b) => {
@@ -685,7 +686,7 @@ const acc = codec('EF_ACC', {
 });
 
 /** TS 102.221 §13.3 EF_PL / TS 31.102 §4.2.1 EF_LI: ISO 639 codes, 2 characters each; FFFF unused. */
-function languages(name: string, ref: string): EfCodec {
+function languages<N extends string>(name: N, ref: string): EfCodec<N> {
   return codec(name, {
     ref, min: 2, unit: 2,
     decode: (b) => {
@@ -924,7 +925,7 @@ const PHASE: { readonly [n: number]: string } = { 0: 'phase 1', 2: 'phase 2', 3:
 
 const R51 = '3GPP TS 51.011';
 const R31 = '3GPP TS 31.102';
-const all: readonly EfCodec[] = [
+const all = [
   iccid, dir, arrCodec, umpc, languages('EF_PL', 'ETSI TS 102.221 §13.3'),
   imsi, ad, spn, acc, loci, puct, lp, ecc, smsp, pbr, ehplmnpi, epsLoci,
   serviceTable(SST), serviceTable(UST), serviceTable(EST),
@@ -964,5 +965,18 @@ const all: readonly EfCodec[] = [
   opaque('EF_BCCH', `${R51} §10.3.14 (BCCH allocation list, TS 44.018 §10.5.2.22)`, 'bcchInformation', 16, 16),
 ];
 
-/** Every EF codec, by the name the declarations give the file. */
-export const EF_CODECS: { readonly [efName: string]: EfCodec } = Object.freeze(Object.fromEntries(all.map((c) => [c.name, c])));
+/** The name of an EF codec: what an EF declaration's `codec` may name (EfDecl.codec, types.ts). */
+export type EfCodecName = (typeof all)[number]['name'];
+
+/** Every EF codec, by its name (the name of the EF whose coding it is). Look a file's codec up with codecOf(decl). */
+export const EF_CODECS: { readonly [efName: string]: EfCodec } = Object.freeze(Object.fromEntries(all.map((c): [string, EfCodec] => [c.name, c])));
+
+/**
+ * The content coding of a declared EF, its one lookup: the codec the declaration names
+ * (`codec: 'EF_…'`), else the codec of the EF's own name; none when the declaration says why it
+ * has none (`codec: { none: reason }`) or no codec of that name exists.
+ */
+export function codecOf(decl: EfDecl): EfCodec | undefined {
+  if (typeof decl.codec === 'object') return undefined;
+  return EF_CODECS[decl.codec ?? decl.name];
+}

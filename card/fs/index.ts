@@ -11,4 +11,4 @@ export { EF_ARR, EF_DIR, EF_ICCID, EF_PL, EF_UMPC, MF_MANDATORY, UICC_ONLY_EFS, 
 export * from './data.js';
 export * from './fcp.js';
 export * from './security.js';
-export { EF_CODECS, keyName, type EfCodec } from './ef-codecs.js';
+export { EF_CODECS, codecOf, keyName, type EfCodec, type EfCodecName } from './ef-codecs.js';

@@ -34,7 +34,7 @@ export const ADF_USIM_FILES: readonly EfDecl[] = [
   ef('EF_START-HFN', 0x6f5b, 0x0f, { structure: 'transparent', size: 6, access: P, initial: 'f00000f00000', description: 'Initialisation values for hyperframe number', ref: `${REF} §4.2.51` }),
   ef('EF_THRESHOLD', 0x6f5c, 0x10, { structure: 'transparent', size: 3, access: PADM, initial: 'ffffff', description: 'Maximum value of START', ref: `${REF} §4.2.52` }),
   ef('EF_HPPLMN', 0x6f31, 0x12, { structure: 'transparent', size: 1, access: PADM, initial: '05', description: 'Higher priority PLMN search period', ref: `${REF} §4.2.6` }),
-  ef('EF_NETPAR', 0x6fc4, undefined, { structure: 'transparent', size: 46, access: P, description: 'Network parameters (cell frequencies, written by the ME; minimum size 46)', ref: `${REF} §4.2.57` }),
+  ef('EF_NETPAR', 0x6fc4, undefined, { structure: 'transparent', size: 46, access: P, codec: { none: 'its content is TLV-coded cell information the ME writes for itself (TS 31.102 §4.2.57); no codec reads it yet, the decoder shows its bytes' }, description: 'Network parameters (cell frequencies, written by the ME; minimum size 46)', ref: `${REF} §4.2.57` }),
   ef('EF_ACMmax', 0x6f37, undefined, { structure: 'transparent', size: 3, access: { read: 'CHV1', update: 'CHV2' }, initial: '000000', description: 'ACM maximum value (0 = no limit)', ref: `${REF} §4.2.7` }),
   ef('EF_ACM', 0x6f39, undefined, { structure: 'cyclic', recordLength: 3, records: 5, access: { read: 'CHV1', update: 'CHV2', increase: 'CHV1' }, initial: '000000', increaseLimit: 'EF_ACMmax', description: 'Accumulated call meter', ref: `${REF} §4.2.9` }),
   ef('EF_MSISDN', 0x6f40, undefined, { structure: 'linear-fixed', recordLength: 30, records: 2, access: P, description: 'MSISDN', ref: `${REF} §4.2.26` }),

@@ -3,6 +3,7 @@
  * them): ISO/IEC 7816-4 §7 file structures, TS 51.011 §9.3 access conditions (ALW / CHV1 / CHV2 /
  * ADM / NEV), mapped to the UICC key references of TS 102.221 §9.5.1 (PIN1 01, PIN2 81, ADM1 0A).
  */
+import type { EfCodecName } from './ef-codecs.js';
 
 export const STRUCTURE = {
   TRANSPARENT: 'transparent',
@@ -55,6 +56,12 @@ export interface EfDecl {
   readonly initial?: string;
   /** Name of the EF whose value caps INCREASE (EF_ACM → EF_ACMmax, 0 = no limit). */
   readonly increaseLimit?: string;
+  /**
+   * The content coding (ef-codecs.ts; look it up with codecOf): the name of the codec when it is
+   * not the EF's own name, or `{ none: reason }` for an EF no codec reads. Absent: the codec of
+   * the EF's own name.
+   */
+  readonly codec?: EfCodecName | { readonly none: string };
   readonly description: string;
   readonly ref: string;
 }

@@ -4,7 +4,8 @@
  * the ledger payment server. Their secrets live in a backend-keys file (JSON, mode 0600), never in
  * a profile or a card image; personalization needs the issuers to certify the keys cards generate.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { sha256 } from '../../card/algorithms/index.js';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { IssuerCA, AuthenticationServer } from './payment/index.js';
@@ -25,8 +26,12 @@ export interface BackendActors {
 }
 
 export class BackendKeysError extends CardforgeError<'BACKEND_KEYS_INVALID'> {
-  constructor(readonly file: string, message: string) {
-    super('BACKEND_KEYS_INVALID', `${file}: ${message}. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE" when FILE does not exist yet; restore this one from its backup (the cards it certified need the same issuers)`);
+  constructor(
+    readonly file: string,
+    message: string,
+    hint = 'A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE" when FILE does not exist yet; restore this one from its backup (the cards it certified need the same issuers)',
+  ) {
+    super('BACKEND_KEYS_INVALID', `${file}: ${message}. ${hint}`);
     this.name = 'BackendKeysError';
   }
 }
@@ -57,11 +62,28 @@ export function randomSecrets(): BackendSecrets {
 
 export function saveBackendKeys(file: string, secrets: BackendSecrets): void {
   const json = { format: 'cardforge-backend-keys', version: 1, ...Object.fromEntries(NAMES.map((n) => [n, bytesToHex(secrets[n])])) };
-  writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
+  const dir = dirname(file);
+  const where = isDirectory(dir) ? undefined : `its directory ${dir} does not exist`;
+  const hint = `Create the directory first, or pass --backend-keys a file path in an existing directory (it is created there), or "demo"`;
+  if (where) throw new BackendKeysError(file, `cannot create the backend-keys file: ${where}`, hint);
+  try {
+    writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
+  } catch (e) {
+    throw new BackendKeysError(file, `cannot create the backend-keys file (${(e as { code?: string }).code ?? (e as Error).message})`, 'Check that its directory is writable, or pass --backend-keys another file path, or "demo"');
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function loadBackendKeys(file: string): BackendSecrets {
   if (!existsSync(file)) throw new BackendKeysError(file, 'no such backend-keys file (prove needs the file personalize used, or "demo")');
+  if (isDirectory(file)) throw new BackendKeysError(file, 'is a directory, not a backend-keys file', `Pass --backend-keys the path of the JSON file (e.g. ${file.replace(/\/+$/, '')}/backend-keys.json, created when missing), or "demo"`);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

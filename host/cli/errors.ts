@@ -11,9 +11,9 @@ import { CardforgeError, type ErrorCode } from '../errors.js';
 import { ImageError } from '../../card/image/index.js';
 import { CardNotPoweredError, CardPowerLostError } from '../../card/runtime/index.js';
 import { SimConfigError } from '../../card/applets/sim/index.js';
-import { TlvError } from '../../card/applets/payment/index.js';
 import { AramFormatError } from '../../card/applets/aram/index.js';
 import { FsLayoutError } from '../../card/fs/index.js';
+import { TlvError } from '../../card/protocol/index.js';
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 

@@ -19,6 +19,7 @@
 import { adfUsim, masterFile, type DfDecl, type EfDecl } from '../../card/fs/index.js';
 import { bytesToHex } from '../../card/runtime/index.js';
 import type { EfStructure } from './fcp.js';
+import { ISIM_AID_PREFIX, USIM_AID_PREFIX } from '../../apdu-specs/index.js';
 
 export interface ExportEntry {
   /** Names from the MF: ['MF', 'DF.GSM', 'EF.LP']. */
@@ -140,7 +141,7 @@ const WELL_KNOWN: Readonly<Record<string, string>> = {
 };
 
 /** TS 101 220 Annex E: 3GPP's RID A000000087 with the application codes of TS 31.102 / 31.103. */
-const ADF_NAMES: readonly (readonly [prefix: string, name: string])[] = [['A0000000871002', 'ADF.USIM'], ['A0000000871004', 'ADF.ISIM']];
+const ADF_NAMES: readonly (readonly [prefix: string, name: string])[] = [[USIM_AID_PREFIX.toUpperCase(), 'ADF.USIM'], [ISIM_AID_PREFIX.toUpperCase(), 'ADF.ISIM']];
 
 /** 'EF_START-HFN' → 'EF.START-HFN': card/fs spells '.' as '_' after the kind (data.ts). */
 const exportName = (declName: string): string => declName.replace(/^(MF|DF|ADF|EF)_/, '$1.');
@@ -158,8 +159,8 @@ function declaredNames(): Map<string, Map<string, string>> {
       if (c.kind !== 'EF') add(ctx ? `${ctx}/${name}` : name, c);
     }
   };
-  add('', masterFile('A0000000871002').mf);
-  add('ADF.USIM', adfUsim('A0000000871002'));
+  add('', masterFile(USIM_AID_PREFIX.toUpperCase()).mf);
+  add('ADF.USIM', adfUsim(USIM_AID_PREFIX.toUpperCase()));
   return out;
 }
 

@@ -15,6 +15,7 @@ import { FsLayoutError, fcpObjects, type FsNodeData, type FsTreeData } from '../
 import { installAram } from '../../card/applets/aram/index.js';
 import { profileSchema, type Profile } from '../profile/schema.js';
 import { parseProfileText, ProfileError } from '../profile/load.js';
+import { USIM_AID_PREFIX } from '../../apdu-specs/index.js';
 import { simPersonalization } from '../profile/build.js';
 import { parsePysimExport } from './pysim-export.js';
 import { ExportParseError } from './errors.js';
@@ -67,7 +68,7 @@ export function exportedPin1Enabled(tree: FsTreeData): boolean | undefined {
     const r = raw(tree.mf);
     return r.length > 13 ? (r[13]! & 0x80) === 0 : undefined;
   }
-  const usim = tree.mf.children?.find((c) => c.kind === 'ADF' && c.aid?.toUpperCase().startsWith('A0000000871002'));
+  const usim = tree.mf.children?.find((c) => c.kind === 'ADF' && c.aid?.toUpperCase().startsWith(USIM_AID_PREFIX.toUpperCase()));
   for (const n of [usim, tree.mf]) {
     if (n === undefined) continue;
     const c6 = fcpObjects(raw(n)).find((t) => t.tag === 0xc6)?.value;

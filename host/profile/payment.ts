@@ -24,13 +24,14 @@
  */
 import { z } from 'zod';
 import { PAYMENT_TAGS } from '../../apdu-specs/index.js';
-import { tlv, type PaymentParams, type PaymentPersonalization } from '../../card/applets/payment/index.js';
+import { type PaymentParams, type PaymentPersonalization } from '../../card/applets/payment/index.js';
 import { hexToBytes } from '../../card/runtime/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { verifyCardCertificate, type IssuerCA } from '../backend/payment/issuer.js';
 import type { Transport } from '../transport/types.js';
 import { hexBytes, hexRange } from './fields.js';
 import { CardforgeError } from '../errors.js';
+import { tlv } from '../../card/protocol/index.js';
 
 const digits = (min: number, max: number, what: string) =>
   z

@@ -5,8 +5,8 @@
  * personalization bureau does with a real card. The result is a powered card ready to save.
  */
 import { bytesToHex, hexToBytes, type Card } from '../../card/runtime/index.js';
-import { PaymentApplet, PAYMENT_AID } from '../../card/applets/payment/index.js';
-import { LedgerApplet, LEDGER_AID } from '../../card/applets/ledger/index.js';
+import { PaymentApplet } from '../../card/applets/payment/index.js';
+import { LedgerApplet } from '../../card/applets/ledger/index.js';
 import { EmulatorTransport } from '../transport/index.js';
 import type { BackendActors } from '../backend/actors.js';
 import { buildCard, type BuildOptions } from './build.js';
@@ -14,6 +14,7 @@ import { ProfileError } from './load.js';
 import { certifyPaymentCard, paymentParams, paymentPersonalization } from './payment.js';
 import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from './ledger.js';
 import type { Profile } from './schema.js';
+import { PAYMENT_AID, LEDGER_AID } from '../../card/protocol/index.js';
 
 export async function personalizeCard(profile: Profile, file: string, actors: BackendActors | undefined, opts: BuildOptions = {}): Promise<Card> {
   const card = buildCard(profile, file, opts);

@@ -7,10 +7,10 @@
  * GSM response (TS 51.011 §9.2.1) tag by tag, and a READ / UPDATE through the codec of that EF
  * (card/fs/ef-codecs.ts). A file the declarations do not know is shown by its path, undecoded.
  */
-import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, P1P2_ANY, describeP1P2, describeSw, p1p2Accepted, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, P1P2_ANY, RID_3GPP, RID_3GPP2, RID_ETSI, USIM_AID_PREFIX, describeP1P2, describeSw, p1p2Accepted, type CommandSpec, type FieldSpec } from '../../apdu-specs/index.js';
 import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
-import { FileTree, EF_CODECS, keyName, type FsNode } from '../../card/fs/index.js';
+import { FileTree, EF_CODECS, codecOf, keyName, type FsNode } from '../../card/fs/index.js';
 
 export interface DecodedCommand {
   readonly name: string;
@@ -304,8 +304,7 @@ export function describeGsmResponse(r: Uint8Array): string[] {
 
 // ---- the file selected on each channel ----
 
-/** 3GPP RID and the USIM application code (ETSI TS 101 220 Annex E): the ADF our declarations describe as 7FFF. */
-const USIM_AID_PREFIX = 'a0000000871002';
+// USIM_AID_PREFIX (apdu-specs/aids.ts): the ADF our declarations describe as 7FFF.
 let declared: FileTree | undefined;
 const tree = (): FileTree => (declared ??= new FileTree(USIM_AID_PREFIX));
 
@@ -370,7 +369,7 @@ function selectTarget(sel: FileSelection, cmd: Uint8Array): Target | undefined {
     case 0x03: return { path: sel.df.length > 1 ? sel.df.slice(0, -1) : ['3F00'], ...(sel.adf ? { adf: sel.adf } : {}) };
     case 0x04: {
       const aid = bytesToHex(data);
-      return aid.startsWith('a000000087') ? { path: ['3F00', '7FFF'], adf: aid } : undefined;
+      return aid.startsWith(RID_3GPP) ? { path: ['3F00', '7FFF'], adf: aid } : undefined;
     }
     case 0x08: return { path: ['3F00', ...(fids[0] === '3F00' ? fids.slice(1) : fids)], ...(sel.adf ? { adf: sel.adf } : {}) };
     case 0x09: return { path: [...sel.df, ...fids], ...(sel.adf ? { adf: sel.adf } : {}) };
@@ -415,7 +414,7 @@ function selected(t: Target, data: Uint8Array, gsm: boolean): FileSelection {
  * RIDs of the UICC's own applications (ETSI TS 101 220 §4.1: ETSI, 3GPP, 3GPP2): a USIM / ISIM /
  * CSIM ADF is selected by AID but served by the applet that serves the UICC, so the context stays.
  */
-const UICC_RIDS = ['a000000009', 'a000000087', 'a000000343'];
+const UICC_RIDS = [RID_ETSI, RID_3GPP, RID_3GPP2];
 
 /** The DF name (84) in an FCI template (6F, ISO/IEC 7816-4 §7.4.1), or no bytes. Short lengths only. */
 function dfNameOf(fci: Uint8Array): Uint8Array {
@@ -563,7 +562,7 @@ export class ExchangeDecoder {
     const fid = bySfi?.fid ?? sel.ef;
     if (fid === undefined || !data.length) return undefined;
     const node = declaredAt([...sel.df, fid], sel.adf);
-    const codec = node ? EF_CODECS[node.name] : undefined;
+    const codec = node?.decl.kind === 'EF' ? codecOf(node.decl) : undefined;
     if (!node || !codec || codec.record !== record) return undefined;
     const offset = record ? 0 : cmd[0] !== 0xa0 && cmd[2]! & 0x80 ? cmd[3]! : ((cmd[2]! & 0x7f) << 8) | cmd[3]!;
     // The size the SELECT answer gave, else the declared one.

@@ -10,12 +10,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SW } from '../../apdu-specs/status-words.js';
-import { INFO, LedgerApplet, LEDGER_AID } from '../../card/applets/ledger/index.js';
+import { LedgerApplet } from '../../card/applets/ledger/index.js';
 import { installSim } from '../../card/applets/sim/index.js';
 import { decodePuct, decodeU24 } from '../../card/fs/codecs.js';
 import { Card, SeededRng, VirtualClock, bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { CARD_ID, EDITOR_ROOT, EUR, ISSUER, SERVER_KEY, apdu, offer, sw } from './ledger/fixture.js';
 import { PERSO, pinField } from './sim/helpers.js';
+import { INFO, LEDGER_AID } from '../../card/protocol/index.js';
 
 const ACM_MAX = 7;
 

@@ -4,9 +4,9 @@
  * such a file comes to exist.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { actorsFrom, BackendKeysError, loadBackendKeys, randomSecrets, saveBackendKeys, demoSecrets } from '../../host/backend/actors.js';
+import { actorsFrom, actorsFromOption, BackendKeysError, loadBackendKeys, randomSecrets, saveBackendKeys, demoSecrets } from '../../host/backend/actors.js';
 import { bytesToHex } from '../../card/runtime/bytes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -46,5 +46,24 @@ describe('backend keys file', () => {
     const garbled = join(dir, 'garbled.json');
     writeFileSync(garbled, '{"format":');
     expect(errorOf(garbled).message).toMatch(/garbled\.json: not valid JSON/);
+  });
+
+  it('a file in a missing directory, or a directory, is a BackendKeysError naming the backend-keys file and the way out', () => {
+    const missing = join(dir, 'no-such-dir', 'keys.json');
+    let err: unknown;
+    try {
+      actorsFromOption(missing, { create: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BackendKeysError);
+    expect((err as Error).message).toBe(`${missing}: cannot create the backend-keys file: its directory ${join(dir, 'no-such-dir')} does not exist. Create the directory first, or pass --backend-keys a file path in an existing directory (it is created there), or "demo"`);
+    expect(existsSync(missing)).toBe(false);
+    const sub = join(dir, 'a-dir');
+    mkdirSync(sub);
+    const m = errorOf(sub).message;
+    expect(m).toBe(`${sub}: is a directory, not a backend-keys file. Pass --backend-keys the path of the JSON file (e.g. ${sub}/backend-keys.json, created when missing), or "demo"`);
+    expect(m).not.toMatch(/JSON \(|EISDIR|card image/);
+    expect(() => actorsFromOption(sub, { create: true })).toThrow(/a-dir: is a directory, not a backend-keys file/);
   });
 });

@@ -28,6 +28,21 @@ describe('cardforge personalize / prove', () => {
     expect(p.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped$/m);
   });
 
+  it('--backend-keys in a missing directory or naming a directory: the message names the backend-keys file and what to do, not the card image', async () => {
+    const seeds = join(REPO, 'profiles/example-seeds.yaml');
+    const out = join(dir, 'seeds.json');
+    const keys = join(dir, 'nowhere', 'keys.json');
+    const r = await runCli(['personalize', seeds, '--backend-keys', keys, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${keys}: cannot create the backend-keys file: its directory ${join(dir, 'nowhere')} does not exist. Create the directory first`);
+    expect(r.stderr).not.toMatch(/card image/);
+    const d = await runCli(['personalize', seeds, '--backend-keys', dir, '-o', out]);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain(`${dir}: is a directory, not a backend-keys file. Pass --backend-keys the path of the JSON file`);
+    expect(d.stderr).not.toMatch(/EISDIR|not valid JSON/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an invalid profile names the file, line, field and expected form; nothing is written', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, readFileSync(example, 'utf8').replace('ki: "465b5ce8b199b49faa5f0a2ee238a6bc"', 'ki: "465b"'));

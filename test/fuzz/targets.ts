@@ -15,15 +15,15 @@ import { buildCard } from '../../host/profile/build.js';
 import { loadProfileFile } from '../../host/profile/load.js';
 import { AuC } from '../../host/backend/auc.js';
 import { apdu as papdu } from '../../host/backend/payment/card-client.js';
-import { encodeSignFields } from '../../card/applets/payment/index.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../apdu-specs/payment.js';
 import { REPO } from '../cli/built-cli.js';
 import { personalizeCard } from '../../host/profile/personalize.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
-import { PAYMENT_AID, LEDGER_APPLET_AID } from '../../apdu-specs/index.js';
+import { PAYMENT_AID, LEDGER_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
 import { loadGolden } from '../golden/transcript.js';
+import { encodeSignFields } from '../../card/protocol/index.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 
@@ -171,7 +171,7 @@ export async function seedsTarget(): Promise<FuzzTarget> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const card = await personalizeCard(profile, file, actorsFrom(demoSecrets(), () => clock.now()), { rng: new SeededRng('fuzz-seeds'), clock });
   card.powerOn();
-  for (const c of ['0070000001', `01a404000a${PAYMENT_AID}`, '0070000001', `02a404000a${LEDGER_APPLET_AID}`]) card.transmit(h(c));
+  for (const c of ['0070000001', `01a404000a${PAYMENT_AID}`, '0070000001', `02a404000a${LEDGER_AID}`]) card.transmit(h(c));
   const session: FuzzTarget['session'] = (send) => {
     send(h('a0a40000023f00'), 'channel 0, SIM: SELECT MF');
     send(h('a0a40000027f20'), 'SELECT DF_GSM');

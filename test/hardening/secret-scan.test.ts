@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { builtCli, runCli, REPO, type CliResult } from '../cli/built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { LEDGER_APPLET_AID, PAYMENT_AID } from '../../apdu-specs/index.js';
+import { LEDGER_AID, PAYMENT_AID } from '../../apdu-specs/index.js';
 import { showTrace } from '../../host/trace/show.js';
 import { hexToBytes } from '../../card/runtime/bytes.js';
 import type { TraceEvent } from '../../host/trace/events.js';
@@ -107,7 +107,7 @@ const SIM_SECRET_APDUS = [
 /** Secret commands whose length does not parse: Lc 09 before 8 bytes, Lc 07 before 8, Lc missing. */
 const MALFORMED = [`a020000109${ff(pin1!)}`, `0020000a07${utf(adm1!)}`, `00200001${ff(pin1!)}`, `0024000110${ff(pin1!)}${ff(pin1!)}00ff`];
 const PAYMENT = [`00a404000a${PAYMENT_AID}`, apdu('00200081', utf(pay['payment_code']!)), apdu('002c0081', utf(pay['unblock_code']!) + utf(pay['payment_code']!))];
-const LEDGER = [`00a404000a${LEDGER_APPLET_AID}`, apdu('00200081', utf(seeds.ledger.consent.code))];
+const LEDGER = [`00a404000a${LEDGER_AID}`, apdu('00200081', utf(seeds.ledger.consent.code))];
 
 let dir: string;
 let card: string;

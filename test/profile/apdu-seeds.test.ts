@@ -19,7 +19,7 @@ import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
 import { blankCard, layoutOf } from '../../host/profile/apdu/applets.js';
 import { PAYMENT_AID } from '../../apdu-specs/payment.js';
-import { LEDGER_APPLET_AID, SIM_APPLET_AID } from '../../apdu-specs/applets.js';
+import { LEDGER_AID, SIM_APPLET_AID } from '../../apdu-specs/index.js';
 import type { Profile } from '../../host/profile/schema.js';
 import { admValue, pinField } from '../../host/profile/apdu/script.js';
 import { verifyCardCertificate } from '../../host/backend/payment/issuer.js';
@@ -84,8 +84,8 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     // The keys were generated on the card (non-zero) and certified.
     const img = persistent(apdu);
     expect(img[`${PAYMENT_AID}/ecdsa.public`]).toMatch(/^04/);
-    expect(img[`${LEDGER_APPLET_AID}/publicKey`]).toMatch(/^04/);
-    expect(img[`${LEDGER_APPLET_AID}/certified`]).toBe('01');
+    expect(img[`${LEDGER_AID}/publicKey`]).toMatch(/^04/);
+    expect(img[`${LEDGER_AID}/certified`]).toBe('01');
   });
 
   it('another RNG seed gives other on-card keys (the equality above is not vacuous)', async () => {
@@ -120,7 +120,7 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const off = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
     off.powerOn();
     expect(sw(tx(off, ADM))).toBe('9000');
-    for (const aid of [PAYMENT_AID, LEDGER_APPLET_AID]) {
+    for (const aid of [PAYMENT_AID, LEDGER_AID]) {
       expect(sw(tx(off, sel(aid)))).toMatch(/^(9000|61..)$/);
       expect(sw(tx(off, '80db900003c10100'))).toBe('6985');
     }
@@ -137,7 +137,7 @@ describe('blank payment / ledger applets', () => {
     tx(card, sel(PAYMENT_AID));
     expect(sw(tx(card, '80ca7f4900'))).toBe('6985'); // GET DATA public key
     expect(sw(tx(card, '0020008104' + '32343638'))).toBe('6985'); // VERIFY payment code
-    tx(card, sel(LEDGER_APPLET_AID));
+    tx(card, sel(LEDGER_AID));
     expect(sw(tx(card, '8042000000'))).toBe('6985'); // GET PUBLIC KEY
     expect(sw(tx(card, '8040000000'))).toBe('6985'); // GET INFO
     expect(persistent(card)).toEqual(before);
@@ -160,7 +160,7 @@ describe('blank payment / ledger applets', () => {
     expect(sw(tx(card, `80db100043c541${'04'.padEnd(130, '0')}`))).toBe('6a80'); // issuer key not on the curve
     expect(sw(tx(card, `80db90000a${cardId}`))).toBe('6a80'); // last block without codes and issuer key
     expect(sw(tx(card, '80db100005df03016161'))).toBe('6a84'); // user slot 15 > maxUsers
-    tx(card, sel(LEDGER_APPLET_AID));
+    tx(card, sel(LEDGER_AID));
     expect(sw(tx(card, '80db100006c20403e70000'))).toBe('6a80'); // currency of 4 bytes
     expect(sw(tx(card, '80db100007c80501000000c9'))).toBe('6a80'); // consent without its code
     expect(sw(tx(card, '80db100006c404000000ff'))).toBe('6a80'); // balance without the limit
@@ -168,14 +168,14 @@ describe('blank payment / ledger applets', () => {
     // A reset ends the ADM1 session: 6982 again.
     card.reset();
     card.powerOn();
-    tx(card, sel(LEDGER_APPLET_AID));
+    tx(card, sel(LEDGER_AID));
     expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
     // Guards: a failed ADM1 presentation after a good one closes the gate too (OwnerPin clears
     // "validated" before comparing; the session fact must follow).
     tx(card, sel(SIM_APPLET_AID));
     expect(sw(tx(card, ADM))).toBe('9000');
     expect(sw(tx(card, ADM.slice(0, -2) + (ADM.endsWith('00') ? '01' : '00')))).toMatch(/^(63c|9804)/);
-    tx(card, sel(LEDGER_APPLET_AID));
+    tx(card, sel(LEDGER_AID));
     expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
   });
 
@@ -188,7 +188,7 @@ describe('blank payment / ledger applets', () => {
     let swept = 0;
     let blocks = 0;
     const appletKeys = (img: Record<string, string>): Record<string, string> =>
-      Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_APPLET_AID)) && !/\/tries$/.test(k)));
+      Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_AID)) && !/\/tries$/.test(k)));
     for (const s of steps) {
       if (!/^PERSO_STORE_DATA (payment|ledger)/.test(s.label)) {
         await t.transmit(s.apdu);

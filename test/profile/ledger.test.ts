@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { bytesToHex, Card, SeededRng } from '../../card/runtime/index.js';
-import { LedgerApplet, LEDGER_AID } from '../../card/applets/ledger/index.js';
+import { LedgerApplet } from '../../card/applets/ledger/index.js';
 import { ledgerParams, ledgerPersonalization, ledgerProfileSchema, certifyLedgerCard } from '../../host/profile/ledger.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
 import { ISSUER, EDITOR_ROOT, SERVER_KEY } from '../applets/ledger/fixture.js';
+import { LEDGER_AID } from '../../card/protocol/index.js';
 
 const yaml = `
 mode: prepaid

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ExchangeDecoder, commandFields, decodeCommand, specOf } from '../../host/trace/decode.js';
 import { isSecretCommand, maskCommand } from '../../host/trace/mask.js';
 import { hexToBytes } from '../../card/runtime/bytes.js';
-import { PAYMENT_AID, LEDGER_APPLET_AID } from '../../apdu-specs/index.js';
+import { PAYMENT_AID, LEDGER_AID } from '../../apdu-specs/index.js';
 
 const h = hexToBytes;
 const OK = h('9000');
@@ -19,7 +19,7 @@ describe('ExchangeDecoder', () => {
     expect(d.command(verify).name).toBe('UICC_VERIFY_PIN');
     d.observe(h(`00a404000a${PAYMENT_AID}`), OK);
     expect(d.command(verify).name).toBe('VERIFY');
-    d.observe(h(`01a404000a${LEDGER_APPLET_AID}`), OK);
+    d.observe(h(`01a404000a${LEDGER_AID}`), OK);
     expect(d.command(h('012000810431323334')).name).toBe('LEDGER_VERIFY_CODE');
     expect(d.command(verify).name).toBe('VERIFY'); // channel 0 unchanged
     d.observe(h(`00a404000af0636172646667ffffff`), h('6a82')); // a failed SELECT changes nothing

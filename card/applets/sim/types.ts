@@ -11,6 +11,7 @@
 
 import type { FsTreeData } from '../../fs/data.js';
 import { SIM_APPLET_TYPE_NAME } from '../../../apdu-specs/session-facts.js';
+import { SIM_APPLET_AID, USIM_AID_PREFIX } from '../../../apdu-specs/aids.js';
 
 /**
  * Type name of the applet in card images (APPLET_REGISTRY key); declared with the session facts the
@@ -18,19 +19,15 @@ import { SIM_APPLET_TYPE_NAME } from '../../../apdu-specs/session-facts.js';
  */
 export const SIM_APPLET_TYPE = SIM_APPLET_TYPE_NAME;
 
-/**
- * The applet instance AID: proprietary RID range F0, 'cardfg' 02 00 01. Deliberately NOT a
- * prefix of (or prefixed by) USIM_AID, so `00 A4 04 04 <USIM AID>` matches no applet and the
- * runtime forwards it to this applet, which selects ADF_USIM.
- */
-export const SIM_AID = 'f0636172646667020001';
+/** The applet instance AID (apdu-specs/aids.ts SIM_APPLET_AID, its one definition). */
+export const SIM_AID = SIM_APPLET_AID;
 
 /**
  * ADF_USIM's AID (TS 101.220 Annex E: RID A000000087 (3GPP), application code 1002 = USIM,
  * country FF49 (Germany), provider FFFF, application provider field 89 07 09 00 00 as on
  * sysmocom cards). Listed in EF_DIR 2F00 record 1.
  */
-export const USIM_AID = 'a0000000871002ff49ffff8907090000';
+export const USIM_AID = `${USIM_AID_PREFIX}ff49ffff8907090000`;
 
 /**
  * Default ATR per personality (ISO/IEC 7816-3 §8; TS 102.221 §6.3). Both are T=0 only, as SIMs

@@ -11,6 +11,7 @@
  * Untested against hardware here: the script is checked for shape only.
  */
 import { hexToBytes } from '../../../card/runtime/index.js';
+import { USIM_AID_PREFIX } from '../../../apdu-specs/index.js';
 import { simPersonalization } from '../build.js';
 import type { Profile } from '../schema.js';
 import { plainStep, secretStep, selectSteps, updateSteps, verifyAdmStep, type Step } from '../apdu/script.js';
@@ -18,7 +19,7 @@ import { simFileWrites } from '../apdu/sim-files.js';
 import type { CardAdapter, ScriptOptions } from './types.js';
 
 /** RID 3GPP + USIM application code: a right-truncated AID selects the card's own USIM ADF. */
-const USIM_AID_PREFIX = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02);
+const USIM_AID_PREFIX_BYTES = hexToBytes(USIM_AID_PREFIX);
 const KI_OFFSET = 1;
 const OPC_OFFSET = 17;
 
@@ -46,12 +47,12 @@ export const sysmoIsimSja2Adapter: CardAdapter = {
     steps.push(plainStep('SELECT DF A515 (proprietary)', Uint8Array.of(0x00, 0xa4, 0x00, 0x0c, 0x02, 0xa5, 0x15)));
     steps.push(plainStep('SELECT EF 6F20 (SIM_AUTH_KEY)', Uint8Array.of(0x00, 0xa4, 0x00, 0x0c, 0x02, 0x6f, 0x20)));
     steps.push(...keyWrites('6F20', ki, opc));
-    steps.push(plainStep('SELECT ADF.USIM (AID prefix)', Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX.length, ...USIM_AID_PREFIX)));
+    steps.push(plainStep('SELECT ADF.USIM (AID prefix)', Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX_BYTES.length, ...USIM_AID_PREFIX_BYTES)));
     steps.push(plainStep('SELECT EF AF20 (USIM_AUTH_KEY)', Uint8Array.of(0x00, 0xa4, 0x00, 0x0c, 0x02, 0xaf, 0x20)));
     steps.push(...keyWrites('AF20', ki, opc));
     for (const w of simFileWrites(profile, o.file).writes) {
       if (!w.fromProfile || w.node.name === 'EF_ICCID') continue;
-      steps.push(...selectSteps(w.node, false).map((s) => (s.label.includes('by AID') ? plainStep('SELECT ADF.USIM (AID prefix)', Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX.length, ...USIM_AID_PREFIX)) : s)), ...updateSteps(w, false));
+      steps.push(...selectSteps(w.node, false).map((s) => (s.label.includes('by AID') ? plainStep('SELECT ADF.USIM (AID prefix)', Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX_BYTES.length, ...USIM_AID_PREFIX_BYTES)) : s)), ...updateSteps(w, false));
     }
     return steps;
   },

@@ -10,8 +10,8 @@
  * Also: the blank card with the payment/ledger applets (`cardforge image new --sim-blank --with`).
  */
 import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT, SIM_APPLET_AID, isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/index.js';
-import { LedgerApplet, LEDGER_AID, type LedgerParams } from '../../../card/applets/ledger/index.js';
-import { PaymentApplet, PAYMENT_AID, type PaymentParams } from '../../../card/applets/payment/index.js';
+import { LedgerApplet, type LedgerParams } from '../../../card/applets/ledger/index.js';
+import { PaymentApplet, type PaymentParams } from '../../../card/applets/payment/index.js';
 import { bytesToHex, hexToBytes, u16, u32, type Card } from '../../../card/runtime/index.js';
 import type { BackendActors } from '../../backend/actors.js';
 import type { Transport } from '../../transport/types.js';
@@ -21,6 +21,7 @@ import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../pa
 import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
 import { plainStep, storeDataStep, verifyAdmStep, type Step } from './script.js';
+import { LEDGER_AID, PAYMENT_AID } from '../../../card/protocol/index.js';
 
 
 /** Secret payment tags as a set for storeDataStep (C2, C3, C4, D0..DF). */

@@ -9,7 +9,7 @@
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
 import { bytesToHex, concat, findTlv, hexToBytes, readU16, readU24 } from '../../../card/runtime/index.js';
-import { GSM, UICC } from '../../../apdu-specs/index.js';
+import { GSM, UICC, USIM_AID_PREFIX } from '../../../apdu-specs/index.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
 import type { Profile } from '../../profile/schema.js';
@@ -72,7 +72,7 @@ async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
 
 async function selectUsim(ctx: SuiteContext): Promise<boolean> {
   const aid = await usimAid(ctx);
-  if (!ctx.check('EF_DIR lists the USIM', 'an AID A0000000871002…', aid ?? 'none', aid?.startsWith('a0000000871002') === true)) return false;
+  if (!ctx.check('EF_DIR lists the USIM', `an AID ${USIM_AID_PREFIX.toUpperCase()}…`, aid ?? 'none', aid?.startsWith(USIM_AID_PREFIX) === true)) return false;
   const r = await ctx.command(UICC.UICC_SELECT, { p1: 0x04, p2: 0x04, data: hexToBytes(aid!), ne: 256 });
   return ctx.check('SELECT ADF_USIM by AID', '9000 with FCP', `${r.swHex}${r.data[0] === 0x62 ? ' with FCP' : ''}`, r.sw === 0x9000 && r.data[0] === 0x62);
 }

@@ -10,8 +10,8 @@ import { createPublicKey, verify as nodeVerify, createPrivateKey, sign as nodeSi
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes, bytesToHex } from '../../../card/runtime/index.js';
-import { openSealed, seal } from '../../../card/applets/ledger/index.js';
 import { bytesToBig, publicKeyOf, signDigest, verifyDigest } from '../../../card/algorithms/index.js';
+import { open as openSealed, seal } from '../../../card/applets/ledger/seal.js';
 
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
 function nodeKey(pub: Uint8Array) {

@@ -3,8 +3,9 @@
  * applet as the default applet, and synchronous APDU builders for card.transmit.
  */
 import { Card, SeededRng, VirtualClock, buildCommand, concat, hexToBytes, readU32 } from '../../../card/runtime/index.js';
-import { LedgerApplet, LEDGER_AID, INFO, type LedgerMode } from '../../../card/applets/ledger/index.js';
+import { LedgerApplet } from '../../../card/applets/ledger/index.js';
 import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit, type DebitRequest } from '../../../host/backend/ledger/index.js';
+import { LEDGER_AID, INFO, type LedgerMode } from '../../../card/protocol/index.js';
 
 const secret = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 export const ISSUER = new LedgerIssuer(SigningKey.fromSecret(secret(0x11)));

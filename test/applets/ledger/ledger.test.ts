@@ -9,9 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCommand, readU32, type Card } from '../../../card/runtime/index.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { FLAG, REC, ackDigest, receiptDigest } from '../../../card/applets/ledger/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, CODE, EDITOR_B, apdu, info, loadCard, makeCard, newServer, offer, ok, settleCard, sw } from './fixture.js';
+import { FLAG, REC, ackDigest, receiptDigest } from '../../../card/protocol/index.js';
 
 /** Send, expect `expected`, and check persistent memory did not change. */
 function refused(card: Card, cmd: Uint8Array, expected: number): void {

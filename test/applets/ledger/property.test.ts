@@ -15,10 +15,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CardPowerLostError, bytesToHex, hexToBytes, readU32, type Card } from '../../../card/runtime/index.js';
-import { FLAG, REC, ackDigest, receiptDigest } from '../../../card/applets/ledger/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, apdu, info, makeCard, offer, sw } from './fixture.js';
 import type { DebitRequest } from '../../../host/backend/ledger/index.js';
+import { FLAG, REC, ackDigest, receiptDigest } from '../../../card/protocol/index.js';
 
 const N = 4;
 const IDS = ['0000000000000001', '0000000000000002', '0000000000000003'].map(hexToBytes);

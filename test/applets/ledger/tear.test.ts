@@ -9,11 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, readU32, tearSweep, type Card } from '../../../card/runtime/index.js';
-import { FLAG, REC, receiptDigest, LEDGER_AID } from '../../../card/applets/ledger/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, CODE, apdu, info, makeCard, offer, ok, sw } from './fixture.js';
-import { ackDigest } from '../../../card/applets/ledger/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
+import { FLAG, REC, receiptDigest, LEDGER_AID, ackDigest } from '../../../card/protocol/index.js';
 
 const IGNORED = ['/receiptPending'];
 

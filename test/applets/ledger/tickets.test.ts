@@ -8,10 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildCommand, hexToBytes, type Card } from '../../../card/runtime/index.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { FLAG, TICKET_STATE, validateDigest, refundedDigest } from '../../../card/applets/ledger/index.js';
 import { u32 } from '../../../card/runtime/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, CARD_ID, apdu, info, makeCard, ok, sw } from './fixture.js';
+import { FLAG, TICKET_STATE, validateDigest, refundedDigest } from '../../../card/protocol/index.js';
 
 const ID = hexToBytes('7469636b65740001');
 const GATE = new Uint8Array(16).fill(0x47);

@@ -5,7 +5,7 @@
  * so each suite ends by scanning them for the secrets (private key, MAC key, codes, credentials).
  */
 import { expect } from 'vitest';
-import { PaymentApplet, PAYMENT_AID, type TransactionFields } from '../../../card/applets/payment/index.js';
+import { PaymentApplet } from '../../../card/applets/payment/index.js';
 import { Card, SeededRng, VirtualClock, hexToBytes } from '../../../card/runtime/index.js';
 import { EmulatorTransport } from '../../../host/transport/emulator.js';
 import { IssuerCA, AuthenticationServer } from '../../../host/backend/payment/index.js';
@@ -13,6 +13,7 @@ import { PaymentCardClient, apdu } from '../../../host/backend/payment/card-clie
 import { certifyPaymentCard, paymentParams, paymentPersonalization, paymentProfileSchema } from '../../../host/profile/payment.js';
 import { sha256 } from '../../../card/algorithms/sha256.js';
 import { SimFactApplet, SIM_FACT_AID } from './sim-fact-applet.js';
+import { PAYMENT_AID, type TransactionFields } from '../../../card/protocol/index.js';
 
 export const SECTION = {
   card_id: '0102030405060708',

@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
 import { APPLET_REGISTRY } from '../../../card/applets/index.js';
-import { buildRecord, encodeSignFields } from '../../../card/applets/payment/index.js';
 import { readU32 } from '../../../card/runtime/index.js';
 import { parseImage, serializeImage } from '../../../card/image/index.js';
 import { EmulatorTransport } from '../../../host/transport/emulator.js';
 import { PaymentCardClient } from '../../../host/backend/payment/card-client.js';
 import { makeRig, order } from './fixture.js';
 import { SimFactApplet } from './sim-fact-applet.js';
+import { buildRecord, encodeSignFields } from '../../../card/protocol/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -5,11 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
-import { buildRecord, encodeSignFields, PaymentApplet } from '../../../card/applets/payment/index.js';
+import { PaymentApplet } from '../../../card/applets/payment/index.js';
 import { readU32 } from '../../../card/runtime/index.js';
 import { Card, hexToBytes } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, expectNoSecretsIn, selectCmd, selectSimCmd, sw, transmit } from './fixture.js';
+import { buildRecord, encodeSignFields } from '../../../card/protocol/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fields = (challenge = new Uint8Array(16).fill(7)) => ({ ...order(), challenge });
@@ -177,7 +178,7 @@ describe('payment applet: data objects, challenge, stores', () => {
 
   it('STORE CERTIFICATE: 6985 without challenge, 6982 bad issuer signature, 6A80 not this key / malformed, challenge single use', async () => {
     const { card, client, issuer, cardId, certificate } = await makeRig();
-    const { tlv } = await import('../../../card/applets/payment/index.js');
+    const { tlv } = await import('../../../card/protocol/index.js');
     const before = persistent(card);
     const cmd = (cert: Uint8Array, sig: Uint8Array) => Uint8Array.from([...tlv(0xda, cert), ...tlv(0x9e, sig)]);
     expect((await client.storeCertificate(cmd(certificate, new Uint8Array(64)))).sw).toBe(0x6985);

@@ -8,12 +8,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
-import { buildRecord, encodeSignFields, tlv, type TransactionFields } from '../../../card/applets/payment/index.js';
 import { readU32 } from '../../../card/runtime/index.js';
 import { aesCmac } from '../../../card/algorithms/index.js';
 import { CardPowerLostError, tearSweep, type Card } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { expectNoSecretsIn, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, sw, transmit } from './fixture.js';
+import { buildRecord, encodeSignFields, tlv, type TransactionFields } from '../../../card/protocol/index.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fieldsN = (n: number): TransactionFields => ({ ...order({ amount: 1000 + n }), challenge: new Uint8Array(16).fill(n & 0xff) });

@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, readU32 } from '../../../card/runtime/index.js';
-import { REC } from '../../../card/applets/ledger/index.js';
 import { LedgerBackendError, LedgerIssuer, SoftwareInterface, SigningKey, type ExportResult, type CardCertificate } from '../../../host/backend/ledger/index.js';
 import { EDITOR_A, EDITOR_B, EDITOR_ROOT, ISSUER, apdu, info, makeCard, newServer, offer, ok } from '../../applets/ledger/fixture.js';
 import type { Card } from '../../../card/runtime/index.js';
+import { REC } from '../../../card/protocol/index.js';
 
 function certOf(card: Card): CardCertificate {
   const c = ok(card.transmit(apdu.cert()));

@@ -10,11 +10,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Card, SeededRng, VirtualClock, bytesToHex } from '../../../card/runtime/index.js';
-import { LedgerApplet, LEDGER_AID } from '../../../card/applets/ledger/index.js';
+import { LedgerApplet } from '../../../card/applets/ledger/index.js';
 import { EmulatorTransport } from '../../../host/transport/index.js';
 import { LedgerCard, LedgerCardError, SettlementServer, SoftwareInterface } from '../../../host/backend/ledger/index.js';
 import { CARD_ID, CODE, EDITOR_A, EDITOR_B, EDITOR_ROOT, ISSUER, SERVER_KEY } from '../../applets/ledger/fixture.js';
 import { SW } from '../../../apdu-specs/status-words.js';
+import { LEDGER_AID } from '../../../card/protocol/index.js';
 
 describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
   it('offer → consent → debit → receipt verified → export → settlement per editor → reload', async () => {

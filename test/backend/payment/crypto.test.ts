@@ -13,11 +13,11 @@ import { sign } from '../../../card/algorithms/p256.js';
 
 const ecdsaSign = (m: Uint8Array, k: Uint8Array, lowS = true): Uint8Array => sign(m, k, { lowS });
 import { p256 } from '@noble/curves/nist.js';
-import { buildRecord, decodeDateTime, encodeDateTime, encodeSignFields, parseFields, TlvError } from '../../../card/applets/payment/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
 import { IssuerCA, nodeAesCmac, verifyCardCertificate, PaymentBackendError } from '../../../host/backend/payment/index.js';
 import { paymentProfileSchema } from '../../../host/profile/payment.js';
 import { makeRig, order } from '../../applets/payment/fixture.js';
+import { buildRecord, decodeDateTime, encodeDateTime, encodeSignFields, parseFields, TlvError } from '../../../card/protocol/index.js';
 
 const V = JSON.parse(readFileSync(new URL('./vectors/rfc4493.json', import.meta.url), 'utf8'));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -13,6 +13,7 @@ import { apdu } from '../../../host/backend/payment/card-client.js';
 import { openSettlementEnvelope, PaymentBackendError, PaymentGateway, PaymentServer, type Order } from '../../../host/backend/payment/index.js';
 import { expectNoSecretsIn, fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, selectSimCmd, type Rig } from '../../applets/payment/fixture.js';
 
+
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function code(fn: () => unknown): string {

@@ -1,0 +1,22 @@
+/**
+ * Application identifiers named once (ISO/IEC 7816-5; ETSI TS 101 220 Annex E), hex lower case.
+ * The card (card/applets/sim), the declarations (applets.ts) and the host tooling (decoder,
+ * exporter, importer, prove suites) import them from here.
+ */
+
+/**
+ * The SIM/USIM applet's instance AID: proprietary RID range F0, 'cardfg' 02 00 01. Deliberately
+ * NOT a prefix of (or prefixed by) a USIM AID, so `00 A4 04 04 <USIM AID>` matches no applet and
+ * the runtime forwards it to this applet, which selects ADF_USIM.
+ */
+export const SIM_APPLET_AID = 'f0636172646667020001';
+
+/** 3GPP's RID (ETSI TS 101 220 Annex E). */
+export const RID_3GPP = 'a000000087';
+/** ETSI's and 3GPP2's RIDs (ETSI TS 101 220 §4.1), the other owners of UICC applications. */
+export const RID_ETSI = 'a000000009';
+export const RID_3GPP2 = 'a000000343';
+/** 3GPP RID and the USIM application code 1002 (TS 101 220 Annex E; TS 31.102): the prefix of every USIM AID. */
+export const USIM_AID_PREFIX = `${RID_3GPP}1002`;
+/** 3GPP RID and the ISIM application code 1004 (TS 101 220 Annex E; TS 31.103). */
+export const ISIM_AID_PREFIX = `${RID_3GPP}1004`;
