@@ -28,7 +28,7 @@ const sig = (name: string): { name: string; length: number } => ({ name, length:
 export const LEDGER_COMMANDS: readonly CommandSpec[] = [
   { name: 'LEDGER_VERIFY_CODE', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, is(0x81, 'payment code'), GATED), description: 'Present the payment code (consent for the next DEBIT); empty data: retry query (63Cx)', ref: 'ISO/IEC 7816-4 §11.5.6',
     command: [{ name: 'code', length: 'rest', secret: true }] },
-  { name: 'LEDGER_READ_RECORD', cla: C00, ins: 0xb2, cases: [2], p1p2: params(anyByte('record number, 01 newest'), is(0x04, 'absolute'), { ...GATED, note: 'a record number past the log is 6A83' }), description: 'Read one usage record of the cyclic log', ref: 'ISO/IEC 7816-4 §11.3.3',
+  { name: 'LEDGER_READ_RECORD', cla: C00, ins: 0xb2, cases: [2], p1p2: params(anyByte('record number, 01 newest'), is(0x04, 'absolute'), { ...GATED, note: 'record number 00, or past the records written, is 6A83' }), description: 'Read one usage record of the cyclic log', ref: 'ISO/IEC 7816-4 §11.3.3',
     response: [{ name: 'record', length: 82 }] },
   { name: 'LEDGER_GET_INFO', cla: C80, ins: 0x40, cases: [2], p1p2: IGNORED, description: 'Card id, mode, currency, balance or cumulative use, limit, counters, flags (bit0: last transaction not completed)', ref: REF,
     response: [{ name: 'cardId', length: 8 }, { name: 'mode', length: 1 }, { name: 'currency', length: 2 }, { name: 'value', length: 4 }, { name: 'limit', length: 4 }, { name: 'txCounter', length: 4 },
@@ -59,7 +59,7 @@ export const LEDGER_COMMANDS: readonly CommandSpec[] = [
     command: [{ name: 'ticketId', length: 8 }, { name: 'gateChallenge', length: 16, random: true }, { name: 'gateTime', length: 4 }], response: [sig('cardSignature')] },
   { name: 'LEDGER_REFUND_TICKET', cla: C80, ins: 0x64, cases: [4], p1p2: IGNORED, description: 'Delete an unused ticket on the issuer signature over (card id, ticket id, card challenge); returns the card-signed refund proof', ref: TREF,
     command: [{ name: 'ticketId', length: 8 }, sig('issuerSignature')], response: [sig('cardSignature')] },
-  { name: 'LEDGER_READ_TICKET', cla: C80, ins: 0x6c, cases: [2], p1p2: params(anyByte('slot, 00 first'), ZERO, GATED), description: 'One ticket slot: state, ticket, last gate challenge and time', ref: TREF,
+  { name: 'LEDGER_READ_TICKET', cla: C80, ins: 0x6c, cases: [2], p1p2: params(anyByte('slot, 00 first'), ZERO, { ...GATED, note: 'a slot past the ticket slots (params.ticketSlots) is 6A86' }), description: 'One ticket slot: state, ticket, last gate challenge and time', ref: TREF,
     response: [{ name: 'slot', length: 45 }] },
   { name: 'LEDGER_GET_TRANSFER_NONCE', cla: C80, ins: 0x68, cases: [2], p1p2: IGNORED, description: 'The receiving side: a persistent one-use nonce for an incoming ticket (the same one until a ticket arrives)', ref: TREF,
     response: [{ name: 'nonce', length: 16, random: true }] },

@@ -71,7 +71,7 @@ const C80 = cla('8X', 0x80, 0xff);
 const REF = 'cardforge payment applet (issue 5)';
 
 export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
-  { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, within('user credential 90+n', 0x90, 0x9f, v(0x81, 'payment code')), GATED), ref: 'ISO/IEC 7816-4 §11.5.6',
+  { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, within('user credential 90+n', 0x90, 0x9f, v(0x81, 'payment code')), { ...GATED, note: 'a user slot with no credential is 6A88' }), ref: 'ISO/IEC 7816-4 §11.5.6',
     description: 'Present the payment code (one success authorises one SIGN TRANSACTION or GET PROFILE) or a registered user credential (starts the authentication result, valid for the token lifetime); empty: retry query (63Cx, or 9000 when already verified)',
     command: [{ name: 'code', length: 'rest', secret: true }] },
   { name: 'RESET_RETRY_COUNTER', cla: C00, ins: 0x2c, cases: [3], p1p2: params(oneOf('data', v(0x00, 'unblock code ‖ new payment code'), v(0x01, 'unblock code only')), is(0x81, 'payment code'), GATED), ref: 'ISO/IEC 7816-4 §11.5.10',
@@ -80,13 +80,13 @@ export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
   { name: 'GET_CHALLENGE', cla: C00, ins: 0x84, cases: [2], p1p2: { ...P1P2_ZERO, ...GATED, note: 'Le 08..20' }, ref: 'ISO/IEC 7816-4 §11.5.3',
     description: 'Card challenge for the next STORE CERTIFICATE / STORE PROFILE (single use, cleared by reset)',
     response: [{ name: 'challenge', length: 'rest', random: true }] },
-  { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: forms([{ p1: is(0x00), p2: oneOf('data object', v(0xc0, 'status'), v(0xc1, 'card id'), v(0xc2, 'counter'), v(0xd2, 'device id')) }, { p1: is(0x7f), p2: oneOf('data object', v(0x49, 'public key'), v(0x21, 'certificate')) }], { ...GATED, sw: 0x6a88 }), ref: 'ISO/IEC 7816-4 §11.4.3',
+  { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: forms([{ p1: is(0x00), p2: oneOf('data object', v(0xc0, 'status'), v(0xc1, 'card id'), v(0xc2, 'counter'), v(0xd2, 'device id')) }, { p1: is(0x7f), p2: oneOf('data object', v(0x49, 'public key'), v(0x21, 'certificate')) }], { ...GATED, sw: 0x6a88, note: 'the certificate before one is stored is 6A88' }), ref: 'ISO/IEC 7816-4 §11.4.3',
     description: 'Read a public data object (never keys or codes)', response: [{ name: 'value', length: 'rest' }] },
   { name: 'SIGN_TRANSACTION', cla: C80, ins: 0x50, cases: [4], p1p2: params(oneOf('signature', v(SIGN_MODES.ECDSA, 'ECDSA P-256'), v(SIGN_MODES.CMAC, 'AES-CMAC')), ZERO, GATED), ref: REF,
     description: 'Sign the canonical record E0 (card id, next counter, the command fields, CVM result, identification) after a payment-code VERIFY; the counter step commits before the answer',
     command: [{ name: 'C3 merchant ‖ C4 amount ‖ C5 currency ‖ C6 date-time ‖ C7 challenge ‖ C8 order hash', length: 'rest' }],
     response: [{ name: 'counter', length: 4 }, { name: 'signature or cmac', length: 'rest', random: true }] },
-  { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), GATED), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
+  { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), { ...GATED, note: 'a slot with no registered user is 6A88' }), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
     description: 'Answer a gateway challenge (16..32 bytes) with token E2 ‖ 9E signature, while the user credential verification is unexpired',
     command: [{ name: 'challenge', length: 'rest' }], response: [{ name: 'token', length: 'rest', random: true }] },
   { name: 'STORE_CERTIFICATE', cla: C80, ins: 0xe2, cases: [3], p1p2: { ...P1P2_ZERO, ...GATED }, ref: REF,

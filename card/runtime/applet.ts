@@ -8,8 +8,9 @@
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
 import { SW } from '../../apdu-specs/status-words.js';
-import { p1p2Refusal } from '../../apdu-specs/p1p2.js';
+import { p1p2Refusal, p1p2Sw } from '../../apdu-specs/p1p2.js';
 import type { CommandApdu } from './apdu.js';
+import { CardError } from './errors.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
@@ -26,7 +27,12 @@ export interface Reply {
   readonly prefix?: boolean;
 }
 
-export type Handler = (apdu: CommandApdu) => Reply | void;
+/**
+ * A command's handler. `spec` is the declaration the dispatcher matched (the table entry's), so a
+ * handler whose P1-P2 declaration is `checkedBy: 'handler'` checks it with checkParams(apdu, spec)
+ * at the point its other checks leave for it.
+ */
+export type Handler = (apdu: CommandApdu, spec: CommandSpec) => Reply | void;
 
 /** JSON-serializable install parameters (kept in the card image). */
 export type AppletParams = { readonly [key: string]: unknown };
@@ -133,6 +139,17 @@ export type Lookup = TableEntry | number;
  */
 export function paramsRefused(entry: TableEntry, apdu: Pick<CommandApdu, 'p1' | 'p2'>): number | undefined {
   return p1p2Refusal(entry.spec, apdu.p1, apdu.p2);
+}
+
+/**
+ * The handler's P1-P2 check, at the point it chooses (a declaration `checkedBy: 'handler'`, whose
+ * data-length or state checks answer first): throws CardError with the declared SW — 6A86, 6B00 in
+ * class A0, or the declaration's own — when no form of the declaration accepts P1-P2. State the
+ * declaration cannot say (a record past the log, a slot past the layout) stays the handler's.
+ */
+export function checkParams(apdu: Pick<CommandApdu, 'p1' | 'p2'>, spec: CommandSpec): void {
+  const sw = p1p2Sw(spec, apdu.p1, apdu.p2);
+  if (sw !== undefined) throw new CardError(sw, `P1-P2 ${((apdu.p1 << 8) | apdu.p2).toString(16).padStart(4, '0')} not accepted by ${spec.name}`);
 }
 
 function matches(p: ClassPattern, base: number): boolean {

@@ -51,7 +51,7 @@ export function dispatch(target: DispatchTarget, apdu: CommandApdu, env: Dispatc
   if (refusedParams !== undefined) return swBytes(refusedParams);
   let reply: Reply | void;
   try {
-    reply = found.handler(apdu);
+    reply = found.handler(apdu, found.spec);
   } catch (e) {
     return swBytes(failureSw(e, env.memory));
   } finally {

@@ -54,9 +54,9 @@ export function untilPersonalized(
 ): { [name: string]: Handler } {
   const out: { [name: string]: Handler } = {};
   for (const [name, h] of Object.entries(handlers)) {
-    out[name] = (a) => {
+    out[name] = (a, spec) => {
       if (isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
-      return h(a);
+      return h(a, spec);
     };
   }
   out.PERSO_STORE_DATA = storeData;
@@ -115,8 +115,8 @@ export class PersoBlocks {
   /** The PERSO_STORE_DATA handler. */
   storeData(apdu: CommandApdu): Reply {
     const rules = this.rules;
+    // P1 is 10 or 90: the dispatcher refused any other (PERSO_STORE_DATA's declaration).
     const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
-    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
     if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
     if (!rules.authorised()) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization not authorised (VERIFY ADM1 first)');
     const expected = this.seq[1] === 1 ? this.seq[0]! : 0;

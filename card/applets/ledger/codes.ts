@@ -5,12 +5,13 @@
  * comparison (OwnerPin).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, triesLeft, type CommandApdu, type Reply } from '../../runtime/index.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
+import { CardError, checkParams, triesLeft, type CommandApdu, type Reply } from '../../runtime/index.js';
 import type { LedgerCore } from './core.js';
 
-export function verifyCode(core: LedgerCore, a: CommandApdu): Reply {
+export function verifyCode(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
   const code = core.code;
-  if (a.p1 !== 0x00 || a.p2 !== 0x81) throw new CardError(SW.INCORRECT_P1P2);
+  checkParams(a, spec);
   if (!code.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no payment code configured');
   if (code.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
   if (a.apduCase === 1) {
