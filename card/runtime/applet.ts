@@ -2,8 +2,8 @@
  * The applet model (Java Card style): an applet is installed under an AID with parameters,
  * selected / deselected per logical channel, and processes the commands it declares.
  * Commands are declared in apdu-specs/ and bound to handlers in a CommandTable; the dispatcher
- * answers 6E00 / 6D00 / 6700 from the table, then a P1-P2 the declaration does not accept with the
- * declared SW (paramsRefused), before a handler runs, so handlers only see well-formed commands of
+ * answers 6E00 / 6D00 / 6700 from the table, then the applet's guard (a blank applet: 6985), then a
+ * P1-P2 the declaration does not accept with the declared SW (paramsRefused), before a handler runs, so handlers only see well-formed commands of
  * their declared case and parameters. A handler returns a Reply or throws CardError.
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
@@ -133,6 +133,25 @@ export interface TableEntry {
 export type Lookup = TableEntry | number;
 
 /**
+ * A state check of the applet the dispatcher runs after the class, INS and length checks and before
+ * the P1-P2 check: throws CardError to answer (the not-personalized gate, perso.ts: 6985 on a blank
+ * applet), else returns to go on.
+ */
+export type CommandGuard = (spec: CommandSpec) => void;
+
+export interface CommandTableOptions {
+  /**
+   * Commands whose class the applet does not otherwise speak — another INS in that class answers
+   * 6E00 (class not supported) rather than 6D00 (a classic SIM takes cardforge's class-80
+   * personalization STORE DATA, yet answers any other class-80 command 6E00 as TS 51.011 §9.4.6
+   * has it).
+   */
+  readonly soleCommands?: readonly string[];
+  /** Checked before P1-P2 and the handler (CommandGuard). */
+  readonly guard?: CommandGuard;
+}
+
+/**
  * The dispatcher's P1-P2 check, after the class, INS and case checks: the SW the command's
  * declaration (CommandSpec.p1p2) gives a P1-P2 it does not accept — 6A86, 6B00 in class A0, or the
  * declared one — or undefined to run the handler (accepted, not declared, or checked by the handler).
@@ -164,15 +183,12 @@ export class CommandTable {
   private readonly byIns: (TableEntry[] | undefined)[] = new Array(256);
   private readonly patterns: ClassPattern[] = [];
   readonly specs: readonly CommandSpec[];
+  /** The applet's state check before P1-P2 (CommandTableOptions.guard), if any. */
+  readonly guard: CommandGuard | undefined;
 
-  /**
-   * `opts.soleCommands`: commands whose class the applet does not otherwise speak — another INS in
-   * that class answers 6E00 (class not supported) rather than 6D00 (a classic SIM takes cardforge's
-   * class-80 personalization STORE DATA, yet answers any other class-80 command 6E00 as TS 51.011
-   * §9.4.6 has it).
-   */
-  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }, opts: { readonly soleCommands?: readonly string[] } = {}) {
+  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }, opts: CommandTableOptions = {}) {
     this.specs = specs;
+    this.guard = opts.guard;
     const names = new Set<string>();
     for (const spec of specs) {
       const handler = handlers[spec.name];

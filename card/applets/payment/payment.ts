@@ -18,13 +18,13 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, checkParams, CommandTable, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, checkParams, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, concatAll, decodeU48, encodeU32, encodeU48 } from '../../protocol/payment.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
-import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
+import { isPaymentFactory, paymentTable, PaymentStoreData } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
@@ -81,7 +81,7 @@ export class PaymentApplet extends Applet {
   /** PERSO_STORE_DATA and the blank state (store-data.ts, issue 8). */
   private readonly perso: PaymentStoreData;
 
-  readonly commands = new CommandTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], untilPaymentPersonalized(() => this.perso, {
+  readonly commands = paymentTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], () => this.perso, {
     VERIFY: (a, s) => this.verify(a, s),
     RESET_RETRY_COUNTER: (a, s) => this.resetRetryCounter(a, s),
     GET_CHALLENGE: (a, s) => this.getChallenge(a, s),
@@ -91,7 +91,7 @@ export class PaymentApplet extends Applet {
     STORE_CERTIFICATE: (a, s) => this.storeCertificate(a, s),
     STORE_PROFILE: (a, s) => this.storeProfile(a, s),
     GET_PROFILE: (a, s) => this.getProfile(a, s),
-  }));
+  });
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
