@@ -5,13 +5,11 @@
  * comparison (OwnerPin).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import type { CommandSpec } from '../../../apdu-specs/types.js';
-import { CardError, checkParams, triesLeft, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, triesLeft, type CommandApdu, type Reply } from '../../runtime/index.js';
 import type { LedgerCore } from './core.js';
 
-export function verifyCode(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
+export function verifyCode(core: LedgerCore, a: CommandApdu): Reply {
   const code = core.code;
-  checkParams(a, spec);
   if (!code.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no payment code configured');
   if (code.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
   if (a.apduCase === 1) {

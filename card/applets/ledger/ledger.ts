@@ -46,8 +46,8 @@ export class LedgerApplet extends Applet {
       serverKey: core.serverKey, consentMode: core.consentMode, threshold: core.threshold, code: core.code, generateKeys: () => core.generateKeys(),
     });
     this.commands = ledgerTable([...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS], () => this.perso, {
-      LEDGER_VERIFY_CODE: (a, s) => verifyCode(core, a, s),
-      LEDGER_READ_RECORD: (a, s) => readRecord(core, a, s),
+      LEDGER_VERIFY_CODE: (a) => verifyCode(core, a),
+      LEDGER_READ_RECORD: (a) => readRecord(core, a),
       LEDGER_GET_INFO: () => info(core),
       LEDGER_GET_PUBLIC_KEY: () => getPublicKey(core),
       LEDGER_PUT_CERTIFICATE: (a) => putCertificate(core, a),
@@ -61,7 +61,7 @@ export class LedgerApplet extends Applet {
       LEDGER_ISSUE_TICKET: (a) => t.issue(a),
       LEDGER_VALIDATE_TICKET: (a) => t.validate(a),
       LEDGER_REFUND_TICKET: (a) => t.refund(a),
-      LEDGER_READ_TICKET: (a, s) => t.read(a, s),
+      LEDGER_READ_TICKET: (a) => t.read(a),
       LEDGER_GET_TRANSFER_NONCE: () => t.nonce(),
       LEDGER_TRANSFER_OUT: (a, s) => t.transferOut(a, s),
       LEDGER_TRANSFER_IN: (a) => t.transferIn(a),

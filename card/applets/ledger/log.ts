@@ -11,9 +11,9 @@ import { verifyDigest } from '../../algorithms/p256.js';
 import { REC, ackDigest, exportDigest, recordsDigest } from '../../protocol/ledger.js';
 import { concat2, type LedgerCore } from './core.js';
 
-export function readRecord(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
-  checkParams(a, spec);
-  // The record number (P1) against the log's state: 00 or past the written records is 6A83.
+export function readRecord(core: LedgerCore, a: CommandApdu): Reply {
+  // P2 is 04 (the dispatcher checked the declaration); the record number (P1) against the log's
+  // state: 00 or past the written records is 6A83.
   const available = Math.min(core.txCounter.get(), core.p.logSize);
   if (a.p1 < 1 || a.p1 > available) throw new CardError(SW.RECORD_NOT_FOUND);
   return { data: core.recordAt(a.p1) };

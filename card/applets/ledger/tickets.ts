@@ -131,9 +131,9 @@ export class Tickets {
     return { data: proof };
   }
 
-  read(a: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(a, spec);
-    // The slot (P1) against the layout: one past the card's ticket slots is a wrong P1 too.
+  read(a: CommandApdu): Reply {
+    // P2 is 00 (the dispatcher checked the declaration); the slot (P1) against the layout: one past
+    // the card's ticket slots is a wrong P1 too.
     if (a.p1 >= this.count) throw new CardError(SW.INCORRECT_P1P2);
     return { data: this.slot(a.p1).slice() };
   }

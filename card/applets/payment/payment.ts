@@ -15,10 +15,9 @@ import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAG
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, checkParams, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
@@ -82,15 +81,15 @@ export class PaymentApplet extends Applet {
   private readonly perso: PaymentStoreData;
 
   readonly commands = paymentTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], () => this.perso, {
-    VERIFY: (a, s) => this.verify(a, s),
-    RESET_RETRY_COUNTER: (a, s) => this.resetRetryCounter(a, s),
-    GET_CHALLENGE: (a, s) => this.getChallenge(a, s),
-    GET_DATA: (a, s) => this.getData(a, s),
-    SIGN_TRANSACTION: (a, s) => this.sign(a, s),
-    GET_AUTH_RESULT: (a, s) => this.getAuthResult(a, s),
-    STORE_CERTIFICATE: (a, s) => this.storeCertificate(a, s),
-    STORE_PROFILE: (a, s) => this.storeProfile(a, s),
-    GET_PROFILE: (a, s) => this.getProfile(a, s),
+    VERIFY: (a) => this.verify(a),
+    RESET_RETRY_COUNTER: (a) => this.resetRetryCounter(a),
+    GET_CHALLENGE: (a) => this.getChallenge(a),
+    GET_DATA: (a) => this.getData(a),
+    SIGN_TRANSACTION: (a) => this.sign(a),
+    GET_AUTH_RESULT: (a) => this.getAuthResult(a),
+    STORE_CERTIFICATE: (a) => this.storeCertificate(a),
+    STORE_PROFILE: (a) => this.storeProfile(a),
+    GET_PROFILE: (a) => this.getProfile(a),
   });
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
@@ -188,14 +187,13 @@ export class PaymentApplet extends Applet {
       if (!this.paymentCode.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
       return this.paymentCode;
     }
-    // 90..9F (VERIFY's declaration): the user slot, configured or not (6A88).
+    // 90..9F (the dispatcher refused the rest by VERIFY's declaration): a user slot, 6A88 unless configured.
     const pin = this.credentials[p2 - PAYMENT_REFS.USER_BASE];
     if (pin === undefined || !pin.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
     return pin;
   }
 
-  private verify(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private verify(apdu: CommandApdu): Reply {
     const pin = this.pinFor(apdu.p2);
     const slot = apdu.p2 - PAYMENT_REFS.USER_BASE;
     if (apdu.apduCase === 1) {
@@ -215,8 +213,7 @@ export class PaymentApplet extends Applet {
     return this.ctx.clock.now() >= decodeU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
   }
 
-  private resetRetryCounter(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private resetRetryCounter(apdu: CommandApdu): Reply {
     const d = apdu.data;
     const newLen = d.length - UNBLOCK_CODE_LENGTH;
     if (apdu.p1 === 0x01 ? newLen !== 0 : newLen < PAYMENT_CODE_LENGTH.min || newLen > PAYMENT_CODE_LENGTH.max) throw new CardError(SW.WRONG_LENGTH);
@@ -235,8 +232,7 @@ export class PaymentApplet extends Applet {
 
   // ---- challenge and data objects ----
 
-  private getChallenge(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private getChallenge(apdu: CommandApdu): Reply {
     if (apdu.ne < 8 || apdu.ne > 32) throw new CardError(SW.WRONG_LENGTH);
     const c = this.ctx.rng.fill(new Uint8Array(apdu.ne));
     this.challenge[0] = c.length;
@@ -253,8 +249,8 @@ export class PaymentApplet extends Applet {
     return c;
   }
 
-  private getData(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec); // an object the declaration does not list: 6A88
+  private getData(apdu: CommandApdu): Reply {
+    // P1-P2 is one of the declared objects: the dispatcher answered any other 6A88.
     switch ((apdu.p1 << 8) | apdu.p2) {
       case DO.STATUS: {
         const flags = (this.requireId.get() ? 1 : 0) | (this.counter.get() === COUNTER_MAX ? 2 : 0) | (this.certificate.length ? 4 : 0) | (this.profile.length ? 8 : 0);
@@ -271,15 +267,14 @@ export class PaymentApplet extends Applet {
       case DO.CERTIFICATE:
         if (this.certificate.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no certificate stored');
         return { data: this.certificate.get() };
-      default: // not reached: checkParams refused every other P1-P2
+      default: // not reached: the dispatcher refused every other P1-P2
         throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
     }
   }
 
   // ---- SIGN TRANSACTION (SFR: purchase signed after the payment code) ----
 
-  private sign(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private sign(apdu: CommandApdu): Reply {
     const mode = apdu.p1;
     try {
       checkSignFields(apdu.data);
@@ -311,8 +306,7 @@ export class PaymentApplet extends Applet {
 
   // ---- authentication-result token (DoCoMo) ----
 
-  private getAuthResult(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private getAuthResult(apdu: CommandApdu): Reply {
     const slot = apdu.p2;
     const pin = this.credentials[slot];
     if (pin === undefined || !pin.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
@@ -329,8 +323,7 @@ export class PaymentApplet extends Applet {
 
   // ---- issuer-authorised stores ----
 
-  private parseGranted(apdu: CommandApdu, spec: CommandSpec, tag: number, where: string): [Uint8Array, Uint8Array] {
-    checkParams(apdu, spec);
+  private parseGranted(apdu: CommandApdu, tag: number, where: string): [Uint8Array, Uint8Array] {
     try {
       const [value, sig] = parseFields(apdu.data, [{ tag, length: [1, 0xffff] }, { tag: T.SIGNATURE, length: 64 }], where);
       return [value!, sig!];
@@ -340,8 +333,8 @@ export class PaymentApplet extends Applet {
     }
   }
 
-  private storeCertificate(apdu: CommandApdu, spec: CommandSpec): Reply {
-    const [cert, sig] = this.parseGranted(apdu, spec, T.CERTIFICATE, 'STORE CERTIFICATE');
+  private storeCertificate(apdu: CommandApdu): Reply {
+    const [cert, sig] = this.parseGranted(apdu, T.CERTIFICATE, 'STORE CERTIFICATE');
     if (cert.length > this.certificate.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildCertificateGrant(this.cardId.get(), this.takeChallenge(), cert);
     if (!ecdsaVerify(this.issuerKey.view(), grant, sig, true)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'issuer signature invalid');
@@ -352,8 +345,8 @@ export class PaymentApplet extends Applet {
 
   // ---- encrypted profile (Mall Service) ----
 
-  private storeProfile(apdu: CommandApdu, spec: CommandSpec): Reply {
-    const [blob, sig] = this.parseGranted(apdu, spec, T.PROFILE_BLOB, 'STORE PROFILE');
+  private storeProfile(apdu: CommandApdu): Reply {
+    const [blob, sig] = this.parseGranted(apdu, T.PROFILE_BLOB, 'STORE PROFILE');
     if (!this.authKeySet.get()) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no authentication server key personalized');
     if (blob.length > this.profile.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildProfileGrant(this.cardId.get(), this.takeChallenge(), blob);
@@ -362,8 +355,7 @@ export class PaymentApplet extends Applet {
     return {};
   }
 
-  private getProfile(apdu: CommandApdu, spec: CommandSpec): Reply {
-    checkParams(apdu, spec);
+  private getProfile(apdu: CommandApdu): Reply {
     if (apdu.data.length !== 48) throw new CardError(SW.WRONG_LENGTH);
     if (this.profile.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no profile stored');
     if (!this.paymentCode.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);
