@@ -58,7 +58,7 @@ export function personalizedTable(
 ): CommandTable {
   return new CommandTable(specs, { ...handlers, PERSO_STORE_DATA: storeData }, {
     guard: (spec) => {
-      if (spec !== PERSO_STORE_DATA && isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
+      if (spec.name !== PERSO_STORE_DATA.name && isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
     },
   });
 }
