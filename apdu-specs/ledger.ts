@@ -9,10 +9,11 @@ import { cla, type CommandSpec } from './types.js';
 import { anyByte, is, oneOf, params, P1P2_ANY, P1P2_ZERO, v, ZERO } from './p1p2.js';
 
 /**
- * The applet answers 6985 while not personalized before its handlers run, and DEBIT, LOAD and ACK
- * EXPORT check the data length before P1-P2: the handlers check the declared values.
+ * DEBIT, LOAD, ACK EXPORT and TRANSFER OUT check the data length before P1-P2 (and TRANSFER OUT's
+ * case 2 ignores P1-P2): their handlers check the declared values (checkParams) after it. The
+ * dispatcher checks the others, after the not-personalized gate (6985 on a blank applet).
  */
-const GATED = { checkedBy: 'handler' } as const;
+const LENGTH_FIRST = { checkedBy: 'handler' } as const;
 /** Commands that ignore P1-P2. */
 const IGNORED = P1P2_ANY;
 
@@ -26,9 +27,9 @@ const TREF = 'cardforge ledger e-tickets';
 const sig = (name: string): { name: string; length: number } => ({ name, length: 64 });
 
 export const LEDGER_COMMANDS: readonly CommandSpec[] = [
-  { name: 'LEDGER_VERIFY_CODE', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, is(0x81, 'payment code'), GATED), description: 'Present the payment code (consent for the next DEBIT); empty data: retry query (63Cx)', ref: 'ISO/IEC 7816-4 §11.5.6',
+  { name: 'LEDGER_VERIFY_CODE', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, is(0x81, 'payment code')), description: 'Present the payment code (consent for the next DEBIT); empty data: retry query (63Cx)', ref: 'ISO/IEC 7816-4 §11.5.6',
     command: [{ name: 'code', length: 'rest', secret: true }] },
-  { name: 'LEDGER_READ_RECORD', cla: C00, ins: 0xb2, cases: [2], p1p2: params(anyByte('record number, 01 newest'), is(0x04, 'absolute'), { ...GATED, note: 'a record number past the log is 6A83' }), description: 'Read one usage record of the cyclic log', ref: 'ISO/IEC 7816-4 §11.3.3',
+  { name: 'LEDGER_READ_RECORD', cla: C00, ins: 0xb2, cases: [2], p1p2: params(anyByte('record number, 01 newest'), is(0x04, 'absolute'), { note: 'record number 00, or past the records written, is 6A83' }), description: 'Read one usage record of the cyclic log', ref: 'ISO/IEC 7816-4 §11.3.3',
     response: [{ name: 'record', length: 82 }] },
   { name: 'LEDGER_GET_INFO', cla: C80, ins: 0x40, cases: [2], p1p2: IGNORED, description: 'Card id, mode, currency, balance or cumulative use, limit, counters, flags (bit0: last transaction not completed)', ref: REF,
     response: [{ name: 'cardId', length: 8 }, { name: 'mode', length: 1 }, { name: 'currency', length: 2 }, { name: 'value', length: 4 }, { name: 'limit', length: 4 }, { name: 'txCounter', length: 4 },
@@ -41,17 +42,17 @@ export const LEDGER_COMMANDS: readonly CommandSpec[] = [
     response: [{ name: 'cardId', length: 8 }, { name: 'publicKey', length: 65 }, sig('issuerSignature')] },
   { name: 'LEDGER_GET_CHALLENGE', cla: C80, ins: 0x48, cases: [2], p1p2: IGNORED, description: 'A fresh card challenge (RAM, one use) and the next load counter, for LOAD and REFUND', ref: REF,
     response: [{ name: 'challenge', length: 16, random: true }, { name: 'nextLoadCounter', length: 4 }] },
-  { name: 'LEDGER_DEBIT', cla: C80, ins: 0x50, cases: [4], p1p2: { ...P1P2_ZERO, ...GATED }, description: 'Debit (prepaid) or add to the cumulative use (postpaid) for an editor-signed offer; one transaction; receipt signed after commit', ref: REF,
+  { name: 'LEDGER_DEBIT', cla: C80, ins: 0x50, cases: [4], p1p2: { ...P1P2_ZERO, ...LENGTH_FIRST }, description: 'Debit (prepaid) or add to the cumulative use (postpaid) for an editor-signed offer; one transaction; receipt signed after commit', ref: REF,
     command: [{ name: 'editorId', length: 4 }, { name: 'offerHash', length: 32 }, { name: 'price', length: 4 }, { name: 'currency', length: 2 }, { name: 'hostRandom', length: 16, random: true },
       { name: 'dateTime', length: 4, random: true }, sig('editorSignature')],
     response: [{ name: 'record', length: 82 }, { name: 'cardSignature', length: 64, random: true }] },
   { name: 'LEDGER_GET_LAST_RECEIPT', cla: C80, ins: 0x52, cases: [2], p1p2: IGNORED, description: 'The receipt of the last committed DEBIT again (after a lost response); clears the not-completed flag', ref: REF,
     response: [{ name: 'record', length: 82 }, { name: 'cardSignature', length: 64, random: true }] },
-  { name: 'LEDGER_LOAD', cla: C80, ins: 0x54, cases: [3, 4], p1p2: { ...P1P2_ZERO, ...GATED }, description: 'Reload the purse with the issuer signature over (card id, challenge, amount, load counter); refused while records are unexported', ref: REF,
+  { name: 'LEDGER_LOAD', cla: C80, ins: 0x54, cases: [3, 4], p1p2: { ...P1P2_ZERO, ...LENGTH_FIRST }, description: 'Reload the purse with the issuer signature over (card id, challenge, amount, load counter); refused while records are unexported', ref: REF,
     command: [{ name: 'amount', length: 4 }, { name: 'loadCounter', length: 4 }, sig('issuerSignature')], response: [{ name: 'balance', length: 4 }] },
   { name: 'LEDGER_EXPORT_LOG', cla: C80, ins: 0x56, cases: [2], p1p2: IGNORED, description: 'Start an export of the unexported records: export counter, range, amount, records digest, card signature', ref: REF,
     response: [{ name: 'exportCounter', length: 4 }, { name: 'first', length: 4 }, { name: 'last', length: 4 }, { name: 'amount', length: 4 }, { name: 'recordsDigest', length: 32 }, { name: 'cardSignature', length: 64, random: true }] },
-  { name: 'LEDGER_ACK_EXPORT', cla: C80, ins: 0x58, cases: [3], p1p2: { ...P1P2_ZERO, ...GATED }, description: "The payment server's signed settlement of an export: records settled; postpaid use reduced by the settled amount", ref: REF,
+  { name: 'LEDGER_ACK_EXPORT', cla: C80, ins: 0x58, cases: [3], p1p2: { ...P1P2_ZERO, ...LENGTH_FIRST }, description: "The payment server's signed settlement of an export: records settled; postpaid use reduced by the settled amount", ref: REF,
     command: [{ name: 'exportCounter', length: 4 }, { name: 'last', length: 4 }, sig('serverSignature')] },
   { name: 'LEDGER_ISSUE_TICKET', cla: C80, ins: 0x60, cases: [3], p1p2: IGNORED, description: 'Store an issuer-signed ticket (id, event, seat, validity) bound to this card', ref: TREF,
     command: [{ name: 'ticket', length: 24 }, sig('issuerSignature')] },
@@ -59,11 +60,11 @@ export const LEDGER_COMMANDS: readonly CommandSpec[] = [
     command: [{ name: 'ticketId', length: 8 }, { name: 'gateChallenge', length: 16, random: true }, { name: 'gateTime', length: 4 }], response: [sig('cardSignature')] },
   { name: 'LEDGER_REFUND_TICKET', cla: C80, ins: 0x64, cases: [4], p1p2: IGNORED, description: 'Delete an unused ticket on the issuer signature over (card id, ticket id, card challenge); returns the card-signed refund proof', ref: TREF,
     command: [{ name: 'ticketId', length: 8 }, sig('issuerSignature')], response: [sig('cardSignature')] },
-  { name: 'LEDGER_READ_TICKET', cla: C80, ins: 0x6c, cases: [2], p1p2: params(anyByte('slot, 00 first'), ZERO, GATED), description: 'One ticket slot: state, ticket, last gate challenge and time', ref: TREF,
+  { name: 'LEDGER_READ_TICKET', cla: C80, ins: 0x6c, cases: [2], p1p2: params(anyByte('slot, 00 first'), ZERO, { note: 'a slot past the ticket slots (params.ticketSlots) is 6A86' }), description: 'One ticket slot: state, ticket, last gate challenge and time', ref: TREF,
     response: [{ name: 'slot', length: 45 }] },
   { name: 'LEDGER_GET_TRANSFER_NONCE', cla: C80, ins: 0x68, cases: [2], p1p2: IGNORED, description: 'The receiving side: a persistent one-use nonce for an incoming ticket (the same one until a ticket arrives)', ref: TREF,
     response: [{ name: 'nonce', length: 16, random: true }] },
-  { name: 'LEDGER_TRANSFER_OUT', cla: C80, ins: 0x66, cases: [2, 4], p1p2: params(oneOf('outbox', v(0x00, 'empty'), v(0x01, 'previous ticket delivered')), ZERO, { ...GATED, note: 'case 4: new transfer; case 2: the sealed ticket in the outbox again (P1-P2 ignored)' }), description: 'Seal a valid ticket to the receiving card (ECDH P-256 + AES-CTR/CMAC) and delete it here in the same transaction', ref: TREF,
+  { name: 'LEDGER_TRANSFER_OUT', cla: C80, ins: 0x66, cases: [2, 4], p1p2: params(oneOf('outbox', v(0x00, 'empty'), v(0x01, 'previous ticket delivered')), ZERO, { ...LENGTH_FIRST, note: 'case 4: new transfer; case 2: the sealed ticket in the outbox again (P1-P2 ignored)' }), description: 'Seal a valid ticket to the receiving card (ECDH P-256 + AES-CTR/CMAC) and delete it here in the same transaction', ref: TREF,
     command: [{ name: 'ticketId', length: 8 }, { name: 'recipientKey', length: 65 }, { name: 'recipientNonce', length: 16 }], response: [{ name: 'sealed', length: 'rest', random: true }] },
   { name: 'LEDGER_TRANSFER_IN', cla: C80, ins: 0x6a, cases: [3], p1p2: IGNORED, description: 'Open a sealed ticket addressed to this card and store it; consumes the transfer nonce (extended length)', ref: TREF,
     command: [{ name: 'sealed', length: 'rest' }] },

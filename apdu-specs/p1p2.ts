@@ -103,13 +103,21 @@ export function wrongP1P2Sw(spec: P1P2Spec, cla: ClassPattern): number {
 }
 
 /**
+ * The declaration's answer to P1-P2, whoever checks it: the SW of a P1-P2 no form accepts, or
+ * undefined when accepted or not declared. The handler's check (`checkedBy: 'handler'`) reads this.
+ */
+export function p1p2Sw(spec: CommandSpec, p1: number, p2: number): number | undefined {
+  const d = declared(spec.p1p2);
+  if (d === undefined || p1p2Accepted(d, p1, p2)) return undefined;
+  return wrongP1P2Sw(d, spec.cla);
+}
+
+/**
  * The dispatcher's check: the SW to answer before the handler runs, or undefined when P1-P2 is
  * accepted, not declared, or declared `checkedBy: 'handler'`.
  */
 export function p1p2Refusal(spec: CommandSpec, p1: number, p2: number): number | undefined {
-  const d = declared(spec.p1p2);
-  if (d === undefined || d.checkedBy === 'handler' || p1p2Accepted(d, p1, p2)) return undefined;
-  return wrongP1P2Sw(d, spec.cla);
+  return declared(spec.p1p2)?.checkedBy === 'handler' ? undefined : p1p2Sw(spec, p1, p2);
 }
 
 const hex = (n: number, digits = 2): string => n.toString(16).padStart(digits, '0').toUpperCase();

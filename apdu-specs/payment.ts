@@ -18,12 +18,6 @@
 import { cla, type CommandSpec } from './types.js';
 import { anyByte, forms, is, oneOf, params, P1P2_ZERO, v, within, ZERO } from './p1p2.js';
 
-/**
- * The applet answers 6985 while not personalized before its handlers run: a P1-P2 check in the
- * dispatcher would come first, so the handlers check the declared values (after the gate).
- */
-const GATED = { checkedBy: 'handler' } as const;
-
 export const PAYMENT_AID = 'f0636172646667030001'; // F0 'cardfg' 03 00 01: proprietary RID range F0
 
 /** BER-TLV tags of the payment records (private class; 9E as in ISO/IEC 7816-8 "digital signature"). */
@@ -71,31 +65,31 @@ const C80 = cla('8X', 0x80, 0xff);
 const REF = 'cardforge payment applet (issue 5)';
 
 export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
-  { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, within('user credential 90+n', 0x90, 0x9f, v(0x81, 'payment code')), GATED), ref: 'ISO/IEC 7816-4 §11.5.6',
+  { name: 'VERIFY', cla: C00, ins: 0x20, cases: [1, 3], p1p2: params(ZERO, within('user credential 90+n', 0x90, 0x9f, v(0x81, 'payment code')), { note: 'a user slot with no credential is 6A88' }), ref: 'ISO/IEC 7816-4 §11.5.6',
     description: 'Present the payment code (one success authorises one SIGN TRANSACTION or GET PROFILE) or a registered user credential (starts the authentication result, valid for the token lifetime); empty: retry query (63Cx, or 9000 when already verified)',
     command: [{ name: 'code', length: 'rest', secret: true }] },
-  { name: 'RESET_RETRY_COUNTER', cla: C00, ins: 0x2c, cases: [3], p1p2: params(oneOf('data', v(0x00, 'unblock code ‖ new payment code'), v(0x01, 'unblock code only')), is(0x81, 'payment code'), GATED), ref: 'ISO/IEC 7816-4 §11.5.10',
+  { name: 'RESET_RETRY_COUNTER', cla: C00, ins: 0x2c, cases: [3], p1p2: params(oneOf('data', v(0x00, 'unblock code ‖ new payment code'), v(0x01, 'unblock code only')), is(0x81, 'payment code')), ref: 'ISO/IEC 7816-4 §11.5.10',
     description: 'Unblock the payment code with the unblock code (own try counter, limit 10)',
     command: [{ name: 'unblock code', length: 8, secret: true }, { name: 'new code', length: 'rest', secret: true }] },
-  { name: 'GET_CHALLENGE', cla: C00, ins: 0x84, cases: [2], p1p2: { ...P1P2_ZERO, ...GATED, note: 'Le 08..20' }, ref: 'ISO/IEC 7816-4 §11.5.3',
+  { name: 'GET_CHALLENGE', cla: C00, ins: 0x84, cases: [2], p1p2: { ...P1P2_ZERO, note: 'Le 08..20' }, ref: 'ISO/IEC 7816-4 §11.5.3',
     description: 'Card challenge for the next STORE CERTIFICATE / STORE PROFILE (single use, cleared by reset)',
     response: [{ name: 'challenge', length: 'rest', random: true }] },
-  { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: forms([{ p1: is(0x00), p2: oneOf('data object', v(0xc0, 'status'), v(0xc1, 'card id'), v(0xc2, 'counter'), v(0xd2, 'device id')) }, { p1: is(0x7f), p2: oneOf('data object', v(0x49, 'public key'), v(0x21, 'certificate')) }], { ...GATED, sw: 0x6a88 }), ref: 'ISO/IEC 7816-4 §11.4.3',
+  { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: forms([{ p1: is(0x00), p2: oneOf('data object', v(0xc0, 'status'), v(0xc1, 'card id'), v(0xc2, 'counter'), v(0xd2, 'device id')) }, { p1: is(0x7f), p2: oneOf('data object', v(0x49, 'public key'), v(0x21, 'certificate')) }], { sw: 0x6a88, note: 'the certificate before one is stored is 6A88' }), ref: 'ISO/IEC 7816-4 §11.4.3',
     description: 'Read a public data object (never keys or codes)', response: [{ name: 'value', length: 'rest' }] },
-  { name: 'SIGN_TRANSACTION', cla: C80, ins: 0x50, cases: [4], p1p2: params(oneOf('signature', v(SIGN_MODES.ECDSA, 'ECDSA P-256'), v(SIGN_MODES.CMAC, 'AES-CMAC')), ZERO, GATED), ref: REF,
+  { name: 'SIGN_TRANSACTION', cla: C80, ins: 0x50, cases: [4], p1p2: params(oneOf('signature', v(SIGN_MODES.ECDSA, 'ECDSA P-256'), v(SIGN_MODES.CMAC, 'AES-CMAC')), ZERO), ref: REF,
     description: 'Sign the canonical record E0 (card id, next counter, the command fields, CVM result, identification) after a payment-code VERIFY; the counter step commits before the answer',
     command: [{ name: 'C3 merchant ‖ C4 amount ‖ C5 currency ‖ C6 date-time ‖ C7 challenge ‖ C8 order hash', length: 'rest' }],
     response: [{ name: 'counter', length: 4 }, { name: 'signature or cmac', length: 'rest', random: true }] },
-  { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), GATED), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
+  { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), { note: 'a slot with no registered user is 6A88' }), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
     description: 'Answer a gateway challenge (16..32 bytes) with token E2 ‖ 9E signature, while the user credential verification is unexpired',
     command: [{ name: 'challenge', length: 'rest' }], response: [{ name: 'token', length: 'rest', random: true }] },
-  { name: 'STORE_CERTIFICATE', cla: C80, ins: 0xe2, cases: [3], p1p2: { ...P1P2_ZERO, ...GATED }, ref: REF,
+  { name: 'STORE_CERTIFICATE', cla: C80, ins: 0xe2, cases: [3], p1p2: P1P2_ZERO, ref: REF,
     description: 'Store the card certificate: DA certificate ‖ 9E issuer signature over E5 (card id, card challenge, certificate); the certificate must hold the card public key',
     command: [{ name: 'DA certificate ‖ 9E signature', length: 'rest' }] },
-  { name: 'STORE_PROFILE', cla: C80, ins: 0xe4, cases: [3], p1p2: { ...P1P2_ZERO, ...GATED }, ref: 'Mall Service JP 2001-076059',
+  { name: 'STORE_PROFILE', cla: C80, ins: 0xe4, cases: [3], p1p2: P1P2_ZERO, ref: 'Mall Service JP 2001-076059',
     description: 'Store the encrypted profile: DB blob ‖ 9E authentication-server signature over E3 (card id, card challenge, blob)',
     command: [{ name: 'DB blob ‖ 9E signature', length: 'rest' }] },
-  { name: 'GET_PROFILE', cla: C80, ins: 0xe6, cases: [4], p1p2: { ...P1P2_ZERO, ...GATED }, ref: 'Mall Service JP 2001-076059',
+  { name: 'GET_PROFILE', cla: C80, ins: 0xe6, cases: [4], p1p2: P1P2_ZERO, ref: 'Mall Service JP 2001-076059',
     description: 'After a payment-code VERIFY approving the shown order: DB blob ‖ 9E card signature over E4 (card id, challenge, order digest, SHA-256 of the blob)',
     command: [{ name: 'order digest', length: 32 }, { name: 'server challenge', length: 16 }], response: [{ name: 'blob ‖ signature', length: 'rest', random: true }] },
 ];

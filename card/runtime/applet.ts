@@ -2,14 +2,15 @@
  * The applet model (Java Card style): an applet is installed under an AID with parameters,
  * selected / deselected per logical channel, and processes the commands it declares.
  * Commands are declared in apdu-specs/ and bound to handlers in a CommandTable; the dispatcher
- * answers 6E00 / 6D00 / 6700 from the table, then a P1-P2 the declaration does not accept with the
- * declared SW (paramsRefused), before a handler runs, so handlers only see well-formed commands of
+ * answers 6E00 / 6D00 / 6700 from the table, then the applet's guard (a blank applet: 6985), then a
+ * P1-P2 the declaration does not accept with the declared SW (paramsRefused), before a handler runs, so handlers only see well-formed commands of
  * their declared case and parameters. A handler returns a Reply or throws CardError.
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
 import { SW } from '../../apdu-specs/status-words.js';
-import { p1p2Refusal } from '../../apdu-specs/p1p2.js';
+import { p1p2Refusal, p1p2Sw } from '../../apdu-specs/p1p2.js';
 import type { CommandApdu } from './apdu.js';
+import { CardError } from './errors.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
@@ -26,7 +27,12 @@ export interface Reply {
   readonly prefix?: boolean;
 }
 
-export type Handler = (apdu: CommandApdu) => Reply | void;
+/**
+ * A command's handler. `spec` is the declaration the dispatcher matched (the table entry's), so a
+ * handler whose P1-P2 declaration is `checkedBy: 'handler'` checks it with checkParams(apdu, spec)
+ * at the point its other checks leave for it.
+ */
+export type Handler = (apdu: CommandApdu, spec: CommandSpec) => Reply | void;
 
 /** JSON-serializable install parameters (kept in the card image). */
 export type AppletParams = { readonly [key: string]: unknown };
@@ -127,12 +133,42 @@ export interface TableEntry {
 export type Lookup = TableEntry | number;
 
 /**
+ * A state check of the applet the dispatcher runs after the class, INS and length checks and before
+ * the P1-P2 check: throws CardError to answer (the not-personalized gate, perso.ts: 6985 on a blank
+ * applet), else returns to go on.
+ */
+export type CommandGuard = (spec: CommandSpec) => void;
+
+export interface CommandTableOptions {
+  /**
+   * Commands whose class the applet does not otherwise speak — another INS in that class answers
+   * 6E00 (class not supported) rather than 6D00 (a classic SIM takes cardforge's class-80
+   * personalization STORE DATA, yet answers any other class-80 command 6E00 as TS 51.011 §9.4.6
+   * has it).
+   */
+  readonly soleCommands?: readonly string[];
+  /** Checked before P1-P2 and the handler (CommandGuard). */
+  readonly guard?: CommandGuard;
+}
+
+/**
  * The dispatcher's P1-P2 check, after the class, INS and case checks: the SW the command's
  * declaration (CommandSpec.p1p2) gives a P1-P2 it does not accept — 6A86, 6B00 in class A0, or the
  * declared one — or undefined to run the handler (accepted, not declared, or checked by the handler).
  */
 export function paramsRefused(entry: TableEntry, apdu: Pick<CommandApdu, 'p1' | 'p2'>): number | undefined {
   return p1p2Refusal(entry.spec, apdu.p1, apdu.p2);
+}
+
+/**
+ * The handler's P1-P2 check, at the point it chooses (a declaration `checkedBy: 'handler'`, whose
+ * data-length or state checks answer first): throws CardError with the declared SW — 6A86, 6B00 in
+ * class A0, or the declaration's own — when no form of the declaration accepts P1-P2. State the
+ * declaration cannot say (a record past the log, a slot past the layout) stays the handler's.
+ */
+export function checkParams(apdu: Pick<CommandApdu, 'p1' | 'p2'>, spec: CommandSpec): void {
+  const sw = p1p2Sw(spec, apdu.p1, apdu.p2);
+  if (sw !== undefined) throw new CardError(sw, `P1-P2 ${((apdu.p1 << 8) | apdu.p2).toString(16).padStart(4, '0')} not accepted by ${spec.name}`);
 }
 
 function matches(p: ClassPattern, base: number): boolean {
@@ -147,15 +183,12 @@ export class CommandTable {
   private readonly byIns: (TableEntry[] | undefined)[] = new Array(256);
   private readonly patterns: ClassPattern[] = [];
   readonly specs: readonly CommandSpec[];
+  /** The applet's state check before P1-P2 (CommandTableOptions.guard), if any. */
+  readonly guard: CommandGuard | undefined;
 
-  /**
-   * `opts.soleCommands`: commands whose class the applet does not otherwise speak — another INS in
-   * that class answers 6E00 (class not supported) rather than 6D00 (a classic SIM takes cardforge's
-   * class-80 personalization STORE DATA, yet answers any other class-80 command 6E00 as TS 51.011
-   * §9.4.6 has it).
-   */
-  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }, opts: { readonly soleCommands?: readonly string[] } = {}) {
+  constructor(specs: readonly CommandSpec[], handlers: { readonly [name: string]: Handler }, opts: CommandTableOptions = {}) {
     this.specs = specs;
+    this.guard = opts.guard;
     const names = new Set<string>();
     for (const spec of specs) {
       const handler = handlers[spec.name];

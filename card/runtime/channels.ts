@@ -5,6 +5,8 @@
  * progress (AppletContext.channel()). The runtime's own commands (runtime-commands.ts) drive it.
  */
 import { SW } from '../../apdu-specs/status-words.js';
+import { SELECT_BY_DF_NAME } from '../../apdu-specs/iso7816.js';
+import { p1p2Sw } from '../../apdu-specs/p1p2.js';
 import type { CommandApdu } from './apdu.js';
 import type { Applet, AppletParams, Reply } from './applet.js';
 import { CardError, PowerLoss } from './errors.js';
@@ -171,9 +173,10 @@ export class Channels {
     const occurrence = apdu.p2 & 0x03;
     const currentApplet = current === null || current === undefined ? undefined : this.installed[current]!.applet;
     const forward = currentApplet?.commands.handles(0x00, 0xa4) === true;
-    if (occurrence === 0x01 || occurrence === 0x03 || (apdu.p2 & 0xf0) !== 0) {
-      return forward ? { kind: 'forward' } : { kind: 'refuse', sw: SW.INCORRECT_P1P2 };
-    }
+    // A P2 the declaration does not take (occurrence 01/11, RFU bits): the current applet's SELECT
+    // may (an ADF's last occurrence …), else the declared SW (6A86).
+    const wrongParams = p1p2Sw(SELECT_BY_DF_NAME, apdu.p1, apdu.p2);
+    if (wrongParams !== undefined) return forward ? { kind: 'forward' } : { kind: 'refuse', sw: wrongParams };
     const name = apdu.data;
     let idx = -1;
     if (name.length === 0) {

@@ -1,8 +1,8 @@
 /**
  * Table dispatch, one path for applets and the runtime's own commands (onomondo-uicc style):
  * the table answers 6E00 / 6D00; the class bits the target does not support 6882 / 6884; the
- * declared case and extended length 6700, a P1-P2 outside the declaration its declared SW — before
- * any handler runs. The handler returns a Reply or
+ * declared case and extended length 6700; the table's guard its SW (a blank applet 6985); a P1-P2
+ * outside the declaration its declared SW — before any handler runs. The handler returns a Reply or
  * throws; a CardError is its status word, a PowerLoss unwinds the command, anything else is an
  * applet bug answered 6F00. A transaction still open when the handler returns is aborted (Java Card).
  */
@@ -45,13 +45,16 @@ export function dispatch(target: DispatchTarget, apdu: CommandApdu, env: Dispatc
   if (apdu.extended && !target.extendedLength) return env.refused(SW.WRONG_LENGTH);
   apdu = transportCase(apdu, found.cases, env.protocol());
   if (!caseAllowed(found.cases, apdu.apduCase)) return env.refused(SW.WRONG_LENGTH);
-  // A P1-P2 its declaration does not accept (apdu-specs P1P2Spec), after the length checks. Held
-  // response data stays held (a GET RESPONSE with a wrong P1-P2 does not lose it).
-  const refusedParams = paramsRefused(found, apdu);
-  if (refusedParams !== undefined) return swBytes(refusedParams);
   let reply: Reply | void;
   try {
-    reply = found.handler(apdu);
+    // The applet's state check (a blank applet answers 6985 to all but PERSO STORE DATA), answered
+    // as a handler's CardError; then a P1-P2 its declaration does not accept (apdu-specs P1P2Spec),
+    // after the length checks. Held response data stays held (a GET RESPONSE with a wrong P1-P2
+    // does not lose it).
+    target.commands.guard?.(found.spec);
+    const refusedParams = paramsRefused(found, apdu);
+    if (refusedParams !== undefined) return swBytes(refusedParams);
+    reply = found.handler(apdu, found.spec);
   } catch (e) {
     return swBytes(failureSw(e, env.memory));
   } finally {

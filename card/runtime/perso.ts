@@ -5,9 +5,10 @@
  * They live in the runtime because applets may not import each other.
  */
 import { SW } from '../../apdu-specs/status-words.js';
-import { PERSO_P1 } from '../../apdu-specs/personalization.js';
+import { PERSO_P1, PERSO_STORE_DATA } from '../../apdu-specs/personalization.js';
 import { CardError } from './errors.js';
-import type { AppletContext, Handler, Reply } from './applet.js';
+import { CommandTable, type AppletContext, type Handler, type Reply } from './applet.js';
+import type { CommandSpec } from '../../apdu-specs/types.js';
 import type { CommandApdu } from './apdu.js';
 import type { PBool } from './store.js';
 import { readTlvAt, TlvSyntaxError, type TlvItem } from './tlv.js';
@@ -43,24 +44,23 @@ export function isFactoryInstall(p: unknown): p is { factory: unknown } {
 }
 
 /**
- * The applet's handlers gated by its blank state: each answers 6985 while blank, and
- * PERSO_STORE_DATA is added. Both callbacks are read at dispatch (tables are built before the
- * persistent handles exist).
+ * The command table of an applet gated by its blank state: PERSO_STORE_DATA is added, and every
+ * other command answers 6985 while blank — the table's guard, which the dispatcher runs after the
+ * class, INS and length checks and before the P1-P2 check, so a blank applet answers 6985 whatever
+ * P1-P2 and the declarations may be checked by the dispatcher. Both callbacks are read at dispatch
+ * (tables are built before the persistent handles exist).
  */
-export function untilPersonalized(
+export function personalizedTable(
+  specs: readonly CommandSpec[],
   isBlank: () => boolean,
   storeData: Handler,
   handlers: { readonly [name: string]: Handler },
-): { [name: string]: Handler } {
-  const out: { [name: string]: Handler } = {};
-  for (const [name, h] of Object.entries(handlers)) {
-    out[name] = (a) => {
-      if (isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
-      return h(a);
-    };
-  }
-  out.PERSO_STORE_DATA = storeData;
-  return out;
+): CommandTable {
+  return new CommandTable(specs, { ...handlers, PERSO_STORE_DATA: storeData }, {
+    guard: (spec) => {
+      if (spec.name !== PERSO_STORE_DATA.name && isBlank()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'not personalized');
+    },
+  });
 }
 
 
@@ -115,8 +115,8 @@ export class PersoBlocks {
   /** The PERSO_STORE_DATA handler. */
   storeData(apdu: CommandApdu): Reply {
     const rules = this.rules;
+    // P1 is 10 or 90: the dispatcher refused any other (PERSO_STORE_DATA's declaration).
     const last = apdu.p1 === PERSO_P1.LAST_BLOCK;
-    if (!last && apdu.p1 !== PERSO_P1.MORE_BLOCKS) throw new CardError(SW.INCORRECT_P1P2);
     if (!this.blank) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'already personalized');
     if (!rules.authorised()) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization not authorised (VERIFY ADM1 first)');
     const expected = this.seq[1] === 1 ? this.seq[0]! : 0;

@@ -47,13 +47,13 @@ export class Responder {
 
   /**
    * GET RESPONSE: the next piece of the held data, as the response bytes. Class A0 answers with the
-   * TS 51.011 §9.4.6 family: 6B00 for P1-P2, 6F00 (technical problem, no diagnosis) when nothing
-   * is held; the ISO classes with 6A86 and 6985 (ISO/IEC 7816-4 §5.6). A wrong P1-P2 keeps the
-   * held data; nothing held on this channel drops whatever is held.
+   * TS 51.011 §9.4.6 family: 6F00 (technical problem, no diagnosis) when nothing is held; the ISO
+   * classes with 6985 (ISO/IEC 7816-4 §5.6). Nothing held on this channel drops whatever is held.
+   * A P1-P2 other than 0000 never gets here: the dispatcher refuses it by the declarations
+   * (6B00 in class A0, 6A86 otherwise) and the held data stays held.
    */
   serve(apdu: CommandApdu): Uint8Array {
     const gsm = apdu.claInfo.base === 0xa0;
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(gsm ? SW.WRONG_P1P2 : SW.INCORRECT_P1P2);
     const p = this.pending;
     if (p === null || p.channel !== apdu.claInfo.channel) {
       this.pending = null;

@@ -93,12 +93,10 @@ export class RuntimeCommands implements DispatchTarget {
       this.responder.stateChanged = true;
       return apdu.p2 === 0 ? { data: Uint8Array.of(target) } : {};
     }
-    if (apdu.p1 === 0x80) {
-      if (!case1) throw new CardError(SW.WRONG_LENGTH);
-      this.channels.close(origin, apdu.p2);
-      return {};
-    }
-    throw new CardError(SW.INCORRECT_P1P2);
+    // P1 80, close: the dispatcher refused any P1 but 00 and 80 (MANAGE_CHANNEL's declaration).
+    if (!case1) throw new CardError(SW.WRONG_LENGTH);
+    this.channels.close(origin, apdu.p2);
+    return {};
   }
 
   private getResponse(apdu: CommandApdu): Reply {

@@ -10,7 +10,6 @@ import type { LedgerCore } from './core.js';
 
 export function verifyCode(core: LedgerCore, a: CommandApdu): Reply {
   const code = core.code;
-  if (a.p1 !== 0x00 || a.p2 !== 0x81) throw new CardError(SW.INCORRECT_P1P2);
   if (!code.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no payment code configured');
   if (code.blocked) throw new CardError(SW.AUTH_METHOD_BLOCKED);
   if (a.apduCase === 1) {

@@ -26,7 +26,7 @@ import { getCertificate, getChallenge, getPublicKey, info, putCertificate } from
 import { ackExport, exportLog, readRecord } from './log.js';
 import { checkPersonalization } from './params.js';
 import { debit, lastReceipt, load } from './purse.js';
-import { isLedgerFactory, LedgerStoreData, untilLedgerPersonalized } from './store-data.js';
+import { isLedgerFactory, ledgerTable, LedgerStoreData } from './store-data.js';
 
 export class LedgerApplet extends Applet {
   static readonly type = 'cardforge.ledger';
@@ -45,7 +45,7 @@ export class LedgerApplet extends Applet {
       mode: core.p.mode, cardId: core.cardId, currency: core.currency, limit: core.limit, value: core.value, editorKey: core.editorKey, issuerKey: core.issuerKey,
       serverKey: core.serverKey, consentMode: core.consentMode, threshold: core.threshold, code: core.code, generateKeys: () => core.generateKeys(),
     });
-    this.commands = new CommandTable([...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS], untilLedgerPersonalized(() => this.perso, {
+    this.commands = ledgerTable([...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS], () => this.perso, {
       LEDGER_VERIFY_CODE: (a) => verifyCode(core, a),
       LEDGER_READ_RECORD: (a) => readRecord(core, a),
       LEDGER_GET_INFO: () => info(core),
@@ -53,19 +53,19 @@ export class LedgerApplet extends Applet {
       LEDGER_PUT_CERTIFICATE: (a) => putCertificate(core, a),
       LEDGER_GET_CERTIFICATE: () => getCertificate(core),
       LEDGER_GET_CHALLENGE: () => getChallenge(core),
-      LEDGER_DEBIT: (a) => debit(core, a),
+      LEDGER_DEBIT: (a, s) => debit(core, a, s),
       LEDGER_GET_LAST_RECEIPT: () => lastReceipt(core),
-      LEDGER_LOAD: (a) => load(core, a),
+      LEDGER_LOAD: (a, s) => load(core, a, s),
       LEDGER_EXPORT_LOG: () => exportLog(core),
-      LEDGER_ACK_EXPORT: (a) => ackExport(core, a),
+      LEDGER_ACK_EXPORT: (a, s) => ackExport(core, a, s),
       LEDGER_ISSUE_TICKET: (a) => t.issue(a),
       LEDGER_VALIDATE_TICKET: (a) => t.validate(a),
       LEDGER_REFUND_TICKET: (a) => t.refund(a),
       LEDGER_READ_TICKET: (a) => t.read(a),
       LEDGER_GET_TRANSFER_NONCE: () => t.nonce(),
-      LEDGER_TRANSFER_OUT: (a) => t.transferOut(a),
+      LEDGER_TRANSFER_OUT: (a, s) => t.transferOut(a, s),
       LEDGER_TRANSFER_IN: (a) => t.transferIn(a),
-    }));
+    });
   }
 
   override install(personalization: unknown): void {

@@ -5,13 +5,15 @@
  * transaction; postpaid: the settled amount leaves the cumulative use).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, readU32, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
+import { CardError, checkParams, readU32, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
 import { REC, ackDigest, exportDigest, recordsDigest } from '../../protocol/ledger.js';
 import { concat2, type LedgerCore } from './core.js';
 
 export function readRecord(core: LedgerCore, a: CommandApdu): Reply {
-  if (a.p2 !== 0x04) throw new CardError(SW.INCORRECT_P1P2);
+  // P2 is 04 (the dispatcher checked the declaration); the record number (P1) against the log's
+  // state: 00 or past the written records is 6A83.
   const available = Math.min(core.txCounter.get(), core.p.logSize);
   if (a.p1 < 1 || a.p1 > available) throw new CardError(SW.RECORD_NOT_FOUND);
   return { data: core.recordAt(a.p1) };
@@ -47,9 +49,9 @@ export function exportLog(core: LedgerCore): Reply {
   return { data: concat2(o, core.sign(exportDigest(core.cardId.view(), ec, first, last, amount, digest))) };
 }
 
-export function ackExport(core: LedgerCore, a: CommandApdu): Reply {
+export function ackExport(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
   if (a.data.length !== 72) throw new CardError(SW.WRONG_LENGTH);
-  if (a.p1 !== 0 || a.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
+  checkParams(a, spec);
   const ec = readU32(a.data, 0);
   const last = readU32(a.data, 4);
   if (!core.exportPending.get() || ec !== core.exportCounter.get()) throw new CardError(SW.LEDGER_REPLAYED, 'no such pending export');

@@ -13,7 +13,8 @@
  *   challenge, amount, load counter), the counter must be the next one (replay refused).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
+import { CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
 import { DEBIT, RANDOM_LENGTH, REC, loadDigest, offerDigest, receiptDigest } from '../../protocol/ledger.js';
 import { CONSENT, concat2, type LedgerCore } from './core.js';
@@ -45,10 +46,10 @@ function offerVerified(core: LedgerCore, digest: Uint8Array, sig: Uint8Array): b
   return true;
 }
 
-export function debit(core: LedgerCore, a: CommandApdu): Reply {
+export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
   const d = a.data;
   if (d.length !== DEBIT.length) throw new CardError(SW.WRONG_LENGTH);
-  if (a.p1 !== 0 || a.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
+  checkParams(a, spec);
   const price = readU32(d, DEBIT.price);
   if (price === 0 || readU16(d, DEBIT.currency) !== core.currency.get()) throw new CardError(SW.WRONG_DATA);
   const hostRandom = d.subarray(DEBIT.hostRandom, DEBIT.hostRandom + RANDOM_LENGTH);
@@ -104,9 +105,9 @@ export function lastReceipt(core: LedgerCore): Reply {
   return { data: concat2(rec, sig) };
 }
 
-export function load(core: LedgerCore, a: CommandApdu): Reply {
+export function load(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
   if (a.data.length !== 72) throw new CardError(SW.WRONG_LENGTH);
-  if (a.p1 !== 0 || a.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
+  checkParams(a, spec);
   if (core.p.mode !== 'prepaid') throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'LOAD is for prepaid cards');
   const amount = readU32(a.data, 0);
   const counter = readU32(a.data, 4);

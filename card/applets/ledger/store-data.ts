@@ -15,8 +15,9 @@
  */
 import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
 import { SW } from '../../../apdu-specs/status-words.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
-import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
+import { CardError, PersoBlocks, isFactoryInstall, personalizedTable, type CommandTable, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CODE_MAX_LENGTH } from './types.js';
 import { CARD_ID_LENGTH, type LedgerMode } from '../../protocol/ledger.js';
@@ -42,9 +43,9 @@ export function isLedgerFactory(p: unknown): boolean {
   return isFactoryInstall(p);
 }
 
-/** Handlers gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
-export function untilLedgerPersonalized(perso: () => LedgerStoreData, handlers: { readonly [name: string]: Handler }): { [name: string]: Handler } {
-  return untilPersonalized(() => perso().blank, (a) => perso().storeData(a), handlers);
+/** The table of `specs` gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
+export function ledgerTable(specs: readonly CommandSpec[], perso: () => LedgerStoreData, handlers: { readonly [name: string]: Handler }): CommandTable {
+  return personalizedTable(specs, () => perso().blank, (a) => perso().storeData(a), handlers);
 }
 
 const MANDATORY = [TAG.CARD_ID, TAG.CURRENCY, TAG.LIMIT, TAG.EDITOR_ROOT_KEY, TAG.ISSUER_KEY, TAG.SERVER_KEY] as const;

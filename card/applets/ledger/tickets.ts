@@ -14,7 +14,8 @@
  *   arrives and consumes it in the transaction that stores the ticket: exactly one copy exists.
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, equalBytes, readU32, type AppletContext, type CommandApdu, type PBool, type PBytes, type PVarBytes, type Reply } from '../../runtime/index.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
+import { CardError, checkParams, equalBytes, readU32, type AppletContext, type CommandApdu, type PBool, type PBytes, type PVarBytes, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
 import { certDigest, refundAuthDigest, refundedDigest, ticketDigest, transferDigest, validateDigest, FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from '../../protocol/ledger.js';
 import { open, seal, SEAL_OVERHEAD } from './seal.js';
@@ -131,7 +132,9 @@ export class Tickets {
   }
 
   read(a: CommandApdu): Reply {
-    if (a.p1 >= this.count || a.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
+    // P2 is 00 (the dispatcher checked the declaration); the slot (P1) against the layout: one past
+    // the card's ticket slots is a wrong P1 too.
+    if (a.p1 >= this.count) throw new CardError(SW.INCORRECT_P1P2);
     return { data: this.slot(a.p1).slice() };
   }
 
@@ -146,13 +149,13 @@ export class Tickets {
     return { data: this.nonceValue.get() };
   }
 
-  transferOut(a: CommandApdu): Reply {
+  transferOut(a: CommandApdu, spec: CommandSpec): Reply {
     if (a.apduCase === 2) {
       if (this.outbox.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'outbox empty');
       return { data: this.outbox.get() };
     }
     if (a.data.length !== 8 + 65 + 16) throw new CardError(SW.WRONG_LENGTH);
-    if (a.p1 > 1 || a.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
+    checkParams(a, spec);
     // P1=01: the previous sealed ticket was delivered; its outbox copy may be replaced.
     if (this.outbox.length > 0 && a.p1 !== 1) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'outbox holds an undelivered ticket');
     const cert = this.deps.certificate();

@@ -17,14 +17,14 @@ import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-spec
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, CommandTable, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields } from '../../protocol/payment.js';
 import { concat, readU48, u32, u48 } from '../../runtime/bytes.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
-import { isPaymentFactory, PaymentStoreData, untilPaymentPersonalized } from './store-data.js';
+import { isPaymentFactory, paymentTable, PaymentStoreData } from './store-data.js';
 import {
   CARD_ID_LENGTH, COUNTER_MAX, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, PAYMENT_DEFAULTS as D, UNBLOCK_CODE_LENGTH, type PaymentParams, type PaymentPersonalization,
 } from './types.js';
@@ -81,7 +81,7 @@ export class PaymentApplet extends Applet {
   /** PERSO_STORE_DATA and the blank state (store-data.ts, issue 8). */
   private readonly perso: PaymentStoreData;
 
-  readonly commands = new CommandTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], untilPaymentPersonalized(() => this.perso, {
+  readonly commands = paymentTable([...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS], () => this.perso, {
     VERIFY: (a) => this.verify(a),
     RESET_RETRY_COUNTER: (a) => this.resetRetryCounter(a),
     GET_CHALLENGE: (a) => this.getChallenge(a),
@@ -91,7 +91,7 @@ export class PaymentApplet extends Applet {
     STORE_CERTIFICATE: (a) => this.storeCertificate(a),
     STORE_PROFILE: (a) => this.storeProfile(a),
     GET_PROFILE: (a) => this.getProfile(a),
-  }));
+  });
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
@@ -188,15 +188,13 @@ export class PaymentApplet extends Applet {
       if (!this.paymentCode.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
       return this.paymentCode;
     }
-    const slot = p2 - PAYMENT_REFS.USER_BASE;
-    if (slot < 0 || slot > 0x0f) throw new CardError(SW.INCORRECT_P1P2);
-    const pin = this.credentials[slot];
+    // 90..9F (the dispatcher refused the rest by VERIFY's declaration): a user slot, 6A88 unless configured.
+    const pin = this.credentials[p2 - PAYMENT_REFS.USER_BASE];
     if (pin === undefined || !pin.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
     return pin;
   }
 
   private verify(apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0x00) throw new CardError(SW.INCORRECT_P1P2);
     const pin = this.pinFor(apdu.p2);
     const slot = apdu.p2 - PAYMENT_REFS.USER_BASE;
     if (apdu.apduCase === 1) {
@@ -217,7 +215,6 @@ export class PaymentApplet extends Applet {
   }
 
   private resetRetryCounter(apdu: CommandApdu): Reply {
-    if (apdu.p2 !== PAYMENT_REFS.PAYMENT_CODE || (apdu.p1 !== 0x00 && apdu.p1 !== 0x01)) throw new CardError(SW.INCORRECT_P1P2);
     const d = apdu.data;
     const newLen = d.length - UNBLOCK_CODE_LENGTH;
     if (apdu.p1 === 0x01 ? newLen !== 0 : newLen < PAYMENT_CODE_LENGTH.min || newLen > PAYMENT_CODE_LENGTH.max) throw new CardError(SW.WRONG_LENGTH);
@@ -237,7 +234,6 @@ export class PaymentApplet extends Applet {
   // ---- challenge and data objects ----
 
   private getChallenge(apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
     if (apdu.ne < 8 || apdu.ne > 32) throw new CardError(SW.WRONG_LENGTH);
     const c = this.ctx.rng.fill(new Uint8Array(apdu.ne));
     this.challenge[0] = c.length;
@@ -255,6 +251,7 @@ export class PaymentApplet extends Applet {
   }
 
   private getData(apdu: CommandApdu): Reply {
+    // P1-P2 is one of the declared objects: the dispatcher answered any other 6A88.
     switch ((apdu.p1 << 8) | apdu.p2) {
       case DO.STATUS: {
         const flags = (this.requireId.get() ? 1 : 0) | (this.counter.get() === COUNTER_MAX ? 2 : 0) | (this.certificate.length ? 4 : 0) | (this.profile.length ? 8 : 0);
@@ -271,7 +268,7 @@ export class PaymentApplet extends Applet {
       case DO.CERTIFICATE:
         if (this.certificate.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no certificate stored');
         return { data: this.certificate.get() };
-      default:
+      default: // not reached: the dispatcher refused every other P1-P2
         throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
     }
   }
@@ -280,7 +277,6 @@ export class PaymentApplet extends Applet {
 
   private sign(apdu: CommandApdu): Reply {
     const mode = apdu.p1;
-    if (apdu.p2 !== 0 || (mode !== SIGN_MODES.ECDSA && mode !== SIGN_MODES.CMAC)) throw new CardError(SW.INCORRECT_P1P2);
     try {
       checkSignFields(apdu.data);
     } catch (e) {
@@ -312,7 +308,6 @@ export class PaymentApplet extends Applet {
   // ---- authentication-result token (DoCoMo) ----
 
   private getAuthResult(apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0) throw new CardError(SW.INCORRECT_P1P2);
     const slot = apdu.p2;
     const pin = this.credentials[slot];
     if (pin === undefined || !pin.initialised) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND);
@@ -330,7 +325,6 @@ export class PaymentApplet extends Applet {
   // ---- issuer-authorised stores ----
 
   private parseGranted(apdu: CommandApdu, tag: number, where: string): [Uint8Array, Uint8Array] {
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
     try {
       const [value, sig] = parseFields(apdu.data, [{ tag, length: [1, 0xffff] }, { tag: T.SIGNATURE, length: 64 }], where);
       return [value!, sig!];
@@ -363,7 +357,6 @@ export class PaymentApplet extends Applet {
   }
 
   private getProfile(apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW.INCORRECT_P1P2);
     if (apdu.data.length !== 48) throw new CardError(SW.WRONG_LENGTH);
     if (this.profile.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no profile stored');
     if (!this.paymentCode.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);

@@ -17,8 +17,9 @@
  */
 import { PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
 import { SW } from '../../../apdu-specs/status-words.js';
+import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
-import { CardError, PersoBlocks, isFactoryInstall, untilPersonalized, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
+import { CardError, PersoBlocks, isFactoryInstall, personalizedTable, type CommandTable, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_ID_LENGTH, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, UNBLOCK_CODE_LENGTH } from './types.js';
 
@@ -47,9 +48,9 @@ export function isPaymentFactory(p: unknown): boolean {
   return isFactoryInstall(p);
 }
 
-/** Handlers gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
-export function untilPaymentPersonalized(perso: () => PaymentStoreData, handlers: { readonly [name: string]: Handler }): { [name: string]: Handler } {
-  return untilPersonalized(() => perso().blank, (a) => perso().storeData(a), handlers);
+/** The table of `specs` gated by the blank state (6985 while blank), plus PERSO_STORE_DATA; `perso` read at dispatch. */
+export function paymentTable(specs: readonly CommandSpec[], perso: () => PaymentStoreData, handlers: { readonly [name: string]: Handler }): CommandTable {
+  return personalizedTable(specs, () => perso().blank, (a) => perso().storeData(a), handlers);
 }
 
 const u32 = (v: Uint8Array): number => ((v[0]! << 24) >>> 0) + (v[1]! << 16) + (v[2]! << 8) + v[3]!;

@@ -91,7 +91,7 @@ export class SimApplet extends Applet {
       CAT_TERMINAL_RESPONSE: (a) => tk.terminalResponse(u, a),
     };
     // A pending proactive command turns every 9000 of the SIM's commands into 91xx.
-    for (const t of [classic, uicc]) for (const [k, h] of Object.entries(t)) t[k] = (a) => tk.signal(h(a));
+    for (const t of [classic, uicc]) for (const [k, h] of Object.entries(t)) t[k] = (a, spec) => tk.signal(h(a, spec));
     const p = core.personality;
     const specs = [...(p !== 'uicc' ? [...SIM_CLASSIC_COMMANDS, ...GSM_TOOLKIT_COMMANDS] : []), ...(p !== 'classic' ? [...UICC_COMMANDS, ...CAT_COMMANDS] : []), ...PERSONALIZATION_COMMANDS];
     this.commands = new CommandTable(specs, { ...(p !== 'uicc' ? classic : {}), ...(p !== 'classic' ? uicc : {}), PERSO_STORE_DATA: (a) => perso.storeData(a) }, p === 'classic' ? { soleCommands: ['PERSO_STORE_DATA'] } : {});
