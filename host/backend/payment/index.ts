@@ -4,4 +4,3 @@ export * from './issuer.js';
 export * from './payment-server.js';
 export * from './gateway.js';
 export * from './auth-server.js';
-export { nodeAesCmac } from './cmac.js';

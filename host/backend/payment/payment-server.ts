@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { recordOf, type TransactionFields } from '../../../card/protocol/index.js';
 import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
-import { nodeAesCmac } from './cmac.js';
+import { aesCmac } from '../../../card/algorithms/index.js';
 import { PaymentBackendError } from './errors.js';
 import { verifyCardCertificate, type CardCertificateInfo } from './issuer.js';
 
@@ -106,7 +106,7 @@ export class PaymentServer {
       cardId = sub.cardId;
       const macKey = this.macKeys.get(bytesToHex(cardId));
       if (macKey === undefined) throw new PaymentBackendError('UNKNOWN_CARD', `no MAC key registered for card ${bytesToHex(cardId)}`);
-      verifyProof = (record) => equalBytes(nodeAesCmac(macKey, record), proof);
+      verifyProof = (record) => equalBytes(aesCmac(macKey, record), proof);
     }
     const record = recordOf({ ...p.order, challenge: sub.challenge, cardId, counter, cvmResult: 0x01, identification: ident });
     if (!verifyProof(record)) throw new PaymentBackendError('SIGNATURE_INVALID', `${ecdsa ? 'signature' : 'MAC'} does not verify over the order as the server knows it`);
