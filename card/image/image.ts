@@ -23,7 +23,7 @@
  * corrupt bytes). It detects corruption, not a forger: whoever edits the file can recompute it
  * (use an encrypted image for that). Version 1 images (no digest) still load, with a warning.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../algorithms/index.js';
 import { Card, type AppletClass, type AppletParams, type Clock, type InstalledApplet, type JournalEntry, type LayoutFields, type Rng } from '../runtime/index.js';
 import { bytesToHex, hexToBytes } from '../runtime/bytes.js';
 
