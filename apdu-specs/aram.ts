@@ -16,7 +16,7 @@
  *   Command-Delete          F1 00 = all, or F1 L { AID-REF-DO | C0 | REF-DO | REF-AR-DO } (Table 5-4)
  *   Command-UpdateRefreshTag-DO F2 00                                   (Table 5-6)
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, type CommandSpec } from './types.js';
 import { forms, is, oneOf, params, v } from './p1p2.js';
 
 /** The ARA-M's AID (SEAC §3.1): RID A000000151 (GlobalPlatform) ‖ 'ACL' ‖ 00. */
@@ -59,7 +59,7 @@ export const ARAM_GET_DATA = {
 /** STORE DATA P1P2: P1 = 90 (GP CS v2.3 §11.11.2.1: b8 last block, b5b4 10 BER-TLV), P2 = 00. */
 export const ARAM_STORE_DATA_P1P2 = 0x9000;
 
-const C80 = cla('8X', 0x80, 0xff);
+const C80 = CLASS_80;
 const REF = 'GlobalPlatform Secure Element Access Control (GPD_SPE_013) v1.1';
 
 export const ARAM_COMMANDS: readonly CommandSpec[] = [

@@ -7,12 +7,12 @@
  * selected on), so a GlobalPlatformPro session reads "INITIALIZE_UPDATE", not a cardforge
  * applet's command that happens to share the INS.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, CLASS_00, type CommandSpec } from './types.js';
 import { anyByte, bits, forms, is, oneOf, params, v, ZERO } from './p1p2.js';
 
 /** 8X: proprietary class, b3b4 secure messaging (80 plain, 84 C-MAC), channels in b1b2 / E0-EF. */
-export const GP_CLASS = cla('8X', 0x80, 0xff);
-const ISO_CLASS = cla('0X', 0x00, 0xff);
+export const GP_CLASS = CLASS_80;
+const ISO_CLASS = CLASS_00;
 const GPCS = 'GlobalPlatform Card Specification v2.3.1';
 
 export const GP_INITIALIZE_UPDATE: CommandSpec = {

@@ -3,11 +3,11 @@
  * of TS 51.011 §9.2.18). SELECT by DF name is answered by the runtime when an applet's AID matches;
  * any other SELECT goes to the applet selected on the channel.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_A0, CLASS_00, type CommandSpec } from './types.js';
 import { anyByte, bits, forms, is, params, P1P2_ZERO, v } from './p1p2.js';
 
-export const INTERINDUSTRY = cla('0X', 0x00, 0xff);
-export const GSM_CLASS = cla('A0', 0xa0, 0xff);
+export const INTERINDUSTRY = CLASS_00;
+export const GSM_CLASS = CLASS_A0;
 
 export const SELECT_BY_DF_NAME: CommandSpec = {
   name: 'SELECT',

@@ -5,7 +5,7 @@
  * RECORD (ISO/IEC 7816-4 §11.5.6, §11.3.3). Message layouts and signing inputs:
  * card/protocol/ledger.ts. Signatures are ECDSA P-256, raw r || s.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, CLASS_00, type CommandSpec } from './types.js';
 import { anyByte, is, oneOf, params, P1P2_ANY, P1P2_ZERO, v, ZERO } from './p1p2.js';
 
 /**
@@ -20,8 +20,8 @@ const IGNORED = P1P2_ANY;
 /** F0 'cardfg' 04 00 01: proprietary RID range F0, like the loopback applet. */
 export const LEDGER_AID = 'f0636172646667040001';
 
-const C00 = cla('0X', 0x00, 0xff);
-const C80 = cla('8X', 0x80, 0xff);
+const C00 = CLASS_00;
+const C80 = CLASS_80;
 const REF = 'cardforge ledger (WO 00/63859)';
 const TREF = 'cardforge ledger e-tickets';
 const sig = (name: string): { name: string; length: number } => ({ name, length: 64 });

@@ -2,11 +2,11 @@
  * The loopback applet's commands: a diagnostic applet for transports and throughput (echo, a fixed
  * 16-byte answer, SHA-256 of the data, a 3-write transaction). Proprietary class 80.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, CLASS_00, type CommandSpec } from './types.js';
 import { anyByte, oneOf, params, P1P2_ANY, v } from './p1p2.js';
 
 export const LOOPBACK_AID = 'f0636172646667010001'; // F0 'cardfg' 01 00 01: proprietary RID range F0
-const C80 = cla('8X', 0x80, 0xff);
+const C80 = CLASS_80;
 const REF = 'cardforge loopback applet';
 
 export const LOOPBACK_COMMANDS: readonly CommandSpec[] = [
@@ -20,7 +20,7 @@ export const LOOPBACK_COMMANDS: readonly CommandSpec[] = [
     command: [{ name: 'a', length: 1 }, { name: 'b', length: 1 }, { name: 'c', length: 1 }] },
   { name: 'READ_STATE', cla: C80, ins: 0x18, cases: [2], p1p2: P1P2_ANY, description: 'Read the three fields TX3 writes', ref: REF,
     response: [{ name: 'a', length: 1 }, { name: 'b', length: 1 }, { name: 'c', length: 1 }] },
-  { name: 'GET_CHALLENGE', cla: cla('0X', 0x00, 0xff), ins: 0x84, cases: [2], p1p2: P1P2_ANY, description: 'Return Ne random bytes', ref: 'ISO/IEC 7816-4 §11.5.3',
+  { name: 'GET_CHALLENGE', cla: CLASS_00, ins: 0x84, cases: [2], p1p2: P1P2_ANY, description: 'Return Ne random bytes', ref: 'ISO/IEC 7816-4 §11.5.3',
     response: [{ name: 'challenge', length: 'rest', random: true }] },
   { name: 'THROW', cla: C80, ins: 0x1e, cases: [1], p1p2: P1P2_ANY, description: 'Raise an internal error (exercises the 6F00 path)', ref: REF },
 ];

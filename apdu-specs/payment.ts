@@ -15,7 +15,7 @@
  * the auth server's profile grant  E3 L { C1 card id, C7 card challenge, DB blob }
  * Distinct template tags keep one signature from being valid as another kind of statement.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, CLASS_00, type CommandSpec } from './types.js';
 import { anyByte, forms, is, oneOf, params, P1P2_ZERO, v, within, ZERO } from './p1p2.js';
 
 export const PAYMENT_AID = 'f0636172646667030001'; // F0 'cardfg' 03 00 01: proprietary RID range F0
@@ -60,8 +60,8 @@ export const PAYMENT_DATA_OBJECTS = {
 export const PAYMENT_REFS = { PAYMENT_CODE: 0x81, USER_BASE: 0x90 } as const;
 export const SIGN_MODES = { ECDSA: 0x00, CMAC: 0x01 } as const;
 
-const C00 = cla('0X', 0x00, 0xff);
-const C80 = cla('8X', 0x80, 0xff);
+const C00 = CLASS_00;
+const C80 = CLASS_80;
 const REF = 'cardforge payment applet (issue 5)';
 
 export const PAYMENT_COMMANDS: readonly CommandSpec[] = [

@@ -12,7 +12,7 @@
  * 80 E2 would be decoded as STORE CERTIFICATE and its keys printed unmasked. DB (ISO/IEC 7816-4
  * §11.4.7: PUT DATA, odd INS = BER-TLV data field) is free in every applet.
  */
-import { cla, type CommandSpec } from './types.js';
+import { CLASS_80, type CommandSpec } from './types.js';
 import { anyByte, oneOf, params, v } from './p1p2.js';
 
 /** P1 values (GP CS 2.3 §11.11.2.1). */
@@ -39,7 +39,7 @@ export const SIM_PERSO_SECRET_TAGS: ReadonlySet<number> = new Set([
 
 export const PERSO_STORE_DATA: CommandSpec = {
   name: 'PERSO_STORE_DATA',
-  cla: cla('8X', 0x80, 0xff),
+  cla: CLASS_80,
   ins: 0xdb,
   cases: [3],
   // P1 first (before the personalized and ADM1 checks); the block number is checked against the

@@ -3,11 +3,11 @@
  * 3GPP TS 31.102 §7). SELECT by DF name (P1=04) that matches an installed applet's AID is the
  * runtime's; other names (the USIM ADF) come here. GET RESPONSE is the runtime's.
  */
-import { cla, type CommandSpec, type FieldSpec } from './types.js';
+import { CLASS_80, CLASS_00, type CommandSpec, type FieldSpec } from './types.js';
 import { anyByte, bits, forms, oneOf, params, P1P2_ZERO, v, within, ZERO } from './p1p2.js';
 
-const C00 = cla('0X', 0x00, 0xff);
-const C80 = cla('8X', 0x80, 0xff);
+const C00 = CLASS_00;
+const C80 = CLASS_80;
 const R = 'ETSI TS 102.221';
 const PIN: FieldSpec = { name: 'pin', length: 8, secret: true, description: 'PIN value: ASCII digits padded with FF' };
 /** READ / UPDATE BINARY: a 15-bit offset, or (P1 b8 = 1, b7b6 = 00) an SFI in b5..b1 and P2 the offset. */

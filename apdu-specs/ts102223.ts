@@ -6,11 +6,11 @@
  * names carry a CAT_ prefix, the classic ones GSM_, so a SIM channel decodes 80 10 / A0 10 as a
  * toolkit command, not as a loopback test command that happens to share the INS.
  */
-import { cla, type CommandSpec, type FieldSpec } from './types.js';
+import { CLASS_A0, CLASS_80, type CommandSpec, type FieldSpec } from './types.js';
 import { P1P2_ZERO } from './p1p2.js';
 
-const C80 = cla('8X', 0x80, 0xff);
-const A0 = cla('A0', 0xa0, 0xff);
+const C80 = CLASS_80;
+const A0 = CLASS_A0;
 const UICC = 'ETSI TS 102.221';
 const GSM = '3GPP TS 51.011';
 

@@ -3,10 +3,10 @@
  * GET RESPONSE (A0 C0) is the runtime's (iso7816.ts). Names carry a GSM_ prefix so they stay
  * distinct from the UICC commands with the same INS in ts102221.ts.
  */
-import { cla, type CommandSpec, type FieldSpec } from './types.js';
+import { CLASS_A0, type CommandSpec, type FieldSpec } from './types.js';
 import { anyByte, bits, is, oneOf, params, P1P2_ZERO, v, within, ZERO } from './p1p2.js';
 
-const A0 = cla('A0', 0xa0, 0xff);
+const A0 = CLASS_A0;
 const R = '3GPP TS 51.011';
 const CHV1 = v(0x01, 'CHV1');
 const CHV2 = v(0x02, 'CHV2');

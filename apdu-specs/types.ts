@@ -122,3 +122,11 @@ export interface StatusWordSpec {
 export function cla(text: string, value: number, mask: number): ClassPattern {
   return { text, value, mask };
 }
+
+/** The class patterns every declaration file shares (one definition each). */
+/** ISO/IEC 7816-4 §5.4.1 interindustry class, channel and SM bits free ("0X"). */
+export const CLASS_00: ClassPattern = cla('0X', 0x00, 0xff);
+/** Proprietary class 80 (TS 102.221 §10.1.1, GlobalPlatform, cardforge's applets: "8X"). */
+export const CLASS_80: ClassPattern = cla('8X', 0x80, 0xff);
+/** The GSM class of TS 51.011 §9.2 ("A0"). */
+export const CLASS_A0: ClassPattern = cla('A0', 0xa0, 0xff);
