@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the full test suite needs, when they are missing:
 # pcscd, libpcsclite-dev (headers for the `smartcard` addon), vsmartcard-vpcd (the virtual reader
-# driver the emulator connects to), pcsc-tools (pcsc_scan, scriptor), opensc (opensc-tool), and gcc
+# driver the emulator connects to), pcsc-tools (pcsc_scan, scriptor), opensc (opensc-tool), openssl (the x509_strict check of issued certificates), and gcc
 # for the pcscd TCP_NODELAY shim. Needs root for apt-get; without root it only reports what is missing.
 set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc gcc libc6-dev tmux tshark; do
+for p in pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc gcc libc6-dev tmux tshark openssl; do
   have_pkg "$p" || need+=("$p")
 done
 
