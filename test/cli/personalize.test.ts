@@ -33,7 +33,7 @@ describe('cardforge personalize / prove', () => {
     expect((await runCli(['personalize', example, '-o', image])).code).toBe(0);
     const none = await runCli(['prove', '--card', image, '--no-save']);
     expect(none.code, none.stdout + none.stderr).toBe(1);
-    expect(none.stderr).toMatch(/prove: 0 checks ran: 6 skipped \(needs --profile ×6\) — nothing was proved \(give --profile/);
+    expect(none.stderr).toMatch(/prove: 0 checks ran: 8 skipped \(needs --profile ×8\) — nothing was proved \(give --profile/);
     const aoc = await runCli(['prove', '--card', image, '--no-save', '--profile', example, 'aoc']);
     expect(aoc.code, aoc.stdout + aoc.stderr).toBe(0);
     expect(aoc.stdout).toMatch(/INCREASE EF_ACM by 1 +skip \(destructive: pass --destructive/);

@@ -28,7 +28,7 @@ describe('cardforge prove (in process)', () => {
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
     // The SIM-only profile has no payment or ledger section: those suites say so.
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no ledger section']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
   });
 
   it('without --destructive the code-spending and meter-moving checks are skipped with the reason, not run', async () => {
@@ -37,12 +37,12 @@ describe('cardforge prove (in process)', () => {
     const skips = r.rows.filter((x) => x.verdict === 'skip');
     expect(skips.map((x) => x.check)).toEqual([
       'classic VERIFY CHV1 with a wrong value', 'VERIFY PIN1 with a wrong value counts down', 'block PIN1 and unblock with PUK1',
-      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'ledger suite',
+      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'auth-result suite', 'mall-profile suite', 'ledger suite',
     ]);
     expect(skips.slice(0, 5).every((x) => x.note?.startsWith(DESTRUCTIVE_SKIP))).toBe(true);
     // Nothing ran that spends: no wrong-code rows, no INCREASE rows.
     expect(r.rows.filter((x) => x.verdict !== 'skip' && /wrong (value|PIN)|INCREASE|block/.test(x.check))).toEqual([]);
-    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 7 skipped \(destructive: pass --destructive ×5; /);
+    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 9 skipped \(destructive: pass --destructive ×5; /);
   });
 
   it('a destructive check does not touch the card without --destructive: EF_ACM unchanged until it is given', async () => {
@@ -100,13 +100,28 @@ describe('cardforge prove (in process)', () => {
     const card = await personalizeCard(seeds, 'example-seeds.yaml', actors);
     const t = new EmulatorTransport(card);
     await t.connect();
-    const r = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors, destructive: true });
+    // Without --destructive: what can be proved without spending, and the spending checks skipped with the reason.
+    const safe = await runSuites(t, selectSuites(['seed-000-identification', 'seed-001-auth-result', 'seed-003-mall-profile', 'seed-004-pay-per-use']), { profile: seeds, actors });
+    expect(safe.failed, textTable(safe)).toBe(0);
+    expect(proveVerdict(safe)).toBe('pass');
+    expect(safe.rows.filter((x) => x.verdict === 'skip').map((x) => `${x.suite}: ${x.check}`)).toEqual([
+      'payment: VERIFY a wrong payment code counts down', 'payment: signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
+      'auth-result: VERIFY a wrong user credential counts down', 'mall-profile: STORE PROFILE (authentication server enrolment)',
+      'mall-profile: release of the stored profile', 'ledger: debit 1 unit, receipt, export, settlement',
+    ]);
+    expect(safe.rows.filter((x) => x.verdict === 'pass').map((x) => x.check)).toEqual(expect.arrayContaining([
+      'the payment gateway accepts the result (certificate chain, device id, expiry)', 'a result for another handset is refused', 'DEBIT with a forged editor signature is refused',
+    ]));
+    const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'mall-profile', 'ledger']), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
+    expect(r.skipped, textTable(r)).toBe(0);
     expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
       'payment server accepts the signature and the certificate chain',
       'the same signature again is rejected',
       'DEBIT with a forged editor signature is refused',
       'receipt verified by the software interface',
+      'the authentication server re-enciphers it; the settlement server opens it',
+      'an approval of another order than the one shown is refused',
     ]));
     // Against other issuers (a card programme the card does not belong to) the chain checks fail.
     const strangers = actorsFrom(Object.fromEntries(Object.entries(demoSecrets()).map(([k, v]) => [k, v.map((b) => b ^ 0x5a)])) as ReturnType<typeof demoSecrets>);

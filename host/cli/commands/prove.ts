@@ -1,5 +1,6 @@
 /**
- * `cardforge prove`: run protocol suites (pin, gsm-auth, usim-auth, aoc, payment, ledger; groups
+ * `cardforge prove`: run protocol suites (pin, gsm-auth, usim-auth, aoc, payment, auth-result,
+ * mall-profile, ledger; groups
  * per seed flow such as seed-004-pay-per-use) against a card image or a card in a reader and print
  * a conformance table; --json and --junit for CI. --list prints the suites, groups and the
  * destructive checks without touching a card.

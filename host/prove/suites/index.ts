@@ -11,8 +11,10 @@ import type { Suite } from '../types.js';
 import { pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite } from './sim.js';
 import { paymentSuite } from './payment.js';
 import { ledgerSuite } from './ledger.js';
+import { authResultSuite } from './docomo.js';
+import { mallProfileSuite } from './mall.js';
 
-export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, ledgerSuite];
+export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, authResultSuite, mallProfileSuite, ledgerSuite];
 
 export function suiteNames(): string[] {
   return SUITES.map((s) => s.name);
@@ -42,14 +44,14 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
   {
     name: 'seed-001-auth-result', seed: '001',
     description: 'NTT DoCoMo: authentication result with expiry and device id; per-transaction encrypted card number',
-    suites: [],
-    inProgress: 'both embodiments: the first is in unit tests only, the second is being built',
+    suites: ['auth-result'],
+    inProgress: 'the second embodiment (per-transaction encrypted card number) is being built',
   },
   {
     name: 'seed-003-mall-profile', seed: '003',
     description: 'Mall Service: personal information enciphered by the authentication server, released after PIN approval, re-enciphered for settlement',
-    suites: [],
-    inProgress: 'the flow is in unit tests only; claim 3 (forwarding without deciphering) is being built',
+    suites: ['mall-profile'],
+    inProgress: 'claim 3 (forwarding without deciphering) is being built',
   },
   {
     name: 'seed-004-pay-per-use', seed: '004',
