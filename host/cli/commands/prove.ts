@@ -16,7 +16,7 @@ import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { actorsFromOption } from '../../backend/actors.js';
 import {
-  SUITES, SUITE_GROUPS, UnknownSuiteError, inProgressGroups, proveSummary, proveVerdict, runSuites, selectSuites, textTable, jsonReport, junitReport,
+  SUITES, SUITE_GROUPS, inProgressGroups, unknownSuiteMessage, unknownSuiteNames, proveSummary, proveVerdict, runSuites, selectSuites, textTable, jsonReport, junitReport,
 } from '../../prove/index.js';
 
 interface ProveOptions extends TargetOptions {
@@ -63,13 +63,9 @@ export function registerProve(program: Command, ctx: CliContext): void {
         ctx.out(proveListing());
         return;
       }
-      let suites;
-      try {
-        suites = selectSuites(names);
-      } catch (e) {
-        if (e instanceof UnknownSuiteError) throw new CliError('USAGE', e.message, EXIT.USAGE);
-        throw e;
-      }
+      const unknown = unknownSuiteNames(names);
+      if (unknown.length) throw new CliError('USAGE', unknownSuiteMessage(unknown), EXIT.USAGE);
+      const suites = selectSuites(names);
       for (const g of inProgressGroups(names)) ctx.err(`note: ${g.name} is in progress: ${g.inProgress}`);
       const profile = opts.profile ? loadProfileFile(opts.profile) : undefined;
       const actors = actorsFromOption(opts.backendKeys);

@@ -61,19 +61,21 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
   },
 ];
 
-/** Thrown by selectSuites for a name that is neither a suite nor a group. */
-export class UnknownSuiteError extends Error {
-  constructor(readonly names: readonly string[]) {
-    super(`unknown suite ${names.join(', ')}; suites are: ${suiteNames().join(', ')}; groups: ${SUITE_GROUPS.map((g) => g.name).join(', ')}`);
-    this.name = 'UnknownSuiteError';
-  }
+/** The names that are neither a suite nor a group. */
+export function unknownSuiteNames(names: readonly string[]): string[] {
+  return names.filter((n) => !SUITES.some((s) => s.name === n) && !SUITE_GROUPS.some((g) => g.name === n));
 }
 
-/** The suites named (suite or group names; none = all), in SUITES order, each once. */
+/** What to say about unknown names: the suites and groups there are. */
+export function unknownSuiteMessage(unknown: readonly string[]): string {
+  return `unknown suite ${unknown.join(', ')}; suites are: ${suiteNames().join(', ')}; groups: ${SUITE_GROUPS.map((g) => g.name).join(', ')}`;
+}
+
+/** The suites named (suite or group names; none = all), in SUITES order, each once; unknown names throw. */
 export function selectSuites(names: readonly string[]): Suite[] {
   if (!names.length) return [...SUITES];
-  const unknown = names.filter((n) => !SUITES.some((s) => s.name === n) && !SUITE_GROUPS.some((g) => g.name === n));
-  if (unknown.length) throw new UnknownSuiteError(unknown);
+  const unknown = unknownSuiteNames(names);
+  if (unknown.length) throw new Error(unknownSuiteMessage(unknown));
   const wanted = new Set(names.flatMap((n) => SUITE_GROUPS.find((g) => g.name === n)?.suites ?? [n]));
   return SUITES.filter((s) => wanted.has(s.name));
 }
