@@ -3,7 +3,7 @@
  * systems (one testsuite per suite, one testcase per check; failures and skips marked).
  */
 import type { CheckRow } from './types.js';
-import type { ProveResult } from './runner.js';
+import { proveSummary, proveVerdict, type ProveResult } from './runner.js';
 
 export function textTable(result: ProveResult, color = false): string {
   const head = ['suite', 'check', 'expected', 'got', 'verdict'];
@@ -18,7 +18,13 @@ export function textTable(result: ProveResult, color = false): string {
   const line = (c: string[], raw?: string): string => c.map((x, i) => (i === 4 && raw ? paint(raw) + x.slice(raw.length) : x.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   result.rows.forEach((r, i) => out.push(line(cells[i]!, r.verdict)));
-  out.push('', `${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`);
+  // The table clips long values: every failure again in full, expected and got.
+  const failures = result.rows.filter((r) => r.verdict === 'fail');
+  if (failures.length) {
+    out.push('', 'failures:');
+    for (const f of failures) out.push(`  ${f.suite} / ${f.check}`, `    expected: ${f.expected}`, `    got:      ${f.got}${f.note ? `  (${f.note})` : ''}`);
+  }
+  out.push('', proveSummary(result));
   return out.join('\n');
 }
 
@@ -27,7 +33,7 @@ function clip(s: string): string {
 }
 
 export function jsonReport(result: ProveResult): string {
-  return JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped, rows: result.rows }, null, 2);
+  return JSON.stringify({ verdict: proveVerdict(result), ran: result.passed + result.failed, passed: result.passed, failed: result.failed, skipped: result.skipped, summary: proveSummary(result), rows: result.rows }, null, 2);
 }
 
 function xml(s: string): string {

@@ -1,7 +1,9 @@
 /**
  * Runs suites against a transport and collects their rows. A suite that throws records a failed
  * row with the error instead of stopping the others; the card is reset between suites so one
- * suite's selection or PIN state does not leak into the next.
+ * suite's selection or PIN state does not leak into the next. Destructive checks run only when
+ * `destructive` is set: the runner owns that gate (ctx.allowed, checks declared on the suite).
+ * A run where no check ran (everything skipped) is not a pass: `proveVerdict` says 'vacuous'.
  */
 import { hexToBytes, responseSw } from '../../card/runtime/index.js';
 import { sendCommand, type Transport } from '../transport/index.js';
@@ -22,6 +24,33 @@ export interface ProveResult {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
+}
+
+/** The reason of a destructive check skipped without --destructive. */
+export const DESTRUCTIVE_SKIP = 'destructive: pass --destructive';
+
+/** 'fail' when a check failed; 'vacuous' when no check ran (all skipped, or none); else 'pass'. */
+export function proveVerdict(result: ProveResult): 'pass' | 'fail' | 'vacuous' {
+  if (result.failed > 0) return 'fail';
+  return result.passed === 0 ? 'vacuous' : 'pass';
+}
+
+/**
+ * One line with the counts and the skip reasons:
+ * "12 checks ran: 12 passed, 0 failed; 3 skipped (destructive: pass --destructive ×2, …)" or
+ * "0 checks ran: 6 skipped (needs --profile … ×6) — nothing was proved".
+ */
+export function proveSummary(result: ProveResult): string {
+  const reasons = new Map<string, number>();
+  for (const r of result.rows) if (r.verdict === 'skip') {
+    const why = (r.note ?? 'no reason given').replace(/ \(.*\)$/, '');
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  const why = [...reasons].map(([w, n]) => (n > 1 ? `${w} ×${n}` : w)).join('; ');
+  const skipped = `${result.skipped} skipped${why ? ` (${why})` : ''}`;
+  const ran = result.passed + result.failed;
+  if (ran === 0) return `0 checks ran: ${skipped} — nothing was proved`;
+  return `${ran} check${ran === 1 ? '' : 's'} ran: ${result.passed} passed, ${result.failed} failed; ${skipped}`;
 }
 
 export async function runSuites(transport: Transport, suites: readonly Suite[], opts: RunOptions = {}): Promise<ProveResult> {
@@ -46,9 +75,19 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
         const r = await sendCommand(transport, spec, fields);
         return { data: r.data, sw: r.sw, swHex: r.sw.toString(16).padStart(4, '0') } satisfies Exchange;
       },
+      allowed(check) {
+        const decl = suite.checks?.find((c) => c.name === check);
+        if (!decl) throw new Error(`suite ${suite.name}: check "${check}" is not declared in its checks (declare it with destructive: true and its effect)`);
+        if (opts.destructive === true) return true;
+        add({ check, expected: '', got: '', verdict: 'skip', note: `${DESTRUCTIVE_SKIP} (${decl.effect})` });
+        return false;
+      },
       check(check, expected, got, ok, note) {
         const pass = ok ?? expected === got;
-        add({ check, expected, got, verdict: pass ? 'pass' : 'fail', ...(note ? { note } : {}) });
+        // A failure always says what was expected and what came back (never a bare "failed").
+        const failGot = !got ? '(nothing)' : got === expected ? `${got} (but the check failed${note ? '' : ': see the suite'})` : got;
+        const row = pass ? { expected, got } : { expected: expected || '(not stated)', got: failGot };
+        add({ check, ...row, verdict: pass ? 'pass' : 'fail', ...(note ? { note } : {}) });
         return pass;
       },
       skip(check, reason) {

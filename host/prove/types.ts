@@ -1,7 +1,16 @@
 /**
  * Protocol proofs: a suite drives one protocol against any Transport (the emulator or a card in
  * a reader), checks the results with the host back-ends, and records one row per check:
- * (check, expected, got, verdict). Destructive checks (blocking a PIN) run only when asked.
+ * (check, expected, got, verdict).
+ *
+ * Destructive checks — anything that spends money (payment SIGN, ledger DEBIT/LOAD), spends or
+ * blocks a code try (a wrong PIN or payment code presented), or moves a meter (INCREASE on
+ * EF_ACM) — are declared on their suite (`checks: [{ name, destructive: true, effect }]`) and
+ * gated by the runner: a suite asks `ctx.allowed(name)` before the APDUs of such a check; without
+ * --destructive the runner records the skip ("destructive: pass --destructive") and answers false.
+ * AUTHENTICATE / RUN GSM ALGORITHM with fresh AuC vectors is not destructive: it moves the card's
+ * SQN exactly as every network attach does (a network whose HLR is behind resynchronises from
+ * AUTS, TS 33.102 §6.3.5).
  */
 import type { CommandSpec } from '../../apdu-specs/index.js';
 import type { CommandFields, Transport } from '../transport/index.js';
@@ -32,7 +41,17 @@ export interface SuiteContext {
   readonly profile: Profile | undefined;
   /** The issuers and servers of the card programme (payment and ledger suites). */
   readonly actors: BackendActors | undefined;
+  /**
+   * Whether --destructive was given. Informational only: gate a destructive check with
+   * `allowed(name)` (declared on the suite), never with `if (ctx.destructive)`.
+   */
   readonly destructive: boolean;
+  /**
+   * The runner's gate for a declared check: true when it may run now. A check declared
+   * `destructive: true` without --destructive records a skip row (name, "destructive: pass
+   * --destructive (effect)") and answers false. A name the suite did not declare throws.
+   */
+  allowed(check: string): boolean;
   /** Send raw bytes (hex or Uint8Array); the answer as the transport gave it. */
   send(command: Uint8Array | string): Promise<Exchange>;
   /**
@@ -45,10 +64,22 @@ export interface SuiteContext {
   skip(check: string, reason: string): void;
 }
 
+/** A check a suite declares (the runner gates it; `prove --list` prints it). */
+export interface CheckDecl {
+  /** The name passed to ctx.allowed and of the skip row. */
+  readonly name: string;
+  /** Spends money, spends or blocks a code try, or moves a meter. */
+  readonly destructive: true;
+  /** What it spends or changes on the card, in words ("spends a PIN1 try (restored)"). */
+  readonly effect: string;
+}
+
 export interface Suite {
   readonly name: string;
   readonly description: string;
   /** Needs the profile's secrets (keys, PINs) to check results. */
   readonly needsProfile: boolean;
+  /** The destructive checks of this suite, each gated by the runner (ctx.allowed). */
+  readonly checks?: readonly CheckDecl[];
   run(ctx: SuiteContext): Promise<void>;
 }

@@ -25,8 +25,32 @@ describe('cardforge personalize / prove', () => {
     expect(JSON.stringify(img.applets[0].params)).not.toMatch(/465b5ce8/); // no keys in the layout params
     const p = await runCli(['prove', '--card', image, '--profile', example, 'gsm-auth', 'usim-auth']);
     expect(p.code, p.stdout + p.stderr).toBe(0);
-    expect(p.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped$/m);
+    expect(p.stdout).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 0 skipped$/m);
   });
+
+  it('prove without a profile does not pass vacuously; --destructive runs the spending checks; groups and --list', async () => {
+    const image = join(dir, 'vacuous.json');
+    expect((await runCli(['personalize', example, '-o', image])).code).toBe(0);
+    const none = await runCli(['prove', '--card', image, '--no-save']);
+    expect(none.code, none.stdout + none.stderr).toBe(1);
+    expect(none.stderr).toMatch(/prove: 0 checks ran: 8 skipped \(needs --profile ×8\) — nothing was proved \(give --profile/);
+    const aoc = await runCli(['prove', '--card', image, '--no-save', '--profile', example, 'aoc']);
+    expect(aoc.code, aoc.stdout + aoc.stderr).toBe(0);
+    expect(aoc.stdout).toMatch(/INCREASE EF_ACM by 1 +skip \(destructive: pass --destructive/);
+    expect(aoc.stdout).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 2 skipped \(destructive: pass --destructive ×2\)$/m);
+    const spend = await runCli(['prove', '--card', image, '--no-save', '--profile', example, '--destructive', 'aoc']);
+    expect(spend.code, spend.stdout + spend.stderr).toBe(0);
+    expect(spend.stdout).toMatch(/INCREASE EF_ACM by 1: new value ‖ added value .* pass/);
+    const seed = await runCli(['prove', '--card', image, '--no-save', '--profile', example, 'seed-001-auth-result']);
+    expect(seed.code).toBe(1); // no checks yet: not a pass
+    expect(seed.stderr).toMatch(/note: seed-001-auth-result is in progress/);
+    const list = await runCli(['prove', '--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/destructive: signed purchase: SIGN TRANSACTION.* — signs purchases/);
+    expect(list.stdout).toMatch(/seed-004-pay-per-use +ledger — seed 004/);
+    const help = await runCli(['prove', '--help']);
+    expect(help.stdout).toMatch(/Destructive checks \(only with --destructive\):\n {2}pin: classic VERIFY CHV1 with a wrong value/);
+  }, 60_000);
 
   it('--backend-keys in a missing directory or naming a directory: the message names the backend-keys file and what to do, not the card image', async () => {
     const seeds = join(REPO, 'profiles/example-seeds.yaml');

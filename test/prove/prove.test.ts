@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseProfileText } from '../../host/profile/load.js';
 import { buildCard } from '../../host/profile/build.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
-import { SUITES, runSuites, textTable, junitReport, jsonReport } from '../../host/prove/index.js';
+import { SUITES, SUITE_GROUPS, DESTRUCTIVE_SKIP, proveSummary, proveVerdict, runSuites, selectSuites, textTable, junitReport, jsonReport, type Suite } from '../../host/prove/index.js';
 import { personalizeCard } from '../../host/profile/personalize.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 
@@ -28,13 +28,58 @@ describe('cardforge prove (in process)', () => {
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
     // The SIM-only profile has no payment or ledger section: those suites say so.
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no ledger section']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
   });
 
-  it('without --destructive the blocking checks are skipped, not run', async () => {
+  it('without --destructive the code-spending and meter-moving checks are skipped with the reason, not run', async () => {
     const r = await prove(text);
     expect(r.failed).toBe(0);
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.check)).toEqual(['block PIN1 and unblock with PUK1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'ledger suite']);
+    const skips = r.rows.filter((x) => x.verdict === 'skip');
+    expect(skips.map((x) => x.check)).toEqual([
+      'classic VERIFY CHV1 with a wrong value', 'VERIFY PIN1 with a wrong value counts down', 'block PIN1 and unblock with PUK1',
+      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'auth-result suite', 'mall-profile suite', 'ledger suite',
+    ]);
+    expect(skips.slice(0, 5).every((x) => x.note?.startsWith(DESTRUCTIVE_SKIP))).toBe(true);
+    // Nothing ran that spends: no wrong-code rows, no INCREASE rows.
+    expect(r.rows.filter((x) => x.verdict !== 'skip' && /wrong (value|PIN)|INCREASE|block/.test(x.check))).toEqual([]);
+    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 9 skipped \(destructive: pass --destructive ×5; /);
+  });
+
+  it('a destructive check does not touch the card without --destructive: EF_ACM unchanged until it is given', async () => {
+    const card = buildCard(profile, 'p.yaml');
+    const t = new EmulatorTransport(card);
+    await t.connect();
+    const acm = async (): Promise<string> => {
+      await t.reset();
+      const chv1 = Buffer.from(profile.pins.pin1.padEnd(8, '\xff'), 'latin1').toString('hex');
+      for (const f of ['a0a40000023f00', 'a0a40000027f20', `a020000108${chv1}`, 'a0a40000026f39']) await t.transmit(Buffer.from(f, 'hex'));
+      return Buffer.from(await t.transmit(Buffer.from('a0b2010403', 'hex'))).toString('hex');
+    };
+    const before = await acm();
+    await runSuites(t, SUITES.filter((s) => s.name === 'aoc' || s.name === 'pin'), { profile });
+    expect(await acm()).toBe(before);
+    const r = await runSuites(t, SUITES.filter((s) => s.name === 'aoc'), { profile, destructive: true });
+    expect(r.rows.find((x) => x.check.startsWith('INCREASE EF_ACM by 1'))?.verdict).toBe('pass');
+    expect(await acm()).not.toBe(before);
+  });
+
+  it('the runner enforces the declaration: an undeclared gate fails the suite, a declared one is listed', async () => {
+    const t = new EmulatorTransport(buildCard(profile, 'p.yaml'));
+    await t.connect();
+    let ran = false;
+    const sneaky: Suite = { name: 'sneaky', description: '', needsProfile: false, async run(ctx) {
+      if (ctx.allowed('spend without declaring')) ran = true;
+    } };
+    const r = await runSuites(t, [sneaky], { destructive: true });
+    expect(ran).toBe(false);
+    expect(r.rows[0]).toMatchObject({ verdict: 'fail', check: 'suite completed', got: expect.stringMatching(/not declared/) });
+    // Every destructive gate in the suites' sources is declared, and no suite reads ctx.destructive itself.
+    for (const s of SUITES) for (const c of s.checks ?? []) expect(c.effect.length, `${s.name}: ${c.name}`).toBeGreaterThan(5);
+    for (const f of ['sim', 'payment', 'ledger']) {
+      const src = readFileSync(new URL(`../../host/prove/suites/${f}.ts`, import.meta.url), 'utf8');
+      expect(src, `${f}.ts gates with ctx.allowed(name), not ctx.destructive`).not.toMatch(/ctx\.destructive\b/);
+      for (const m of src.matchAll(/ctx\.allowed\('([^']+)'\)/g)) expect(SUITES.some((s) => s.checks?.some((c) => c.name === m[1])), m[1]).toBe(true);
+    }
   });
 
   it('a card with another Ki fails the authentication rows and nothing else', async () => {
@@ -55,17 +100,32 @@ describe('cardforge prove (in process)', () => {
     const card = await personalizeCard(seeds, 'example-seeds.yaml', actors);
     const t = new EmulatorTransport(card);
     await t.connect();
-    const r = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors, destructive: true });
+    // Without --destructive: what can be proved without spending, and the spending checks skipped with the reason.
+    const safe = await runSuites(t, selectSuites(['seed-000-identification', 'seed-001-auth-result', 'seed-003-mall-profile', 'seed-004-pay-per-use']), { profile: seeds, actors });
+    expect(safe.failed, textTable(safe)).toBe(0);
+    expect(proveVerdict(safe)).toBe('pass');
+    expect(safe.rows.filter((x) => x.verdict === 'skip').map((x) => `${x.suite}: ${x.check}`)).toEqual([
+      'payment: VERIFY a wrong payment code counts down', 'payment: signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
+      'auth-result: VERIFY a wrong user credential counts down', 'mall-profile: STORE PROFILE (authentication server enrolment)',
+      'mall-profile: release of the stored profile', 'ledger: debit 1 unit, receipt, export, settlement',
+    ]);
+    expect(safe.rows.filter((x) => x.verdict === 'pass').map((x) => x.check)).toEqual(expect.arrayContaining([
+      'the payment gateway accepts the result (certificate chain, device id, expiry)', 'a result for another handset is refused', 'DEBIT with a forged editor signature is refused',
+    ]));
+    const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'mall-profile', 'ledger']), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
+    expect(r.skipped, textTable(r)).toBe(0);
     expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
       'payment server accepts the signature and the certificate chain',
       'the same signature again is rejected',
       'DEBIT with a forged editor signature is refused',
       'receipt verified by the software interface',
+      'the authentication server re-enciphers it; the settlement server opens it',
+      'an approval of another order than the one shown is refused',
     ]));
     // Against other issuers (a card programme the card does not belong to) the chain checks fail.
     const strangers = actorsFrom(Object.fromEntries(Object.entries(demoSecrets()).map(([k, v]) => [k, v.map((b) => b ^ 0x5a)])) as ReturnType<typeof demoSecrets>);
-    const r2 = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors: strangers });
+    const r2 = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors: strangers, destructive: true });
     expect(r2.rows.filter((x) => x.verdict === 'fail').map((x) => x.check)).toEqual(expect.arrayContaining(['payment server accepts the signature and the certificate chain', 'the card key is certified by the ledger issuer']));
   });
 
@@ -88,11 +148,45 @@ describe('cardforge prove (in process)', () => {
     await t.connect();
     const r = await runSuites(t, SUITES);
     expect(r.rows.every((x) => x.verdict === 'skip' && /needs --profile/.test(x.note ?? ''))).toBe(true);
+    // …and that is not a pass: nothing was proved.
+    expect(proveVerdict(r)).toBe('vacuous');
+    expect(proveSummary(r)).toBe(`0 checks ran: ${SUITES.length} skipped (needs --profile ×${SUITES.length}) — nothing was proved`);
+    expect(junitReport(r)).toContain(`<testsuites tests="${SUITES.length}" failures="0" skipped="${SUITES.length}">`);
+    expect(JSON.parse(jsonReport(r))).toMatchObject({ verdict: 'vacuous', ran: 0, skipped: SUITES.length });
+  });
+
+  it('suites per seed flow are selectable by name; the old suite names and aliases still work', () => {
+    expect(selectSuites(['seed-004-pay-per-use']).map((s) => s.name)).toEqual(['ledger']);
+    expect(selectSuites(['seed-000-identification']).map((s) => s.name)).toEqual(['payment']);
+    expect(selectSuites(['ledger', 'pin']).map((s) => s.name)).toEqual(['pin', 'ledger']);
+    expect(selectSuites(['sim', 'gsm-auth']).map((s) => s.name)).toEqual(['pin', 'gsm-auth', 'usim-auth', 'aoc']);
+    expect(selectSuites([]).length).toBe(SUITES.length);
+    expect(() => selectSuites(['seed-999'])).toThrow(/unknown suite seed-999/);
+    for (const g of SUITE_GROUPS) for (const n of g.suites) expect(SUITES.some((s) => s.name === n), `${g.name} → ${n}`).toBe(true);
+    expect(SUITE_GROUPS.filter((g) => g.seed).map((g) => g.name)).toEqual(['seed-000-identification', 'seed-001-auth-result', 'seed-003-mall-profile', 'seed-004-pay-per-use']);
+  });
+
+  it('every failure states expected and got, in full below the table', async () => {
+    const t = new EmulatorTransport(buildCard(profile, 'p.yaml'));
+    await t.connect();
+    const bare: Suite = { name: 'bare', description: '', needsProfile: false, async run(ctx) {
+      ctx.check('a check that only says it failed', '', '', false);
+      ctx.check('same strings, failed by the predicate', 'x', 'x', false);
+    } };
+    const r = await runSuites(t, [bare]);
+    expect(r.rows.map((x) => [x.expected, x.got])).toEqual([['(not stated)', '(nothing)'], ['x', 'x (but the check failed: see the suite)']]);
+    const wrongKi = await prove(text.replace('465b5ce8b199b49faa5f0a2ee238a6bc', '0396eb317b6d1c36f19c1c84cd6ffd16'));
+    for (const f of wrongKi.rows.filter((x) => x.verdict === 'fail')) {
+      expect(f.expected.length, f.check).toBeGreaterThan(0);
+      expect(f.got.length, f.check).toBeGreaterThan(0);
+      expect(textTable(wrongKi)).toContain(`    expected: ${f.expected}\n    got:      ${f.got}`);
+    }
   });
 
   it('reports: text table, JSON and JUnit XML agree on the counts', async () => {
     const r = await prove(text.replace('465b5ce8b199b49faa5f0a2ee238a6bc', '0396eb317b6d1c36f19c1c84cd6ffd16'));
-    expect(textTable(r)).toMatch(new RegExp(`${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped$`));
+    expect(textTable(r)).toMatch(new RegExp(`${r.passed + r.failed} checks ran: ${r.passed} passed, ${r.failed} failed; ${r.skipped} skipped \\(.*\\)$`));
+    expect(proveVerdict(r)).toBe('fail');
     expect(JSON.parse(jsonReport(r)).failed).toBe(r.failed);
     const xml = junitReport(r);
     expect(xml).toContain(`<testsuites tests="${r.rows.length}" failures="${r.failed}" skipped="${r.skipped}">`);

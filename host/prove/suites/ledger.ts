@@ -12,6 +12,7 @@ export const ledgerSuite: Suite = {
   name: 'ledger',
   description: 'certified card key, consent and editor signature required, refused debits change nothing; with --destructive: debit, receipt, export, settlement',
   needsProfile: true,
+  checks: [{ name: 'debit 1 unit, receipt, export, settlement', destructive: true, effect: 'spends 1 unit of the purse (or adds 1 to the postpaid use)' }],
   async run(ctx) {
     const p = ctx.profile!;
     if (!p.ledger) return ctx.skip('ledger suite', 'the profile has no ledger section');
@@ -43,7 +44,7 @@ export const ledgerSuite: Suite = {
     ctx.check('DEBIT with a forged editor signature is refused', 'refused', bad === '9000' ? 'accepted' : 'refused', bad !== '9000', `SW ${bad}`);
     const after = await w.info();
     ctx.check('refused debits changed nothing (value, counter)', `${before.value}/${before.txCounter}`, `${after.value}/${after.txCounter}`);
-    if (!ctx.destructive) return ctx.skip('debit 1 unit, receipt, export, settlement', 'spends 1 unit: run with --destructive');
+    if (!ctx.allowed('debit 1 unit, receipt, export, settlement')) return;
     if (p.ledger.consent?.code) await w.verifyCode(new TextEncoder().encode(p.ledger.consent.code));
     const receipt = await w.debit(offer);
     let price = -1;

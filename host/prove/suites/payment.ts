@@ -2,6 +2,7 @@
  * The payment suite (SFR / DoCoMo seeds): the card certificate chains to the issuer CA, the
  * payment code gates exactly one signature, the payment server accepts the signed purchase and
  * rejects a replay and any changed field. Needs the profile (codes) and the back-end keys.
+ * A wrong code (spends a try) and the signed purchase (spends money) run only with --destructive.
  */
 import { sha256 } from '../../../card/algorithms/index.js';
 import { PaymentServer } from '../../backend/payment/index.js';
@@ -15,6 +16,10 @@ export const paymentSuite: Suite = {
   name: 'payment',
   description: 'certificate chain, payment code, SIGN TRANSACTION accepted by the payment server, replay and tampering rejected',
   needsProfile: true,
+  checks: [
+    { name: 'VERIFY a wrong payment code counts down', destructive: true, effect: 'spends a payment-code try, restored by the right code' },
+    { name: 'signed purchase: SIGN TRANSACTION, payment server, replay, tampering', destructive: true, effect: 'signs purchases of 0.01 and 0.02 EUR' },
+  ],
   async run(ctx) {
     const p = ctx.profile!;
     if (!p.payment) return ctx.skip('payment suite', 'the profile has no payment section');
@@ -40,10 +45,13 @@ export const paymentSuite: Suite = {
     let req = server.begin(order);
     let r = await client.sign({ ...order, challenge: req.challenge });
     ctx.check('SIGN TRANSACTION without the payment code', '6982', r.sw.toString(16));
-    r = await client.verifyCode(enc(p.payment.payment_code === '0000' ? '9999' : '0000'));
-    ctx.check('VERIFY a wrong payment code counts down', `63c${p.payment.payment_code_try_limit - 1}`, r.sw.toString(16));
+    if (ctx.allowed('VERIFY a wrong payment code counts down')) {
+      r = await client.verifyCode(enc(p.payment.payment_code === '0000' ? '9999' : '0000'));
+      ctx.check('VERIFY a wrong payment code counts down', `63c${p.payment.payment_code_try_limit - 1}`, r.sw.toString(16));
+    }
     r = await client.verifyCode(enc(p.payment.payment_code));
     ctx.check('VERIFY the payment code', '9000', r.sw.toString(16));
+    if (!ctx.allowed('signed purchase: SIGN TRANSACTION, payment server, replay, tampering')) return;
     const signed = await client.sign({ ...order, challenge: req.challenge });
     ctx.check('SIGN TRANSACTION after the code', '9000', signed.sw.toString(16));
     ctx.check('payment server accepts the signature and the certificate chain', 'accepted', verdict(() => server.verify({ certificate, challenge: req.challenge, response: signed.data, identification })));

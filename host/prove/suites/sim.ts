@@ -1,11 +1,13 @@
 /**
  * SIM / USIM protocol suites (TS 51.011, TS 102.221, TS 31.102, TS 33.102), checked with the
  * host AuC built from the profile's keys:
- *   pin       — CHV1/PIN1 verification, retry counter, (destructive) block and unblock;
+ *   pin       — CHV1/PIN1 verification, retry counter; (destructive) wrong values, block, unblock;
  *   gsm-auth  — RUN GSM ALGORITHM, SRES/Kc against the AuC's triplet;
  *   usim-auth — AUTHENTICATE 3G and GSM context against the AuC's quintuplet, MAC failure,
  *               synchronisation failure and resynchronisation from AUTS;
- *   aoc       — Advice of Charge: EF_ACM INCREASE, EF_ACMmax, EF_PUCT.
+ *   aoc       — Advice of Charge: EF_ACMmax, EF_PUCT; (destructive) INCREASE on EF_ACM.
+ * AUTHENTICATE and RUN GSM ALGORITHM with AuC vectors are not destructive (they move SQN as any
+ * network attach does); wrong codes and INCREASE are, and are declared in each suite's `checks`.
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
 import { bytesToHex, concat, findTlv, hexToBytes, readU16, readU24 } from '../../../card/runtime/index.js';
@@ -85,16 +87,24 @@ async function verifyPin1(ctx: SuiteContext, p: Profile, label = 'VERIFY PIN1'):
 
 export const pinSuite: Suite = {
   name: 'pin',
-  description: 'CHV1/PIN1 verification and retry counters; with --destructive, blocking and unblocking',
+  description: 'CHV1/PIN1 verification and retry counters; with --destructive, wrong values, blocking and unblocking',
   needsProfile: true,
+  checks: [
+    { name: 'classic VERIFY CHV1 with a wrong value', destructive: true, effect: 'spends a CHV1 try, restored by the right value' },
+    { name: 'VERIFY PIN1 with a wrong value counts down', destructive: true, effect: 'spends a PIN1 try, restored by the right value' },
+    { name: 'block PIN1 and unblock with PUK1', destructive: true, effect: 'blocks PIN1, then spends the PUK1 unblock' },
+  ],
   async run(ctx) {
     const p = ctx.profile!;
     if (classic(p)) {
       await gsmSelect(ctx, '3f00');
       await gsmSelect(ctx, '7f20');
       const wrong = p.pins.pin1 === '0000' ? '9999' : '0000';
-      let r = await verifyChv(ctx, 1, wrong);
-      ctx.check('classic VERIFY CHV1 with a wrong value', '9804', r.swHex);
+      let r: Exchange;
+      if (ctx.allowed('classic VERIFY CHV1 with a wrong value')) {
+        r = await verifyChv(ctx, 1, wrong);
+        ctx.check('classic VERIFY CHV1 with a wrong value', '9804', r.swHex);
+      }
       r = await verifyChv(ctx, 1, p.pins.pin1);
       ctx.check('classic VERIFY CHV1 with the right value', '9000', r.swHex);
       await ctx.transport.reset();
@@ -103,8 +113,10 @@ export const pinSuite: Suite = {
       await ctx.command(UICC.UICC_SELECT, { p2: 0x04, data: hexToBytes('3f00') });
       let r = await verifyPin(ctx);
       ctx.check('UICC retry query (empty VERIFY PIN1)', '63c3', r.swHex);
-      r = await verifyPin(ctx, '99999999');
-      ctx.check('VERIFY PIN1 with a wrong value counts down', '63c2', r.swHex);
+      if (ctx.allowed('VERIFY PIN1 with a wrong value counts down')) {
+        r = await verifyPin(ctx, '99999999');
+        ctx.check('VERIFY PIN1 with a wrong value counts down', '63c2', r.swHex);
+      }
       r = await verifyPin(ctx, p.pins.pin1);
       ctx.check('VERIFY PIN1 with the right value', '9000', r.swHex);
       r = await verifyPin(ctx);
@@ -112,10 +124,7 @@ export const pinSuite: Suite = {
       await ctx.transport.reset();
       r = await verifyPin(ctx);
       ctx.check('reset clears the verification, counter restored', '63c3', r.swHex);
-      if (!ctx.destructive) {
-        ctx.skip('block PIN1 and unblock with PUK1', 'destructive: run with --destructive');
-        return;
-      }
+      if (!ctx.allowed('block PIN1 and unblock with PUK1')) return;
       for (const left of ['63c2', '63c1']) {
         r = await verifyPin(ctx, '99999999');
         ctx.check(`wrong PIN1 → ${left}`, left, r.swHex);
@@ -231,8 +240,12 @@ function parseDb(d: Uint8Array): string {
 
 export const aocSuite: Suite = {
   name: 'aoc',
-  description: 'Advice of Charge: EF_ACMmax, INCREASE on EF_ACM, 9850 past the maximum (destructive), EF_PUCT',
+  description: 'Advice of Charge: EF_ACMmax, EF_PUCT; with --destructive, INCREASE on EF_ACM and 9850 past the maximum',
   needsProfile: true,
+  checks: [
+    { name: 'INCREASE EF_ACM by 1', destructive: true, effect: 'moves the call meter EF_ACM by 1 unit' },
+    { name: 'INCREASE past EF_ACMmax → 9850', destructive: true, effect: 'moves EF_ACM if the card does not refuse' },
+  ],
   async run(ctx) {
     const p = ctx.profile!;
     if (!classic(p)) {
@@ -251,16 +264,20 @@ export const aocSuite: Suite = {
     ctx.check('SELECT EF_ACM (cyclic)', '9000', sel.swHex);
     const cur = await ctx.command(GSM.GSM_READ_RECORD, { p1: 1, p2: 0x04, ne: 3 });
     const before = cur.sw === 0x9000 ? readU24(cur.data) : -1;
+    ctx.check('READ RECORD EF_ACM (the meter)', '9000', cur.swHex);
     if (p.pins.pin2) await verifyChv(ctx, 2, p.pins.pin2);
-    const inc = await ctx.command(GSM.GSM_INCREASE, { data: Uint8Array.of(0, 0, 1) });
-    const expected = `${(before + 1).toString(16).padStart(6, '0')}000001`;
-    if (acmMax !== 0 && before + 1 > acmMax) ctx.check('INCREASE EF_ACM by 1 at the maximum', '9850', inc.swHex);
-    else ctx.check('INCREASE EF_ACM by 1: new value ‖ added value', expected, inc.sw === 0x9000 ? hx(inc.data) : inc.swHex);
-    if (acmMax > 0 && ctx.destructive) {
+    if (ctx.allowed('INCREASE EF_ACM by 1')) {
+      const inc = await ctx.command(GSM.GSM_INCREASE, { data: Uint8Array.of(0, 0, 1) });
+      const expected = `${(before + 1).toString(16).padStart(6, '0')}000001`;
+      if (acmMax !== 0 && before + 1 > acmMax) ctx.check('INCREASE EF_ACM by 1 at the maximum', '9850', inc.swHex);
+      else ctx.check('INCREASE EF_ACM by 1: new value ‖ added value', expected, inc.sw === 0x9000 ? hx(inc.data) : inc.swHex);
+    }
+    if (acmMax <= 0) ctx.skip('INCREASE past EF_ACMmax → 9850', 'no ACMmax set (0 = no limit)');
+    else if (ctx.allowed('INCREASE past EF_ACMmax → 9850')) {
       const over = (acmMax + 1).toString(16).padStart(6, '0');
       const r = await ctx.command(GSM.GSM_INCREASE, { data: hexToBytes(over) });
       ctx.check('INCREASE past EF_ACMmax → 9850', '9850', r.swHex);
-    } else ctx.skip('INCREASE past EF_ACMmax → 9850', acmMax > 0 ? 'destructive: run with --destructive' : 'no ACMmax set (0 = no limit)');
+    }
     const puct = await gsmSelect(ctx, '6f41');
     ctx.check('SELECT EF_PUCT', '9000', puct.swHex);
     const pr = await ctx.command(GSM.GSM_READ_BINARY, { ne: 5 });
