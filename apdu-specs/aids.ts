@@ -20,3 +20,6 @@ export const RID_3GPP2 = 'a000000343';
 export const USIM_AID_PREFIX = `${RID_3GPP}1002`;
 /** 3GPP RID and the ISIM application code 1004 (TS 101 220 Annex E; TS 31.103). */
 export const ISIM_AID_PREFIX = `${RID_3GPP}1004`;
+
+/** The e-wallet applet's instance AID (card/applets/wallet): proprietary RID range F0, 'cardfg' 05 00 01. */
+export const WALLET_AID = 'f0636172646667050001';

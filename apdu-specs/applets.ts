@@ -10,6 +10,7 @@ import { UICC_COMMANDS } from './ts102221.js';
 import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from './ts102223.js';
 import { PAYMENT_AID, PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_AID, LEDGER_COMMANDS } from './ledger.js';
+import { WALLET_AID, WALLET_COMMANDS } from './wallet.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
 import { SIM_APPLET_AID } from './aids.js';
@@ -26,6 +27,7 @@ export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'sim', aid: SIM_APPLET_AID, commands: [...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'payment', aid: PAYMENT_AID, commands: [...PAYMENT_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'ledger', aid: LEDGER_AID, commands: [...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS] },
+  { name: 'wallet', aid: WALLET_AID, commands: [...WALLET_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
   { name: 'aram', aid: ARAM_AID, commands: ARAM_COMMANDS },
 ];

@@ -10,6 +10,7 @@ import { SIM_CLASSIC_COMMANDS } from './ts51011.js';
 import { UICC_COMMANDS } from './ts102221.js';
 import { PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_COMMANDS } from './ledger.js';
+import { WALLET_COMMANDS } from './wallet.js';
 import type { CommandSpec } from './types.js';
 
 /** One record per declaration array, keyed by every command name it declares — no more, no fewer. */
@@ -48,4 +49,9 @@ export const LEDGER = commandsByName('LEDGER_COMMANDS', LEDGER_COMMANDS, [
   'LEDGER_VERIFY_CODE', 'LEDGER_READ_RECORD', 'LEDGER_GET_INFO', 'LEDGER_GET_PUBLIC_KEY', 'LEDGER_PUT_CERTIFICATE', 'LEDGER_GET_CERTIFICATE',
   'LEDGER_GET_CHALLENGE', 'LEDGER_DEBIT', 'LEDGER_GET_LAST_RECEIPT', 'LEDGER_LOAD', 'LEDGER_EXPORT_LOG', 'LEDGER_ACK_EXPORT', 'LEDGER_ISSUE_TICKET',
   'LEDGER_VALIDATE_TICKET', 'LEDGER_REFUND_TICKET', 'LEDGER_READ_TICKET', 'LEDGER_GET_TRANSFER_NONCE', 'LEDGER_TRANSFER_OUT', 'LEDGER_TRANSFER_IN',
+]);
+
+/** The e-wallet applet (apdu-specs/wallet.ts). */
+export const WALLET = commandsByName('WALLET_COMMANDS', WALLET_COMMANDS, [
+  'WALLET_GET_INFO', 'WALLET_GET_PUBLIC_KEY', 'WALLET_GET_CHALLENGE', 'WALLET_PAY', 'WALLET_GET_LAST_RECEIPT', 'WALLET_LOAD',
 ]);

@@ -9,6 +9,7 @@ export * from './ts102221.js';
 export * from './ts102223.js';
 export * from './payment.js';
 export * from './ledger.js';
+export * from './wallet.js';
 export * from './personalization.js';
 export * from './aram.js';
 export { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
@@ -21,12 +22,13 @@ import { UICC_COMMANDS } from './ts102221.js';
 import { CAT_COMMANDS, GSM_TOOLKIT_COMMANDS } from './ts102223.js';
 import { PAYMENT_COMMANDS } from './payment.js';
 import { LEDGER_COMMANDS } from './ledger.js';
+import { WALLET_COMMANDS } from './wallet.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_COMMANDS } from './aram.js';
 import type { CommandSpec } from './types.js';
 import { APPLET_SPECS, type AppletSpecs } from './applets.js';
 
-const allCommands: CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS];
+const allCommands: CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...WALLET_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS];
 
 /**
  * Every declared command, for decoders, masking and the command reference (runtime first, then

@@ -79,6 +79,11 @@ const TABLE = {
   LEDGER_TICKET_USED: sw(0x6915, 0xffff, 'proprietary', 'Ledger: ticket already validated', 'cardforge ledger'),
   LEDGER_BAD_SIGNATURE: sw(0x6916, 0xffff, 'proprietary', 'Ledger: signature does not verify with the stored key; nothing changed', 'cardforge ledger'),
   LEDGER_TICKET_INVALID_NOW: sw(0x6917, 0xffff, 'proprietary', 'Ledger: ticket not valid at the gate time', 'cardforge ledger'),
+  WALLET_USE_PAYMENT_CARD: sw(0x6920, 0xffff, 'proprietary', 'Wallet: amount above the purse threshold; pay with the payment card (SIGN TRANSACTION); nothing changed', 'cardforge e-wallet'),
+  WALLET_INSUFFICIENT_FUNDS: sw(0x6921, 0xffff, 'proprietary', 'Wallet: purse balance lower than the amount; nothing changed', 'cardforge e-wallet'),
+  WALLET_REPLAYED: sw(0x6922, 0xffff, 'proprietary', 'Wallet: host challenge or load counter already used (replay); nothing changed', 'cardforge e-wallet'),
+  WALLET_MAX_BALANCE: sw(0x6923, 0xffff, 'proprietary', 'Wallet: the load would pass the maximum balance; nothing changed', 'cardforge e-wallet'),
+  WALLET_BAD_SIGNATURE: sw(0x6924, 0xffff, 'proprietary', 'Wallet: issuer signature does not verify; nothing changed', 'cardforge e-wallet'),
 } as const;
 
 export type SwName = keyof typeof TABLE;

@@ -29,6 +29,7 @@ import type { PaymentErrorCode } from './backend/payment/errors.js';
 import type { CardCommandError } from './backend/payment/card-client.js';
 import type { LedgerBackendErrorCode } from './backend/ledger/errors.js';
 import type { LedgerCardError } from './backend/ledger/card-client.js';
+import type { WalletCardError } from './backend/wallet/card-client.js';
 import type { ShellUsageError } from './shell/aliases.js';
 import type { FuzzViolation } from './testing/oracle.js';
 import type { ImageErrorCode } from '../card/image/index.js';
@@ -50,8 +51,8 @@ export type ProfileAreaErrorCode = ProfileError['code'] | CertifyErrorCode | Per
 export type StoreAreaErrorCode = ImageFileErrorCode | ImageCryptoErrorCode | ImageLockedError['code'] | CardNotSavedError['code'];
 /** Transports: PC/SC readers, the emulator, vpcd. */
 export type TransportAreaErrorCode = TransportErrorCode;
-/** Back ends: keys file, AuC, payment actors and card client, ledger back end and card client. */
-export type BackendAreaErrorCode = BackendKeysError['code'] | AucError['code'] | PaymentErrorCode | CardCommandError['code'] | LedgerBackendErrorCode | LedgerCardError['code'];
+/** Back ends: keys file, AuC, payment actors and card client, ledger back end and card client, wallet card client. */
+export type BackendAreaErrorCode = BackendKeysError['code'] | AucError['code'] | PaymentErrorCode | CardCommandError['code'] | LedgerBackendErrorCode | LedgerCardError['code'] | WalletCardError['code'];
 /** The interactive shell and the testing helpers (fuzz oracle). */
 export type ToolsAreaErrorCode = ShellUsageError['code'] | FuzzViolation['code'];
 /** card/ errors a host user meets (not CardforgeError subclasses: card/ never imports host/). */

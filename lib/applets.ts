@@ -3,10 +3,11 @@
  * UICC/USIM, from a profile or a real card's file system), payment, ledger, ARA-M, loopback — each
  * also as a namespace with its types and helpers.
  */
-export { SimApplet, PaymentApplet, LedgerApplet, AramApplet, LoopbackApplet, APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
+export { SimApplet, PaymentApplet, LedgerApplet, WalletApplet, AramApplet, LoopbackApplet, APPLET_REGISTRY, registerApplet, type AppletRegistration } from '../card/applets/index.js';
 export { installSim, simDefaultAtr, SIM_AID, USIM_AID } from '../card/applets/sim/index.js';
 export { installAram } from '../card/applets/aram/index.js';
 export * as sim from '../card/applets/sim/index.js';
 export * as payment from '../card/applets/payment/index.js';
 export * as ledger from '../card/applets/ledger/index.js';
+export * as wallet from '../card/applets/wallet/index.js';
 export * as aram from '../card/applets/aram/index.js';

@@ -7,5 +7,6 @@
 export * from '../host/backend/auc.js';
 export * as payment from '../host/backend/payment/index.js';
 export * as ledger from '../host/backend/ledger/index.js';
+export * as wallet from '../host/backend/wallet/index.js';
 /** The wire formats of card/protocol (ledger AID, layouts, signing inputs; payment records, tokens, grants, TLV codec): their one public home. */
 export * as protocol from '../card/protocol/index.js';

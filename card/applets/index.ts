@@ -6,14 +6,16 @@ import { LedgerApplet } from './ledger/ledger.js';
 import { SimApplet } from './sim/sim.js';
 import { PaymentApplet } from './payment/payment.js';
 import { AramApplet } from './aram/aram.js';
+import { WalletApplet } from './wallet/wallet.js';
 
 export { LoopbackApplet };
 export { LedgerApplet };
 export { SimApplet };
 export { PaymentApplet };
 export { AramApplet };
+export { WalletApplet };
 
-const registry = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet], [PaymentApplet.type, PaymentApplet], [AramApplet.type, AramApplet]]);
+const registry = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet], [PaymentApplet.type, PaymentApplet], [AramApplet.type, AramApplet], [WalletApplet.type, WalletApplet]]);
 
 /** Applet types by the name stored in card images (built-in ones, then those registered). */
 export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = registry;

@@ -4,6 +4,8 @@
  * - ledger: the ledger applet's AID, byte layouts (DEBIT, REC, INFO, EXPORT, TICKET, SLOT,
  *   TRANSFER, FLAG) and the signing inputs (offerDigest, receiptDigest, …).
  * - payment: the payment applet's BER-TLV statements (records, token, grants) and their codecs.
+ * - wallet: the e-wallet applet's AID, byte layouts (PAY, WREC, WINFO) and signing inputs.
  */
 export * from './ledger.js';
 export * from './payment.js';
+export * from './wallet.js';

@@ -23,12 +23,13 @@ import { PAYMENT_AID, LEDGER_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
 import { loadGolden } from '../golden/transcript.js';
+import { makeWalletCard, apdu as wapdu, payRequest, ISSUER as WALLET_ISSUER, WALLET_ID } from '../applets/wallet/fixture.js';
 import { encodeSignFields } from '../../card/protocol/index.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 
 export interface FuzzTarget {
-  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger' | 'seeds';
+  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger' | 'wallet' | 'seeds';
   /** The session's commands used as the corpus; default: the golden transcript of `name`. */
   readonly corpus?: readonly Uint8Array[];
   readonly card: Card;
@@ -161,6 +162,36 @@ export function ledgerTarget(): FuzzTarget {
 }
 
 /**
+ * The e-wallet (seed 000) with the test SIM-fact applet: PAY before and after the subscriber was
+ * authenticated, below and above the threshold, replayed, another currency; LOAD and its replay.
+ */
+export function walletTarget(): FuzzTarget {
+  const card = makeWalletCard({ threshold: 500, authenticated: false, seed: 'fuzz-wallet' });
+  return snapshotTarget('wallet', card, (send) => {
+    const fixed = (i: number): Uint8Array => h(`c0${i.toString(16).padStart(2, '0')}0000000000000000000000000000`);
+    send(wapdu.info(), 'GET INFO');
+    send(wapdu.pubKey(), 'GET PUBLIC KEY');
+    send(wapdu.pay(payRequest(120, { challenge: fixed(1) })), 'PAY before the subscriber was authenticated: 6982');
+    send(wapdu.selectSim(), 'SELECT the SIM-fact applet');
+    send(wapdu.authenticate(), 'subscriber authenticated (session fact)');
+    send(wapdu.select(), 'SELECT the wallet');
+    send(wapdu.pay(payRequest(120, { challenge: fixed(1) })), 'PAY 120 from the purse');
+    send(wapdu.lastReceipt(), 'GET LAST RECEIPT');
+    send(wapdu.pay(payRequest(120, { challenge: fixed(1) })), 'the same host challenge again: 6922');
+    send(wapdu.pay(payRequest(600, { challenge: fixed(2) })), 'PAY 600 above the threshold: 6920, use the payment card');
+    send(wapdu.pay(payRequest(50, { challenge: fixed(3), currency: 840 })), 'another currency: 6A80');
+    send(wapdu.pay(payRequest(500, { challenge: fixed(4) })), 'PAY 500 at the threshold');
+    const ch = send(wapdu.challenge(), 'GET CHALLENGE for LOAD');
+    const counter = readU32Safe(ch, 16);
+    const load = wapdu.load(300, counter, WALLET_ISSUER.authorizeLoad(WALLET_ID, ch.subarray(0, 16), 300, counter));
+    send(load, 'LOAD 300');
+    send(load, 'the same LOAD again: no challenge (6985)');
+    send(wapdu.pay(payRequest(450, { challenge: fixed(5) })), 'PAY 450');
+    send(wapdu.info(), 'GET INFO');
+  });
+}
+
+/**
  * The whole seeds card (SIM + payment + ledger, profiles/example-seeds.yaml, demo back-end keys)
  * with the payment applet open on logical channel 1 and the ledger on channel 2: commands cross
  * channels and applets share session facts (identification, ADM1).
@@ -194,5 +225,5 @@ export async function seedsTarget(): Promise<FuzzTarget> {
 }
 
 export async function allTargets(): Promise<FuzzTarget[]> {
-  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget(), await seedsTarget()];
+  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget(), walletTarget(), await seedsTarget()];
 }
