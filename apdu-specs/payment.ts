@@ -8,7 +8,12 @@
  * Canonical BER-TLV (ISO/IEC 8825-1 definite, minimal lengths; each tag exactly once, in the
  * order listed) — PAYMENT_TAGS below. The signed transaction record is
  *   E0 L { C1 card id, C2 counter, C3 merchant, C4 amount, C5 currency, C6 date-time,
- *          C7 server challenge, C8 order hash, C9 CVM result, CA identification }
+ *          C7 server challenge, C8 order hash, C9 CVM result, CA identification,
+ *          CB IMSI hash, CC authentication RAND }
+ *   (CB and CC, issue 18 / SFR seed: SHA-256 of the IMSI digits and the RAND of the session's last
+ *   successful SIM authentication, both empty when the subscriber was not authenticated. Records
+ *   signed before issue 18 lack them; no code parses a record — verifiers rebuild it, and stored
+ *   proofs are re-checked over their stored bytes — so no older layout is kept.)
  * the authentication-result token  E2 L { C1 card id, D1 user id, D2 device id, D3 expiry, C7 challenge }
  * the profile-release statement    E4 L { C1 card id, C7 challenge, C8 order digest, D8 SHA-256(blob) }
  * the issuer's certificate grant   E5 L { C1 card id, C7 card challenge, DA certificate }
@@ -37,6 +42,8 @@ export const PAYMENT_TAGS = {
   ORDER_HASH: 0xc8, // 32 bytes, SHA-256 of the order or offer
   CVM_RESULT: 0xc9, // 1 byte: 01 = payment code verified for this transaction
   IDENTIFICATION: 0xca, // 1 byte: 00 none, 01 RUN GSM ALGORITHM, 02 AUTHENTICATE 3G, 03 AUTHENTICATE GSM context
+  IMSI_HASH: 0xcb, // 0 or 32 bytes: SHA-256 of the IMSI digits (ASCII) of the authenticated subscriber
+  AUTH_RAND: 0xcc, // 0 or 16 bytes: the RAND of the session's last successful SIM authentication
   USER_ID: 0xd1, // 1..32 bytes
   DEVICE_ID: 0xd2, // 1..32 bytes
   EXPIRY: 0xd3, // 6 bytes, big-endian milliseconds since the Unix epoch (card clock)
@@ -77,7 +84,7 @@ export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
   { name: 'GET_DATA', cla: C80, ins: 0xca, cases: [2], p1p2: forms([{ p1: is(0x00), p2: oneOf('data object', v(0xc0, 'status'), v(0xc1, 'card id'), v(0xc2, 'counter'), v(0xd2, 'device id')) }, { p1: is(0x7f), p2: oneOf('data object', v(0x49, 'public key'), v(0x21, 'certificate')) }], { sw: 0x6a88, note: 'the certificate before one is stored is 6A88' }), ref: 'ISO/IEC 7816-4 §11.4.3',
     description: 'Read a public data object (never keys or codes)', response: [{ name: 'value', length: 'rest' }] },
   { name: 'SIGN_TRANSACTION', cla: C80, ins: 0x50, cases: [4], p1p2: params(oneOf('signature', v(SIGN_MODES.ECDSA, 'ECDSA P-256'), v(SIGN_MODES.CMAC, 'AES-CMAC')), ZERO), ref: REF,
-    description: 'Sign the canonical record E0 (card id, next counter, the command fields, CVM result, identification) after a payment-code VERIFY; the counter step commits before the answer',
+    description: 'Sign the canonical record E0 (card id, next counter, the command fields, CVM result, identification, IMSI hash, authentication RAND) after a payment-code VERIFY; the counter step commits before the answer',
     command: [{ name: 'C3 merchant ‖ C4 amount ‖ C5 currency ‖ C6 date-time ‖ C7 challenge ‖ C8 order hash', length: 'rest' }],
     response: [{ name: 'counter', length: 4 }, { name: 'signature or cmac', length: 'rest', random: true }] },
   { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), { note: 'a slot with no registered user is 6A88' }), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',

@@ -32,7 +32,22 @@ export type SubscriberAuthentication = 'gsm' | '3g' | 'gsm-context';
 export const SESSION_FACTS = {
   /** Set by the SIM/USIM applet after a successful RUN GSM ALGORITHM ('gsm') or AUTHENTICATE ('3g', 'gsm-context'). */
   SUBSCRIBER_AUTHENTICATED: sessionFact<SubscriberAuthentication>(SIM_APPLET_TYPE_NAME, 'subscriber.authenticated'),
-  /** Set by the SIM/USIM applet when CHV1/PIN1 was verified in this session. */
+  /**
+   * Set by the SIM/USIM applet with SUBSCRIBER_AUTHENTICATED (issue 18, SFR seed): the RAND of the
+   * last successful authentication, 32 hex digits. The payment applet signs it in the purchase
+   * record so the payment server can ask the AuC whether it issued and verified that RAND.
+   */
+  AUTHENTICATION_RAND: sessionFact<string>(SIM_APPLET_TYPE_NAME, 'subscriber.rand'),
+  /**
+   * Set by the SIM/USIM applet with SUBSCRIBER_AUTHENTICATED: SHA-256 of the IMSI's digits as
+   * ASCII (card/protocol/payment.ts imsiHash), read from EF_IMSI at that authentication; 64 hex digits.
+   */
+  SUBSCRIBER_IMSI_HASH: sessionFact<string>(SIM_APPLET_TYPE_NAME, 'subscriber.imsi-hash'),
+  /**
+   * Set by the SIM/USIM applet to true when CHV1/PIN1 was verified in this session, and to false as
+   * soon as a CHV1/PIN1 presentation (VERIFY, CHANGE, DISABLE, ENABLE) starts — OwnerPin clears its
+   * validated state before comparing, and the fact follows it (issue 18): a wrong CHV1 clears it.
+   */
   CARDHOLDER_VERIFIED: sessionFact<boolean>(SIM_APPLET_TYPE_NAME, 'cardholder.verified'),
   /**
    * Set by the SIM/USIM applet when ADM1 was verified in this session (false again as soon as an

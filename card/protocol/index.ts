@@ -9,3 +9,4 @@
 export * from './ledger.js';
 export * from './payment.js';
 export * from './wallet.js';
+export * from './subscriber.js';

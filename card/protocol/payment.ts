@@ -9,6 +9,8 @@
 import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
 import { parseFields, template, tlv, TlvError, type TlvField } from './payment-fields.js';
 import { concat, readU48, u32, u48 } from '../runtime/bytes.js';
+import { sha256 } from '../algorithms/sha256.js';
+import { imsiHash } from './subscriber.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
 /** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
@@ -36,11 +38,26 @@ export interface TransactionFields {
   readonly orderHash: Uint8Array;
 }
 
+/**
+ * The network identification a record carries (issue 18, SFR seed): the IMSI hash and the RAND of
+ * the session's last successful SIM authentication — both empty when there was none.
+ */
+export interface RecordIdentity {
+  /** SHA-256 of the IMSI digits as ASCII (imsiHash), 32 bytes; empty when not authenticated. */
+  readonly imsiHash: Uint8Array;
+  /** The 16-byte RAND the SIM answered; empty when not authenticated. */
+  readonly rand: Uint8Array;
+}
+
+export const NO_IDENTITY: RecordIdentity = Object.freeze({ imsiHash: new Uint8Array(0), rand: new Uint8Array(0) });
+
 export interface TransactionRecord extends TransactionFields {
   readonly cardId: Uint8Array;
   readonly counter: number;
   readonly cvmResult: number;
   readonly identification: number;
+  /** Omitted: NO_IDENTITY. */
+  readonly identity?: RecordIdentity;
 }
 
 function bcd(value: number, digits: number): Uint8Array {
@@ -110,14 +127,20 @@ export function checkSignFields(data: Uint8Array): void {
   if (decodeDateTime(v[3]!) === null) throw new TlvError('SIGN TRANSACTION: date-time is not a valid BCD YYYYMMDDhhmmss');
 }
 
-/** The record: E0 { C1 card id, C2 counter, <checked command fields>, C9 cvm, CA identification }. */
-export function buildRecord(cardId: Uint8Array, counter: number, fields: Uint8Array, cvm: number, identification: number): Uint8Array {
-  return template(T.TRANSACTION_RECORD, tlv(T.CARD_ID, cardId), tlv(T.COUNTER, u32(counter)), fields, tlv(T.CVM_RESULT, Uint8Array.of(cvm)), tlv(T.IDENTIFICATION, Uint8Array.of(identification)));
+/**
+ * The record: E0 { C1 card id, C2 counter, <checked command fields>, C9 cvm, CA identification,
+ * CB IMSI hash, CC authentication RAND } (CB and CC empty without identity).
+ */
+export function buildRecord(cardId: Uint8Array, counter: number, fields: Uint8Array, cvm: number, identification: number, identity: RecordIdentity = NO_IDENTITY): Uint8Array {
+  return template(
+    T.TRANSACTION_RECORD, tlv(T.CARD_ID, cardId), tlv(T.COUNTER, u32(counter)), fields, tlv(T.CVM_RESULT, Uint8Array.of(cvm)), tlv(T.IDENTIFICATION, Uint8Array.of(identification)),
+    tlv(T.IMSI_HASH, identity.imsiHash), tlv(T.AUTH_RAND, identity.rand),
+  );
 }
 
 /** The record a verifier expects for these values. */
 export function recordOf(r: TransactionRecord): Uint8Array {
-  return buildRecord(r.cardId, r.counter, encodeSignFields(r), r.cvmResult, r.identification);
+  return buildRecord(r.cardId, r.counter, encodeSignFields(r), r.cvmResult, r.identification, r.identity);
 }
 
 export interface AuthToken {

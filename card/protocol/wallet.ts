@@ -11,6 +11,7 @@
  */
 import { sha256 } from '../algorithms/sha256.js';
 import { u32 } from '../runtime/bytes.js';
+import { imsiHash } from './subscriber.js';
 
 export { WALLET_AID } from '../../apdu-specs/wallet.js';
 
@@ -55,8 +56,3 @@ export const walletReceiptDigest = (record: Uint8Array): Uint8Array => tagged('C
 export const walletLoadDigest = (walletId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
   tagged('CWLD', walletId, challenge, u32(amount), u32(loadCounter));
 
-/** SHA-256 of the IMSI's digits (ASCII): what the wallet stores and its receipts carry. */
-export function imsiHash(imsi: string): Uint8Array {
-  if (!/^\d{6,15}$/.test(imsi)) throw new RangeError(`imsiHash: "imsi" expected 6..15 digits, got ${JSON.stringify(imsi)}`);
-  return sha256(new TextEncoder().encode(imsi));
-}

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SeededRng, VirtualClock, bytesToHex, hexToBytes, concat, splitResponse } from '../../card/runtime/index.js';
 import { sha256 } from '../../card/algorithms/index.js';
+import { imsiHash } from '../../card/protocol/index.js';
 import { EmulatorTransport } from '../transport/index.js';
 import { parseProfileText } from '../profile/load.js';
 import { personalizeCard } from '../profile/personalize.js';
@@ -79,15 +80,18 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   verdict((await send(`A020000108${pin(profile.pins.pin1)}`)).sw === 0x9000, 'right CHV1 → 9000, and the try counter is full again');
 
   step('2. Subscriber identification (SFR seed): the network sends RAND, the SIM answers SRES, the AuC checks it');
-  const auc = new AuC({ random: (n) => new SeededRng(`demo rand ${n}`).fill(new Uint8Array(n)) });
+  const auc = new AuC({ random: (n) => new SeededRng(`demo rand ${n}`).fill(new Uint8Array(n)), now });
   auc.addSubscriber({ imsi: profile.imsi, ki: hexToBytes(profile.auth.ki), opc: hexToBytes(profile.auth.opc!), algorithm: profile.auth.algorithm, gsmAlgorithm: profile.auth.gsm_algorithm });
   const triplet = auc.triplet(profile.imsi);
   // T=0 card: the transport fetches the 9F0C answer with GET RESPONSE, as a phone does.
   const sres = await send(`A088000010${hx(triplet.rand)}`);
   verdict(sres.sw === 0x9000 && auc.checkSres(triplet, sres.data.subarray(0, 4)), `AuC: SRES ${hx(sres.data.subarray(0, 4))} matches (Kc ${hx(sres.data.subarray(4, 12))} for ciphering)`);
+  const logged = auc.identificationLog().at(-1);
+  if (logged) out.line(`   AuC log: IMSI ${logged.imsi} authenticated with RAND ${logged.rand} at ${new Date(logged.at).toISOString()} (${logged.outcome}, confirmable until ${new Date(logged.expiresAt).toISOString()})`);
+  const identity = { imsiHash: imsiHash(profile.imsi), rand: triplet.rand };
 
-  step('3. A purchase signed on the card after the payment code (SFR seed; identification before payment)');
-  const purchases = new PurchaseServer({ issuerPublicKey: actors.paymentIssuer.publicKey, requireIdentification: true, now });
+  step('3. A purchase signed on the card after the payment code (SFR seed; the record carries the IMSI hash and RAND, the server asks the AuC)');
+  const purchases = new PurchaseServer({ issuerPublicKey: actors.paymentIssuer.publicKey, requireIdentification: true, identification: auc, now });
   const pay = new PaymentCardClient(transport);
   await pay.select();
   show = false;
@@ -102,14 +106,14 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   const signed = await pay.sign({ ...order, challenge: req.challenge });
   let proofCounter = -1;
   try {
-    proofCounter = purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1 }).counter;
+    proofCounter = purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1, identity }).counter;
   } catch (e) {
     out.line(`   server: ${(e as Error).message}`);
   }
-  verdict(proofCounter === 1, `payment server: certificate chain, signature, counter ${proofCounter}, every field and the SIM identification check out`);
+  verdict(proofCounter === 1, `payment server: certificate chain, signature, counter ${proofCounter}, every field check out, and the AuC confirms it verified this IMSI with this RAND`);
   let replay = '';
   try {
-    purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1 });
+    purchases.verify({ certificate, challenge: req.challenge, response: signed.data, identification: 1, identity });
   } catch (e) {
     replay = (e as { code?: string }).code ?? 'rejected';
   }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { AuC, AucError } from '../../host/backend/auc.js';
 import { buildAuts, milenageAka, openAutn, sqnFromBytes } from '../../card/algorithms/index.js';
 import { bytesToHex, hexToBytes } from '../../card/runtime/bytes.js';
+import { imsiHash } from '../../card/protocol/index.js';
 
 const vectors = (name: string): any => JSON.parse(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url), 'utf8'));
 const h = hexToBytes;
@@ -86,5 +87,57 @@ describe('AuC', () => {
     const auc = new AuC();
     expect(() => auc.quintuplet('nobody')).toThrow(/no subscriber with IMSI nobody/);
     expect(() => auc.addSubscriber({ imsi: '1', ki: new Uint8Array(16), algorithm: 'milenage', gsmAlgorithm: 'comp128v1' })).toThrow(/needs OPc/);
+  });
+
+  describe('identification log (issue 18, SFR seed): RAND issued → answer verified → confirmed until expiry', () => {
+    const IMSI = '208011234567890';
+    const make = () => {
+      let t = Date.UTC(2026, 0, 1);
+      const auc = new AuC({ now: () => t, identificationTtlMs: 1000 });
+      auc.addSubscriber({ imsi: IMSI, ki: h('000102030405060708090a0b0c0d0e0f'), opc: h('cd63cb71954a9f4e48a5994e37a02baf'), algorithm: 'milenage', gsmAlgorithm: 'xor2g' });
+      return { auc, tick: (ms: number) => (t += ms) };
+    };
+
+    it('a triplet answered with the right SRES is logged and confirmed for that IMSI hash, in the gsm context, until it expires', () => {
+      const { auc, tick } = make();
+      const t = auc.triplet(IMSI);
+      expect(auc.checkSres(t, t.sres)).toBe(true);
+      const log = auc.identificationLog();
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatchObject({ imsi: IMSI, imsiHash: bytesToHex(imsiHash(IMSI)), rand: bytesToHex(t.rand), context: 'gsm', outcome: 'verified' });
+      expect(auc.confirmIdentification(imsiHash(IMSI), t.rand, 'gsm').rand).toBe(bytesToHex(t.rand));
+      expect(() => auc.confirmIdentification(imsiHash(IMSI), t.rand, '3g')).toThrow(/verified in the gsm context, the card claims 3g/);
+      expect(() => auc.confirmIdentification(imsiHash('208019999999999'), t.rand)).toThrow(/issued to another subscriber/);
+      tick(1001);
+      expect(() => auc.confirmIdentification(imsiHash(IMSI), t.rand)).toThrow(/expired/);
+    });
+
+    it('refuses a RAND it never issued, one never answered, a wrong answer; each issued RAND is answered once', () => {
+      const { auc } = make();
+      const host = new Uint8Array(16).fill(7);
+      expect(() => auc.confirmIdentification(imsiHash(IMSI), host)).toThrow(/never issued this RAND/);
+      expect(() => auc.verifyAnswer(IMSI, host, new Uint8Array(4), 'gsm')).toThrow(/was not issued by this AuC/);
+      const t = auc.triplet(IMSI);
+      expect(() => auc.confirmIdentification(imsiHash(IMSI), t.rand)).toThrow(/never verified an answer/);
+      expect(auc.verifyAnswer(IMSI, t.rand, new Uint8Array(4), 'gsm').outcome).toBe('mismatch');
+      expect(() => auc.confirmIdentification(imsiHash(IMSI), t.rand)).toThrow(/did not match/);
+      expect(() => auc.verifyAnswer(IMSI, t.rand, t.sres, 'gsm')).toThrow(/already answered/);
+      try {
+        auc.confirmIdentification(imsiHash(IMSI), t.rand);
+      } catch (e) {
+        expect((e as AucError).code).toBe('AUC_NOT_CONFIRMED');
+      }
+    });
+
+    it('quintuplets: RES (3g) and the GSM-context SRES c2(XRES) are logged in their context', () => {
+      const { auc } = make();
+      const q = auc.quintuplet(IMSI);
+      expect(auc.checkRes(q, q.xres)).toBe(true);
+      expect(auc.confirmIdentification(imsiHash(IMSI), q.rand, '3g').context).toBe('3g');
+      const g = auc.quintuplet(IMSI);
+      expect(auc.checkGsmContext(g, AuC.gsmContextOf(g).sres)).toBe(true);
+      expect(auc.confirmIdentification(imsiHash(IMSI), g.rand, 'gsm-context').outcome).toBe('verified');
+      expect(() => auc.verifyAnswer(IMSI, auc.quintuplet(IMSI).rand, new Uint8Array(4), 'gsm')).toThrow(/issued in a quintuplet/);
+    });
   });
 });

@@ -115,9 +115,15 @@ describe('cardforge prove (in process)', () => {
     const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'mall-profile', 'ledger']), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.skipped, textTable(r)).toBe(0);
+    // Issue 18: the host-chosen RAND row names what the server objected to (expected vs got).
+    const hostRand = r.rows.find((x) => x.check.startsWith('a host-chosen RAND'))!;
+    expect(hostRand).toMatchObject({ expected: 'IDENTIFICATION_NOT_CONFIRMED', got: 'IDENTIFICATION_NOT_CONFIRMED', verdict: 'pass' });
+    expect(hostRand.note).toMatch(/never issued this RAND/);
     expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
       'payment server accepts the signature and the certificate chain',
       'the same signature again is rejected',
+      'subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)',
+      'a host-chosen RAND is refused: the AuC never issued or verified it',
       'DEBIT with a forged editor signature is refused',
       'receipt verified by the software interface',
       'the authentication server re-enciphers it; the settlement server opens it',

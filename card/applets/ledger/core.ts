@@ -83,7 +83,8 @@ export class LedgerCore {
     this.certified = s.bool('certified');
     this.consentMode = s.u8('consentMode');
     this.threshold = s.u32('threshold');
-    this.code = new OwnerPin(s, ctx.transient, 'paymentCode', { tryLimit: 3, maxLength: CODE_MAX_LENGTH });
+    // Consent is valid until this applet is deselected or the card reset, as the payment applet's code (issue 18).
+    this.code = new OwnerPin(s, ctx.transient, 'paymentCode', { tryLimit: 3, maxLength: CODE_MAX_LENGTH, clearOn: 'deselect' });
     this.challenge = ctx.transient.bytes('challenge', 1 + CHALLENGE_LENGTH);
     this.offerMemo = ctx.transient.bytes('offerMemo', 1 + 32 + 64);
     this.tickets = new Tickets(ctx, this.p.ticketSlots, {

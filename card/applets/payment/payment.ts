@@ -21,8 +21,8 @@ import {
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
-import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields } from '../../protocol/payment.js';
-import { concat, readU48, u32, u48 } from '../../runtime/bytes.js';
+import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, NO_IDENTITY, type RecordIdentity } from '../../protocol/payment.js';
+import { concat, hexToBytes, readU48, u32, u48 } from '../../runtime/bytes.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
 import { isPaymentFactory, paymentTable, PaymentStoreData } from './store-data.js';
 import {
@@ -290,7 +290,7 @@ export class PaymentApplet extends Applet {
     const last = this.counter.get();
     if (last >= COUNTER_MAX) throw new CardError(SW.REFERENCE_DATA_INVALIDATED, 'transaction counter exhausted');
     const next = last + 1;
-    const record = buildRecord(this.cardId.get(), next, apdu.data, CVM_PAYMENT_CODE, ident);
+    const record = buildRecord(this.cardId.get(), next, apdu.data, CVM_PAYMENT_CODE, ident, this.identity(ident));
     const proof = mode === SIGN_MODES.ECDSA ? ecdsaSign(record, this.privateKey.view()) : aesCmac(this.macKey.view(), record);
     this.ctx.beginTransaction();
     this.counter.set(next);
@@ -303,6 +303,17 @@ export class PaymentApplet extends Applet {
     const fact = this.ctx.session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED);
     if (fact === undefined) return 0;
     return IDENTIFICATION[fact] ?? 0xff;
+  }
+
+  /**
+   * The IMSI hash and RAND the SIM applet published with its last successful authentication
+   * (issue 18): signed in the record so the payment server can ask the AuC about that pair.
+   */
+  private identity(ident: number): RecordIdentity {
+    if (ident === 0) return NO_IDENTITY;
+    const rand = this.ctx.session.get(SESSION_FACTS.AUTHENTICATION_RAND) ?? '';
+    const imsi = this.ctx.session.get(SESSION_FACTS.SUBSCRIBER_IMSI_HASH) ?? '';
+    return { imsiHash: hexToBytes(imsi), rand: hexToBytes(rand) };
   }
 
   // ---- authentication-result token (DoCoMo) ----

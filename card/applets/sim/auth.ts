@@ -9,16 +9,21 @@
  *   array and answers DB RES CK IK Kc (Kc = c3(CK, IK)), or DC AUTS carrying SQN_MS (AMF* 0000)
  *   on a synchronisation failure; the accepted SEQ is written inside a transaction that commits
  *   before the answer. GSM context (TS 33.102 §6.8.1.2): SRES = c2(RES), Kc = c3(CK, IK).
- * A success sets the session fact SUBSCRIBER_AUTHENTICATED.
+ * A success sets the session facts SUBSCRIBER_AUTHENTICATED (the context), AUTHENTICATION_RAND
+ * (the RAND answered) and SUBSCRIBER_IMSI_HASH (SHA-256 of the EF_IMSI digits): RAM only, cleared
+ * at power-up and reset with every session fact (issue 18, SFR seed).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import {
   aes128KeyCached, buildAuts, c2, c3, checkSqnFreshness, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, openAutn,
   xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput, type SqnState,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
+import { decodeImsi } from '../../fs/codecs.js';
+import { bytesToHex } from '../../runtime/bytes.js';
 import { CardError, readU48, u48, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { imsiHash } from '../../protocol/index.js';
 import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
 
 function aka(core: SimCore): AkaFunctions {
@@ -51,6 +56,24 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
   }
 }
 
+/** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
+function imsiHashHex(core: SimCore): string {
+  const ef = core.tree.byName('EF_IMSI')[0];
+  if (ef === undefined) return '';
+  const digits = decodeImsi(core.fs.view(ef));
+  // An IMSI no network could authenticate (fewer than 6 digits, TS 23.003 §2.2) has no hash.
+  if (!/^\d{6,15}$/.test(digits)) return '';
+  return bytesToHex(imsiHash(digits));
+}
+
+/** The session facts of a successful authentication: context, RAND and IMSI hash (issue 18). */
+function authenticated(core: SimCore, context: SubscriberAuthentication, rand: Uint8Array): void {
+  const s = core.ctx.session;
+  s.set(SESSION_FACTS.AUTHENTICATION_RAND, bytesToHex(rand));
+  s.set(SESSION_FACTS.SUBSCRIBER_IMSI_HASH, imsiHashHex(core));
+  s.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, context);
+}
+
 export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
   if (apdu.data.length !== 16) throw new CardError(SW.GSM_WRONG_P3 | 0x10);
   // TS 51.011 §8.16: executable only when DF_GSM or a DF below it is the current directory. The
@@ -60,7 +83,7 @@ export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
   if (df === null) throw new CardError(SW.GSM_ACCESS_NOT_FULFILLED, 'DF_GSM is not the current directory');
   core.require('CHV1', GSM_SW);
   const { sres, kc } = gsmAlgorithm(core, apdu.data);
-  core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, 'gsm');
+  authenticated(core, 'gsm', apdu.data);
   const out = new Uint8Array(12);
   out.set(sres);
   out.set(kc, 4);
@@ -109,7 +132,7 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
     if (d.length !== 17) throw new CardError(SW.WRONG_DATA);
     core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
     const { res, ck, ik } = fns.f2345(rand);
-    core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, 'gsm-context');
+    authenticated(core, 'gsm-context', rand);
     return { data: lv([c2(res), c3(ck, ik)]) };
   }
   if (d.length !== 34 || d[17] !== 16) throw new CardError(SW.WRONG_DATA);
@@ -124,7 +147,7 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
   core.ctx.beginTransaction();
   core.sqnArray.setAt(verdict.ind * 6, seqBytes(verdict.seq));
   core.ctx.commitTransaction();
-  core.ctx.session.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, '3g');
+  authenticated(core, '3g', rand);
   const body = lv([opened.res, opened.ck, opened.ik, c3(opened.ck, opened.ik)]);
   const out = new Uint8Array(1 + body.length);
   out[0] = 0xdb;

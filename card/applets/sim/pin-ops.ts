@@ -60,9 +60,12 @@ function uiccFail(pin: OwnerPin): never {
 
 /**
  * OwnerPin.check clears "validated" before comparing; the session facts other applets read must
- * follow, or a failed ADM1 presentation after a good one would leave the personalization gate open.
+ * follow, or a failed ADM1 presentation after a good one would leave the personalization gate open
+ * (and a wrong CHV1 after a good one would leave "cardholder verified" set).
  */
 function presenting(core: SimCore, pin: OwnerPin): void {
+  // Issue 18: the cardholder-verified fact follows CHV1's validated state (a wrong CHV1 clears it).
+  if (pin === core.chv1) core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, false);
   if (pin === core.adm1) core.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, false);
 }
 
@@ -122,6 +125,7 @@ export function gsmSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): Re
   presenting(core, pin);
   if (!pin.check(unpad(apdu.data))) gsmFail(pin);
   pin.setEnabled(on);
+  core.ctx.session.set(SESSION_FACTS.CARDHOLDER_VERIFIED, true); // the check validated CHV1
   return {};
 }
 
@@ -180,6 +184,7 @@ export function uiccSetEnabled(core: SimCore, apdu: CommandApdu, on: boolean): R
   presenting(core, r.pin);
   if (!r.pin.check(unpad(apdu.data))) uiccFail(r.pin);
   r.pin.setEnabled(on);
+  verified(core, r); // the check validated the PIN
   return {};
 }
 

@@ -10,6 +10,7 @@ export const PAYMENT_ERROR_CODES = [
   'UNKNOWN_CHALLENGE', // never issued, already used (replay) or expired
   'COUNTER_NOT_INCREASING', // the card counter is not above the last accepted one (replay)
   'IDENTIFICATION_REQUIRED', // SFR: the subscriber was not authenticated in the card session
+  'IDENTIFICATION_NOT_CONFIRMED', // SFR: the AuC did not issue / verify the signed (IMSI hash, RAND), or it expired
   'MALFORMED_RESPONSE', // the card response has the wrong shape
   'UNKNOWN_CARD', // no MAC key / registration for this card
   'UNKNOWN_USER', // gateway: user id not registered

@@ -8,12 +8,16 @@
  *   identification) — so any changed field fails;
  * - the challenge was issued by it, unused and unexpired, and the counter is above the last one
  *   accepted for that card (replays fail both ways);
- * - the subscriber was identified in the card session when identification is required.
+ * - when identification is required: the card attests a SIM authentication (tag CA) and signs the
+ *   IMSI hash and RAND of it (CB, CC), and the AuC confirms it issued that RAND and verified the
+ *   card's answer for that IMSI, not expired (issue 18, SFR seed: the network identifies the
+ *   subscriber, the payment relies on it — a host-chosen RAND is refused).
  * Accepted proofs are kept for disputes (record, signature, certificate).
  */
 import { randomBytes } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { recordOf, type TransactionFields } from '../../../card/protocol/index.js';
+import { recordOf, type RecordIdentity, type TransactionFields } from '../../../card/protocol/index.js';
+import type { SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
 import { aesCmac } from '../../../card/algorithms/index.js';
 import { PaymentBackendError } from './errors.js';
@@ -37,7 +41,17 @@ export interface PaymentSubmission {
   readonly cardId?: Uint8Array;
   /** What the card attested about the session (tag CA): 0 none, 1 GSM, 2 3G, 3 GSM context. */
   readonly identification?: number;
+  /** The IMSI hash and RAND the card signed with it (tags CB, CC); omitted: none. */
+  readonly identity?: RecordIdentity;
 }
+
+/** Who confirms a network identification: the AuC (host/backend/auc.ts AuC satisfies it). */
+export interface IdentificationAuthority {
+  /** The log entry for the pair, or throws (an Error whose message says why not). */
+  confirmIdentification(imsiHash: Uint8Array, rand: Uint8Array, context?: SubscriberAuthentication): { readonly at: number; readonly expiresAt: number };
+}
+
+const CONTEXT_OF: Readonly<Record<number, SubscriberAuthentication>> = { 1: 'gsm', 2: '3g', 3: 'gsm-context' };
 
 export interface PaymentProof {
   readonly cardId: string;
@@ -51,7 +65,10 @@ export interface PaymentProof {
 
 export interface PaymentServerOptions {
   readonly issuerPublicKey: Uint8Array;
+  /** Accept only records whose (IMSI hash, RAND) the `identification` authority confirms. */
   readonly requireIdentification?: boolean;
+  /** The AuC that confirms identifications; mandatory with requireIdentification. */
+  readonly identification?: IdentificationAuthority;
   readonly now?: () => number;
   /** How long an issued challenge stays valid (default 5 minutes). */
   readonly challengeTtlMs?: number;
@@ -67,6 +84,9 @@ export class PaymentServer {
 
   constructor(private readonly opts: PaymentServerOptions) {
     this.now = opts.now ?? Date.now;
+    if (opts.requireIdentification && opts.identification === undefined) {
+      throw new PaymentBackendError('BAD_INPUT', 'requireIdentification needs "identification" (the AuC that confirms the IMSI / RAND pair)');
+    }
   }
 
   /** Register the MAC variant key of a card (the seed's "payment security key"). */
@@ -108,8 +128,9 @@ export class PaymentServer {
       if (macKey === undefined) throw new PaymentBackendError('UNKNOWN_CARD', `no MAC key registered for card ${bytesToHex(cardId)}`);
       verifyProof = (record) => equalBytes(aesCmac(macKey, record), proof);
     }
-    const record = recordOf({ ...p.order, challenge: sub.challenge, cardId, counter, cvmResult: 0x01, identification: ident });
+    const record = recordOf({ ...p.order, challenge: sub.challenge, cardId, counter, cvmResult: 0x01, identification: ident, ...(sub.identity ? { identity: sub.identity } : {}) });
     if (!verifyProof(record)) throw new PaymentBackendError('SIGNATURE_INVALID', `${ecdsa ? 'signature' : 'MAC'} does not verify over the order as the server knows it`);
+    if (this.opts.requireIdentification) this.confirmIdentification(ident, sub.identity);
     const id = bytesToHex(cardId);
     const last = this.lastCounter.get(id) ?? -1;
     if (counter <= last) throw new PaymentBackendError('COUNTER_NOT_INCREASING', `counter ${counter} is not above the last accepted ${last} for card ${id}`);
@@ -118,6 +139,19 @@ export class PaymentServer {
     const stored: PaymentProof = { cardId: id, counter, mode: ecdsa ? 'ecdsa' : 'cmac', record, proof, acceptedAt: this.now(), ...(ecdsa ? { certificate: sub.certificate!.slice() } : {}) };
     this.accepted.push(stored);
     return stored;
+  }
+
+  /** The card signed (IMSI hash, RAND): the AuC must confirm it verified that pair, unexpired. */
+  private confirmIdentification(ident: number, identity: RecordIdentity | undefined): void {
+    const fail = (why: string): never => {
+      throw new PaymentBackendError('IDENTIFICATION_NOT_CONFIRMED', why);
+    };
+    if (identity === undefined || identity.imsiHash.length !== 32 || identity.rand.length !== 16) fail('the record carries no IMSI hash and RAND of a SIM authentication');
+    try {
+      this.opts.identification!.confirmIdentification(identity!.imsiHash, identity!.rand, CONTEXT_OF[ident]);
+    } catch (e) {
+      fail(`the AuC does not confirm the identification: ${(e as Error).message}`);
+    }
   }
 
   /** Accepted proofs, for disputes. */

@@ -3,12 +3,16 @@
  * payment code gates exactly one signature, the payment server accepts the signed purchase and
  * rejects a replay and any changed field. Needs the profile (codes) and the back-end keys.
  * A wrong code (spends a try) and the signed purchase (spends money) run only with --destructive.
+ * With identification required (SFR seed, issue 18) the subscriber is authenticated through the
+ * AuC (RAND issued, SRES verified and logged), the card signs the IMSI hash and that RAND, and the
+ * server accepts only when the AuC confirms the pair; a host-chosen RAND is refused.
  */
 import { sha256 } from '../../../card/algorithms/index.js';
+import { imsiHash, NO_IDENTITY, type RecordIdentity } from '../../../card/protocol/index.js';
 import { PaymentServer } from '../../backend/payment/index.js';
 import { PaymentCardClient } from '../../backend/payment/card-client.js';
 import type { Suite } from '../types.js';
-import { identifySubscriber } from './sim.js';
+import { aucFor, identifySubscriber } from './sim.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -25,23 +29,32 @@ export const paymentSuite: Suite = {
     if (!p.payment) return ctx.skip('payment suite', 'the profile has no payment section');
     if (!ctx.actors) return ctx.skip('payment suite', 'needs --backend-keys (the issuer CA that certified the card)');
     const needsId = p.payment.require_identification;
-    if (needsId && p.personality !== 'uicc') await identifySubscriber(ctx);
+    const auc = aucFor(p);
+    let identity: RecordIdentity = NO_IDENTITY;
+    if (needsId && p.personality !== 'uicc') {
+      const rand = await identifySubscriber(ctx, auc);
+      if (rand !== undefined) identity = { imsiHash: imsiHash(p.imsi), rand };
+    }
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
     if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
-    const server = new PaymentServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, requireIdentification: needsId });
-    // What the card attests in the signed record: 01 = identified by RUN GSM ALGORITHM in this session.
+    const server = new PaymentServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, requireIdentification: needsId, identification: auc });
+    // What the card attests in the signed record: 01 = identified by RUN GSM ALGORITHM in this
+    // session, with the IMSI hash and the RAND (tags CB, CC).
     const identification = needsId ? 1 : 0;
     const certificate = await client.certificate();
     const order = { merchantId: enc('prove-shop'), amount: 1, currency: 978, dateTime: new Date(), orderHash: sha256(enc('cardforge prove')) };
+    // A refusal reads "CODE: why" so a failing row says what the server objected to.
     const verdict = (fn: () => unknown): string => {
       try {
         fn();
         return 'accepted';
       } catch (e) {
-        return (e as { code?: string }).code ?? (e as Error).message;
+        const code = (e as { code?: string }).code;
+        return code === undefined ? (e as Error).message : `${code}: ${(e as Error).message}`;
       }
     };
+    const codeOf = (v: string): string => v.split(':')[0]!;
     let req = server.begin(order);
     let r = await client.sign({ ...order, challenge: req.challenge });
     ctx.check('SIGN TRANSACTION without the payment code', '6982', r.sw.toString(16));
@@ -54,13 +67,26 @@ export const paymentSuite: Suite = {
     if (!ctx.allowed('signed purchase: SIGN TRANSACTION, payment server, replay, tampering')) return;
     const signed = await client.sign({ ...order, challenge: req.challenge });
     ctx.check('SIGN TRANSACTION after the code', '9000', signed.sw.toString(16));
-    ctx.check('payment server accepts the signature and the certificate chain', 'accepted', verdict(() => server.verify({ certificate, challenge: req.challenge, response: signed.data, identification })));
-    ctx.check('the same signature again is rejected', 'UNKNOWN_CHALLENGE', verdict(() => server.verify({ certificate, challenge: req.challenge, response: signed.data, identification })));
+    ctx.check('payment server accepts the signature and the certificate chain', 'accepted', verdict(() => server.verify({ certificate, challenge: req.challenge, response: signed.data, identification, identity })));
+    ctx.check('the same signature again is rejected', 'UNKNOWN_CHALLENGE', codeOf(verdict(() => server.verify({ certificate, challenge: req.challenge, response: signed.data, identification, identity }))));
     r = await client.sign({ ...order, challenge: server.begin(order).challenge });
     ctx.check('one VERIFY authorises one signature only', '6982', r.sw.toString(16));
     req = server.begin({ ...order, amount: 2 });
     await client.verifyCode(enc(p.payment.payment_code));
     const other = await client.sign({ ...order, challenge: req.challenge });
-    ctx.check('a signature over another amount is rejected', 'SIGNATURE_INVALID', verdict(() => server.verify({ certificate, challenge: req.challenge, response: other.data, identification })));
+    ctx.check('a signature over another amount is rejected', 'SIGNATURE_INVALID', codeOf(verdict(() => server.verify({ certificate, challenge: req.challenge, response: other.data, identification, identity }))));
+    if (!needsId || p.personality === 'uicc') return;
+    // The audit's gap (issue 18): the host authenticates the SIM on a RAND of its own choosing —
+    // the card answers, but the AuC never issued that RAND, so the server must refuse the payment.
+    const hostRand = sha256(enc('prove: a host-chosen RAND')).slice(0, 16);
+    await ctx.transport.reset(); // a new session: the SIM applet is selected again, no identification
+    const answered = await identifySubscriber(ctx, auc, hostRand);
+    if (!ctx.check('RUN GSM ALGORITHM on a host-chosen RAND (not issued by the AuC)', '9000', answered ? '9000' : 'refused')) return;
+    await client.select();
+    await client.verifyCode(enc(p.payment.payment_code));
+    req = server.begin(order);
+    const forged = await client.sign({ ...order, challenge: req.challenge });
+    const got = verdict(() => server.verify({ certificate, challenge: req.challenge, response: forged.data, identification, identity: { imsiHash: imsiHash(p.imsi), rand: hostRand } }));
+    ctx.check('a host-chosen RAND is refused: the AuC never issued or verified it', 'IDENTIFICATION_NOT_CONFIRMED', codeOf(got), undefined, got);
   },
 };

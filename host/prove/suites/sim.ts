@@ -25,7 +25,8 @@ function pinBlock(pin: string): Uint8Array {
   return b;
 }
 
-function aucFor(p: Profile): AuC {
+/** An AuC holding the profile's subscriber keys. */
+export function aucFor(p: Profile): AuC {
   const a = p.auth;
   const opc = a.opc ?? (a.op ? hx(computeOpc(hexToBytes(a.ki), hexToBytes(a.op))) : undefined);
   const auc = new AuC();
@@ -288,16 +289,22 @@ export const aocSuite: Suite = {
 
 /**
  * Subscriber identification as the SFR seed's payment server requires it before a payment:
- * RUN GSM ALGORITHM with an AuC challenge (after CHV1) in this session. Returns whether the AuC
- * accepted the SRES; the card then reports the identification to the payment applet.
+ * RUN GSM ALGORITHM (after CHV1) in this session with a RAND the AuC issued, the SRES checked —
+ * and so logged — by the AuC (issue 18). With `hostRand` the host sends a RAND of its own choosing
+ * instead, which the AuC never issued (the negative check). Returns the RAND the card answered, or
+ * undefined when the card or the AuC refused.
  */
-export async function identifySubscriber(ctx: SuiteContext): Promise<boolean> {
+export async function identifySubscriber(ctx: SuiteContext, auc: AuC = aucFor(ctx.profile!), hostRand?: Uint8Array): Promise<Uint8Array | undefined> {
   const p = ctx.profile!;
-  const auc = aucFor(p);
   await gsmSelect(ctx, '3f00');
   await gsmSelect(ctx, '7f20');
   if (p.pins.pin1_enabled) await verifyChv(ctx, 1, p.pins.pin1);
+  if (hostRand !== undefined) {
+    const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: hostRand });
+    return r.sw === 0x9000 ? hostRand : undefined;
+  }
   const t = auc.triplet(p.imsi);
   const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: t.rand });
-  return ctx.check('subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)', 'SRES ok', r.sw === 0x9000 && auc.checkSres(t, r.data.subarray(0, 4)) ? 'SRES ok' : r.swHex);
+  const ok = ctx.check('subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)', 'SRES ok', r.sw === 0x9000 && auc.checkSres(t, r.data.subarray(0, 4)) ? 'SRES ok' : r.swHex);
+  return ok ? t.rand : undefined;
 }

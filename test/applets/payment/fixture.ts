@@ -73,8 +73,8 @@ export function selectCmd(): Uint8Array {
   return apdu(0x00, 0xa4, 0x04, 0x00, hexToBytes(PAYMENT_AID));
 }
 
-export function fakeAuthCmd(kind: 1 | 2 | 3 = 1): Uint8Array {
-  return apdu(0x80, 0x88, kind, 0x00);
+export function fakeAuthCmd(kind: 1 | 2 | 3 = 1, rand?: Uint8Array): Uint8Array {
+  return rand === undefined ? apdu(0x80, 0x88, kind, 0x00) : apdu(0x80, 0x88, kind, 0x00, rand);
 }
 
 export function selectSimCmd(): Uint8Array {

@@ -10,7 +10,8 @@ import { readU32 } from '../../../card/runtime/index.js';
 import { Card, hexToBytes } from '../../../card/runtime/index.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, expectNoSecretsIn, selectCmd, selectSimCmd, sw, transmit } from './fixture.js';
-import { buildRecord, encodeSignFields } from '../../../card/protocol/index.js';
+import { buildRecord, encodeSignFields, imsiHash } from '../../../card/protocol/index.js';
+import { SIM_FACT_DEFAULT_RAND, SIM_FACT_IMSI } from './sim-fact-applet.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const fields = (challenge = new Uint8Array(16).fill(7)) => ({ ...order(), challenge });
@@ -123,7 +124,7 @@ describe('payment applet: SIGN TRANSACTION', () => {
     expect((await client.sign(fields())).sw).toBe(0x9000);
   });
 
-  it('identification before payment: 6985 until the SIM side authenticated the subscriber; the record carries it', async () => {
+  it('identification before payment: 6985 until the SIM side authenticated the subscriber; the record carries it, the IMSI hash and the RAND (issue 18)', async () => {
     const { card, client } = await makeRig({ require_identification: true });
     await client.verifyCode(enc('1234'));
     expect((await client.sign(fields())).sw).toBe(0x6985);
@@ -132,8 +133,10 @@ describe('payment applet: SIGN TRANSACTION', () => {
     expect(sw(transmit(card, Uint8Array.of(0x81, ...fakeAuthCmd(2).subarray(1))))).toBe(0x9000);
     const r = await client.sign(fields());
     expect(r.sw).toBe(0x9000);
-    const record = buildRecord(await client.cardId(), 1, encodeSignFields(fields()), 1, 2);
+    const record = buildRecord(await client.cardId(), 1, encodeSignFields(fields()), 1, 2, { imsiHash: imsiHash(SIM_FACT_IMSI), rand: SIM_FACT_DEFAULT_RAND });
     expect(p256.verify(r.data.slice(4), record, await client.publicKey())).toBe(true);
+    // Without CB / CC (the layout before issue 18) the signature does not verify: the pair is signed.
+    expect(p256.verify(r.data.slice(4), buildRecord(await client.cardId(), 1, encodeSignFields(fields()), 1, 2), await client.publicKey())).toBe(false);
   });
 
   it('the counter overflow is sticky: 0xFFFFFFFF is signed once, then 6984 forever', async () => {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { generateAuthVector, milenageAka, openAuts, sqnToBytes, xor3gAka } from '../../../card/algorithms/index.js';
 import { bytesToHex, hexToBytes, tearSweep } from '../../../card/runtime/index.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
+import { imsiHash } from '../../../card/protocol/index.js';
 import { USIM_AID } from '../../../card/applets/sim/index.js';
 import { pinField, simCard, split, tx } from './helpers.js';
 
@@ -172,5 +173,38 @@ describe('AUTHENTICATE (00 88) 3G and GSM context', () => {
     });
     expect(res.writes).toBe(2); // the SEQ write and the commit record
     expect(bytesToHex(res.response)).toBe('6135'); // T=0: DB 08 RES 10 CK 10 IK 08 Kc waits behind 61xx
+  });
+});
+
+describe('identification facts (issue 18, SFR seed): RAND and IMSI hash of the last successful authentication', () => {
+  const facts = (card: ReturnType<typeof simCard>) => {
+    const s = card.snapshot().session;
+    return { ctx: s.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED.key), rand: s.get(SESSION_FACTS.AUTHENTICATION_RAND.key), imsi: s.get(SESSION_FACTS.SUBSCRIBER_IMSI_HASH.key) };
+  };
+
+  it('RUN GSM ALGORITHM records the RAND it answered and SHA-256 of the EF_IMSI digits; a later one replaces them; reset clears them (RAM only)', () => {
+    const card = simCard();
+    expect(facts(card)).toEqual({ ctx: undefined, rand: undefined, imsi: undefined });
+    runGsm(card, '11'.repeat(16));
+    expect(facts(card)).toEqual({ ctx: 'gsm', rand: '11'.repeat(16), imsi: bytesToHex(imsiHash('001010123456789')) });
+    runGsm(card, '22'.repeat(16));
+    expect(facts(card).rand).toBe('22'.repeat(16));
+    // A refused run (no CHV1 after a reset) records nothing; the reset cleared the facts.
+    card.reset();
+    expect(facts(card)).toEqual({ ctx: undefined, rand: undefined, imsi: undefined });
+    expect(tx(card, 'a0a40000027f20').slice(0, 2)).toBe('9f');
+    expect(tx(card, 'a088000010' + '33'.repeat(16))).toBe('9804');
+    expect(facts(card).rand).toBeUndefined();
+  });
+
+  it('AUTHENTICATE GSM context records the RAND; a MAC failure records nothing', () => {
+    const card = simCard();
+    usim(card);
+    const rand = '44'.repeat(16);
+    expect(split(tx(card, `0088008011 10${rand}`.replace(' ', ''))).sw).toMatch(/^(61|90)/);
+    expect(facts(card)).toMatchObject({ ctx: 'gsm-context', rand });
+    const bad = auth3g(card, hexToBytes('55'.repeat(16)), new Uint8Array(16));
+    expect(bad.sw).toBe('9862');
+    expect(facts(card).rand).toBe(rand);
   });
 });

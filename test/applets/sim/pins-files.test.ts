@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Card, hexToBytes, tearSweep } from '../../../card/runtime/index.js';
 import { SIM_AID, SimApplet, USIM_AID } from '../../../card/applets/sim/index.js';
 import { gsmSelect, pinField, simCard, split, tx } from './helpers.js';
+import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 
 const PIN1 = pinField('1234');
 const BAD = pinField('0000');
@@ -179,5 +180,37 @@ describe('Advice of Charge and updates', () => {
       expect(['01636172', '01414272']).toContain(split(tx(p.card, 'a0b0000004')).data);
     });
     expect(tx(c, 'a0d6001103414141')).toBe('9402');
+  });
+});
+
+describe('the cardholder-verified fact follows CHV1 (issue 18: consistent code rules)', () => {
+  const verifiedFact = (c: Card): unknown => c.snapshot().session.get(SESSION_FACTS.CARDHOLDER_VERIFIED.key);
+
+  it('a wrong CHV1 after a good one clears CARDHOLDER_VERIFIED, as OwnerPin clears CHV1\'s validated state (classic and UICC)', () => {
+    const c = simCard();
+    expect(tx(c, `a020000108${pinField('1234')}`)).toBe('9000');
+    expect(verifiedFact(c)).toBe(true);
+    expect(tx(c, `a020000108${pinField('9999')}`)).toMatch(/^98/);
+    expect(verifiedFact(c)).toBe(false);
+    expect(tx(c, `a020000108${pinField('1234')}`)).toBe('9000');
+    expect(verifiedFact(c)).toBe(true);
+    expect(split(tx(c, `00a4040410${USIM_AID}`)).sw).toMatch(/^(61|90)/);
+    expect(tx(c, `0020000108${pinField('0000')}`)).toMatch(/^63c/);
+    expect(verifiedFact(c)).toBe(false);
+    // A wrong CHV2 leaves CHV1's fact alone; a reset clears it.
+    expect(tx(c, `0020000108${pinField('1234')}`)).toBe('9000');
+    expect(tx(c, `0020008108${pinField('0000')}`)).toMatch(/^63c/);
+    expect(verifiedFact(c)).toBe(true);
+    c.reset();
+    expect(verifiedFact(c)).toBeUndefined();
+  });
+
+  it('a wrong old value in CHANGE CHV1 and a wrong DISABLE CHV1 clear it too; a good DISABLE keeps it', () => {
+    const c = simCard();
+    expect(tx(c, `a020000108${pinField('1234')}`)).toBe('9000');
+    expect(tx(c, `a024000110${pinField('9999')}${pinField('4321')}`)).toMatch(/^98/);
+    expect(verifiedFact(c)).toBe(false);
+    expect(tx(c, `a026000108${pinField('1234')}`)).toBe('9000');
+    expect(verifiedFact(c)).toBe(true);
   });
 });

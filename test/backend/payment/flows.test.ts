@@ -8,7 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '../../../card/algorithms/sha256.js';
 import { concat, readU32, u32 } from '../../../card/runtime/index.js';
-import { hexToBytes } from '../../../card/runtime/index.js';
+import { bytesToHex, hexToBytes } from '../../../card/runtime/index.js';
+import { imsiHash } from '../../../card/protocol/index.js';
+import { AuC } from '../../../host/backend/auc.js';
+import { SIM_FACT_IMSI } from '../../applets/payment/sim-fact-applet.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { openSettlementEnvelope, PaymentBackendError, PaymentGateway, PaymentServer, type Order } from '../../../host/backend/payment/index.js';
 import { expectNoSecretsIn, fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, selectSimCmd, type Rig } from '../../applets/payment/fixture.js';
@@ -103,21 +106,65 @@ describe('SFR remote payment: signed purchase → payment server', () => {
     expect(code(() => good.verify({ certificate: tampered, ...b }))).toBe('CERT_INVALID');
   });
 
-  it('identification before payment: the server requires the SIM authentication the card attests (tag CA)', async () => {
+  it('identification before payment: the server requires the SIM authentication the card attests (tag CA) and the AuC confirms its IMSI / RAND (issue 18)', async () => {
     const rig = await makeRig();
-    const server = new PaymentServer({ issuerPublicKey: rig.issuer.publicKey, requireIdentification: true, now: () => rig.clock.now() });
+    const auc = new AuC({ now: () => rig.clock.now(), identificationTtlMs: 60_000 });
+    auc.addSubscriber({ imsi: SIM_FACT_IMSI, ki: hexToBytes('000102030405060708090a0b0c0d0e0f'), algorithm: 'xor', gsmAlgorithm: 'xor2g' });
+    expect(() => new PaymentServer({ issuerPublicKey: rig.issuer.publicKey, requireIdentification: true })).toThrow(/needs "identification"/);
+    const server = new PaymentServer({ issuerPublicKey: rig.issuer.publicKey, requireIdentification: true, identification: auc, now: () => rig.clock.now() });
     const a = await pay(rig, server, order());
     expect(code(() => server.verify({ certificate: rig.certificate, ...a }))).toBe('IDENTIFICATION_REQUIRED');
     expect(code(() => server.verify({ certificate: rig.certificate, ...a, identification: 1 }))).toBe('SIGNATURE_INVALID'); // the card said 0
-    await rig.transport.transmit(selectSimCmd());
-    expect((await rig.client.send(fakeAuthCmd(1))).sw).toBe(0x9000);
-    await rig.transport.transmit(selectCmd());
+    const identify = async (rand: Uint8Array): Promise<void> => {
+      await rig.transport.transmit(selectSimCmd());
+      expect((await rig.client.send(fakeAuthCmd(1, rand))).sw).toBe(0x9000);
+      await rig.transport.transmit(selectCmd());
+    };
+    const identity = (rand: Uint8Array) => ({ imsiHash: imsiHash(SIM_FACT_IMSI), rand });
+    // The audit's gap: a RAND the host chose, never issued by the AuC, no SRES checked → refused.
+    const hostRand = new Uint8Array(16).fill(0x42);
+    await identify(hostRand);
+    const h = await pay(rig, server, order());
+    expect(code(() => server.verify({ certificate: rig.certificate, ...h, identification: 1 }))).toBe('SIGNATURE_INVALID'); // the card signed CB / CC
+    let err: unknown;
+    try {
+      server.verify({ certificate: rig.certificate, ...h, identification: 1, identity: identity(hostRand) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PaymentBackendError);
+    expect((err as PaymentBackendError).code).toBe('IDENTIFICATION_NOT_CONFIRMED');
+    expect((err as Error).message).toMatch(/never issued this RAND/);
+    // Issued by the AuC but the answer never verified → refused; a wrong SRES → refused.
+    const t1 = auc.triplet(SIM_FACT_IMSI);
+    await identify(t1.rand);
+    const u = await pay(rig, server, order());
+    expect(() => server.verify({ certificate: rig.certificate, ...u, identification: 1, identity: identity(t1.rand) })).toThrow(/never verified an answer/);
+    expect(auc.checkSres(t1, new Uint8Array(4))).toBe(false);
+    const w = await pay(rig, server, order());
+    expect(() => server.verify({ certificate: rig.certificate, ...w, identification: 1, identity: identity(t1.rand) })).toThrow(/did not match/);
+    // The network flow: RAND issued, SRES verified and logged → accepted while the log entry lives.
+    const t2 = auc.triplet(SIM_FACT_IMSI);
+    await identify(t2.rand);
+    expect(auc.checkSres(t2, t2.sres)).toBe(true);
+    expect(auc.identificationLog().at(-1)).toMatchObject({ imsi: SIM_FACT_IMSI, rand: bytesToHex(t2.rand), context: 'gsm', outcome: 'verified' });
     const b = await pay(rig, server, order());
-    expect(code(() => server.verify({ certificate: rig.certificate, ...b, identification: 1 }))).toBe('ACCEPTED');
+    expect(code(() => server.verify({ certificate: rig.certificate, ...b, identification: 1, identity: identity(t2.rand) }))).toBe('ACCEPTED');
+    // The card claims 3G but the AuC verified a GSM triplet → refused (context is part of the pair).
+    await rig.transport.transmit(selectSimCmd());
+    await rig.client.send(fakeAuthCmd(2, t2.rand));
+    await rig.transport.transmit(selectCmd());
+    const g = await pay(rig, server, order());
+    expect(() => server.verify({ certificate: rig.certificate, ...g, identification: 2, identity: identity(t2.rand) })).toThrow(/gsm context, the card claims 3g/);
+    // Expired: the AuC no longer confirms it.
+    await identify(t2.rand);
+    rig.clock.advance(61_000);
+    const x = await pay(rig, server, order());
+    expect(() => server.verify({ certificate: rig.certificate, ...x, identification: 1, identity: identity(t2.rand) })).toThrow(/expired/);
     await rig.transport.reset(); // a new session forgets the identification
     await rig.client.select();
     const c = await pay(rig, server, order());
-    expect(code(() => server.verify({ certificate: rig.certificate, ...c, identification: 1 }))).toBe('SIGNATURE_INVALID');
+    expect(code(() => server.verify({ certificate: rig.certificate, ...c, identification: 1, identity: identity(t2.rand) }))).toBe('SIGNATURE_INVALID');
   });
 
   it('MAC variant: the server recomputes the CMAC with the card key (node:crypto); altered or unknown card refused', async () => {
