@@ -9,8 +9,6 @@
 import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
 import { parseFields, template, tlv, TlvError, type TlvField } from './payment-fields.js';
 import { concat, readU48, u32, u48 } from '../runtime/bytes.js';
-import { sha256 } from '../algorithms/sha256.js';
-import { imsiHash } from './subscriber.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
 /** The canonical BER-TLV codec of these statements (host actors parse and build with it). */

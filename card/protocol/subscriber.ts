@@ -6,8 +6,8 @@
  */
 import { sha256 } from '../algorithms/index.js';
 
-/** SHA-256 of the IMSI's decimal digits as ASCII (6..15 digits, TS 23.003 §2.2). */
+/** SHA-256 of the IMSI's decimal digits as ASCII (at most 15, TS 23.003 §2.2). */
 export function imsiHash(imsi: string): Uint8Array {
-  if (!/^\d{6,15}$/.test(imsi)) throw new RangeError(`imsiHash: "imsi" expected 6..15 decimal digits, got ${JSON.stringify(imsi)}`);
+  if (!/^\d{1,15}$/.test(imsi)) throw new RangeError(`imsiHash: "imsi" expected 1..15 decimal digits, got ${JSON.stringify(imsi)}`);
   return sha256(Uint8Array.from(imsi, (c) => c.charCodeAt(0)));
 }

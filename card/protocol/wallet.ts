@@ -11,7 +11,6 @@
  */
 import { sha256 } from '../algorithms/sha256.js';
 import { u32 } from '../runtime/bytes.js';
-import { imsiHash } from './subscriber.js';
 
 export { WALLET_AID } from '../../apdu-specs/wallet.js';
 

@@ -61,8 +61,7 @@ function imsiHashHex(core: SimCore): string {
   const ef = core.tree.byName('EF_IMSI')[0];
   if (ef === undefined) return '';
   const digits = decodeImsi(core.fs.view(ef));
-  // An IMSI no network could authenticate (fewer than 6 digits, TS 23.003 §2.2) has no hash.
-  if (!/^\d{6,15}$/.test(digits)) return '';
+  if (!/^\d{1,15}$/.test(digits)) return '';
   return bytesToHex(imsiHash(digits));
 }
 
