@@ -71,7 +71,7 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
     expect(r.out).toContain(spaced);
   });
 
-  it('cardforge prove --reader passes every suite (SIM, payment, ledger) against the emulated card', { timeout: 120_000 }, async () => {
+  it('cardforge prove --reader passes every suite (SIM, payment, auth-result, mall-profile, ledger) against the emulated card', { timeout: 120_000 }, async () => {
     const profile = join(REPO, 'profiles/example-seeds.yaml');
     const image = join(dir, 'seeds.json');
     const made = await runCli(['personalize', profile, '--backend-keys', 'demo', '-o', image]);
@@ -80,10 +80,10 @@ describe.skipIf(skipPcsc)(`the emulated SIM through pcscd + vpcd${pcscSuiteNote}
     const junit = join(dir, 'prove.xml');
     const r = await runCli(['prove', '--reader', stack.readerName(0), '--profile', profile, '--backend-keys', 'demo', '--destructive', '--junit', junit], { env: stack.env(), timeoutMs: 90_000 });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/\d+ passed, 0 failed, 0 skipped/);
+    expect(r.stdout).toMatch(/\d+ checks ran: \d+ passed, 0 failed; 0 skipped/);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toContain('failures="0"');
-    for (const suite of ['pin', 'gsm-auth', 'usim-auth', 'aoc', 'payment', 'ledger']) expect(xml).toContain(`<testsuite name="${suite}"`);
+    for (const suite of ['pin', 'gsm-auth', 'usim-auth', 'aoc', 'payment', 'auth-result', 'mall-profile', 'ledger']) expect(xml).toContain(`<testsuite name="${suite}"`);
   });
 
   it('against a card with a different Ki, only the authentication rows fail', { timeout: 120_000 }, async () => {
