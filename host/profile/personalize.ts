@@ -7,6 +7,7 @@
 import { bytesToHex, hexToBytes, type Card } from '../../card/runtime/index.js';
 import { PaymentApplet } from '../../card/applets/payment/index.js';
 import { LedgerApplet } from '../../card/applets/ledger/index.js';
+import { WalletApplet } from '../../card/applets/wallet/index.js';
 import { EmulatorTransport } from '../transport/index.js';
 import type { BackendActors } from '../backend/actors.js';
 import { buildCard, type BuildOptions } from './build.js';
@@ -14,10 +15,13 @@ import { ProfileError } from './load.js';
 import { certifyPaymentCard, paymentParams, paymentPersonalization } from './payment.js';
 import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from './ledger.js';
 import type { Profile } from './schema.js';
-import { PAYMENT_AID, LEDGER_AID } from '../../card/protocol/index.js';
+import { PAYMENT_AID, LEDGER_AID, WALLET_AID } from '../../card/protocol/index.js';
+import { walletPersonalization } from './wallet.js';
 
 export async function personalizeCard(profile: Profile, file: string, actors: BackendActors | undefined, opts: BuildOptions = {}): Promise<Card> {
   const card = buildCard(profile, file, opts);
+  // The e-wallet (seed 000) needs no certification: its receipts are checked with its public key.
+  if (profile.wallet) card.install(WalletApplet, { aid: WALLET_AID, personalization: walletPersonalization(profile.wallet, profile.imsi) });
   if (!profile.payment && !profile.ledger) return card;
   if (!actors) {
     throw new ProfileError(file, [{ path: profile.payment ? 'payment' : 'ledger', message: 'this section needs the issuers that certify the card: pass --backend-keys FILE (created when missing) or --backend-keys demo' }]);

@@ -9,6 +9,7 @@ import { parseAtr, hexToBytes } from '../../card/runtime/index.js';
 import { hexBytes, hexRange, describe } from './fields.js';
 import { paymentProfileSchema } from './payment.js';
 import { ledgerProfileSchema } from './ledger.js';
+import { walletProfileSchema } from './wallet.js';
 
 export { hexBytes, hexRange };
 
@@ -84,6 +85,7 @@ export const profileSchema = z
     files: z.record(z.string(), z.union([hexRange(0, 4096), z.array(hexRange(1, 255))]), { error: 'expected a map of file name → hex (transparent) or a list of hex records' }).optional(),
     payment: paymentProfileSchema.optional(),
     ledger: ledgerProfileSchema.optional(),
+    wallet: walletProfileSchema.optional(),
   })
   .strict();
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Applet, Card, CardError, CommandTable, SeededRng, VirtualClock, buildCommand, hexToBytes, readU32, type AppletContext, type CommandApdu, type Reply } from '../../../card/runtime/index.js';
 import { APPLET_REGISTRY, WalletApplet } from '../../../card/applets/index.js';
 import { parseImage, serializeImage } from '../../../card/image/index.js';
-import { SW, WALLET_AID, cla, type CommandSpec } from '../../../apdu-specs/index.js';
+import { SIM_APPLET_AID, SW, WALLET_AID, cla, type CommandSpec } from '../../../apdu-specs/index.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { anyByte, params } from '../../../apdu-specs/p1p2.js';
 import { WREC, walletReceiptDigest } from '../../../card/protocol/index.js';
@@ -182,5 +182,38 @@ describe('e-wallet: personalization and image', () => {
     expect(again.subarray(0, WREC.length)).toEqual(paid.subarray(0, WREC.length));
     expect(readU32(again, WREC.amount)).toBe(75);
     expect(MERCHANT.length).toBe(8);
+  });
+});
+
+describe('e-wallet: profile section', () => {
+  it('wallet: installs the wallet bound to the profile IMSI with the configured threshold', async () => {
+    const { join } = await import('node:path');
+    const { loadProfileFile } = await import('../../../host/profile/load.js');
+    const { personalizeCard } = await import('../../../host/profile/personalize.js');
+    const { walletProfileSchema } = await import('../../../host/profile/wallet.js');
+    const { REPO } = await import('../../cli/built-cli.js');
+    const { bytesToHex } = await import('../../../card/runtime/index.js');
+    const { imsiHash } = await import('../../../card/protocol/index.js');
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const base = loadProfileFile(file);
+    const wallet = walletProfileSchema.parse({ wallet_id: bytesToHex(WALLET_ID), currency: EUR, threshold: 300, max_balance: 2_000, initial_balance: 400, issuer_key: bytesToHex(ISSUER.publicKey) });
+    expect(() => walletProfileSchema.parse({ wallet_id: bytesToHex(WALLET_ID), currency: EUR, threshold: 300, max_balance: 200, initial_balance: 400, issuer_key: bytesToHex(ISSUER.publicKey) })).toThrow(/initial_balance/);
+    const card = await personalizeCard({ ...base, wallet }, file, undefined, { rng: new SeededRng('wallet-profile'), clock: new VirtualClock() });
+    ok(card.transmit(apdu.select()));
+    expect(info(card)).toMatchObject({ threshold: 300, balance: 400, tx: 0 });
+    // The real SIM on this card: PAY before RUN GSM ALGORITHM is 6982; after it the receipt
+    // carries SHA-256 of the profile's IMSI.
+    expect(sw(card.transmit(apdu.pay(payRequest(10))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    const pin = bytesToHex(new TextEncoder().encode('1234')).padEnd(16, 'f');
+    expect([0x90, 0x61]).toContain(sw(card.transmit(buildCommand(0x00, 0xa4, 0x04, 0x00, { data: hexToBytes(SIM_APPLET_AID) }))) >> 8);
+    for (const c of ['a0a40000023f00', 'a0a40000027f20', `a020000108${pin}`]) expect(sw(card.transmit(hexToBytes(c)))).not.toBe(0x6d00);
+    expect(sw(card.transmit(hexToBytes('a08800001000112233445566778899aabbccddeeff'))) >> 8).toBe(0x9f);
+    ok(card.transmit(apdu.select()));
+    // This card speaks T=0: the case-4 answer waits for GET RESPONSE (61xx).
+    const first = card.transmit(apdu.pay(payRequest(10)));
+    expect(sw(first) >> 8).toBe(0x61);
+    const paid = ok(card.transmit(buildCommand(0x00, 0xc0, 0x00, 0x00, { ne: first[first.length - 1]! })));
+    expect(paid.subarray(WREC.imsiHash, WREC.length)).toEqual(imsiHash(base.imsi));
+    expect(info(card).balance).toBe(390);
   });
 });
