@@ -22,7 +22,7 @@ import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js
 import { Applet, CommandTable, type AppletContext, type AppletParams } from '../../runtime/index.js';
 import { verifyCode } from './codes.js';
 import { CONSENT, LedgerCore } from './core.js';
-import { getCertificate, getChallenge, getPublicKey, info, putCertificate } from './identity.js';
+import { getCertificate, getChallenge, getPublicKey, info, putCertificate, registerEditor } from './identity.js';
 import { ackExport, exportLog, readRecord } from './log.js';
 import { checkPersonalization } from './params.js';
 import { debit, lastReceipt, load } from './purse.js';
@@ -53,6 +53,7 @@ export class LedgerApplet extends Applet {
       LEDGER_PUT_CERTIFICATE: (a) => putCertificate(core, a),
       LEDGER_GET_CERTIFICATE: () => getCertificate(core),
       LEDGER_GET_CHALLENGE: () => getChallenge(core),
+      LEDGER_REGISTER_EDITOR: (a) => registerEditor(core, a),
       LEDGER_DEBIT: (a, s) => debit(core, a, s),
       LEDGER_GET_LAST_RECEIPT: () => lastReceipt(core),
       LEDGER_LOAD: (a, s) => load(core, a, s),

@@ -12,6 +12,7 @@ import { bytesToHex, readU32, tearSweep, type Card } from '../../../card/runtime
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, CODE, apdu, info, makeCard, offer, ok, sw } from './fixture.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
+import { SigningKey } from '../../../host/backend/ledger/index.js';
 import { FLAG, REC, receiptDigest, refundedDigest, LEDGER_AID, ackDigest } from '../../../card/protocol/index.js';
 
 const IGNORED = ['/receiptPending'];
@@ -98,6 +99,19 @@ describe('tear sweep: purse and log', () => {
     });
     const pub = ok(card.transmit(apdu.pubKey()));
     sweepAtomic(card, apdu.putCert(ISSUER.certify(CARD_ID, pub)));
+  });
+
+  it('REGISTER EDITOR (seed 004): a new entry and a re-keyed entry are all-or-nothing', () => {
+    const card = makeCard();
+    const k1 = SigningKey.fromSecret(new Uint8Array(32).fill(0x41)).publicKey;
+    const k2 = SigningKey.fromSecret(new Uint8Array(32).fill(0x42)).publicKey;
+    const reg = (id: Uint8Array, key: Uint8Array): Uint8Array => {
+      const c = ISSUER.certifyEditor(id, key);
+      return apdu.registerEditor(c.editorId, c.publicKey, c.signature);
+    };
+    sweepAtomic(card, reg(hexToBytes('ed00000a'), k1));
+    sweepAtomic(card, reg(hexToBytes('ed00000b'), k1));
+    sweepAtomic(card, reg(hexToBytes('ed00000a'), k2));
   });
 
   it('VERIFY: a tear never restores a try (the counter is written before the comparison)', () => {
