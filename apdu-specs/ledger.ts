@@ -42,6 +42,8 @@ export const LEDGER_COMMANDS: readonly CommandSpec[] = [
     response: [{ name: 'cardId', length: 8 }, { name: 'publicKey', length: 65 }, sig('issuerSignature')] },
   { name: 'LEDGER_GET_CHALLENGE', cla: C80, ins: 0x48, cases: [2], p1p2: IGNORED, description: 'A fresh card challenge (RAM, one use) and the next load counter, for LOAD and REFUND', ref: REF,
     response: [{ name: 'challenge', length: 16, random: true }, { name: 'nextLoadCounter', length: 4 }] },
+  { name: 'LEDGER_REGISTER_EDITOR', cla: C80, ins: 0x4a, cases: [3], p1p2: P1P2_ZERO, description: "Register an editor's offer-signing key (seed 004): the issuer's signature over (editor id, editor key), checked once on the card; the key is cached in the bounded editor table and DEBIT verifies that editor's offers with it", ref: REF,
+    command: [{ name: 'editorId', length: 4 }, { name: 'editorPublicKey', length: 65 }, sig('issuerSignature')] },
   { name: 'LEDGER_DEBIT', cla: C80, ins: 0x50, cases: [4], p1p2: { ...P1P2_ZERO, ...LENGTH_FIRST }, description: 'Debit (prepaid) or add to the cumulative use (postpaid) for an editor-signed offer; one transaction; receipt signed after commit', ref: REF,
     command: [{ name: 'editorId', length: 4 }, { name: 'offerHash', length: 32 }, { name: 'price', length: 4 }, { name: 'currency', length: 2 }, { name: 'hostRandom', length: 16, random: true },
       { name: 'dateTime', length: 4, random: true }, sig('editorSignature')],

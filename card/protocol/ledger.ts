@@ -6,7 +6,9 @@
  * What each party signs in the ledger protocol: SHA-256 over a 4-byte domain tag and the fields,
  * so a signature made for one purpose can never be replayed as another. Shared by the card and the
  * host back-end (host/backend/ledger) so both sides hash the same bytes.
- *   offer    (editor root): "CFOF" editorId(4) offerHash(32) price(4) currency(2)
+ *   offer    (editor key):  "CFOF" editorId(4) offerHash(32) price(4) currency(2)
+ *            (the registered editor's own key, else the editor root: REGISTER EDITOR, seed 004)
+ *   editor   (issuer):      "CFED" editorId(4) editorPublicKey(65)
  *   receipt  (card):        "CFRC" record(82)
  *   load     (issuer):      "CFLD" cardId(8) challenge(16) amount(4) loadCounter(4)
  *   export   (card):        "CFEX" cardId(8) exportCounter(4) first(4) last(4) amount(4) recordsDigest(32)
@@ -36,6 +38,13 @@ export const MAX_AMOUNT = 0xffffffff;
 export const DEBIT = {
   editorId: 0, offerHash: 4, price: 36, currency: 40, hostRandom: 42, dateTime: 58, signature: 62, length: 126,
 } as const;
+
+// ---- REGISTER EDITOR command data (offsets): the issuer's card-verifiable editor certificate ----
+export const EDITOR_CERT = { editorId: 0, publicKey: 4, signature: 69, length: 133 } as const;
+/** One entry of the card's editor-key table: editor id (4) || public key (65). */
+export const EDITOR_ENTRY_LENGTH = 69;
+/** Editor keys a card holds (the bounded persistent table of REGISTER EDITOR). */
+export const EDITOR_SLOTS = 8;
 
 // ---- usage record = receipt body (offsets); the receipt is record || card signature ----
 export const REC = {
@@ -89,6 +98,7 @@ function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
 
 export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: Uint8Array, currency: Uint8Array): Uint8Array =>
   tagged('CFOF', editorId, offerHash, price, currency);
+export const editorDigest = (editorId: Uint8Array, editorPublicKey: Uint8Array): Uint8Array => tagged('CFED', editorId, editorPublicKey);
 export const receiptDigest = (record: Uint8Array): Uint8Array => tagged('CFRC', record);
 export const loadDigest = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
   tagged('CFLD', cardId, challenge, u32(amount), u32(loadCounter));

@@ -22,6 +22,7 @@ import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { PAYMENT_AID, LEDGER_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
 import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
+import { OfferSigner, SigningKey } from '../../host/backend/ledger/index.js';
 import { loadGolden } from '../golden/transcript.js';
 import { makeWalletCard, apdu as wapdu, payRequest, ISSUER as WALLET_ISSUER, WALLET_ID } from '../applets/wallet/fixture.js';
 import { encodeSignFields } from '../../card/protocol/index.js';
@@ -138,6 +139,9 @@ export async function paymentTarget(): Promise<FuzzTarget> {
   });
 }
 
+const FUZZ_EDITOR_ID = Uint8Array.of(0xed, 0xf0, 0x22, 0x01);
+const FUZZ_EDITOR = new OfferSigner(SigningKey.fromSecret(new Uint8Array(32).fill(0x5e)));
+
 export function ledgerTarget(): FuzzTarget {
   const card = makeCard({ consent: 'above', threshold: 500, seed: 'fuzz-ledger' });
   return snapshotTarget('ledger', card, (send) => {
@@ -152,6 +156,10 @@ export function ledgerTarget(): FuzzTarget {
     send(lapdu.verify(CODE), 'VERIFY code');
     send(lapdu.debit(offer(600, { random: h('aa000000030000000000000000000000') })), 'DEBIT 600 with consent');
     send(lapdu.debit(offer(5000, { random: h('aa000000040000000000000000000000') })), 'DEBIT past the balance: 6910');
+    const editorCert = ISSUER.certifyEditor(FUZZ_EDITOR_ID, FUZZ_EDITOR.publicKey);
+    send(lapdu.registerEditor(editorCert.editorId, editorCert.publicKey, editorCert.signature), 'REGISTER EDITOR (seed 004: the issuer-certified editor key)');
+    send(lapdu.debit(offer(7, { editor: FUZZ_EDITOR_ID, signer: FUZZ_EDITOR, random: h('aa000000050000000000000000000000') })), "DEBIT signed with the registered editor's key");
+    send(lapdu.registerEditor(editorCert.editorId, editorCert.publicKey, new Uint8Array(64)), 'REGISTER EDITOR with a forged signature: 6916');
     send(lapdu.readRecord(1), 'READ RECORD newest usage');
     const chr = send(lapdu.challenge(), 'GET CHALLENGE for LOAD');
     const counter = readU32Safe(chr, 16);

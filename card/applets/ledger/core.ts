@@ -5,9 +5,9 @@
  * memo, and the helpers several families use (the card's signature, the one-use challenge, the
  * n-th newest usage record). The private key has no read path.
  */
-import { OwnerPin, type AppletContext, type AppletParams, type PBool, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
+import { OwnerPin, equalBytes, type AppletContext, type AppletParams, type PBool, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest } from '../../algorithms/p256.js';
-import { CARD_ID_LENGTH, CHALLENGE_LENGTH, RANDOM_LENGTH, REC } from '../../protocol/ledger.js';
+import { CARD_ID_LENGTH, CHALLENGE_LENGTH, EDITOR_ENTRY_LENGTH, EDITOR_SLOTS, RANDOM_LENGTH, REC } from '../../protocol/ledger.js';
 import { checkParams } from './params.js';
 import { Tickets } from './tickets.js';
 import { CODE_MAX_LENGTH, type LedgerParams } from './types.js';
@@ -47,6 +47,9 @@ export class LedgerCore {
   readonly consentMode: PU8;
   readonly threshold: PU32;
   readonly code: OwnerPin;
+  /** REGISTER EDITOR's table (seed 004): EDITOR_SLOTS entries of editor id || public key; the first editorCount used. */
+  readonly editors: PBytes;
+  readonly editorCount: PU8;
   /** RAM: [0] = 1 while the challenge is unused, [1..17) the challenge. */
   readonly challenge: Uint8Array;
   /** RAM: [0] = 1 when [1..33) offer digest and [33..97) its signature verified with the editor key. */
@@ -83,6 +86,8 @@ export class LedgerCore {
     this.certified = s.bool('certified');
     this.consentMode = s.u8('consentMode');
     this.threshold = s.u32('threshold');
+    this.editors = s.bytes('editors', EDITOR_SLOTS * EDITOR_ENTRY_LENGTH);
+    this.editorCount = s.u8('editorCount');
     // Consent is valid until this applet is deselected or the card reset, as the payment applet's code (issue 18).
     this.code = new OwnerPin(s, ctx.transient, 'paymentCode', { tryLimit: 3, maxLength: CODE_MAX_LENGTH, clearOn: 'deselect' });
     this.challenge = ctx.transient.bytes('challenge', 1 + CHALLENGE_LENGTH);
@@ -114,6 +119,16 @@ export class LedgerCore {
     if (this.challenge[0] !== 1) return undefined;
     this.challenge[0] = 0;
     return this.challenge.slice(1);
+  }
+
+  /** The registered key of an editor (REGISTER EDITOR), or undefined: its offers are then verified with the editor root key. */
+  editorKeyOf(editorId: Uint8Array): Uint8Array | undefined {
+    const t = this.editors.view();
+    for (let i = 0; i < this.editorCount.get(); i++) {
+      const off = i * EDITOR_ENTRY_LENGTH;
+      if (equalBytes(t.subarray(off, off + 4), editorId)) return t.subarray(off + 4, off + EDITOR_ENTRY_LENGTH);
+    }
+    return undefined;
   }
 
   /** The n-th newest usage record (1 = newest). */

@@ -19,10 +19,11 @@
  */
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { Applet, CommandTable, type AppletContext, type AppletParams } from '../../runtime/index.js';
+import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields } from '../../runtime/index.js';
+import { EDITOR_ENTRY_LENGTH, EDITOR_SLOTS } from '../../protocol/ledger.js';
 import { verifyCode } from './codes.js';
 import { CONSENT, LedgerCore } from './core.js';
-import { getCertificate, getChallenge, getPublicKey, info, putCertificate } from './identity.js';
+import { getCertificate, getChallenge, getPublicKey, info, putCertificate, registerEditor } from './identity.js';
 import { ackExport, exportLog, readRecord } from './log.js';
 import { checkPersonalization } from './params.js';
 import { debit, lastReceipt, load } from './purse.js';
@@ -30,6 +31,16 @@ import { isLedgerFactory, ledgerTable, LedgerStoreData } from './store-data.js';
 
 export class LedgerApplet extends Applet {
   static readonly type = 'cardforge.ledger';
+  /**
+   * Layout 2 (issue 18) adds the editor-key table (editors, editorCount: REGISTER EDITOR) and the
+   * refund record (tickets/lastRefund); layout-1 images migrate with both empty (no editor
+   * registered, no refund to re-answer).
+   */
+  static readonly layout = 2;
+  static migrateLayout(from: number, fields: LayoutFields): LayoutFields {
+    if (from !== 1) throw new RangeError(`ledger layout ${from}: no migration`);
+    return { ...fields, editors: new Uint8Array(EDITOR_SLOTS * EDITOR_ENTRY_LENGTH), editorCount: new Uint8Array(1), 'tickets/lastRefund': new Uint8Array(24) };
+  }
   override readonly extendedLength = true;
   readonly commands: CommandTable;
   private readonly core: LedgerCore;
@@ -53,6 +64,7 @@ export class LedgerApplet extends Applet {
       LEDGER_PUT_CERTIFICATE: (a) => putCertificate(core, a),
       LEDGER_GET_CERTIFICATE: () => getCertificate(core),
       LEDGER_GET_CHALLENGE: () => getChallenge(core),
+      LEDGER_REGISTER_EDITOR: (a) => registerEditor(core, a),
       LEDGER_DEBIT: (a, s) => debit(core, a, s),
       LEDGER_GET_LAST_RECEIPT: () => lastReceipt(core),
       LEDGER_LOAD: (a, s) => load(core, a, s),

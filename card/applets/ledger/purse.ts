@@ -32,14 +32,16 @@ function randomSeen(core: LedgerCore, r: Uint8Array): boolean {
 
 /**
  * The editor signature check, memoised in RAM for the last verified (offer, signature): the
- * same offer paid again (pay per use) costs one signature, not two. Sound because the editor
- * key is fixed at personalization and a signature that verified once always verifies; the memo
- * holds the exact digest and signature bytes, compared in full, and is cleared by reset.
+ * same offer paid again (pay per use) costs one signature, not two. The key is the editor's own
+ * (REGISTER EDITOR, seed 004) when registered, else the editor root key. Sound because a
+ * signature that verified once with the editor's key always verifies while that key stands; the
+ * memo holds the exact digest (editor id included) and signature bytes, compared in full, and is
+ * cleared by reset and by any change of the editor table.
  */
-function offerVerified(core: LedgerCore, digest: Uint8Array, sig: Uint8Array): boolean {
+function offerVerified(core: LedgerCore, editorId: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean {
   const m = core.offerMemo;
   if (m[0] === 1 && equalBytes(m.subarray(1, 33), digest) && equalBytes(m.subarray(33), sig)) return true;
-  if (!verifyDigest(core.editorKey.view(), digest, sig)) return false;
+  if (!verifyDigest(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, sig)) return false;
   m.set(digest, 1);
   m.set(sig, 33);
   m[0] = 1;
@@ -56,7 +58,7 @@ export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Repl
   if (randomSeen(core, hostRandom)) throw new CardError(SW.LEDGER_REPLAYED, 'host random already used');
   if (consentNeeded(core, price) && !core.code.isValidated) throw new CardError(core.code.blocked ? SW.AUTH_METHOD_BLOCKED : SW.SECURITY_STATUS_NOT_SATISFIED);
   const digest = offerDigest(d.subarray(0, 4), d.subarray(DEBIT.offerHash, DEBIT.price), d.subarray(DEBIT.price, DEBIT.currency), d.subarray(DEBIT.currency, DEBIT.hostRandom));
-  if (!offerVerified(core, digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!offerVerified(core, d.subarray(0, 4), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   const before = core.value.get();
   let after: number;
   if (core.p.mode === 'prepaid') {

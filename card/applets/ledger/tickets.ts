@@ -5,8 +5,12 @@
  * - VALIDATE: the slot is rewritten as "used" with the gate challenge and time in one atomic
  *   write, then the card signs (card id, ticket id, gate challenge, gate time). A second
  *   validation is refused; the same gate challenge again re-answers (a lost response is retried).
- * - REFUND: issuer-authorised deletion of an unused ticket; the card-signed proof is computed
- *   before and released after the deleting write (no proof for a ticket still held).
+ * - REFUND: issuer-authorised deletion of an unused ticket; the deleting write and the refund
+ *   record (ticket id, the card challenge the issuer signed) are ONE transaction, and the
+ *   card-signed proof is released after it (no proof for a ticket still held). A REFUND torn
+ *   after the commit loses neither: the same REFUND again (same ticket id, same issuer
+ *   authorisation) finds the refund record, checks the authorisation over the recorded challenge
+ *   and re-answers the proof, as GET LAST RECEIPT does for DEBIT (issue 18).
  * - TRANSFER: the sender seals (ticket, its card id, public key, issuer certificate, its signature
  *   over the ticket, the recipient's key and nonce) to the recipient's key (seal.ts), and in ONE
  *   transaction deletes the ticket and stores the sealed blob in an outbox (re-readable, so a lost
@@ -37,6 +41,8 @@ export class Tickets {
   private readonly outbox: PVarBytes;
   private readonly nonceValue: PBytes;
   private readonly inboxOpen: PBool;
+  /** The last committed refund: ticket id (8) || the card challenge its authorisation covers (16). */
+  private readonly lastRefund: PBytes;
 
   constructor(private readonly ctx: AppletContext, private readonly count: number, private readonly deps: TicketDeps) {
     const s = ctx.persistent.scope('tickets');
@@ -44,6 +50,7 @@ export class Tickets {
     this.outbox = s.varBytes('outbox', SEALED_LENGTH);
     this.nonceValue = s.bytes('nonce', 16);
     this.inboxOpen = s.bool('inboxOpen');
+    this.lastRefund = s.bytes('lastRefund', 8 + 16);
   }
 
   flags(): number {
@@ -120,15 +127,27 @@ export class Tickets {
   refund(a: CommandApdu): Reply {
     if (a.data.length !== 72) throw new CardError(SW.WRONG_LENGTH);
     const id = a.data.subarray(0, 8);
+    const auth = a.data.subarray(8);
+    const proof = (challenge: Uint8Array): Reply => ({ data: this.deps.sign(refundedDigest(this.deps.cardId(), id, challenge)) });
+    // A retry of the refund that was committed but whose answer was lost (a tear, a lost response).
+    const last = this.lastRefund.view();
+    if (equalBytes(last.subarray(0, 8), id) && this.find(id) < 0 && verifyDigest(this.deps.issuerKey(), refundAuthDigest(this.deps.cardId(), id, last.subarray(8)), auth)) {
+      return proof(last.slice(8));
+    }
     const challenge = this.deps.takeChallenge();
     if (challenge === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');
     const i = this.find(id);
     if (i < 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such ticket');
     if (this.slot(i)[SLOT.state] === TICKET_STATE.used) throw new CardError(SW.LEDGER_TICKET_USED);
-    if (!verifyDigest(this.deps.issuerKey(), refundAuthDigest(this.deps.cardId(), id, challenge), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
-    const proof = this.deps.sign(refundedDigest(this.deps.cardId(), id, challenge));
+    if (!verifyDigest(this.deps.issuerKey(), refundAuthDigest(this.deps.cardId(), id, challenge), auth)) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+    const record = new Uint8Array(24);
+    record.set(id);
+    record.set(challenge, 8);
+    this.ctx.beginTransaction();
     this.slots.setAt(i * SLOT.length, new Uint8Array(SLOT.length));
-    return { data: proof };
+    this.lastRefund.set(record);
+    this.ctx.commitTransaction();
+    return proof(challenge);
   }
 
   read(a: CommandApdu): Reply {

@@ -95,6 +95,10 @@ export class LedgerCard {
     const d = await this.send(LEDGER.LEDGER_GET_CHALLENGE, { ne: 20 });
     return { challenge: d.slice(0, 16), nextLoadCounter: readU32(d, 16) };
   }
+  /** LEDGER_REGISTER_EDITOR: the issuer's compact editor certificate (seed 004). */
+  async registerEditor(editorId: Uint8Array, editorPublicKey: Uint8Array, issuerSignature: Uint8Array): Promise<void> {
+    await this.send(LEDGER.LEDGER_REGISTER_EDITOR, { p1: 0, p2: 0, data: concat(editorId, editorPublicKey, issuerSignature) });
+  }
   async verifyCode(code: Uint8Array): Promise<void> {
     await this.send(LEDGER.LEDGER_VERIFY_CODE, { p1: 0x00, p2: 0x81, data: code });
   }

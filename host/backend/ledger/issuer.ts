@@ -3,10 +3,28 @@
  * public key, authorises LOADs (card id, card challenge, amount, load counter), issues tickets
  * bound to one card and one challenge, and authorises refunds. Also keeps what it loaded, so the
  * loads − debits invariant can be checked against its books.
+ *
+ * Per-editor keys (seed 004): the issuer is the root of the editors' certificate tree. For each
+ * editor it issues an X.509 v3 certificate of the editor's offer-signing key (RFC 5280 strict,
+ * `openssl verify -x509_strict` against the issuer's self-signed CA certificate, built by the
+ * payment IssuerCA with this same key) and its compact card-verifiable form: the issuer's raw
+ * P-256 signature over "CFED" ‖ editor id ‖ editor key (card/protocol editorDigest), which
+ * LEDGER_REGISTER_EDITOR checks on the card with the issuer key personalized into it.
  */
 import { bytesToHex, concat, u32 } from '../../../card/runtime/index.js';
-import { certDigest, loadDigest, refundAuthDigest, refundedDigest, ticketDigest } from '../../../card/protocol/index.js';
+import { certDigest, editorDigest, loadDigest, refundAuthDigest, refundedDigest, ticketDigest } from '../../../card/protocol/index.js';
 import { SigningKey, verify } from './keys.js';
+import { IssuerCA } from '../payment/issuer.js';
+
+/** An editor's certificate from the issuer (seed 004): X.509 (DER) and the card's compact form. */
+export interface EditorCertificate {
+  readonly editorId: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** DER X.509 v3, end entity, subject serialNumber = the editor id in hex. */
+  readonly x509: Uint8Array;
+  /** The issuer's signature over editorDigest(editorId, publicKey): LEDGER_REGISTER_EDITOR's data. */
+  readonly signature: Uint8Array;
+}
 
 export interface Ticket {
   readonly id: Uint8Array;
@@ -30,6 +48,17 @@ export class LedgerIssuer {
   }
   get publicKey(): Uint8Array {
     return this.key.publicKey;
+  }
+  private caCache: IssuerCA | undefined;
+  /** The X.509 CA on the issuer's key (self-signed certificate: `ca.certificate`). */
+  get ca(): IssuerCA {
+    this.caCache ??= new IssuerCA({ name: 'cardforge ledger issuer CA', secretKey: this.key.secretCopy() });
+    return this.caCache;
+  }
+  /** Certify an editor's offer-signing key: the X.509 certificate and the card's compact form. */
+  certifyEditor(editorId: Uint8Array, editorPublicKey: Uint8Array, editorName?: string): EditorCertificate {
+    const x509 = this.ca.issueEditorCertificate(editorId, editorPublicKey, editorName);
+    return { editorId: editorId.slice(), publicKey: editorPublicKey.slice(), x509, signature: this.key.sign(editorDigest(editorId, editorPublicKey)) };
   }
   certify(cardId: Uint8Array, cardPublicKey: Uint8Array): Uint8Array {
     return this.key.sign(certDigest(cardId, cardPublicKey));

@@ -23,6 +23,10 @@ export class SigningKey {
   sign(digest: Uint8Array): Uint8Array {
     return p256.sign(digest, this.secret, { prehash: false });
   }
+  /** A copy of the secret, for the X.509 CA that shares this key (LedgerIssuer's editor certificates). */
+  secretCopy(): Uint8Array {
+    return this.secret.slice();
+  }
 }
 
 export function verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {

@@ -3,7 +3,9 @@
  * signed log exports, idempotently (a record is known by card id and counter, so a re-sent or
  * overlapping export counts nothing twice), keeps totals per user (card) and per editor, answers
  * each valid export with its signed settlement acknowledgement, and settles each editor: what the
- * users' cards paid for that editor's offers since the last settlement.
+ * users' cards paid for that editor's offers since the last settlement — per editor AND per
+ * currency (issue 18: prices in different currencies are never added; one statement per
+ * (editor, currency), sorted by editor id then ISO 4217 code).
  */
 import { bytesToHex, equalBytes, readU32 } from '../../../card/runtime/index.js';
 import { ackDigest, certDigest, exportDigest, recordsDigest, REC } from '../../../card/protocol/index.js';
@@ -21,6 +23,8 @@ export interface ImportResult {
 
 export interface EditorStatement {
   readonly editorId: string;
+  /** ISO 4217 numeric code of `amount`. */
+  readonly currency: number;
   readonly amount: number;
   readonly records: number;
 }
@@ -28,11 +32,14 @@ export interface EditorStatement {
 export class SettlementServer {
   readonly key: SigningKey;
   private readonly records = new Map<string, UsageRecord>();
+  /** Unsettled records by `${editorId}/${currency}`. */
   private readonly unsettled = new Map<string, UsageRecord[]>();
+  /** Total per card (a card has one currency). */
   readonly perUser = new Map<string, number>();
-  readonly perEditor = new Map<string, number>();
-  /** Amount paid out to each editor by settle(). */
-  readonly paid = new Map<string, number>();
+  /** Total per editor, per currency: editor id (hex) → ISO 4217 code → amount. */
+  readonly perEditor = new Map<string, Map<number, number>>();
+  /** Amount paid out to each editor by settle(), per currency. */
+  readonly paid = new Map<string, Map<number, number>>();
 
   constructor(private readonly issuerKey: Uint8Array, key: SigningKey = SigningKey.generate()) {
     this.key = key;
@@ -64,25 +71,27 @@ export class SettlementServer {
       this.records.set(k, r);
       added++;
       this.perUser.set(r.cardId, (this.perUser.get(r.cardId) ?? 0) + r.price);
-      this.perEditor.set(r.editorId, (this.perEditor.get(r.editorId) ?? 0) + r.price);
-      const list = this.unsettled.get(r.editorId) ?? [];
+      addTo(this.perEditor, r.editorId, r.currency, r.price);
+      const ek = `${r.editorId}/${r.currency}`;
+      const list = this.unsettled.get(ek) ?? [];
       list.push(r);
-      this.unsettled.set(r.editorId, list);
+      this.unsettled.set(ek, list);
     }
     const signature = this.key.sign(ackDigest(cert.cardId, exp.exportCounter, exp.last, exp.recordsDigest));
     return { ack: { exportCounter: exp.exportCounter, last: exp.last, signature }, added, duplicates: exp.records.length - added };
   }
 
-  /** Settle every editor with records since its last settlement (claim 3: the total per editor). */
+  /** Settle every editor with records since its last settlement (claim 3: the total per editor), one statement per currency. */
   settle(): EditorStatement[] {
     const out: EditorStatement[] = [];
-    for (const [editorId, list] of [...this.unsettled].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const list of this.unsettled.values()) {
+      const { editorId, currency } = list[0]!;
       const amount = list.reduce((s, r) => s + r.price, 0);
-      out.push({ editorId, amount, records: list.length });
-      this.paid.set(editorId, (this.paid.get(editorId) ?? 0) + amount);
+      out.push({ editorId, currency, amount, records: list.length });
+      addTo(this.paid, editorId, currency, amount);
     }
     this.unsettled.clear();
-    return out;
+    return out.sort((a, b) => a.editorId.localeCompare(b.editorId) || a.currency - b.currency);
   }
 
   /** Every imported record of one card, by counter. */
@@ -90,4 +99,10 @@ export class SettlementServer {
     const id = bytesToHex(cardId);
     return [...this.records.values()].filter((r) => r.cardId === id).sort((a, b) => a.counter - b.counter);
   }
+}
+
+function addTo(m: Map<string, Map<number, number>>, editorId: string, currency: number, amount: number): void {
+  let byCurrency = m.get(editorId);
+  if (byCurrency === undefined) m.set(editorId, (byCurrency = new Map()));
+  byCurrency.set(currency, (byCurrency.get(currency) ?? 0) + amount);
 }

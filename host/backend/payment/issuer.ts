@@ -4,9 +4,15 @@
  * with pkijs/asn1js; the signature is ecdsa-with-SHA256 (RFC 5758 §3.2) over the DER TBSCertificate,
  * made and checked with @noble/curves (DER-encoded Ecdsa-Sig-Value, RFC 5480 §2.2 key encoding).
  * The card id travels in the subject's serialNumber attribute (X.520 2.5.4.5) as upper-case hex.
+ * RFC 5280 strict (`openssl verify -x509_strict`, test/backend/payment/x509-strict.test.ts): every
+ * certificate carries a subjectKeyIdentifier (§4.2.1.2, method 1) and an authorityKeyIdentifier
+ * (§4.2.1.1, the CA's key identifier; the self-signed CA's names itself), basicConstraints critical
+ * (cA only for the CA), keyUsage critical (keyCertSign|cRLSign for the CA, digitalSignature for a
+ * card or an editor), a positive serial. Editors (seed 004, per-editor keys) get an end-entity
+ * certificate of their offer-signing key with the editor id as the subject's serialNumber.
  * authorizeStore() signs the card's STORE CERTIFICATE grant (card id, card challenge, certificate).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { p256 } from '@noble/curves/nist.js';
@@ -23,7 +29,14 @@ export const OID = {
   ORGANIZATION: '2.5.4.10',
   KEY_USAGE: '2.5.29.15',
   BASIC_CONSTRAINTS: '2.5.29.19',
+  SUBJECT_KEY_IDENTIFIER: '2.5.29.14',
+  AUTHORITY_KEY_IDENTIFIER: '2.5.29.35',
 } as const;
+
+/** The key identifier of RFC 5280 §4.2.1.2 method (1): SHA-1 over the subjectPublicKey BIT STRING's value. */
+export function keyIdentifier(publicKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha1').update(publicKey).digest());
+}
 
 export interface CardCertificateInfo {
   readonly cardId: Uint8Array;
@@ -98,6 +111,14 @@ export class IssuerCA {
     return this.build(name('cardforge payment card', 'cardforge', bytesToHex(cardId).toUpperCase()), cardPublicKey, false);
   }
 
+  /** X.509 v3 end-entity certificate of an editor's offer-signing key (seed 004): editor id (4 bytes) as serialNumber. */
+  issueEditorCertificate(editorId: Uint8Array, editorPublicKey: Uint8Array, editorName = 'cardforge editor'): Uint8Array {
+    if (editorId.length !== 4) throw new PaymentBackendError('BAD_INPUT', `"editorId" expected 4 bytes, got ${editorId.length}`);
+    if (editorPublicKey.length !== 65) throw new PaymentBackendError('BAD_INPUT', `"editorPublicKey" expected 65 bytes (04‖X‖Y), got ${editorPublicKey.length}`);
+    p256.Point.fromBytes(editorPublicKey);
+    return this.build(name(editorName, 'cardforge editors', bytesToHex(editorId).toUpperCase()), editorPublicKey, false);
+  }
+
   /** The issuer signature (raw r‖s) over the card's STORE CERTIFICATE grant. */
   authorizeStore(cardId: Uint8Array, cardChallenge: Uint8Array, certificate: Uint8Array): Uint8Array {
     return p256.sign(buildCertificateGrant(cardId, cardChallenge, certificate), this.secretKey);
@@ -120,9 +141,12 @@ export class IssuerCA {
     cert.subjectPublicKeyInfo = ecSpki(publicKey);
     // keyUsage: keyCertSign|cRLSign for the CA, digitalSignature for a card (RFC 5280 §4.2.1.3).
     const ku = ca ? new asn1js.BitString({ valueHex: Uint8Array.of(0x06), unusedBits: 1 }) : new asn1js.BitString({ valueHex: Uint8Array.of(0x80), unusedBits: 7 });
+    const aki = new asn1js.Sequence({ value: [new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: keyIdentifier(this.publicKey) })] });
     cert.extensions = [
-      extension(OID.BASIC_CONSTRAINTS, true, new pkijs.BasicConstraints({ cA: ca }).toSchema()),
+      extension(OID.BASIC_CONSTRAINTS, true, (ca ? new pkijs.BasicConstraints({ cA: true }) : new pkijs.BasicConstraints({})).toSchema()),
       extension(OID.KEY_USAGE, true, ku),
+      extension(OID.SUBJECT_KEY_IDENTIFIER, false, new asn1js.OctetString({ valueHex: keyIdentifier(publicKey) })),
+      extension(OID.AUTHORITY_KEY_IDENTIFIER, false, aki),
     ];
     const tbs = new Uint8Array(cert.encodeTBS().toBER(false));
     cert.signatureValue = new asn1js.BitString({ valueHex: p256.sign(tbs, this.secretKey, { format: 'der' }) });
@@ -130,13 +154,10 @@ export class IssuerCA {
   }
 }
 
-/**
- * Parse and check a card certificate against the issuer's public key: ecdsa-with-SHA256 signature
- * over the TBS, P-256 subject key, validity at `now`, card id in the subject. Throws CERT_INVALID.
- */
-export function verifyCardCertificate(der: Uint8Array, issuerPublicKey: Uint8Array, now: number = Date.now()): CardCertificateInfo {
+/** Signature (by this issuer), P-256 subject key and validity of one issued certificate; throws CERT_INVALID. */
+function checkIssued(der: Uint8Array, issuerPublicKey: Uint8Array, now: number, what: string): { cert: pkijs.Certificate; publicKey: Uint8Array } {
   const fail = (why: string): never => {
-    throw new PaymentBackendError('CERT_INVALID', `card certificate: ${why}`);
+    throw new PaymentBackendError('CERT_INVALID', `${what} certificate: ${why}`);
   };
   let cert: pkijs.Certificate;
   try {
@@ -161,16 +182,40 @@ export function verifyCardCertificate(der: Uint8Array, issuerPublicKey: Uint8Arr
   const notBefore = cert.notBefore.value;
   const notAfter = cert.notAfter.value;
   if (now < notBefore.getTime() || now > notAfter.getTime()) fail(`outside its validity (${notBefore.toISOString()} .. ${notAfter.toISOString()})`);
+  return { cert, publicKey };
+}
+
+/**
+ * Parse and check a card certificate against the issuer's public key: ecdsa-with-SHA256 signature
+ * over the TBS, P-256 subject key, validity at `now`, card id in the subject. Throws CERT_INVALID.
+ */
+export function verifyCardCertificate(der: Uint8Array, issuerPublicKey: Uint8Array, now: number = Date.now()): CardCertificateInfo {
+  const { cert, publicKey } = checkIssued(der, issuerPublicKey, now, 'card');
   const idHex = attr(cert.subject, OID.SERIAL_NUMBER);
-  if (idHex === undefined || !/^[0-9A-F]{16,32}$/.test(idHex)) fail('subject has no card id (serialNumber attribute)');
+  if (idHex === undefined || !/^[0-9A-F]{16,32}$/.test(idHex)) throw new PaymentBackendError('CERT_INVALID', 'card certificate: subject has no card id (serialNumber attribute)');
   return {
-    cardId: hexToBytes(idHex!),
+    cardId: hexToBytes(idHex),
     publicKey,
     serial: bytesToHex(new Uint8Array(cert.serialNumber.valueBlock.valueHexView)),
-    notBefore,
-    notAfter,
+    notBefore: cert.notBefore.value,
+    notAfter: cert.notAfter.value,
     issuer: attr(cert.issuer, OID.COMMON_NAME) ?? '',
   };
+}
+
+/** An editor certificate checked (seed 004): the editor id (4 bytes) and its offer-signing key. */
+export interface EditorCertificateInfo {
+  readonly editorId: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly name: string;
+}
+
+/** Parse and check an editor certificate (issueEditorCertificate) against the issuer's key. Throws CERT_INVALID. */
+export function verifyEditorCertificate(der: Uint8Array, issuerPublicKey: Uint8Array, now: number = Date.now()): EditorCertificateInfo {
+  const { cert, publicKey } = checkIssued(der, issuerPublicKey, now, 'editor');
+  const idHex = attr(cert.subject, OID.SERIAL_NUMBER);
+  if (idHex === undefined || !/^[0-9A-F]{8}$/.test(idHex)) throw new PaymentBackendError('CERT_INVALID', 'editor certificate: subject has no editor id (serialNumber attribute, 4 bytes)');
+  return { editorId: hexToBytes(idHex), publicKey, name: attr(cert.subject, OID.COMMON_NAME) ?? '' };
 }
 
 /** Whether a certificate's subject key is exactly this key (for the card-read key check). */

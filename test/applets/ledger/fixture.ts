@@ -29,6 +29,7 @@ export interface CardOpts {
   cardId?: Uint8Array;
   seed?: string;
   certify?: boolean;
+  currency?: number;
 }
 
 export function makeCard(o: CardOpts = {}): Card {
@@ -39,7 +40,7 @@ export function makeCard(o: CardOpts = {}): Card {
     default: true,
     params: { mode, logSize: o.logSize ?? 8, ticketSlots: o.ticketSlots ?? 3, replayWindow: o.replayWindow ?? 4 },
     personalization: {
-      cardId: o.cardId ?? CARD_ID, currency: EUR, limit: o.limit ?? 10_000, ...(mode === 'prepaid' ? { initialBalance: o.initialBalance ?? 1_000 } : {}),
+      cardId: o.cardId ?? CARD_ID, currency: o.currency ?? EUR, limit: o.limit ?? 10_000, ...(mode === 'prepaid' ? { initialBalance: o.initialBalance ?? 1_000 } : {}),
       editorRootKey: EDITOR_ROOT.publicKey, issuerKey: ISSUER.publicKey, serverKey: SERVER_KEY.publicKey,
       ...(o.consent && o.consent !== 'none' ? { consent: { mode: o.consent, threshold: o.threshold ?? 0, code: CODE } } : {}),
     },
@@ -70,11 +71,11 @@ export function freshRandom(): Uint8Array {
   return Uint8Array.of(0xaa, counter >>> 24, counter >>> 16, counter >>> 8, counter & 0xff, ...new Uint8Array(11));
 }
 
-export function offer(price: number, o: { editor?: Uint8Array; random?: Uint8Array; currency?: number; what?: string; badSig?: boolean } = {}): DebitRequest {
+export function offer(price: number, o: { editor?: Uint8Array; random?: Uint8Array; currency?: number; what?: string; badSig?: boolean; signer?: OfferSigner } = {}): DebitRequest {
   const editorId = o.editor ?? EDITOR_A;
   const offerHash = new Uint8Array(32).fill((o.what ?? 'level-1').length);
   const currency = o.currency ?? EUR;
-  const sig = EDITOR_ROOT.sign(editorId, offerHash, price, currency);
+  const sig = (o.signer ?? EDITOR_ROOT).sign(editorId, offerHash, price, currency);
   if (o.badSig) sig[10]! ^= 1;
   return { editorId, offerHash, price, currency, hostRandom: o.random ?? freshRandom(), dateTime: 1_767_225_600, editorSignature: sig };
 }
@@ -84,6 +85,7 @@ export const apdu = {
   debit: (r: DebitRequest): Uint8Array => buildCommand(0x80, 0x50, 0, 0, { data: encodeDebit(r), ne: 256 }),
   lastReceipt: (): Uint8Array => buildCommand(0x80, 0x52, 0, 0, { ne: 146 }),
   challenge: (): Uint8Array => buildCommand(0x80, 0x48, 0, 0, { ne: 20 }),
+  registerEditor: (id: Uint8Array, key: Uint8Array, sig: Uint8Array): Uint8Array => buildCommand(0x80, 0x4a, 0, 0, { data: concat(id, key, sig) }),
   load: (amount: number, counter: number, sig: Uint8Array): Uint8Array =>
     buildCommand(0x80, 0x54, 0, 0, { data: concat(u32(amount), u32(counter), sig), ne: 4 }),
   exportLog: (): Uint8Array => buildCommand(0x80, 0x56, 0, 0, { ne: 112 }),

@@ -12,7 +12,8 @@ import { bytesToHex, readU32, tearSweep, type Card } from '../../../card/runtime
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { ISSUER, SERVER_KEY, CARD_ID, CODE, apdu, info, makeCard, offer, ok, sw } from './fixture.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
-import { FLAG, REC, receiptDigest, LEDGER_AID, ackDigest } from '../../../card/protocol/index.js';
+import { SigningKey } from '../../../host/backend/ledger/index.js';
+import { FLAG, REC, receiptDigest, refundedDigest, LEDGER_AID, ackDigest } from '../../../card/protocol/index.js';
 
 const IGNORED = ['/receiptPending'];
 
@@ -100,6 +101,19 @@ describe('tear sweep: purse and log', () => {
     sweepAtomic(card, apdu.putCert(ISSUER.certify(CARD_ID, pub)));
   });
 
+  it('REGISTER EDITOR (seed 004): a new entry and a re-keyed entry are all-or-nothing', () => {
+    const card = makeCard();
+    const k1 = SigningKey.fromSecret(new Uint8Array(32).fill(0x41)).publicKey;
+    const k2 = SigningKey.fromSecret(new Uint8Array(32).fill(0x42)).publicKey;
+    const reg = (id: Uint8Array, key: Uint8Array): Uint8Array => {
+      const c = ISSUER.certifyEditor(id, key);
+      return apdu.registerEditor(c.editorId, c.publicKey, c.signature);
+    };
+    sweepAtomic(card, reg(hexToBytes('ed00000a'), k1));
+    sweepAtomic(card, reg(hexToBytes('ed00000b'), k1));
+    sweepAtomic(card, reg(hexToBytes('ed00000a'), k2));
+  });
+
   it('VERIFY: a tear never restores a try (the counter is written before the comparison)', () => {
     const card = makeCard({ consent: 'always' });
     const triesKey = [...card.memory.cells.keys()].find((k) => k.endsWith('paymentCode/tries'))!;
@@ -136,6 +150,33 @@ describe('tear sweep: tickets', () => {
     card.restore(start);
     const ch = ok(card.transmit(apdu.challenge())).subarray(0, 16);
     sweepAtomic(card, apdu.refund(ID, ISSUER.authorizeRefund(CARD_ID, ID, ch)));
+  });
+
+  it('REFUND (issue 18): every torn point keeps the ticket, or deletes it with the proof recoverable by the same REFUND', () => {
+    const card = makeCard();
+    ok(card.transmit(issueCmd(card)));
+    const pub = ok(card.transmit(apdu.pubKey()));
+    const ch = ok(card.transmit(apdu.challenge())).subarray(0, 16);
+    const cmd = apdu.refund(ID, ISSUER.authorizeRefund(CARD_ID, ID, ch));
+    let recovered = 0;
+    let kept = 0;
+    const r = sweepAtomic(card, cmd, (torn, after, c) => {
+      const held = ok(c.transmit(apdu.readTicket(0)))[0] !== 0;
+      expect(held).toBe(!after);
+      if (!torn) return;
+      if (after) {
+        // The answer was lost with the power: the same command again hands out the proof.
+        const proof = ok(c.transmit(cmd));
+        expect(verifyDigest(pub, refundedDigest(CARD_ID, ID, ch), proof)).toBe(true);
+        recovered++;
+      } else {
+        kept++;
+        expect(sw(c.transmit(cmd)), 'the challenge died with the power: a new authorisation is needed').toBe(0x6985);
+      }
+    });
+    expect(r.writes).toBeGreaterThan(0);
+    expect(recovered, 'torn after the commit: proof recovered').toBeGreaterThan(0);
+    expect(kept, 'torn before the commit: ticket kept').toBeGreaterThan(0);
   });
 
   it('GET TRANSFER NONCE, TRANSFER OUT, TRANSFER IN: never zero or two copies', () => {

@@ -53,11 +53,11 @@ describe('settlement server', () => {
     ok(card.transmit(apdu.ack(res.ack.exportCounter, res.ack.last, res.ack.signature)));
     expect(info(card)).toMatchObject({ value: 0, settled: 3 });
     expect(server.perUser.get('0102030405060708')).toBe(35);
-    expect(server.perEditor.get(bytesToHex(EDITOR_A))).toBe(15);
-    expect(server.perEditor.get(bytesToHex(EDITOR_B))).toBe(20);
+    expect(server.perEditor.get(bytesToHex(EDITOR_A))?.get(978)).toBe(15);
+    expect(server.perEditor.get(bytesToHex(EDITOR_B))?.get(978)).toBe(20);
     expect(server.settle()).toEqual([
-      { editorId: bytesToHex(EDITOR_A), amount: 15, records: 2 },
-      { editorId: bytesToHex(EDITOR_B), amount: 20, records: 1 },
+      { editorId: bytesToHex(EDITOR_A), currency: 978, amount: 15, records: 2 },
+      { editorId: bytesToHex(EDITOR_B), currency: 978, amount: 20, records: 1 },
     ]);
     expect(server.settle()).toEqual([]);
     expect(server.importExport(certOf(card), e2).added).toBe(0);

@@ -68,8 +68,8 @@ describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
 
     // Settlement per editor.
     expect(server.settle()).toEqual([
-      { editorId: bytesToHex(EDITOR_A), amount: 200, records: 2 },
-      { editorId: bytesToHex(EDITOR_B), amount: 300, records: 1 },
+      { editorId: bytesToHex(EDITOR_A), currency: 978, amount: 200, records: 2 },
+      { editorId: bytesToHex(EDITOR_B), currency: 978, amount: 300, records: 1 },
     ]);
     expect(server.perUser.get(bytesToHex(CARD_ID))).toBe(500);
 
