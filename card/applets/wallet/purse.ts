@@ -18,7 +18,7 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
-import { CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { bytesToHex, CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
 import { PAY, WALLET_CHALLENGE_LENGTH, WALLET_FLAG, WALLET_LOAD, WINFO, WREC, walletLoadDigest, walletReceiptDigest } from '../../protocol/wallet.js';
 import type { WalletCore } from './core.js';
@@ -35,6 +35,10 @@ export function pay(core: WalletCore, a: CommandApdu, spec: CommandSpec): Reply 
   if (d.length !== PAY.length) throw new CardError(SW.WRONG_LENGTH);
   checkParams(a, spec);
   if (core.ctx.session.get(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED) === undefined) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'subscriber not authenticated in this session');
+  // The subscriber the SIM authenticated must be the one this wallet belongs to (seed 000: tied to the IMSI).
+  if (core.ctx.session.get(SESSION_FACTS.SUBSCRIBER_IMSI_HASH) !== bytesToHex(core.imsiHash.view())) {
+    throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'the subscriber authenticated in this session is not the wallet\'s');
+  }
   const amount = readU32(d, PAY.amount);
   if (amount === 0 || readU16(d, PAY.currency) !== core.currency.get()) throw new CardError(SW.WRONG_DATA, 'amount 0 or another currency');
   if (amount > core.threshold.get()) throw new CardError(SW.WALLET_USE_PAYMENT_CARD, 'above the purse threshold: pay by card');

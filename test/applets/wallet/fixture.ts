@@ -8,16 +8,18 @@ import { WalletApplet } from '../../../card/applets/wallet/index.js';
 import { WALLET_AID, WINFO, imsiHash } from '../../../card/protocol/index.js';
 import { SigningKey } from '../../../host/backend/ledger/index.js';
 import { WalletIssuer, encodePay, type PayRequest } from '../../../host/backend/wallet/index.js';
-import { SimFactApplet, SIM_FACT_AID } from '../payment/sim-fact-applet.js';
+import { SimFactApplet, SIM_FACT_AID, SIM_FACT_IMSI } from '../payment/sim-fact-applet.js';
 
 export const ISSUER = new WalletIssuer(SigningKey.fromSecret(new Uint8Array(32).fill(0x44)));
 export const WALLET_ID = hexToBytes('5741000000000001');
-export const IMSI = '208150123456789';
+export const IMSI = SIM_FACT_IMSI; // the subscriber the SIM stand-in authenticates
 export const IMSI_HASH = imsiHash(IMSI);
 export const EUR = 978;
 export const MERCHANT = hexToBytes('4d45524348303031');
 
 export interface WalletOpts {
+  /** The subscriber the wallet is personalized for (default: the one the SIM stand-in authenticates). */
+  imsi?: string;
   threshold?: number;
   maxBalance?: number;
   initialBalance?: number;
@@ -67,7 +69,7 @@ export function makeWalletCard(o: WalletOpts = {}): Card {
     default: true,
     personalization: {
       walletId: WALLET_ID, currency: EUR, threshold: o.threshold ?? 500, maxBalance: o.maxBalance ?? 10_000, initialBalance: o.initialBalance ?? 1_000,
-      issuerKey: ISSUER.publicKey, imsiHash: IMSI_HASH,
+      issuerKey: ISSUER.publicKey, imsiHash: o.imsi !== undefined ? imsiHash(o.imsi) : IMSI_HASH,
     },
   });
   card.powerOn();

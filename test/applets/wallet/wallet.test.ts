@@ -74,6 +74,13 @@ describe('e-wallet: purse below the threshold, payment card above', () => {
     expect(info(card).balance).toBe(990);
   });
 
+  it("tied to the IMSI: another subscriber authenticated by the SIM cannot pay from this wallet (6982, nothing changes)", () => {
+    const card = makeWalletCard({ imsi: '262019876543210' });
+    const before = info(card);
+    expect(sw(card.transmit(apdu.pay(payRequest(10))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    expect(info(card)).toEqual(before);
+  });
+
   it('a replayed PAY (same host challenge) is refused; GET LAST RECEIPT gives the lost receipt again', () => {
     const card = makeWalletCard();
     const pub = ok(card.transmit(apdu.pubKey()));
