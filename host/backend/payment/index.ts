@@ -5,3 +5,4 @@ export * from './payment-server.js';
 export * from './gateway.js';
 export * from './auth-server.js';
 export * from './card-company.js';
+export * from './settlement.js';
