@@ -193,7 +193,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   step('8. The encrypted profile forwarded unopened to settlement (Mall Service seed, claim 3)');
   const cardCh = await pay.getChallenge();
   verdict((await pay.storeProfile(actors.authServer.enrol(hexToBytes(profile.payment!.card_id), cardCh, enc('name=Alice;card=4970…9012')))).sw === 0x9000, 'STORE PROFILE: the authentication server\'s 1st-cipher blob, authorised over a card challenge');
-  const settlement = new ProfileSettlementServer({ issuerPublicKey: actors.paymentIssuer.publicKey, profileKey: sha256(demoSecrets().auth_server), now });
+  const settlement = new ProfileSettlementServer({ issuerPublicKey: actors.paymentIssuer.publicKey, profileKey: actors.authServer.profileKeyForSettlement(), now });
   const orderDigest = sha256(enc('order 4712: 1 umbrella'));
   await pay.verifyCode(enc(profile.payment!.payment_code));
   const forwarded = await new ProfileForwarder().forward(pay, orderDigest, settlement.challenge(orderDigest));

@@ -28,13 +28,13 @@ describe('cardforge prove (in process)', () => {
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
     // The SIM-only profile has no payment or ledger section: those suites say so.
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no ledger section']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
   });
 
   it('without --destructive the blocking checks are skipped, not run', async () => {
     const r = await prove(text);
     expect(r.failed).toBe(0);
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.check)).toEqual(['block PIN1 and unblock with PUK1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'ledger suite']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.check)).toEqual(['block PIN1 and unblock with PUK1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'docomo suite', 'mall suite', 'ledger suite']);
   });
 
   it('a card with another Ki fails the authentication rows and nothing else', async () => {
@@ -55,9 +55,16 @@ describe('cardforge prove (in process)', () => {
     const card = await personalizeCard(seeds, 'example-seeds.yaml', actors);
     const t = new EmulatorTransport(card);
     await t.connect();
-    const r = await runSuites(t, SUITES.filter((s) => s.name === 'payment' || s.name === 'ledger'), { profile: seeds, actors, destructive: true });
+    const r = await runSuites(t, SUITES.filter((s) => ['payment', 'docomo', 'mall', 'ledger'].includes(s.name)), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
+    expect(r.skipped, textTable(r)).toBe(0);
     expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
+      'payment gateway accepts the authentication result',
+      'two transactions give two different ciphertexts',
+      'the same blob again is refused (replay)',
+      'a tampered blob is refused',
+      'the forwarded blob is the stored 1st-cipher blob, unopened',
+      'settlement server checks the card approval and deciphers',
       'payment server accepts the signature and the certificate chain',
       'the same signature again is rejected',
       'DEBIT with a forged editor signature is refused',

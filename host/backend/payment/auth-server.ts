@@ -104,6 +104,14 @@ export class AuthenticationServer {
     return concat(tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig));
   }
 
+  /**
+   * The 1st-cipher key, for provisioning the settlement server of claim 3 (the same cipher on
+   * both sides, the blob forwarded unopened): a copy, handed over out of band, never on a wire.
+   */
+  profileKeyForSettlement(): Uint8Array {
+    return this.encKey.slice();
+  }
+
   /** A fresh 16-byte challenge for the release of one order. */
   releaseChallenge(orderDigest: Uint8Array): Uint8Array {
     if (orderDigest.length !== 32) throw new PaymentBackendError('BAD_INPUT', `"orderDigest" expected 32 bytes, got ${orderDigest.length}`);
