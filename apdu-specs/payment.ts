@@ -18,6 +18,8 @@
  * the profile-release statement    E4 L { C1 card id, C7 challenge, C8 order digest, D8 SHA-256(blob) }
  * the issuer's certificate grant   E5 L { C1 card id, C7 card challenge, DA certificate }
  * the auth server's profile grant  E3 L { C1 card id, C7 card challenge, DB blob }
+ * the enciphered card number       E6 L { C1 card id, CB number counter, C7 server challenge, DC enciphered card number }
+ *                                  followed by DD AES-CMAC (16 bytes, per-transaction MAC key) over the whole E6 TLV
  * Distinct template tags keep one signature from being valid as another kind of statement.
  */
 import { CLASS_80, CLASS_00, type CommandSpec } from './types.js';
@@ -32,6 +34,7 @@ export const PAYMENT_TAGS = {
   PROFILE_GRANT: 0xe3,
   PROFILE_RELEASE: 0xe4,
   CERTIFICATE_GRANT: 0xe5,
+  ENCIPHERED_CARD_NUMBER: 0xe6,
   CARD_ID: 0xc1, // 8..16 bytes
   COUNTER: 0xc2, // 4 bytes, big-endian, the value this signature consumes
   MERCHANT_ID: 0xc3, // 1..32 bytes
@@ -41,6 +44,7 @@ export const PAYMENT_TAGS = {
   CHALLENGE: 0xc7, // server / gateway / card challenge
   ORDER_HASH: 0xc8, // 32 bytes, SHA-256 of the order or offer
   CVM_RESULT: 0xc9, // 1 byte: 01 = payment code verified for this transaction
+  NUMBER_COUNTER: 0xcb, // 4 bytes, big-endian: the card-number counter value this encipherment consumes
   IDENTIFICATION: 0xca, // 1 byte: 00 none, 01 RUN GSM ALGORITHM, 02 AUTHENTICATE 3G, 03 AUTHENTICATE GSM context
   IMSI_HASH: 0xcb, // 0 or 32 bytes: SHA-256 of the IMSI digits (ASCII) of the authenticated subscriber
   AUTH_RAND: 0xcc, // 0 or 16 bytes: the RAND of the session's last successful SIM authentication
@@ -50,6 +54,8 @@ export const PAYMENT_TAGS = {
   BLOB_HASH: 0xd8, // 32 bytes
   CERTIFICATE: 0xda, // X.509 DER
   PROFILE_BLOB: 0xdb, // opaque, encrypted by the authentication server
+  CIPHERED_NUMBER: 0xdc, // 20 bytes: AES-128-CTR of (length ‖ ASCII digits ‖ zero padding) under the per-transaction key
+  NUMBER_MAC: 0xdd, // 16 bytes AES-128-CMAC
   SIGNATURE: 0x9e, // 64 bytes raw r‖s
 } as const;
 
@@ -90,6 +96,9 @@ export const PAYMENT_COMMANDS: readonly CommandSpec[] = [
   { name: 'GET_AUTH_RESULT', cla: C80, ins: 0x52, cases: [4], p1p2: params(ZERO, anyByte('user slot'), { note: 'a slot with no registered user is 6A88' }), ref: 'NTT DoCoMo EP 1 280 115 [0067], [0074]',
     description: 'Answer a gateway challenge (16..32 bytes) with token E2 ‖ 9E signature, while the user credential verification is unexpired',
     command: [{ name: 'challenge', length: 'rest' }], response: [{ name: 'token', length: 'rest', random: true }] },
+  { name: 'ENCIPHER_CARD_NUMBER', cla: C80, ins: 0x54, cases: [4], p1p2: P1P2_ZERO, ref: 'NTT DoCoMo EP 1 280 115 second embodiment [0128]-[0157]',
+    description: 'After a payment-code VERIFY: the card number enciphered for the card company under a per-transaction key (CMAC-KDF of the card-number key over the next number counter and the server challenge); the counter step commits before the answer. E6 statement ‖ DD CMAC',
+    command: [{ name: 'server challenge', length: 16 }], response: [{ name: 'E6 statement ‖ DD cmac', length: 'rest', random: true }] },
   { name: 'STORE_CERTIFICATE', cla: C80, ins: 0xe2, cases: [3], p1p2: P1P2_ZERO, ref: REF,
     description: 'Store the card certificate: DA certificate ‖ 9E issuer signature over E5 (card id, card challenge, certificate); the certificate must hold the card public key',
     command: [{ name: 'DA certificate ‖ 9E signature', length: 'rest' }] },
@@ -117,10 +126,12 @@ export const PAYMENT_PERSO_TAGS = {
   TOKEN_LIFETIME: 0xc8, // 4 bytes big-endian seconds, 1..2678400
   REQUIRE_IDENTIFICATION: 0xc9, // 1 byte 00/01
   INITIAL_COUNTER: 0xca, // 4 bytes big-endian
+  CARD_NUMBER: 0xcb, // 12..19 ASCII digits (ISO/IEC 7812 PAN), secret
+  CARD_NUMBER_KEY: 0xcc, // 16 bytes AES-128 key shared with the card company's server, secret
   USER_BASE: 0xd0, // D0..DF: user slot n, secret (holds the credential)
 } as const;
 
 /** Tags whose values are secrets (masked in dry runs); D0..DF are added by the predicate. */
 export function isPaymentPersoSecretTag(tag: number): boolean {
-  return tag === PAYMENT_PERSO_TAGS.PAYMENT_CODE || tag === PAYMENT_PERSO_TAGS.UNBLOCK_CODE || tag === PAYMENT_PERSO_TAGS.MAC_KEY || (tag & 0xf0) === PAYMENT_PERSO_TAGS.USER_BASE;
+  return tag === PAYMENT_PERSO_TAGS.PAYMENT_CODE || tag === PAYMENT_PERSO_TAGS.UNBLOCK_CODE || tag === PAYMENT_PERSO_TAGS.MAC_KEY || tag === PAYMENT_PERSO_TAGS.CARD_NUMBER || tag === PAYMENT_PERSO_TAGS.CARD_NUMBER_KEY || (tag & 0xf0) === PAYMENT_PERSO_TAGS.USER_BASE;
 }

@@ -9,6 +9,8 @@
 import { PAYMENT_TAGS as T } from '../../apdu-specs/payment.js';
 import { parseFields, template, tlv, TlvError, type TlvField } from './payment-fields.js';
 import { concat, readU48, u32, u48 } from '../runtime/bytes.js';
+import { aesCmac } from '../algorithms/aes-cmac.js';
+import { aes128Ctr } from '../algorithms/aes-ctr.js';
 
 export { PAYMENT_AID, PAYMENT_TAGS } from '../../apdu-specs/payment.js';
 /** The canonical BER-TLV codec of these statements (host actors parse and build with it). */
@@ -174,3 +176,69 @@ export function buildProfileRelease(cardId: Uint8Array, challenge: Uint8Array, o
   return template(T.PROFILE_RELEASE, tlv(T.CARD_ID, cardId), tlv(T.CHALLENGE, challenge), tlv(T.ORDER_HASH, orderDigest), tlv(T.BLOB_HASH, blobHash));
 }
 
+
+// ---- enciphered card number (NTT DoCoMo EP 1 280 115, second embodiment) ----
+
+/** The enciphered card-number block: 1 length byte ‖ ASCII digits ‖ zero padding (hides the PAN length). */
+export const CARD_NUMBER_BLOCK = 20;
+export const CARD_NUMBER_DIGITS = { min: 12, max: 19 } as const;
+const KDF_LABEL = new TextEncoder().encode('cardforge ECN');
+
+/**
+ * The per-transaction keys of one encipherment: NIST SP 800-108 KDF in counter mode with AES-CMAC
+ * as the PRF, K_i = CMAC(K, i ‖ label ‖ 00 ‖ card id ‖ counter ‖ challenge ‖ 0080), i = 1 for
+ * the cipher key, 2 for the MAC key. A new counter (card) and a new challenge (server) give new
+ * keys for every transaction — the "decryption key generated for each transaction" of [0147].
+ */
+export function cardNumberKeys(key: Uint8Array, cardId: Uint8Array, counter: number, challenge: Uint8Array): { enc: Uint8Array; mac: Uint8Array } {
+  const ctx = concat(KDF_LABEL, Uint8Array.of(0), cardId, u32(counter), challenge, Uint8Array.of(0x00, 0x80));
+  return { enc: aesCmac(key, concat(Uint8Array.of(1), ctx)), mac: aesCmac(key, concat(Uint8Array.of(2), ctx)) };
+}
+
+/** E6 { C1 card id, CB counter, C7 challenge, DC enciphered block }. */
+export function buildCipheredNumber(cardId: Uint8Array, counter: number, challenge: Uint8Array, ciphered: Uint8Array): Uint8Array {
+  return template(T.ENCIPHERED_CARD_NUMBER, tlv(T.CARD_ID, cardId), tlv(T.NUMBER_COUNTER, u32(counter)), tlv(T.CHALLENGE, challenge), tlv(T.CIPHERED_NUMBER, ciphered));
+}
+
+/**
+ * The ENCIPHER CARD NUMBER answer: E6 statement ‖ DD CMAC(K_mac, E6). The block is AES-128-CTR
+ * under K_enc with a zero initial counter block (K_enc is used for this one block only).
+ */
+export function encipherCardNumber(key: Uint8Array, cardId: Uint8Array, counter: number, challenge: Uint8Array, digits: Uint8Array): Uint8Array {
+  const block = new Uint8Array(CARD_NUMBER_BLOCK);
+  block[0] = digits.length;
+  block.set(digits, 1);
+  const k = cardNumberKeys(key, cardId, counter, challenge);
+  const statement = buildCipheredNumber(cardId, counter, challenge, aes128Ctr(k.enc, new Uint8Array(16), block));
+  block.fill(0);
+  return concat(statement, tlv(T.NUMBER_MAC, aesCmac(k.mac, statement)));
+}
+
+export interface CipheredNumber {
+  readonly cardId: Uint8Array;
+  readonly counter: number;
+  readonly challenge: Uint8Array;
+  readonly ciphered: Uint8Array;
+  /** The E6 TLV as received (what the MAC covers). */
+  readonly statement: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+/** Parse E6 ‖ DD (shape only; the MAC is the server's to check). Throws TlvError. */
+export function parseCipheredNumber(bytes: Uint8Array): CipheredNumber {
+  const [inner, mac] = parseFields(bytes, [{ tag: T.ENCIPHERED_CARD_NUMBER, length: [0, 0x7f] }, { tag: T.NUMBER_MAC, length: 16 }], 'enciphered card number');
+  const v = parseFields(inner!, [{ tag: T.CARD_ID, length: [8, 16] }, { tag: T.NUMBER_COUNTER, length: 4 }, { tag: T.CHALLENGE, length: 16 }, { tag: T.CIPHERED_NUMBER, length: CARD_NUMBER_BLOCK }], 'enciphered card number');
+  const c = v[1]!;
+  return { cardId: v[0]!.slice(), counter: ((c[0]! << 24) >>> 0) + (c[1]! << 16) + (c[2]! << 8) + c[3]!, challenge: v[2]!.slice(), ciphered: v[3]!.slice(), statement: bytes.slice(0, bytes.length - 18), mac: mac!.slice() };
+}
+
+/** Decipher the block with the per-transaction key; the digits, or null when the block is not a well-formed number. */
+export function decipherCardNumber(key: Uint8Array, n: CipheredNumber): Uint8Array | null {
+  const k = cardNumberKeys(key, n.cardId, n.counter, n.challenge);
+  const block = aes128Ctr(k.enc, new Uint8Array(16), n.ciphered);
+  const len = block[0]!;
+  if (len < CARD_NUMBER_DIGITS.min || len > CARD_NUMBER_DIGITS.max) return null;
+  const digits = block.slice(1, 1 + len);
+  if (digits.some((d) => d < 0x30 || d > 0x39) || block.subarray(1 + len).some((b) => b !== 0)) return null;
+  return digits;
+}

@@ -16,7 +16,7 @@ import { parseProfileText } from '../profile/load.js';
 import { personalizeCard } from '../profile/personalize.js';
 import { actorsFrom, demoSecrets } from '../backend/actors.js';
 import { AuC } from '../backend/auc.js';
-import { PaymentServer as PurchaseServer } from '../backend/payment/index.js';
+import { CardCompanyServer, PaymentGateway, PaymentServer as PurchaseServer, ProfileForwarder, ProfileSettlementServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { LedgerCard, SettlementServer, SoftwareInterface } from '../backend/ledger/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
@@ -35,6 +35,16 @@ export const STORY_PROFILE = bundledProfile();
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hx = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
+const equalHex = (a: Uint8Array, b: Uint8Array): boolean => bytesToHex(a) === bytesToHex(b);
+/** The code of the error fn throws, or 'accepted'. */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+    return 'accepted';
+  } catch (e) {
+    return (e as { code?: string }).code ?? (e as Error).message;
+  }
+}
 
 export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROFILE): Promise<{ passed: number; failed: number }> {
   const report = new DemoReport(out);
@@ -149,6 +159,56 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   const cardId = hexToBytes(profile.ledger!.card_id);
   const balance = await ledger.load(2_000, ch.nextLoadCounter, actors.ledgerIssuer.authorizeLoad(cardId, ch.challenge, 2_000, ch.nextLoadCounter));
   verdict(balance === 2_880, `LOAD 2000 authorised by the issuer over the card challenge: balance ${balance}`);
+
+  step('6. Authentication result with expiry and device id (NTT DoCoMo seed, first embodiment)');
+  const gateway = new PaymentGateway({ issuerPublicKey: actors.paymentIssuer.publicKey, now });
+  const user = profile.payment!.users[0]!;
+  gateway.register({ userId: enc(user.user_id), deviceId: enc(profile.payment!.device_id ?? ''), certificate });
+  await pay.select();
+  verdict((await pay.verifyUser(0, enc(user.credential))).sw === 0x9000, `VERIFY user ${user.user_id}'s credential on the handset → 9000 (the result is kept ${profile.payment!.token_lifetime_seconds} s)`);
+  const tokenAnswer = await pay.getAuthResult(0, gateway.challenge(enc(user.user_id)));
+  let token = '';
+  try {
+    const t = gateway.verifyAuthResult(enc(user.user_id), tokenAnswer.data);
+    token = `device ${new TextDecoder().decode(t.deviceId)}, expires ${new Date(t.expiry).toISOString()}`;
+  } catch (e) {
+    out.line(`   gateway: ${(e as Error).message}`);
+  }
+  verdict(token !== '', `gateway: the signed result answers its challenge — ${token}`);
+
+  step('7. A new enciphered card number per transaction (NTT DoCoMo seed, second embodiment)');
+  const company = new CardCompanyServer();
+  company.register(hexToBytes(profile.payment!.card_id), hexToBytes(profile.payment!.card_number_key!));
+  const blobs: Uint8Array[] = [];
+  for (let i = 0; i < 2; i++) {
+    await pay.verifyCode(enc(profile.payment!.payment_code));
+    blobs.push((await pay.encipherCardNumber(company.challenge())).data);
+  }
+  verdict(!equalHex(blobs[0]!, blobs[1]!), 'two transactions, two different enciphered card numbers (the terminal never sees the number)');
+  let recovered = '';
+  try {
+    recovered = company.decipher(blobs[1]!).cardNumber;
+  } catch (e) {
+    out.line(`   card company: ${(e as Error).message}`);
+  }
+  verdict(recovered === profile.payment!.card_number, `card company server deciphers the forwarded blob: card number …${recovered.slice(-4)}, counter fresh`);
+  verdict(refusal(() => company.decipher(blobs[1]!)) === 'UNKNOWN_CHALLENGE', `the same blob presented again is refused (${refusal(() => company.decipher(blobs[1]!))})`);
+
+  step('8. The encrypted profile forwarded unopened to settlement (Mall Service seed, claim 3)');
+  const cardCh = await pay.getChallenge();
+  verdict((await pay.storeProfile(actors.authServer.enrol(hexToBytes(profile.payment!.card_id), cardCh, enc('name=Alice;card=4970…9012')))).sw === 0x9000, 'STORE PROFILE: the authentication server\'s 1st-cipher blob, authorised over a card challenge');
+  const settlement = new ProfileSettlementServer({ issuerPublicKey: actors.paymentIssuer.publicKey, profileKey: actors.authServer.profileKeyForSettlement(), now });
+  const orderDigest = sha256(enc('order 4712: 1 umbrella'));
+  await pay.verifyCode(enc(profile.payment!.payment_code));
+  const forwarded = await new ProfileForwarder().forward(pay, orderDigest, settlement.challenge(orderDigest));
+  let personal = '';
+  try {
+    personal = new TextDecoder().decode(settlement.settle(forwarded).personalInformation);
+  } catch (e) {
+    out.line(`   settlement: ${(e as Error).message}`);
+  }
+  verdict(personal.startsWith('name=Alice'), 'the terminal forwarded the blob without a key; the settlement server checked the card\'s approval and deciphered it');
+  verdict(refusal(() => settlement.settle(forwarded)) === 'UNKNOWN_CHALLENGE', 'the same release forwarded again is refused (UNKNOWN_CHALLENGE)');
 
   await transport.close();
   return report.finish();

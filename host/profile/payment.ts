@@ -21,6 +21,8 @@
  *     device_id: "handset-42"
  *     users: [{ user_id: "alice", credential: "s3cret" }]
  *     require_identification: true
+ *     card_number: "4970123456789012"          # enciphered per transaction (DoCoMo second embodiment)
+ *     card_number_key: "…32 hex digits…"       # shared with the card company's server
  */
 import { z } from 'zod';
 import { PAYMENT_TAGS } from '../../apdu-specs/index.js';
@@ -64,6 +66,8 @@ export const paymentProfileSchema = z
     token_lifetime_seconds: int(1, 2_678_400).default(3600),
     require_identification: z.boolean({ error: 'expected true or false' }).default(false),
     initial_counter: int(0, 0xffffffff).default(0),
+    card_number: digits(12, 19, 'the credit card number (DoCoMo second embodiment)').optional(),
+    card_number_key: hexBytes(16, 'the AES-128 card-number key shared with the card company').optional(),
     max_users: int(0, 16).optional(),
     certificate_max_length: int(64, 4096).default(1024),
     profile_max_length: int(0, 8192).default(2048),
@@ -72,6 +76,7 @@ export const paymentProfileSchema = z
   .superRefine((s, ctx) => {
     const max = s.max_users ?? Math.max(4, s.users.length);
     if (s.users.length > max) ctx.addIssue({ code: 'custom', path: ['users'], message: `at most max_users (${max}) users` });
+    if ((s.card_number === undefined) !== (s.card_number_key === undefined)) ctx.addIssue({ code: 'custom', path: [s.card_number === undefined ? 'card_number' : 'card_number_key'], message: 'card_number and card_number_key go together' });
   });
 
 export type PaymentProfile = z.output<typeof paymentProfileSchema>;
@@ -105,6 +110,7 @@ export function paymentPersonalization(section: PaymentProfile, issuer: { readon
     tokenLifetimeSeconds: section.token_lifetime_seconds,
     requireIdentification: section.require_identification,
     initialCounter: section.initial_counter,
+    ...(section.card_number !== undefined && section.card_number_key !== undefined ? { cardNumber: utf8(section.card_number), cardNumberKey: hexToBytes(section.card_number_key) } : {}),
   };
 }
 

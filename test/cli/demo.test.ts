@@ -13,7 +13,7 @@ describe('cardforge demo', () => {
     const r = await runCli(['demo'], { timeoutMs: 60_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain('FAIL');
-    expect(r.stdout).toMatch(/# The seeds' story on an emulated card[\s\S]*\n12 passed, 0 failed\n[\s\S]*# The runtime's guarantees[\s\S]*\n20 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(/# The seeds' story on an emulated card[\s\S]*\n20 passed, 0 failed\n[\s\S]*# The runtime's guarantees[\s\S]*\n20 passed, 0 failed$/m);
     // Commands are named by the applet they are sent to (00 20 differs per applet).
     expect(r.stdout).toMatch(/> A020000108\*{16} +GSM_VERIFY_CHV/);
     expect(r.stdout).toMatch(/> 0020008104\*{8} +VERIFY\n/);
@@ -32,8 +32,8 @@ describe('cardforge demo', () => {
     const r = await runCli(['demo', '--json'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ passed: 32, failed: 0 });
-    expect(j.checks.filter((c: { part: string }) => c.part === 'story')).toHaveLength(12);
+    expect(j).toMatchObject({ passed: 40, failed: 0 });
+    expect(j.checks.filter((c: { part: string }) => c.part === 'story')).toHaveLength(20);
   });
 
   it('an unknown part is a usage error', async () => {

@@ -130,6 +130,9 @@ export async function paymentTarget(): Promise<FuzzTarget> {
     send(papdu(0x80, 0x50, 0x01, 0x00, encodeSignFields({ ...order({ amount: 99 }), challenge: ch2 }), 0x100), 'SIGN TRANSACTION (CMAC)');
     send(papdu(0x00, 0x2c, 0x01, 0x81, enc('00000000')), 'RESET RETRY COUNTER wrong unblock code');
     send(papdu(0x00, 0x2c, 0x01, 0x81, enc('87654321')), 'RESET RETRY COUNTER');
+    send(papdu(0x80, 0x54, 0x00, 0x00, new Uint8Array(16).fill(5), 0x100), 'ENCIPHER CARD NUMBER before the code: 6982');
+    send(papdu(0x00, 0x20, 0x00, 0x81, enc('1234')), 'VERIFY for the card number');
+    send(papdu(0x80, 0x54, 0x00, 0x00, new Uint8Array(16).fill(6), 0x100), 'ENCIPHER CARD NUMBER (DoCoMo second embodiment)');
     send(papdu(0x00, 0x20, 0x00, 0x01, enc('alice')), 'VERIFY user slot 1 wrong reference');
     send(papdu(0x80, 0x52, 0x00, 0x00, new Uint8Array(16).fill(3), 0x100), 'GET AUTH RESULT without user verification');
     send(selectSimCmd(), 'SELECT the SIM-fact applet');

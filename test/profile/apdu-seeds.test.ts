@@ -101,8 +101,8 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const utf = (s: string): string => bytesToHex(new TextEncoder().encode(s));
     const s = p.payment!;
     const secrets = [s.payment_code, s.unblock_code, s.users[0]!.credential, p.ledger!.consent!.code!, p.pins.adm1].map(utf);
-    for (const x of [...secrets, s.mac_key!]) expect(text, x).not.toContain(x.toLowerCase());
-    expect(text).toMatch(/perso_store_data payment block 1 \(last/);
+    for (const x of [...secrets, utf(s.card_number!), s.mac_key!, s.card_number_key!]) expect(text, x).not.toContain(x.toLowerCase());
+    expect(text).toMatch(/perso_store_data payment block 2 \(last/);
     expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
     // Public values stay readable: the card id and the issuer keys.
     expect(text).toContain(`c108${s.card_id}`);
@@ -214,7 +214,7 @@ describe('blank payment / ledger applets', () => {
       expect(sw(card.transmit(s.apdu))).toBe('9000');
       expect(appletKeys(persistent(card))).toEqual(done);
     }
-    expect(blocks).toBe(4); // payment 0 (settings), 1 (user, last); ledger 0, 1 (last)
+    expect(blocks).toBe(5); // payment 0 (settings), 1 (card number and its key), 2 (user, last); ledger 0, 1 (last)
     expect(swept).toBeGreaterThan(20);
     const { certifyApplets } = await import('../../host/profile/apdu/applets.js');
     await certifyApplets(t, p2, actors);

@@ -28,7 +28,7 @@ describe('cardforge prove (in process)', () => {
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
     // The SIM-only profile has no payment or ledger section: those suites say so.
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
   });
 
   it('without --destructive the code-spending and meter-moving checks are skipped with the reason, not run', async () => {
@@ -37,12 +37,12 @@ describe('cardforge prove (in process)', () => {
     const skips = r.rows.filter((x) => x.verdict === 'skip');
     expect(skips.map((x) => x.check)).toEqual([
       'classic VERIFY CHV1 with a wrong value', 'VERIFY PIN1 with a wrong value counts down', 'block PIN1 and unblock with PUK1',
-      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'auth-result suite', 'mall-profile suite', 'ledger suite',
+      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'auth-result suite', 'card-number suite', 'mall-profile suite', 'mall-forward suite', 'ledger suite',
     ]);
     expect(skips.slice(0, 5).every((x) => x.note?.startsWith(DESTRUCTIVE_SKIP))).toBe(true);
     // Nothing ran that spends: no wrong-code rows, no INCREASE rows.
     expect(r.rows.filter((x) => x.verdict !== 'skip' && /wrong (value|PIN)|INCREASE|block/.test(x.check))).toEqual([]);
-    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 9 skipped \(destructive: pass --destructive ×5; /);
+    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 11 skipped \(destructive: pass --destructive ×5; /);
   });
 
   it('a destructive check does not touch the card without --destructive: EF_ACM unchanged until it is given', async () => {
@@ -107,12 +107,12 @@ describe('cardforge prove (in process)', () => {
     expect(safe.rows.filter((x) => x.verdict === 'skip').map((x) => `${x.suite}: ${x.check}`)).toEqual([
       'payment: VERIFY a wrong payment code counts down', 'payment: signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
       'auth-result: VERIFY a wrong user credential counts down', 'mall-profile: STORE PROFILE (authentication server enrolment)',
-      'mall-profile: release of the stored profile', 'ledger: debit 1 unit, receipt, export, settlement',
+      'mall-profile: release of the stored profile', 'mall-forward: STORE PROFILE and forward it (claim 3)', 'ledger: debit 1 unit, receipt, export, settlement',
     ]);
     expect(safe.rows.filter((x) => x.verdict === 'pass').map((x) => x.check)).toEqual(expect.arrayContaining([
       'the payment gateway accepts the result (certificate chain, device id, expiry)', 'a result for another handset is refused', 'DEBIT with a forged editor signature is refused',
     ]));
-    const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'mall-profile', 'ledger']), { profile: seeds, actors, destructive: true });
+    const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'card-number', 'mall-profile', 'mall-forward', 'ledger']), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.skipped, textTable(r)).toBe(0);
     // Issue 18: the host-chosen RAND row names what the server objected to (expected vs got).
@@ -120,6 +120,12 @@ describe('cardforge prove (in process)', () => {
     expect(hostRand).toMatchObject({ expected: 'IDENTIFICATION_NOT_CONFIRMED', got: 'IDENTIFICATION_NOT_CONFIRMED', verdict: 'pass' });
     expect(hostRand.note).toMatch(/never issued this RAND/);
     expect(r.rows.map((x) => x.check)).toEqual(expect.arrayContaining([
+      'the payment gateway accepts the result (certificate chain, device id, expiry)',
+      'two transactions give two different ciphertexts',
+      'the same blob again is refused (replay)',
+      'a tampered blob is refused',
+      'the forwarded blob is the stored 1st-cipher blob, unopened',
+      'settlement server checks the card approval and deciphers',
       'payment server accepts the signature and the certificate chain',
       'the same signature again is rejected',
       'subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)',
@@ -128,6 +134,9 @@ describe('cardforge prove (in process)', () => {
       'receipt verified by the software interface',
       'the authentication server re-enciphers it; the settlement server opens it',
       'an approval of another order than the one shown is refused',
+      'two transactions give two different ciphertexts',
+      'the same blob again is refused (replay)',
+      'the forwarded blob is the stored 1st-cipher blob, unopened',
     ]));
     // Against other issuers (a card programme the card does not belong to) the chain checks fail.
     const strangers = actorsFrom(Object.fromEntries(Object.entries(demoSecrets()).map(([k, v]) => [k, v.map((b) => b ^ 0x5a)])) as ReturnType<typeof demoSecrets>);

@@ -21,7 +21,7 @@ import {
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
-import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, checkSignFields, NO_IDENTITY, type RecordIdentity } from '../../protocol/payment.js';
+import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, CARD_NUMBER_DIGITS, checkSignFields, encipherCardNumber, NO_IDENTITY, type RecordIdentity } from '../../protocol/payment.js';
 import { concat, hexToBytes, readU48, u32, u48 } from '../../runtime/bytes.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
 import { isPaymentFactory, paymentTable, PaymentStoreData } from './store-data.js';
@@ -70,6 +70,10 @@ export class PaymentApplet extends Applet {
   private readonly deviceId: PVarBytes;
   private readonly tokenLifetime: PU32;
   private readonly requireId: PBool;
+  /** DoCoMo second embodiment: the card number, its key with the card company, the number counter. */
+  private readonly cardNumber: PVarBytes;
+  private readonly numberKey: PBytes;
+  private readonly numberCounter: PU32;
   private readonly paymentCode: OwnerPin;
   private readonly unblockCode: OwnerPin;
   private readonly userIds: PVarBytes[] = [];
@@ -91,6 +95,7 @@ export class PaymentApplet extends Applet {
     STORE_CERTIFICATE: (a) => this.storeCertificate(a),
     STORE_PROFILE: (a) => this.storeProfile(a),
     GET_PROFILE: (a) => this.getProfile(a),
+    ENCIPHER_CARD_NUMBER: (a) => this.encipherCardNumber(a),
   });
 
   constructor(ctx: AppletContext, params: AppletParams = {}) {
@@ -111,6 +116,9 @@ export class PaymentApplet extends Applet {
     this.deviceId = s.varBytes('deviceId', ID_MAX_LENGTH);
     this.tokenLifetime = s.u32('token.lifetime');
     this.requireId = s.bool('requireIdentification');
+    this.cardNumber = s.varBytes('cardNumber', CARD_NUMBER_DIGITS.max);
+    this.numberKey = s.bytes('cardNumber.key', 16);
+    this.numberCounter = s.u32('cardNumber.counter');
     this.paymentCode = new OwnerPin(s, ctx.transient, 'paymentCode', { tryLimit: intParam(params, 'paymentCodeTryLimit', D.paymentCodeTryLimit, 1, 15), maxLength: PAYMENT_CODE_LENGTH.max, clearOn: 'deselect' });
     this.unblockCode = new OwnerPin(s, ctx.transient, 'unblockCode', { tryLimit: intParam(params, 'unblockCodeTryLimit', D.unblockCodeTryLimit, 1, 15), maxLength: UNBLOCK_CODE_LENGTH });
     const credLimit = intParam(params, 'credentialTryLimit', D.credentialTryLimit, 1, 15);
@@ -123,7 +131,7 @@ export class PaymentApplet extends Applet {
     this.perso = new PaymentStoreData(ctx, {
       cardId: this.cardId, paymentCode: this.paymentCode, unblockCode: this.unblockCode, macKey: this.macKey, macKeySet: this.macKeySet, issuerKey: this.issuerKey,
       authKey: this.authKey, authKeySet: this.authKeySet, userIds: this.userIds, credentials: this.credentials, deviceId: this.deviceId,
-      tokenLifetime: this.tokenLifetime, requireId: this.requireId, counter: this.counter, generateKeys: () => this.generateKeys(),
+      tokenLifetime: this.tokenLifetime, requireId: this.requireId, counter: this.counter, cardNumber: this.cardNumber, numberKey: this.numberKey, generateKeys: () => this.generateKeys(),
     });
   }
 
@@ -175,6 +183,13 @@ export class PaymentApplet extends Applet {
     const counter = p.initialCounter ?? 0;
     if (!Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) throw new RangeError(`payment personalization: "initialCounter" expected 0..${COUNTER_MAX}, got ${counter}`);
     this.counter.set(counter);
+    if ((p.cardNumber === undefined) !== (p.cardNumberKey === undefined)) throw new TypeError('payment personalization: "cardNumber" and "cardNumberKey" go together');
+    if (p.cardNumber !== undefined) {
+      const digits = checkLen('cardNumber', p.cardNumber, CARD_NUMBER_DIGITS.min, CARD_NUMBER_DIGITS.max);
+      if (digits.some((d) => d < 0x30 || d > 0x39)) throw new RangeError('payment personalization: "cardNumber" expected ASCII digits');
+      this.numberKey.set(checkLen('cardNumberKey', p.cardNumberKey, 16, 16));
+      this.cardNumber.set(digits);
+    }
   }
 
   override deselect(): void {
@@ -378,5 +393,29 @@ export class PaymentApplet extends Applet {
     // The approval is spent (RAM only): the release must be delivered, not answered 6Cxx and lost.
     this.ctx.stateChanged();
     return { data: concat(tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig)) };
+  }
+
+  // ---- enciphered card number (DoCoMo second embodiment) ----
+
+  /**
+   * The card number enciphered for the card company under per-transaction keys (card/protocol
+   * cardNumberKeys: the card-number key, the next number counter, the server challenge). The
+   * counter is the card's own freshness (strictly increasing, committed before the answer, so a
+   * counter value is used at most once, torn or not); the challenge is the server's. One
+   * payment-code VERIFY authorises one encipherment, like one signature.
+   */
+  private encipherCardNumber(apdu: CommandApdu): Reply {
+    if (apdu.data.length !== 16) throw new CardError(SW.WRONG_LENGTH);
+    if (this.cardNumber.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no card number personalized');
+    if (!this.paymentCode.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);
+    const last = this.numberCounter.get();
+    if (last >= COUNTER_MAX) throw new CardError(SW.REFERENCE_DATA_INVALIDATED, 'card-number counter exhausted');
+    const next = last + 1;
+    const answer = encipherCardNumber(this.numberKey.view(), this.cardId.get(), next, apdu.data, this.cardNumber.get());
+    this.ctx.beginTransaction();
+    this.numberCounter.set(next);
+    this.ctx.commitTransaction();
+    this.paymentCode.reset();
+    return { data: answer };
   }
 }

@@ -21,6 +21,7 @@ import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { CardError, PersoBlocks, isFactoryInstall, personalizedTable, type CommandTable, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
+import { CARD_NUMBER_DIGITS } from '../../protocol/payment.js';
 import { CARD_ID_LENGTH, CREDENTIAL_MAX_LENGTH, ID_MAX_LENGTH, PAYMENT_CODE_LENGTH, UNBLOCK_CODE_LENGTH } from './types.js';
 
 /** The applet's persistent handles the personalization writes (the same ones install() writes). */
@@ -39,6 +40,8 @@ export interface PaymentPersoTarget {
   readonly tokenLifetime: PU32;
   readonly requireId: PBool;
   readonly counter: PU32;
+  readonly cardNumber: PVarBytes;
+  readonly numberKey: PBytes;
   /** On-card key generation (payment.ts install()). */
   generateKeys(): void;
 }
@@ -94,6 +97,10 @@ function checkPaymentRecords(t: PaymentPersoTarget, rec: Map<number, Uint8Array>
   const req = len(TAG.REQUIRE_IDENTIFICATION, 1, 1);
   if (req && req[0]! > 1) bad('identification flag 00/01');
   const counter = len(TAG.INITIAL_COUNTER, 4, 4);
+  const number = len(TAG.CARD_NUMBER, CARD_NUMBER_DIGITS.min, CARD_NUMBER_DIGITS.max);
+  const numberKey = len(TAG.CARD_NUMBER_KEY, 16, 16);
+  if ((number === undefined) !== (numberKey === undefined)) bad('card number and its key go together');
+  if (number && number.some((d) => d < 0x30 || d > 0x39)) bad('card number: ASCII digits');
   // Same order of writes as install() (payment.ts personalize()).
   if (cardId) writes.push(() => t.cardId.set(cardId));
   if (code) writes.push(() => t.paymentCode.update(code.slice()));
@@ -114,6 +121,7 @@ function checkPaymentRecords(t: PaymentPersoTarget, rec: Map<number, Uint8Array>
   if (life) writes.push(() => t.tokenLifetime.set(u32(life)));
   if (req) writes.push(() => t.requireId.set(req[0] === 1));
   if (counter) writes.push(() => t.counter.set(u32(counter)));
+  if (number && numberKey) writes.push(() => (t.numberKey.set(numberKey), t.cardNumber.set(number)));
   let seen = 0;
   MANDATORY.forEach((tag, i) => {
     if (rec.has(tag)) seen |= 1 << i;

@@ -54,6 +54,13 @@ export interface PaymentPersonalization {
   readonly requireIdentification?: boolean;
   /** Last consumed transaction counter (default 0: the first signature carries 1). */
   readonly initialCounter?: number;
+  /**
+   * The credit card number (12..19 ASCII digits, ISO/IEC 7812) the card enciphers per transaction
+   * for the card company (DoCoMo second embodiment); with cardNumberKey. Omit: 6A88.
+   */
+  readonly cardNumber?: Uint8Array;
+  /** AES-128 key shared with the card company's server (16 bytes); required with cardNumber. */
+  readonly cardNumberKey?: Uint8Array;
 }
 
 export const PAYMENT_DEFAULTS = {

@@ -63,6 +63,15 @@ function eciesKey(shared: Uint8Array, ephemeralPublicKey: Uint8Array): Uint8Arra
   return hkdf(sha256, shared.subarray(1, 33), ephemeralPublicKey, ECIES_INFO, 32);
 }
 
+/**
+ * Open a 1st-cipher profile blob (nonce ‖ ciphertext ‖ tag, AES-256-GCM, the card id as associated
+ * data) with the profile key — for the settlement server of claim 3, which holds the same key.
+ */
+export function openProfileBlob(profileKey: Uint8Array, cardId: Uint8Array, blob: Uint8Array): Uint8Array {
+  if (blob.length < 28) throw new PaymentBackendError('DECRYPTION_FAILED', 'profile blob shorter than nonce and tag');
+  return gcmOpen(profileKey, blob.subarray(0, 12), blob.subarray(12, blob.length - 16), blob.subarray(blob.length - 16), cardId);
+}
+
 /** The settlement server's side: open an envelope with its private key. */
 export function openSettlementEnvelope(settlementSecretKey: Uint8Array, env: SettlementEnvelope): Uint8Array {
   const shared = p256.getSharedSecret(settlementSecretKey, env.ephemeralPublicKey, true);
@@ -93,6 +102,14 @@ export class AuthenticationServer {
     const blob = concat(nonce, ct, tag);
     const sig = p256.sign(buildProfileGrant(cardId, cardChallenge, blob), this.secretKey);
     return concat(tlv(T.PROFILE_BLOB, blob), tlv(T.SIGNATURE, sig));
+  }
+
+  /**
+   * The 1st-cipher key, for provisioning the settlement server of claim 3 (the same cipher on
+   * both sides, the blob forwarded unopened): a copy, handed over out of band, never on a wire.
+   */
+  profileKeyForSettlement(): Uint8Array {
+    return this.encKey.slice();
   }
 
   /** A fresh 16-byte challenge for the release of one order. */

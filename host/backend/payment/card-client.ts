@@ -102,6 +102,11 @@ export class PaymentCardClient {
     return this.command(PAYMENT.STORE_PROFILE, { data });
   }
 
+  /** DoCoMo second embodiment: the card number enciphered for the card company (E6 ‖ DD), after VERIFY. */
+  encipherCardNumber(serverChallenge: Uint8Array): Promise<CardReply> {
+    return this.command(PAYMENT.ENCIPHER_CARD_NUMBER, { data: serverChallenge, ne: 0x100 });
+  }
+
   getProfile(orderDigest: Uint8Array, challenge: Uint8Array): Promise<CardReply> {
     return this.command(PAYMENT.GET_PROFILE, { data: concat(orderDigest, challenge), ne: 0x10000 });
   }

@@ -4,3 +4,5 @@ export * from './issuer.js';
 export * from './payment-server.js';
 export * from './gateway.js';
 export * from './auth-server.js';
+export * from './card-company.js';
+export * from './settlement.js';

@@ -59,6 +59,7 @@ export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
   b0.push([PT.TOKEN_LIFETIME, u32(p.tokenLifetimeSeconds ?? 3600)], [PT.REQUIRE_IDENTIFICATION, Uint8Array.of(p.requireIdentification ? 1 : 0)], [PT.INITIAL_COUNTER, u32(p.initialCounter ?? 0)]);
   const users = p.users ?? [];
   const blocks: { label: string; recs: [number, Uint8Array][] }[] = [{ label: 'card id, codes, issuer keys, settings', recs: b0 }];
+  if (p.cardNumber && p.cardNumberKey) blocks.push({ label: 'card number and its key (DoCoMo second embodiment)', recs: [[PT.CARD_NUMBER, p.cardNumber], [PT.CARD_NUMBER_KEY, p.cardNumberKey]] });
   users.forEach((u, i) => blocks.push({ label: `user ${i}`, recs: [[PT.USER_BASE + i, Uint8Array.of(u.userId.length, ...u.userId, ...u.credential)]] }));
   const out = [selectStep('payment', PAYMENT_AID)];
   blocks.forEach((b, i) => {

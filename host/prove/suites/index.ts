@@ -13,8 +13,9 @@ import { paymentSuite } from './payment.js';
 import { ledgerSuite } from './ledger.js';
 import { authResultSuite } from './docomo.js';
 import { mallProfileSuite } from './mall.js';
+import { cardNumberSuite, mallForwardSuite } from './seeds.js';
 
-export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, authResultSuite, mallProfileSuite, ledgerSuite];
+export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, authResultSuite, cardNumberSuite, mallProfileSuite, mallForwardSuite, ledgerSuite];
 
 export function suiteNames(): string[] {
   return SUITES.map((s) => s.name);
@@ -44,14 +45,12 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
   {
     name: 'seed-001-auth-result', seed: '001',
     description: 'NTT DoCoMo: authentication result with expiry and device id; per-transaction encrypted card number',
-    suites: ['auth-result'],
-    inProgress: 'the second embodiment (per-transaction encrypted card number) is being built',
+    suites: ['auth-result', 'card-number'],
   },
   {
     name: 'seed-003-mall-profile', seed: '003',
     description: 'Mall Service: personal information enciphered by the authentication server, released after PIN approval, re-enciphered for settlement',
-    suites: ['mall-profile'],
-    inProgress: 'claim 3 (forwarding without deciphering) is being built',
+    suites: ['mall-profile', 'mall-forward'],
   },
   {
     name: 'seed-004-pay-per-use', seed: '004',

@@ -23,6 +23,8 @@ export const SECTION = {
   device_id: 'handset-42',
   users: [{ user_id: 'alice', credential: 'opensesame' }, { user_id: 'bob', credential: 'hunter22' }],
   token_lifetime_seconds: 600,
+  card_number: '4970123456789012',
+  card_number_key: '000102030405060708090a0b0c0d0e0f',
 };
 
 /** Every response the card gave in this process (data ‖ SW), for the secrets scan. */
@@ -101,7 +103,7 @@ export function secretsOf(card: Card): Uint8Array[] {
   const aid = PAYMENT_AID;
   const priv = card.memory.cells.get(`${aid}/ecdsa.private`)!;
   const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-  return [priv.slice(), hexToBytes(SECTION.mac_key), enc(SECTION.payment_code), enc(SECTION.unblock_code), ...SECTION.users.map((u) => enc(u.credential))];
+  return [priv.slice(), hexToBytes(SECTION.mac_key), enc(SECTION.payment_code), enc(SECTION.unblock_code), enc(SECTION.card_number), hexToBytes(SECTION.card_number_key), ...SECTION.users.map((u) => enc(u.credential))];
 }
 
 function contains(hay: Uint8Array, needle: Uint8Array): boolean {
