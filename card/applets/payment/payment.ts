@@ -17,7 +17,7 @@ import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-spec
 import { SW } from '../../../apdu-specs/status-words.js';
 import { sha256 } from '../../algorithms/sha256.js';
 import {
-  Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type LayoutFields, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
@@ -54,6 +54,12 @@ function contains(hay: Uint8Array, needle: Uint8Array): boolean {
 
 export class PaymentApplet extends Applet {
   static readonly type = 'cardforge.payment';
+  /** Layout 2 (issue 18) adds the card number, its key and the number counter (DoCoMo second embodiment). */
+  static readonly layout = 2;
+  /** Layout 1 images load with no card number personalized (ENCIPHER CARD NUMBER answers 6A88). */
+  static migrateLayout(from: number, fields: LayoutFields): LayoutFields {
+    return { ...fields, cardNumber: new Uint8Array(CARD_NUMBER_DIGITS.max + 2), 'cardNumber.key': new Uint8Array(16), 'cardNumber.counter': new Uint8Array(4) };
+  }
   override readonly extendedLength = true;
   private readonly maxUsers: number; // layout (params), not state
   private readonly cardId: PVarBytes;
