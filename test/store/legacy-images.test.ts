@@ -13,7 +13,11 @@ import { imageCells } from '../helpers/image-cells.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import type { Card } from '../../card/runtime/index.js';
 
-const LEDGER_LAYOUT2_FIELDS = ['editors', 'editorCount', 'tickets/lastRefund'];
+/** Fields each applet's layout 2 (issue 18) adds, empty after the migration of a layout-1 image. */
+const LAYOUT2_FIELDS: Record<string, readonly string[]> = {
+  'cardforge.ledger': ['editors', 'editorCount', 'tickets/lastRefund'],
+  'cardforge.payment': ['cardNumber', 'cardNumber.key', 'cardNumber.counter'],
+};
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'images');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, { command: string; response: string }[]>;
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -40,13 +44,13 @@ describe('legacy card images (written by fc30754)', () => {
         // Field for field: every raw cell is a named field of its applet, at layout 1, nothing lost or added.
         const old = JSON.parse(text) as CardImageV2;
         const now = JSON.parse(resaved) as CardImageV3;
-        // The ledger's layout 2 (issue 18) adds its editor table and refund record, empty.
-        const added = new Set(now.applets.filter((a) => a.type === 'cardforge.ledger').flatMap((a) => LEDGER_LAYOUT2_FIELDS.map((f) => `${a.aid}/${f}`)));
+        // Layout 2 (issue 18) adds the ledger's editor table and refund record and the payment applet's card number, empty.
+        const added = new Set(now.applets.flatMap((a) => (LAYOUT2_FIELDS[a.type] ?? []).map((f) => `${a.aid}/${f}`)));
         const cells = imageCells(now);
         for (const k of added) expect(/^0+$/.test(cells[k] ?? ''), k).toBe(true);
         expect(Object.fromEntries(Object.entries(cells).filter(([k]) => !added.has(k)))).toEqual(old.persistent);
         expect(now.applets.map(({ type, aid, default: d, params }) => ({ type, aid, default: d, params }))).toEqual(old.applets);
-        expect(now.applets.every((a) => a.layout === (a.type === 'cardforge.ledger' ? 2 : 1) && Object.keys(a.fields).every((f) => !f.startsWith(a.aid)))).toBe(true);
+        expect(now.applets.every((a) => a.layout === (a.type in LAYOUT2_FIELDS ? 2 : 1) && Object.keys(a.fields).every((f) => !f.startsWith(a.aid)))).toBe(true);
         expect(now.journal?.map((e) => ({ key: `${e.aid}/${e.field}`, offset: e.offset, before: e.before })) ?? null).toEqual(old.journal);
       });
     }
