@@ -10,7 +10,7 @@
  */
 import { sha256 } from '../../../card/algorithms/index.js';
 import { hexToBytes } from '../../../card/runtime/index.js';
-import { CardCompanyServer, PaymentGateway, ProfileForwarder, ProfileSettlementServer } from '../../backend/payment/index.js';
+import { CardCompanyServer, ProfileForwarder, ProfileSettlementServer } from '../../backend/payment/index.js';
 import { PaymentCardClient } from '../../backend/payment/card-client.js';
 import type { Suite } from '../types.js';
 
