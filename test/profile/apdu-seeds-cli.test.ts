@@ -35,7 +35,7 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     r = await runCli(['personalize', seeds, '--card', blank, '--backend-keys', 'demo']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\+ payment \+ prepaid ledger/);
-    expect(r.stderr).toMatch(/PERSO_STORE_DATA payment block 1 \(last/);
+    expect(r.stderr).toMatch(/PERSO_STORE_DATA payment block 2 \(last/);
     r = await runCli(['prove', '--card', blank, '--profile', seeds, '--backend-keys', 'demo', '--destructive', 'payment', 'ledger']);
     expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).not.toMatch(/\s(fail|skip)\b/);
