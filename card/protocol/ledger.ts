@@ -22,6 +22,7 @@
  */
 import { sha256 } from '../algorithms/sha256.js';
 import { concat, u32 } from '../runtime/bytes.js';
+import { tagged } from './tagged.js';
 
 export { LEDGER_AID } from '../../apdu-specs/ledger.js';
 
@@ -82,19 +83,6 @@ export const SLOT = { state: 0, ticket: 1, gateChallenge: 25, gateTime: 41, leng
 export const TRANSFER = { ticket: 0, fromCard: 24, fromKey: 32, cert: 97, signature: 161, length: 225 } as const;
 
 // ---- signing inputs ----
-
-function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
-  let n = 4;
-  for (const p of parts) n += p.length;
-  const buf = new Uint8Array(n);
-  for (let i = 0; i < 4; i++) buf[i] = tag.charCodeAt(i);
-  let off = 4;
-  for (const p of parts) {
-    buf.set(p, off);
-    off += p.length;
-  }
-  return sha256(buf);
-}
 
 export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: Uint8Array, currency: Uint8Array): Uint8Array =>
   tagged('CFOF', editorId, offerHash, price, currency);

@@ -9,8 +9,8 @@
  * The record binds the payment to the subscriber: it carries the SHA-256 of the IMSI stored at
  * personalization, and PAY runs only after the SIM authenticated the subscriber in this session.
  */
-import { sha256 } from '../algorithms/sha256.js';
 import { u32 } from '../runtime/bytes.js';
+import { tagged } from './tagged.js';
 
 export { WALLET_AID } from '../../apdu-specs/wallet.js';
 
@@ -37,19 +37,6 @@ export const WALLET_FLAG = {
   /** The last PAY committed but its receipt was not released: GET LAST RECEIPT. */
   receiptPending: 0x01,
 } as const;
-
-function tagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
-  let n = 4;
-  for (const p of parts) n += p.length;
-  const buf = new Uint8Array(n);
-  for (let i = 0; i < 4; i++) buf[i] = tag.charCodeAt(i);
-  let off = 4;
-  for (const p of parts) {
-    buf.set(p, off);
-    off += p.length;
-  }
-  return sha256(buf);
-}
 
 export const walletReceiptDigest = (record: Uint8Array): Uint8Array => tagged('CWRC', record);
 export const walletLoadDigest = (walletId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
