@@ -40,7 +40,7 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
     name: 'seed-000-identification', seed: '000',
     description: 'SFR: subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC), payment code, signed purchase accepted by the payment server',
     suites: ['payment'],
-    inProgress: 'identification bound to the network (AuC-confirmed IMSI/RAND in the signed record) and the e-wallet',
+    inProgress: 'the e-wallet has no prove suite yet',
   },
   {
     name: 'seed-001-auth-result', seed: '001',
@@ -56,7 +56,7 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
     name: 'seed-004-pay-per-use', seed: '004',
     description: 'France Telecom: certified card key, editor-signed offer, consent, debit, receipt, export, settlement',
     suites: ['ledger'],
-    inProgress: 'per-editor keys (issuer → editor certificates), settlement per editor and currency',
+    inProgress: 'REGISTER EDITOR has no check yet; a DEBIT replayed after K other debits is still accepted',
   },
 ];
 
