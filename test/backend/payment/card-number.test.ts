@@ -7,23 +7,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { hexToBytes, readU32, tearSweep } from '../../../card/runtime/index.js';
-import { CardCompanyServer, PaymentBackendError } from '../../../host/backend/payment/index.js';
+import { CardCompanyServer } from '../../../host/backend/payment/index.js';
 import { PAYMENT_AID, parseCipheredNumber } from '../../../card/protocol/index.js';
 import { PAYMENT_DATA_OBJECTS as DO } from '../../../apdu-specs/payment.js';
 import { expectNoSecretsIn, makeRig, RESPONSES, SECRETS, SECTION, selectCmd, sw, transmit, type Rig } from '../../applets/payment/fixture.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
+import { code, enc } from './verdict.js';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PaymentBackendError) return e.code;
-    throw e;
-  }
-  return 'ACCEPTED';
-}
 
 async function setUp(): Promise<{ rig: Rig; server: CardCompanyServer }> {
   const rig = await makeRig();

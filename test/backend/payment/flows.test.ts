@@ -15,19 +15,9 @@ import { SIM_FACT_IMSI } from '../../applets/payment/sim-fact-applet.js';
 import { apdu } from '../../../host/backend/payment/card-client.js';
 import { openSettlementEnvelope, PaymentBackendError, PaymentGateway, PaymentServer, type Order } from '../../../host/backend/payment/index.js';
 import { expectNoSecretsIn, fakeAuthCmd, makeRig, order, RESPONSES, SECRETS, SECTION, selectCmd, selectSimCmd, type Rig } from '../../applets/payment/fixture.js';
+import { code, enc } from './verdict.js';
 
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PaymentBackendError) return e.code;
-    throw e;
-  }
-  return 'ACCEPTED';
-}
 
 async function pay(rig: Rig, server: PaymentServer, o: Order, mode: 'ecdsa' | 'cmac' = 'ecdsa') {
   const req = server.begin(o);

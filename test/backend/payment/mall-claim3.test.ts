@@ -6,24 +6,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../../card/algorithms/sha256.js';
-import { AuthenticationServer, PaymentBackendError, ProfileForwarder, ProfileSettlementServer, type ForwardedProfile } from '../../../host/backend/payment/index.js';
+import { AuthenticationServer, ProfileForwarder, ProfileSettlementServer, type ForwardedProfile } from '../../../host/backend/payment/index.js';
 import { parseFields, PAYMENT_TAGS as T } from '../../../card/protocol/index.js';
 import { expectNoSecretsIn, makeRig, RESPONSES, SECRETS, SECTION } from '../../applets/payment/fixture.js';
+import { code, enc } from './verdict.js';
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const AUTH_KEY = sha256(enc('cardforge test auth server')); // the fixture's authentication server signing key
 const PROFILE_KEY = sha256(enc('cardforge test profile key'));
 const info = enc('name=Alice Martin;card=4111111111111111;exp=12/29');
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PaymentBackendError) return e.code;
-    throw e;
-  }
-  return 'ACCEPTED';
-}
 
 async function enrolled() {
   const rig = await makeRig();
