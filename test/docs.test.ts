@@ -16,3 +16,10 @@ describe('docs/commands.md', () => {
     for (const c of ALL_COMMANDS) expect(doc).toContain(`| ${c.name} |`);
   });
 });
+
+describe('docs/json.md', () => {
+  it('is up to date with the CLI JSON schemas (run `npm run docs` after changing host/cli/json/outputs.ts)', async () => {
+    const { renderJsonReference } = await import('../host/docs/json-reference.js');
+    expect(readFileSync(new URL('../docs/json.md', import.meta.url), 'utf8')).toBe(renderJsonReference());
+  });
+});

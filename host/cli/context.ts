@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 export interface CliContext {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Where commander's usage errors go (default: err); under --json they are dropped, the error is printed as JSON. */
+  usageErr?: (line: string) => void;
 }
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;

@@ -6,6 +6,7 @@
 import { CommanderError } from 'commander';
 import { describeError } from './errors.js';
 import { createProgram } from './program.js';
+import { errorJson, wantsJson } from './json/convention.js';
 
 // `cardforge … | head` closes stdout early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -17,14 +18,18 @@ for (const stream of [process.stdout, process.stderr]) {
 
 export async function run(argv: readonly string[]): Promise<number> {
   const ctx = { out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };
-  const program = createProgram(ctx);
+  // Under --json a failure is printed as {"error": {code, message}} on stdout (docs/json.md), and
+  // commander's own usage text is kept off stderr so a consumer sees one JSON document.
+  const json = wantsJson(argv.slice(2));
+  const program = createProgram(json ? { ...ctx, usageErr: () => undefined } : ctx);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const d = describeError(e);
+    if (json && d.exitCode !== 0) ctx.out(errorJson(d.code, d.message));
     // Commander already printed its own usage errors (and help/version, which exit 0).
-    if (!(e instanceof CommanderError)) ctx.err(`cardforge: ${d.message}`);
+    else if (!(e instanceof CommanderError)) ctx.err(`cardforge: ${d.message}`);
     if (process.env['CARDFORGE_DEBUG'] === '1' && e instanceof Error) ctx.err(e.stack ?? '');
     return d.exitCode;
   }

@@ -32,7 +32,7 @@ export function createProgram(ctx: CliContext): Command {
       if (applets !== undefined && applets !== '') await loadAppletModule(applets);
     })
     .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
+    .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => (ctx.usageErr ?? ctx.err)(s.replace(/\n$/, '')) });
   for (const register of COMMANDS) register(program, ctx);
   // Subcommands inherit exitOverride/output so errors surface as CommanderError, not process.exit.
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());

@@ -6,6 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { emitJson } from '../json/convention.js';
+import { DEMO_JSON } from '../json/outputs.js';
 import { CliError, EXIT } from '../errors.js';
 import { runRuntimeDemo } from '../../demo/runtime-demo.js';
 import { runSeedStory } from '../../demo/story.js';
@@ -38,7 +40,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         say(`${part === 'all' ? '\n' : ''}# The runtime's guarantees`);
         failed += runRuntimeDemo(out).failed;
       }
-      if (opts.json) ctx.out(JSON.stringify({ passed: checks.filter((c) => c.ok).length, failed, checks }, null, 2));
+      if (opts.json) emitJson(ctx, DEMO_JSON, { passed: checks.filter((c) => c.ok).length, failed, checks });
       if (failed > 0) process.exitCode = EXIT.FAILURE;
     });
 }

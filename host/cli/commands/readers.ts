@@ -3,17 +3,19 @@ import type { Command } from 'commander';
 import { bytesToHex } from '../../../card/runtime/index.js';
 import { listReaders } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
+import { emitJson } from '../json/convention.js';
+import { READERS_JSON } from '../json/outputs.js';
 
 export function registerReaders(program: Command, ctx: CliContext): void {
   program
     .command('readers')
     .description('List PC/SC readers and whether a card is present (with its ATR)')
-    .option('--json', 'print a JSON array of {name, cardPresent, atr, inUse, exclusive, mute}')
+    .option('--json', 'print a JSON array of {index, name, cardPresent, atr, inUse, exclusive, mute} (docs/json.md)')
     .addHelpText('after', '\nUses the pcscd socket in PCSCLITE_CSOCK_NAME when set (default /run/pcscd/pcscd.comm).')
     .action(async (opts: { json?: boolean }) => {
       const readers = await listReaders();
       if (opts.json) {
-        ctx.out(JSON.stringify(readers.map((r) => ({ ...r, atr: r.atr ? bytesToHex(r.atr) : null })), null, 2));
+        emitJson(ctx, READERS_JSON, readers.map((r, index) => ({ index, ...r, atr: r.atr ? bytesToHex(r.atr) : null })));
         return;
       }
       if (readers.length === 0) {

@@ -9,6 +9,8 @@ import { Option, type Command } from 'commander';
 import { parseApduArgs } from '../apdu-args.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+import { emitJson } from '../json/convention.js';
+import { SEND_JSON } from '../json/outputs.js';
 import { formatExchange, jsonExchange, type JsonExchange } from '../format.js';
 import { ExchangeDecoder, defaultAppletSpecs } from '../../trace/decode.js';
 import { defaultAidOf } from '../../transport/index.js';
@@ -51,6 +53,6 @@ export function registerSend(program: Command, ctx: CliContext): void {
       } finally {
         await transport.close();
       }
-      if (opts.json) ctx.out(JSON.stringify(results, null, 2));
+      if (opts.json) emitJson(ctx, SEND_JSON, results);
     });
 }
