@@ -37,16 +37,10 @@ export function jsonOutput<S extends z.ZodType>(o: JsonOutput<S>): JsonOutput<S>
   return o;
 }
 
-export class JsonOutputDriftError extends Error {
-  constructor(command: string, issues: string) {
-    super(`internal error: the JSON printed by \`${command}\` does not match its documented schema (docs/json.md): ${issues} (this is a bug in cardforge; report it)`);
-    this.name = 'JsonOutputDriftError';
-  }
-}
-
 function checked<S extends z.ZodType>(output: JsonOutput<S>, value: z.input<S>): unknown {
   const r = output.schema.safeParse(value);
-  if (!r.success) throw new JsonOutputDriftError(output.command, r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  // A drift is a bug, not a user error: a plain Error, which describeError reports as INTERNAL.
+  if (!r.success) throw new Error(`the JSON printed by \`${output.command}\` does not match its documented schema (docs/json.md): ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return value;
 }
 
