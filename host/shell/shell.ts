@@ -37,6 +37,20 @@ const HEX_LINE = /^[0-9a-fA-F\s:]+$/;
 const NAME = /^[a-z][\w-]*$/i;
 const ok = (sw: number): boolean => sw === 0x9000 || sw >> 8 === 0x61 || sw >> 8 === 0x9f || sw >> 8 === 0x91;
 
+/** Words into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
 export class ShellEvaluator {
   private readonly decoder: ExchangeDecoder;
   /** AIDs of the applets on the card (hex, lower case); undefined for a card in a reader. */
@@ -198,7 +212,8 @@ export class ShellEvaluator {
 
   private helpFor(name: string): string[] | undefined {
     const n = name.toLowerCase();
-    const a = this.visible().find((x) => x.name === n);
+    // Every named command, also one this card's applets do not serve (it can still be sent).
+    const a = ALIASES.find((x) => x.name === n);
     if (a) return [`usage: ${a.usage}`, ...a.help.split(/(?<=\.) /).map((s) => `  ${s}`)];
     const b = BUILTINS.find((x) => x.name === n);
     if (b) return [`usage: ${b.usage}`, `  ${b.help}`];
@@ -210,9 +225,10 @@ export class ShellEvaluator {
     const spec = this.names().filter((n) => !ALIASES.some((a) => a.name === n) && !BUILTINS.some((b) => b.name === n));
     return [
       'Type a command APDU in hex, or a named command (help <command> for one in full; Tab completes commands, file names, FIDs, AIDs and PIN references):',
-      ...this.visible().map((a) => `  ${a.usage.padEnd(46)} ${a.help.split('. ')[0]}`),
-      ...BUILTINS.filter((b) => b.name !== 'dir' || hasSim(this.aids)).map((b) => `  ${b.usage.padEnd(46)} ${b.help}`),
-      `  ${'NAME [P1P2|-] [DATA|-] [LE]'.padEnd(46)} a command declared in apdu-specs, by name, all hex: ${spec.join(', ')}`,
+      ...this.visible().map((a) => `  ${a.usage.padEnd(50)} ${a.help.split('. ')[0]}`),
+      ...BUILTINS.filter((b) => b.name !== 'dir' || hasSim(this.aids)).map((b) => `  ${b.usage.padEnd(50)} ${b.help}`),
+      `  ${'NAME [P1P2|-] [DATA|-] [LE]'.padEnd(50)} a command declared in apdu-specs, by name, all hex; on this card:`,
+      ...wrap(spec.join(', '), 96).map((l) => `    ${l}`),
       'Files by name: EF_IMSI or EF.IMSI, any case; MF; .. ; ADF_USIM. Numbers are hex, offsets decimal.',
       'PIN, PUK, ADM and code values are shown as stars, and kept in the history file only as stars.',
       'On a pipe, the shell goes on after a failing line and exits 1 at the end; a status word the card answers is not a failure.',
