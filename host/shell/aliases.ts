@@ -9,7 +9,7 @@ import { ALL_COMMANDS, APPLET_SPECS, RUNTIME_COMMANDS, SIM_APPLET_AID, type Comm
 import { buildCommand, hexToBytes, concat } from '../../card/runtime/index.js';
 import { hexErrorMessage } from '../trace/mask.js';
 import { ShellUsageError } from './errors.js';
-import { gsmSelectByName, selectByName, selectCandidates, type CurrentFile } from './files.js';
+import { gsmSelectByName, selectByName, selectCandidates, selectPathCandidates, type CurrentFile } from './files.js';
 
 export { ShellUsageError } from './errors.js';
 
@@ -30,8 +30,8 @@ export interface Alias {
   readonly sim?: true;
   /** Its first argument may name several files, `DF_GSM/EF_IMSI`: one SELECT per step, each sent after the last succeeded. */
   readonly steps?: true;
-  /** What Tab offers for argument `i` (0-based). */
-  complete?(i: number, ctx: ShellContext): readonly string[];
+  /** What Tab offers for argument `i` (0-based) that starts as `word`. */
+  complete?(i: number, ctx: ShellContext, word: string): readonly string[];
   build(args: readonly string[], ctx: ShellContext): Uint8Array;
 }
 
@@ -118,7 +118,7 @@ export const ALIASES: readonly Alias[] = [
     help: 'UICC SELECT, FCP returned. Names as declared or as pySim spells them, any case: EF_IMSI = EF.IMSI = ef_imsi; MF; .. (parent); ADF_USIM (by AID). A name means the file reachable from the current DF; a name declared once elsewhere goes by path. DF_GSM/EF_IMSI selects step by step. 4 hex digits = FID, 3F00… = path from MF, other hex = AID',
     maxArgs: 1,
     steps: true,
-    complete: (i, ctx) => (i === 0 ? [...selectCandidates(ctx.current), ...aidCandidates(ctx)] : []),
+    complete: (i, ctx, word) => (i !== 0 ? [] : word.includes('/') ? (selectPathCandidates(word, ctx.current) ?? []) : [...selectCandidates(ctx.current), ...aidCandidates(ctx)]),
     build: ([arg], ctx) => {
       if (arg !== undefined && FILE_NAME.test(arg)) return selectByName(arg, ctx.current).command;
       return selectHex(arg);
@@ -131,7 +131,7 @@ export const ALIASES: readonly Alias[] = [
     maxArgs: 1,
     sim: true,
     steps: true,
-    complete: (i, ctx) => (i === 0 ? selectCandidates(ctx.current, true) : []),
+    complete: (i, ctx, word) => (i !== 0 ? [] : word.includes('/') ? (selectPathCandidates(word, ctx.current, true) ?? []) : selectCandidates(ctx.current, true)),
     build: ([arg], ctx) => {
       if (arg !== undefined && FILE_NAME.test(arg)) return gsmSelectByName(arg, ctx.current).command;
       return buildCommand(0xa0, 0xa4, 0x00, 0x00, { data: hex(arg, 'FID', 2) });

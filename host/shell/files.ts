@@ -128,3 +128,26 @@ export function dirLines(cur: CurrentFile): string[] {
   const kind = (n: FsNode): string => (n.ef ? `${n.ef.structure}${n.ef.records ? `, ${n.ef.records} records of ${n.ef.recordLength} bytes` : `, ${n.ef.size} bytes`}` : n.kind);
   return [`${df.name} (${df.path}):`, ...df.children.map((c) => `  ${fidHex(c.fid)}  ${c.name.padEnd(16)} ${kind(c)}${c.aid ? ` AID ${Array.from(c.aid, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase()}` : ''}`)];
 }
+
+/**
+ * Tab after `select DF_GSM/EF_I`: the steps before the last `/` resolved on the declarations
+ * (nothing is sent), the last one completed in the DF they lead to; candidates carry the head.
+ * Undefined when a step does not resolve to a DF.
+ */
+export function selectPathCandidates(word: string, cur: CurrentFile, gsm = false): string[] | undefined {
+  const cut = word.lastIndexOf('/');
+  const head = word.slice(0, cut);
+  let at: CurrentFile = cur;
+  for (const step of head.split('/').filter(Boolean)) {
+    let node: FsNode | undefined;
+    try {
+      node = /^[0-9a-f]{4}$/i.test(step) ? tree().byPath([...at.df, step.toUpperCase()].join('/')) ?? (step.toUpperCase() === '3F00' ? tree().mf : undefined) : resolveName(step, at, gsm).node;
+    } catch (e) {
+      if (e instanceof ShellUsageError) return undefined;
+      throw e;
+    }
+    if (!node || node.kind === 'EF') return undefined;
+    at = { df: node.path.split('/'), ...(node.kind === 'ADF' || node.path.includes('7FFF') ? { adf: USIM_AID_PREFIX } : {}) };
+  }
+  return selectCandidates(at, gsm).map((c) => `${head}/${c}`);
+}

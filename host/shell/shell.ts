@@ -190,7 +190,8 @@ export class ShellEvaluator {
    * What Tab offers for a partial line: [candidates, the word they complete] (node:readline's
    * completer). The command word, then per command its arguments: file names and FIDs of the
    * current DF and the card's AIDs after select, PIN references after verify_chv and the like,
-   * command names after help. Matching ignores case and counts `.` as `_` (EF.IM → EF_IMSI).
+   * command names after help; after `select DF_GSM/` the files of DF_GSM. Matching ignores case
+   * and counts `.` as `_` (EF.IM → EF_IMSI).
    */
   complete(partial: string): [string[], string] {
     const parts = partial.trimStart().split(/\s+/);
@@ -202,7 +203,7 @@ export class ShellEvaluator {
     if (w === 'help') return parts.length === 2 ? pick(this.names()) : [[], word];
     const alias = ALIASES.find((a) => a.name === w);
     if (!alias?.complete) return [[], word];
-    return pick(alias.complete(parts.length - 2, this.ctx));
+    return pick(alias.complete(parts.length - 2, this.ctx, word));
   }
 
   private visible(): Alias[] {

@@ -84,6 +84,11 @@ describe('shell completion of arguments', () => {
     expect(usim).toEqual(expect.arrayContaining(['EF_IMSI', 'EF_UST', 'EF_Keys', 'EF_EST']));
     expect(usim).not.toContain('EF_SST');
     expect(new Set(sh.complete('select DF')[0])).toEqual(new Set(['DF_TELECOM', 'DF_GSM', 'DF_GSM-ACCESS']));
+    // A path: the steps before the last / resolved on the declarations (nothing sent), the last completed there.
+    expect(sh.complete('select DF_GSM/EF_I')).toEqual([['DF_GSM/EF_IMSI'], 'DF_GSM/EF_I']);
+    expect(sh.complete('select ADF.USIM/DF_GSM-ACCESS/EF_')).toEqual([['ADF.USIM/DF_GSM-ACCESS/EF_Kc', 'ADF.USIM/DF_GSM-ACCESS/EF_KcGPRS'], 'ADF.USIM/DF_GSM-ACCESS/EF_']);
+    expect(sh.complete('select 3F00/7F20/6F0')[0]).toEqual(['3F00/7F20/6F05', '3F00/7F20/6F07']);
+    expect(sh.complete('select EF_ICCID/x')[0]).toEqual([]);
     // gsm_select: class A0 reaches no file of an ADF.
     await sh.eval('select MF');
     expect(sh.complete('gsm_select AD')[0]).toEqual([]);
