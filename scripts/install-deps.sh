@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the full test suite needs, when they are missing:
-# pcscd, libpcsclite-dev (headers for the `smartcard` addon), vsmartcard-vpcd (the virtual reader
+# pcscd, libpcsclite-dev (headers for the `smartcard` addon), tmux (the shell tests drive a real terminal), vsmartcard-vpcd (the virtual reader
 # driver the emulator connects to), pcsc-tools (pcsc_scan, scriptor), opensc (opensc-tool), openssl (the x509_strict check of issued certificates), and gcc
 # for the pcscd TCP_NODELAY shim. Needs root for apt-get; without root it only reports what is missing.
 set -euo pipefail

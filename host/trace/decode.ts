@@ -461,6 +461,16 @@ export class ExchangeDecoder {
     return this.files.get(channel) ?? { df: [] };
   }
 
+  /**
+   * The file selected on a channel as far as the exchanges show (the shell resolves file names and
+   * completes them from it): the current DF as FIDs from the MF ('7FFF' = the channel's ADF, empty:
+   * not known), the current EF, the ADF's AID (hex).
+   */
+  currentFile(channel = 0): { readonly df: readonly string[]; readonly ef?: string; readonly adf?: string } {
+    const s = this.selection(channel);
+    return { df: [...s.df], ...(s.ef !== undefined ? { ef: s.ef } : {}), ...(s.adf !== undefined ? { adf: s.adf } : {}) };
+  }
+
   command(cmd: Uint8Array, opts: { reveal?: boolean } = {}): DecodedCommand {
     const channel = this.channelOf(cmd);
     const own = this.byChannel.get(channel);

@@ -49,8 +49,8 @@ describe('shell evaluator', () => {
     expect((await sh.eval('80 12 00 00 10')).lines[1]).toBe('< A0 A1 A2 A3 A4 A5 A6 A7 A8 A9 AA AB AC AD AE AF  9000  Normal ending of the command');
     expect((await sh.eval('echo - cafe 02')).lines).toEqual(['> 80 10 00 00 02 CA FE 02  (ECHO)', '< CA FE  9000  Normal ending of the command']);
     // 00 20 is declared by the UICC, payment and ledger applets alike; the decoder names the first.
-    expect((await sh.eval('verify pin1 1234')).lines[0]).toBe('> 00 20 00 01 08 ** ** ** ** ** ** ** **  (UICC_VERIFY_PIN)');
-    expect((await sh.eval('auth 00')).lines[0]).toBe('auth: RAND: expected 16 bytes, got 1 (usage: auth <rand> <autn>)');
+    expect((await sh.eval('verify_chv pin1 1234')).lines[0]).toBe('> 00 20 00 01 08 ** ** ** ** ** ** ** **  (UICC_VERIFY_PIN)');
+    expect((await sh.eval('authenticate 00')).lines[0]).toBe('authenticate: RAND: expected 16 bytes, got 1 (usage: authenticate <rand> <autn>)');
     expect((await sh.eval('nonsense')).lines[0]).toBe('unknown command "nonsense" (type help)');
     expect((await sh.eval('quit')).quit).toBe(true);
   });
@@ -92,7 +92,7 @@ describe('cardforge shell', () => {
       await waitFor(session, /cardforge> fixed16/);
       spawnSync('tmux', ['send-keys', '-t', session, ' - - 10', 'Enter']);
       await waitFor(session, /< A0 A1 .* AF {2}9000 {2}Normal ending/);
-      spawnSync('tmux', ['send-keys', '-t', session, 'verify pin1 4321', 'Enter']);
+      spawnSync('tmux', ['send-keys', '-t', session, 'verify_chv pin1 4321', 'Enter']);
       await waitFor(session, /> 00 20 00 01 08 (\*\* ){7}\*\* /);
       spawnSync('tmux', ['send-keys', '-t', session, 'select zz', 'Enter']);
       await waitFor(session, /select: FID, path or AID: not a hex digit at offset 0/);

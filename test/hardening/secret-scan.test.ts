@@ -198,7 +198,7 @@ describe('the leaks of issue 14, one test each', () => {
   }, 60_000);
 
   it.skipIf(!haveScript)('shell: the history file keeps a hex VERIFY only starred, by the command sent (hex, alias or spec name)', () => {
-    const typed = [SIM_SECRET_APDUS[0]!, SIM_SECRET_APDUS[5]!, `gsm_verify_chv 0001 ${ff(pin1!)}`, `verify pin1 ${pin1}`, 'select 3F00'];
+    const typed = [SIM_SECRET_APDUS[0]!, SIM_SECRET_APDUS[5]!, `gsm_verify_chv 0001 ${ff(pin1!)}`, `verify_chv pin1 ${pin1}`, 'select 3F00'];
     const history = shellInTerminal(typed);
     expectNoSecrets('shell history', history);
     expect(history.split('\n')).toEqual(['A0 20 00 01 08 ** ** ** ** ** ** ** **', `00 24 00 01 10 ${'** '.repeat(15)}**`, 'A0 20 00 01 08 ** ** ** ** ** ** ** **', '00 20 00 01 08 ** ** ** ** ** ** ** **', 'select 3F00', 'quit', '']);
@@ -257,7 +257,7 @@ describe('secret scan: every CLI command the suite runs, with the example profil
     texts.push(['send payment --json', out(await send('--json', ...PAYMENT))]);
     texts.push(['send ledger', out(await send(...LEDGER))]);
     texts.push(['send ledger --json', out(await send('--json', ...LEDGER))]);
-    const sh = shellPipe([`verify chv1 ${pin1}`, `verify pin2 ${pin2}`, `verify adm1 ${adm1}`, `unblock pin1 ${puk1} ${pin1}`, `uicc_change_pin 0001 ${ff(pin1!)}${ff(pin1!)}`, ...PAYMENT, ...LEDGER, ...MALFORMED]);
+    const sh = shellPipe([`verify_chv chv1 ${pin1}`, `verify_chv pin2 ${pin2}`, `verify_chv adm1 ${adm1}`, `unblock_chv pin1 ${puk1} ${pin1}`, `change_chv pin1 ${pin1} ${pin1}`, `uicc_change_pin 0001 ${ff(pin1!)}${ff(pin1!)}`, ...PAYMENT, ...LEDGER, ...MALFORMED]);
     expect(sh.code, sh.stderr).toBe(0);
     texts.push(['shell (pipe)', out(sh)]);
     r = await runCli(['trace', 'show', trace]);

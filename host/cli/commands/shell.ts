@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { ShellEvaluator } from '../../shell/shell.js';
-import { completions } from '../../shell/aliases.js';
+import { EXIT } from '../errors.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 
 const HISTORY_MAX = 1000;
@@ -29,41 +29,56 @@ function loadHistory(): string[] {
   }
 }
 
+const HELP_AFTER = `
+Inside the shell: "help" lists the commands, "help <command>" shows one in full. One snake_case
+name per command, as pySim-shell spells them (select, read_binary, read_record, update_binary,
+verify_chv, unblock_chv, status, dir, …), and any command declared in apdu-specs by its name.
+Tab completes commands (only those of the applets on the card), file names and FIDs valid in the
+current DF, AIDs and PIN references.
+
+  select EF_IMSI      a file by name (EF.IMSI and ef_imsi too), from the current DF
+  select MF | .. | ADF_USIM | DF_GSM/EF_IMSI | 6F07 | 3F007F206F07 | <AID>
+  read_binary         the current EF, decoded by its codec
+
+On a pipe (echo "select MF" | cardforge shell --card sim.json) every line runs; if one failed in
+the shell (unknown command, extra arguments, bad hex) the exit status is 1, with the failing line
+numbers on stderr. A status word the card answers is shown, not a failure.`;
+
 export function registerShell(program: Command, ctx: CliContext): void {
-  addTargetOptions(program.command('shell').description('Interactive APDU shell: hex APDUs or named commands (select, verify, auth, …), decoded answers, history, tab completion'))
-    .addHelpText('after', '\nInside the shell, type "help" for the named commands.')
+  addTargetOptions(program.command('shell').description('Interactive APDU shell (pySim-shell style): hex APDUs or named commands (select EF_IMSI, read_binary, verify_chv, …), decoded answers, history, tab completion of commands, files, AIDs and PIN references'))
+    .addHelpText('after', HELP_AFTER)
     .action(async (opts: TargetOptions) => {
       const transport = openTarget(opts);
       const atr = await transport.connect();
       const evaluator = new ShellEvaluator(transport);
       const interactive = process.stdin.isTTY === true;
-      const names = completions();
       const rl = createInterface({
         input: process.stdin,
         output: process.stdout,
         terminal: interactive,
         history: interactive ? loadHistory() : [],
         historySize: HISTORY_MAX,
-        completer: (line: string): [string[], string] => {
-          const word = line.trimStart();
-          if (word.includes(' ')) return [[], line];
-          const hits = names.filter((n) => n.startsWith(word.toLowerCase()));
-          return [hits.length ? hits : names, word];
-        },
+        completer: (line: string): [string[], string] => evaluator.complete(line),
       });
       ctx.out(`cardforge shell on ${transport.name}: ATR ${bytesToHex(atr).toUpperCase()} (${transport.protocol}); type help, or quit`);
       const typed: string[] = [];
+      /** Line numbers (1-based) of the lines that failed in the shell. */
+      const failed: number[] = [];
+      let n = 0;
       rl.setPrompt('cardforge> ');
       if (interactive) rl.prompt();
       try {
         for await (const line of rl) {
+          n++;
           try {
             const r = await evaluator.eval(line);
             // Kept as the evaluator says: by the command sent, a secret one only starred.
             if (r.history !== undefined) typed.push(r.history);
+            if (r.error) failed.push(n);
             for (const l of r.lines) ctx.out(l);
             if (r.quit) break;
           } catch (e) {
+            failed.push(n);
             ctx.out(`error: ${(e as Error).message}`);
           }
           if (interactive) rl.prompt();
@@ -79,6 +94,11 @@ export function registerShell(program: Command, ctx: CliContext): void {
             /* history is a convenience */
           }
         }
+      }
+      // A script must see that a line did not run as written; pySim-shell goes on too, so the status comes at the end.
+      if (!interactive && failed.length) {
+        ctx.err(`cardforge shell: ${failed.length} line${failed.length > 1 ? 's' : ''} failed (line${failed.length > 1 ? 's' : ''} ${failed.join(', ')})`);
+        process.exitCode = EXIT.FAILURE;
       }
     });
 }
