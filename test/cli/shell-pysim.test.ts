@@ -219,7 +219,7 @@ describe('cardforge shell on a pipe', () => {
     image = join(tempDir('cf-shell-pysim-'), 'sim.json');
     const r = await runCli(['personalize', join(REPO, 'profiles/example-sim.yaml'), '-o', image]);
     expect(r.code, r.stderr).toBe(0);
-  }, 60_000);
+  }); // the config's hookTimeout: builtCli() may wait for another file's compile
 
   const pipe = (lines: readonly string[]) => spawnSync(process.execPath, [cli, 'shell', '--card', image, '--no-save'], { input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: 30_000 });
 
