@@ -88,7 +88,7 @@ export const ALIASES: readonly Alias[] = [
   {
     name: 'gsm-select',
     usage: 'gsm-select <FID>',
-    help: 'classic SIM SELECT (class A0): the answer is 9Fxx, then GET RESPONSE',
+    help: 'classic SIM SELECT (class A0); on T=0 the card answers 9Fxx: see "T=0" below',
     build: ([arg]) => buildCommand(0xa0, 0xa4, 0x00, 0x00, { data: hex(arg, 'FID', 2) }),
   },
   {
@@ -124,13 +124,13 @@ export const ALIASES: readonly Alias[] = [
   {
     name: 'gsm-auth',
     usage: 'gsm-auth <rand>',
-    help: 'RUN GSM ALGORITHM (A0 88): the answer is 9F0C, then GET RESPONSE for SRES and Kc',
+    help: 'RUN GSM ALGORITHM (A0 88): SRES and Kc; on T=0 the card answers 9F0C: see "T=0" below',
     build: ([rand]) => buildCommand(0xa0, 0x88, 0x00, 0x00, { data: hex(rand, 'RAND', 16) }),
   },
   {
     name: 'get-response',
     usage: 'get-response <length hex> [gsm]',
-    help: 'GET RESPONSE (class 00, or A0 with "gsm")',
+    help: 'GET RESPONSE (class 00, or A0 with "gsm"): for 61xx/9Fxx shown in a --raw shell',
     build: ([len, gsm]) => buildCommand(gsm === 'gsm' ? 0xa0 : 0x00, 0xc0, 0x00, 0x00, { ne: byte(len, 'length') || 256 }),
   },
   {

@@ -32,7 +32,11 @@ const NAME = /^[a-z][\w-]*$/i;
 
 export class ShellEvaluator {
   private readonly decoder: ExchangeDecoder;
-  constructor(private readonly transport: Transport) {
+  /** `raw`: the transport leaves T=0's 61xx/9Fxx and 6Cxx to the user (shell --raw); only the help text depends on it. */
+  constructor(
+    private readonly transport: Transport,
+    private readonly opts: { raw?: boolean } = {},
+  ) {
     // An emulated card says which applet answers after reset; a reader's card is taken for a SIM.
     this.decoder = new ExchangeDecoder(defaultAppletSpecs(defaultAidOf(transport)));
   }
@@ -84,6 +88,9 @@ export class ShellEvaluator {
       ...ALIASES.map((a) => `  ${a.usage.padEnd(44)} ${a.help}`),
       '  NAME [P1P2|-] [DATA|-] [LE]                  any command declared in apdu-specs, by name, all hex (see docs/commands.md)',
       '  atr | reset | help | quit',
+      this.opts.raw
+        ? 'T=0 (--raw): answers come as the card gives them: after 61xx/9Fxx send get-response yourself (A0 C0 00 00 xx for class A0); 6Cxx is shown, not re-sent. T=1: answers come whole.'
+        : 'T=0: the shell sends GET RESPONSE after 61xx/9Fxx and re-sends on 6Cxx itself, so each command shows its data and final SW (start the shell with --raw to see 61xx/9Fxx and fetch yourself). T=1: answers come whole.',
       'PIN, PUK, ADM and code values are shown as stars, and kept in the history file only as stars.',
     ];
   }

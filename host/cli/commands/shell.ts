@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+import { addRawOption, addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { ShellEvaluator } from '../../shell/shell.js';
 import { completions } from '../../shell/aliases.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
@@ -30,12 +30,12 @@ function loadHistory(): string[] {
 }
 
 export function registerShell(program: Command, ctx: CliContext): void {
-  addTargetOptions(program.command('shell').description('Interactive APDU shell: hex APDUs or named commands (select, verify, auth, …), decoded answers, history, tab completion'))
-    .addHelpText('after', '\nInside the shell, type "help" for the named commands.')
+  addRawOption(addTargetOptions(program.command('shell').description('Interactive APDU shell: hex APDUs or named commands (select, verify, auth, …), decoded answers, history, tab completion')))
+    .addHelpText('after', '\nInside the shell, type "help" for the named commands. On a T=0 card the shell fetches 61xx/9Fxx answers\n(GET RESPONSE) and re-sends on 6Cxx itself unless --raw.')
     .action(async (opts: TargetOptions) => {
       const transport = openTarget(opts);
       const atr = await transport.connect();
-      const evaluator = new ShellEvaluator(transport);
+      const evaluator = new ShellEvaluator(transport, { raw: opts.raw === true });
       const interactive = process.stdin.isTTY === true;
       const names = completions();
       const rl = createInterface({
