@@ -132,12 +132,15 @@ export function parseScript(text: string, file: string, opts: ParseOptions): Scr
   const steps: ScriptStep[] = [];
   let logical: Ch[] = [];
   let startLine = 0;
+  let backslash = { line: 0, col: 0 };
   for (let i = 0; i < lines.length; i++) {
     const n = i + 1;
     let body = lines[i]!;
     const hash = body.indexOf('#');
     if (hash >= 0) body = body.slice(0, hash);
     const word = body.trim().toLowerCase();
+    // As scriptor: blank and comment lines are skipped, inside a continued APDU too.
+    if (word === '' && logical.length) continue;
     if (logical.length === 0) {
       if (word === '') continue;
       if (word === 'exit' || word === 'quit') return steps;
@@ -154,12 +157,13 @@ export function parseScript(text: string, file: string, opts: ParseOptions): Scr
     for (let k = 0; k < part.length; k++) logical.push({ c: part[k]!, line: n, col: k + 1, secret: false });
     if (continued) {
       logical.push({ c: ' ', line: n, col: part.length + 1, secret: false });
+      backslash = { line: n, col: trimmed.length };
       continue;
     }
     steps.push(parseLine(substitute(logical, vars, opts.extensions, fail), startLine, opts.extensions, fail));
     logical = [];
   }
-  if (logical.length) fail({ line: lines.length, col: 1 }, 'the file ends inside a continued ("\\") APDU; remove the last "\\" or add the rest of the APDU');
+  if (logical.length) fail(backslash, 'the file ends inside a continued ("\\") APDU; remove the last "\\" or add the rest of the APDU');
   return steps;
 }
 

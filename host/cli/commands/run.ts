@@ -120,7 +120,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const expectations = steps.filter((s) => s.kind === 'apdu' && s.expect).length;
       out(
         mismatch
-          ? `run: stopped at ${where(file, mismatch.step)}: ${held} of ${expectations} expectations held before it; ${sent} APDUs sent, ${notRun} steps not run`
+          ? `run: stopped at ${where(file, mismatch.step)}: ${held} of ${expectations} expectations held before it; ${sent} APDUs sent, ${notRun} ${notRun === 1 ? 'step' : 'steps'} not run`
           : `run: ${sent} APDUs sent; ${held} of ${expectations} expectations held`,
       );
       if (opts.junit !== undefined) writeUserFile(opts.junit, junitRun(file, steps, results, mismatch, reveal), 'the JUnit report', 'REPORT_UNWRITABLE');
