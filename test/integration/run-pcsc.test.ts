@@ -33,7 +33,7 @@ describe.skipIf(skipPcsc)(`cardforge run / send --raw on a T=0 reader through pc
     expect(r.code, r.stderr).toBe(0);
     emu = await EmulatorProcess.start(stack, image, { slot: 0 });
     reader = stack.readerName(0);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await emu?.stop('SIGTERM', 0);
