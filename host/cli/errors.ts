@@ -25,7 +25,9 @@ export const CLI_ERROR_CODES = [
   'IMAGE_NOT_SAVED', // emulate stopped serving: the image could not be saved
   'EXPORT_UNREADABLE', // image import: the export file cannot be read
   'PROFILE_UNREADABLE', // --profile: the file cannot be read
-  'REPORT_UNWRITABLE', // prove --junit: the report cannot be written
+  'REPORT_UNWRITABLE', // prove --junit, run --junit: the report cannot be written
+  'SCRIPT_INVALID', // run / send -: a malformed script line or an unknown variable, named file:line:column (exit 2)
+  'SCRIPT_UNREADABLE', // run: the script file cannot be read
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 

@@ -20,6 +20,17 @@ export interface TargetOptions {
   wait?: string;
   exclusive?: boolean;
   acceptPlain?: boolean;
+  /** T=0: no automatic GET RESPONSE after 61xx/9Fxx, no re-send on 6Cxx (addRawOption). */
+  raw?: boolean;
+}
+
+/** What --raw means, for every command that offers it (send, shell, trace replay; run's default). */
+export const RAW_HELP =
+  'show the answers as a T=0 reader gives them: 61xx/9Fxx stay for your own GET RESPONSE (A0 C0 / 00 C0), 6Cxx is shown, not re-sent with that Le. On a T=1 card or reader it changes nothing: T=1 answers whole and the host never fetches';
+
+/** Adds --raw (see RAW_HELP) to a command that also has the target options. */
+export function addRawOption(cmd: Command): Command {
+  return cmd.option('--raw', RAW_HELP);
 }
 
 /** The command running now ("cardforge image dump"), for the lock's holder name. */
@@ -55,7 +66,7 @@ export function openTarget(opts: TargetOptions, deterministic?: { rng?: Rng; clo
     // Saved before each answer is handed back (PersistentCard); --no-save only loads.
     const pc = openPersistentCard(opts.card, { save: opts.save !== false, command: running, acceptPlain: opts.acceptPlain === true, ...(deterministic?.rng ? { rng: deterministic.rng } : {}), ...(deterministic?.clock ? { clock: deterministic.clock } : {}) });
     if (opts.t0) pc.card.protocol = 'T=0';
-    return new EmulatorTransport(pc, { name: `emulator ${opts.card}` });
+    return new EmulatorTransport(pc, { name: `emulator ${opts.card}`, autoGetResponse: opts.raw !== true });
   }
-  return new PcscTransport({ reader: opts.reader!, waitMs, share: opts.exclusive ? 'exclusive' : 'shared', ...(opts.t0 ? { protocol: 'T=0' as const } : {}) });
+  return new PcscTransport({ reader: opts.reader!, waitMs, share: opts.exclusive ? 'exclusive' : 'shared', autoGetResponse: opts.raw !== true, ...(opts.t0 ? { protocol: 'T=0' as const } : {}) });
 }

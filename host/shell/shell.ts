@@ -55,7 +55,11 @@ export class ShellEvaluator {
   private readonly decoder: ExchangeDecoder;
   /** AIDs of the applets on the card (hex, lower case); undefined for a card in a reader. */
   private readonly aids: readonly string[] | undefined;
-  constructor(private readonly transport: Transport) {
+  /** `raw`: the transport leaves T=0's 61xx/9Fxx and 6Cxx to the user (shell --raw); only the help text depends on it. */
+  constructor(
+    private readonly transport: Transport,
+    private readonly opts: { raw?: boolean } = {},
+  ) {
     // An emulated card says which applet answers after reset; a reader's card is taken for a SIM.
     this.decoder = new ExchangeDecoder(defaultAppletSpecs(defaultAidOf(transport)));
     this.aids = transport instanceof EmulatorTransport ? transport.card.applets.map((a) => a.aidHex.toLowerCase()) : undefined;
@@ -231,6 +235,9 @@ export class ShellEvaluator {
       `  ${'NAME [P1P2|-] [DATA|-] [LE]'.padEnd(50)} a command declared in apdu-specs, by name, all hex; on this card:`,
       ...wrap(spec.join(', '), 96).map((l) => `    ${l}`),
       'Files by name: EF_IMSI or EF.IMSI, any case; MF; .. ; ADF_USIM. Numbers are hex, offsets decimal.',
+      this.opts.raw
+        ? 'T=0 (--raw): answers come as the card gives them: after 61xx/9Fxx send get_response yourself (get_response 17 gsm for class A0); 6Cxx is shown, not re-sent. T=1: answers come whole.'
+        : 'T=0: the shell sends GET RESPONSE after 61xx/9Fxx and re-sends on 6Cxx itself, so each command shows its data and final SW (start the shell with --raw to see 61xx/9Fxx and fetch yourself). T=1: answers come whole.',
       'PIN, PUK, ADM and code values are shown as stars, and kept in the history file only as stars.',
       'On a pipe, the shell goes on after a failing line and exits 1 at the end; a status word the card answers is not a failure.',
     ];

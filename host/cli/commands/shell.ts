@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+import { addRawOption, addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { ShellEvaluator } from '../../shell/shell.js';
 import { EXIT } from '../errors.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
@@ -45,12 +45,12 @@ the shell (unknown command, extra arguments, bad hex) the exit status is 1, with
 numbers on stderr. A status word the card answers is shown, not a failure.`;
 
 export function registerShell(program: Command, ctx: CliContext): void {
-  addTargetOptions(program.command('shell').description('Interactive APDU shell (pySim-shell style): hex APDUs or named commands (select EF_IMSI, read_binary, verify_chv, …), decoded answers, history, tab completion of commands, files, AIDs and PIN references'))
-    .addHelpText('after', HELP_AFTER)
+  addRawOption(addTargetOptions(program.command('shell').description('Interactive APDU shell (pySim-shell style): hex APDUs or named commands (select EF_IMSI, read_binary, verify_chv, …), decoded answers, history, tab completion of commands, files, AIDs and PIN references')))
+    .addHelpText('after', `${HELP_AFTER}\n\nOn a T=0 card the shell fetches 61xx/9Fxx answers (GET RESPONSE) and re-sends on 6Cxx itself unless --raw.`)
     .action(async (opts: TargetOptions) => {
       const transport = openTarget(opts);
       const atr = await transport.connect();
-      const evaluator = new ShellEvaluator(transport);
+      const evaluator = new ShellEvaluator(transport, { raw: opts.raw === true });
       const interactive = process.stdin.isTTY === true;
       const rl = createInterface({
         input: process.stdin,

@@ -14,7 +14,7 @@ import { showTrace } from '../../trace/show.js';
 import { TraceError } from '../../trace/errors.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../errors.js';
-import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
+import { addRawOption, addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 
 interface ReadFlags {
   from?: string;
@@ -95,11 +95,13 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       if (ro.bad.n) process.exitCode = EXIT.FAILURE;
     });
 
-  addTargetOptions(
-    trace
-      .command('replay')
-      .description('Send the recorded commands to a card and compare each response with the recording')
-      .argument('<file>', 'trace file (any readable format with responses)'),
+  addRawOption(
+    addTargetOptions(
+      trace
+        .command('replay')
+        .description('Send the recorded commands to a card and compare each response with the recording')
+        .argument('<file>', 'trace file (any readable format with responses)'),
+    ),
   )
     .option('--from <format>', `input format: ${formatList}`)
     .option('--deterministic <seed>', 'with --card: seeded RNG and virtual clock, so a replay of a recording made with the same seed is byte-exact')
@@ -107,7 +109,9 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--mask-key-dependent', 'also mask fields that depend on the card keys (SRES, Kc, AUTHENTICATE result): compare a card with other keys')
     .option('-q, --quiet', 'print only differing exchanges and the summary')
     .action(async (file: string, opts: TargetOptions & ReadFlags & { deterministic?: string; mask: boolean; maskKeyDependent?: boolean; quiet?: boolean }) => {
-      const read = readTraceFile(file, readOpts(opts, ctx));
+      // --raw: the exchanges as recorded, the trace's own GET RESPONSEs included (a capture is not
+      // folded), and the host fetches nothing — what a T=0 terminal's session really was.
+      const read = readTraceFile(file, { ...readOpts(opts, ctx), ...(opts.raw ? { fold: false } : {}) });
       if (read.guessed && read.format !== 'native') ctx.err(`cardforge: ${guessMessage(read.format)}`);
       // Materialized once: counted for the progress display, then replayed.
       const t = { ...read, events: [...read.events] };

@@ -44,5 +44,25 @@ export const ERROR_JSON = jsonOutput({
   schema: errorSchema,
 });
 
+// run --json (issue 19 item 3): one object for the whole script.
+const expectedPattern = z.string().regex(/^(?:[0-9a-f?*]{2})*[0-9a-f?*]{4}$/).describe('the expectation as written: lower-case hex digits, "?" for any digit, "*" for a digit from a secret variable; the last 4 are the SW');
+export const RUN_JSON = jsonOutput({
+  command: 'run --json',
+  description: 'the script run up to its end or its first mismatch: each step with its line, and where it stopped',
+  schema: z
+    .object({
+      file: z.string().describe('the script as named on the command line ("-": stdin)'),
+      ok: z.boolean().describe('every expectation held (exit 0); false: the last step is the mismatch (exit 1)'),
+      steps: z.array(
+        z.union([
+          z.object({ line: z.number().int().positive(), command: maskedHex.describe('the APDU sent; a secret command\'s data and digits from secret variables are "*"'), response: hex.describe('response data and SW'), sw, expected: expectedPattern.optional(), ok: z.boolean() }).strict(),
+          z.object({ line: z.number().int().positive(), reset: hex.describe('the ATR after the reset') }).strict(),
+        ]),
+      ),
+      notRun: z.number().int().nonnegative().describe('steps after the mismatch, not sent'),
+    })
+    .strict(),
+});
+
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON];
