@@ -89,6 +89,17 @@ describe('prove wallet (seed 000 e-wallet)', () => {
     const r2 = await runSuites(t, selectSuites(['wallet']), { profile: noWallet as Profile, actors });
     expect(r2.rows.map((x) => [x.verdict, x.note])).toEqual([['skip', 'the profile has no wallet section']]);
   });
+
+  it('back-end keys from before the wallet issuer: the LOAD check skips with the reason, the rest still runs', async () => {
+    const { wallet_issuer: _wi, ...older } = demoSecrets();
+    const t = await transportFor(seeds);
+    const r = await runSuites(t, selectSuites(['wallet']), { profile: seeds, actors: actorsFrom(older), destructive: true });
+    expect(r.failed, textTable(r)).toBe(0);
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => [x.check, x.note])).toEqual([
+      ['LOAD signed by the wallet issuer, then the same LOAD replayed', 'needs --backend-keys with the wallet issuer (a keys file written before the e-wallet has none)'],
+    ]);
+    expect(r.rows.find((x) => x.check === 'LOAD with a signature not from the wallet issuer is refused')?.verdict).toBe('pass');
+  });
 });
 
 describe('UICC-only card: identification by AUTHENTICATE in GSM context (P2=80)', () => {
