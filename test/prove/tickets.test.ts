@@ -2,7 +2,8 @@
  * The `tickets` prove suite (seed 002; issue 18) against the seeds card in process: the refusals
  * pass without --destructive and change no slot; with --destructive a ticket is validated once
  * (the gate signature verifies) and another goes to an emulated second card and back, then is
- * refunded with a verified proof. Run twice, so the outbox left by the first transfer is handled.
+ * refunded with a verified proof. Run again, so the outbox left by the first transfer is handled,
+ * until the validated tickets fill the slots: then the issuing checks skip with the reason.
  * Against a card of another ledger issuer the ISSUE rows fail (the suite can fail).
  */
 import { describe, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ async function states(t: EmulatorTransport): Promise<number[]> {
 }
 
 describe('prove tickets (seed 002)', () => {
-  it('refusals without --destructive; with it: validate once (signed), transfer out and back, refund with proof; twice in a row', async () => {
+  it('refusals without --destructive; with it: validate once (signed), transfer out and back, refund with proof; again until the slots are full', async () => {
     expect(selectSuites(['seed-002-tickets']).map((s) => s.name)).toEqual(['tickets']);
     const t = await seedsCard();
     const safe = await runSuites(t, selectSuites(['seed-002-tickets']), { profile: seeds, actors });
@@ -45,7 +46,7 @@ describe('prove tickets (seed 002)', () => {
       'the same ISSUE again without a fresh challenge is refused (one-use challenge)', 'the refusals changed no ticket slot',
     ]));
     expect(await states(t)).toEqual([0, 0, 0, 0]);
-    for (let run = 1; run <= 2; run++) {
+    for (let run = 1; run <= 3; run++) {
       const r = await runSuites(t, selectSuites(['tickets']), { profile: seeds, actors, destructive: true });
       expect(r.failed, textTable(r)).toBe(0);
       expect(r.skipped, textTable(r)).toBe(0);
@@ -59,6 +60,15 @@ describe('prove tickets (seed 002)', () => {
       expect((await states(t)).filter((s) => s === TICKET_STATE.used)).toHaveLength(run);
       expect((await states(t)).filter((s) => s === TICKET_STATE.valid)).toHaveLength(0);
     }
+    // The fourth run takes the last slot with its validated ticket; then there is no room to move one.
+    const full = 'no free ticket slot on this card (each validated test ticket keeps one)';
+    const fourth = await runSuites(t, selectSuites(['tickets']), { profile: seeds, actors, destructive: true });
+    expect(fourth.failed, textTable(fourth)).toBe(0);
+    expect(fourth.rows.filter((x) => x.verdict === 'skip').map((x) => [x.check, x.note])).toEqual([['ISSUE a test ticket, TRANSFER it to another card and back, REFUND it', full]]);
+    const fifth = await runSuites(t, selectSuites(['tickets']), { profile: seeds, actors, destructive: true });
+    expect(fifth.failed, textTable(fifth)).toBe(0);
+    expect(fifth.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual([full, full]);
+    expect(await states(t)).toEqual([2, 2, 2, 2]);
   });
 
   it('against another ledger issuer the ISSUE rows fail, with expected and got', async () => {

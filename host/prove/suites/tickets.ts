@@ -99,12 +99,14 @@ export const ticketsSuite: Suite = {
     ctx.check('VALIDATE of a ticket the card does not hold is refused', hex4(SW.REFERENCE_DATA_NOT_FOUND), await swOf(() => w.validateTicket(testTicket(0).id, new Uint8Array(16), Math.floor(Date.now() / 1000))));
     ctx.check('READ TICKET past the last slot is refused', hex4(SW.INCORRECT_P1P2), await swOf(() => w.readTicket(info.ticketSlots)));
     ctx.check('the refusals changed no ticket slot', before.join(','), (await slotStates(w, info.ticketSlots)).join(','));
-    const free = before.filter((s) => s === TICKET_STATE.empty).length;
+    const noFreeSlot = async (): Promise<boolean> => !(await slotStates(w, info.ticketSlots)).includes(TICKET_STATE.empty);
+    const FULL = 'no free ticket slot on this card (each validated test ticket keeps one)';
 
-    if (ctx.allowed(VALIDATE)) {
+    if (await noFreeSlot()) ctx.skip(VALIDATE, FULL);
+    else if (ctx.allowed(VALIDATE)) {
       const t = testTicket(2003);
       const issued = await issue(w, issuer, cardId, t);
-      ctx.check('ISSUE a ticket signed by the ledger issuer', '9000', issued, undefined, free === 0 ? 'no free ticket slot on this card' : undefined);
+      ctx.check('ISSUE a ticket signed by the ledger issuer', '9000', issued);
       if (issued === '9000') {
         const gate = globalThis.crypto.getRandomValues(new Uint8Array(16));
         const at = Math.floor(Date.now() / 1000);
@@ -120,7 +122,8 @@ export const ticketsSuite: Suite = {
       }
     }
 
-    if (ctx.allowed(ROUND_TRIP)) {
+    if (await noFreeSlot()) ctx.skip(ROUND_TRIP, FULL);
+    else if (ctx.allowed(ROUND_TRIP)) {
       const t = testTicket(2004);
       const issued = await issue(w, issuer, cardId, t);
       if (!ctx.check('ISSUE a ticket to move', '9000', issued)) return;

@@ -86,9 +86,13 @@ export const walletSuite: Suite = {
     // Above the threshold the card decides: pay by card, nothing changed.
     const above = info.threshold + 1;
     const before = await balance();
-    ctx.check(`PAY ${above} (above the threshold ${info.threshold}) → use the payment card`, swHex(SW.WALLET_USE_PAYMENT_CARD), await swOf(() => w.pay(order(above))));
-    ctx.check('the purse is unchanged by the refused PAY', String(before), String(await balance()));
-    if (!p.payment) ctx.skip(PAY_CARD, 'the profile has no payment section (the credit path)');
+    if (above > 0xffffffff) ctx.skip('PAY above the threshold → use the payment card', 'the threshold is the largest amount PAY can carry: the purse pays everything');
+    else {
+      ctx.check(`PAY ${above} (above the threshold ${info.threshold}) → use the payment card`, swHex(SW.WALLET_USE_PAYMENT_CARD), await swOf(() => w.pay(order(above))));
+      ctx.check('the purse is unchanged by the refused PAY', String(before), String(await balance()));
+    }
+    if (above > 0xffffffff) ctx.skip(PAY_CARD, 'no amount above the threshold');
+    else if (!p.payment) ctx.skip(PAY_CARD, 'the profile has no payment section (the credit path)');
     else if (!ctx.actors) ctx.skip(PAY_CARD, 'needs --backend-keys (the issuer CA that certified the payment card)');
     else if (ctx.allowed(PAY_CARD)) {
       const client = new PaymentCardClient(ctx.transport);
@@ -111,8 +115,10 @@ export const walletSuite: Suite = {
       await w.select();
     }
 
-    if (ctx.allowed(PAY_PURSE)) {
-      const amount = Math.min(1, info.threshold);
+    if (info.threshold === 0) ctx.skip(PAY_PURSE, 'threshold 0: the purse pays nothing, every amount goes to the payment card');
+    else if ((await balance()) === 0) ctx.skip(PAY_PURSE, 'the purse is empty (balance 0)');
+    else if (ctx.allowed(PAY_PURSE)) {
+      const amount = 1;
       const o = order(amount);
       const start = await balance();
       let receipt;
