@@ -90,6 +90,14 @@ describe('prove wallet (seed 000 e-wallet)', () => {
     expect(r2.rows.map((x) => [x.verdict, x.note])).toEqual([['skip', 'the profile has no wallet section']]);
   });
 
+  it('a purse at its maximum balance: the LOAD check skips with the reason instead of failing on 6923', async () => {
+    const full: Profile = { ...seeds, wallet: { ...seeds.wallet!, initial_balance: seeds.wallet!.max_balance } };
+    const t = await transportFor(full);
+    const r = await runSuites(t, selectSuites(['wallet']), { profile: full, actors });
+    expect(r.failed, textTable(r)).toBe(0);
+    expect(r.rows.find((x) => x.check === 'LOAD signed by the wallet issuer, then the same LOAD replayed')).toMatchObject({ verdict: 'skip', note: 'the purse is at its maximum balance (10000): a LOAD would be refused (6923)' });
+  });
+
   it('back-end keys from before the wallet issuer: the LOAD check skips with the reason, the rest still runs', async () => {
     const { wallet_issuer: _wi, ...older } = demoSecrets();
     const t = await transportFor(seeds);

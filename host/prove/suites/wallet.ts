@@ -143,8 +143,9 @@ export const walletSuite: Suite = {
     ctx.check('LOAD with a signature not from the wallet issuer is refused', swHex(SW.WALLET_BAD_SIGNATURE), await swOf(() => w.load(1, c.nextLoadCounter, forged)));
     if (!issuer) return ctx.skip(LOAD, 'needs --backend-keys with the wallet issuer (a keys file written before the e-wallet has none)');
     if (!ctx.check('the profile\'s wallet issuer key is the back-end\'s', bytesToHex(issuer.publicKey), p.wallet.issuer_key.toLowerCase())) return;
-    if (!ctx.allowed(LOAD)) return;
     const start = await balance();
+    if (start >= info.maxBalance) return ctx.skip(LOAD, `the purse is at its maximum balance (${info.maxBalance}): a LOAD would be refused (6923)`);
+    if (!ctx.allowed(LOAD)) return;
     c = await w.challenge();
     const sig = issuer.authorizeLoad(info.walletId, c.challenge, 1, c.nextLoadCounter);
     ctx.check('LOAD 1 signed by the wallet issuer', `9000 balance ${start + 1}`, await w.load(1, c.nextLoadCounter, sig).then((b) => `9000 balance ${b}`, (e: unknown) => (e instanceof WalletCardError ? swHex(e.sw) : String(e))));
