@@ -7,7 +7,7 @@
  * the run stops before sending anything.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, REPO } from '../cli/built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -28,6 +28,9 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     let r = await runCli(['image', 'new', '--sim-blank', '--adm', admOf, '--with', 'wallet,payment,ledger', '--layout', seeds, '-o', blank]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/blank both SIM .* \+ blank wallet \+ blank payment \+ blank ledger/);
+    const bad = await runCli(['image', 'new', '--sim-blank', '--with', 'wallet,purse', '-o', join(dir, 'bad.json')]);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, expect.stringMatching(/--with expected wallet, payment and\/or ledger, got "purse"/)]);
+    expect(existsSync(join(dir, 'bad.json'))).toBe(false);
     r = await runCli(['personalize', seeds, '--card', blank]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--backend-keys/);
