@@ -127,6 +127,10 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     for (const x of [...secrets, utf(s.card_number!), s.mac_key!, s.card_number_key!]) expect(text, x).not.toContain(x.toLowerCase());
     expect(text).toMatch(/perso_store_data payment block 2 \(last/);
     expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
+    // The wallet block holds nothing secret: its records read in clear (wallet id, issuer key, IMSI hash).
+    expect(text).toMatch(/perso_store_data wallet block 0 \(last/);
+    expect(text).toContain(`c108${p.wallet!.wallet_id.toLowerCase()}`);
+    expect(text).toContain(`c641${p.wallet!.issuer_key.toLowerCase()}`);
     // Public values stay readable: the card id and the issuer keys.
     expect(text).toContain(`c108${s.card_id}`);
     expect(text).toContain(p.ledger!.issuer_key.toLowerCase());
