@@ -1,7 +1,7 @@
 /**
  * The back-end actors of a card programme and their keys: the payment issuer CA and the
- * authentication server (payment applet), the ledger issuer, the software editors' root key and
- * the ledger payment server. Their secrets live in a backend-keys file (JSON, mode 0600), never in
+ * authentication server (payment applet), the ledger issuer, the software editors' root key, the
+ * ledger payment server and the e-wallet issuer (seed 000: signs the wallet's reloads). Their secrets live in a backend-keys file (JSON, mode 0600), never in
  * a profile or a card image; personalization needs the issuers to certify the keys cards generate.
  */
 import { readFileSync, existsSync, statSync } from 'node:fs';
@@ -10,12 +10,19 @@ import { sha256 } from '../../card/algorithms/index.js';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { IssuerCA, AuthenticationServer } from './payment/index.js';
 import { LedgerIssuer, OfferSigner, SigningKey } from './ledger/index.js';
+import { WalletIssuer } from './wallet/index.js';
 import { writeFileAtomic } from '../store/index.js';
 import { CardforgeError } from '../errors.js';
 
 const NAMES = ['payment_ca', 'auth_server', 'ledger_issuer', 'editor_root', 'ledger_server'] as const;
+/**
+ * Keys added after the first files were written (issue 18: the e-wallet issuer): new files always
+ * carry them; a file from before has none, and the actor is then absent (the wallet's LOAD checks
+ * say so) rather than the whole file refused.
+ */
+const LATER_NAMES = ['wallet_issuer'] as const;
 type KeyName = (typeof NAMES)[number];
-export type BackendSecrets = Record<KeyName, Uint8Array>;
+export type BackendSecrets = Record<KeyName, Uint8Array> & Partial<Record<(typeof LATER_NAMES)[number], Uint8Array>>;
 
 export interface BackendActors {
   readonly paymentIssuer: IssuerCA;
@@ -23,6 +30,8 @@ export interface BackendActors {
   readonly ledgerIssuer: LedgerIssuer;
   readonly editorRoot: OfferSigner;
   readonly ledgerServerKey: SigningKey;
+  /** Signs the e-wallet's reloads; absent with a backend-keys file written before it existed. */
+  readonly walletIssuer?: WalletIssuer;
 }
 
 export class BackendKeysError extends CardforgeError<'BACKEND_KEYS_INVALID'> {
@@ -44,24 +53,25 @@ export function actorsFrom(secrets: BackendSecrets, now: () => number = Date.now
     ledgerIssuer: new LedgerIssuer(SigningKey.fromSecret(secrets.ledger_issuer)),
     editorRoot: new OfferSigner(SigningKey.fromSecret(secrets.editor_root)),
     ledgerServerKey: SigningKey.fromSecret(secrets.ledger_server),
+    ...(secrets.wallet_issuer ? { walletIssuer: new WalletIssuer(SigningKey.fromSecret(secrets.wallet_issuer)) } : {}),
   };
 }
 
 /** Fixed, public demo keys (the demo and the bundled example profile): never for real cards. */
 export function demoSecrets(): BackendSecrets {
   const s = {} as BackendSecrets;
-  for (const n of NAMES) s[n] = sha256(new TextEncoder().encode(`cardforge demo ${n}`));
+  for (const n of [...NAMES, ...LATER_NAMES]) s[n] = sha256(new TextEncoder().encode(`cardforge demo ${n}`));
   return s;
 }
 
 export function randomSecrets(): BackendSecrets {
   const s = {} as BackendSecrets;
-  for (const n of NAMES) s[n] = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  for (const n of [...NAMES, ...LATER_NAMES]) s[n] = globalThis.crypto.getRandomValues(new Uint8Array(32));
   return s;
 }
 
 export function saveBackendKeys(file: string, secrets: BackendSecrets): void {
-  const json = { format: 'cardforge-backend-keys', version: 1, ...Object.fromEntries(NAMES.map((n) => [n, bytesToHex(secrets[n])])) };
+  const json = { format: 'cardforge-backend-keys', version: 1, ...Object.fromEntries([...NAMES, ...LATER_NAMES].flatMap((n) => (secrets[n] ? [[n, bytesToHex(secrets[n])]] : []))) };
   const dir = dirname(file);
   const where = isDirectory(dir) ? undefined : `its directory ${dir} does not exist`;
   const hint = `Create the directory first, or pass --backend-keys a file path in an existing directory (it is created there), or "demo"`;
@@ -94,6 +104,12 @@ export function loadBackendKeys(file: string): BackendSecrets {
   const s = {} as BackendSecrets;
   for (const n of NAMES) {
     const v = raw[n];
+    if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw new BackendKeysError(file, `field ${n}: expected 64 hex digits (a 32-byte P-256 secret)`);
+    s[n] = hexToBytes(v);
+  }
+  for (const n of LATER_NAMES) {
+    const v = raw[n];
+    if (v === undefined) continue;
     if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw new BackendKeysError(file, `field ${n}: expected 64 hex digits (a 32-byte P-256 secret)`);
     s[n] = hexToBytes(v);
   }

@@ -3,7 +3,8 @@
  * from the bundled profile (profiles/example-seeds.yaml) with the fixed demo back-end keys, then:
  * PIN unlock; subscriber identification (RAND → SRES checked by the AuC, SFR seed); a purchase
  * signed after the payment code and checked by the payment server (SFR, with identification
- * before payment); a pay-per-use debit whose receipt the software verifies (France Telecom);
+ * before payment); the e-wallet paying a small amount from its purse and sending a large one to
+ * the payment card (SFR); a pay-per-use debit whose receipt the software verifies (France Telecom);
  * export of the usage log, settlement per editor, and the reload the issuer authorises.
  * Each step prints its APDUs decoded from apdu-specs and a verdict.
  */
@@ -19,6 +20,7 @@ import { AuC } from '../backend/auc.js';
 import { CardCompanyServer, PaymentGateway, PaymentServer as PurchaseServer, ProfileForwarder, ProfileSettlementServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { LedgerCard, SettlementServer, SoftwareInterface } from '../backend/ledger/index.js';
+import { checkWalletReceipt, WalletCard } from '../backend/wallet/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
 import { DemoReport, type DemoOutput } from './report.js';
 
@@ -62,7 +64,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   step(`0. Personalize an emulated card from ${file}`);
   const card = await personalizeCard(profile, file, actors, { rng: new SeededRng('cardforge demo story'), clock });
   out.line(`   ATR ${hx(card.atr)} (${card.protocol}); applets: ${card.applets.map((a) => `${a.type} ${a.aidHex.toUpperCase()}`).join(', ')}`);
-  verdict(card.applets.length === 3, 'SIM/USIM, payment and ledger applets installed; the issuers certified the keys the card generated');
+  verdict(card.applets.length === 4, 'SIM/USIM, e-wallet, payment and ledger applets installed; the issuers certified the keys the card generated');
 
   const transport = new EmulatorTransport(card);
   let show = true;
@@ -129,7 +131,38 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   }
   verdict(replay !== '', `the same signature presented again is rejected (${replay})`);
 
-  step('4. Pay-per-use (France Telecom seed): the editor offers, the user consents, the card debits and signs a receipt');
+  step('4. The e-wallet (SFR seed): a small payment from the purse, a large one by the payment card');
+  // Same session as step 2: the SIM's identification (IMSI hash) is what the wallet requires.
+  const wallet = new WalletCard(transport);
+  await wallet.select();
+  show = false;
+  const walletKey = await wallet.publicKey();
+  const purse = await wallet.info();
+  show = true;
+  const kiosk = enc('kiosk-01');
+  const small = { amount: 250, currency: 978, merchantId: kiosk, hostChallenge: new SeededRng('demo wallet small').fill(new Uint8Array(16)) };
+  const paidSmall = await wallet.payOrCard(small);
+  const receiptOk = paidSmall.path === 'purse' && checkWalletReceipt(walletKey, paidSmall.receipt, { hostChallenge: small.hostChallenge, imsiHash: imsiHash(profile.imsi) });
+  verdict(receiptOk, `2.50 EUR ≤ the threshold (${(purse.threshold / 100).toFixed(2)} EUR): paid from the purse; the receipt verifies with the wallet key and names this subscriber (IMSI hash)`);
+  const afterSmall = (await wallet.info()).balance;
+  verdict(afterSmall === purse.balance - 250, `purse ${purse.balance} → ${afterSmall}, in one atomic step with the counter and the record`);
+  const large = { amount: 4_500, currency: 978, merchantId: kiosk, hostChallenge: new SeededRng('demo wallet large').fill(new Uint8Array(16)) };
+  const paidLarge = await wallet.payOrCard(large);
+  verdict(paidLarge.path === 'payment-card' && (await wallet.info()).balance === afterSmall, '45.00 EUR above the threshold → 6920: the wallet sends it to the payment card, the purse is untouched');
+  await pay.select();
+  const cardOrder = { merchantId: kiosk, amount: 4_500, currency: 978, dateTime: new Date(clock.now()), orderHash: sha256(enc('kiosk order 12: 1 jacket')) };
+  const cardReq = purchases.begin(cardOrder);
+  await pay.verifyCode(enc(profile.payment!.payment_code));
+  const cardSigned = await pay.sign({ ...cardOrder, challenge: cardReq.challenge });
+  let cardCounter = -1;
+  try {
+    cardCounter = purchases.verify({ certificate, challenge: cardReq.challenge, response: cardSigned.data, identification: 1, identity }).counter;
+  } catch (e) {
+    out.line(`   server: ${(e as Error).message}`);
+  }
+  verdict(cardCounter === 2, 'the payment card signs the 45.00 EUR after the payment code; the payment server accepts it (the AuC confirms the identification)');
+
+  step('5. Pay-per-use (France Telecom seed): the editor offers, the user consents, the card debits and signs a receipt');
   const ledger = new LedgerCard(transport);
   await ledger.select();
   show = false;
@@ -148,7 +181,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   verdict(price === 120, 'the software verifies the receipt against its offer and the card certificate: use granted');
   verdict((await ledger.info()).value === 880, 'balance 1000 → 880, the usage record is in the card log');
 
-  step('5. Export of the usage log, settlement per editor, then the reload the issuer authorises');
+  step('6. Export of the usage log, settlement per editor, then the reload the issuer authorises');
   const usage = new SettlementServer(actors.ledgerIssuer.publicKey, actors.ledgerServerKey);
   const exported = await ledger.exportLog();
   const imported = usage.importExport(ledgerCert, exported);
@@ -160,7 +193,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   const balance = await ledger.load(2_000, ch.nextLoadCounter, actors.ledgerIssuer.authorizeLoad(cardId, ch.challenge, 2_000, ch.nextLoadCounter));
   verdict(balance === 2_880, `LOAD 2000 authorised by the issuer over the card challenge: balance ${balance}`);
 
-  step('6. Authentication result with expiry and device id (NTT DoCoMo seed, first embodiment)');
+  step('7. Authentication result with expiry and device id (NTT DoCoMo seed, first embodiment)');
   const gateway = new PaymentGateway({ issuerPublicKey: actors.paymentIssuer.publicKey, now });
   const user = profile.payment!.users[0]!;
   gateway.register({ userId: enc(user.user_id), deviceId: enc(profile.payment!.device_id ?? ''), certificate });
@@ -176,7 +209,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   }
   verdict(token !== '', `gateway: the signed result answers its challenge — ${token}`);
 
-  step('7. A new enciphered card number per transaction (NTT DoCoMo seed, second embodiment)');
+  step('8. A new enciphered card number per transaction (NTT DoCoMo seed, second embodiment)');
   const company = new CardCompanyServer();
   company.register(hexToBytes(profile.payment!.card_id), hexToBytes(profile.payment!.card_number_key!));
   const blobs: Uint8Array[] = [];
@@ -194,7 +227,7 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   verdict(recovered === profile.payment!.card_number, `card company server deciphers the forwarded blob: card number …${recovered.slice(-4)}, counter fresh`);
   verdict(refusal(() => company.decipher(blobs[1]!)) === 'UNKNOWN_CHALLENGE', `the same blob presented again is refused (${refusal(() => company.decipher(blobs[1]!))})`);
 
-  step('8. The encrypted profile forwarded unopened to settlement (Mall Service seed, claim 3)');
+  step('9. The encrypted profile forwarded unopened to settlement (Mall Service seed, claim 3)');
   const cardCh = await pay.getChallenge();
   verdict((await pay.storeProfile(actors.authServer.enrol(hexToBytes(profile.payment!.card_id), cardCh, enc('name=Alice;card=4970…9012')))).sw === 0x9000, 'STORE PROFILE: the authentication server\'s 1st-cipher blob, authorised over a card challenge');
   const settlement = new ProfileSettlementServer({ issuerPublicKey: actors.paymentIssuer.publicKey, profileKey: actors.authServer.profileKeyForSettlement(), now });

@@ -17,10 +17,13 @@ import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from './ledger
 import type { Profile } from './schema.js';
 import { PAYMENT_AID, LEDGER_AID, WALLET_AID } from '../../card/protocol/index.js';
 import { walletPersonalization } from './wallet.js';
+import { checkWalletKey } from './apdu/applets.js';
 
 export async function personalizeCard(profile: Profile, file: string, actors: BackendActors | undefined, opts: BuildOptions = {}): Promise<Card> {
   const card = buildCard(profile, file, opts);
   // The e-wallet (seed 000) needs no certification: its receipts are checked with its public key.
+  // Installed first: the APDU path (apdu/applets.ts) personalizes it first too (same RNG draws).
+  checkWalletKey(profile, file, actors);
   if (profile.wallet) card.install(WalletApplet, { aid: WALLET_AID, personalization: walletPersonalization(profile.wallet, profile.imsi) });
   if (!profile.payment && !profile.ledger) return card;
   if (!actors) {

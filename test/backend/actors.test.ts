@@ -34,6 +34,23 @@ describe('backend keys file', () => {
     expect(bytesToHex(actorsFrom(demoSecrets()).editorRoot.publicKey)).not.toBe(bytesToHex(back.editorRoot.publicKey));
   });
 
+  it('the wallet issuer (issue 18): saved and loaded back; a file written before it has none (the actor is absent, the file still loads); a damaged one is named', () => {
+    const file = join(dir, 'with-wallet.json');
+    const secrets = randomSecrets();
+    saveBackendKeys(file, secrets);
+    expect(bytesToHex(actorsFrom(loadBackendKeys(file)).walletIssuer!.publicKey)).toBe(bytesToHex(actorsFrom(secrets).walletIssuer!.publicKey));
+    expect(bytesToHex(actorsFrom(demoSecrets()).walletIssuer!.publicKey)).not.toBe(bytesToHex(actorsFrom(secrets).walletIssuer!.publicKey));
+    const old = join(dir, 'before-wallet.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    delete json['wallet_issuer'];
+    writeFileSync(old, JSON.stringify(json));
+    const back = actorsFrom(loadBackendKeys(old));
+    expect(back.walletIssuer).toBeUndefined();
+    expect(bytesToHex(back.ledgerIssuer.publicKey)).toBe(bytesToHex(actorsFrom(secrets).ledgerIssuer.publicKey));
+    writeFileSync(old, JSON.stringify({ ...json, wallet_issuer: 'xyz' }));
+    expect(errorOf(old).message).toMatch(/before-wallet\.json: field wallet_issuer: expected 64 hex digits/);
+  });
+
   it('missing, foreign and damaged files name the file, the field and the way out', () => {
     expect(errorOf(join(dir, 'none.json')).message).toMatch(/none\.json: no such backend-keys file .*"demo"\)\. A backend-keys file is written by "cardforge personalize PROFILE --backend-keys FILE"/);
     const foreign = join(dir, 'foreign.json');

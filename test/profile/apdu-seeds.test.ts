@@ -19,7 +19,7 @@ import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
 import { blankCard, layoutOf } from '../../host/profile/apdu/applets.js';
 import { PAYMENT_AID } from '../../apdu-specs/payment.js';
-import { LEDGER_AID, SIM_APPLET_AID } from '../../apdu-specs/index.js';
+import { LEDGER_AID, SIM_APPLET_AID, WALLET_AID } from '../../apdu-specs/index.js';
 import type { Profile } from '../../host/profile/schema.js';
 import { admValue, pinField } from '../../host/profile/apdu/script.js';
 import { verifyCardCertificate } from '../../host/backend/payment/issuer.js';
@@ -28,8 +28,10 @@ import { sessionArb } from '../fuzz/arbitraries.js';
 import { isErrorSw } from '../fuzz/oracle.js';
 import { describeSw } from '../../apdu-specs/status-words.js';
 import { imageCells } from '../helpers/image-cells.js';
+import { imsiHash } from '../../card/protocol/index.js';
 
 const SEEDS = new URL('../../profiles/example-seeds.yaml', import.meta.url).pathname;
+const SIM = new URL('../../profiles/example-sim.yaml', import.meta.url).pathname;
 const NOW = Date.UTC(2026, 0, 1);
 const actors = actorsFrom(demoSecrets(), () => NOW);
 const profile = (): Profile => loadProfileFile(SEEDS);
@@ -86,6 +88,27 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     expect(img[`${PAYMENT_AID}/ecdsa.public`]).toMatch(/^04/);
     expect(img[`${LEDGER_AID}/publicKey`]).toMatch(/^04/);
     expect(img[`${LEDGER_AID}/certified`]).toBe('01');
+    // The e-wallet (issue 18): personalized from the same values, bound to the profile's IMSI.
+    expect(img[`${WALLET_AID}/publicKey`]).toMatch(/^04/);
+    expect(img[`${WALLET_AID}/walletId`]).toBe(p.wallet!.wallet_id.toLowerCase());
+    expect(img[`${WALLET_AID}/imsiHash`]).toBe(bytesToHex(imsiHash(p.imsi)));
+    expect(img[`${WALLET_AID}/threshold`]).toBe(p.wallet!.threshold.toString(16).padStart(8, '0'));
+  });
+
+  it('a wallet-only profile is written over APDUs without back-end keys and equals the offline image; a wallet issuer key other than the back-end\'s is refused on both paths', async () => {
+    const sim = loadProfileFile(SIM);
+    const p: Profile = { ...sim, wallet: profile().wallet! };
+    const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, ...(p.atr ? { atr: p.atr } : {}), rng: new SeededRng('w'), applets: layoutOf(p) });
+    const steps = personalizationScript(p, { file: SIM });
+    expect(steps.map((s) => s.label).slice(-3)).toEqual(['SELECT wallet applet by AID', expect.stringMatching(/^PERSO_STORE_DATA wallet block 0 \(last/), 'SELECT SIM applet by AID']);
+    await personalizeOverApdu(new EmulatorTransport(card), p, { file: SIM });
+    card.reset();
+    const offline = await personalizeCard(p, SIM, undefined, { rng: new SeededRng('w') });
+    expect(serializeImage(card)).toBe(serializeImage(offline));
+    expect(persistent(card)[`${WALLET_AID}/perso.blank`]).toBe(persistent(offline)[`${WALLET_AID}/perso.blank`]);
+    const other = { ...p, wallet: { ...p.wallet!, issuer_key: p.ledger?.issuer_key ?? profile().ledger!.issuer_key } };
+    expect(() => personalizationScript(other, { actors, file: SIM })).toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
+    await expect(personalizeCard(other, SIM, actors)).rejects.toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
   });
 
   it('another RNG seed gives other on-card keys (the equality above is not vacuous)', async () => {
@@ -104,6 +127,10 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     for (const x of [...secrets, utf(s.card_number!), s.mac_key!, s.card_number_key!]) expect(text, x).not.toContain(x.toLowerCase());
     expect(text).toMatch(/perso_store_data payment block 2 \(last/);
     expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
+    // The wallet block holds nothing secret: its records read in clear (wallet id, issuer key, IMSI hash).
+    expect(text).toMatch(/perso_store_data wallet block 0 \(last/);
+    expect(text).toContain(`c108${p.wallet!.wallet_id.toLowerCase()}`);
+    expect(text).toContain(`c641${p.wallet!.issuer_key.toLowerCase()}`);
     // Public values stay readable: the card id and the issuer keys.
     expect(text).toContain(`c108${s.card_id}`);
     expect(text).toContain(p.ledger!.issuer_key.toLowerCase());
@@ -179,7 +206,7 @@ describe('blank payment / ledger applets', () => {
     expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
   });
 
-  it('tear sweep: every payment/ledger block torn at every write leaves the applet as before or as after the block, and a re-run completes the card', async () => {
+  it('tear sweep: every wallet/payment/ledger block torn at every write leaves the applet as before or as after the block, and a re-run completes the card', async () => {
     const p2 = profile();
     const steps = personalizationScript(p2, { actors, file: SEEDS });
     const card = fresh();
@@ -188,9 +215,9 @@ describe('blank payment / ledger applets', () => {
     let swept = 0;
     let blocks = 0;
     const appletKeys = (img: Record<string, string>): Record<string, string> =>
-      Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_AID)) && !/\/tries$/.test(k)));
+      Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(WALLET_AID) || k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_AID)) && !/\/tries$/.test(k)));
     for (const s of steps) {
-      if (!/^PERSO_STORE_DATA (payment|ledger)/.test(s.label)) {
+      if (!/^PERSO_STORE_DATA (wallet|payment|ledger)/.test(s.label)) {
         await t.transmit(s.apdu);
         continue;
       }
@@ -214,7 +241,7 @@ describe('blank payment / ledger applets', () => {
       expect(sw(card.transmit(s.apdu))).toBe('9000');
       expect(appletKeys(persistent(card))).toEqual(done);
     }
-    expect(blocks).toBe(5); // payment 0 (settings), 1 (card number and its key), 2 (user, last); ledger 0, 1 (last)
+    expect(blocks).toBe(6); // wallet 0 (last); payment 0 (settings), 1 (card number and its key), 2 (user, last); ledger 0, 1 (last)
     expect(swept).toBeGreaterThan(20);
     const { certifyApplets } = await import('../../host/profile/apdu/applets.js');
     await certifyApplets(t, p2, actors);

@@ -27,8 +27,11 @@ describe('cardforge prove (in process)', () => {
     const r = await prove(text, true);
     expect(r.failed, textTable(r)).toBe(0);
     expect(r.passed).toBeGreaterThan(25);
-    // The SIM-only profile has no payment or ledger section: those suites say so.
-    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual(['the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no ledger section']);
+    // The SIM-only profile has no payment, wallet or ledger section: those suites say so.
+    expect(r.rows.filter((x) => x.verdict === 'skip').map((x) => x.note)).toEqual([
+      'the profile has no payment section', 'the profile has no wallet section', 'the profile has no payment section', 'the profile has no payment section', 'the profile has no payment section',
+      'the profile has no payment section', 'the profile has no ledger section', 'the profile has no ledger section',
+    ]);
   });
 
   it('without --destructive the code-spending and meter-moving checks are skipped with the reason, not run', async () => {
@@ -37,12 +40,12 @@ describe('cardforge prove (in process)', () => {
     const skips = r.rows.filter((x) => x.verdict === 'skip');
     expect(skips.map((x) => x.check)).toEqual([
       'classic VERIFY CHV1 with a wrong value', 'VERIFY PIN1 with a wrong value counts down', 'block PIN1 and unblock with PUK1',
-      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'auth-result suite', 'card-number suite', 'mall-profile suite', 'mall-forward suite', 'ledger suite',
+      'INCREASE EF_ACM by 1', 'INCREASE past EF_ACMmax → 9850', 'payment suite', 'wallet suite', 'auth-result suite', 'card-number suite', 'mall-profile suite', 'mall-forward suite', 'ledger suite', 'tickets suite',
     ]);
     expect(skips.slice(0, 5).every((x) => x.note?.startsWith(DESTRUCTIVE_SKIP))).toBe(true);
     // Nothing ran that spends: no wrong-code rows, no INCREASE rows.
     expect(r.rows.filter((x) => x.verdict !== 'skip' && /wrong (value|PIN)|INCREASE|block/.test(x.check))).toEqual([]);
-    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 11 skipped \(destructive: pass --destructive ×5; /);
+    expect(proveSummary(r)).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 13 skipped \(destructive: pass --destructive ×5; /);
   });
 
   it('a destructive check does not touch the card without --destructive: EF_ACM unchanged until it is given', async () => {
@@ -101,13 +104,16 @@ describe('cardforge prove (in process)', () => {
     const t = new EmulatorTransport(card);
     await t.connect();
     // Without --destructive: what can be proved without spending, and the spending checks skipped with the reason.
-    const safe = await runSuites(t, selectSuites(['seed-000-identification', 'seed-001-auth-result', 'seed-003-mall-profile', 'seed-004-pay-per-use']), { profile: seeds, actors });
+    const safe = await runSuites(t, selectSuites(['seed-000-identification', 'seed-001-auth-result', 'seed-002-tickets', 'seed-003-mall-profile', 'seed-004-pay-per-use']), { profile: seeds, actors });
     expect(safe.failed, textTable(safe)).toBe(0);
     expect(proveVerdict(safe)).toBe('pass');
     expect(safe.rows.filter((x) => x.verdict === 'skip').map((x) => `${x.suite}: ${x.check}`)).toEqual([
       'payment: VERIFY a wrong payment code counts down', 'payment: signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
+      'wallet: PAY above the threshold by the payment card: SIGN TRANSACTION, payment server', 'wallet: PAY below the threshold from the purse, receipt, replay',
+      'wallet: LOAD signed by the wallet issuer, then the same LOAD replayed',
       'auth-result: VERIFY a wrong user credential counts down', 'mall-profile: STORE PROFILE (authentication server enrolment)',
       'mall-profile: release of the stored profile', 'mall-forward: STORE PROFILE and forward it (claim 3)', 'ledger: debit 1 unit, receipt, export, settlement',
+      'tickets: ISSUE a test ticket and VALIDATE it at a gate', 'tickets: ISSUE a test ticket, TRANSFER it to another card and back, REFUND it',
     ]);
     expect(safe.rows.filter((x) => x.verdict === 'pass').map((x) => x.check)).toEqual(expect.arrayContaining([
       'the payment gateway accepts the result (certificate chain, device id, expiry)', 'a result for another handset is refused', 'DEBIT with a forged editor signature is refused',
@@ -172,13 +178,17 @@ describe('cardforge prove (in process)', () => {
 
   it('suites per seed flow are selectable by name; the old suite names and aliases still work', () => {
     expect(selectSuites(['seed-004-pay-per-use']).map((s) => s.name)).toEqual(['ledger']);
-    expect(selectSuites(['seed-000-identification']).map((s) => s.name)).toEqual(['payment']);
+    expect(selectSuites(['seed-000-identification']).map((s) => s.name)).toEqual(['payment', 'wallet']);
+    expect(selectSuites(['seed-002-tickets']).map((s) => s.name)).toEqual(['tickets']);
     expect(selectSuites(['ledger', 'pin']).map((s) => s.name)).toEqual(['pin', 'ledger']);
     expect(selectSuites(['sim', 'gsm-auth']).map((s) => s.name)).toEqual(['pin', 'gsm-auth', 'usim-auth', 'aoc']);
     expect(selectSuites([]).length).toBe(SUITES.length);
     expect(() => selectSuites(['seed-999'])).toThrow(/unknown suite seed-999/);
     for (const g of SUITE_GROUPS) for (const n of g.suites) expect(SUITES.some((s) => s.name === n), `${g.name} → ${n}`).toBe(true);
-    expect(SUITE_GROUPS.filter((g) => g.seed).map((g) => g.name)).toEqual(['seed-000-identification', 'seed-001-auth-result', 'seed-003-mall-profile', 'seed-004-pay-per-use']);
+    expect(SUITE_GROUPS.filter((g) => g.seed).map((g) => g.name)).toEqual(['seed-000-identification', 'seed-001-auth-result', 'seed-002-tickets', 'seed-003-mall-profile', 'seed-004-pay-per-use']);
+    // The seed-000 flow is complete (issue 18: the e-wallet suite landed), and so is seed 002's.
+    expect(SUITE_GROUPS.find((g) => g.name === 'seed-000-identification')?.inProgress).toBeUndefined();
+    expect(SUITE_GROUPS.find((g) => g.name === 'seed-002-tickets')?.inProgress).toBeUndefined();
   });
 
   it('every failure states expected and got, in full below the table', async () => {

@@ -31,7 +31,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--sim-blank', 'a blank programmable SIM instead (factory state: ADM1 set, nothing else; personalize it with `cardforge personalize --card`)')
     .option('--adm <key>', 'with --sim-blank: the ADM1 transport key (8 digits or 16 hex digits)', '12345678')
     .option('--personality <p>', 'with --sim-blank: classic, uicc or both', 'both')
-    .option('--with <applets>', 'with --sim-blank: also the blank payment and/or ledger applets (comma-separated: payment,ledger)')
+    .option('--with <applets>', 'with --sim-blank: also the blank e-wallet, payment and/or ledger applets (comma-separated: wallet,payment,ledger)')
     .option('--layout <profile>', "with --with: take the applets' layout (user slots, store sizes, ledger mode and log size — no secrets) from this profile; default layout otherwise")
     .action((opts: { output: string; t0?: boolean; force?: boolean; simBlank?: boolean; adm: string; personality: string; with?: string; layout?: string }) => {
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
@@ -115,16 +115,17 @@ function readProfileText(file: string): string {
   return readUserFile(file, 'the profile', 'PROFILE_UNREADABLE');
 }
 
-/** --with payment,ledger [--layout PROFILE]: which blank applets, with which layout (params only). */
+/** --with wallet,payment,ledger [--layout PROFILE]: which blank applets, with which layout (params only; the wallet has none). */
 function blankApplets(list: string | undefined, layout: string | undefined): BlankAppletsLayout {
   if (list === undefined) {
-    if (layout !== undefined) throw new CliError('USAGE', '--layout goes with --with payment,ledger', 2);
+    if (layout !== undefined) throw new CliError('USAGE', '--layout goes with --with wallet,payment,ledger', 2);
     return {};
   }
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (n !== 'payment' && n !== 'ledger') throw new CliError('USAGE', `--with expected payment and/or ledger, got "${n}"`, 2);
+  for (const n of names) if (n !== 'wallet' && n !== 'payment' && n !== 'ledger') throw new CliError('USAGE', `--with expected wallet, payment and/or ledger, got "${n}"`, 2);
   const fromProfile = layout !== undefined ? layoutOf(loadProfileFile(layout)) : undefined;
-  const out: { payment?: BlankAppletsLayout['payment']; ledger?: BlankAppletsLayout['ledger'] } = {};
+  const out: { wallet?: boolean; payment?: BlankAppletsLayout['payment']; ledger?: BlankAppletsLayout['ledger'] } = {};
+  if (names.includes('wallet')) out.wallet = true;
   if (names.includes('payment')) {
     out.payment = fromProfile ? fromProfile.payment : paymentParams(paymentProfileSchema.parse({ card_id: '0000000000000000', payment_code: '0000', unblock_code: '00000000' }));
     if (!out.payment) throw new CliError('USAGE', `--layout ${layout} has no payment section`, 2);

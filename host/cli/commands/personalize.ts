@@ -46,7 +46,7 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
   try {
     await transport.connect();
     const r = await personalizeOverApdu(transport, profile, { ...o, onStep: (i, n, s) => ctx.err(`[${i + 1}/${n}] ${s.label}`) });
-    const extra = [profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
+    const extra = [profile.wallet ? ' + e-wallet' : '', profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
     ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
   } finally {
     await transport.close();
@@ -55,7 +55,7 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
 
 /** The issuers for payment/ledger sections: "demo" (fixed public keys), or a keys file (created when missing). */
 function backendActors(spec: string | undefined, out: (l: string) => void): BackendActors | undefined {
-  return actorsFromOption(spec, { create: true, onCreate: (f) => out(`created ${f}: new back-end keys (issuers, editor root, payment server) — keep this file secret`) });
+  return actorsFromOption(spec, { create: true, onCreate: (f) => out(`created ${f}: new back-end keys (issuers, editor root, payment server, wallet issuer) — keep this file secret`) });
 }
 
 export function registerPersonalize(program: Command, ctx: CliContext): void {
@@ -83,7 +83,7 @@ export function registerPersonalize(program: Command, ctx: CliContext): void {
       const card = await personalizeCard(profile, file, backendActors(opts.backendKeys, ctx.out));
       // Locked: an image being served (emulate) or used by another command is not replaced under it.
       withImageLock(opts.output, 'cardforge personalize', () => saveImageFile(opts.output!, card));
-      const extra = [profile.payment ? 'payment' : '', profile.ledger ? `${profile.ledger.mode} ledger` : ''].filter(Boolean);
+      const extra = [profile.wallet ? 'e-wallet' : '', profile.payment ? 'payment' : '', profile.ledger ? `${profile.ledger.mode} ledger` : ''].filter(Boolean);
       ctx.out(`wrote ${opts.output}: ${profile.personality} SIM, IMSI ${profile.imsi}, ${profile.auth.algorithm}/${profile.auth.gsm_algorithm}${extra.length ? ` + ${extra.join(' + ')}` : ''}, ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol})`);
     });
 }

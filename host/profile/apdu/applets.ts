@@ -1,15 +1,19 @@
 /**
- * The payment and ledger part of APDU personalization (issue 8), after the SIM script: VERIFY
- * ADM1 (the final key: the SIM applet states "ADM1 verified" to the other applets as a session
- * fact), SELECT each applet by AID and its PERSO_STORE_DATA blocks (records: PAYMENT_PERSO_TAGS,
- * LEDGER_PERSO_TAGS; codes and keys masked in the dry run); the last block makes the card generate
- * its key pair. Then certification over APDUs by the issuers (certifyApplets), exactly as the
+ * The e-wallet, payment and ledger part of APDU personalization (issue 8, wallet issue 18), after
+ * the SIM script: VERIFY ADM1 (the final key: the SIM applet states "ADM1 verified" to the other
+ * applets as a session fact), SELECT each applet by AID and its PERSO_STORE_DATA blocks (records:
+ * WALLET_PERSO_TAGS, PAYMENT_PERSO_TAGS, LEDGER_PERSO_TAGS; codes and keys masked in the dry run);
+ * the last block makes the card generate its key pair. The wallet comes first, as in the offline
+ * install order (host/profile/personalize.ts), so the seeded RNG draws its key pair first on both
+ * paths. Then certification over APDUs by the issuers (certifyApplets), exactly as the
  * offline path does after install (host/profile/personalize.ts). The values come from the same
- * functions as the offline install (paymentPersonalization, ledgerPersonalization), so both
+ * functions as the offline install (walletPersonalization, paymentPersonalization, ledgerPersonalization), so both
  * paths write the same bytes; with the same seeded RNG the generated keys are the same too.
- * Also: the blank card with the payment/ledger applets (`cardforge image new --sim-blank --with`).
+ * Also: the blank card with the wallet/payment/ledger applets (`cardforge image new --sim-blank --with`).
  */
 import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as LT, SIM_APPLET_AID, isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as PT } from '../../../apdu-specs/index.js';
+import { WALLET_PERSO_TAGS as WT } from '../../../apdu-specs/wallet.js';
+import { WalletApplet } from '../../../card/applets/wallet/index.js';
 import { LedgerApplet, type LedgerParams } from '../../../card/applets/ledger/index.js';
 import { PaymentApplet, type PaymentParams } from '../../../card/applets/payment/index.js';
 import { bytesToHex, hexToBytes, u16, u32, type Card } from '../../../card/runtime/index.js';
@@ -21,7 +25,8 @@ import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../pa
 import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
 import { plainStep, storeDataStep, verifyAdmStep, type Step } from './script.js';
-import { LEDGER_AID, PAYMENT_AID } from '../../../card/protocol/index.js';
+import { LEDGER_AID, PAYMENT_AID, WALLET_AID } from '../../../card/protocol/index.js';
+import { walletPersonalization } from '../wallet.js';
 
 
 /** Secret payment tags as a set for storeDataStep (C2, C3, C4, D0..DF). */
@@ -44,6 +49,30 @@ export function checkLedgerKeys(profile: Profile, file: string, actors: BackendA
   for (const [k, pub, who] of expected) {
     if (String(s[k]).toLowerCase() !== bytesToHex(pub)) throw new ProfileError(file, [{ path: `ledger.${k}`, message: `does not match ${who} in the backend keys; expected ${bytesToHex(pub)}` }]);
   }
+}
+
+/** The wallet's issuer key in the profile must be the backend's wallet issuer, when the backend keys have one. */
+export function checkWalletKey(profile: Profile, file: string, actors: BackendActors | undefined): void {
+  const s = profile.wallet;
+  const issuer = actors?.walletIssuer;
+  if (!s || !issuer) return;
+  if (s.issuer_key.toLowerCase() !== bytesToHex(issuer.publicKey)) {
+    throw new ProfileError(file, [{ path: 'wallet.issuer_key', message: `does not match the wallet issuer in the backend keys (its reloads would be refused); expected ${bytesToHex(issuer.publicKey)}` }]);
+  }
+}
+
+/** Wallet: one block (the last: on-card key generation) with every record, in install() order. Nothing in it is secret. */
+export function walletSteps(profile: Profile): Step[] {
+  const s = profile.wallet;
+  if (!s) return [];
+  const v = walletPersonalization(s, profile.imsi);
+  const recs: [number, Uint8Array][] = [[WT.WALLET_ID, v.walletId], [WT.CURRENCY, u16(v.currency)], [WT.THRESHOLD, u32(v.threshold)], [WT.MAX_BALANCE, u32(v.maxBalance)]];
+  if (v.initialBalance !== undefined) recs.push([WT.INITIAL_BALANCE, u32(v.initialBalance)]);
+  recs.push([WT.ISSUER_KEY, v.issuerKey], [WT.IMSI_HASH, v.imsiHash]);
+  return [
+    selectStep('wallet', WALLET_AID),
+    storeDataStep('PERSO_STORE_DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, new Set()),
+  ];
 }
 
 /** Payment blocks: block 0 = identity, codes, keys, settings; then one block per user; the last generates the keys. */
@@ -88,11 +117,18 @@ export function ledgerSteps(profile: Profile): Step[] {
   ];
 }
 
-/** Everything after the SIM script (empty when the profile has no payment/ledger section). */
-export function appletSteps(profile: Profile, actors: BackendActors, file = 'profile'): Step[] {
-  if (!profile.payment && !profile.ledger) return [];
-  checkLedgerKeys(profile, file, actors);
-  return [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...paymentSteps(profile, actors), ...ledgerSteps(profile)];
+/**
+ * Everything after the SIM script (empty when the profile has no wallet/payment/ledger section).
+ * The payment and ledger sections need the actors (run.ts refuses them without); the wallet does not.
+ */
+export function appletSteps(profile: Profile, actors: BackendActors | undefined, file = 'profile'): Step[] {
+  if (!profile.payment && !profile.ledger && !profile.wallet) return [];
+  if (actors) checkLedgerKeys(profile, file, actors);
+  checkWalletKey(profile, file, actors);
+  const steps = [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...walletSteps(profile), ...(actors ? paymentSteps(profile, actors) : []), ...ledgerSteps(profile)];
+  // Certification ends on the SIM applet; without it, go back there (the ADM1 retry query follows).
+  if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
+  return steps;
 }
 
 /** What certifyApplets does, for the dry run (its APDUs depend on the card's answers). */
@@ -113,18 +149,21 @@ export async function certifyApplets(t: Transport, profile: Profile, actors: Bac
 }
 
 export interface BlankAppletsLayout {
+  /** The e-wallet has no layout parameters: present or not. */
+  readonly wallet?: boolean;
   readonly payment?: PaymentParams;
   readonly ledger?: LedgerParams;
 }
 
-/** The layout (params, no secrets) a profile's payment/ledger sections need on the blank card. */
+/** The layout (params, no secrets) a profile's wallet/payment/ledger sections need on the blank card. */
 export function layoutOf(profile: Profile): BlankAppletsLayout {
-  return { ...(profile.payment ? { payment: paymentParams(profile.payment) } : {}), ...(profile.ledger ? { ledger: ledgerParams(profile.ledger) } : {}) };
+  return { ...(profile.wallet ? { wallet: true } : {}), ...(profile.payment ? { payment: paymentParams(profile.payment) } : {}), ...(profile.ledger ? { ledger: ledgerParams(profile.ledger) } : {}) };
 }
 
-/** A blank SIM plus the blank payment / ledger applets (installed with layout only, in the offline path's order). */
+/** A blank SIM plus the blank wallet / payment / ledger applets (installed with layout only, in the offline path's order). */
 export function blankCard(o: BlankSimOptions & { readonly applets?: BlankAppletsLayout }): Card {
   const card = blankSimCard(o);
+  if (o.applets?.wallet) card.install(WalletApplet, { aid: WALLET_AID, personalization: { factory: {} } });
   if (o.applets?.payment) card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...o.applets.payment }, personalization: { factory: {} } });
   if (o.applets?.ledger) card.install(LedgerApplet, { aid: LEDGER_AID, params: { ...o.applets.ledger }, personalization: { factory: {} } });
   return card;

@@ -57,10 +57,10 @@ const ok = (sw: number): boolean => sw === 0x9000 || (sw & 0xff00) === 0x9f00 ||
 export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOptions, 'adm' | 'adapter' | 'file' | 'actors'> = {}): Step[] {
   const adapter = opts.adapter ?? cardforgeAdapter;
   const sim = adapter.script(profile, { adm: opts.adm ?? profile.pins.adm1, file: opts.file ?? 'profile' });
-  if (!profile.payment && !profile.ledger) return sim;
-  // The payment / ledger applets are cardforge's own (issue 8): other adapters' cards lack them.
-  if (adapter !== cardforgeAdapter) throw new PersonalizeError('ADAPTER_NO_APPLETS', `the ${adapter.name} card has no cardforge payment / ledger applets: remove those sections, or use the cardforge adapter`);
-  if (!opts.actors) throw new PersonalizeError('BACKEND_KEYS_NEEDED', `the ${profile.payment ? 'payment' : 'ledger'} section needs the issuers that certify the card: pass --backend-keys FILE or --backend-keys demo`);
+  if (!profile.payment && !profile.ledger && !profile.wallet) return sim;
+  // The wallet / payment / ledger applets are cardforge's own (issue 8): other adapters' cards lack them.
+  if (adapter !== cardforgeAdapter) throw new PersonalizeError('ADAPTER_NO_APPLETS', `the ${adapter.name} card has no cardforge wallet / payment / ledger applets: remove those sections, or use the cardforge adapter`);
+  if (!opts.actors && (profile.payment || profile.ledger)) throw new PersonalizeError('BACKEND_KEYS_NEEDED', `the ${profile.payment ? 'payment' : 'ledger'} section needs the issuers that certify the card: pass --backend-keys FILE or --backend-keys demo`);
   return [...sim, ...appletSteps(profile, opts.actors, opts.file ?? 'profile')];
 }
 

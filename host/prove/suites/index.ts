@@ -14,8 +14,10 @@ import { ledgerSuite } from './ledger.js';
 import { authResultSuite } from './docomo.js';
 import { mallProfileSuite } from './mall.js';
 import { cardNumberSuite, mallForwardSuite } from './seeds.js';
+import { walletSuite } from './wallet.js';
+import { ticketsSuite } from './tickets.js';
 
-export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, authResultSuite, cardNumberSuite, mallProfileSuite, mallForwardSuite, ledgerSuite];
+export const SUITES: readonly Suite[] = [pinSuite, gsmAuthSuite, usimAuthSuite, aocSuite, paymentSuite, walletSuite, authResultSuite, cardNumberSuite, mallProfileSuite, mallForwardSuite, ledgerSuite, ticketsSuite];
 
 export function suiteNames(): string[] {
   return SUITES.map((s) => s.name);
@@ -38,14 +40,18 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
   { name: 'all', description: 'every suite (the default)', suites: SUITES.map((s) => s.name) },
   {
     name: 'seed-000-identification', seed: '000',
-    description: 'SFR: subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC), payment code, signed purchase accepted by the payment server',
-    suites: ['payment'],
-    inProgress: 'the e-wallet has no prove suite yet',
+    description: 'SFR: subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC), payment code, signed purchase accepted by the payment server; e-wallet: purse below the threshold, payment card above',
+    suites: ['payment', 'wallet'],
   },
   {
     name: 'seed-001-auth-result', seed: '001',
     description: 'NTT DoCoMo: authentication result with expiry and device id; per-transaction encrypted card number',
     suites: ['auth-result', 'card-number'],
+  },
+  {
+    name: 'seed-002-tickets', seed: '002',
+    description: 'mobile e-commerce: tickets on the card — issued by the issuer, validated once at a gate (signed), transferred to another card, refunded with proof',
+    suites: ['tickets'],
   },
   {
     name: 'seed-003-mall-profile', seed: '003',

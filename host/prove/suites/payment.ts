@@ -5,7 +5,9 @@
  * A wrong code (spends a try) and the signed purchase (spends money) run only with --destructive.
  * With identification required (SFR seed, issue 18) the subscriber is authenticated through the
  * AuC (RAND issued, SRES verified and logged), the card signs the IMSI hash and that RAND, and the
- * server accepts only when the AuC confirms the pair; a host-chosen RAND is refused.
+ * server accepts only when the AuC confirms the pair; a host-chosen RAND is refused. The
+ * identification takes the way the card answers (sim.ts identifySubscriber): RUN GSM ALGORITHM on a
+ * card with the classic SIM, USIM AUTHENTICATE in GSM context on a UICC-only card (record byte 03).
  */
 import { sha256 } from '../../../card/algorithms/index.js';
 import { imsiHash, NO_IDENTITY, type RecordIdentity } from '../../../card/protocol/index.js';
@@ -31,17 +33,18 @@ export const paymentSuite: Suite = {
     const needsId = p.payment.require_identification;
     const auc = aucFor(p);
     let identity: RecordIdentity = NO_IDENTITY;
-    if (needsId && p.personality !== 'uicc') {
-      const rand = await identifySubscriber(ctx, auc);
-      if (rand !== undefined) identity = { imsiHash: imsiHash(p.imsi), rand };
+    // What the card attests in the signed record: 01 = RUN GSM ALGORITHM, 03 = AUTHENTICATE in GSM
+    // context, in this session, with the IMSI hash and the RAND (tags CB, CC).
+    let identification = 0;
+    if (needsId) {
+      const id = await identifySubscriber(ctx, auc);
+      if (id !== undefined) identity = { imsiHash: imsiHash(p.imsi), rand: id.rand };
+      identification = id?.code ?? 1;
     }
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
     if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
     const server = new PaymentServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, requireIdentification: needsId, identification: auc });
-    // What the card attests in the signed record: 01 = identified by RUN GSM ALGORITHM in this
-    // session, with the IMSI hash and the RAND (tags CB, CC).
-    const identification = needsId ? 1 : 0;
     const certificate = await client.certificate();
     const order = { merchantId: enc('prove-shop'), amount: 1, currency: 978, dateTime: new Date(), orderHash: sha256(enc('cardforge prove')) };
     // A refusal reads "CODE: why" so a failing row says what the server objected to.
@@ -75,13 +78,14 @@ export const paymentSuite: Suite = {
     await client.verifyCode(enc(p.payment.payment_code));
     const other = await client.sign({ ...order, challenge: req.challenge });
     ctx.check('a signature over another amount is rejected', 'SIGNATURE_INVALID', codeOf(verdict(() => server.verify({ certificate, challenge: req.challenge, response: other.data, identification, identity }))));
-    if (!needsId || p.personality === 'uicc') return;
+    if (!needsId) return;
     // The audit's gap (issue 18): the host authenticates the SIM on a RAND of its own choosing —
     // the card answers, but the AuC never issued that RAND, so the server must refuse the payment.
     const hostRand = sha256(enc('prove: a host-chosen RAND')).slice(0, 16);
     await ctx.transport.reset(); // a new session: the SIM applet is selected again, no identification
     const answered = await identifySubscriber(ctx, auc, hostRand);
-    if (!ctx.check('RUN GSM ALGORITHM on a host-chosen RAND (not issued by the AuC)', '9000', answered ? '9000' : 'refused')) return;
+    const how = answered?.context === 'gsm-context' ? 'AUTHENTICATE GSM context' : 'RUN GSM ALGORITHM';
+    if (!ctx.check(`${how} on a host-chosen RAND (not issued by the AuC)`, '9000', answered ? '9000' : 'refused')) return;
     await client.select();
     await client.verifyCode(enc(p.payment.payment_code));
     req = server.begin(order);

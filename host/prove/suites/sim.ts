@@ -11,7 +11,7 @@
  * Only standard APDUs are used, so the suites run the same against a real card in a reader.
  */
 import { bytesToHex, concat, findTlv, hexToBytes, readU16, readU24 } from '../../../card/runtime/index.js';
-import { GSM, UICC, USIM_AID_PREFIX } from '../../../apdu-specs/index.js';
+import { GSM, SW, UICC, USIM_AID_PREFIX } from '../../../apdu-specs/index.js';
 import { computeOpc } from '../../../card/algorithms/index.js';
 import { AuC } from '../../backend/auc.js';
 import type { Profile } from '../../profile/schema.js';
@@ -287,24 +287,58 @@ export const aocSuite: Suite = {
   },
 };
 
+/** A subscriber identification the AuC verified: the RAND the card answered, in which context. */
+export interface Identification {
+  readonly rand: Uint8Array;
+  /** 'gsm': RUN GSM ALGORITHM (classic SIM); 'gsm-context': USIM AUTHENTICATE P2=80 (UICC-only card). */
+  readonly context: 'gsm' | 'gsm-context';
+  /** The record's identification byte for the payment server (card/applets/payment IDENTIFICATION). */
+  readonly code: 1 | 3;
+}
+
 /**
- * Subscriber identification as the SFR seed's payment server requires it before a payment:
- * RUN GSM ALGORITHM (after CHV1) in this session with a RAND the AuC issued, the SRES checked —
- * and so logged — by the AuC (issue 18). With `hostRand` the host sends a RAND of its own choosing
- * instead, which the AuC never issued (the negative check). Returns the RAND the card answered, or
- * undefined when the card or the AuC refused.
+ * Subscriber identification as the SFR seed's payment server requires it before a payment
+ * (issue 18): an AuC-issued RAND answered by the card in this session, the answer checked — and so
+ * logged — by the AuC. The way is chosen by what the card answers, not by the profile: the GSM
+ * SELECT of MF (class A0) answers 9Fxx on a card with the classic SIM → CHV1, RUN GSM ALGORITHM
+ * (A0 88) on a triplet; a UICC-only card refuses class A0 (6E00) → SELECT ADF_USIM, PIN1, USIM
+ * AUTHENTICATE in GSM context (00 88, P2=80, TS 31.102 §7.1.2.1) on a quintuplet's RAND, SRES =
+ * c2(XRES) checked (TS 33.102 §6.8.1.2). With `hostRand` the host sends a RAND of its own choosing
+ * instead, which the AuC never issued (the negative check). Returns what the card answered, or
+ * undefined when the card or the AuC refused (the row says which).
  */
-export async function identifySubscriber(ctx: SuiteContext, auc: AuC = aucFor(ctx.profile!), hostRand?: Uint8Array): Promise<Uint8Array | undefined> {
+export async function identifySubscriber(ctx: SuiteContext, auc: AuC = aucFor(ctx.profile!), hostRand?: Uint8Array): Promise<Identification | undefined> {
   const p = ctx.profile!;
-  await gsmSelect(ctx, '3f00');
+  const mf = await gsmSelect(ctx, '3f00');
+  if (mf.sw === SW.CLA_NOT_SUPPORTED) return identifyOnUicc(ctx, auc, hostRand);
   await gsmSelect(ctx, '7f20');
   if (p.pins.pin1_enabled) await verifyChv(ctx, 1, p.pins.pin1);
   if (hostRand !== undefined) {
     const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: hostRand });
-    return r.sw === 0x9000 ? hostRand : undefined;
+    return r.sw === 0x9000 ? { rand: hostRand, context: 'gsm', code: 1 } : undefined;
   }
   const t = auc.triplet(p.imsi);
   const r = await ctx.command(GSM.GSM_RUN_GSM_ALGORITHM, { data: t.rand });
   const ok = ctx.check('subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)', 'SRES ok', r.sw === 0x9000 && auc.checkSres(t, r.data.subarray(0, 4)) ? 'SRES ok' : r.swHex);
-  return ok ? t.rand : undefined;
+  return ok ? { rand: t.rand, context: 'gsm', code: 1 } : undefined;
+}
+
+async function identifyOnUicc(ctx: SuiteContext, auc: AuC, hostRand?: Uint8Array): Promise<Identification | undefined> {
+  const p = ctx.profile!;
+  const label = 'subscriber identified (UICC-only card: AUTHENTICATE GSM context, SRES checked by the AuC)';
+  const aid = await usimAid(ctx);
+  const sel = aid?.startsWith(USIM_AID_PREFIX) ? await ctx.command(UICC.UICC_SELECT, { p1: 0x04, p2: 0x04, data: hexToBytes(aid), ne: 256 }) : undefined;
+  if (sel?.sw !== 0x9000) {
+    ctx.check(label, 'SRES ok', sel ? `SELECT ADF_USIM ${sel.swHex}` : 'no USIM in EF_DIR', false);
+    return undefined;
+  }
+  if (p.pins.pin1_enabled) await verifyPin(ctx, p.pins.pin1);
+  const v = hostRand === undefined ? auc.quintuplet(p.imsi) : undefined;
+  const rand = hostRand ?? v!.rand;
+  const r = await ctx.command(UICC.USIM_AUTHENTICATE, { p2: 0x80, data: concat(Uint8Array.of(16), rand), ne: 256 });
+  // GSM context answer (TS 31.102 §7.1.2.1): 04 ‖ SRES ‖ 08 ‖ Kc.
+  const sres = r.sw === 0x9000 && r.data[0] === 4 ? r.data.subarray(1, 5) : undefined;
+  if (hostRand !== undefined) return sres ? { rand, context: 'gsm-context', code: 3 } : undefined;
+  const ok = ctx.check(label, 'SRES ok', sres && auc.checkGsmContext(v!, sres) ? 'SRES ok' : `${r.swHex}${r.data.length ? ' ' + hx(r.data) : ''}`);
+  return ok ? { rand, context: 'gsm-context', code: 3 } : undefined;
 }
