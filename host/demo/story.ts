@@ -18,7 +18,7 @@ import { actorsFrom, demoSecrets } from '../backend/actors.js';
 import { AuC } from '../backend/auc.js';
 import { CardCompanyServer, PaymentGateway, PaymentServer as PurchaseServer, ProfileForwarder, ProfileSettlementServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
-import { LedgerCard, SettlementServer, SoftwareInterface } from '../backend/ledger/index.js';
+import { LedgerCard, LedgerCardError, OfferSigner, SettlementServer, SigningKey, SoftwareInterface } from '../backend/ledger/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
 import { DemoReport, type DemoOutput } from './report.js';
 
@@ -129,14 +129,23 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   }
   verdict(replay !== '', `the same signature presented again is rejected (${replay})`);
 
-  step('4. Pay-per-use (France Telecom seed): the editor offers, the user consents, the card debits and signs a receipt');
+  step('4. Pay-per-use (France Telecom seed): the issuer-certified editor key is registered, the editor offers for the card challenge, the user consents, the card debits and signs a receipt');
   const ledger = new LedgerCard(transport);
   await ledger.select();
   show = false;
   const ledgerCert = await ledger.certificate();
   show = true;
-  const game = new SoftwareInterface(hexToBytes('ed00000a'), actors.editorRoot, actors.ledgerIssuer.publicKey);
-  const offer = game.offer('chess engine: one analysis', 120, 978, Math.floor(clock.now() / 1000));
+  // The editor's own offer-signing key (fixed for the demo), certified by the ledger issuer
+  // (X.509 for the world, the compact form for the card) and registered on the card: from now on
+  // the card verifies this editor's offers with it, not with the editor root.
+  const editorId = hexToBytes('ed00000a');
+  const editorKey = new OfferSigner(SigningKey.fromSecret(sha256(enc('cardforge demo: editor ed00000a offer key'))));
+  const editorCert = actors.ledgerIssuer.certifyEditor(editorId, editorKey.publicKey, { editorName: 'chess engine', keyVersion: 1 });
+  await ledger.registerEditor(editorCert);
+  verdict(true, `REGISTER EDITOR ${hx(editorId)} (key version ${editorCert.keyVersion}): the card checked the issuer's signature and keeps the editor's key (X.509: ${editorCert.x509.length} bytes)`);
+  const game = new SoftwareInterface(editorId, editorKey, actors.ledgerIssuer.publicKey);
+  const { challenge } = await ledger.challenge();
+  const offer = game.offer('chess engine: one analysis', 120, 978, challenge, Math.floor(clock.now() / 1000));
   await ledger.verifyCode(enc(profile.ledger!.consent!.code!));
   const receipt = await ledger.debit(offer);
   let price = -1;
@@ -146,6 +155,14 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
     out.line(`   software: ${(e as Error).message}`);
   }
   verdict(price === 120, 'the software verifies the receipt against its offer and the card certificate: use granted');
+  await ledger.verifyCode(enc(profile.ledger!.consent!.code!));
+  let again = 'accepted';
+  try {
+    await ledger.debit(offer);
+  } catch (e) {
+    again = e instanceof LedgerCardError ? e.sw.toString(16).toUpperCase() : (e as Error).message;
+  }
+  verdict(again === '6985', `the same DEBIT sent again is refused (${again}): its card challenge was used up`);
   verdict((await ledger.info()).value === 880, 'balance 1000 → 880, the usage record is in the card log');
 
   step('5. Export of the usage log, settlement per editor, then the reload the issuer authorises');
