@@ -7,7 +7,6 @@
  */
 import type { PBytes, PersistentStore, Rng } from '../runtime/index.js';
 import { bigToBytes, bytesToBig, publicKeyOf, scalarFromSeed, signDigest } from '../algorithms/p256.js';
-import { tagged } from './tagged.js';
 
 export class CardKeyPair {
   /** The public key cell (65 bytes, zero until generated). */
@@ -29,14 +28,9 @@ export class CardKeyPair {
     this.publicKey.set(publicKeyOf(d));
   }
 
-  /** The card's signature (raw r ‖ s) over a 32-byte digest. */
+  /** The card's signature (raw r ‖ s) over a 32-byte digest (a tagged statement, tagged.ts). */
   sign(digest: Uint8Array): Uint8Array {
     return signDigest(bytesToBig(this.privateKey.view()), digest, this.rng.fill(new Uint8Array(16)));
-  }
-
-  /** The card's signature over the tagged statement `tag` ‖ parts (tagged.ts). */
-  signTagged(tag: string, ...parts: Uint8Array[]): Uint8Array {
-    return this.sign(tagged(tag, ...parts));
   }
 
   /** The private scalar, for on-card ECDH only (never sent). */
