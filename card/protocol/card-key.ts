@@ -11,30 +11,30 @@ import { bigToBytes, bytesToBig, publicKeyOf, scalarFromSeed, signDigest } from 
 export class CardKeyPair {
   /** The public key cell (65 bytes, zero until generated). */
   readonly publicKey: PBytes;
-  private readonly privateKey: PBytes;
+  readonly #privateKey: PBytes;
+  readonly #rng: Rng;
 
   /** Allocates the two cells in `persistent`, private key first (the order saved images carry). */
   constructor(ctx: { readonly persistent: PersistentStore; readonly rng: Rng }) {
-    this.rng = ctx.rng;
-    this.privateKey = ctx.persistent.bytes('privateKey', 32);
+    this.#rng = ctx.rng;
+    this.#privateKey = ctx.persistent.bytes('privateKey', 32);
     this.publicKey = ctx.persistent.bytes('publicKey', 65);
   }
-  private readonly rng: Rng;
 
   /** A new key pair from the card's RNG, replacing any earlier one (two persistent writes). */
   generate(): void {
-    const d = scalarFromSeed(this.rng.fill(new Uint8Array(48)));
-    this.privateKey.set(bigToBytes(d, 32));
+    const d = scalarFromSeed(this.#rng.fill(new Uint8Array(48)));
+    this.#privateKey.set(bigToBytes(d, 32));
     this.publicKey.set(publicKeyOf(d));
   }
 
   /** The card's signature (raw r ‖ s) over a 32-byte digest (a tagged statement, tagged.ts). */
   sign(digest: Uint8Array): Uint8Array {
-    return signDigest(bytesToBig(this.privateKey.view()), digest, this.rng.fill(new Uint8Array(16)));
+    return signDigest(bytesToBig(this.#privateKey.view()), digest, this.#rng.fill(new Uint8Array(16)));
   }
 
   /** The private scalar, for on-card ECDH only (never sent). */
   scalar(): bigint {
-    return bytesToBig(this.privateKey.view());
+    return bytesToBig(this.#privateKey.view());
   }
 }

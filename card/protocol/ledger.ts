@@ -47,7 +47,6 @@ export const DEBIT = {
 export const EDITOR_CERT = { editorId: 0, keyVersion: 4, publicKey: 8, signature: 73, length: 137 } as const;
 /** One entry of the card's editor-key table: editor id (4) || key version (4) || public key (65). */
 export const EDITOR_ENTRY = { editorId: 0, keyVersion: 4, publicKey: 8, length: 73 } as const;
-export const EDITOR_ENTRY_LENGTH = EDITOR_ENTRY.length;
 /** Editor keys a card holds (the bounded persistent table of REGISTER EDITOR). */
 export const EDITOR_SLOTS = 8;
 

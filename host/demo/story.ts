@@ -3,7 +3,9 @@
  * from the bundled profile (profiles/example-seeds.yaml) with the fixed demo back-end keys, then:
  * PIN unlock; subscriber identification (RAND → SRES checked by the AuC, SFR seed); a purchase
  * signed after the payment code and checked by the payment server (SFR, with identification
- * before payment); a pay-per-use debit whose receipt the software verifies (France Telecom);
+ * before payment); the editor's issuer-certified key registered (REGISTER EDITOR) and a
+ * pay-per-use debit for the card's one-use challenge whose receipt the software verifies and
+ * which the card refuses to accept twice (France Telecom);
  * export of the usage log, settlement per editor, and the reload the issuer authorises.
  * Each step prints its APDUs decoded from apdu-specs and a verdict.
  */
