@@ -1,7 +1,7 @@
 /**
  * The ledger's purse: DEBIT (a signed receipt per use), GET LAST RECEIPT and LOAD (prepaid).
  * - DEBIT: funds/ceiling, balance or use, counter, the record written into the spare slot of the
- *   N+1-slot cyclic log, the newest-slot pointer, the host-random window and the "receipt pending"
+ *   N+1-slot cyclic log, the newest-slot pointer and the "receipt pending"
  *   flag in ONE transaction. The receipt is signed over the committed record AFTER the commit, so
  *   a tear before the commit leaves nothing and no receipt can exist for it; a tear after the
  *   commit leaves the record with the flag set (GET INFO flags bit 0) and GET LAST RECEIPT
