@@ -73,7 +73,7 @@ const TABLE = {
   APPLET_SELECT_FAILED: sw(0x6999, 0xffff, 'checking-error', 'Applet selection failed / no applet selected on this channel', 'Java Card 3 RE §4.5'),
   LEDGER_INSUFFICIENT_FUNDS: sw(0x6910, 0xffff, 'proprietary', 'Ledger: balance lower than the price; nothing changed', 'cardforge ledger'),
   LEDGER_CEILING_REACHED: sw(0x6911, 0xffff, 'proprietary', 'Ledger: the debit would pass the postpaid ceiling; nothing changed', 'cardforge ledger'),
-  LEDGER_REPLAYED: sw(0x6912, 0xffff, 'proprietary', 'Ledger: host random, counter or authorisation already used (replay); nothing changed', 'cardforge ledger'),
+  LEDGER_REPLAYED: sw(0x6912, 0xffff, 'proprietary', 'Ledger: not the outstanding card challenge, counter or authorisation already used, or an editor key version not above the registered one (replay, rollback); nothing changed', 'cardforge ledger'),
   LEDGER_LOG_NOT_EXPORTED: sw(0x6913, 0xffff, 'proprietary', 'Ledger: usage records must be exported and acknowledged first (LOAD), or the log is full of unexported records (DEBIT)', 'cardforge ledger'),
   LEDGER_MAX_BALANCE: sw(0x6914, 0xffff, 'proprietary', 'Ledger: the load would pass the maximum balance; nothing changed', 'cardforge ledger'),
   LEDGER_TICKET_USED: sw(0x6915, 0xffff, 'proprietary', 'Ledger: ticket already validated', 'cardforge ledger'),

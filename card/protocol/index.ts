@@ -10,3 +10,4 @@ export * from './ledger.js';
 export * from './payment.js';
 export * from './wallet.js';
 export * from './subscriber.js';
+export * from './card-key.js';

@@ -6,9 +6,11 @@
  * What each party signs in the ledger protocol: SHA-256 over a 4-byte domain tag and the fields,
  * so a signature made for one purpose can never be replayed as another. Shared by the card and the
  * host back-end (host/backend/ledger) so both sides hash the same bytes.
- *   offer    (editor key):  "CFOF" editorId(4) offerHash(32) price(4) currency(2)
- *            (the registered editor's own key, else the editor root: REGISTER EDITOR, seed 004)
- *   editor   (issuer):      "CFED" editorId(4) editorPublicKey(65)
+ *   offer    (editor key):  "CFOF" editorId(4) offerHash(32) price(4) currency(2) challenge(16) dateTime(4)
+ *            (the registered editor's own key, else the editor root: REGISTER EDITOR, seed 004;
+ *            the challenge is the card's one-use GET CHALLENGE value, so an offer signature
+ *            is good for one DEBIT on one card: a captured DEBIT is never accepted again)
+ *   editor   (issuer):      "CFED" editorId(4) keyVersion(4) editorPublicKey(65)
  *   receipt  (card):        "CFRC" record(82)
  *   load     (issuer):      "CFLD" cardId(8) challenge(16) amount(4) loadCounter(4)
  *   export   (card):        "CFEX" cardId(8) exportCounter(4) first(4) last(4) amount(4) recordsDigest(32)
@@ -21,7 +23,7 @@
  *   transfer (sender card): "CFTT" fromCardId(8) ticket(24) recipientKey(65) recipientNonce(16)
  */
 import { sha256 } from '../algorithms/sha256.js';
-import { concat, u32 } from '../runtime/bytes.js';
+import { concat, u16, u32 } from '../runtime/bytes.js';
 import { tagged } from './tagged.js';
 
 export { LEDGER_AID } from '../../apdu-specs/ledger.js';
@@ -31,25 +33,26 @@ export const LEDGER_MODES = ['prepaid', 'postpaid'] as const;
 export type LedgerMode = (typeof LEDGER_MODES)[number];
 
 export const CARD_ID_LENGTH = 8;
-export const RANDOM_LENGTH = 16;
 export const CHALLENGE_LENGTH = 16;
 export const MAX_AMOUNT = 0xffffffff;
 
-// ---- DEBIT command data (offsets) ----
+// ---- DEBIT command data (offsets): the offer, signed by the editor over [0, signature) ----
+/** `challenge`: the card's outstanding one-use GET CHALLENGE value (the seed's random, bound to the card). */
 export const DEBIT = {
-  editorId: 0, offerHash: 4, price: 36, currency: 40, hostRandom: 42, dateTime: 58, signature: 62, length: 126,
+  editorId: 0, offerHash: 4, price: 36, currency: 40, challenge: 42, dateTime: 58, signature: 62, length: 126,
 } as const;
 
 // ---- REGISTER EDITOR command data (offsets): the issuer's card-verifiable editor certificate ----
-export const EDITOR_CERT = { editorId: 0, publicKey: 4, signature: 69, length: 133 } as const;
-/** One entry of the card's editor-key table: editor id (4) || public key (65). */
-export const EDITOR_ENTRY_LENGTH = 69;
+/** keyVersion: u32 chosen by the issuer, higher for each new key of an editor (no rollback to an older certificate). */
+export const EDITOR_CERT = { editorId: 0, keyVersion: 4, publicKey: 8, signature: 73, length: 137 } as const;
+/** One entry of the card's editor-key table: editor id (4) || key version (4) || public key (65). */
+export const EDITOR_ENTRY = { editorId: 0, keyVersion: 4, publicKey: 8, length: 73 } as const;
 /** Editor keys a card holds (the bounded persistent table of REGISTER EDITOR). */
 export const EDITOR_SLOTS = 8;
 
 // ---- usage record = receipt body (offsets); the receipt is record || card signature ----
 export const REC = {
-  cardId: 0, counter: 8, editorId: 12, offerHash: 16, price: 48, currency: 52, before: 54, after: 58, hostRandom: 62, dateTime: 78, length: 82,
+  cardId: 0, counter: 8, editorId: 12, offerHash: 16, price: 48, currency: 52, before: 54, after: 58, challenge: 62, dateTime: 78, length: 82,
 } as const;
 
 // ---- GET INFO response (offsets) ----
@@ -84,9 +87,9 @@ export const TRANSFER = { ticket: 0, fromCard: 24, fromKey: 32, cert: 97, signat
 
 // ---- signing inputs ----
 
-export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: Uint8Array, currency: Uint8Array): Uint8Array =>
-  tagged('CFOF', editorId, offerHash, price, currency);
-export const editorDigest = (editorId: Uint8Array, editorPublicKey: Uint8Array): Uint8Array => tagged('CFED', editorId, editorPublicKey);
+export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number, challenge: Uint8Array, dateTime: number): Uint8Array =>
+  tagged('CFOF', editorId, offerHash, u32(price), u16(currency), challenge, u32(dateTime));
+export const editorDigest = (editorId: Uint8Array, keyVersion: number, editorPublicKey: Uint8Array): Uint8Array => tagged('CFED', editorId, u32(keyVersion), editorPublicKey);
 export const receiptDigest = (record: Uint8Array): Uint8Array => tagged('CFRC', record);
 export const loadDigest = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
   tagged('CFLD', cardId, challenge, u32(amount), u32(loadCounter));

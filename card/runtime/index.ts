@@ -6,6 +6,7 @@ export * from './atr.js';
 export * from './memory.js';
 export * from './store.js';
 export * from './transient.js';
+export * from './challenge.js';
 export * from './pin.js';
 export * from './rng.js';
 export * from './applet.js';

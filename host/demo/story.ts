@@ -4,7 +4,9 @@
  * PIN unlock; subscriber identification (RAND → SRES checked by the AuC, SFR seed); a purchase
  * signed after the payment code and checked by the payment server (SFR, with identification
  * before payment); the e-wallet paying a small amount from its purse and sending a large one to
- * the payment card (SFR); a pay-per-use debit whose receipt the software verifies (France Telecom);
+ * the payment card (SFR); the editor's issuer-certified key registered (REGISTER EDITOR) and a
+ * pay-per-use debit for the card's one-use challenge whose receipt the software verifies and
+ * which the card refuses to accept twice (France Telecom);
  * export of the usage log, settlement per editor, and the reload the issuer authorises.
  * Each step prints its APDUs decoded from apdu-specs and a verdict.
  */
@@ -19,7 +21,7 @@ import { actorsFrom, demoSecrets } from '../backend/actors.js';
 import { AuC } from '../backend/auc.js';
 import { CardCompanyServer, PaymentGateway, PaymentServer as PurchaseServer, ProfileForwarder, ProfileSettlementServer } from '../backend/payment/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
-import { LedgerCard, SettlementServer, SoftwareInterface } from '../backend/ledger/index.js';
+import { LedgerCard, LedgerCardError, OfferSigner, SettlementServer, SigningKey, SoftwareInterface } from '../backend/ledger/index.js';
 import { checkWalletReceipt, WalletCard } from '../backend/wallet/index.js';
 import { ExchangeDecoder } from '../trace/decode.js';
 import { DemoReport, type DemoOutput } from './report.js';
@@ -162,14 +164,28 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
   }
   verdict(cardCounter === 2, 'the payment card signs the 45.00 EUR after the payment code; the payment server accepts it (the AuC confirms the identification)');
 
-  step('5. Pay-per-use (France Telecom seed): the editor offers, the user consents, the card debits and signs a receipt');
+  step('5. Pay-per-use (France Telecom seed): the issuer-certified editor key is registered, the editor offers for the card challenge, the user consents, the card debits and signs a receipt');
   const ledger = new LedgerCard(transport);
   await ledger.select();
   show = false;
   const ledgerCert = await ledger.certificate();
   show = true;
-  const game = new SoftwareInterface(hexToBytes('ed00000a'), actors.editorRoot, actors.ledgerIssuer.publicKey);
-  const offer = game.offer('chess engine: one analysis', 120, 978, Math.floor(clock.now() / 1000));
+  // The editor's own offer-signing key (fixed for the demo), certified by the ledger issuer
+  // (X.509 for the world, the compact form for the card) and registered on the card: from now on
+  // the card verifies this editor's offers with it, not with the editor root.
+  const editorId = hexToBytes('ed00000a');
+  const editorKey = new OfferSigner(SigningKey.fromSecret(sha256(enc('cardforge demo: editor ed00000a offer key'))));
+  const editorCert = actors.ledgerIssuer.certifyEditor(editorId, editorKey.publicKey, { editorName: 'chess engine', keyVersion: 1 });
+  let registered = '9000';
+  try {
+    await ledger.registerEditor(editorCert);
+  } catch (e) {
+    registered = e instanceof LedgerCardError ? e.sw.toString(16).toUpperCase() : (e as Error).message;
+  }
+  verdict(registered === '9000', `REGISTER EDITOR ${hx(editorId)} (key version ${editorCert.keyVersion}): the card checked the issuer's signature and keeps the editor's key (X.509: ${editorCert.x509.length} bytes)`);
+  const game = new SoftwareInterface(editorId, editorKey, actors.ledgerIssuer.publicKey);
+  const { challenge } = await ledger.challenge();
+  const offer = game.offer('chess engine: one analysis', 120, 978, challenge, Math.floor(clock.now() / 1000));
   await ledger.verifyCode(enc(profile.ledger!.consent!.code!));
   const receipt = await ledger.debit(offer);
   let price = -1;
@@ -179,6 +195,14 @@ export async function runSeedStory(out: DemoOutput, profileUrl: URL = STORY_PROF
     out.line(`   software: ${(e as Error).message}`);
   }
   verdict(price === 120, 'the software verifies the receipt against its offer and the card certificate: use granted');
+  await ledger.verifyCode(enc(profile.ledger!.consent!.code!));
+  let again = 'accepted';
+  try {
+    await ledger.debit(offer);
+  } catch (e) {
+    again = e instanceof LedgerCardError ? e.sw.toString(16).toUpperCase() : (e as Error).message;
+  }
+  verdict(again === '6985', `the same DEBIT sent again is refused (${again}): its card challenge was used up`);
   verdict((await ledger.info()).value === 880, 'balance 1000 → 880, the usage record is in the card log');
 
   step('6. Export of the usage log, settlement per editor, then the reload the issuer authorises');

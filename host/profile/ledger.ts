@@ -20,7 +20,6 @@
  *     consent: { mode: above, threshold: 500, code: "1234" }
  *     log_size: 16
  *     ticket_slots: 4
- *     replay_window: 16
  */
 import { z } from 'zod';
 import { hexToBytes } from '../../card/runtime/index.js';
@@ -54,10 +53,12 @@ export const ledgerProfileSchema = z
       .optional(),
     log_size: int(1, 254).default(16),
     ticket_slots: int(0, 32).default(4),
-    replay_window: int(1, 64).default(16),
+    /** Removed (issue 18): kept in the schema only to say so clearly. */
+    replay_window: z.unknown().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.replay_window !== undefined) ctx.addIssue({ code: 'custom', path: ['replay_window'], message: 'replay_window is no longer used: DEBIT answers the card\'s one-use GET CHALLENGE, so there is no host-random window; delete this line' });
     if (s.mode === 'prepaid') {
       if (s.max_balance === undefined) ctx.addIssue({ code: 'custom', path: ['max_balance'], message: 'a prepaid ledger needs max_balance' });
       if (s.ceiling !== undefined) ctx.addIssue({ code: 'custom', path: ['ceiling'], message: 'ceiling is for postpaid; use max_balance' });
@@ -74,7 +75,7 @@ export type LedgerProfile = z.output<typeof ledgerProfileSchema>;
 
 /** Layout for Card.install params (no secrets). */
 export function ledgerParams(s: LedgerProfile): LedgerParams {
-  return { mode: s.mode, logSize: s.log_size, ticketSlots: s.ticket_slots, replayWindow: s.replay_window };
+  return { mode: s.mode, logSize: s.log_size, ticketSlots: s.ticket_slots };
 }
 
 /** Values for install(). */

@@ -24,19 +24,19 @@ describe('code verification lifetime: until deselect or reset, for every applet'
     expect(sw(card.transmit(apdu.verify()))).toBe(0x9000);
     expect(sw(card.transmit(selectAid(LEDGER_AID)))).toBe(0x9000); // SELECT again: deselect, then select
     expect(sw(card.transmit(apdu.verify()))).toBe(0x63c3);
-    expect(sw(card.transmit(apdu.debit(offer(5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    expect(sw(card.transmit(apdu.debit(offer(card, 5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
     expect(sw(card.transmit(apdu.verify(CODE)))).toBe(0x9000);
     card.reset();
-    expect(sw(card.transmit(apdu.debit(offer(5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    expect(sw(card.transmit(apdu.debit(offer(card, 5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
     expect(sw(card.transmit(apdu.verify(CODE)))).toBe(0x9000);
-    expect(sw(card.transmit(apdu.debit(offer(5))))).toBe(0x9000);
+    expect(sw(card.transmit(apdu.debit(offer(card, 5))))).toBe(0x9000);
   });
 
   it('ledger: a wrong code after a good one clears the consent', () => {
     const card = makeCard({ consent: 'always' });
     expect(sw(card.transmit(apdu.verify(CODE)))).toBe(0x9000);
     expect(sw(card.transmit(apdu.verify(enc('9999'))))).toBe(0x63c2);
-    expect(sw(card.transmit(apdu.debit(offer(5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    expect(sw(card.transmit(apdu.debit(offer(card, 5))))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
   });
 
   it('payment: the code is cleared by a deselect (reselect) and by a wrong code', async () => {

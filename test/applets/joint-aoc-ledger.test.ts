@@ -14,7 +14,8 @@ import { LedgerApplet } from '../../card/applets/ledger/index.js';
 import { installSim } from '../../card/applets/sim/index.js';
 import { decodePuct, decodeU24 } from '../../card/fs/codecs.js';
 import { Card, SeededRng, VirtualClock, bytesToHex, hexToBytes } from '../../card/runtime/index.js';
-import { CARD_ID, EDITOR_ROOT, EUR, ISSUER, SERVER_KEY, apdu, offer, sw } from './ledger/fixture.js';
+import { CARD_ID, EDITOR_ROOT, EUR, ISSUER, SERVER_KEY, apdu, data, offerFor, sw } from './ledger/fixture.js';
+import type { DebitRequest } from '../../host/backend/ledger/index.js';
 import { PERSO, pinField } from './sim/helpers.js';
 import { INFO, LEDGER_AID } from '../../card/protocol/index.js';
 
@@ -25,7 +26,7 @@ function jointCard(pricePerUnitCents: number): Card {
   installSim(card, {}, { ...PERSO, acmMax: ACM_MAX });
   card.install(LedgerApplet, {
     aid: LEDGER_AID,
-    params: { mode: 'postpaid', logSize: 16, ticketSlots: 0, replayWindow: 4 },
+    params: { mode: 'postpaid', logSize: 16, ticketSlots: 0 },
     personalization: { cardId: CARD_ID, currency: EUR, limit: ACM_MAX * pricePerUnitCents, editorRootKey: EDITOR_ROOT.publicKey, issuerKey: ISSUER.publicKey, serverKey: SERVER_KEY.publicKey },
   });
   card.powerOn();
@@ -62,12 +63,13 @@ describe('Advice of Charge and the ledger meter the same call', () => {
     sim(card, 'a0a40000026f39'); // EF_ACM
 
     const price = cents * 1; // one unit per tick
-    const tick = offer(price, { what: 'call-unit' });
+    // One DEBIT per tick, each answering the card's fresh challenge (on the ledger's channel 1).
+    const tick = (): DebitRequest => offerFor(data(card.transmit(ch1(apdu.challenge()))).subarray(0, 16), price, { what: 'call-unit' });
     for (let t = 1; t <= ACM_MAX; t++) {
       const inc = sim(card, 'a032000003000001');
       expect(inc.slice(-4)).toBe('9000');
       expect(decodeU24(hexToBytes(inc.slice(0, 6)))).toBe(t);
-      const r = card.transmit(ch1(apdu.debit({ ...tick, hostRandom: Uint8Array.of(0x77, t, ...new Uint8Array(14)) })));
+      const r = card.transmit(ch1(apdu.debit(tick())));
       expect(sw(r), `tick ${t}`).toBe(0x9000);
     }
     const acm = decodeU24(hexToBytes(sim(card, 'a0b2010403').slice(0, 6)));
@@ -77,7 +79,7 @@ describe('Advice of Charge and the ledger meter the same call', () => {
 
     // Tick 8: both refuse, both unchanged.
     expect(sim(card, 'a032000003000001')).toBe('9850');
-    const over = card.transmit(ch1(apdu.debit({ ...tick, hostRandom: Uint8Array.of(0x77, 99, ...new Uint8Array(14)) })));
+    const over = card.transmit(ch1(apdu.debit(tick())));
     expect(sw(over)).toBe(SW.LEDGER_CEILING_REACHED);
     expect(decodeU24(hexToBytes(sim(card, 'a0b2010403').slice(0, 6)))).toBe(ACM_MAX);
     expect(readValue(card)).toBe(used);

@@ -89,7 +89,7 @@ async function observe(): Promise<Record<string, Record<string, string>>> {
   const ledger = sweep(makeCard({ seed: 'p1p2-handlers' }), LEDGER_COMMANDS, P1S, P2S);
   const postpaid = sweep(makeCard({ seed: 'p1p2-handlers', mode: 'postpaid', consent: 'always' }), LEDGER_COMMANDS, P1S, P2S);
   const paymentBlank = sweep(blankCard(PaymentApplet, PAYMENT_AID, {}), PAYMENT_COMMANDS, BLANK_P1S, BLANK_P2S);
-  const ledgerBlank = sweep(blankCard(LedgerApplet, LEDGER_AID, { mode: 'prepaid', logSize: 8, ticketSlots: 3, replayWindow: 4 }), LEDGER_COMMANDS, BLANK_P1S, BLANK_P2S);
+  const ledgerBlank = sweep(blankCard(LedgerApplet, LEDGER_AID, { mode: 'prepaid', logSize: 8, ticketSlots: 3 }), LEDGER_COMMANDS, BLANK_P1S, BLANK_P2S);
   return { payment, ledger, postpaid, paymentBlank, ledgerBlank };
 }
 

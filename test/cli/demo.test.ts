@@ -13,7 +13,7 @@ describe('cardforge demo', () => {
     const r = await runCli(['demo'], { timeoutMs: 60_000 });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toContain('FAIL');
-    expect(r.stdout).toMatch(/# The seeds' story on an emulated card[\s\S]*\n24 passed, 0 failed\n[\s\S]*# The runtime's guarantees[\s\S]*\n20 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(/# The seeds' story on an emulated card[\s\S]*\n26 passed, 0 failed\n[\s\S]*# The runtime's guarantees[\s\S]*\n20 passed, 0 failed$/m);
     // Commands are named by the applet they are sent to (00 20 differs per applet).
     expect(r.stdout).toMatch(/> A020000108\*{16} +GSM_VERIFY_CHV/);
     expect(r.stdout).toMatch(/> 0020008104\*{8} +VERIFY\n/);
@@ -26,6 +26,9 @@ describe('cardforge demo', () => {
     expect(wallet).toMatch(/ok +purse 1000 → 750/);
     expect(wallet).toMatch(/> 805000001E00001194\S* +WALLET_PAY\n +< 6920 +Wallet: amount above the purse threshold/);
     expect(wallet).toMatch(/SIGN_TRANSACTION\n +< \S+ 9000[\s\S]*ok +the payment card signs the 45\.00 EUR after the payment code; the payment server accepts it/);
+    // Seed 004: the editor's own key is registered, and the same DEBIT again is refused (issue 18).
+    expect(r.stdout).toMatch(/LEDGER_REGISTER_EDITOR/);
+    expect(r.stdout).toMatch(/ok +the same DEBIT sent again is refused \(6985\)/);
     // No secret of the profile in the output.
     const profile = readFileSync(join(REPO, 'profiles/example-seeds.yaml'), 'utf8');
     for (const secret of ['465b5ce8b199b49faa5f0a2ee238a6bc', 'cd63cb71954a9f4e48a5994e37a02baf', '2b7e151628aed2a6abf7158809cf4f3c']) {
@@ -39,8 +42,8 @@ describe('cardforge demo', () => {
     const r = await runCli(['demo', '--json'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ passed: 44, failed: 0 });
-    expect(j.checks.filter((c: { part: string }) => c.part === 'story')).toHaveLength(24);
+    expect(j).toMatchObject({ passed: 46, failed: 0 });
+    expect(j.checks.filter((c: { part: string }) => c.part === 'story')).toHaveLength(26);
   });
 
   it('an unknown part is a usage error', async () => {

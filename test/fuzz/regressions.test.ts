@@ -27,7 +27,7 @@ describe('fuzz regressions', () => {
     const t = ledgerTarget();
     t.fresh();
     const g = loadGolden('ledger');
-    for (const e of g.slice(0, 4)) t.card.transmit(e.command); // one DEBIT recorded
+    for (const e of g.slice(0, 5)) t.card.transmit(e.command); // … GET CHALLENGE, one DEBIT recorded
     const r = t.card.transmit(hexToBytes('8056000001'));
     expect(bytesToHex(r)).toMatch(/^61/);
     const full = t.card.transmit(hexToBytes(`00c00000${bytesToHex(r.subarray(1))}`));

@@ -21,7 +21,7 @@ import { personalizeCard } from '../../host/profile/personalize.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { PAYMENT_AID, LEDGER_AID } from '../../apdu-specs/index.js';
 import { makeRig, order, selectCmd, fakeAuthCmd, selectSimCmd } from '../applets/payment/fixture.js';
-import { makeCard, apdu as lapdu, offer, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
+import { makeCard, apdu as lapdu, offerFor, challengeOf, ISSUER, CARD_ID, CODE, readU32Safe } from './ledger-glue.js';
 import { OfferSigner, SigningKey } from '../../host/backend/ledger/index.js';
 import { loadGolden } from '../golden/transcript.js';
 import { makeWalletCard, apdu as wapdu, payRequest, ISSUER as WALLET_ISSUER, WALLET_ID } from '../applets/wallet/fixture.js';
@@ -144,6 +144,7 @@ export async function paymentTarget(): Promise<FuzzTarget> {
 
 const FUZZ_EDITOR_ID = Uint8Array.of(0xed, 0xf0, 0x22, 0x01);
 const FUZZ_EDITOR = new OfferSigner(SigningKey.fromSecret(new Uint8Array(32).fill(0x5e)));
+const FUZZ_EDITOR_OLD = new OfferSigner(SigningKey.fromSecret(new Uint8Array(32).fill(0x5d)));
 
 export function ledgerTarget(): FuzzTarget {
   const card = makeCard({ consent: 'above', threshold: 500, seed: 'fuzz-ledger' });
@@ -151,18 +152,24 @@ export function ledgerTarget(): FuzzTarget {
     send(lapdu.info(), 'GET INFO');
     send(lapdu.pubKey(), 'GET PUBLIC KEY');
     send(lapdu.cert(), 'GET CERTIFICATE');
-    send(lapdu.debit(offer(120, { random: h('aa000000010000000000000000000000') })), 'DEBIT 120 (below the consent threshold)');
+    // Each DEBIT answers the card's one-use challenge (issue 18), fetched just before it.
+    const offer = (price: number, o: Parameters<typeof offerFor>[2] = {}): ReturnType<typeof offerFor> => offerFor(challengeOf(send(lapdu.challenge(), 'GET CHALLENGE for a DEBIT')), price, o);
+    const first = offer(120);
+    send(lapdu.debit(first), 'DEBIT 120 (below the consent threshold)');
     send(lapdu.lastReceipt(), 'GET LAST RECEIPT');
-    send(lapdu.debit(offer(120, { random: h('aa000000010000000000000000000000') })), 'the same host random again: replay 6912');
-    send(lapdu.debit(offer(600, { random: h('aa000000020000000000000000000000') })), 'DEBIT 600 above the threshold without the code');
+    send(lapdu.debit(first), 'the same DEBIT again: its challenge is used (6985)');
+    send(lapdu.challenge(), 'GET CHALLENGE');
+    send(lapdu.debit(first), 'the same DEBIT with another challenge outstanding: 6912');
+    send(lapdu.debit(offer(600)), 'DEBIT 600 above the threshold without the code');
     send(lapdu.verify(new TextEncoder().encode('0000')), 'VERIFY wrong code');
     send(lapdu.verify(CODE), 'VERIFY code');
-    send(lapdu.debit(offer(600, { random: h('aa000000030000000000000000000000') })), 'DEBIT 600 with consent');
-    send(lapdu.debit(offer(5000, { random: h('aa000000040000000000000000000000') })), 'DEBIT past the balance: 6910');
-    const editorCert = ISSUER.certifyEditor(FUZZ_EDITOR_ID, FUZZ_EDITOR.publicKey);
-    send(lapdu.registerEditor(editorCert.editorId, editorCert.publicKey, editorCert.signature), 'REGISTER EDITOR (seed 004: the issuer-certified editor key)');
-    send(lapdu.debit(offer(7, { editor: FUZZ_EDITOR_ID, signer: FUZZ_EDITOR, random: h('aa000000050000000000000000000000') })), "DEBIT signed with the registered editor's key");
-    send(lapdu.registerEditor(editorCert.editorId, editorCert.publicKey, new Uint8Array(64)), 'REGISTER EDITOR with a forged signature: 6916');
+    send(lapdu.debit(offer(600)), 'DEBIT 600 with consent');
+    send(lapdu.debit(offer(5000)), 'DEBIT past the balance: 6910');
+    const editorCert = ISSUER.certifyEditor(FUZZ_EDITOR_ID, FUZZ_EDITOR.publicKey, { keyVersion: 1 });
+    send(lapdu.registerEditor(editorCert), 'REGISTER EDITOR (seed 004: the issuer-certified editor key)');
+    send(lapdu.debit(offer(7, { editor: FUZZ_EDITOR_ID, signer: FUZZ_EDITOR })), "DEBIT signed with the registered editor's key");
+    send(lapdu.registerEditor({ ...editorCert, signature: new Uint8Array(64) }), 'REGISTER EDITOR with a forged signature: 6916');
+    send(lapdu.registerEditor(ISSUER.certifyEditor(FUZZ_EDITOR_ID, FUZZ_EDITOR_OLD.publicKey, { keyVersion: 0 })), 'REGISTER EDITOR with an older key version: 6912 (no rollback)');
     send(lapdu.readRecord(1), 'READ RECORD newest usage');
     const chr = send(lapdu.challenge(), 'GET CHALLENGE for LOAD');
     const counter = readU32Safe(chr, 16);

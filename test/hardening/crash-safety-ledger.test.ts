@@ -66,9 +66,10 @@ describe.skipIf(skipPcsc)(`crash safety of ledger DEBITs: SIGKILL through pcscd 
       },
       step: async (_t, next, flight) => {
         await w.verifyCode(CODE);
+        const { challenge } = await w.challenge();
         try {
           flight.sending();
-          const receipt = await w.debit(editor.offer(`use ${next}`, 1, 978));
+          const receipt = await w.debit(editor.offer(`use ${next}`, 1, 978, challenge));
           expect(receipt.signature.length).toBeGreaterThan(0);
           return true;
         } catch (e) {

@@ -29,7 +29,7 @@ describe('ledger profile section', () => {
   it('builds params without secrets and a personalization the applet installs; certifies through a transport', async () => {
     const s = ledgerProfileSchema.parse(parse(yaml));
     const params = ledgerParams(s);
-    expect(params).toEqual({ mode: 'prepaid', logSize: 8, ticketSlots: 4, replayWindow: 16 });
+    expect(params).toEqual({ mode: 'prepaid', logSize: 8, ticketSlots: 4 });
     const card = new Card({ rng: new SeededRng('profile') });
     card.install(LedgerApplet, { aid: LEDGER_AID, params, personalization: ledgerPersonalization(s) });
     const t = new EmulatorTransport(card);
@@ -51,5 +51,9 @@ describe('ledger profile section', () => {
     expect(bad({ mode: 'postpaid' })).toEqual(expect.arrayContaining(['ceiling', 'mode']));
     expect(bad({ log_size: 0 })).toContain('log_size');
     expect(bad({ colour: 'red' })).toEqual(['']);
+    // Removed with the host-random window (issue 18): a clear message, not a silent default.
+    expect(bad({ replay_window: 16 })).toEqual(['replay_window']);
+    const r = ledgerProfileSchema.safeParse({ ...parse(yaml), replay_window: 16 });
+    expect(r.success ? '' : r.error.issues[0]!.message).toMatch(/one-use GET CHALLENGE.*delete this line/);
   });
 });

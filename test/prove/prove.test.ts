@@ -112,11 +112,13 @@ describe('cardforge prove (in process)', () => {
       'wallet: PAY above the threshold by the payment card: SIGN TRANSACTION, payment server', 'wallet: PAY below the threshold from the purse, receipt, replay',
       'wallet: LOAD signed by the wallet issuer, then the same LOAD replayed',
       'auth-result: VERIFY a wrong user credential counts down', 'mall-profile: STORE PROFILE (authentication server enrolment)',
-      'mall-profile: release of the stored profile', 'mall-forward: STORE PROFILE and forward it (claim 3)', 'ledger: debit 1 unit, receipt, export, settlement',
+      'mall-profile: release of the stored profile', 'mall-forward: STORE PROFILE and forward it (claim 3)',
+      'ledger: register an issuer-certified editor key (REGISTER EDITOR)', 'ledger: debit 1 unit, receipt, replay refused, export, settlement',
       'tickets: ISSUE a test ticket and VALIDATE it at a gate', 'tickets: ISSUE a test ticket, TRANSFER it to another card and back, REFUND it',
     ]);
     expect(safe.rows.filter((x) => x.verdict === 'pass').map((x) => x.check)).toEqual(expect.arrayContaining([
       'the payment gateway accepts the result (certificate chain, device id, expiry)', 'a result for another handset is refused', 'DEBIT with a forged editor signature is refused',
+      'DEBIT answering an earlier card challenge is refused', 'REGISTER EDITOR with a certificate not signed by the issuer is refused',
     ]));
     const r = await runSuites(t, selectSuites(['payment', 'auth-result', 'card-number', 'mall-profile', 'mall-forward', 'ledger']), { profile: seeds, actors, destructive: true });
     expect(r.failed, textTable(r)).toBe(0);
@@ -137,7 +139,11 @@ describe('cardforge prove (in process)', () => {
       'subscriber identified (RUN GSM ALGORITHM, SRES checked by the AuC)',
       'a host-chosen RAND is refused: the AuC never issued or verified it',
       'DEBIT with a forged editor signature is refused',
-      'receipt verified by the software interface',
+      'REGISTER EDITOR with the issuer-certified editor key',
+      'after registration the editor root no longer signs for that editor',
+      'receipt verified by the software interface (offer signed with the registered editor key)',
+      'the same DEBIT sent again is refused (its challenge was used)',
+      'the refused replay changed nothing (value, counter)',
       'the authentication server re-enciphers it; the settlement server opens it',
       'an approval of another order than the one shown is refused',
       'two transactions give two different ciphertexts',

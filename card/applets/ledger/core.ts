@@ -1,13 +1,13 @@
 /**
  * The ledger applet's state, shared by its command families (purse.ts, log.ts, identity.ts,
  * codes.ts, tickets.ts): the layout parameters, every persistent cell (allocated here, in this
- * order, under the names saved card images carry), the payment code, the RAM challenge and offer
- * memo, and the helpers several families use (the card's signature, the one-use challenge, the
+ * order, under the names saved card images carry), the payment code, the one-use RAM challenge,
+ * and the helpers several families use (the card's key pair and signature, the editor table, the
  * n-th newest usage record). The private key has no read path.
  */
-import { OwnerPin, equalBytes, type AppletContext, type AppletParams, type PBool, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
-import { bytesToBig, publicKeyOf, scalarFromSeed, signDigest } from '../../algorithms/p256.js';
-import { CARD_ID_LENGTH, CHALLENGE_LENGTH, EDITOR_ENTRY_LENGTH, EDITOR_SLOTS, RANDOM_LENGTH, REC } from '../../protocol/ledger.js';
+import { OneUseChallenge, OwnerPin, equalBytes, readU32, type AppletContext, type AppletParams, type PBool, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
+import { CARD_ID_LENGTH, CHALLENGE_LENGTH, EDITOR_ENTRY, EDITOR_SLOTS, REC } from '../../protocol/ledger.js';
+import { CardKeyPair } from '../../protocol/card-key.js';
 import { checkParams } from './params.js';
 import { Tickets } from './tickets.js';
 import { CODE_MAX_LENGTH, type LedgerParams } from './types.js';
@@ -30,8 +30,6 @@ export class LedgerCore {
   readonly settled: PU32;
   readonly log: PBytes;
   readonly newest: PU8;
-  readonly randoms: PBytes;
-  readonly randomNext: PU8;
   readonly receiptPending: PBool;
   readonly exportPending: PBool;
   readonly pendingLast: PU32;
@@ -40,20 +38,22 @@ export class LedgerCore {
   readonly editorKey: PBytes;
   readonly issuerKey: PBytes;
   readonly serverKey: PBytes;
-  readonly privateKey: PBytes;
+  /** The card's key pair (cells 'privateKey', 'publicKey'). */
+  readonly keys: CardKeyPair;
   readonly publicKey: PBytes;
   readonly cert: PBytes;
   readonly certified: PBool;
   readonly consentMode: PU8;
   readonly threshold: PU32;
   readonly code: OwnerPin;
-  /** REGISTER EDITOR's table (seed 004): EDITOR_SLOTS entries of editor id || public key; the first editorCount used. */
+  /** REGISTER EDITOR's table (seed 004): EDITOR_SLOTS entries of editor id || key version || public key (EDITOR_ENTRY); the first editorCount used. */
   readonly editors: PBytes;
   readonly editorCount: PU8;
-  /** RAM: [0] = 1 while the challenge is unused, [1..17) the challenge. */
-  readonly challenge: Uint8Array;
-  /** RAM: [0] = 1 when [1..33) offer digest and [33..97) its signature verified with the editor key. */
-  readonly offerMemo: Uint8Array;
+  /**
+   * RAM: the one-use GET CHALLENGE value for LOAD, DEBIT, ISSUE and REFUND; consumed by the
+   * command that takes it, replaced by the next GET CHALLENGE, cleared on deselect and reset.
+   */
+  readonly challenge: OneUseChallenge;
   readonly tickets: Tickets;
 
   constructor(readonly ctx: AppletContext, params: AppletParams) {
@@ -70,8 +70,6 @@ export class LedgerCore {
     this.settled = s.u32('settled');
     this.log = s.bytes('log', this.slots * REC.length);
     this.newest = s.u8('newest');
-    this.randoms = s.bytes('randoms', this.p.replayWindow * RANDOM_LENGTH);
-    this.randomNext = s.u8('randomNext');
     this.receiptPending = s.bool('receiptPending');
     this.exportPending = s.bool('exportPending');
     this.pendingLast = s.u32('pendingLast');
@@ -80,55 +78,62 @@ export class LedgerCore {
     this.editorKey = s.bytes('editorKey', 65);
     this.issuerKey = s.bytes('issuerKey', 65);
     this.serverKey = s.bytes('serverKey', 65);
-    this.privateKey = s.bytes('privateKey', 32);
-    this.publicKey = s.bytes('publicKey', 65);
+    this.keys = new CardKeyPair(ctx);
+    this.publicKey = this.keys.publicKey;
     this.cert = s.bytes('certificate', 64);
     this.certified = s.bool('certified');
     this.consentMode = s.u8('consentMode');
     this.threshold = s.u32('threshold');
-    this.editors = s.bytes('editors', EDITOR_SLOTS * EDITOR_ENTRY_LENGTH);
+    this.editors = s.bytes('editors', EDITOR_SLOTS * EDITOR_ENTRY.length);
     this.editorCount = s.u8('editorCount');
     // Consent is valid until this applet is deselected or the card reset, as the payment applet's code (issue 18).
     this.code = new OwnerPin(s, ctx.transient, 'paymentCode', { tryLimit: 3, maxLength: CODE_MAX_LENGTH, clearOn: 'deselect' });
-    this.challenge = ctx.transient.bytes('challenge', 1 + CHALLENGE_LENGTH);
-    this.offerMemo = ctx.transient.bytes('offerMemo', 1 + 32 + 64);
+    this.challenge = new OneUseChallenge(ctx, CHALLENGE_LENGTH, 'deselect');
     this.tickets = new Tickets(ctx, this.p.ticketSlots, {
       cardId: () => this.cardId.view(),
       publicKey: () => this.publicKey.view(),
       issuerKey: () => this.issuerKey.view(),
       certificate: () => (this.certified.get() ? this.cert.view() : undefined),
       sign: (digest) => this.sign(digest),
-      privateScalar: () => bytesToBig(this.privateKey.view()),
+      privateScalar: () => this.keys.scalar(),
       takeChallenge: () => this.takeChallenge(),
     });
   }
 
   generateKeys(): void {
     // The card's own key pair, generated here and never readable (FIPS 186-5 A.2.1).
-    const d = scalarFromSeed(this.ctx.rng.fill(new Uint8Array(48)));
-    this.privateKey.set(bytes32(d));
-    this.publicKey.set(publicKeyOf(d));
+    this.keys.generate();
   }
 
   sign(digest: Uint8Array): Uint8Array {
-    return signDigest(bytesToBig(this.privateKey.view()), digest, this.ctx.rng.fill(new Uint8Array(16)));
+    return this.keys.sign(digest);
   }
 
-  /** The one-use challenge, consumed; undefined if none was issued since the last use/reset. */
+  /** The one-use challenge, consumed; undefined if none was issued since the last use/clear. */
   takeChallenge(): Uint8Array | undefined {
-    if (this.challenge[0] !== 1) return undefined;
-    this.challenge[0] = 0;
-    return this.challenge.slice(1);
+    return this.challenge.take();
+  }
+
+  /** The table index of an editor's entry (REGISTER EDITOR), or -1. */
+  editorIndex(editorId: Uint8Array): number {
+    const t = this.editors.view();
+    for (let i = 0; i < this.editorCount.get(); i++) {
+      const off = i * EDITOR_ENTRY.length;
+      if (equalBytes(t.subarray(off + EDITOR_ENTRY.editorId, off + EDITOR_ENTRY.keyVersion), editorId)) return i;
+    }
+    return -1;
+  }
+
+  /** Entry i of the editor table: key version and public key (views). */
+  editorEntry(i: number): { keyVersion: number; publicKey: Uint8Array } {
+    const e = this.editors.view().subarray(i * EDITOR_ENTRY.length, (i + 1) * EDITOR_ENTRY.length);
+    return { keyVersion: readU32(e, EDITOR_ENTRY.keyVersion), publicKey: e.subarray(EDITOR_ENTRY.publicKey) };
   }
 
   /** The registered key of an editor (REGISTER EDITOR), or undefined: its offers are then verified with the editor root key. */
   editorKeyOf(editorId: Uint8Array): Uint8Array | undefined {
-    const t = this.editors.view();
-    for (let i = 0; i < this.editorCount.get(); i++) {
-      const off = i * EDITOR_ENTRY_LENGTH;
-      if (equalBytes(t.subarray(off, off + 4), editorId)) return t.subarray(off + 4, off + EDITOR_ENTRY_LENGTH);
-    }
-    return undefined;
+    const i = this.editorIndex(editorId);
+    return i < 0 ? undefined : this.editorEntry(i).publicKey;
   }
 
   /** The n-th newest usage record (1 = newest). */
@@ -143,11 +148,5 @@ export function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
   const o = new Uint8Array(a.length + b.length);
   o.set(a);
   o.set(b, a.length);
-  return o;
-}
-
-function bytes32(d: bigint): Uint8Array {
-  const o = new Uint8Array(32);
-  for (let i = 31; i >= 0; i--, d >>= 8n) o[i] = Number(d & 0xffn);
   return o;
 }

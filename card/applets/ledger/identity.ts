@@ -1,21 +1,24 @@
 /**
  * The ledger card's identity and status: GET INFO (counters, value, flags), the card's public key,
  * the issuer's certificate of it (stored once, under the issuer's signature over card id and key),
- * and GET CHALLENGE (the one-use RAM challenge for LOAD, ISSUE and REFUND, with the next load
- * counter), and REGISTER EDITOR (seed 004, per-editor keys): the issuer's card-verifiable editor
- * certificate (editor id, editor public key, the issuer's signature over "CFED" ‖ both — the
- * compact form of the X.509 editor certificate the issuer CA issues, host/backend/ledger
- * issuer.ts) is verified once with the issuer key the card holds and the editor's key cached in a
- * bounded persistent table (EDITOR_SLOTS entries; 6A84 when full). A new entry is one transaction
- * (entry, then count); a re-registration with another key replaces it in one atomic write; the
- * same key again changes nothing. From then on DEBIT verifies that editor's offers with its own
- * key only (the root no longer speaks for it); an editor never registered stays under the editor
- * root key of the personalization.
+ * and GET CHALLENGE (the one-use RAM challenge for LOAD, DEBIT, ISSUE and REFUND, with the next
+ * load counter), and REGISTER EDITOR (seed 004, per-editor keys): the issuer's card-verifiable
+ * editor certificate (editor id, key version, editor public key, the issuer's signature over
+ * "CFED" ‖ all three — the compact form of the X.509 editor certificate the issuer CA issues,
+ * host/backend/ledger issuer.ts) is verified once with the issuer key the card holds and the
+ * editor's key cached in a bounded persistent table (EDITOR_SLOTS entries; 6A84 when full). A new
+ * entry is one transaction (entry, then count). For a known editor the version must go up: a
+ * certificate of a lower or equal version is refused (LEDGER_REPLAYED, nothing changed), so an
+ * older certificate cannot roll the editor back to an older (possibly compromised) key; the exact
+ * entry already held again is answered 9000 without a write (a retry after a lost answer); a
+ * higher version replaces the entry in one atomic write. From then on DEBIT verifies that
+ * editor's offers with its own key only (the root no longer speaks for it); an editor never
+ * registered stays under the editor root key of the personalization.
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, equalBytes, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, equalBytes, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
-import { certDigest, editorDigest, CHALLENGE_LENGTH, EDITOR_CERT, EDITOR_ENTRY_LENGTH, EDITOR_SLOTS, FLAG, INFO } from '../../protocol/ledger.js';
+import { certDigest, editorDigest, CHALLENGE_LENGTH, EDITOR_CERT, EDITOR_ENTRY, EDITOR_SLOTS, FLAG, INFO } from '../../protocol/ledger.js';
 import type { LedgerCore } from './core.js';
 
 export function info(core: LedgerCore): Reply {
@@ -62,10 +65,8 @@ export function getCertificate(core: LedgerCore): Reply {
 }
 
 export function getChallenge(core: LedgerCore): Reply {
-  core.ctx.rng.fill(core.challenge.subarray(1));
-  core.challenge[0] = 1;
   const o = new Uint8Array(CHALLENGE_LENGTH + 4);
-  o.set(core.challenge.subarray(1));
+  o.set(core.challenge.issue());
   writeU32(o, CHALLENGE_LENGTH, (core.loadCounter.get() + 1) >>> 0);
   return { data: o };
 }
@@ -73,27 +74,26 @@ export function getChallenge(core: LedgerCore): Reply {
 export function registerEditor(core: LedgerCore, a: CommandApdu): Reply {
   const d = a.data;
   if (d.length !== EDITOR_CERT.length) throw new CardError(SW.WRONG_LENGTH);
-  const id = d.subarray(EDITOR_CERT.editorId, EDITOR_CERT.publicKey);
+  const id = d.subarray(EDITOR_CERT.editorId, EDITOR_CERT.keyVersion);
+  const version = readU32(d, EDITOR_CERT.keyVersion);
   const key = d.subarray(EDITOR_CERT.publicKey, EDITOR_CERT.signature);
   if (key[0] !== 0x04) throw new CardError(SW.WRONG_DATA, 'editor key is not an uncompressed point');
-  if (!verifyDigest(core.issuerKey.view(), editorDigest(id, key), d.subarray(EDITOR_CERT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
-  const entry = d.subarray(0, EDITOR_ENTRY_LENGTH);
-  const t = core.editors.view();
-  const n = core.editorCount.get();
-  for (let i = 0; i < n; i++) {
-    const off = i * EDITOR_ENTRY_LENGTH;
-    if (!equalBytes(t.subarray(off, off + 4), id)) continue;
-    if (!equalBytes(t.subarray(off + 4, off + EDITOR_ENTRY_LENGTH), key)) {
-      core.editors.setAt(off, entry);
-      core.offerMemo[0] = 0;
-    }
+  if (!verifyDigest(core.issuerKey.view(), editorDigest(id, version, key), d.subarray(EDITOR_CERT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  // The certificate's first EDITOR_ENTRY.length bytes are the table entry (id, version, key).
+  const entry = d.subarray(0, EDITOR_ENTRY.length);
+  const i = core.editorIndex(id);
+  if (i >= 0) {
+    const held = core.editorEntry(i);
+    if (version === held.keyVersion && equalBytes(key, held.publicKey)) return {};
+    if (version <= held.keyVersion) throw new CardError(SW.LEDGER_REPLAYED, `editor key version ${version} is not above the registered ${held.keyVersion}`);
+    core.editors.setAt(i * EDITOR_ENTRY.length, entry);
     return {};
   }
+  const n = core.editorCount.get();
   if (n >= EDITOR_SLOTS) throw new CardError(SW.NOT_ENOUGH_MEMORY, 'editor table full');
   core.ctx.beginTransaction();
-  core.editors.setAt(n * EDITOR_ENTRY_LENGTH, entry);
+  core.editors.setAt(n * EDITOR_ENTRY.length, entry);
   core.editorCount.set(n + 1);
   core.ctx.commitTransaction();
-  core.offerMemo[0] = 0;
   return {};
 }

@@ -20,7 +20,7 @@
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields } from '../../runtime/index.js';
-import { EDITOR_ENTRY_LENGTH, EDITOR_SLOTS } from '../../protocol/ledger.js';
+import { EDITOR_ENTRY, EDITOR_SLOTS } from '../../protocol/ledger.js';
 import { verifyCode } from './codes.js';
 import { CONSENT, LedgerCore } from './core.js';
 import { getCertificate, getChallenge, getPublicKey, info, putCertificate, registerEditor } from './identity.js';
@@ -35,11 +35,29 @@ export class LedgerApplet extends Applet {
    * Layout 2 (issue 18) adds the editor-key table (editors, editorCount: REGISTER EDITOR) and the
    * refund record (tickets/lastRefund); layout-1 images migrate with both empty (no editor
    * registered, no refund to re-answer).
+   * Layout 3 (issue 18) drops the host-random window (randoms, randomNext: DEBIT now answers the
+   * card's one-use challenge, so no window is needed, and the `replayWindow` parameter of older
+   * images is ignored) and gives each editor-table entry a key version (id ‖ version ‖ key, no
+   * rollback); a layout-2 entry migrates with version 0, so any issuer certificate of version 1
+   * or more replaces it.
    */
-  static readonly layout = 2;
+  static readonly layout = 3;
   static migrateLayout(from: number, fields: LayoutFields): LayoutFields {
-    if (from !== 1) throw new RangeError(`ledger layout ${from}: no migration`);
-    return { ...fields, editors: new Uint8Array(EDITOR_SLOTS * EDITOR_ENTRY_LENGTH), editorCount: new Uint8Array(1), 'tickets/lastRefund': new Uint8Array(24) };
+    if (from !== 1 && from !== 2) throw new RangeError(`ledger layout ${from}: no migration`);
+    const { randoms: _r, randomNext: _n, ...rest } = fields;
+    const editors = new Uint8Array(EDITOR_SLOTS * EDITOR_ENTRY.length);
+    const old = fields.editors;
+    if (from === 2 && old !== undefined) {
+      // layout 2 entry: id (4) ‖ key (65), 69 bytes; version 0.
+      const OLD = 4 + 65;
+      for (let i = 0; i < EDITOR_SLOTS && (i + 1) * OLD <= old.length; i++) {
+        const e = old.subarray(i * OLD, (i + 1) * OLD);
+        editors.set(e.subarray(0, 4), i * EDITOR_ENTRY.length + EDITOR_ENTRY.editorId);
+        editors.set(e.subarray(4), i * EDITOR_ENTRY.length + EDITOR_ENTRY.publicKey);
+      }
+    }
+    if (from === 1) return { ...rest, editors, editorCount: new Uint8Array(1), 'tickets/lastRefund': new Uint8Array(24) };
+    return { ...rest, editors };
   }
   override readonly extendedLength = true;
   readonly commands: CommandTable;

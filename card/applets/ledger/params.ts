@@ -32,7 +32,6 @@ export function checkParams(p: AppletParams): LedgerParams {
     mode: mode as LedgerMode,
     logSize: int('logSize', p.logSize ?? 16, 1, 254),
     ticketSlots: int('ticketSlots', p.ticketSlots ?? 4, 0, 32),
-    replayWindow: int('replayWindow', p.replayWindow ?? 16, 1, 64),
   };
 }
 

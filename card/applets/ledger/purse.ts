@@ -1,14 +1,18 @@
 /**
  * The ledger's purse: DEBIT (a signed receipt per use), GET LAST RECEIPT and LOAD (prepaid).
  * - DEBIT: funds/ceiling, balance or use, counter, the record written into the spare slot of the
- *   N+1-slot cyclic log, the newest-slot pointer, the host-random window and the "receipt pending"
+ *   N+1-slot cyclic log, the newest-slot pointer and the "receipt pending"
  *   flag in ONE transaction. The receipt is signed over the committed record AFTER the commit, so
  *   a tear before the commit leaves nothing and no receipt can exist for it; a tear after the
  *   commit leaves the record with the flag set (GET INFO flags bit 0) and GET LAST RECEIPT
  *   re-signs it.
- * - Replay: a host random equal to one of the last K accepted ones is refused (LEDGER_REPLAYED);
- *   the date-time is recorded, not ordered (a host clock may step back); the software interface
- *   refuses receipts for offers other than the one it issued last.
+ * - Replay (issue 18): pay per use accepts each offer once. The offer's random is the card's
+ *   one-use GET CHALLENGE value and the editor's signature covers it (and the date-time), so a
+ *   DEBIT is accepted only with the challenge outstanding on this card now: none outstanding →
+ *   6985, another one → LEDGER_REPLAYED. Any DEBIT that gets that far consumes the challenge, so
+ *   a captured DEBIT APDU is refused forever, after any number of other debits, with nothing
+ *   changed in persistent memory. The date-time is recorded, not ordered (a host clock may step
+ *   back); the software interface refuses receipts for offers other than the one it issued last.
  * - LOAD is refused while any record is unexported; the issuer signs (card id, one-use card
  *   challenge, amount, load counter), the counter must be the next one (replay refused).
  */
@@ -16,36 +20,12 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { verifyDigest } from '../../algorithms/p256.js';
-import { DEBIT, RANDOM_LENGTH, REC, loadDigest, offerDigest, receiptDigest } from '../../protocol/ledger.js';
+import { CHALLENGE_LENGTH, DEBIT, REC, loadDigest, offerDigest, receiptDigest } from '../../protocol/ledger.js';
 import { CONSENT, concat2, type LedgerCore } from './core.js';
 
 function consentNeeded(core: LedgerCore, price: number): boolean {
   const m = core.consentMode.get();
   return m === CONSENT.always || (m === CONSENT.above && price > core.threshold.get());
-}
-
-function randomSeen(core: LedgerCore, r: Uint8Array): boolean {
-  const w = core.randoms.view();
-  for (let off = 0; off < w.length; off += RANDOM_LENGTH) if (equalBytes(w.subarray(off, off + RANDOM_LENGTH), r)) return true;
-  return false;
-}
-
-/**
- * The editor signature check, memoised in RAM for the last verified (offer, signature): the
- * same offer paid again (pay per use) costs one signature, not two. The key is the editor's own
- * (REGISTER EDITOR, seed 004) when registered, else the editor root key. Sound because a
- * signature that verified once with the editor's key always verifies while that key stands; the
- * memo holds the exact digest (editor id included) and signature bytes, compared in full, and is
- * cleared by reset and by any change of the editor table.
- */
-function offerVerified(core: LedgerCore, editorId: Uint8Array, digest: Uint8Array, sig: Uint8Array): boolean {
-  const m = core.offerMemo;
-  if (m[0] === 1 && equalBytes(m.subarray(1, 33), digest) && equalBytes(m.subarray(33), sig)) return true;
-  if (!verifyDigest(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, sig)) return false;
-  m.set(digest, 1);
-  m.set(sig, 33);
-  m[0] = 1;
-  return true;
 }
 
 export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply {
@@ -54,11 +34,14 @@ export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Repl
   checkParams(a, spec);
   const price = readU32(d, DEBIT.price);
   if (price === 0 || readU16(d, DEBIT.currency) !== core.currency.get()) throw new CardError(SW.WRONG_DATA);
-  const hostRandom = d.subarray(DEBIT.hostRandom, DEBIT.hostRandom + RANDOM_LENGTH);
-  if (randomSeen(core, hostRandom)) throw new CardError(SW.LEDGER_REPLAYED, 'host random already used');
   if (consentNeeded(core, price) && !core.code.isValidated) throw new CardError(core.code.blocked ? SW.AUTH_METHOD_BLOCKED : SW.SECURITY_STATUS_NOT_SATISFIED);
-  const digest = offerDigest(d.subarray(0, 4), d.subarray(DEBIT.offerHash, DEBIT.price), d.subarray(DEBIT.price, DEBIT.currency), d.subarray(DEBIT.currency, DEBIT.hostRandom));
-  if (!offerVerified(core, d.subarray(0, 4), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  const challenge = d.subarray(DEBIT.challenge, DEBIT.challenge + CHALLENGE_LENGTH);
+  const outstanding = core.takeChallenge();
+  if (outstanding === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first (a DEBIT answers one card challenge)');
+  if (!equalBytes(outstanding, challenge)) throw new CardError(SW.LEDGER_REPLAYED, 'not the outstanding card challenge');
+  const editorId = d.subarray(DEBIT.editorId, DEBIT.offerHash);
+  const digest = offerDigest(editorId, d.subarray(DEBIT.offerHash, DEBIT.price), price, readU16(d, DEBIT.currency), challenge, readU32(d, DEBIT.dateTime));
+  if (!verifyDigest(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   const before = core.value.get();
   let after: number;
   if (core.p.mode === 'prepaid') {
@@ -79,17 +62,14 @@ export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Repl
   writeU16(rec, REC.currency, core.currency.get());
   writeU32(rec, REC.before, before);
   writeU32(rec, REC.after, after);
-  rec.set(hostRandom, REC.hostRandom);
+  rec.set(challenge, REC.challenge);
   rec.set(d.subarray(DEBIT.dateTime, DEBIT.signature), REC.dateTime);
   const slot = (core.newest.get() + 1) % core.slots;
-  const ri = core.randomNext.get();
   core.ctx.beginTransaction();
   core.value.set(after);
   core.txCounter.set(tx + 1);
   core.log.setAt(slot * REC.length, rec);
   core.newest.set(slot);
-  core.randoms.setAt(ri * RANDOM_LENGTH, hostRandom);
-  core.randomNext.set((ri + 1) % core.p.replayWindow);
   core.receiptPending.set(true);
   core.ctx.commitTransaction();
   // Committed: only now the receipt may exist.

@@ -14,11 +14,11 @@ export interface LedgerParams {
   readonly logSize: number;
   /** E-ticket slots. */
   readonly ticketSlots: number;
-  /** K: the last K accepted host randoms are remembered; a repeat is refused (replay). */
-  readonly replayWindow: number;
+  // (Layouts 1 and 2 had `replayWindow`, a window of host randoms; DEBIT now answers the card's
+  // one-use challenge (purse.ts) and images that still carry the parameter load with it ignored.)
 }
 
-export const DEFAULT_LEDGER_PARAMS: LedgerParams = { mode: 'prepaid', logSize: 16, ticketSlots: 4, replayWindow: 16 };
+export const DEFAULT_LEDGER_PARAMS: LedgerParams = { mode: 'prepaid', logSize: 16, ticketSlots: 4 };
 
 export const CONSENT_MODES = ['none', 'always', 'above'] as const;
 export type ConsentMode = (typeof CONSENT_MODES)[number];

@@ -1,12 +1,14 @@
 /**
  * The e-wallet's state, shared by its command families (purse.ts, identity.ts, store-data.ts):
  * every persistent cell (allocated here, in this order, under the names saved card images carry),
- * the RAM challenge, and the helpers several families use (the wallet's signature, the one-use
- * challenge). The private key has no read path.
+ * the RAM challenge, and the helpers several families use (the wallet's key pair and signature,
+ * the one-use challenge: the same runtime/protocol helpers as the ledger's). The private key has
+ * no read path.
  */
-import { type AppletContext, type PBool, type PBytes, type PU16, type PU32 } from '../../runtime/index.js';
-import { bigToBytes, bytesToBig, isValidPublicKey, publicKeyOf, scalarFromSeed, signDigest } from '../../algorithms/p256.js';
+import { OneUseChallenge, type AppletContext, type PBool, type PBytes, type PU16, type PU32 } from '../../runtime/index.js';
+import { isValidPublicKey } from '../../algorithms/p256.js';
 import { IMSI_HASH_LENGTH, WALLET_CHALLENGE_LENGTH, WALLET_ID_LENGTH, WREC } from '../../protocol/wallet.js';
+import { CardKeyPair } from '../../protocol/card-key.js';
 import type { WalletPersonalization } from './types.js';
 
 export class WalletCore {
@@ -19,13 +21,14 @@ export class WalletCore {
   readonly loadCounter: PU32;
   readonly imsiHash: PBytes;
   readonly issuerKey: PBytes;
-  readonly privateKey: PBytes;
+  /** The wallet's key pair (cells 'privateKey', 'publicKey'). */
+  readonly keys: CardKeyPair;
   readonly publicKey: PBytes;
   /** The last committed payment record (the receipt body GET LAST RECEIPT re-signs). */
   readonly last: PBytes;
   readonly receiptPending: PBool;
-  /** RAM: [0] = 1 while the challenge is unused, [1..17) the challenge. */
-  readonly challenge: Uint8Array;
+  /** RAM: the one-use GET CHALLENGE value for LOAD (cleared on reset). */
+  readonly challenge: OneUseChallenge;
 
   constructor(readonly ctx: AppletContext) {
     const s = ctx.persistent;
@@ -38,29 +41,25 @@ export class WalletCore {
     this.loadCounter = s.u32('loadCounter');
     this.imsiHash = s.bytes('imsiHash', IMSI_HASH_LENGTH);
     this.issuerKey = s.bytes('issuerKey', 65);
-    this.privateKey = s.bytes('privateKey', 32);
-    this.publicKey = s.bytes('publicKey', 65);
+    this.keys = new CardKeyPair(ctx);
+    this.publicKey = this.keys.publicKey;
     this.last = s.bytes('lastRecord', WREC.length);
     this.receiptPending = s.bool('receiptPending');
-    this.challenge = ctx.transient.bytes('challenge', 1 + WALLET_CHALLENGE_LENGTH);
+    this.challenge = new OneUseChallenge(ctx, WALLET_CHALLENGE_LENGTH, 'reset');
   }
 
   generateKeys(): void {
     // The wallet's own key pair, generated here and never readable (FIPS 186-5 A.2.1).
-    const d = scalarFromSeed(this.ctx.rng.fill(new Uint8Array(48)));
-    this.privateKey.set(bigToBytes(d, 32));
-    this.publicKey.set(publicKeyOf(d));
+    this.keys.generate();
   }
 
   sign(digest: Uint8Array): Uint8Array {
-    return signDigest(bytesToBig(this.privateKey.view()), digest, this.ctx.rng.fill(new Uint8Array(16)));
+    return this.keys.sign(digest);
   }
 
   /** The one-use challenge, consumed; undefined if none was issued since the last use/reset. */
   takeChallenge(): Uint8Array | undefined {
-    if (this.challenge[0] !== 1) return undefined;
-    this.challenge[0] = 0;
-    return this.challenge.slice(1);
+    return this.challenge.take();
   }
 
   /** install() with values: the same writes as PERSO_STORE_DATA (store-data.ts). */

@@ -117,10 +117,8 @@ export function publicKey(core: WalletCore): Reply {
 }
 
 export function challenge(core: WalletCore): Reply {
-  core.ctx.rng.fill(core.challenge.subarray(1));
-  core.challenge[0] = 1;
   const o = new Uint8Array(WALLET_CHALLENGE_LENGTH + 4);
-  o.set(core.challenge.subarray(1));
+  o.set(core.challenge.issue());
   writeU32(o, WALLET_CHALLENGE_LENGTH, (core.loadCounter.get() + 1) >>> 0);
   return { data: o };
 }

@@ -38,7 +38,8 @@ export interface DebitRequest {
   readonly offerHash: Uint8Array;
   readonly price: number;
   readonly currency: number;
-  readonly hostRandom: Uint8Array;
+  /** The card's outstanding one-use challenge (challenge()), which the editor signature covers. */
+  readonly challenge: Uint8Array;
   readonly dateTime: number;
   readonly editorSignature: Uint8Array;
 }
@@ -55,7 +56,12 @@ export interface ExportResult {
 }
 
 export function encodeDebit(r: DebitRequest): Uint8Array {
-  return concat(r.editorId, r.offerHash, u32(r.price), u16(r.currency), r.hostRandom, u32(r.dateTime), r.editorSignature);
+  return concat(r.editorId, r.offerHash, u32(r.price), u16(r.currency), r.challenge, u32(r.dateTime), r.editorSignature);
+}
+
+/** LEDGER_REGISTER_EDITOR's data: editor id ‖ key version ‖ editor key ‖ issuer signature (EDITOR_CERT). */
+export function encodeEditorRegistration(c: { readonly editorId: Uint8Array; readonly keyVersion: number; readonly publicKey: Uint8Array; readonly signature: Uint8Array }): Uint8Array {
+  return concat(c.editorId, u32(c.keyVersion), c.publicKey, c.signature);
 }
 
 export class LedgerCard {
@@ -95,9 +101,9 @@ export class LedgerCard {
     const d = await this.send(LEDGER.LEDGER_GET_CHALLENGE, { ne: 20 });
     return { challenge: d.slice(0, 16), nextLoadCounter: readU32(d, 16) };
   }
-  /** LEDGER_REGISTER_EDITOR: the issuer's compact editor certificate (seed 004). */
-  async registerEditor(editorId: Uint8Array, editorPublicKey: Uint8Array, issuerSignature: Uint8Array): Promise<void> {
-    await this.send(LEDGER.LEDGER_REGISTER_EDITOR, { p1: 0, p2: 0, data: concat(editorId, editorPublicKey, issuerSignature) });
+  /** LEDGER_REGISTER_EDITOR: the issuer's compact editor certificate (seed 004; LedgerIssuer.certifyEditor). */
+  async registerEditor(c: { readonly editorId: Uint8Array; readonly keyVersion: number; readonly publicKey: Uint8Array; readonly signature: Uint8Array }): Promise<void> {
+    await this.send(LEDGER.LEDGER_REGISTER_EDITOR, { p1: 0, p2: 0, data: encodeEditorRegistration(c) });
   }
   async verifyCode(code: Uint8Array): Promise<void> {
     await this.send(LEDGER.LEDGER_VERIFY_CODE, { p1: 0x00, p2: 0x81, data: code });

@@ -8,8 +8,10 @@
  * editor it issues an X.509 v3 certificate of the editor's offer-signing key (RFC 5280 strict,
  * `openssl verify -x509_strict` against the issuer's self-signed CA certificate, built by the
  * payment IssuerCA with this same key) and its compact card-verifiable form: the issuer's raw
- * P-256 signature over "CFED" ‖ editor id ‖ editor key (card/protocol editorDigest), which
- * LEDGER_REGISTER_EDITOR checks on the card with the issuer key personalized into it.
+ * P-256 signature over "CFED" ‖ editor id ‖ key version ‖ editor key (card/protocol
+ * editorDigest), which LEDGER_REGISTER_EDITOR checks on the card with the issuer key personalized
+ * into it. The key version goes up with each key the issuer certifies for an editor (1, 2, …), so
+ * a card never rolls an editor back to a key of an older certificate.
  */
 import { bytesToHex, concat, u32 } from '../../../card/runtime/index.js';
 import { certDigest, editorDigest, loadDigest, refundAuthDigest, refundedDigest, ticketDigest } from '../../../card/protocol/index.js';
@@ -19,10 +21,12 @@ import { IssuerCA } from '../payment/issuer.js';
 /** An editor's certificate from the issuer (seed 004): X.509 (DER) and the card's compact form. */
 export interface EditorCertificate {
   readonly editorId: Uint8Array;
+  /** The issuer's version of this editor's key: higher for each newer key (no rollback on the card). */
+  readonly keyVersion: number;
   readonly publicKey: Uint8Array;
   /** DER X.509 v3, end entity, subject serialNumber = the editor id in hex. */
   readonly x509: Uint8Array;
-  /** The issuer's signature over editorDigest(editorId, publicKey): LEDGER_REGISTER_EDITOR's data. */
+  /** The issuer's signature over editorDigest(editorId, keyVersion, publicKey): LEDGER_REGISTER_EDITOR's data. */
   readonly signature: Uint8Array;
 }
 
@@ -55,10 +59,20 @@ export class LedgerIssuer {
     this.caCache ??= new IssuerCA({ name: 'cardforge ledger issuer CA', secretKey: this.key.secretCopy() });
     return this.caCache;
   }
-  /** Certify an editor's offer-signing key: the X.509 certificate and the card's compact form. */
-  certifyEditor(editorId: Uint8Array, editorPublicKey: Uint8Array, editorName?: string): EditorCertificate {
-    const x509 = this.ca.issueEditorCertificate(editorId, editorPublicKey, editorName);
-    return { editorId: editorId.slice(), publicKey: editorPublicKey.slice(), x509, signature: this.key.sign(editorDigest(editorId, editorPublicKey)) };
+  /** The last key version certified per editor id (hex). */
+  private readonly editorVersions = new Map<string, number>();
+  /**
+   * Certify an editor's offer-signing key: the X.509 certificate and the card's compact form, at
+   * the next key version for that editor (1 for the first), or at `opts.keyVersion` (re-issuing
+   * a version, tests of the card's rollback refusal).
+   */
+  certifyEditor(editorId: Uint8Array, editorPublicKey: Uint8Array, opts: { editorName?: string; keyVersion?: number } = {}): EditorCertificate {
+    const k = bytesToHex(editorId);
+    const keyVersion = opts.keyVersion ?? (this.editorVersions.get(k) ?? 0) + 1;
+    if (!Number.isInteger(keyVersion) || keyVersion < 0 || keyVersion > 0xffffffff) throw new RangeError(`certifyEditor: "keyVersion" expected 0..4294967295, got ${keyVersion}`);
+    const x509 = this.ca.issueEditorCertificate(editorId, editorPublicKey, opts.editorName);
+    this.editorVersions.set(k, Math.max(keyVersion, this.editorVersions.get(k) ?? 0));
+    return { editorId: editorId.slice(), keyVersion, publicKey: editorPublicKey.slice(), x509, signature: this.key.sign(editorDigest(editorId, keyVersion, editorPublicKey)) };
   }
   certify(cardId: Uint8Array, cardPublicKey: Uint8Array): Uint8Array {
     return this.key.sign(certDigest(cardId, cardPublicKey));

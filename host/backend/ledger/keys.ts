@@ -47,7 +47,8 @@ export interface UsageRecord {
   readonly currency: number;
   readonly before: number;
   readonly after: number;
-  readonly hostRandom: string;
+  /** The card challenge the offer answered (hex). */
+  readonly challenge: string;
   readonly dateTime: number;
 }
 
@@ -62,7 +63,7 @@ export function decodeRecord(r: Uint8Array): UsageRecord {
     currency: readU16(r, REC.currency),
     before: readU32(r, REC.before),
     after: readU32(r, REC.after),
-    hostRandom: bytesToHex(r.subarray(REC.hostRandom, REC.dateTime)),
+    challenge: bytesToHex(r.subarray(REC.challenge, REC.dateTime)),
     dateTime: readU32(r, REC.dateTime),
   };
 }

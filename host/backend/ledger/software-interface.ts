@@ -1,26 +1,32 @@
 /**
  * The software interface (IL of WO 00/63859 claim 1): it offers a use of the software, signed for
- * its editor, bound to a fresh random and the date-time; it accepts the use only on a receipt that
+ * its editor, bound to a random and the date-time; it accepts the use only on a receipt that
  * the card signed over exactly that offer, with a card key the issuer certified. A receipt for an
  * older offer (or the same receipt twice) is refused: only the last offer issued is open, and it
  * closes when its receipt is accepted.
+ *
+ * The offer's random is the card's one-use challenge (LedgerCard.challenge(), issue 18): the
+ * editor signs it with the offer, so the card accepts the DEBIT once and a captured DEBIT is
+ * refused forever. Flow: challenge = card.challenge(); offer = il.offer(…, challenge);
+ * receipt = card.debit(offer); il.acceptReceipt(receipt, certificate).
  */
-import { bytesToHex, equalBytes, u16, u32 } from '../../../card/runtime/index.js';
-import { certDigest, offerDigest, receiptDigest } from '../../../card/protocol/index.js';
+import { bytesToHex, equalBytes } from '../../../card/runtime/index.js';
+import { CHALLENGE_LENGTH, certDigest, offerDigest, receiptDigest } from '../../../card/protocol/index.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes } from 'node:crypto';
 import { SigningKey, decodeRecord, verify, type UsageRecord } from './keys.js';
 import { LedgerBackendError } from './errors.js';
 import type { DebitRequest } from './card-client.js';
 
-/** The editor root (the seed's authority signing offers on the editors' behalf). */
+/** An offer-signing key: the editor root (the seed's authority signing on the editors' behalf) or an editor's own registered key. */
 export class OfferSigner {
   constructor(readonly key: SigningKey = SigningKey.generate()) {}
   get publicKey(): Uint8Array {
     return this.key.publicKey;
   }
-  sign(editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number): Uint8Array {
-    return this.key.sign(offerDigest(editorId, offerHash, u32(price), u16(currency)));
+  /** The signature over the whole offer, the card's challenge and the date-time included (card/protocol offerDigest). */
+  sign(editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number, challenge: Uint8Array, dateTime: number): Uint8Array {
+    if (challenge.length !== CHALLENGE_LENGTH) throw new RangeError(`OfferSigner.sign: "challenge" expected ${CHALLENGE_LENGTH} bytes (the card's GET CHALLENGE value), got ${challenge.length}`);
+    return this.key.sign(offerDigest(editorId, offerHash, price, currency, challenge, dateTime));
   }
 }
 
@@ -36,24 +42,20 @@ export interface Offer extends DebitRequest {
 
 export class SoftwareInterface {
   private current: Offer | undefined;
-  private readonly signatures = new Map<string, Uint8Array>();
   constructor(
     readonly editorId: Uint8Array,
     private readonly signer: OfferSigner,
     private readonly issuerKey: Uint8Array,
-    private readonly random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n)),
   ) {}
 
-  /** A new offer (message 1): any earlier offer is superseded. */
-  offer(description: string, price: number, currency: number, dateTime: number = Math.floor(Date.now() / 1000)): Offer {
+  /**
+   * A new offer (message 1) answering the card's one-use `challenge` (LedgerCard.challenge()):
+   * signed whole for this card's next DEBIT; any earlier offer is superseded.
+   */
+  offer(description: string, price: number, currency: number, challenge: Uint8Array, dateTime: number = Math.floor(Date.now() / 1000)): Offer {
     const offerHash = sha256(new TextEncoder().encode(description));
-    const k = `${bytesToHex(offerHash)}:${price}:${currency}`;
-    let sig = this.signatures.get(k);
-    if (sig === undefined) {
-      sig = this.signer.sign(this.editorId, offerHash, price, currency);
-      this.signatures.set(k, sig);
-    }
-    this.current = { description, editorId: this.editorId, offerHash, price, currency, hostRandom: this.random(16), dateTime, editorSignature: sig };
+    const sig = this.signer.sign(this.editorId, offerHash, price, currency, challenge, dateTime);
+    this.current = { description, editorId: this.editorId, offerHash, price, currency, challenge: challenge.slice(), dateTime, editorSignature: sig };
     return this.current;
   }
 
@@ -64,7 +66,7 @@ export class SoftwareInterface {
     const r = decodeRecord(receipt.record);
     const o = this.current;
     if (o === undefined) throw new LedgerBackendError('NO_OFFER', 'no offer is open (already accepted, or never made)');
-    if (r.hostRandom !== bytesToHex(o.hostRandom)) throw new LedgerBackendError('OTHER_OFFER', 'receipt answers an older or another offer');
+    if (r.challenge !== bytesToHex(o.challenge)) throw new LedgerBackendError('OTHER_OFFER', 'receipt answers an older or another offer');
     if (r.cardId !== bytesToHex(cert.cardId) || r.editorId !== bytesToHex(o.editorId) || !equalBytes(receipt.record.subarray(16, 48), o.offerHash) || r.price !== o.price || r.currency !== o.currency || r.dateTime !== o.dateTime) {
       throw new LedgerBackendError('MISMATCH', 'receipt fields differ from the offer');
     }

@@ -60,9 +60,8 @@ export const SUITE_GROUPS: readonly SuiteGroup[] = [
   },
   {
     name: 'seed-004-pay-per-use', seed: '004',
-    description: 'France Telecom: certified card key, editor-signed offer, consent, debit, receipt, export, settlement',
+    description: 'France Telecom: certified card key, issuer-certified editor key (REGISTER EDITOR), editor-signed offer for the card challenge, consent, debit once, receipt, export, settlement',
     suites: ['ledger'],
-    inProgress: 'REGISTER EDITOR has no check yet; a DEBIT replayed after K other debits is still accepted',
   },
 ];
 

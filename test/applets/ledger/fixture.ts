@@ -4,7 +4,7 @@
  */
 import { Card, SeededRng, VirtualClock, buildCommand, concat, hexToBytes, readU32 } from '../../../card/runtime/index.js';
 import { LedgerApplet } from '../../../card/applets/ledger/index.js';
-import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit, type DebitRequest } from '../../../host/backend/ledger/index.js';
+import { LedgerIssuer, OfferSigner, SettlementServer, SigningKey, encodeDebit, encodeEditorRegistration, type DebitRequest } from '../../../host/backend/ledger/index.js';
 import { LEDGER_AID, INFO, type LedgerMode } from '../../../card/protocol/index.js';
 
 const secret = (b: number): Uint8Array => new Uint8Array(32).fill(b);
@@ -21,7 +21,6 @@ export interface CardOpts {
   mode?: LedgerMode;
   logSize?: number;
   ticketSlots?: number;
-  replayWindow?: number;
   limit?: number;
   initialBalance?: number;
   consent?: 'none' | 'always' | 'above';
@@ -38,7 +37,7 @@ export function makeCard(o: CardOpts = {}): Card {
   card.install(LedgerApplet, {
     aid: LEDGER_AID,
     default: true,
-    params: { mode, logSize: o.logSize ?? 8, ticketSlots: o.ticketSlots ?? 3, replayWindow: o.replayWindow ?? 4 },
+    params: { mode, logSize: o.logSize ?? 8, ticketSlots: o.ticketSlots ?? 3 },
     personalization: {
       cardId: o.cardId ?? CARD_ID, currency: o.currency ?? EUR, limit: o.limit ?? 10_000, ...(mode === 'prepaid' ? { initialBalance: o.initialBalance ?? 1_000 } : {}),
       editorRootKey: EDITOR_ROOT.publicKey, issuerKey: ISSUER.publicKey, serverKey: SERVER_KEY.publicKey,
@@ -65,19 +64,29 @@ export function ok(rsp: Uint8Array): Uint8Array {
   return data(rsp).slice();
 }
 
-let counter = 0;
-export function freshRandom(): Uint8Array {
-  counter++;
-  return Uint8Array.of(0xaa, counter >>> 24, counter >>> 16, counter >>> 8, counter & 0xff, ...new Uint8Array(11));
+export interface OfferOpts {
+  editor?: Uint8Array;
+  currency?: number;
+  what?: string;
+  badSig?: boolean;
+  signer?: OfferSigner;
+  dateTime?: number;
 }
 
-export function offer(price: number, o: { editor?: Uint8Array; random?: Uint8Array; currency?: number; what?: string; badSig?: boolean; signer?: OfferSigner } = {}): DebitRequest {
+/** An editor-signed offer answering `challenge` (no card involved: a stale or made-up challenge, for the refusals). */
+export function offerFor(challenge: Uint8Array, price: number, o: OfferOpts = {}): DebitRequest {
   const editorId = o.editor ?? EDITOR_A;
   const offerHash = new Uint8Array(32).fill((o.what ?? 'level-1').length);
   const currency = o.currency ?? EUR;
-  const sig = (o.signer ?? EDITOR_ROOT).sign(editorId, offerHash, price, currency);
+  const dateTime = o.dateTime ?? 1_767_225_600;
+  const sig = (o.signer ?? EDITOR_ROOT).sign(editorId, offerHash, price, currency, challenge, dateTime);
   if (o.badSig) sig[10]! ^= 1;
-  return { editorId, offerHash, price, currency, hostRandom: o.random ?? freshRandom(), dateTime: 1_767_225_600, editorSignature: sig };
+  return { editorId, offerHash, price, currency, challenge: challenge.slice(), dateTime, editorSignature: sig };
+}
+
+/** GET CHALLENGE on `card`, then an editor-signed offer answering it (the host flow of one DEBIT). */
+export function offer(card: Card, price: number, o: OfferOpts = {}): DebitRequest {
+  return offerFor(ok(card.transmit(apdu.challenge())).subarray(0, 16), price, o);
 }
 
 export const apdu = {
@@ -85,7 +94,7 @@ export const apdu = {
   debit: (r: DebitRequest): Uint8Array => buildCommand(0x80, 0x50, 0, 0, { data: encodeDebit(r), ne: 256 }),
   lastReceipt: (): Uint8Array => buildCommand(0x80, 0x52, 0, 0, { ne: 146 }),
   challenge: (): Uint8Array => buildCommand(0x80, 0x48, 0, 0, { ne: 20 }),
-  registerEditor: (id: Uint8Array, key: Uint8Array, sig: Uint8Array): Uint8Array => buildCommand(0x80, 0x4a, 0, 0, { data: concat(id, key, sig) }),
+  registerEditor: (c: { editorId: Uint8Array; keyVersion: number; publicKey: Uint8Array; signature: Uint8Array }): Uint8Array => buildCommand(0x80, 0x4a, 0, 0, { data: encodeEditorRegistration(c) }),
   load: (amount: number, counter: number, sig: Uint8Array): Uint8Array =>
     buildCommand(0x80, 0x54, 0, 0, { data: concat(u32(amount), u32(counter), sig), ne: 4 }),
   exportLog: (): Uint8Array => buildCommand(0x80, 0x56, 0, 0, { ne: 112 }),

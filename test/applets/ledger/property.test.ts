@@ -83,8 +83,8 @@ class Model {
     const a = this.a;
     switch (op.kind) {
       case 'debit': {
-        const o = offer(op.price);
-        this.sent.set(bytesToHex(o.hostRandom), o);
+        const o = offer(a, op.price);
+        this.sent.set(bytesToHex(o.challenge), o);
         const r = send(a, apdu.debit(o), op.tear);
         if (ok9000(r)) this.receipts.push(body(r).slice());
         else if (r === undefined && info(a).flags & FLAG.receiptPending) this.receipts.push(body(a.transmit(apdu.lastReceipt())).slice());
@@ -163,8 +163,8 @@ class Model {
       const r = records.get(c);
       expect(r, `record ${c}`).toBeDefined();
       expect(readU32(r!, REC.counter)).toBe(c);
-      const rnd = bytesToHex(r!.subarray(REC.hostRandom, REC.dateTime));
-      expect(randoms.has(rnd), 'a host random in two records').toBe(false);
+      const rnd = bytesToHex(r!.subarray(REC.challenge, REC.dateTime));
+      expect(randoms.has(rnd), 'a card challenge in two records').toBe(false);
       randoms.add(rnd);
       const sent = this.sent.get(rnd);
       expect(sent, 'a record for a debit the host never sent').toBeDefined();

@@ -40,13 +40,13 @@ const code = (f: () => unknown): string | undefined => {
 describe('settlement server', () => {
   it('imports idempotently and totals per user and per editor; settles each editor once', () => {
     const card = makeCard({ mode: 'postpaid' });
-    ok(card.transmit(apdu.debit(offer(10, { editor: EDITOR_A }))));
-    ok(card.transmit(apdu.debit(offer(20, { editor: EDITOR_B }))));
+    ok(card.transmit(apdu.debit(offer(card, 10, { editor: EDITOR_A }))));
+    ok(card.transmit(apdu.debit(offer(card, 20, { editor: EDITOR_B }))));
     const server = newServer();
     const e1 = exportOf(card);
     expect(server.importExport(certOf(card), e1)).toMatchObject({ added: 2, duplicates: 0 });
     expect(server.importExport(certOf(card), e1)).toMatchObject({ added: 0, duplicates: 2 });
-    ok(card.transmit(apdu.debit(offer(5, { editor: EDITOR_A }))));
+    ok(card.transmit(apdu.debit(offer(card, 5, { editor: EDITOR_A }))));
     const e2 = exportOf(card); // ACK of e1 was lost: e2 overlaps it
     const res = server.importExport(certOf(card), e2);
     expect(res).toMatchObject({ added: 1, duplicates: 2 });
@@ -66,8 +66,8 @@ describe('settlement server', () => {
 
   it('refuses: uncertified card, forged export signature, altered record, wrong amount, missing record', () => {
     const card = makeCard();
-    ok(card.transmit(apdu.debit(offer(10))));
-    ok(card.transmit(apdu.debit(offer(11))));
+    ok(card.transmit(apdu.debit(offer(card, 10))));
+    ok(card.transmit(apdu.debit(offer(card, 11))));
     const server = newServer();
     const e = exportOf(card);
     const cert = certOf(card);
@@ -88,11 +88,11 @@ describe('software interface', () => {
   it('accepts the receipt of its last offer once; refuses an older offer, a replay, an uncertified key', () => {
     const card = makeCard();
     const cert = certOf(card);
-    let n = 0;
-    const sw = new SoftwareInterface(EDITOR_A, EDITOR_ROOT, ISSUER.publicKey, (len) => new Uint8Array(len).fill(++n));
-    const o1 = sw.offer('level 1', 30, 978, 1_767_225_600);
+    const challenge = (): Uint8Array => ok(card.transmit(apdu.challenge())).subarray(0, 16);
+    const sw = new SoftwareInterface(EDITOR_A, EDITOR_ROOT, ISSUER.publicKey);
+    const o1 = sw.offer('level 1', 30, 978, challenge(), 1_767_225_600);
     const r1 = ok(card.transmit(apdu.debit(o1)));
-    const o2 = sw.offer('level 2', 40, 978, 1_767_225_601);
+    const o2 = sw.offer('level 2', 40, 978, challenge(), 1_767_225_601);
     const receipt1 = { record: r1.subarray(0, 82), signature: r1.subarray(82) };
     expect(code(() => sw.acceptReceipt(receipt1, cert))).toBe('OTHER_OFFER');
     const r2 = ok(card.transmit(apdu.debit(o2)));
@@ -103,5 +103,13 @@ describe('software interface', () => {
     expect(code(() => sw.acceptReceipt(receipt2, fakeCert))).toBe('BAD_CERTIFICATE');
     expect(sw.acceptReceipt(receipt2, cert)).toMatchObject({ price: 40, counter: 2, editorId: bytesToHex(EDITOR_A) });
     expect(code(() => sw.acceptReceipt(receipt2, cert))).toBe('NO_OFFER');
+  });
+
+  it('signs each offer for the card challenge it answers; a challenge of the wrong size is refused before signing', () => {
+    const sw = new SoftwareInterface(EDITOR_A, EDITOR_ROOT, ISSUER.publicKey);
+    const a = sw.offer('level 1', 30, 978, new Uint8Array(16).fill(1), 5);
+    const b = sw.offer('level 1', 30, 978, new Uint8Array(16).fill(2), 5);
+    expect(a.editorSignature).not.toEqual(b.editorSignature);
+    expect(() => sw.offer('level 1', 30, 978, new Uint8Array(8), 5)).toThrow(/"challenge" expected 16 bytes/);
   });
 });

@@ -21,7 +21,7 @@ describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
   it('offer → consent → debit → receipt verified → export → settlement per editor → reload', async () => {
     const card = new Card({ rng: new SeededRng('seed-flow'), clock: new VirtualClock() });
     card.install(LedgerApplet, {
-      aid: LEDGER_AID, params: { mode: 'prepaid', logSize: 16, ticketSlots: 2, replayWindow: 8 },
+      aid: LEDGER_AID, params: { mode: 'prepaid', logSize: 16, ticketSlots: 2 },
       personalization: { cardId: CARD_ID, currency: 978, limit: 5_000, initialBalance: 1_000, editorRootKey: EDITOR_ROOT.publicKey, issuerKey: ISSUER.publicKey, serverKey: SERVER_KEY.publicKey, consent: { mode: 'always', code: CODE } },
     });
     const transport = new EmulatorTransport(card);
@@ -39,7 +39,8 @@ describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
     const cad = new SoftwareInterface(EDITOR_B, EDITOR_ROOT, ISSUER.publicKey);
 
     const use = async (il: SoftwareInterface, what: string, price: number): Promise<void> => {
-      const offer = il.offer(what, price, 978); // message 1
+      const { challenge } = await w.challenge(); // the card's one-use random for this offer
+      const offer = il.offer(what, price, 978, challenge); // message 1
       await w.verifyCode(CODE); // consent (1b)
       const receipt = await w.debit(offer); // messages 2-3, on the card
       expect(il.acceptReceipt(receipt, cert).price).toBe(price); // the use is granted
@@ -49,7 +50,7 @@ describe('seed flow (WO 00/63859) through EmulatorTransport', () => {
     await use(cad, 'render 4k', 300);
 
     // Without consent the card refuses.
-    await expect(w.debit(game.offer('level 3', 80, 978))).rejects.toMatchObject({ sw: SW.SECURITY_STATUS_NOT_SATISFIED });
+    await expect(w.debit(game.offer('level 3', 80, 978, (await w.challenge()).challenge))).rejects.toMatchObject({ sw: SW.SECURITY_STATUS_NOT_SATISFIED });
     expect((await w.info()).value).toBe(500);
 
     // Reload before the records reached the server: refused.
