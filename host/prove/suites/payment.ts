@@ -37,7 +37,10 @@ export const paymentSuite: Suite = {
     }
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
-    if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
+    // The signed purchase's own rows (server verdicts, replay, host-chosen RAND) are listed under its gate's name.
+    ctx.require('SELECT the payment applet', '9000', sel.sw.toString(16), [
+      'SIGN TRANSACTION without the payment code', 'VERIFY a wrong payment code counts down', 'VERIFY the payment code', 'signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
+    ]);
     const server = new PaymentServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, requireIdentification: needsId, identification: auc });
     // What the card attests in the signed record: 01 = identified by RUN GSM ALGORITHM in this
     // session, with the IMSI hash and the RAND (tags CB, CC).
@@ -81,7 +84,7 @@ export const paymentSuite: Suite = {
     const hostRand = sha256(enc('prove: a host-chosen RAND')).slice(0, 16);
     await ctx.transport.reset(); // a new session: the SIM applet is selected again, no identification
     const answered = await identifySubscriber(ctx, auc, hostRand);
-    if (!ctx.check('RUN GSM ALGORITHM on a host-chosen RAND (not issued by the AuC)', '9000', answered ? '9000' : 'refused')) return;
+    ctx.require('RUN GSM ALGORITHM on a host-chosen RAND (not issued by the AuC)', '9000', answered ? '9000' : 'refused', ['a host-chosen RAND is refused: the AuC never issued or verified it']);
     await client.select();
     await client.verifyCode(enc(p.payment.payment_code));
     req = server.begin(order);
