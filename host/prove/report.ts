@@ -27,7 +27,7 @@ const GAP = '  ';
  * it, and the summary line. By default every line fits `width` columns: a long cell wraps at
  * spaces inside its column (a word longer than the column is cut), and so does the note,
  * expected/got are clipped to 48 characters (the failures section repeats them in full, wrapped
- * only at spaces so a hex value stays whole). `wide` prints one line per row, nothing clipped.
+ * only at spaces so a hex value stays whole); the summary stays one line. `wide` prints one line per row, nothing clipped.
  */
 export function textTable(result: ProveResult, options: boolean | TableOptions = {}): string {
   const opts: TableOptions = typeof options === 'boolean' ? { color: options } : options;
@@ -76,7 +76,8 @@ export function textTable(result: ProveResult, options: boolean | TableOptions =
     };
     for (const f of failures) out.push(...field('  ', `${f.suite} / ${f.check}`), ...field('    expected: ', f.expected), ...field('    got:      ', `${f.got}${f.note ? `  (${f.note})` : ''}`));
   }
-  out.push('', ...(opts.wide ? [proveSummary(result)] : wrapWords(proveSummary(result), width)));
+  // The counts stay one line (the last): scripts and readers look for it.
+  out.push('', proveSummary(result));
   return out.join('\n');
 }
 
