@@ -13,10 +13,11 @@ import { registerProve } from './commands/prove.js';
 import { registerShell } from './commands/shell.js';
 import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
+import { registerPcscd } from './commands/pcscd.js';
 import { PASSPHRASE_ENV, resolvePassphrase } from '../store/encryption.js';
 import { loadAppletModule } from './applet-module.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace, registerPcscd];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')
