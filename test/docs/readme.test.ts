@@ -141,7 +141,7 @@ describe('README walk-through, in order, on a fresh directory', () => {
       let output = '';
       p.stdout.on('data', (d: Buffer) => (output += d.toString()));
       p.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const t = setTimeout(() => p.kill('SIGKILL'), 170_000);
+      const t = setTimeout(() => p.kill('SIGKILL'), 230_000);
       p.on('error', rej);
       p.on('close', (status) => {
         clearTimeout(t);
@@ -165,6 +165,6 @@ describe('README walk-through, in order, on a fresh directory', () => {
         const shown = showsOutput(r.output, want);
         expect(shown, `README line ${b.line}: the README shows output the command no longer prints; its output:\n${r.output}`).toEqual({ ok: true });
       }
-    }, 180_000);
+    }, 240_000);
   }
 });
