@@ -5,7 +5,7 @@
  * widest real report (every suite on the seeds card, with failures), and --wide keeps one line per row.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseProfileText } from '../../host/profile/load.js';
 import { buildCard } from '../../host/profile/build.js';
 import { personalizeCard } from '../../host/profile/personalize.js';
@@ -111,6 +111,14 @@ describe('prove: a failed prerequisite and its dependants', () => {
       const listed = new Set(names(skipped));
       const vanished = after(safe.rows, s.name).filter((c) => !listed.has(c) && c !== 'release of the stored profile');
       expect(vanished, s.name).toEqual([]);
+    }
+  });
+
+  it('no suite ends silently after a failed check: a check the rest needs is made with ctx.require', () => {
+    const dir = new URL('../../host/prove/suites/', import.meta.url);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const src = readFileSync(new URL(f, dir), 'utf8');
+      expect(src, `${f}: use ctx.require(name, expected, got, dependants) instead of if (!ctx.check(…)) return`).not.toMatch(/if \(!ctx\.check\(/);
     }
   });
 
