@@ -186,12 +186,20 @@ const STACK_ENTRIES = ['reader.conf.d', 'run', 'pcscd.log'];
 /** The stack's pcscd pid, in DIR/run (a second start in the same directory checks it). */
 const PID_FILE = 'cardforge-pcscd.pid';
 
-function pidAlive(pid: number): boolean {
+/** Whether `pid` is a pcscd running on `conf` (a recycled pid of another program is not). */
+function pcscdRunsOn(pid: number, conf: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (!existsSync(cmdline)) return true; // no /proc: trust the live pid
+  try {
+    const args = readFileSync(cmdline, 'utf8').split('\0');
+    return args.some((a) => a.endsWith('pcscd')) && args.includes(conf);
+  } catch {
+    return false;
   }
 }
 
@@ -203,7 +211,7 @@ function claimDir(dir: string): boolean {
   }
   const pidFile = join(dir, 'run', PID_FILE);
   const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && pcscdRunsOn(pid, join(dir, 'reader.conf.d'))) {
     throw new PcscStackError('PCSC_STACK_START', `a private pcscd already runs in ${dir} (pid ${pid}): use it (export PCSCLITE_CSOCK_NAME=${join(dir, 'run', 'pcscd.comm')}), stop it (kill ${pid}), or choose another directory`);
   }
   for (const e of STACK_ENTRIES) rmSync(join(dir, e), { recursive: true, force: true });

@@ -84,7 +84,8 @@ describe(`cardforge pcscd${pcscSuiteNote}`, () => {
     const dir = tempDir('cf-pcscd-own-');
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     mkdirSync(join(dir, 'run'));
-    writeFileSync(join(dir, 'run', 'cardforge-pcscd.pid'), '999999\n'); // a run that died
+    // A run that died, its pid since taken by another program (this one): not a pcscd, not refused.
+    writeFileSync(join(dir, 'run', 'cardforge-pcscd.pid'), `${process.pid}\n`);
     const port = await freePortPair();
     const pcscd = start(['pcscd', '--dir', dir, '--port', String(port)]);
     await until(() => /^export PCSCLITE_CSOCK_NAME=/m.test(pcscd.stdout) || pcscd.child.exitCode !== null, 'the export line');
