@@ -26,7 +26,6 @@ export const CLI_ERROR_CODES = [
   'EXPORT_UNREADABLE', // image import: the export file cannot be read
   'PROFILE_UNREADABLE', // --profile: the file cannot be read
   'REPORT_UNWRITABLE', // prove --junit: the report cannot be written
-  'PCSC_STACK', // cardforge pcscd: the private pcscd cannot start (missing package, port in use) or stopped
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 

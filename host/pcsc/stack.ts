@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CardforgeError } from '../errors.js';
 
 /** The package root (where package.json names cardforge), from the sources or any build output. */
 function packageRoot(): string {
@@ -70,12 +71,12 @@ function installCommand(missing: readonly StackRequirement[]): string {
   return `sudo apt-get install --no-install-recommends ${[...new Set(missing.flatMap((r) => r.debianPackage.split(' ')))].join(' ')}`;
 }
 
-export class PcscStackError extends Error {
-  constructor(
-    readonly code: 'PCSC_STACK_MISSING' | 'PCSC_STACK_START' | 'PCSC_STACK_SHIM',
-    message: string,
-  ) {
-    super(message);
+export type PcscStackErrorCode = 'PCSC_STACK_MISSING' | 'PCSC_STACK_START' | 'PCSC_STACK_SHIM';
+
+/** The private stack cannot start: a missing package, a port in use, a directory in use, the shim. */
+export class PcscStackError extends CardforgeError<PcscStackErrorCode> {
+  constructor(code: PcscStackErrorCode, message: string) {
+    super(code, message);
     this.name = 'PcscStackError';
   }
 }

@@ -37,12 +37,14 @@ export function dependsOnNote(prerequisite: string): string {
   return `depends on ${prerequisite}, which failed`;
 }
 
-/** Thrown by ctx.require when the prerequisite fails: ends the suite; the runner catches it. */
-class DependencyFailed extends Error {
-  constructor(readonly prerequisite: string) {
-    super(`prerequisite "${prerequisite}" failed`);
-    this.name = 'DependencyFailed';
-  }
+/**
+ * Marks the error ctx.require throws when the prerequisite fails: it ends the suite (control flow,
+ * not a user error) and the runner, which catches it, records nothing more.
+ */
+const PREREQUISITE_FAILED = Symbol('cardforge.prove.prerequisiteFailed');
+
+function prerequisiteFailed(check: string): Error {
+  return Object.assign(new Error(`prerequisite "${check}" failed`), { [PREREQUISITE_FAILED]: check });
 }
 
 /**
@@ -123,7 +125,7 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
       require(check, expected, got, dependants, ok, note) {
         if (ctx.check(check, expected, got, ok, note)) return;
         for (const d of dependants) ctx.skip(d, dependsOnNote(check));
-        throw new DependencyFailed(check);
+        throw prerequisiteFailed(check);
       },
     };
     if (suite.needsProfile && !opts.profile) {
@@ -134,7 +136,7 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
         await suite.run(ctx);
       } catch (e) {
         // A failed prerequisite ended the suite on purpose: its dependants are already skip rows.
-        if (!(e instanceof DependencyFailed))
+        if (!(e instanceof Error && PREREQUISITE_FAILED in e))
           add({ check: 'suite completed', expected: 'no error', got: (e as Error).message, verdict: 'fail' });
       }
     }

@@ -6,7 +6,7 @@
  * It installs nothing: a missing pcscd, vpcd driver or gcc is an error naming the Debian packages.
  */
 import type { Command } from 'commander';
-import { PcscStackError, portFree, startPcscStack, type PcscStack } from '../../pcsc/stack.js';
+import { PcscStackError, portFree, startPcscStack } from '../../pcsc/stack.js';
 import { VPCD_DEFAULT_PORT } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -33,16 +33,10 @@ export function registerPcscd(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(port) || port < 1 || port > 65534) throw new CliError('USAGE', `--port expected a TCP port 1-65534 (slot 1 uses PORT+1), got "${opts.port}"`, EXIT.USAGE);
       for (const p of [port, port + 1]) {
         if (!(await portFree(p))) {
-          throw new CliError('PCSC_STACK', `TCP port ${p} is in use${p === VPCD_DEFAULT_PORT || p === VPCD_DEFAULT_PORT + 1 ? ' (a system pcscd with vsmartcard-vpcd listens there: then `cardforge emulate` works without a private pcscd)' : ''}; choose another with --port N and give emulate --vpcd 127.0.0.1:N`);
+          throw new PcscStackError('PCSC_STACK_START', `TCP port ${p} is in use${p === VPCD_DEFAULT_PORT || p === VPCD_DEFAULT_PORT + 1 ? ' (a system pcscd with vsmartcard-vpcd listens there: then `cardforge emulate` works without a private pcscd)' : ''}; choose another with --port N and give emulate --vpcd 127.0.0.1:N`);
         }
       }
-      let stack: PcscStack;
-      try {
-        stack = await startPcscStack({ port, install: false, logLevel: opts.verbose ? '--info' : '--error', ...(opts.dir !== undefined ? { dir: opts.dir } : {}) });
-      } catch (e) {
-        if (e instanceof PcscStackError) throw new CliError('PCSC_STACK', e.message);
-        throw e;
-      }
+      const stack = await startPcscStack({ port, install: false, logLevel: opts.verbose ? '--info' : '--error', ...(opts.dir !== undefined ? { dir: opts.dir } : {}) });
       ctx.out(`private pcscd running (pid ${stack.pid}), vpcd reader "${stack.readerName(0)}" on port ${port} ("${stack.readerName(1)}" on ${port + 1}); log: ${stack.logFile}`);
       ctx.out(`export PCSCLITE_CSOCK_NAME=${stack.socket}`);
       ctx.out(`then: cardforge emulate --card CARD.json${port === VPCD_DEFAULT_PORT ? '' : ` --vpcd 127.0.0.1:${port}`}    # Ctrl-C here stops pcscd`);
@@ -64,7 +58,7 @@ export function registerPcscd(program: Command, ctx: CliContext): void {
         // pcscd went away by itself: say why, from its log, and fail.
         const log = stack.log().trim().split('\n').slice(-8).join('\n');
         await stack.stop();
-        throw new CliError('PCSC_STACK', `pcscd stopped (${reason})${log ? `; its log ends with:\n${log}` : ''}`);
+        throw new PcscStackError('PCSC_STACK_START', `pcscd stopped (${reason})${log ? `; its log ends with:\n${log}` : ''}`);
       }
       ctx.err('cardforge pcscd: stopped');
     });
