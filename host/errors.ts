@@ -23,6 +23,7 @@ import type { ImageCryptoErrorCode } from './store/encryption.js';
 import type { ImageLockedError } from './store/lock.js';
 import type { CardNotSavedError } from './store/persistent-card.js';
 import type { TransportErrorCode } from './transport/errors.js';
+import type { PcscStackErrorCode } from './pcsc/stack.js';
 import type { BackendKeysError } from './backend/actors.js';
 import type { AucError } from './backend/auc.js';
 import type { PaymentErrorCode } from './backend/payment/errors.js';
@@ -49,8 +50,8 @@ export type FsAreaErrorCode = ExportErrorCode | DumpErrorCode | CloneError['code
 export type ProfileAreaErrorCode = ProfileError['code'] | CertifyErrorCode | PersonalizeErrorCode;
 /** Card image files: load, save, encryption, locking. */
 export type StoreAreaErrorCode = ImageFileErrorCode | ImageCryptoErrorCode | ImageLockedError['code'] | CardNotSavedError['code'];
-/** Transports: PC/SC readers, the emulator, vpcd. */
-export type TransportAreaErrorCode = TransportErrorCode;
+/** Transports: PC/SC readers, the emulator, vpcd; the private pcscd stack (`cardforge pcscd`). */
+export type TransportAreaErrorCode = TransportErrorCode | PcscStackErrorCode;
 /** Back ends: keys file, AuC, payment actors and card client, ledger back end and card client, wallet card client. */
 export type BackendAreaErrorCode = BackendKeysError['code'] | AucError['code'] | PaymentErrorCode | CardCommandError['code'] | LedgerBackendErrorCode | LedgerCardError['code'] | WalletCardError['code'];
 /** The interactive shell and the testing helpers (fuzz oracle). */

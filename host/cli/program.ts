@@ -14,10 +14,11 @@ import { registerShell } from './commands/shell.js';
 import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
 import { registerRun } from './commands/run.js';
+import { registerPcscd } from './commands/pcscd.js';
 import { PASSPHRASE_ENV, resolvePassphrase } from '../store/encryption.js';
 import { loadAppletModule } from './applet-module.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace, registerRun];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace, registerRun, registerPcscd];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')

@@ -4,6 +4,9 @@
  * suite's selection or PIN state does not leak into the next. Destructive checks run only when
  * `destructive` is set: the runner owns that gate (ctx.allowed, checks declared on the suite).
  * A run where no check ran (everything skipped) is not a pass: `proveVerdict` says 'vacuous'.
+ * A check other checks need is recorded with ctx.require(check, …, dependants): when it fails the
+ * suite ends there and each dependant is a skip row "depends on <check>, which failed", so the
+ * report still names every check the suite would have made.
  */
 import { hexToBytes, responseSw } from '../../card/runtime/index.js';
 import { sendCommand, type Transport } from '../transport/index.js';
@@ -28,6 +31,32 @@ export interface ProveResult {
 
 /** The reason of a destructive check skipped without --destructive. */
 export const DESTRUCTIVE_SKIP = 'destructive: pass --destructive';
+
+/** The note of a check skipped because a check it needs failed. */
+export function dependsOnNote(prerequisite: string): string {
+  return `depends on ${prerequisite}, which failed`;
+}
+
+/**
+ * Marks the error ctx.require throws when the prerequisite fails: it ends the suite (control flow,
+ * not a user error) and the runner, which catches it, records nothing more.
+ */
+const PREREQUISITE_FAILED = Symbol('cardforge.prove.prerequisiteFailed');
+
+function prerequisiteFailed(check: string): Error {
+  return Object.assign(new Error(`prerequisite "${check}" failed`), { [PREREQUISITE_FAILED]: check });
+}
+
+/**
+ * The progress line of one suite: passed, failed and skipped counted apart, and how many skips are
+ * dependants of a failed check — "[5/10] payment: 1 passed, 1 failed, 6 skipped (5 depend on a failed check)".
+ */
+export function progressLine(suite: string, index: number, total: number, rows: readonly CheckRow[]): string {
+  const n = (v: CheckRow['verdict']): number => rows.filter((r) => r.verdict === v).length;
+  const dependants = rows.filter((r) => r.verdict === 'skip' && r.note?.startsWith('depends on ')).length;
+  const parts = [`${n('pass')} passed`, `${n('fail')} failed`, `${n('skip')} skipped${dependants ? ` (${dependants} depend${dependants === 1 ? 's' : ''} on a failed check)` : ''}`];
+  return `[${index + 1}/${total}] ${suite}: ${parts.join(', ')}`;
+}
 
 /** 'fail' when a check failed; 'vacuous' when no check ran (all skipped, or none); else 'pass'. */
 export function proveVerdict(result: ProveResult): 'pass' | 'fail' | 'vacuous' {
@@ -93,6 +122,11 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
       skip(check, reason) {
         add({ check, expected: '', got: '', verdict: 'skip', note: reason });
       },
+      require(check, expected, got, dependants, ok, note) {
+        if (ctx.check(check, expected, got, ok, note)) return;
+        for (const d of dependants) ctx.skip(d, dependsOnNote(check));
+        throw prerequisiteFailed(check);
+      },
     };
     if (suite.needsProfile && !opts.profile) {
       ctx.skip(`${suite.name} suite`, 'needs --profile (the keys and PINs the card was personalized with)');
@@ -101,7 +135,9 @@ export async function runSuites(transport: Transport, suites: readonly Suite[], 
         await transport.reset();
         await suite.run(ctx);
       } catch (e) {
-        add({ check: 'suite completed', expected: 'no error', got: (e as Error).message, verdict: 'fail' });
+        // A failed prerequisite ended the suite on purpose: its dependants are already skip rows.
+        if (!(e instanceof Error && PREREQUISITE_FAILED in e))
+          add({ check: 'suite completed', expected: 'no error', got: (e as Error).message, verdict: 'fail' });
       }
     }
     rows.push(...mine);

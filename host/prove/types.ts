@@ -62,6 +62,14 @@ export interface SuiteContext {
   /** Record a check; `ok` defaults to expected === got. Returns whether it passed. */
   check(check: string, expected: string, got: string, ok?: boolean, note?: string): boolean;
   skip(check: string, reason: string): void;
+  /**
+   * Record a check that later checks need (a selection, a stored profile, an answer the rest
+   * works on). When it passes, returns and the suite goes on. When it fails, the runner records
+   * each of `dependants` as a skip row ("skipped: depends on <check> which failed") and ends the
+   * suite there (it throws a DependencyFailed the runner catches), so a dependant never vanishes
+   * from the report and never runs on a state its prerequisite did not reach.
+   */
+  require(check: string, expected: string, got: string, dependants: readonly string[], ok?: boolean, note?: string): void;
 }
 
 /** A check a suite declares (the runner gates it; `prove --list` prints it). */

@@ -42,7 +42,7 @@ export function pcscError(e: unknown, what: string): TransportError {
   if (e instanceof TransportError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const table: [RegExp, TransportErrorCode, string][] = [
-    [/service (not running|stopped)|no service/i, 'PCSC_NO_SERVICE', `pcscd is not running or not reachable at ${socketName()}; start it (systemctl start pcscd.socket, or npx tsx scripts/pcsc/stack.ts start for a private one) and retry`],
+    [/service (not running|stopped)|no service/i, 'PCSC_NO_SERVICE', `pcscd is not running or not reachable at ${socketName()}; start it (systemctl start pcscd.socket, or "cardforge pcscd" for a private one with the vpcd reader, then export the PCSCLITE_CSOCK_NAME it prints) and retry`],
     [/no smart card|card is unpowered|no card/i, 'PCSC_NO_CARD', 'no card in the reader; insert a card (or start "cardforge emulate") and retry'],
     [/sharing violation/i, 'PCSC_SHARING', 'another program holds the card exclusively; close it (or connect shared) and retry'],
     [/removed|unresponsive|communication error|reader unavailable/i, 'PCSC_CARD_REMOVED', 'the card was removed or stopped answering; re-insert it and reconnect'],
@@ -86,7 +86,7 @@ export async function listReaders(): Promise<ReaderInfo[]> {
 
 /** Pick a reader by exact name, else by a substring that matches exactly one reader. */
 export function pickReader<T extends { name: string }>(readers: readonly T[], wanted: string | undefined, hasCard: (r: T) => boolean): T {
-  if (readers.length === 0) throw new TransportError('PCSC_NO_READER', `no PC/SC reader is attached${wanted ? ` (wanted "${wanted}")` : ''}; connect a reader, or start a vpcd reader (scripts/pcsc) and "cardforge emulate"`);
+  if (readers.length === 0) throw new TransportError('PCSC_NO_READER', `no PC/SC reader is attached${wanted ? ` (wanted "${wanted}")` : ''}; connect a reader, or start a vpcd reader ("cardforge pcscd") and "cardforge emulate"`);
   const names = readers.map((r) => `"${r.name}"`).join(', ');
   if (wanted === undefined) return readers.find(hasCard) ?? readers[0]!;
   const exact = readers.find((r) => r.name === wanted);

@@ -140,7 +140,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     this.powerOff();
     if (this.stopped) return;
     let reason: string;
-    if (err?.code === 'ECONNREFUSED') reason = `vpcd at ${this.host}:${this.port} refused the connection (is pcscd running with the vpcd reader? see scripts/pcsc)`;
+    if (err?.code === 'ECONNREFUSED') reason = `vpcd at ${this.host}:${this.port} refused the connection (is pcscd running with the vpcd reader? start a private one with: cardforge pcscd)`;
     else if (err) reason = `vpcd connection to ${this.host}:${this.port} failed: ${err.code ?? err.message}`;
     else reason = `vpcd at ${this.host}:${this.port} closed the connection (pcscd stopped or the reader was reset)`;
     if (dropped > 0) reason += `; ${dropped} bytes of an incomplete frame discarded`;

@@ -36,7 +36,7 @@ describe('cardforge personalize / prove', () => {
     expect(none.stderr).toMatch(/prove: 0 checks ran: 12 skipped \(needs --profile ×12\) — nothing was proved \(give --profile/);
     const aoc = await runCli(['prove', '--card', image, '--no-save', '--profile', example, 'aoc']);
     expect(aoc.code, aoc.stdout + aoc.stderr).toBe(0);
-    expect(aoc.stdout).toMatch(/INCREASE EF_ACM by 1 +skip \(destructive: pass --destructive/);
+    expect(aoc.stdout).toMatch(/INCREASE EF_ACM by 1 +skip\n +↳ destructive: pass --destructive/);
     expect(aoc.stdout).toMatch(/^\d+ checks ran: \d+ passed, 0 failed; 2 skipped \(destructive: pass --destructive ×2\)$/m);
     const spend = await runCli(['prove', '--card', image, '--no-save', '--profile', example, '--destructive', 'aoc']);
     expect(spend.code, spend.stdout + spend.stderr).toBe(0);

@@ -210,7 +210,7 @@ describe('cardforge prove (in process)', () => {
     for (const f of wrongKi.rows.filter((x) => x.verdict === 'fail')) {
       expect(f.expected.length, f.check).toBeGreaterThan(0);
       expect(f.got.length, f.check).toBeGreaterThan(0);
-      expect(textTable(wrongKi)).toContain(`    expected: ${f.expected}\n    got:      ${f.got}`);
+      expect(textTable(wrongKi, { wide: true })).toContain(`    expected: ${f.expected}\n    got:      ${f.got}`);
     }
   });
 

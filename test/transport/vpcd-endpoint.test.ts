@@ -145,7 +145,7 @@ describe('VpcdEndpoint', () => {
     const up = ep.start();
     await new Promise((r) => setTimeout(r, 150));
     expect(ep.connected).toBe(false);
-    expect(logs[0]).toMatch(new RegExp(`^warn: vpcd at 127.0.0.1:${port} refused the connection \\(is pcscd running with the vpcd reader\\? see scripts/pcsc\\); retrying in 0.0 s`));
+    expect(logs[0]).toMatch(new RegExp(`^warn: vpcd at 127.0.0.1:${port} refused the connection \\(is pcscd running with the vpcd reader\\? start a private one with: cardforge pcscd\\); retrying in 0.0 s`));
     const vpcd = new FakeVpcd();
     await vpcd.listen(port);
     cleanups.push(() => vpcd.close());

@@ -12,11 +12,13 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeUserFile } from '../files.js';
+import { emitJson } from '../json/convention.js';
+import { PROVE_JSON } from '../json/outputs.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { loadProfileFile } from '../../profile/load.js';
 import { actorsFromOption } from '../../backend/actors.js';
 import {
-  SUITES, SUITE_GROUPS, inProgressGroups, unknownSuiteMessage, unknownSuiteNames, proveSummary, proveVerdict, runSuites, selectSuites, textTable, jsonReport, junitReport,
+  SUITES, SUITE_GROUPS, TABLE_WIDTH, inProgressGroups, unknownSuiteMessage, unknownSuiteNames, progressLine, proveJson, proveSummary, proveVerdict, runSuites, selectSuites, textTable, junitReport,
 } from '../../prove/index.js';
 
 interface ProveOptions extends TargetOptions {
@@ -26,6 +28,7 @@ interface ProveOptions extends TargetOptions {
   junit?: string;
   destructive?: boolean;
   list?: boolean;
+  wide?: boolean;
 }
 
 /** The suites, the groups (seed flows, aliases) and every destructive check with its effect. */
@@ -53,7 +56,8 @@ export function registerProve(program: Command, ctx: CliContext): void {
   )
     .option('--profile <file>', 'the profile the card was personalized from (keys for the AuC, PINs)')
     .option('--backend-keys <file|demo>', 'the issuers and servers of the card programme (payment and ledger suites)')
-    .option('--json', 'print the rows as JSON')
+    .option('--json', 'print the verdict, the counts and the rows as JSON (docs/json.md)')
+    .option('--wide', `print the table one line per row with every value in full (default: fit ${TABLE_WIDTH} columns, long cells wrapped)`)
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--destructive', 'include the checks that spend money (payment SIGN, ledger DEBIT), spend or block a code try (wrong PIN/code), or move a meter (EF_ACM INCREASE); see --list')
     .option('--list', 'list the suites, the seed-flow groups and every destructive check, and exit')
@@ -80,16 +84,20 @@ export function registerProve(program: Command, ctx: CliContext): void {
           ...(actors ? { actors } : {}),
           destructive: opts.destructive === true,
           onSuite: (s, i, n, rows) => {
-            if (opts.json) return;
-            const ran = rows.filter((r) => r.verdict !== 'skip').length;
-            ctx.err(`[${i + 1}/${n}] ${s.name}: ${rows.filter((r) => r.verdict === 'pass').length}/${ran} checks passed${rows.length > ran ? `, ${rows.length - ran} skipped` : ''}`);
+            if (!opts.json) ctx.err(progressLine(s.name, i, n, rows));
           },
         });
       } finally {
         await transport.close();
       }
       if (opts.junit) writeUserFile(opts.junit, junitReport(result), 'the JUnit report', 'REPORT_UNWRITABLE');
-      ctx.out(opts.json ? jsonReport(result) : textTable(result, tty && process.stdout.isTTY === true));
+      if (opts.json) emitJson(ctx, PROVE_JSON, proveJson(result));
+      else {
+        const color = tty && process.stdout.isTTY === true;
+        // A terminal narrower than the table's 100 columns gets its own width.
+        const columns = process.stdout.isTTY === true && process.stdout.columns > 0 ? Math.min(TABLE_WIDTH, process.stdout.columns) : TABLE_WIDTH;
+        ctx.out(textTable(result, { color, width: columns, wide: opts.wide === true }));
+      }
       const verdict = proveVerdict(result);
       if (verdict === 'vacuous') {
         ctx.err(`prove: ${proveSummary(result)}${profile ? '' : ' (give --profile: the suites need the keys and PINs the card was personalized with)'}`);

@@ -64,5 +64,34 @@ export const RUN_JSON = jsonOutput({
     .strict(),
 });
 
+// ── prove (issue 19 item 10) ──────────────────────────────────────────────────────────────────
+const proveCount = z.number().int().nonnegative();
+export const PROVE_JSON = jsonOutput({
+  command: 'prove --json',
+  description: 'the verdict, the counts and one row per check, in the order the suites ran; a skip row gives its reason (needs --profile, destructive: pass --destructive, depends on a check that failed)',
+  schema: z
+    .object({
+      verdict: z.enum(['pass', 'fail', 'vacuous']).describe('fail: a check failed (exit 1); vacuous: no check ran (exit 1); pass: every check that ran passed'),
+      ran: proveCount.describe('passed + failed'),
+      passed: proveCount,
+      failed: proveCount,
+      skipped: proveCount,
+      summary: z.string().describe('the last line of the text report: counts and skip reasons'),
+      rows: z.array(
+        z
+          .object({
+            suite: z.string(),
+            check: z.string(),
+            expected: z.string().describe('what the check expects, as a reader compares it (SW as 4 hex digits); empty on a skip'),
+            got: z.string().describe('what came back; empty on a skip'),
+            verdict: z.enum(['pass', 'fail', 'skip']),
+            note: z.string().optional().describe('why a check was skipped, or what a failure objected to'),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+});
+
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON];

@@ -24,7 +24,10 @@ export const authResultSuite: Suite = {
     if (!ctx.actors) return ctx.skip('auth-result suite', 'needs --backend-keys (the issuer CA that certified the card)');
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
-    if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
+    ctx.require('SELECT the payment applet', '9000', sel.sw.toString(16), [
+      'GET AUTH RESULT before the user is verified', 'VERIFY a wrong user credential counts down', 'VERIFY the user credential', 'GET AUTH RESULT for the gateway challenge',
+      'the payment gateway accepts the result (certificate chain, device id, expiry)', 'the same result again is refused (replay)', 'a result for another handset is refused',
+    ]);
     const certificate = await client.certificate();
     const userId = enc(user.user_id);
     const gateway = (deviceId: string): PaymentGateway => {

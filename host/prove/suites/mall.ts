@@ -26,7 +26,11 @@ export const mallProfileSuite: Suite = {
     const auth = ctx.actors.authServer;
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
-    if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
+    ctx.require('SELECT the payment applet', '9000', sel.sw.toString(16), [
+      'STORE PROFILE (authentication server enrolment)', 'GET PROFILE before the payment code', 'VERIFY the payment code', 'GET PROFILE after the code approves the order',
+      'one approval, one release', 'the authentication server re-enciphers it; the settlement server opens it', 'the card never sends the profile in clear',
+      'the same release again is refused (replay)', 'an approval of another order than the one shown is refused',
+    ]);
     const certificate = await client.certificate();
     const info = enc('cardforge prove: name=Test Holder;card=4111111111111111');
     let stored = false;

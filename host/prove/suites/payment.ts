@@ -43,7 +43,10 @@ export const paymentSuite: Suite = {
     }
     const client = new PaymentCardClient(ctx.transport);
     const sel = await client.select();
-    if (!ctx.check('SELECT the payment applet', '9000', sel.sw.toString(16))) return;
+    // The signed purchase's own rows (server verdicts, replay, host-chosen RAND) are listed under its gate's name.
+    ctx.require('SELECT the payment applet', '9000', sel.sw.toString(16), [
+      'SIGN TRANSACTION without the payment code', 'VERIFY a wrong payment code counts down', 'VERIFY the payment code', 'signed purchase: SIGN TRANSACTION, payment server, replay, tampering',
+    ]);
     const server = new PaymentServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, requireIdentification: needsId, identification: auc });
     const certificate = await client.certificate();
     const order = { merchantId: enc('prove-shop'), amount: 1, currency: 978, dateTime: new Date(), orderHash: sha256(enc('cardforge prove')) };
@@ -85,7 +88,7 @@ export const paymentSuite: Suite = {
     await ctx.transport.reset(); // a new session: the SIM applet is selected again, no identification
     const answered = await identifySubscriber(ctx, auc, hostRand);
     const how = answered?.context === 'gsm-context' ? 'AUTHENTICATE GSM context' : 'RUN GSM ALGORITHM';
-    if (!ctx.check(`${how} on a host-chosen RAND (not issued by the AuC)`, '9000', answered ? '9000' : 'refused')) return;
+    ctx.require(`${how} on a host-chosen RAND (not issued by the AuC)`, '9000', answered ? '9000' : 'refused', ['a host-chosen RAND is refused: the AuC never issued or verified it']);
     await client.select();
     await client.verifyCode(enc(p.payment.payment_code));
     req = server.begin(order);

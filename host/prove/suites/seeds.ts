@@ -35,7 +35,12 @@ export const cardNumberSuite: Suite = {
     if (!p) return ctx.skip('card-number suite', 'the profile has no payment section');
     if (!ctx.actors) return ctx.skip('card-number suite', 'needs --backend-keys (the issuer CA that certified the card)');
     const client = new PaymentCardClient(ctx.transport);
-    if (!ctx.check('SELECT the payment applet', '9000', (await client.select()).sw.toString(16))) return;
+    ctx.require('SELECT the payment applet', '9000', (await client.select()).sw.toString(16), [
+      'ENCIPHER CARD NUMBER without the payment code', 'ENCIPHER CARD NUMBER #1 after the code', 'ENCIPHER CARD NUMBER #2 after the code',
+      'two transactions give two different ciphertexts', 'the terminal-visible blob does not hold the card number', 'a tampered blob is refused',
+      'card company server deciphers and checks freshness', 'the card number recovered', 'the same blob again is refused (replay)',
+      'an older blob under a pending challenge is refused (counter)',
+    ]);
     if (p.card_number === undefined || p.card_number_key === undefined) return ctx.skip('enciphered card number (second embodiment)', 'the profile has no card_number / card_number_key');
     const company = new CardCompanyServer();
     company.register(hexToBytes(p.card_id), hexToBytes(p.card_number_key));
@@ -71,12 +76,15 @@ export const mallForwardSuite: Suite = {
     if (!p) return ctx.skip('mall-forward suite', 'the profile has no payment section');
     if (!ctx.actors) return ctx.skip('mall-forward suite', 'needs --backend-keys (the authentication server that authorises STORE PROFILE)');
     const client = new PaymentCardClient(ctx.transport);
-    if (!ctx.check('SELECT the payment applet', '9000', (await client.select()).sw.toString(16))) return;
+    ctx.require('SELECT the payment applet', '9000', (await client.select()).sw.toString(16), ['STORE PROFILE and forward it (claim 3)']);
     if (!ctx.allowed('STORE PROFILE and forward it (claim 3)')) return;
     const info = enc('cardforge prove: personal information');
     const cardId = hexToBytes(p.card_id);
     const grant = ctx.actors.authServer.enrol(cardId, await client.getChallenge(), info);
-    if (!ctx.check('STORE PROFILE under the authentication server grant', '9000', (await client.storeProfile(grant)).sw.toString(16))) return;
+    ctx.require('STORE PROFILE under the authentication server grant', '9000', (await client.storeProfile(grant)).sw.toString(16), [
+      'GET PROFILE without the payment code', 'the forwarded blob is the stored 1st-cipher blob, unopened', 'settlement server checks the card approval and deciphers',
+      'the personal information recovered', 'the same release forwarded again is refused', 'an approval of another order is refused',
+    ]);
     const settlement = new ProfileSettlementServer({ issuerPublicKey: ctx.actors.paymentIssuer.publicKey, profileKey: ctx.actors.authServer.profileKeyForSettlement() });
     const forwarder = new ProfileForwarder();
     const digest = sha256(enc('cardforge prove order'));

@@ -73,11 +73,12 @@ async function usimAid(ctx: SuiteContext): Promise<string | undefined> {
   return aid ? hx(aid) : undefined;
 }
 
-async function selectUsim(ctx: SuiteContext): Promise<boolean> {
+/** Selects ADF_USIM; when that fails the suite ends and `dependants` are skip rows (ctx.require). */
+async function selectUsim(ctx: SuiteContext, dependants: readonly string[]): Promise<void> {
   const aid = await usimAid(ctx);
-  if (!ctx.check('EF_DIR lists the USIM', `an AID ${USIM_AID_PREFIX.toUpperCase()}…`, aid ?? 'none', aid?.startsWith(USIM_AID_PREFIX) === true)) return false;
+  ctx.require('EF_DIR lists the USIM', `an AID ${USIM_AID_PREFIX.toUpperCase()}…`, aid ?? 'none', ['SELECT ADF_USIM by AID', ...dependants], aid?.startsWith(USIM_AID_PREFIX) === true);
   const r = await ctx.command(UICC.UICC_SELECT, { p1: 0x04, p2: 0x04, data: hexToBytes(aid!), ne: 256 });
-  return ctx.check('SELECT ADF_USIM by AID', '9000 with FCP', `${r.swHex}${r.data[0] === 0x62 ? ' with FCP' : ''}`, r.sw === 0x9000 && r.data[0] === 0x62);
+  ctx.require('SELECT ADF_USIM by AID', '9000 with FCP', `${r.swHex}${r.data[0] === 0x62 ? ' with FCP' : ''}`, dependants, r.sw === 0x9000 && r.data[0] === 0x62);
 }
 
 async function verifyPin1(ctx: SuiteContext, p: Profile, label = 'VERIFY PIN1'): Promise<boolean> {
@@ -179,7 +180,11 @@ export const usimAuthSuite: Suite = {
       return;
     }
     const auc = aucFor(p);
-    if (!(await selectUsim(ctx))) return;
+    await selectUsim(ctx, [
+      ...(p.pins.pin1_enabled ? ['VERIFY PIN1'] : []), 'AUTHENTICATE 3G: DB ‖ RES ‖ CK ‖ IK ‖ Kc equal the AuC vector', 'replayed vector → synchronisation failure (DC ‖ AUTS)',
+      'AuC recovers SQN_MS from AUTS (MAC-S verifies)', 'after resynchronisation the next vector is accepted', 'AUTN with a wrong MAC → 9862',
+      'AUTHENTICATE GSM context: SRES, Kc (c2/c3 of the 3G vector)',
+    ]);
     await verifyPin1(ctx, p);
     const authenticate = (context: 0x80 | 0x81, rand: Uint8Array, autn?: Uint8Array): Promise<Exchange> => {
       const data = autn ? concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn) : concat(Uint8Array.of(16), rand);

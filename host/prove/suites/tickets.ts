@@ -126,7 +126,11 @@ export const ticketsSuite: Suite = {
     else if (ctx.allowed(ROUND_TRIP)) {
       const t = testTicket(2004);
       const issued = await issue(w, issuer, cardId, t);
-      if (!ctx.check('ISSUE a ticket to move', '9000', issued)) return;
+      ctx.require('ISSUE a ticket to move', '9000', issued, [
+        'TRANSFER OUT: the ticket sealed to the other card leaves this one', 'TRANSFER IN on the other card (sender certified by the same issuer)',
+        'the same sealed ticket again is refused there (exactly one copy)', 'TRANSFER IN back on this card',
+        'REFUND on the issuer authorisation: the card-signed proof verifies', 'the refunded ticket is gone (VALIDATE refused)',
+      ]);
       const other = await otherCard(p.ledger, issuer);
       const held = async (): Promise<number> => (await slotStates(w, info.ticketSlots)).filter((x) => x !== TICKET_STATE.empty).length;
       const holding = await held();

@@ -63,7 +63,10 @@ export const walletSuite: Suite = {
     await ctx.transport.reset();
     const sel = await ctx.command(ISO7816.SELECT, { p1: 0x04, p2: 0x00, data: hexToBytes(WALLET_AID) });
     if (sel.sw === SW.FILE_NOT_FOUND) return ctx.skip('wallet suite', `the card has no e-wallet applet (SELECT ${WALLET_AID.toUpperCase()} answered 6a82)`);
-    if (!ctx.check('SELECT the e-wallet', '9000', sel.swHex)) return;
+    ctx.require('SELECT the e-wallet', '9000', sel.swHex, [
+      'wallet id and threshold are the profile\'s', 'PAY without identification in this session is refused', 'the refused PAY changed nothing (balance, counter)',
+      PAY_CARD, PAY_PURSE, 'LOAD with a signature not from the wallet issuer is refused', LOAD,
+    ]);
     const info = await w.info();
     ctx.check('wallet id and threshold are the profile\'s', `${p.wallet.wallet_id.toLowerCase()} ≤${p.wallet.threshold}`, `${bytesToHex(info.walletId)} ≤${info.threshold}`);
     const walletKey = await w.publicKey();
@@ -142,7 +145,7 @@ export const walletSuite: Suite = {
     const forged = forger.authorizeLoad(info.walletId, c.challenge, 1, c.nextLoadCounter);
     ctx.check('LOAD with a signature not from the wallet issuer is refused', swHex(SW.WALLET_BAD_SIGNATURE), await swOf(() => w.load(1, c.nextLoadCounter, forged)));
     if (!issuer) return ctx.skip(LOAD, 'needs --backend-keys with the wallet issuer (a keys file written before the e-wallet has none)');
-    if (!ctx.check('the profile\'s wallet issuer key is the back-end\'s', bytesToHex(issuer.publicKey), p.wallet.issuer_key.toLowerCase())) return;
+    ctx.require('the profile\'s wallet issuer key is the back-end\'s', bytesToHex(issuer.publicKey), p.wallet.issuer_key.toLowerCase(), [LOAD]);
     const start = await balance();
     if (start >= info.maxBalance) return ctx.skip(LOAD, `the purse is at its maximum balance (${info.maxBalance}): a LOAD would be refused (6923)`);
     if (!ctx.allowed(LOAD)) return;
