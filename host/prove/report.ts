@@ -106,10 +106,17 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** Lines broken at spaces only, each at most `width` characters unless one word is longer. */
+/**
+ * Wraps at spaces; a single word wider than the line (a 65-byte public key in hex) is cut into
+ * line-wide pieces, so every line fits (the piece boundaries are line ends: joining the lines
+ * without separators gives the word back).
+ */
 function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  const w = Math.max(8, width);
+  const words = text.split(' ').flatMap((word) => (word.length <= w ? [word] : Array.from({ length: Math.ceil(word.length / w) }, (_, i) => word.slice(i * w, (i + 1) * w))));
+  for (const word of words) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

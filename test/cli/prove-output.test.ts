@@ -31,11 +31,11 @@ describe('cardforge prove output', () => {
     expect(widest).toBeLessThanOrEqual(100);
     expect(widest).toBeGreaterThan(80); // the room is used, not a narrow table
     // Each skip's reason is on the line under its row.
-    expect(r.stdout).toMatch(/debit 1 unit, receipt, +skip\n +export, settlement\n +↳ destructive: pass --destructive \(spends 1 unit/);
+    expect(r.stdout).toMatch(/debit 1 unit, receipt, +skip\n +replay refused, export,\n +settlement\n +↳ destructive: pass --destructive \(spends 1 unit/);
     const progress = r.stderr.trim().split('\n').filter((l) => l.startsWith('['));
-    expect(progress).toHaveLength(10);
-    expect(progress[0]).toBe('[1/10] pin: 5 passed, 0 failed, 3 skipped');
-    expect(progress).toContain('[7/10] card-number: 11 passed, 0 failed, 0 skipped');
+    expect(progress).toHaveLength(12); // one line per suite
+    expect(progress[0]).toBe('[1/12] pin: 5 passed, 0 failed, 3 skipped');
+    expect(progress).toContain('[8/12] card-number: 11 passed, 0 failed, 0 skipped');
   }, 60_000);
 
   it('--wide: one line per row, values and notes in full', async () => {
@@ -46,7 +46,7 @@ describe('cardforge prove output', () => {
     // The AUTHENTICATE row: DB, RES, CK, IK and Kc (5 + 8 + 16 + 16 + 8 bytes) on one line, twice (expected and got).
     const auth = lines.find((l) => l.includes('AUTHENTICATE 3G'))!;
     expect(auth).toMatch(/ db [0-9a-f]{16} [0-9a-f]{32} [0-9a-f]{32} [0-9a-f]{16} +db [0-9a-f]{16} [0-9a-f]{32} [0-9a-f]{32} [0-9a-f]{16} +pass$/);
-    expect(r.stdout).toMatch(/debit 1 unit, receipt, export, settlement +skip \(destructive: pass --destructive \(spends 1 unit of the purse \(or adds 1 to the postpaid use\)\)\)\n/);
+    expect(r.stdout).toMatch(/debit 1 unit, receipt, replay refused, export, settlement +skip \(destructive: pass --destructive \(spends 1 unit of the purse \(or adds 1 to the postpaid use\)\)\)\n/);
   }, 60_000);
 
   it('--json: the documented schema, no progress lines, same counts as the table', async () => {
@@ -56,7 +56,7 @@ describe('cardforge prove output', () => {
     expect(doc.verdict).toBe('pass');
     expect(doc.ran).toBe(doc.passed + doc.failed);
     expect(doc.rows.filter((x) => x.verdict === 'skip')).toHaveLength(doc.skipped);
-    expect(doc.rows.find((x) => x.check === 'debit 1 unit, receipt, export, settlement')).toMatchObject({ suite: 'ledger', verdict: 'skip', note: expect.stringMatching(/^destructive: pass --destructive/) });
+    expect(doc.rows.find((x) => x.check === 'debit 1 unit, receipt, replay refused, export, settlement')).toMatchObject({ suite: 'ledger', verdict: 'skip', note: expect.stringMatching(/^destructive: pass --destructive/) });
     expect(r.stderr).not.toMatch(/^\[\d+\/\d+\]/m);
     const none = await runCli(['prove', '--card', image, '--no-save', '--json', 'pin']);
     expect(none.code).toBe(1);
