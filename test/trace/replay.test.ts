@@ -105,7 +105,7 @@ describe('cardforge trace (in process)', () => {
     const rec = join(dir, 'rec.jsonl');
     writeFileSync(rec, await recordSession('seed-A'));
     expect(await run('trace', 'replay', rec, '--card', image, '--deterministic', 'seed-A', '-q')).toBe(0);
-    expect(out.at(-1)).toBe('replay: 11 exchanges: 11 same, 0 same except random fields, 0 different; status words agree on 11 of 11');
+    expect(out.at(-1)).toBe('replay: 11 exchanges: 11 same, 0 same except random fields, 0 different; status words agree on 11 of 11; 2 ATRs compared, 0 different');
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, (await recordSession('seed-A')).replace('"data":"0102039000"', '"data":"0102049000"'));
     expect(await run('trace', 'replay', bad, '--card', image, '--deterministic', 'seed-B')).toBe(1);
