@@ -26,6 +26,8 @@ export const CLI_ERROR_CODES = [
   'EXPORT_UNREADABLE', // image import: the export file cannot be read
   'PROFILE_UNREADABLE', // --profile: the file cannot be read
   'REPORT_UNWRITABLE', // prove --junit: the report cannot be written
+  'VPCD_UNREACHABLE', // emulate --vpcd: the host does not resolve
+  'VPCD_SLOT_BUSY', // emulate: the vpcd slot already serves a card (another emulate or vicc)
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 

@@ -24,6 +24,20 @@ export const READERS_JSON = jsonOutput({
         name: z.string(),
         cardPresent: z.boolean(),
         atr: hex.nullable(),
+        atrInfo: z
+          .object({
+            convention: z.enum(['direct', 'inverse', 'invalid']).describe('TS: 3b direct, 3f inverse'),
+            protocols: z.array(z.string()).describe('the protocols the TDi bytes offer ("T=0", "T=1"); T=15 is not a protocol'),
+            defaultProtocol: z.string().describe('the protocol used without PPS: T of TD1, T=0 without TD1'),
+            interfaceBytes: z.array(z.object({ name: z.string().describe('TA1, TB1, TC1, TD1, TA2 …'), value: hex }).strict()),
+            historical: hex,
+            historicalText: z.string().optional().describe('the historical bytes as text, when printable ASCII'),
+            tck: z.union([z.object({ present: z.literal(true), ok: z.boolean() }).strict(), z.object({ present: z.literal(false), required: z.boolean().describe('TCK is required when a protocol other than T=0 is offered') }).strict()]),
+            problems: z.array(z.string()).describe('what does not fit ISO/IEC 7816-3 (empty for a well-formed ATR)'),
+          })
+          .strict()
+          .nullable()
+          .describe('the ATR parsed (ISO/IEC 7816-3 §8.2); null without a card'),
         inUse: z.boolean(),
         exclusive: z.boolean(),
         mute: z.boolean(),
