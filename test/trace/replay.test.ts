@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
 import { readTraceText } from '../../host/trace/formats/index.js';
-import { compareResponse, replay } from '../../host/trace/replay.js';
+import { compareResponse, formatResult, formatSummary, replay } from '../../host/trace/replay.js';
 import { showTrace } from '../../host/trace/show.js';
 import { saveImageFile } from '../../host/store/index.js';
 import { createProgram } from '../../host/cli/program.js';
@@ -60,6 +60,21 @@ describe('replay against the emulator', () => {
     expect(compareResponse(gc, hexToBytes('01020304050607089000'), hexToBytes('0102039000')).status).toBe('different');
     expect(compareResponse(gc, hexToBytes('01020304050607089000'), hexToBytes('11121314151617189000'), true).status).toBe('different');
     expect(compareResponse(gc, hexToBytes('6a82'), hexToBytes('6a82')).status).toBe('same');
+  });
+});
+
+describe('replay report', () => {
+  it('a status word is explained with its count filled in (611A: 26 bytes), never "xx"', () => {
+    const cmd = hexToBytes('00a4000c023f00');
+    const c = compareResponse(cmd, hexToBytes('611a'), hexToBytes('9f0f'));
+    const lines = formatResult({ index: 0, name: 'SELECT', command: cmd, expected: hexToBytes('611a'), actual: hexToBytes('9f0f'), ...c }, (b) => bytesToHex(b).toUpperCase());
+    expect(lines[1]).toBe('    SW: recorded 611A (26 response bytes are still available (GET RESPONSE)), got 9F0F (15 response bytes are available (GSM GET RESPONSE))');
+  });
+
+  it('the summary adds up: exchanges = same + masked + different, ATRs apart', () => {
+    const s = { exchanges: 5, same: 3, masked: 1, different: 1, atrs: 2, atrsDifferent: 1, swDifferent: 1, notable: [], ok: false };
+    expect(formatSummary(s)).toBe('replay: 5 exchanges: 3 same, 1 same except random fields, 1 different; status words agree on 4 of 5; 2 ATRs compared, 1 different');
+    expect(formatSummary({ ...s, atrs: 0, atrsDifferent: 0 })).toMatch(/; no ATR recorded$/);
   });
 });
 
