@@ -14,7 +14,8 @@ import { Card, hexToBytes } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
 import { saveImageFile } from '../../host/store/index.js';
-import { ERROR_JSON, READERS_JSON } from '../../host/cli/json/outputs.js';
+import { ERROR_JSON, READERS_JSON, TRACE_REPLAY_JSON } from '../../host/cli/json/outputs.js';
+import { writeFileSync } from 'node:fs';
 import { pcscSuiteNote, skipPcsc, startStack, waitForCard } from './pcsc-stack.js';
 import { EmulatorProcess } from './emulator-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -84,6 +85,11 @@ describe.skipIf(skipPcsc)(`emulate and readers through pcscd + vpcd${pcscSuiteNo
     expect(zero.stdout).toContain(`0  ${stack.readerName(0)}  card present  ATR ${SJA2_ATR.toUpperCase()}`);
     expect(zero.stdout).toContain('protocols offered: T=0; used without PPS: T=0');
     expect(zero.stdout).toContain('TCK A9 ok');
+    // --reader N through the target every card command uses (here trace replay): reader 0, not a name containing "0".
+    const trace = join(tempDir('cf-emu-pcsc-'), 'select.jsonl');
+    writeFileSync(trace, '{"cardforge":"trace","version":1,"tool":"t"}\n{"e":"command","apdu":"80aa0000"}\n{"e":"response","data":"6d00"}\n');
+    const rep = await runCli(['trace', 'replay', '--json', trace, '--reader', '0'], { env: stack.env() });
+    expect(TRACE_REPLAY_JSON.schema.parse(JSON.parse(rep.stdout))).toMatchObject({ target: `pcsc:${stack.readerName(0)}`, ok: true, exchanges: 1, same: 1 });
     const bad = await runCli(['readers', '--reader', '5', '--json'], { env: stack.env() });
     expect(bad.code).toBe(1);
     expect(ERROR_JSON.schema.parse(JSON.parse(bad.stdout)).error.message).toMatch(/^no reader at index 5; readers are: 0 "Virtual PCD 00 00", 1 "Virtual PCD 00 01"/);
