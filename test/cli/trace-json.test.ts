@@ -142,6 +142,14 @@ describe('trace files that are not traces', () => {
     expect(messages[0]!.message).toMatch(/binary content \(at byte 2\)/);
     expect(messages[1]!.message).toMatch(/binary content at byte 2: not a native trace/);
   });
+
+  it('binary bytes past the first 64 KiB of a text trace: named by line and column, not echoed', () => {
+    const f = join(dir, 'late.scriptor');
+    const lines = Array.from({ length: 7000 }, () => '00A4040000');
+    writeFileSync(f, `${lines.join('\n')}\n00A4\u0000PIN=1234\u0001\n`);
+    const m = error('trace', 'show', f);
+    expect(m).toEqual({ code: 'TRACE_SYNTAX', message: `${f}:7001: binary content at column 5: not a text trace (captures are read as pcap or pcapng)` });
+  });
 });
 
 describe('trace replay --json', () => {
