@@ -112,6 +112,7 @@ export function registerEmulate(program: Command, ctx: CliContext): void {
       };
       endpoint.on('exchange', (c, r, ms) => {
         activity();
+        if (!opts.verbose && !opts.json) return; // decoding costs time on every APDU: only when shown
         const d = decoder.decode(c, r);
         if (opts.verbose) log(formatDecoded(d.command, d.response).replace('\n', `  [${ms.toFixed(2)} ms]\n`));
         event({ event: 'apdu', time: time(), command: d.command.text.toLowerCase(), name: d.command.name, response: bytesToHex(r), sw: d.response.sw < 0 ? null : d.response.swHex, ms: Math.round(ms * 1000) / 1000 });
