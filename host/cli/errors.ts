@@ -28,6 +28,8 @@ export const CLI_ERROR_CODES = [
   'REPORT_UNWRITABLE', // prove --junit, run --junit: the report cannot be written
   'SCRIPT_INVALID', // run / send -: a malformed script line or an unknown variable, named file:line:column (exit 2)
   'SCRIPT_UNREADABLE', // run: the script file cannot be read
+  'VPCD_UNREACHABLE', // emulate --vpcd: the host does not resolve
+  'VPCD_SLOT_BUSY', // emulate: the vpcd slot already serves a card (another emulate or vicc)
 ] as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
 

@@ -1,6 +1,7 @@
 /**
  * Opening the target of a command: `--card IMAGE` (the emulator in process, image saved after
- * every change unless --no-save) or `--reader NAME` (a card in a PC/SC reader). Every command
+ * every change unless --no-save) or `--reader NAME|INDEX` (a card in a PC/SC reader; resolved by
+ * pickReader in host/transport: exact name, index as `cardforge readers` prints it, unique part). Every command
  * that talks to a card (send, prove, shell, trace replay) uses this one function and the same
  * option set, so they behave alike. A --card image that is saved is locked (host/store/lock.ts)
  * from load until the transport is closed: a second writer — another `send --card`, or the
@@ -50,7 +51,7 @@ export function addTargetOptions(cmd: Command): Command {
   });
   return cmd
     .addOption(new Option('--card <image>', 'card image file (the emulator, in process)').conflicts('reader'))
-    .addOption(new Option('--reader <name>', 'PC/SC reader name (exact, or a unique part of it)').conflicts('card'))
+    .addOption(new Option('--reader <name|index>', 'PC/SC reader: its index in `cardforge readers` (0, 1, …), its exact name, or a unique part of it').conflicts('card'))
     .option('--t0', 'use T=0 (emulator: run the card as T=0; reader: connect with T=0 only)')
     .option('--no-save', 'with --card: do not write the updated image back')
     .option('--wait <ms>', 'with --reader: wait this long for a card (and for pcscd) before failing', '0')

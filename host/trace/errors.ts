@@ -10,6 +10,8 @@ export const TRACE_ERROR_CODES = [
   'TRACE_FORMAT_UNKNOWN', // --from/--to names no format, or the content matches none
   'TRACE_UNREPRESENTABLE', // the target format cannot carry this event
   'TRACE_IO', // cannot read or write the file
+  'TRACE_NOT_FOUND', // the trace file does not exist
+  'TRACE_EMPTY', // the trace file has no bytes
   'TRACE_REPLAY', // replay cannot proceed (no commands, transport failure)
 ] as const;
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[number];

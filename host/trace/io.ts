@@ -61,6 +61,9 @@ export function* textLines(text: string): Generator<string> {
   if (start < text.length) yield text.slice(start);
 }
 
+// eslint-disable-next-line no-control-regex -- exactly the control characters that make a line binary
+const BINARY = /[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]/;
+
 /**
  * A line iterator that knows its line number (1-based) for error messages. close() ends the
  * underlying iterator (closing its file); the readers' owner calls it when a read fails or stops.
@@ -77,12 +80,24 @@ export class LineReader implements Position {
     if (this.hasPeek) {
       this.hasPeek = false;
       this.line++;
-      return this.peeked;
+      return this.checked(this.peeked);
     }
     const r = this.it.next();
     if (r.done) return undefined;
     this.line++;
-    return r.value;
+    return this.checked(r.value);
+  }
+  /**
+   * A line with bytes no text trace holds (NUL, C0 controls other than tab, form feed and escape;
+   * DEL) is binary data: said with its column, never echoed — a reader's "not understood: …"
+   * would otherwise paste the bytes into the message (readTraceFile checks the first 64 KiB;
+   * this catches binary further on).
+   */
+  private checked(line: string | undefined): string | undefined {
+    if (line === undefined) return line;
+    const bad = BINARY.exec(line);
+    if (bad) throw syntaxError(this, `binary content at column ${bad.index + 1}: not a text trace (captures are read as pcap or pcapng)`);
+    return line;
   }
   /** End the lines now: a file-backed iterator closes its descriptor. Idempotent. */
   close(): void {

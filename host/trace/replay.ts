@@ -9,10 +9,8 @@
  * the command before it (9Fxx / 61xx) is cut by that command's declared response. Against the emulator with a seeded RNG and a
  * virtual clock (the same seed as the recording) a replay is byte-exact.
  */
-import { describeSw } from '../../apdu-specs/index.js';
-import { responseSw } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/types.js';
-import { cutFields, specOf, decodeCommand } from './decode.js';
+import { cutFields, specOf, decodeCommand, decodeResponse } from './decode.js';
 import { TraceError } from './errors.js';
 import { swOf, type Trace } from './events.js';
 import { maskCommand } from './mask.js';
@@ -42,10 +40,15 @@ export interface ExchangeResult {
 }
 
 export interface ReplaySummary {
+  /** Command/response exchanges replayed: always same + masked + different (ATRs are counted apart). */
   readonly exchanges: number;
   readonly same: number;
   readonly masked: number;
   readonly different: number;
+  /** Recorded ATRs compared with the card's. */
+  readonly atrs: number;
+  /** Recorded ATRs the card's ATR differs from (each one is also a real difference: the replay is not ok). */
+  readonly atrsDifferent: number;
   /** Exchanges whose status word differs (the conformance figure: how often the card answers as the recorded one). */
   readonly swDifferent: number;
   /** Results other than 'same' (kept for the report). */
@@ -121,10 +124,21 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
   let masked = 0;
   let different = 0;
   let swDifferent = 0;
+  let atrs = 0;
+  let atrsDifferent = 0;
   const notable: ExchangeResult[] = [];
   let lastAtr: Uint8Array | undefined;
   const report = (r: ExchangeResult): void => {
-    if (r.index >= 0 && r.diffs.some((d) => d.field === 'SW')) swDifferent++;
+    if (r.index < 0) {
+      // An ATR is not an exchange: counted apart, so same + masked + different = exchanges.
+      if (r.status !== 'same') {
+        atrsDifferent++;
+        notable.push(r);
+      }
+      opts.onExchange?.(r);
+      return;
+    }
+    if (r.diffs.some((d) => d.field === 'SW')) swDifferent++;
     if (r.status === 'same') same++;
     else {
       if (r.status === 'masked') masked++;
@@ -159,7 +173,9 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
           if (!connected) await connect();
           else if (exchangedSinceAtr) lastAtr = await transport.reset();
           exchangedSinceAtr = false;
-          if (lastAtr && !equal(lastAtr, e.atr)) {
+          if (!lastAtr) break;
+          atrs++;
+          if (!equal(lastAtr, e.atr)) {
             report({ index: -1, name: 'ATR', command: new Uint8Array(0), expected: e.atr, actual: lastAtr, status: 'different', diffs: [{ field: 'ATR', expected: e.atr, actual: lastAtr, masked: false }] });
           }
           break;
@@ -186,13 +202,20 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
     const msg = err instanceof Error ? err.message : String(err);
     throw new TraceError('TRACE_REPLAY', `replay stopped at exchange ${index + 1}: ${msg}`);
   }
-  if (index === 0 && different === 0) throw new TraceError('TRACE_REPLAY', 'the trace has no exchange with a recorded response to replay');
-  return { exchanges: index, same, masked, different, swDifferent, notable, ok: different === 0 };
+  if (index === 0 && atrsDifferent === 0) throw new TraceError('TRACE_REPLAY', 'the trace has no exchange with a recorded response to replay');
+  return { exchanges: index, same, masked, different, atrs, atrsDifferent, swDifferent, notable, ok: different === 0 && atrsDifferent === 0 };
+}
+
+/** The summary line `trace replay` prints: the exchange counts add up to the total; ATRs apart. */
+export function formatSummary(s: ReplaySummary): string {
+  const atr = s.atrs === 0 ? 'no ATR recorded' : `${s.atrs} ${s.atrs === 1 ? 'ATR' : 'ATRs'} compared, ${s.atrsDifferent} different`;
+  return `replay: ${s.exchanges} exchanges: ${s.same} same, ${s.masked} same except random fields, ${s.different} different; status words agree on ${s.exchanges - s.swDifferent} of ${s.exchanges}; ${atr}`;
 }
 
 /** Human lines for one replayed exchange. */
 export function formatResult(r: ExchangeResult, hex: (b: Uint8Array) => string): string[] {
-  const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${describeSw(responseSw(b))?.description ?? 'unknown status word'})` : hex(b));
+  // decodeResponse fills the SW's placeholder: 611A is "26 response bytes are still available", not "xx …".
+  const sw = (b: Uint8Array): string => (b.length === 2 ? `${hex(b)} (${decodeResponse(b).meaning})` : hex(b));
   // The command as recorded, its secret part starred (host/trace/mask.ts): a replay report is terminal output.
   const head = r.index < 0 ? 'ATR' : `#${r.index + 1} > ${maskCommand(r.command).toUpperCase()} (${r.name})`;
   if (r.status === 'same') return [`${head}  same`];

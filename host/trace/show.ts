@@ -70,3 +70,118 @@ export function* showTrace(trace: Trace, opts: { reveal?: boolean } = {}): Gener
     }
   }
 }
+
+/** A declared field as `trace show --json` prints it: hex, or stars for a secret unless revealed. */
+export interface ShownField {
+  readonly name: string;
+  readonly value: string;
+  readonly random?: true;
+}
+
+/** One event of `trace show --json`: power events and ATRs as they come, commands paired with their responses. */
+export type ShownEvent =
+  | { readonly kind: 'power-on'; readonly t?: number; readonly transport?: string }
+  | { readonly kind: 'power-off' | 'reset'; readonly t?: number }
+  | { readonly kind: 'atr'; readonly atr: string; readonly t?: number }
+  | {
+      readonly kind: 'exchange';
+      readonly n: number;
+      readonly command: string;
+      readonly name: string;
+      readonly channel: number;
+      readonly file?: string;
+      readonly params?: string;
+      readonly fields: ShownField[];
+      readonly details?: string[];
+      /** null when the card never answered (a tear, a removal, the trace ends). */
+      readonly response: string | null;
+      readonly sw: string | null;
+      readonly meaning: string | null;
+      readonly responseFields?: ShownField[];
+      readonly responseDetails?: string[];
+      readonly t?: number;
+      readonly us?: number;
+    };
+
+function shownFields(cut: FieldCut | undefined, reveal: boolean): ShownField[] {
+  if (!cut) return [];
+  const out: ShownField[] = cut.fields.filter((f) => f.bytes.length > 0).map((f) => ({ name: f.name, value: showField(f, reveal).toLowerCase(), ...(f.random ? { random: true as const } : {}) }));
+  if (cut.extra && cut.fields.length) out.push({ name: '(undeclared)', value: cut.secret && !reveal ? '*'.repeat(cut.extra.length * 2) : bytesToHex(cut.extra) });
+  return out;
+}
+
+/**
+ * The trace as `trace show --json` prints it: the same decoding as showTrace (names, files,
+ * fields, SW meanings; a secret command's data starred unless `reveal`), as data.
+ */
+export function* showTraceEvents(trace: Trace, opts: { reveal?: boolean } = {}): Generator<ShownEvent> {
+  const reveal = opts.reveal === true;
+  const decoder = new ExchangeDecoder();
+  let n = 0;
+  let open: { cmd: Uint8Array; spec: CommandSpec | undefined; shown: Extract<ShownEvent, { kind: 'exchange' }> } | undefined;
+  const unanswered = function* (): Generator<ShownEvent> {
+    if (open) yield open.shown;
+    open = undefined;
+  };
+  const t = (v: number | undefined): { t?: number } => (v !== undefined ? { t: v } : {});
+  for (const e of trace.events) {
+    if (e.kind === 'response') {
+      if (!open) continue; // a response without a command: the readers never produce one
+      const r = decoder.observe(open.cmd, e.data);
+      const fields = !r.details && open.spec?.response && r.data.length && (r.sw === 0x9000 || r.sw >> 8 === 0x91 || r.sw >> 8 === 0x62 || r.sw >> 8 === 0x63) ? shownFields(cutFields(open.spec.response, r.data), reveal) : [];
+      yield {
+        ...open.shown,
+        response: bytesToHex(e.data),
+        sw: r.sw < 0 ? null : r.swHex,
+        meaning: r.meaning,
+        ...(fields.length ? { responseFields: fields } : {}),
+        ...(r.details ? { responseDetails: [...r.details] } : {}),
+        ...(e.us !== undefined ? { us: e.us } : {}),
+      };
+      open = undefined;
+      continue;
+    }
+    yield* unanswered();
+    switch (e.kind) {
+      case 'power-on':
+        decoder.reset();
+        yield { kind: 'power-on', ...t(e.t), ...(e.transport ? { transport: e.transport } : {}) };
+        break;
+      case 'power-off':
+        yield { kind: 'power-off', ...t(e.t) };
+        break;
+      case 'reset':
+        decoder.reset();
+        yield { kind: 'reset', ...t(e.t) };
+        break;
+      case 'atr':
+        yield { kind: 'atr', atr: bytesToHex(e.atr), ...t(e.t) };
+        break;
+      case 'command': {
+        const d = decoder.command(e.apdu, { reveal });
+        const fields = d.file === undefined ? shownFields(commandFields(e.apdu, d.spec), reveal) : [];
+        open = {
+          cmd: e.apdu,
+          spec: d.spec,
+          shown: {
+            kind: 'exchange',
+            n: ++n,
+            command: d.text.toLowerCase(),
+            name: d.name,
+            channel: d.channel,
+            ...(d.file !== undefined ? { file: d.file } : {}),
+            ...(d.params !== undefined ? { params: d.params } : {}),
+            fields,
+            ...(d.details ? { details: [...d.details] } : {}),
+            response: null,
+            sw: null,
+            meaning: null,
+            ...t(e.t),
+          },
+        };
+        break;
+      }
+    }
+  }
+  yield* unanswered();
+}

@@ -84,13 +84,22 @@ export async function listReaders(): Promise<ReaderInfo[]> {
   }
 }
 
-/** Pick a reader by exact name, else by a substring that matches exactly one reader. */
+/**
+ * Pick a reader by exact name, else by its index in the list (`cardforge readers` prints it:
+ * all digits, and no reader is named so), else by a substring that matches exactly one reader.
+ * This is the one place every --reader option is resolved.
+ */
 export function pickReader<T extends { name: string }>(readers: readonly T[], wanted: string | undefined, hasCard: (r: T) => boolean): T {
   if (readers.length === 0) throw new TransportError('PCSC_NO_READER', `no PC/SC reader is attached${wanted ? ` (wanted "${wanted}")` : ''}; connect a reader, or start a vpcd reader ("cardforge pcscd") and "cardforge emulate"`);
-  const names = readers.map((r) => `"${r.name}"`).join(', ');
+  const names = readers.map((r, i) => `${i} "${r.name}"`).join(', ');
   if (wanted === undefined) return readers.find(hasCard) ?? readers[0]!;
   const exact = readers.find((r) => r.name === wanted);
   if (exact) return exact;
+  if (/^\d+$/.test(wanted)) {
+    const byIndex = readers[Number(wanted)];
+    if (byIndex) return byIndex;
+    throw new TransportError('PCSC_NO_READER', `no reader at index ${wanted}; readers are: ${names} (see cardforge readers)`);
+  }
   const partial = readers.filter((r) => r.name.toLowerCase().includes(wanted.toLowerCase()));
   if (partial.length === 1) return partial[0]!;
   if (partial.length > 1) throw new TransportError('PCSC_NO_READER', `reader name "${wanted}" is ambiguous; it matches ${partial.map((r) => `"${r.name}"`).join(', ')} — give the full name`);

@@ -42,6 +42,14 @@ export interface VpcdEndpointOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   log?: (level: LogLevel, message: string) => void;
+  /**
+   * Fail when vpcd says nothing for this long (ms) after a connection: vpcd serves one card per
+   * slot and accepts the next connection only when that card goes (its listen backlog holds ours
+   * meanwhile), while pcscd polls a card it serves every 400 ms. Silence therefore means the slot
+   * is already served — by another `cardforge emulate` or a vicc — and `busy` is emitted and the
+   * endpoint stops, instead of sitting "inserted" with nothing ever arriving. Off by default.
+   */
+  silenceTimeoutMs?: number;
 }
 
 export interface VpcdEndpointEvents {
@@ -52,6 +60,8 @@ export interface VpcdEndpointEvents {
   malformed: [reason: string];
   /** A change could not be saved: the reply was withheld and the endpoint stopped. */
   fatal: [error: Error];
+  /** vpcd never spoke on the connection (silenceTimeoutMs): the slot is served by another card; the endpoint stopped. */
+  busy: [message: string];
 }
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'power off', 1: 'power on', 2: 'reset', 4: 'get ATR' };
@@ -66,6 +76,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
   private stopped = true;
   private everConnected = false;
   private failures = 0;
+  private silence: NodeJS.Timeout | undefined;
   private readonly log: (level: LogLevel, message: string) => void;
 
   constructor(
@@ -99,6 +110,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearSilence();
     const s = this.socket;
     this.socket = undefined;
     if (s && !s.destroyed) {
@@ -122,8 +134,12 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
       this.log('info', `${this.everConnected ? 'reconnected' : 'connected'} to vpcd at ${this.host}:${this.port}: the card is inserted`);
       this.everConnected = true;
       this.emit('connected');
+      this.watchSilence(s);
     });
-    s.on('data', (chunk: Buffer) => this.onData(s, chunk));
+    s.on('data', (chunk: Buffer) => {
+      this.clearSilence();
+      this.onData(s, chunk);
+    });
     s.on('error', (e: NodeJS.ErrnoException) => {
       s.destroy();
       this.onClosed(s, e);
@@ -132,8 +148,27 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     s.connect(this.port, this.host);
   }
 
+  private watchSilence(s: Socket): void {
+    const ms = this.opts.silenceTimeoutMs;
+    if (ms === undefined) return;
+    this.clearSilence();
+    this.silence = setTimeout(() => {
+      this.silence = undefined;
+      if (this.socket !== s || this.stopped) return;
+      const msg = `vpcd at ${this.host}:${this.port} accepted the connection but sent nothing for ${(ms / 1000).toFixed(1)} s: this slot already serves a card (another "cardforge emulate" or a vicc; vpcd takes one card per slot). Stop that one, or serve this card in the other slot (--slot 1)`;
+      this.log('error', msg);
+      void this.stop().then(() => this.emit('busy', msg));
+    }, ms);
+  }
+
+  private clearSilence(): void {
+    if (this.silence) clearTimeout(this.silence);
+    this.silence = undefined;
+  }
+
   private onClosed(s: Socket, err?: NodeJS.ErrnoException): void {
     if (this.socket !== s) return; // already handled, or replaced by stop()/a newer socket
+    this.clearSilence();
     this.socket = undefined;
     const dropped = this.reader.reset();
     const wasUp = !s.connecting && s.bytesRead + s.bytesWritten > 0;
@@ -141,6 +176,7 @@ export class VpcdEndpoint extends EventEmitter<VpcdEndpointEvents> {
     if (this.stopped) return;
     let reason: string;
     if (err?.code === 'ECONNREFUSED') reason = `vpcd at ${this.host}:${this.port} refused the connection (is pcscd running with the vpcd reader? start a private one with: cardforge pcscd)`;
+    else if (err?.code === 'ENOTFOUND') reason = `vpcd host "${this.host}" not found (ENOTFOUND)`;
     else if (err) reason = `vpcd connection to ${this.host}:${this.port} failed: ${err.code ?? err.message}`;
     else reason = `vpcd at ${this.host}:${this.port} closed the connection (pcscd stopped or the reader was reset)`;
     if (dropped > 0) reason += `; ${dropped} bytes of an incomplete frame discarded`;

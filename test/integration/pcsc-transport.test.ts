@@ -51,7 +51,7 @@ describe.skipIf(skipPcsc)(`PcscTransport via pcscd + vpcd${pcscSuiteNote}`, () =
     const t = new PcscTransport({ reader: 'No Such Reader' });
     const err = (await t.connect().catch((e: unknown) => e)) as TransportError;
     expect(err.code).toBe('PCSC_NO_READER');
-    expect(err.message).toBe('no reader named "No Such Reader"; readers are: "Virtual PCD 00 00", "Virtual PCD 00 01"');
+    expect(err.message).toBe('no reader named "No Such Reader"; readers are: 0 "Virtual PCD 00 00", 1 "Virtual PCD 00 01"');
     await t.close();
   });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
 import { readTraceText } from '../../host/trace/formats/index.js';
-import { compareResponse, replay } from '../../host/trace/replay.js';
+import { compareResponse, formatResult, formatSummary, replay } from '../../host/trace/replay.js';
 import { showTrace } from '../../host/trace/show.js';
 import { saveImageFile } from '../../host/store/index.js';
 import { createProgram } from '../../host/cli/program.js';
@@ -63,6 +63,21 @@ describe('replay against the emulator', () => {
   });
 });
 
+describe('replay report', () => {
+  it('a status word is explained with its count filled in (611A: 26 bytes), never "xx"', () => {
+    const cmd = hexToBytes('00a4000c023f00');
+    const c = compareResponse(cmd, hexToBytes('611a'), hexToBytes('9f0f'));
+    const lines = formatResult({ index: 0, name: 'SELECT', command: cmd, expected: hexToBytes('611a'), actual: hexToBytes('9f0f'), ...c }, (b) => bytesToHex(b).toUpperCase());
+    expect(lines[1]).toBe('    SW: recorded 611A (26 response bytes are still available (GET RESPONSE)), got 9F0F (15 response bytes are available (GSM GET RESPONSE))');
+  });
+
+  it('the summary adds up: exchanges = same + masked + different, ATRs apart', () => {
+    const s = { exchanges: 5, same: 3, masked: 1, different: 1, atrs: 2, atrsDifferent: 1, swDifferent: 1, notable: [], ok: false };
+    expect(formatSummary(s)).toBe('replay: 5 exchanges: 3 same, 1 same except random fields, 1 different; status words agree on 4 of 5; 2 ATRs compared, 1 different');
+    expect(formatSummary({ ...s, atrs: 0, atrsDifferent: 0 })).toMatch(/; no ATR recorded$/);
+  });
+});
+
 describe('trace show', () => {
   it('decodes names, fields and SW meanings, and stars secret fields unless revealed', () => {
     // 00 20 00 81 with a code: a VERIFY-type command whose data the specs mark secret.
@@ -105,7 +120,7 @@ describe('cardforge trace (in process)', () => {
     const rec = join(dir, 'rec.jsonl');
     writeFileSync(rec, await recordSession('seed-A'));
     expect(await run('trace', 'replay', rec, '--card', image, '--deterministic', 'seed-A', '-q')).toBe(0);
-    expect(out.at(-1)).toBe('replay: 11 exchanges: 11 same, 0 same except random fields, 0 different; status words agree on 11 of 11');
+    expect(out.at(-1)).toBe('replay: 11 exchanges: 11 same, 0 same except random fields, 0 different; status words agree on 11 of 11; 2 ATRs compared, 0 different');
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, (await recordSession('seed-A')).replace('"data":"0102039000"', '"data":"0102049000"'));
     expect(await run('trace', 'replay', bad, '--card', image, '--deterministic', 'seed-B')).toBe(1);

@@ -24,6 +24,20 @@ export const READERS_JSON = jsonOutput({
         name: z.string(),
         cardPresent: z.boolean(),
         atr: hex.nullable(),
+        atrInfo: z
+          .object({
+            convention: z.enum(['direct', 'inverse', 'invalid']).describe('TS: 3b direct, 3f inverse'),
+            protocols: z.array(z.string()).describe('the protocols the TDi bytes offer ("T=0", "T=1"); T=15 is not a protocol'),
+            defaultProtocol: z.string().describe('the protocol used without PPS: T of TD1, T=0 without TD1'),
+            interfaceBytes: z.array(z.object({ name: z.string().describe('TA1, TB1, TC1, TD1, TA2 …'), value: hex }).strict()),
+            historical: hex,
+            historicalText: z.string().optional().describe('the historical bytes as text, when printable ASCII'),
+            tck: z.union([z.object({ present: z.literal(true), ok: z.boolean() }).strict(), z.object({ present: z.literal(false), required: z.boolean().describe('TCK is required when a protocol other than T=0 is offered') }).strict()]),
+            problems: z.array(z.string()).describe('what does not fit ISO/IEC 7816-3 (empty for a well-formed ATR)'),
+          })
+          .strict()
+          .nullable()
+          .describe('the ATR parsed (ISO/IEC 7816-3 §8.2); null without a card'),
         inUse: z.boolean(),
         exclusive: z.boolean(),
         mute: z.boolean(),
@@ -94,4 +108,125 @@ export const PROVE_JSON = jsonOutput({
 });
 
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON];
+// --- trace show/replay/convert and emulate (issue 19 item 6) ---
+const protocol = z.enum(['T=0', 'T=1']);
+const micros = z.number().nonnegative().describe('µs since the start of the trace');
+const shownField = z.object({ name: z.string(), value: maskedHex.describe('field bytes as lower-case hex; a secret field\'s digits are "*" unless --reveal'), random: z.literal(true).optional().describe('the spec marks the field random (differs on every run)') }).strict();
+
+export const TRACE_SHOW_JSON = jsonOutput({
+  command: 'trace show --json',
+  description: 'the trace decoded: power events and ATRs, every command paired with its response, named and cut into declared fields (secrets starred unless --reveal)',
+  schema: z
+    .object({
+      file: z.string(),
+      format: z.string().describe('the format read (guessed from the content unless --from)'),
+      guessed: z.boolean(),
+      header: z.object({ tool: z.string(), target: z.string().optional(), start: z.string().optional(), protocol: protocol.optional() }).strict(),
+      events: z.array(
+        z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('power-on'), t: micros.optional(), transport: z.string().optional() }).strict(),
+          z.object({ kind: z.enum(['power-off', 'reset']), t: micros.optional() }).strict(),
+          z.object({ kind: z.literal('atr'), atr: hex, t: micros.optional() }).strict(),
+          z
+            .object({
+              kind: z.literal('exchange'),
+              n: z.number().int().positive().describe('1-based exchange number, as `trace show` prints #n'),
+              command: maskedHex,
+              name: z.string().describe('command name from apdu-specs, or "INS xx"'),
+              channel: z.number().int().nonnegative(),
+              file: z.string().optional().describe('SELECT by FID or path: the file it reaches'),
+              params: z.string().optional().describe('P1 and P2 by name'),
+              fields: z.array(shownField),
+              details: z.array(z.string()).optional(),
+              response: hex.nullable().describe('response data and SW; null when the card never answered'),
+              sw: sw.nullable(),
+              meaning: z.string().nullable().describe('what the status word means'),
+              responseFields: z.array(shownField).optional(),
+              responseDetails: z.array(z.string()).optional().describe('an FCP / GSM response tag by tag, a file content through its codec'),
+              t: micros.optional(),
+              us: z.number().nonnegative().optional().describe('µs the exchange took'),
+            })
+            .strict(),
+        ]),
+      ),
+      skipped: z.number().int().nonnegative().describe('unreadable blocks skipped with --keep-going (each named on stderr)'),
+    })
+    .strict(),
+});
+
+const bytesDiff = z.object({ field: z.string().describe('declared field name, "SW", "data" (undeclared bytes) or "ATR"'), recorded: hex, actual: hex, masked: z.boolean().describe('a random (or, with --mask-key-dependent, key-dependent) field: the difference does not count'), keyDependent: z.boolean().optional() }).strict();
+
+export const TRACE_REPLAY_JSON = jsonOutput({
+  command: 'trace replay --json',
+  description: 'the replay summary (exchanges = same + masked + different; ATRs counted apart) and a verdict per exchange (with -q only those that are not the same); exit 1 when ok is false',
+  schema: z
+    .object({
+      file: z.string(),
+      format: z.string(),
+      target: z.string().describe('what the trace was replayed against'),
+      ok: z.boolean().describe('no real difference in an exchange or an ATR'),
+      exchanges: z.number().int().nonnegative(),
+      same: z.number().int().nonnegative(),
+      masked: z.number().int().nonnegative().describe('same except random fields'),
+      different: z.number().int().nonnegative(),
+      swAgree: z.number().int().nonnegative().describe('exchanges whose status word is the recorded one'),
+      atrs: z.number().int().nonnegative().describe('recorded ATRs compared with the card\'s'),
+      atrsDifferent: z.number().int().nonnegative(),
+      results: z.array(
+        z
+          .object({
+            kind: z.enum(['exchange', 'atr']),
+            n: z.number().int().positive().nullable().describe('1-based exchange number; null for an ATR'),
+            name: z.string(),
+            command: maskedHex.describe('the recorded command; a secret\'s data starred; empty for an ATR'),
+            verdict: z.enum(['same', 'masked', 'different']),
+            recorded: hex.nullable(),
+            actual: hex.nullable(),
+            diffs: z.array(bytesDiff),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+});
+
+export const TRACE_CONVERT_JSON = jsonOutput({
+  command: 'trace convert --json',
+  description: 'what was written: the output file, its format and protocol, and the events in it',
+  schema: z
+    .object({
+      input: z.string(),
+      output: z.string(),
+      from: z.string(),
+      to: z.string(),
+      protocol: protocol.nullable().describe('the protocol the output states: the input\'s, else the one its first ATR selects; null when neither says (the output states none)'),
+      protocolSource: z.enum(['header', 'atr', 'unknown']),
+      events: z.number().int().nonnegative(),
+      commands: z.number().int().nonnegative(),
+      responses: z.number().int().nonnegative(),
+      atrs: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative().describe('unreadable blocks skipped with --keep-going'),
+    })
+    .strict(),
+});
+
+const at = z.string().describe('wall-clock time of the event, ISO 8601');
+
+export const EMULATE_JSON = jsonOutput({
+  command: 'emulate --json',
+  description: 'one JSON object per line and event while serving: ready, inserted (connected to vpcd), power, apdu (command starred when secret), removed, error (a problem that does not stop serving), stopped. Idle ATR polls are not events. A failure that stops serving is the {"error"} document',
+  lines: true,
+  schema: z.discriminatedUnion('event', [
+    z.object({ event: z.literal('ready'), time: at, card: z.string(), atr: hex, protocol, vpcd: z.string().describe('HOST:PORT'), reader: z.string().describe('the PC/SC reader name pcscd shows') }).strict(),
+    z.object({ event: z.literal('inserted'), time: at, vpcd: z.string(), reconnected: z.boolean() }).strict(),
+    z.object({ event: z.literal('power'), time: at, action: z.enum(['on', 'off', 'reset']), atr: hex.optional().describe('power on: the ATR the card answers') }).strict(),
+    z.object({ event: z.literal('apdu'), time: at, command: maskedHex, name: z.string(), response: hex, sw: sw.nullable().describe('null when the card did not answer'), ms: z.number().nonnegative() }).strict(),
+    z.object({ event: z.literal('removed'), time: at, reason: z.string() }).strict(),
+    z.object({ event: z.literal('error'), time: at, level: z.enum(['warn', 'error']), message: z.string() }).strict(),
+    z.object({ event: z.literal('stopped'), time: at, signal: z.string(), saved: z.string().describe('the image file, saved') }).strict(),
+  ]),
+});
+// --- end of trace/emulate outputs ---
+
+/** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON];

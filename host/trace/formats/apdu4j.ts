@@ -104,7 +104,8 @@ export function writeApdu4j(trace: Trace, sink: Sink): void {
   let wroteHeaderEnd = false;
   const endHeader = (): void => {
     if (!wroteHeaderEnd) {
-      out.push(`# PROTOCOL: ${h.protocol ?? 'T=1'}`, '#');
+      // Only a protocol the trace states (or its ATR selects): a T=0 recording never says T=1.
+      out.push(...(h.protocol ? [`# PROTOCOL: ${h.protocol}`] : []), '#');
       wroteHeaderEnd = true;
     }
   };

@@ -17,7 +17,7 @@ import { decodeCla, readU16, writeU16 } from '../../../card/runtime/index.js';
 import { getResponseCla, withLe } from '../../transport/t0.js';
 import { TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
-import { isPcap, isPcapng, pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, readPcap, readPcapng, udpFrame, udpOf } from './pcap.js';
+import { isPcap, isPcapng, pcapHeader, pcapngHeader, pcapngPacket, pcapngSectionComments, pcapPacket, readPcap, readPcapng, udpFrame, udpOf } from './pcap.js';
 import { LINKTYPE_UPPER_PDU, readUpperPdu, upperPdu, type UpperPdu } from './iso7816-link.js';
 import type { Sink } from '../io.js';
 
@@ -198,7 +198,9 @@ export function readGsmtap(bytes: Uint8Array, file: string, onBad?: OnBadLine, o
     }
     yield* folder.flush();
   }
-  return { header: { tool: 'gsmtap', protocol: 'T=0' }, events: events() };
+  // GSMTAP-SIM carries T=0 TPDUs (SIMtrace); a capture cardforge wrote says its protocol in the section comment.
+  const stated = pcapngSectionComments(bytes).map((c) => /\bprotocol (T=[01])\b/.exec(c)?.[1]).find((p) => p !== undefined) as 'T=0' | 'T=1' | undefined;
+  return { header: { tool: 'gsmtap', protocol: stated ?? 'T=0' }, events: events() };
 }
 
 function gsmtapPayload(sub: number, body: Uint8Array): Uint8Array {
@@ -257,7 +259,9 @@ export function tpduOf(command: Uint8Array, response: Uint8Array): Uint8Array | 
  */
 export function writeGsmtap(trace: Trace, sink: Sink, container: 'pcapng' | 'pcap'): void {
   const ng = container === 'pcapng';
-  sink.write(ng ? pcapngHeader(`cardforge (${trace.header.tool})`, [1, LINKTYPE_UPPER_PDU]) : pcapHeader(LINKTYPE_UPPER_PDU));
+  // pcapng states the protocol in its section comment (a classic pcap has no place for it).
+  const protocol = trace.header.protocol ? `protocol ${trace.header.protocol}` : undefined;
+  sink.write(ng ? pcapngHeader(`cardforge (${trace.header.tool})`, [1, LINKTYPE_UPPER_PDU], protocol) : pcapHeader(LINKTYPE_UPPER_PDU));
   const base = trace.header.start ? Date.parse(trace.header.start) * 1000 : 0;
   let id = 0;
   let last = -1000;

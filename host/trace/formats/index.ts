@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
+import { withProtocol, type ProtocolSource } from '../protocol.js';
 import { FileSink, LineReader, fileLines, textLines, type Sink } from '../io.js';
 import { readApdu4j, writeApdu4j, looksLikeApdu4j } from './apdu4j.js';
 import { readGpLog, looksLikeGpLog } from './gp-log.js';
@@ -42,9 +43,34 @@ export const FORMATS: readonly FormatInfo[] = [
   { name: 'pcapng', description: 'GSMTAP-SIM in pcapng', binary: true, writable: true, extensions: ['.pcapng'], guessLabel: 'GSMTAP pcapng capture' },
 ];
 
-export function checkFormat(name: string, flag: string): FormatName {
-  if ((FORMAT_NAMES as readonly string[]).includes(name)) return name as FormatName;
-  throw new TraceError('TRACE_FORMAT_UNKNOWN', `${flag} "${name}" is not a trace format; formats: ${FORMAT_NAMES.join(', ')}`);
+/** The formats cardforge can write (what --to accepts). */
+export const WRITABLE_FORMATS: readonly FormatName[] = FORMATS.filter((f) => f.writable).map((f) => f.name);
+
+/** A --from (any format) or --to (a writable one) value, checked; the error lists what the flag accepts. */
+export function checkFormat(name: string, flag: string, opts: { writable?: boolean } = {}): FormatName {
+  const accepted = opts.writable ? WRITABLE_FORMATS : FORMAT_NAMES;
+  if ((accepted as readonly string[]).includes(name)) return name as FormatName;
+  if (opts.writable && (FORMAT_NAMES as readonly string[]).includes(name)) throw new TraceError('TRACE_FORMAT_UNKNOWN', `${flag} "${name}": cardforge reads ${name} but cannot write it; formats it writes: ${WRITABLE_FORMATS.join(', ')}`);
+  throw new TraceError('TRACE_FORMAT_UNKNOWN', `${flag} "${name}" is not a trace format${opts.writable ? ' cardforge writes' : ''}; formats: ${accepted.join(', ')}`);
+}
+
+/**
+ * Where a head stops being text: the offset of the first byte no text trace holds (NUL and the
+ * C0 controls other than tab, line feed, form feed, carriage return and escape; DEL), or of
+ * invalid UTF-8; undefined for text. A binary file's bytes are never echoed in an error.
+ */
+export function binaryOffset(head: Uint8Array): number | undefined {
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f) return i;
+  }
+  try {
+    // A head cut by HEAD_BYTES may end mid-character: judge all but the last 3 bytes strictly.
+    new TextDecoder('utf-8', { fatal: true }).decode(head.length >= HEAD_BYTES ? head.subarray(0, head.length - 3) : head);
+  } catch {
+    return 0;
+  }
+  return undefined;
 }
 
 /** How many bytes of a file format guessing looks at: never the whole file (issue 15 item 9). */
@@ -57,8 +83,13 @@ export function guessMessage(format: FormatName): string {
 
 /** Guess a format from the first bytes of a file (at most HEAD_BYTES are looked at). */
 export function guessFormat(head: Uint8Array, file: string): FormatName {
+  if (head.length === 0) throw new TraceError('TRACE_EMPTY', 'the file is empty (0 bytes): no trace to read', file);
   if (isPcapng(head)) return 'pcapng';
   if (isPcap(head)) return 'pcap';
+  const bin = binaryOffset(head);
+  if (bin !== undefined) {
+    throw new TraceError('TRACE_FORMAT_UNKNOWN', `binary content (at byte ${bin}) that is not a capture: byte 0 starts neither a pcap (magic a1b2c3d4 or d4c3b2a1) nor a pcapng (block type 0a0d0d0a); the text formats (${FORMAT_NAMES.filter((f) => !FORMATS.find((x) => x.name === f)!.binary).join(', ')}) hold no such bytes`, file);
+  }
   let text = Buffer.from(head.subarray(0, HEAD_BYTES)).toString('utf8');
   // A head cut mid-line: judge whole lines only (the last may be a fragment of a longer one).
   if (head.length >= HEAD_BYTES && text.lastIndexOf('\n') > 0) text = text.slice(0, text.lastIndexOf('\n') + 1);
@@ -76,6 +107,7 @@ export function guessFormat(head: Uint8Array, file: string): FormatName {
 
 /** Output format from a file name ending, or undefined. */
 export function formatFromName(path: string): FormatName | undefined {
+  // Only writable formats: a name ending in .spy does not make a pcsc-spy writer.
   const lower = path.toLowerCase();
   return FORMATS.find((f) => f.writable && f.extensions.some((e) => lower.endsWith(e)))?.name;
 }
@@ -88,6 +120,14 @@ export interface ReadOptions {
   fold?: boolean;
 }
 
+/** A file that cannot be read, in words: "not found" for ENOENT (the user mistyped the path). */
+export function unreadable(path: string, e: unknown): TraceError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new TraceError('TRACE_NOT_FOUND', 'not found (no such file); check the path', path);
+  if (code === 'EISDIR') return new TraceError('TRACE_IO', 'is a directory, not a trace file', path);
+  return new TraceError('TRACE_IO', `cannot read (${code ?? (e as Error).message})`, path);
+}
+
 /** The first HEAD_BYTES of a file (fewer if it is shorter): a bounded read, never the whole file. */
 export function readHead(path: string): Uint8Array {
   let fd: number | undefined;
@@ -98,7 +138,7 @@ export function readHead(path: string): Uint8Array {
     for (let k = 1; k > 0 && n < HEAD_BYTES; n += k) k = readSync(fd, buf, n, HEAD_BYTES - n, null);
     return buf.subarray(0, n);
   } catch (e) {
-    throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+    throw unreadable(path, e);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -176,13 +216,20 @@ export function closeTrace(trace: Trace): void {
  */
 export function readTraceFile(path: string, opts: ReadOptions = {}): Trace & { format: FormatName; guessed: boolean } {
   const guessed = opts.format === undefined;
-  const format = opts.format ?? guessFormat(readHead(path), path);
+  // Read first even with --from: a missing or empty file is said as such, whatever the format.
+  const head = readHead(path);
+  if (head.length === 0) throw new TraceError('TRACE_EMPTY', 'the file is empty (0 bytes): no trace to read', path);
+  const format = opts.format ?? guessFormat(head, path);
+  if (format !== 'pcap' && format !== 'pcapng') {
+    const bin = binaryOffset(head);
+    if (bin !== undefined) throw new TraceError('TRACE_SYNTAX', `binary content at byte ${bin}: not a ${format} trace, which is text${isPcap(head) || isPcapng(head) ? ` (the file is a ${isPcapng(head) ? 'pcapng' : 'pcap'} capture: --from ${isPcapng(head) ? 'pcapng' : 'pcap'})` : ''}`, path);
+  }
   if (format === 'pcap' || format === 'pcapng') {
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(readFileSync(path));
     } catch (e) {
-      throw new TraceError('TRACE_IO', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, path);
+      throw unreadable(path, e);
     }
     return { ...readGsmtap(bytes, path, opts.onBadLine, { fold: opts.fold ?? true }), format, guessed };
   }
@@ -216,7 +263,7 @@ export function writeTrace(trace: Trace, format: FormatName, sink: Sink): void {
     case 'pcapng':
       return writeGsmtap(trace, sink, format);
     default:
-      throw new TraceError('TRACE_UNREPRESENTABLE', `${format} can be read but not written; writable formats: ${FORMATS.filter((f) => f.writable).map((f) => f.name).join(', ')}`);
+      throw new TraceError('TRACE_UNREPRESENTABLE', `${format} can be read but not written; writable formats: ${WRITABLE_FORMATS.join(', ')}`);
   }
 }
 
@@ -229,25 +276,44 @@ export function writeTraceFile(trace: Trace, format: FormatName, path: string): 
   }
 }
 
-/** Convert a file; returns the number of events written. */
-export function convertFile(input: string, output: string, opts: ReadOptions & { to?: FormatName } = {}): { from: FormatName; to: FormatName; events: number } {
+export interface ConvertResult {
+  readonly from: FormatName;
+  readonly to: FormatName;
+  /** Events written (power, ATR, command, response). */
+  readonly events: number;
+  readonly commands: number;
+  readonly responses: number;
+  readonly atrs: number;
+  /** The protocol the output states (from the input's header, else its first ATR), or undefined when neither says. */
+  readonly protocol: 'T=0' | 'T=1' | undefined;
+  readonly protocolSource: ProtocolSource;
+}
+
+/** Convert a file; returns what was written. */
+export function convertFile(input: string, output: string, opts: ReadOptions & { to?: FormatName } = {}): ConvertResult {
   const to = opts.to ?? formatFromName(output);
-  if (!to) throw new TraceError('TRACE_FORMAT_UNKNOWN', `cannot tell the output format from the name "${output}"; name it with --to (${FORMATS.filter((f) => f.writable).map((f) => f.name).join(', ')})`);
+  if (!to) throw new TraceError('TRACE_FORMAT_UNKNOWN', `cannot tell the output format from the name "${output}"; name it with --to (${WRITABLE_FORMATS.join(', ')})`);
+  if (!WRITABLE_FORMATS.includes(to)) checkFormat(to, '--to', { writable: true });
   const trace = readTraceFile(input, opts);
-  let events = 0;
-  const counted: Trace = {
-    header: trace.header,
-    events: (function* () {
-      for (const e of trace.events) {
-        events++;
-        yield e;
-      }
-    })(),
-  };
+  const n = { events: 0, commands: 0, responses: 0, atrs: 0 };
+  let resolved: ReturnType<typeof withProtocol>;
   try {
+    resolved = withProtocol(trace);
+    const counted: Trace = {
+      header: resolved.trace.header,
+      events: (function* () {
+        for (const e of resolved.trace.events) {
+          n.events++;
+          if (e.kind === 'command') n.commands++;
+          else if (e.kind === 'response') n.responses++;
+          else if (e.kind === 'atr') n.atrs++;
+          yield e;
+        }
+      })(),
+    };
     writeTraceFile(counted, to, output);
   } finally {
     closeTrace(trace); // the output could not be opened, or a write failed: the input is not read on
   }
-  return { from: trace.format, to, events };
+  return { from: trace.format, to, ...n, protocol: resolved.trace.header.protocol, protocolSource: resolved.source };
 }

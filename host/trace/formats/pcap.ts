@@ -104,6 +104,24 @@ export function* readPcapng(b: Uint8Array, file: string): Generator<Packet> {
   }
 }
 
+/** The opt_comment values of a pcapng's first section header (where cardforge states the protocol); [] for anything else. */
+export function pcapngSectionComments(b: Uint8Array): string[] {
+  if (!isPcapng(b) || b.length < 28) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = dv.getUint32(8, true) === 0x1a2b3c4d;
+  const len = dv.getUint32(4, le);
+  if (len > b.length || len < 28) return [];
+  const out: string[] = [];
+  for (let o = 24; o + 4 <= len - 4; ) {
+    const code = dv.getUint16(o, le);
+    const olen = dv.getUint16(o + 2, le);
+    if (code === 0 || o + 4 + olen > len - 4) break;
+    if (code === 1) out.push(new TextDecoder().decode(b.subarray(o + 4, o + 4 + olen)));
+    o += 4 + ((olen + 3) & ~3);
+  }
+  return out;
+}
+
 /** The UDP datagram inside a link-layer frame, or undefined when it is not UDP over IP. */
 export function udpOf(p: Packet): UdpDatagram | undefined {
   const d = p.data;
@@ -195,10 +213,14 @@ function block(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Section header + one interface per link type (µs timestamps; default Ethernet), little-endian. */
-export function pcapngHeader(application: string, linktypes: readonly number[] = [1]): Uint8Array {
-  const app = new TextEncoder().encode(application);
-  const optLen = 4 + ((app.length + 3) & ~3) + 4;
+/**
+ * Section header + one interface per link type (µs timestamps; default Ethernet), little-endian.
+ * `comment` goes in opt_comment (option 1): the trace's protocol is stated there ("protocol T=0").
+ */
+export function pcapngHeader(application: string, linktypes: readonly number[] = [1], comment?: string): Uint8Array {
+  const enc = new TextEncoder();
+  const opts: [number, Uint8Array][] = [[4, enc.encode(application)], ...(comment !== undefined ? [[1, enc.encode(comment)] as [number, Uint8Array]] : [])];
+  const optLen = opts.reduce((a, [, v]) => a + 4 + ((v.length + 3) & ~3), 0) + 4;
   const shb = new Uint8Array(16 + optLen);
   const dv = new DataView(shb.buffer);
   dv.setUint32(0, 0x1a2b3c4d, true);
@@ -206,9 +228,13 @@ export function pcapngHeader(application: string, linktypes: readonly number[] =
   dv.setUint16(6, 0, true);
   dv.setInt32(8, -1, true); // section length unknown (-1 as 64 bits)
   dv.setInt32(12, -1, true);
-  dv.setUint16(16, 4, true); // shb_userappl
-  dv.setUint16(18, app.length, true);
-  shb.set(app, 20);
+  let at = 16;
+  for (const [code, v] of opts) {
+    dv.setUint16(at, code, true); // 4 shb_userappl, 1 opt_comment
+    dv.setUint16(at + 2, v.length, true);
+    shb.set(v, at + 4);
+    at += 4 + ((v.length + 3) & ~3);
+  }
   const blocks = [block(0x0a0d0d0a, shb)];
   for (const lt of linktypes) {
     const idb = new Uint8Array(8);

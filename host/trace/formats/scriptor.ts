@@ -153,7 +153,8 @@ export function writeScriptorScript(trace: Trace, sink: Sink): void {
 }
 
 export function writeScriptorLog(trace: Trace, sink: Sink): void {
-  sink.write(`Using ${trace.header.protocol ?? 'T=1'} protocol\n`);
+  // scriptor's first line states the protocol; a trace that does not know it gets none (never a guessed T=1).
+  if (trace.header.protocol) sink.write(`Using ${trace.header.protocol} protocol\n`);
   let batch = '';
   for (const e of trace.events) {
     if (e.kind === 'reset') batch += '> RESET\n';
