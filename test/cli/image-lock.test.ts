@@ -5,6 +5,7 @@
  * image is locked (host/store/lock.ts): a second writer is refused, exit 1, and changes nothing,
  * so every acknowledged update is on disk and every answered guess is counted exactly.
  */
+import { ERROR_JSON } from '../../host/cli/json/outputs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ const pin = (p: string): string => Buffer.from(p).toString('hex') + 'ff'.repeat(
 const u24 = (b: Uint8Array, o = 0): number => (b[o]! << 16) | (b[o + 1]! << 8) | b[o + 2]!;
 const OPEN_ACM = ['a0a40000023f00', 'a0a40000027f20', `a020000108${pin('1234')}`, `a020000208${pin('5678')}`, 'a0a40000026f39'];
 const INCREASE = 'a032000003000001';
-const REFUSED = /^cardforge: .*sim\.json is in use by cardforge (send|emulate) \(pid \d+\)/m;
+const REFUSED = /sim\.json is in use by cardforge (send|emulate) \(pid \d+\)/;
 
 let dir: string;
 let sim: string;
@@ -44,9 +45,15 @@ function acmOnDisk(): number {
   return u24(send('a0b2010403'));
 }
 
-/** Exit 0 with every exchange answered, or refused (exit 1, holder named) having sent nothing. */
+/**
+ * Exit 0 with every exchange answered, or refused (exit 1, holder named) having sent nothing.
+ * Under --json the refusal is the documented {error:{code,message}} on stdout (docs/json.md).
+ */
 function outcome(r: CliResult): { sws: string[] } | 'refused' {
-  if (r.code === 1 && REFUSED.test(r.stderr)) return 'refused';
+  if (r.code === 1 && r.stderr === '') {
+    const doc = ERROR_JSON.schema.parse(JSON.parse(r.stdout));
+    if (REFUSED.test(doc.error.message)) return 'refused';
+  }
   expect(r.code, r.stderr).toBe(0);
   return { sws: (JSON.parse(r.stdout) as { sw: string }[]).map((x) => x.sw.toLowerCase()) };
 }
