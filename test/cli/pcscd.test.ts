@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PCSCD_JSON } from '../../host/cli/json/outputs.js';
 import { builtCli, runCli } from './built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { freePortPair } from '../../host/pcsc/stack.js';
@@ -93,5 +94,20 @@ describe(`cardforge pcscd${pcscSuiteNote}`, () => {
     pcscd.child.kill('SIGTERM');
     expect(await pcscd.closed).toBe(0);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
+  }, 60_000);
+
+  it.skipIf(skipPcsc)('--json: a ready line with the socket and the vpcd ports, a stopped line after SIGINT (docs/json.md)', async () => {
+    const dir = join(tempDir('cf-pcscd-json-'), 'p');
+    const port = await freePortPair();
+    const pcscd = start(['pcscd', '--json', '--dir', dir, '--port', String(port)]);
+    await until(() => pcscd.stdout.includes('\n') || pcscd.child.exitCode !== null, 'the ready line');
+    const ready = PCSCD_JSON.schema.parse(JSON.parse(pcscd.stdout.split('\n')[0]!));
+    expect(ready).toMatchObject({ event: 'ready', socket: join(dir, 'run', 'pcscd.comm'), readers: [{ name: 'Virtual PCD 00 00', port }, { name: 'Virtual PCD 00 01', port: port + 1 }] });
+    expect(existsSync(join(dir, 'run', 'pcscd.comm'))).toBe(true);
+    pcscd.child.kill('SIGINT');
+    expect(await pcscd.closed).toBe(0);
+    const lines = pcscd.stdout.trim().split('\n').map((l) => PCSCD_JSON.schema.parse(JSON.parse(l)));
+    expect(lines.map((l) => l.event)).toEqual(['ready', 'stopped']);
+    expect(pcscd.stderr).toBe('');
   }, 60_000);
 });

@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { SHELL_JSON } from '../../host/cli/json/outputs.js';
 import { builtCli, runCli, REPO } from './built-cli.js';
 import { ShellEvaluator } from '../../host/shell/shell.js';
 import { EmulatorTransport } from '../../host/transport/index.js';
@@ -239,6 +240,25 @@ describe('cardforge shell on a pipe', () => {
     expect(r.stdout).toContain('select: 1 argument too many (usage: select');
     expect(r.stdout).toContain('unknown command "nonsense" (type help)');
     expect(r.stdout).toContain('EF_IMSI: IMSI 001010123456789');
+  });
+
+  it('--json: JSON lines (docs/json.md), a ready line then one per input line; secrets starred; the exit status as in text', () => {
+    const r = spawnSync(process.execPath, [cli, 'shell', '--card', image, '--no-save', '--json'], {
+      input: 'select DF_GSM\nselect EF_IMSI\nverify_chv pin1 1234\nread_binary\nselect 3F00 junk\n',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(1);
+    const events = r.stdout.trim().split('\n').map((l) => SHELL_JSON.schema.parse(JSON.parse(l)));
+    expect(events[0]).toMatchObject({ event: 'ready', protocol: 'T=0' });
+    expect(events.slice(1).map((e) => (e.event === 'line' ? [e.line, e.error] : null))).toEqual([[1, false], [2, false], [3, false], [4, false], [5, true]]);
+    const verify = events[3]!;
+    expect(verify.event === 'line' && verify.input).toMatch(/^00 20 00 01 08( \*\*){8}$/);
+    expect(r.stdout).not.toContain('31323334');
+    const read = events[4]!;
+    expect(read.event === 'line' && read.output.join('\n')).toContain('EF_IMSI: IMSI 001010123456789');
+    const bad = events[5]!;
+    expect(bad.event === 'line' && bad.input).toBeNull();
   });
 });
 

@@ -10,11 +10,14 @@ import { PcscStackError, portFree, startPcscStack } from '../../pcsc/stack.js';
 import { VPCD_DEFAULT_PORT } from '../../transport/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { emitJsonLine } from '../json/convention.js';
+import { PCSCD_JSON } from '../json/outputs.js';
 
 interface PcscdOptions {
   port: string;
   dir?: string;
   verbose?: boolean;
+  json?: boolean;
 }
 
 export function registerPcscd(program: Command, ctx: CliContext): void {
@@ -24,6 +27,7 @@ export function registerPcscd(program: Command, ctx: CliContext): void {
     .option('--port <n>', 'vpcd port of slot 0 (reader "Virtual PCD 00 00"); slot 1 is PORT+1', String(VPCD_DEFAULT_PORT))
     .option('--dir <dir>', 'directory for its socket (DIR/run/pcscd.comm), reader.conf and log (default: a new temporary directory)')
     .option('-v, --verbose', "pcscd's own log at info level (else errors only)")
+    .option('--json', 'JSON lines: {event:"ready", pid, socket, readers, log} when up, {event:"stopped"} after Ctrl-C (docs/json.md)')
     .addHelpText(
       'after',
       `\nThen, in the shell that runs PC/SC programs: export PCSCLITE_CSOCK_NAME=<the socket it prints>\nand serve a card: cardforge emulate --card card.json (add --vpcd 127.0.0.1:PORT for another --port).\nNeeds the Debian packages pcscd, vsmartcard-vpcd, gcc and libc6-dev.`,
@@ -37,9 +41,12 @@ export function registerPcscd(program: Command, ctx: CliContext): void {
         }
       }
       const stack = await startPcscStack({ port, install: false, logLevel: opts.verbose ? '--info' : '--error', ...(opts.dir !== undefined ? { dir: opts.dir } : {}) });
-      ctx.out(`private pcscd running (pid ${stack.pid}), vpcd reader "${stack.readerName(0)}" on port ${port} ("${stack.readerName(1)}" on ${port + 1}); log: ${stack.logFile}`);
-      ctx.out(`export PCSCLITE_CSOCK_NAME=${stack.socket}`);
-      ctx.out(`then: cardforge emulate --card CARD.json${port === VPCD_DEFAULT_PORT ? '' : ` --vpcd 127.0.0.1:${port}`}    # Ctrl-C here stops pcscd`);
+      if (opts.json) emitJsonLine(ctx, PCSCD_JSON, { event: 'ready', pid: stack.pid, socket: stack.socket, readers: [0, 1].map((i) => ({ name: stack.readerName(i), port: port + i })), log: stack.logFile });
+      else {
+        ctx.out(`private pcscd running (pid ${stack.pid}), vpcd reader "${stack.readerName(0)}" on port ${port} ("${stack.readerName(1)}" on ${port + 1}); log: ${stack.logFile}`);
+        ctx.out(`export PCSCLITE_CSOCK_NAME=${stack.socket}`);
+        ctx.out(`then: cardforge emulate --card CARD.json${port === VPCD_DEFAULT_PORT ? '' : ` --vpcd 127.0.0.1:${port}`}    # Ctrl-C here stops pcscd`);
+      }
       let stopping = false;
       const reason = await new Promise<string | undefined>((resolve) => {
         const onSignal = (): void => {
@@ -60,6 +67,7 @@ export function registerPcscd(program: Command, ctx: CliContext): void {
         await stack.stop();
         throw new PcscStackError('PCSC_STACK_START', `pcscd stopped (${reason})${log ? `; its log ends with:\n${log}` : ''}`);
       }
-      ctx.err('cardforge pcscd: stopped');
+      if (opts.json) emitJsonLine(ctx, PCSCD_JSON, { event: 'stopped' });
+      else ctx.err('cardforge pcscd: stopped');
     });
 }

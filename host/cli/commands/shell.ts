@@ -12,7 +12,9 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { addRawOption, addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { ShellEvaluator } from '../../shell/shell.js';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
+import { emitJsonLine } from '../json/convention.js';
+import { SHELL_JSON } from '../json/outputs.js';
 import { bytesToHex } from '../../../card/runtime/index.js';
 
 const HISTORY_MAX = 1000;
@@ -47,11 +49,13 @@ numbers on stderr. A status word the card answers is shown, not a failure.`;
 export function registerShell(program: Command, ctx: CliContext): void {
   addRawOption(addTargetOptions(program.command('shell').description('Interactive APDU shell (pySim-shell style): hex APDUs or named commands (select EF_IMSI, read_binary, verify_chv, …), decoded answers, history, tab completion of commands, files, AIDs and PIN references')))
     .addHelpText('after', `${HELP_AFTER}\n\nOn a T=0 card the shell fetches 61xx/9Fxx answers (GET RESPONSE) and re-sends on 6Cxx itself unless --raw.`)
-    .action(async (opts: TargetOptions) => {
+    .option('--json', 'on a pipe: JSON lines, {event:"ready", target, atr, protocol} then one {event:"line", line, input, output, error} per input line (docs/json.md)')
+    .action(async (opts: TargetOptions & { json?: boolean }) => {
+      const interactive = process.stdin.isTTY === true;
+      if (opts.json && interactive) throw new CliError('USAGE', '--json is for a shell on a pipe (echo "select MF" | cardforge shell --card x.json --json); at a terminal the shell prints text', EXIT.USAGE);
       const transport = openTarget(opts);
       const atr = await transport.connect();
       const evaluator = new ShellEvaluator(transport, { raw: opts.raw === true });
-      const interactive = process.stdin.isTTY === true;
       const rl = createInterface({
         input: process.stdin,
         output: process.stdout,
@@ -60,7 +64,8 @@ export function registerShell(program: Command, ctx: CliContext): void {
         historySize: HISTORY_MAX,
         completer: (line: string): [string[], string] => evaluator.complete(line),
       });
-      ctx.out(`cardforge shell on ${transport.name}: ATR ${bytesToHex(atr).toUpperCase()} (${transport.protocol}); type help, or quit`);
+      if (opts.json) emitJsonLine(ctx, SHELL_JSON, { event: 'ready', target: transport.name, atr: bytesToHex(atr), protocol: transport.protocol ?? null });
+      else ctx.out(`cardforge shell on ${transport.name}: ATR ${bytesToHex(atr).toUpperCase()} (${transport.protocol}); type help, or quit`);
       const typed: string[] = [];
       /** Line numbers (1-based) of the lines that failed in the shell. */
       const failed: number[] = [];
@@ -75,11 +80,13 @@ export function registerShell(program: Command, ctx: CliContext): void {
             // Kept as the evaluator says: by the command sent, a secret one only starred.
             if (r.history !== undefined) typed.push(r.history);
             if (r.error) failed.push(n);
-            for (const l of r.lines) ctx.out(l);
+            if (opts.json) emitJsonLine(ctx, SHELL_JSON, { event: 'line', line: n, input: r.history ?? null, output: r.lines, error: r.error === true });
+            else for (const l of r.lines) ctx.out(l);
             if (r.quit) break;
           } catch (e) {
             failed.push(n);
-            ctx.out(`error: ${(e as Error).message}`);
+            if (opts.json) emitJsonLine(ctx, SHELL_JSON, { event: 'line', line: n, input: null, output: [`error: ${(e as Error).message}`], error: true });
+            else ctx.out(`error: ${(e as Error).message}`);
           }
           if (interactive) rl.prompt();
         }

@@ -107,7 +107,6 @@ export const PROVE_JSON = jsonOutput({
     .strict(),
 });
 
-/** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
 // --- trace show/replay/convert and emulate (issue 19 item 6) ---
 const protocol = z.enum(['T=0', 'T=1']);
 const micros = z.number().nonnegative().describe('µs since the start of the trace');
@@ -228,5 +227,43 @@ export const EMULATE_JSON = jsonOutput({
 });
 // --- end of trace/emulate outputs ---
 
+// --- pcscd and shell (issue 19 item 6) ---
+export const PCSCD_JSON = jsonOutput({
+  command: 'pcscd --json',
+  description: 'one line when the private pcscd is up (what to export, where vpcd listens), one when it stopped after Ctrl-C',
+  lines: true,
+  schema: z.discriminatedUnion('event', [
+    z
+      .object({
+        event: z.literal('ready'),
+        pid: z.number().int().positive(),
+        socket: z.string().describe('export PCSCLITE_CSOCK_NAME=<socket> for PC/SC programs'),
+        readers: z.array(z.object({ name: z.string(), port: z.number().int().positive().describe('vpcd TCP port: emulate --vpcd 127.0.0.1:PORT') }).strict()),
+        log: z.string().describe("pcscd's log file"),
+      })
+      .strict(),
+    z.object({ event: z.literal('stopped') }).strict(),
+  ]),
+});
+
+export const SHELL_JSON = jsonOutput({
+  command: 'shell --json',
+  description: 'one line when the card is connected, then one per input line: what the shell printed for it, and whether it failed in the shell (a status word the card answers is not a failure)',
+  lines: true,
+  schema: z.discriminatedUnion('event', [
+    z.object({ event: z.literal('ready'), target: z.string(), atr: hex, protocol: z.enum(['T=0', 'T=1']).nullable() }).strict(),
+    z
+      .object({
+        event: z.literal('line'),
+        line: z.number().int().positive().describe('1-based input line number'),
+        input: z.string().nullable().describe('the line as the history keeps it (a secret command starred); null when nothing was sent'),
+        output: z.array(z.string()).describe('the lines the shell printed for it (exchanges decoded, secrets starred)'),
+        error: z.boolean(),
+      })
+      .strict(),
+  ]),
+});
+// --- end of pcscd and shell outputs ---
+
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON, PCSCD_JSON, SHELL_JSON];
