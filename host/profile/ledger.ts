@@ -28,7 +28,7 @@ import type { LedgerParams, LedgerPersonalization } from '../../card/applets/led
 import { LedgerCard } from '../backend/ledger/card-client.js';
 import type { LedgerIssuer } from '../backend/ledger/issuer.js';
 import type { Transport } from '../transport/types.js';
-import { hexBytes } from './fields.js';
+import { digitString, hexBytes } from './fields.js';
 
 const int = (min: number, max: number) => z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(min, { error: `expected ${min}..${max}` }).max(max, { error: `expected ${min}..${max}` });
 const key = (what: string) => hexBytes(65, `the ${what} P-256 public key (04‖X‖Y)`).refine((s) => s.startsWith('04'), { error: 'expected an uncompressed key starting with 04' });
@@ -48,7 +48,7 @@ export const ledgerProfileSchema = z
       .object({
         mode: z.enum(['none', 'always', 'above'], { error: 'expected none, always or above' }),
         threshold: int(0, 0xffffffff).optional(),
-        code: z.union([z.string(), z.number()]).transform((v) => String(v)).refine((s) => /^\d{4,8}$/.test(s), { error: 'expected the payment code: 4..8 decimal digits' }).optional(),
+        code: digitString(4, 8, 'the payment code').optional(),
       })
       .strict()
       .optional(),
