@@ -93,6 +93,15 @@ function unquotedIssues(doc: Document, lc: LineCounter, text: string): ProfileIs
   return out;
 }
 
+/** Where each parsed profile's fields are in its file, for problems found after parsing (keys vs back end). */
+const SOURCES = new WeakMap<object, (path: string) => { line: number; col: number } | undefined>();
+
+/** An issue about a parsed profile's field (dotted path), with the field's line when the profile came from a file. */
+export function issueAt(profile: object, path: string, message: string): ProfileIssue {
+  const pos = SOURCES.get(profile)?.(path);
+  return { path, ...(pos ? { line: pos.line, column: pos.col } : {}), message };
+}
+
 export function parseProfileText<S extends z.ZodType = typeof profileSchema>(text: string, file: string, schema?: S): z.output<S> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
@@ -111,7 +120,11 @@ export function parseProfileText<S extends z.ZodType = typeof profileSchema>(tex
   }
   const unquoted = unquotedIssues(doc, lc, text);
   const result = (schema ?? profileSchema).safeParse(data);
-  if (result.success && !unquoted.length) return result.data as z.output<S>;
+  if (result.success && !unquoted.length) {
+    const parsed = result.data as z.output<S>;
+    if (parsed !== null && typeof parsed === 'object') SOURCES.set(parsed, (path) => position(doc, lc, path.split('.')));
+    return parsed;
+  }
   const quotedPaths = new Set(unquoted.map((i) => i.path));
   const schemaIssues = result.success ? [] : result.error.issues.map((iss) => {
       const unknownKeys = iss.code === 'unrecognized_keys' ? iss.keys : [];

@@ -106,7 +106,7 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
     // Public values stay readable: the card id and the issuer keys.
     expect(text).toContain(`c108${s.card_id}`);
-    expect(text).toContain(p.ledger!.issuer_key.toLowerCase());
+    expect(text).toContain(bytesToHex(actors.ledgerIssuer.publicKey));
     // Without the issuers there is no script for these sections.
     expect(() => personalizationScript(p)).toThrow(/--backend-keys/);
   });

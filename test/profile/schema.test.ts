@@ -61,14 +61,14 @@ const SEEDS = readFileSync(new URL('../../profiles/example-seeds.yaml', import.m
 describe('profile: IDs, PINs and keys must be quoted strings (issue 19)', () => {
   // Every kind of secret / ID field: unquoted, YAML reads a number (damaged: …00f0, lost zeros).
   it.each([
-    ['iccid', SEEDS.replace('iccid: "8949000000000000001"', 'iccid: 8949000000000000001'), 'p.yaml:5:8: iccid: 8949000000000000001 is a number in YAML; quote it: iccid: "8949000000000000001"'],
-    ['imsi', SEEDS.replace('imsi: "001010123456789"', 'imsi: 001010123456789'), 'p.yaml:6:7: imsi: 001010123456789 is a number in YAML; quote it: imsi: "001010123456789"'],
-    ['pin1', SEEDS.replace('pin1: "1234"', 'pin1: 1234'), 'p.yaml:13:15: pins.pin1: 1234 is a number in YAML; quote it: pin1: "1234"'],
+    ['iccid', SEEDS.replace('iccid: "8949000000000000001"', 'iccid: 8949000000000000001'), 'p.yaml:7:8: iccid: 8949000000000000001 is a number in YAML; quote it: iccid: "8949000000000000001"'],
+    ['imsi', SEEDS.replace('imsi: "001010123456789"', 'imsi: 001010123456789'), 'p.yaml:8:7: imsi: 001010123456789 is a number in YAML; quote it: imsi: "001010123456789"'],
+    ['pin1', SEEDS.replace('pin1: "1234"', 'pin1: 1234'), 'p.yaml:15:15: pins.pin1: 1234 is a number in YAML; quote it: pin1: "1234"'],
     ['puk2', SEEDS.replace('puk2: "87654321"', 'puk2: 87654321'), 'pins.puk2: 87654321 is a number in YAML; quote it: puk2: "87654321"'],
     ['adm1', SEEDS.replace('adm1: "12345678"', 'adm1: 12345678'), 'pins.adm1: 12345678 is a number in YAML; quote it: adm1: "12345678"'],
-    ['ki (all digits)', SEEDS.replace('ki: "465b5ce8b199b49faa5f0a2ee238a6bc"', 'ki: 46555558199149111150122238161234'), 'p.yaml:10:7: auth.ki: 46555558199149111150122238161234 is a number in YAML; quote it: ki: "46555558199149111150122238161234"'],
+    ['ki (all digits)', SEEDS.replace('ki: "465b5ce8b199b49faa5f0a2ee238a6bc"', 'ki: 46555558199149111150122238161234'), 'p.yaml:12:7: auth.ki: 46555558199149111150122238161234 is a number in YAML; quote it: ki: "46555558199149111150122238161234"'],
     ['opc (zeros)', SEEDS.replace('opc: "cd63cb71954a9f4e48a5994e37a02baf"', 'opc: 00000000000000000000000000000000'), 'auth.opc: 00000000000000000000000000000000 is a number in YAML; quote it'],
-    ['sqn', SEEDS.replace('sqn: "000000000000"', 'sqn: 000000000000'), 'p.yaml:12:8: auth.sqn: 000000000000 is a number in YAML; quote it: sqn: "000000000000"'],
+    ['sqn', SEEDS.replace('sqn: "000000000000"', 'sqn: 000000000000'), 'p.yaml:14:8: auth.sqn: 000000000000 is a number in YAML; quote it: sqn: "000000000000"'],
     ['payment code', SEEDS.replace('payment_code: "2468"', 'payment_code: 2468'), 'payment.payment_code: 2468 is a number in YAML; quote it: payment_code: "2468"'],
     ['payment mac key', SEEDS.replace('mac_key: "2b7e151628aed2a6abf7158809cf4f3c"', 'mac_key: 12345678901234567890123456789012'), 'payment.mac_key: 12345678901234567890123456789012 is a number in YAML; quote it'],
     ['ledger card id', SEEDS.replace(/(ledger:[\s\S]*?)card_id: "0102030405060708"/, '$1card_id: 0102030405060708'), 'ledger.card_id: 0102030405060708 is a number in YAML; quote it: card_id: "0102030405060708"'],

@@ -44,5 +44,89 @@ export const ERROR_JSON = jsonOutput({
   schema: errorSchema,
 });
 
+// --- personalize, profile keys, image new / show (issue 19 items 2, 4, 9) ---
+const backendKeysSchema = z
+  .object({ source: z.enum(['demo', 'file']), file: z.string().nullable().describe('the backend-keys file (null for demo)'), created: z.boolean().describe('this run created the file (fresh keys)') })
+  .strict()
+  .nullable()
+  .describe('the back end that certified the payment / ledger applets (null: none used)');
+
+export const PERSONALIZE_JSON = jsonOutput({
+  command: 'personalize --json',
+  description: 'what was personalized: an image (-o), a card over APDUs (--reader/--card), or the script (--dry-run, secrets masked)',
+  schema: z.discriminatedUnion('mode', [
+    z
+      .object({
+        mode: z.literal('image'),
+        image: z.string(),
+        personality: z.enum(['classic', 'uicc', 'both']),
+        imsi: z.string(),
+        algorithm: z.string(),
+        gsmAlgorithm: z.string(),
+        applets: z.array(z.string()).describe('applets besides the SIM: payment, prepaid ledger / postpaid ledger, wallet'),
+        atr: hex,
+        protocol: z.string(),
+        backendKeys: backendKeysSchema,
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('card'),
+        target: z.string(),
+        adapter: z.string(),
+        steps: z.number().int(),
+        imsi: z.string(),
+        applets: z.array(z.string()),
+        admTriesLeft: z.number().int().nullable().describe('ADM1 tries left after the run (null: the card has no retry query)'),
+        backendKeys: backendKeysSchema,
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('dry-run'),
+        adapter: z.string(),
+        steps: z.array(z.object({ command: maskedHex, label: z.string() }).strict()),
+        notes: z.array(z.string()).describe('what follows the script (certification by the issuers, whose APDUs depend on the card)'),
+      })
+      .strict(),
+  ]),
+});
+
+export const PROFILE_KEYS_JSON = jsonOutput({
+  command: 'profile keys --json',
+  description: "the back end's public keys a profile's sections take (pin them in the profile, or leave them out to take them from --backend-keys); no secret",
+  schema: z
+    .object({
+      backendKeys: z.string().describe('"demo" or the backend-keys file'),
+      keys: z.array(
+        z
+          .object({
+            field: z.string().describe('profile field, e.g. ledger.issuer_key (or a key no profile field holds, e.g. payment issuer CA)'),
+            who: z.string(),
+            publicKey: hex.describe('65-byte uncompressed P-256 point 04‖X‖Y'),
+            profile: z.enum(['matches', 'differs', 'absent']).nullable().describe('with a PROFILE: what the profile has (absent: taken from --backend-keys); null without one or for a key no profile field holds'),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+});
+
+export const IMAGE_NEW_JSON = jsonOutput({
+  command: 'image new --json',
+  description: 'the image written',
+  schema: z
+    .object({
+      image: z.string(),
+      kind: z.enum(['loopback', 'sim-blank']),
+      personality: z.enum(['classic', 'uicc', 'both']).nullable(),
+      applets: z.array(z.string()).describe('blank applets besides the SIM (sim-blank), or the loopback applet'),
+      atr: hex,
+      protocol: z.string(),
+    })
+    .strict(),
+});
+// --- end personalize / profile / image block ---
+
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON];
