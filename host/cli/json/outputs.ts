@@ -126,7 +126,126 @@ export const IMAGE_NEW_JSON = jsonOutput({
     })
     .strict(),
 });
+
+const pinViewSchema = z
+  .object({ name: z.string(), triesLeft: z.number().int(), maxTries: z.number().int(), blocked: z.boolean(), enabled: z.boolean(), set: z.boolean().describe('false: never set (an unused slot, a blank card)') })
+  .strict()
+  .describe('a PIN / PUK / ADM / code counter; its value is never shown');
+
+export const IMAGE_SHOW_JSON = jsonOutput({
+  command: 'image show --json',
+  description: 'what a card image holds, per applet, without any secret (no Ki, OPc, key, PIN/code value, private key; EF_Kc/EF_Keys show only the key set number); same image, same JSON',
+  schema: z
+    .object({
+      image: z.string(),
+      encrypted: z.boolean(),
+      atr: hex,
+      protocol: z.string(),
+      openTransaction: z.boolean().describe('the image holds an open transaction (rolled back at the next power-up)'),
+      applets: z.array(
+        z
+          .object({
+            type: z.string(),
+            aid: hex,
+            default: z.boolean(),
+            sim: z
+              .object({
+                personality: z.string(),
+                algorithms: z.object({ auth3g: z.string(), auth2g: z.string() }).strict(),
+                pins: z.array(pinViewSchema),
+                sqn: z
+                  .object({
+                    indBits: z.number().int(),
+                    highest: z.object({ sqn: hex.describe('6 bytes: SEQ‖IND'), seq: z.number().int(), ind: z.number().int() }).strict().nullable(),
+                    seqByInd: z.array(z.object({ ind: z.number().int(), seq: z.number().int() }).strict()).describe('SEQ_MS(i) of every IND with one accepted (TS 33.102 Annex C)'),
+                  })
+                  .strict(),
+                aoc: z.object({ acm: z.number().int().nullable(), acmMax: z.number().int().nullable(), puct: z.string().nullable() }).strict().describe('Advice of Charge: EF_ACM (current record), EF_ACMmax, EF_PUCT'),
+                files: z
+                  .array(
+                    z
+                      .object({
+                        path: z.string(),
+                        name: z.string(),
+                        structure: z.string(),
+                        size: z.number().int(),
+                        active: z.boolean(),
+                        content: z.string().optional().describe('transparent EF: its content decoded by the EF codec'),
+                        hex: hex.optional(),
+                        records: z.array(z.object({ n: z.number().int(), content: z.string(), hex }).strict()).optional().describe('record EF: the records that are not all FF'),
+                        emptyRecords: z.number().int().optional(),
+                        hidden: z.string().optional().describe('a cipher-key EF: only its key set number'),
+                      })
+                      .strict(),
+                  )
+                  .nullable()
+                  .describe('null with --no-files'),
+              })
+              .strict()
+              .optional(),
+            ledger: z
+              .object({
+                mode: z.string(),
+                cardId: hex,
+                currency: z.number().int(),
+                balance: z.number().int().nullable(),
+                maxBalance: z.number().int().nullable(),
+                used: z.number().int().nullable(),
+                ceiling: z.number().int().nullable(),
+                transactions: z.number().int(),
+                loads: z.number().int(),
+                exports: z.number().int(),
+                settledUpTo: z.number().int(),
+                exportPending: z.object({ last: z.number().int(), amount: z.number().int() }).strict().nullable(),
+                receiptPending: z.boolean(),
+                certified: z.boolean(),
+                consent: z.string(),
+                code: pinViewSchema,
+                editors: z.number().int(),
+                log: z.array(z.object({ counter: z.number().int(), editorId: hex, price: z.number().int(), currency: z.number().int(), before: z.number().int(), after: z.number().int(), dateTime: hex, offerHash: hex }).strict()).describe('usage records, newest first'),
+                tickets: z.array(z.object({ slot: z.number().int(), state: z.string(), id: hex, event: z.number().int(), seat: z.number().int(), validFrom: z.number().int(), validTo: z.number().int() }).strict()),
+              })
+              .strict()
+              .optional(),
+            payment: z
+              .object({
+                cardId: hex,
+                personalized: z.boolean(),
+                signatures: z.number().int(),
+                cardNumberUses: z.number().int().nullable(),
+                certificate: z.boolean(),
+                publicKey: hex.nullable(),
+                requireIdentification: z.boolean(),
+                tokenLifetimeSeconds: z.number().int(),
+                macKey: z.boolean().describe('a MAC key is set (its value is never shown)'),
+                codes: z.array(pinViewSchema),
+                users: z.array(z.object({ slot: z.number().int(), userId: z.string(), credential: pinViewSchema }).strict()),
+              })
+              .strict()
+              .optional(),
+            wallet: z
+              .object({
+                walletId: hex,
+                currency: z.number().int(),
+                balance: z.number().int(),
+                maxBalance: z.number().int(),
+                threshold: z.number().int(),
+                transactions: z.number().int(),
+                loads: z.number().int(),
+                receiptPending: z.boolean(),
+                publicKey: hex.nullable(),
+                last: z.object({ counter: z.number().int(), amount: z.number().int(), merchantId: hex, before: z.number().int(), after: z.number().int() }).strict().nullable(),
+              })
+              .strict()
+              .optional(),
+            cells: z.array(z.object({ name: z.string(), bytes: z.number().int() }).strict()).optional().describe('an applet image show does not decode: its cells, names and sizes only'),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+});
 // --- end personalize / profile / image block ---
 
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON];
