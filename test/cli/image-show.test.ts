@@ -110,6 +110,24 @@ describe('cardforge image show', () => {
     expect(none.stderr).toMatch(/has no applet "nosuch"; it has: cardforge\.sim/);
   }, 120_000);
 
+  it('after ledger DEBITs (prove ledger): the balance, the counters and the usage log, newest first', async () => {
+    const img = join(dir, 'debited.json');
+    expect((await runCli(['personalize', seeds, '--backend-keys', 'demo', '-o', img])).code).toBe(0);
+    const p = await runCli(['prove', '--card', img, '--profile', seeds, '--backend-keys', 'demo', '--destructive', 'ledger']);
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+    const r = await runCli(['image', 'show', img, '--applet', 'ledger', '--json']);
+    const l = IMAGE_SHOW_JSON.schema.parse(JSON.parse(r.stdout)).applets[0]!.ledger!;
+    expect(l.transactions).toBeGreaterThan(0);
+    expect(l.log).toHaveLength(Math.min(l.transactions, 16));
+    expect(l.log[0]!.counter).toBe(l.transactions);
+    expect(l.log[0]!.after).toBe(l.balance);
+    expect(l.log.at(-1)!.before).toBe(1000);
+    for (const rec of l.log) expect(rec.before - rec.after).toBe(rec.price);
+    const t = await runCli(['image', 'show', img, '--applet', 'ledger']);
+    expect(t.stdout).toContain(`balance ${l.balance} of max 10000`);
+    expect(t.stdout).toMatch(new RegExp(`#${l.transactions}: editor [0-9a-f]{8}, price ${l.log[0]!.price} \\(currency 978\\), ${l.log[0]!.before} → ${l.balance}`));
+  }, 60_000);
+
   it('an encrypted image needs its passphrase, then shows; a corrupt image is refused naming the file', async () => {
     const pass = join(dir, 'pass.txt');
     writeFileSync(pass, 'correct horse battery staple\n');

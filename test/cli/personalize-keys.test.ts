@@ -150,5 +150,25 @@ describe('a refused ADM', () => {
     expect(ERROR_JSON.schema.parse(JSON.parse(j.stdout)).error).toMatchObject({ code: 'ADM_WRONG' });
     expect(j.stdout).toContain('cardforge send --card');
     expect(j.stdout).not.toContain('99999999');
-  }, 30_000);
+    // One try left: cardforge does not present it, and says how to do it by hand.
+    const last = await runCli(['personalize', seeds, '--card', blank, '--backend-keys', 'demo', '--adm', '99999999']);
+    expect(last.stderr).toMatch(/will not spend the last try.*\. To present ADM1 by hand: cardforge send --card/);
+    // With the right key (another blank card) the run completes; the keys file is created and kept.
+    const fresh = join(dir, 'blank-ok.json');
+    expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'payment,ledger', '-o', fresh])).code).toBe(0);
+    const ok = await runCli(['personalize', seeds, '--card', fresh, '--backend-keys', keys, '--adm', '11112222', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(PERSONALIZE_JSON.schema.parse(JSON.parse(ok.stdout))).toMatchObject({ mode: 'card', imsi: '001010123456789', applets: ['payment', 'prepaid ledger'], admTriesLeft: 3, backendKeys: { source: 'file', file: keys, created: true } });
+    expect(existsSync(keys)).toBe(true);
+  }, 60_000);
+
+  it('--dry-run --json: the masked script, schema-valid, no secret', async () => {
+    const r = await runCli(['personalize', seeds, '--dry-run', '--backend-keys', 'demo', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = PERSONALIZE_JSON.schema.parse(JSON.parse(r.stdout));
+    if (j.mode !== 'dry-run') throw new Error('expected the dry-run shape');
+    expect(j.steps.find((s) => s.label === 'VERIFY ADM1')!.command).toBe(`0020000a08${'*'.repeat(16)}`);
+    expect(j.notes.join('\n')).toMatch(/ledger issuer certifies/);
+    for (const s of ['465b5ce8b199b49faa5f0a2ee238a6bc', 'cd63cb71954a9f4e48a5994e37a02baf', '3132333435363738', '32343638', '2b7e151628aed2a6abf7158809cf4f3c']) expect(r.stdout).not.toContain(s);
+  });
 });

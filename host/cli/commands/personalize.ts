@@ -117,8 +117,8 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
     ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
   } catch (e) {
     if (reached < firstApplet) dropKeys(backend, keysWritten, ctx.err);
-    if (e instanceof PersonalizeError && (e.code === 'ADM_WRONG' || e.code === 'ADM_LAST_TRY')) {
-      throw new PersonalizeError(e.code, `${e.message}; ${admByHandHint(profile, opts)}`, e.triesLeft, e.step);
+    if (e instanceof PersonalizeError && (e.code === 'ADM_WRONG' || e.code === 'ADM_LAST_TRY' || (e.code === 'CARD_REFUSED' && e.step === 'VERIFY ADM1'))) {
+      throw new PersonalizeError(e.code, `${e.message}${e.message.endsWith('.') ? ' T' : '; t'}${admByHandHint(profile, opts).slice(1)}`, e.triesLeft, e.step);
     }
     throw e;
   } finally {
