@@ -52,6 +52,7 @@ export interface SimView {
 }
 
 export interface LedgerView {
+  readonly personalized: boolean;
   readonly mode: string;
   readonly cardId: string;
   readonly currency: number;
@@ -157,10 +158,17 @@ const KEY_FILES: Readonly<Record<string, (b: Uint8Array) => string>> = {
   EF_KeysPS: (b) => `KSIPS ${b[0] ?? 0xff}${b[0] === 7 ? ' (no keys)' : ''}; CKPS, IKPS not shown`,
 };
 
+/** Hex with the trailing FF padding counted instead of spelled out. */
+function compactHex(b: Uint8Array): string {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0xff) end--;
+  return `${bytesToHex(b.subarray(0, end))}${end < b.length ? ` (+${b.length - end} bytes FF)` : ''}`;
+}
+
 function describeWith(node: FsNode, bytes: Uint8Array): string {
   const codec = node.decl.kind === 'EF' ? codecOf(node.decl) : undefined;
-  if (!codec) return '(no decoder for this file)';
   if (bytes.every((b) => b === 0xff)) return '(empty: all FF)';
+  if (!codec) return `no decoder; hex ${compactHex(bytes)}`;
   try {
     return codec.describe(bytes);
   } catch (e) {
@@ -211,8 +219,10 @@ function simView(sim: SimApplet, fields: Fields, params: Readonly<Record<string,
   const acmMaxNode = find('EF_ACMmax');
   const puctNode = find('EF_PUCT');
   const files = sim.files;
-  const acm = acmNode ? u(bytesToHex(files.record(acmNode, 1))) : null;
-  const acmMax = acmMaxNode ? u(bytesToHex(files.content(acmMaxNode))) : null;
+  // An unwritten meter (all FF: a blank card) is no value.
+  const meter = (b: Uint8Array): number | null => (b.every((x) => x === 0xff) ? null : u(bytesToHex(b)));
+  const acm = acmNode && acmNode.ef!.records > 0 ? meter(files.record(acmNode, 1)) : null;
+  const acmMax = acmMaxNode ? meter(files.content(acmMaxNode)) : null;
   const puct = puctNode ? describeWith(puctNode, files.content(puctNode)) : null;
   return {
     personality: String(params['personality'] ?? 'both'),
@@ -261,6 +271,7 @@ function ledgerView(fields: Fields, params: Readonly<Record<string, unknown>>): 
   const consentModes = ['none', 'always', 'above'];
   const cm = u(fields['consentMode']);
   return {
+    personalized: u(fields['perso.blank']) === 0,
     mode,
     cardId: fields['cardId'] ?? '',
     currency: u(fields['currency']),
@@ -365,7 +376,7 @@ export function renderImageView(v: ImageView, file: string): string[] {
       for (const p of s.pins) out.push(`    ${pinLine(p)}`);
       out.push(`  SQN (IND ${s.sqn.indBits} bits): ${s.sqn.highest ? `highest ${s.sqn.highest.sqn.toUpperCase()} (SEQ ${s.sqn.highest.seq}, IND ${s.sqn.highest.ind})` : 'none accepted yet'}`);
       if (s.sqn.seqByInd.length) out.push(`    SEQ by IND: ${s.sqn.seqByInd.map((e) => `${e.ind}:${e.seq}`).join(' ')}`);
-      out.push(`  AoC: ACM ${s.aoc.acm ?? '-'} units, ACMmax ${s.aoc.acmMax === null ? '-' : s.aoc.acmMax === 0 ? '0 (no limit)' : s.aoc.acmMax}, PUCT ${s.aoc.puct ?? '-'}`);
+      out.push(`  AoC: ACM ${s.aoc.acm === null ? '-' : `${s.aoc.acm} units`}, ACMmax ${s.aoc.acmMax === null ? '-' : s.aoc.acmMax === 0 ? '0 (no limit)' : s.aoc.acmMax}, PUCT ${s.aoc.puct ?? '-'}`);
       if (s.files) {
         out.push(`  files (${s.files.length} EFs)`);
         for (const f of s.files) {
@@ -381,7 +392,7 @@ export function renderImageView(v: ImageView, file: string): string[] {
     }
     if (a.ledger) {
       const l = a.ledger;
-      out.push(`  ${l.mode} ledger, card ${l.cardId}, currency ${l.currency}`);
+      out.push(`  ${l.mode} ledger, card ${l.cardId}, currency ${l.currency}${l.personalized ? '' : ' (blank: not personalized)'}`);
       out.push(l.mode === 'prepaid' ? `  balance ${l.balance} of max ${l.maxBalance}` : `  used ${l.used} of ceiling ${l.ceiling}`);
       out.push(`  transactions ${l.transactions}, loads ${l.loads}, exports ${l.exports}, settled up to ${l.settledUpTo}${l.exportPending ? `; export pending (up to ${l.exportPending.last}, amount ${l.exportPending.amount})` : ''}${l.receiptPending ? '; a receipt is pending' : ''}`);
       out.push(`  ${l.certified ? 'certified' : 'NOT certified'}; consent ${l.consent}; ${pinLine(l.code)}; ${l.editors} registered editors`);
@@ -392,7 +403,7 @@ export function renderImageView(v: ImageView, file: string): string[] {
     }
     if (a.payment) {
       const p = a.payment;
-      out.push(`  payment card ${p.cardId}${p.personalized ? '' : ' (blank: not personalized)'}: ${p.signatures} signatures; certificate ${p.certificate ? 'stored' : 'none'}; identification ${p.requireIdentification ? 'required' : 'not required'}; token lifetime ${p.tokenLifetimeSeconds} s; MAC key ${p.macKey ? 'set' : 'none'}${p.cardNumberUses !== null ? `; card number enciphered ${p.cardNumberUses} times` : ''}`);
+      out.push(`  payment card ${p.cardId || '(no card id)'}${p.personalized ? '' : ' (blank: not personalized)'}: ${p.signatures} signatures; certificate ${p.certificate ? 'stored' : 'none'}; identification ${p.requireIdentification ? 'required' : 'not required'}; token lifetime ${p.tokenLifetimeSeconds} s; MAC key ${p.macKey ? 'set' : 'none'}${p.cardNumberUses !== null ? `; card number enciphered ${p.cardNumberUses} times` : ''}`);
       if (p.publicKey) out.push(`  public key ${p.publicKey}`);
       for (const c of p.codes) out.push(`  ${pinLine(c)}`);
       for (const us of p.users) out.push(`  user ${us.slot} "${us.userId}": ${pinLine(us.credential).replace(/^.*?: /, 'credential ')}`);

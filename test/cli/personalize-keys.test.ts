@@ -158,7 +158,7 @@ describe('a refused ADM', () => {
     expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'payment,ledger', '-o', fresh])).code).toBe(0);
     const ok = await runCli(['personalize', seeds, '--card', fresh, '--backend-keys', keys, '--adm', '11112222', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(PERSONALIZE_JSON.schema.parse(JSON.parse(ok.stdout))).toMatchObject({ mode: 'card', imsi: '001010123456789', applets: ['payment', 'prepaid ledger'], admTriesLeft: 3, backendKeys: { source: 'file', file: keys, created: true } });
+    expect(PERSONALIZE_JSON.schema.parse(JSON.parse(ok.stdout))).toMatchObject({ mode: 'card', imsi: '001010123456789', applets: ['payment', 'prepaid ledger'], backendKeys: { source: 'file', file: keys, created: true } });
     expect(existsSync(keys)).toBe(true);
   }, 60_000);
 

@@ -185,6 +185,7 @@ export const IMAGE_SHOW_JSON = jsonOutput({
               .optional(),
             ledger: z
               .object({
+                personalized: z.boolean(),
                 mode: z.string(),
                 cardId: hex,
                 currency: z.number().int(),
