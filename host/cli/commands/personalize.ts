@@ -6,7 +6,7 @@
  *
  * --backend-keys FILE that does not exist yet: the back end's keys are made in memory, and the
  * file is written only when personalization succeeded (offline: just before the image; over
- * APDUs: before the first applet block reaches the card, removed again if the run stops before
+ * APDUs: before the first applet block reaches the card, removed again if the run stops at or before
  * that). A refused run leaves no keys file behind.
  */
 import { existsSync, unlinkSync } from 'node:fs';
@@ -116,7 +116,8 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
     const extra = [profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
     ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
   } catch (e) {
-    if (reached < firstApplet) dropKeys(backend, keysWritten, ctx.err);
+    // Stopped at or before the first applet block: the card refused it or never saw it, so it holds none of these keys.
+    if (reached <= firstApplet) dropKeys(backend, keysWritten, ctx.err);
     if (e instanceof PersonalizeError && (e.code === 'ADM_WRONG' || e.code === 'ADM_LAST_TRY' || (e.code === 'CARD_REFUSED' && e.step === 'VERIFY ADM1'))) {
       throw new PersonalizeError(e.code, `${e.message}${e.message.endsWith('.') ? ' T' : '; t'}${admByHandHint(profile, opts).slice(1)}`, e.triesLeft, e.step);
     }
