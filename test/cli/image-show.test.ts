@@ -110,6 +110,17 @@ describe('cardforge image show', () => {
     expect(none.stderr).toMatch(/has no applet "nosuch"; it has: cardforge\.sim/);
   }, 120_000);
 
+  it("a real card's clone (pySim export of a classic SIM): its own tree decoded, no key shown", async () => {
+    const img = join(dir, 'gr1.json');
+    const i = await runCli(['image', 'import', join(REPO, '../shared/fixtures/real-cards/sysmosim-gr1-classic-backup.script'), '-o', img]);
+    expect(i.code, i.stderr).toBe(0);
+    const r = await runCli(['image', 'show', img]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {4}3F00\/7F20\/6F07 EF_IMSI \(transparent, 9 bytes\): IMSI 001010000000102$/m);
+    expect(r.stdout).toMatch(/^ {4}PIN1 \(CHV1\): 3\/3 tries left, disabled$/m);
+    expectNoSecrets(r.stdout, secretsOf(img));
+  }, 60_000);
+
   it('after ledger DEBITs (prove ledger): the balance, the counters and the usage log, newest first', async () => {
     const img = join(dir, 'debited.json');
     expect((await runCli(['personalize', seeds, '--backend-keys', 'demo', '-o', img])).code).toBe(0);
