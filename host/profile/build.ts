@@ -7,7 +7,7 @@
 import { Card, hexToBytes, bytesToHex, type Rng, type Clock } from '../../card/runtime/index.js';
 import { computeOpc } from '../../card/algorithms/index.js';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
-import { ProfileError } from './load.js';
+import { issueAt, ProfileError } from './load.js';
 import type { Profile } from './schema.js';
 
 /** The SIM personalization values of a profile (camelCase, OPc computed from OP when needed). */
@@ -43,7 +43,7 @@ export function buildCard(profile: Profile, file: string, opts: BuildOptions = {
   try {
     installSim(card, { personality: profile.personality }, simPersonalization(profile));
   } catch (e) {
-    if (e instanceof SimConfigError) throw new ProfileError(file, [{ path: profileField(e.field), message: e.message.slice(e.field.length + 2) }]);
+    if (e instanceof SimConfigError) throw new ProfileError(file, [issueAt(profile, profileField(e.field), e.message.slice(e.field.length + 2))]);
     throw e;
   }
   card.powerOn();

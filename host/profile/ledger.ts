@@ -14,20 +14,22 @@
  *     currency: 978            # ISO 4217 numeric
  *     max_balance: 10000       # prepaid (minor units); postpaid: ceiling: 5000
  *     initial_balance: 1000
- *     editor_root_key: "04…"   # 65-byte uncompressed P-256 keys
- *     issuer_key: "04…"
- *     server_key: "04…"
+ *     editor_root_key: "04…"   # optional 65-byte uncompressed P-256 keys: when given they pin
+ *     issuer_key: "04…"        # the back end (personalize refuses other --backend-keys); when
+ *     server_key: "04…"        # absent they are taken from --backend-keys (`cardforge profile keys`)
  *     consent: { mode: above, threshold: 500, code: "1234" }
  *     log_size: 16
  *     ticket_slots: 4
  */
 import { z } from 'zod';
+import { CardforgeError } from '../errors.js';
 import { hexToBytes } from '../../card/runtime/index.js';
 import type { LedgerParams, LedgerPersonalization } from '../../card/applets/ledger/index.js';
 import { LedgerCard } from '../backend/ledger/card-client.js';
 import type { LedgerIssuer } from '../backend/ledger/issuer.js';
+import type { BackendActors } from '../backend/actors.js';
 import type { Transport } from '../transport/types.js';
-import { hexBytes } from './fields.js';
+import { digitString, hexBytes } from './fields.js';
 
 const int = (min: number, max: number) => z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(min, { error: `expected ${min}..${max}` }).max(max, { error: `expected ${min}..${max}` });
 const key = (what: string) => hexBytes(65, `the ${what} P-256 public key (04‖X‖Y)`).refine((s) => s.startsWith('04'), { error: 'expected an uncompressed key starting with 04' });
@@ -40,14 +42,14 @@ export const ledgerProfileSchema = z
     max_balance: int(0, 0xffffffff).optional(),
     ceiling: int(0, 0xffffffff).optional(),
     initial_balance: int(0, 0xffffffff).optional(),
-    editor_root_key: key('editor root'),
-    issuer_key: key('issuer'),
-    server_key: key('payment server'),
+    editor_root_key: key('editor root').optional(),
+    issuer_key: key('issuer').optional(),
+    server_key: key('payment server').optional(),
     consent: z
       .object({
         mode: z.enum(['none', 'always', 'above'], { error: 'expected none, always or above' }),
         threshold: int(0, 0xffffffff).optional(),
-        code: z.union([z.string(), z.number()]).transform((v) => String(v)).refine((s) => /^\d{4,8}$/.test(s), { error: 'expected the payment code: 4..8 decimal digits' }).optional(),
+        code: digitString(4, 8, 'the payment code').optional(),
       })
       .strict()
       .optional(),
@@ -78,20 +80,54 @@ export function ledgerParams(s: LedgerProfile): LedgerParams {
   return { mode: s.mode, logSize: s.log_size, ticketSlots: s.ticket_slots };
 }
 
-/** Values for install(). */
-export function ledgerPersonalization(s: LedgerProfile): LedgerPersonalization {
+/** The back end's public keys the ledger applet holds (from the backend keys, BackendActors). */
+export interface LedgerBackendKeys {
+  readonly editorRootKey: Uint8Array;
+  readonly issuerKey: Uint8Array;
+  readonly serverKey: Uint8Array;
+}
+
+/** The profile key fields, what they hold, and where BackendActors keeps each. */
+export const LEDGER_KEY_FIELDS = [
+  { field: 'editor_root_key', who: 'the editor root', key: 'editorRootKey' },
+  { field: 'issuer_key', who: 'the ledger issuer', key: 'issuerKey' },
+  { field: 'server_key', who: 'the ledger payment server', key: 'serverKey' },
+] as const;
+
+/** A back-end public key the profile omits, with no --backend-keys to take it from (ledger or wallet section). */
+export class BackendKeyMissingError extends CardforgeError<'PROFILE_INVALID'> {
+  constructor(readonly field: string) {
+    super('PROFILE_INVALID', `${field} is not in the profile and no backend keys were given: pass --backend-keys FILE|demo, or pin the key in the profile (cardforge profile keys)`);
+    this.name = 'BackendKeyMissingError';
+  }
+}
+
+/** Values for install(); a key the profile omits comes from `backend` (the profile's keys, when given, were checked against it). */
+export function ledgerPersonalization(s: LedgerProfile, backend?: LedgerBackendKeys): LedgerPersonalization {
+  const keyOf = (f: (typeof LEDGER_KEY_FIELDS)[number]): Uint8Array => {
+    const v = s[f.field];
+    if (v !== undefined) return hexToBytes(v);
+    if (backend) return backend[f.key];
+    throw new BackendKeyMissingError(`ledger.${f.field}`);
+  };
+  const [editorRootKey, issuerKey, serverKey] = LEDGER_KEY_FIELDS.map(keyOf) as [Uint8Array, Uint8Array, Uint8Array];
   return {
     cardId: hexToBytes(s.card_id),
     currency: s.currency,
     limit: (s.mode === 'prepaid' ? s.max_balance : s.ceiling) ?? 0,
     ...(s.initial_balance !== undefined ? { initialBalance: s.initial_balance } : {}),
-    editorRootKey: hexToBytes(s.editor_root_key),
-    issuerKey: hexToBytes(s.issuer_key),
-    serverKey: hexToBytes(s.server_key),
+    editorRootKey,
+    issuerKey,
+    serverKey,
     ...(s.consent
       ? { consent: { mode: s.consent.mode, ...(s.consent.threshold !== undefined ? { threshold: s.consent.threshold } : {}), ...(s.consent.code !== undefined ? { code: new TextEncoder().encode(s.consent.code) } : {}) } }
       : {}),
   };
+}
+
+/** The ledger keys of a back end (its public halves). */
+export function ledgerKeysOf(actors: BackendActors): LedgerBackendKeys {
+  return { editorRootKey: actors.editorRoot.publicKey, issuerKey: actors.ledgerIssuer.publicKey, serverKey: actors.ledgerServerKey.publicKey };
 }
 
 /** After install: the issuer certifies the key the card generated (SELECT, GET PUBLIC KEY, PUT CERTIFICATE). */

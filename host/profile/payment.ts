@@ -31,15 +31,11 @@ import { hexToBytes } from '../../card/runtime/index.js';
 import { PaymentCardClient } from '../backend/payment/card-client.js';
 import { verifyCardCertificate, type IssuerCA } from '../backend/payment/issuer.js';
 import type { Transport } from '../transport/types.js';
-import { hexBytes, hexRange } from './fields.js';
+import { digitString, hexBytes, hexRange } from './fields.js';
 import { CardforgeError } from '../errors.js';
 import { tlv } from '../../card/protocol/index.js';
 
-const digits = (min: number, max: number, what: string) =>
-  z
-    .union([z.string(), z.number()], { error: `expected ${what} as a string of ${min}..${max} digits` })
-    .transform((v) => String(v))
-    .refine((s) => /^\d+$/.test(s) && s.length >= min && s.length <= max, { error: `expected ${what}: ${min}..${max} decimal digits` });
+const digits = digitString;
 
 const text = (min: number, max: number, what: string) =>
   z

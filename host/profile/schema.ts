@@ -6,19 +6,14 @@
  */
 import { z } from 'zod';
 import { parseAtr, hexToBytes } from '../../card/runtime/index.js';
-import { hexBytes, hexRange, describe } from './fields.js';
+import { hexBytes, hexRange, digitString } from './fields.js';
 import { paymentProfileSchema } from './payment.js';
 import { ledgerProfileSchema } from './ledger.js';
 import { walletProfileSchema } from './wallet.js';
 
 export { hexBytes, hexRange };
 
-function digits(min: number, max: number, what: string): z.ZodType<string> {
-  return z
-    .union([z.string(), z.number()], { error: `expected ${what} as a string of ${min}..${max} digits` })
-    .transform((v) => String(v))
-    .refine((s) => /^\d+$/.test(s) && s.length >= min && s.length <= max, { error: (iss) => `expected ${what}: ${min}..${max} decimal digits, got ${describe(iss.input)}` });
-}
+const digits = digitString;
 
 const pinSchema = (min: number, max: number, what: string) => digits(min, max, what);
 

@@ -11,13 +11,15 @@
  *     threshold: 500           # the purse pays up to this; above it the payment card signs
  *     max_balance: 10000
  *     initial_balance: 1000
- *     issuer_key: "04…"        # verifies LOAD authorisations (65-byte uncompressed P-256)
+ *     issuer_key: "04…"        # optional: verifies LOAD authorisations (65-byte uncompressed
+ *                              # P-256); when omitted, the wallet issuer of --backend-keys
  */
 import { z } from 'zod';
 import { hexToBytes } from '../../card/runtime/index.js';
 import type { WalletPersonalization } from '../../card/applets/wallet/index.js';
 import { imsiHash } from '../../card/protocol/index.js';
 import { hexBytes } from './fields.js';
+import { BackendKeyMissingError } from './ledger.js';
 
 const int = (min: number, max: number) => z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(min, { error: `expected ${min}..${max}` }).max(max, { error: `expected ${min}..${max}` });
 
@@ -28,7 +30,7 @@ export const walletProfileSchema = z
     threshold: int(0, 0xffffffff),
     max_balance: int(0, 0xffffffff),
     initial_balance: int(0, 0xffffffff).optional(),
-    issuer_key: hexBytes(65, 'the wallet issuer P-256 public key (04‖X‖Y)').refine((s) => s.startsWith('04'), { error: 'expected an uncompressed key starting with 04' }),
+    issuer_key: hexBytes(65, 'the wallet issuer P-256 public key (04‖X‖Y)').refine((s) => s.startsWith('04'), { error: 'expected an uncompressed key starting with 04' }).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -37,10 +39,16 @@ export const walletProfileSchema = z
 
 export type WalletProfile = z.output<typeof walletProfileSchema>;
 
-/** Values for install(): the section, bound to the profile's IMSI. */
-export function walletPersonalization(s: WalletProfile, imsi: string): WalletPersonalization {
+/**
+ * Values for install(): the section, bound to the profile's IMSI. The issuer key is the profile's
+ * (checked against the back end's when both are there, checkWalletKey) or, when the profile omits
+ * it, the back end's wallet issuer.
+ */
+export function walletPersonalization(s: WalletProfile, imsi: string, backendIssuerKey?: Uint8Array): WalletPersonalization {
+  const issuerKey = s.issuer_key !== undefined ? hexToBytes(s.issuer_key) : backendIssuerKey;
+  if (issuerKey === undefined) throw new BackendKeyMissingError('wallet.issuer_key');
   return {
     walletId: hexToBytes(s.wallet_id), currency: s.currency, threshold: s.threshold, maxBalance: s.max_balance,
-    ...(s.initial_balance !== undefined ? { initialBalance: s.initial_balance } : {}), issuerKey: hexToBytes(s.issuer_key), imsiHash: imsiHash(imsi),
+    ...(s.initial_balance !== undefined ? { initialBalance: s.initial_balance } : {}), issuerKey, imsiHash: imsiHash(imsi),
   };
 }

@@ -130,10 +130,10 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     // The wallet block holds nothing secret: its records read in clear (wallet id, issuer key, IMSI hash).
     expect(text).toMatch(/perso_store_data wallet block 0 \(last/);
     expect(text).toContain(`c108${p.wallet!.wallet_id.toLowerCase()}`);
-    expect(text).toContain(`c641${p.wallet!.issuer_key.toLowerCase()}`);
+    expect(text).toContain(`c641${bytesToHex(actors.walletIssuer!.publicKey)}`);
     // Public values stay readable: the card id and the issuer keys.
     expect(text).toContain(`c108${s.card_id}`);
-    expect(text).toContain(p.ledger!.issuer_key.toLowerCase());
+    expect(text).toContain(bytesToHex(actors.ledgerIssuer.publicKey));
     // Without the issuers there is no script for these sections.
     expect(() => personalizationScript(p)).toThrow(/--backend-keys/);
   });

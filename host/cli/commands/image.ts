@@ -1,17 +1,23 @@
 /**
- * `cardforge image new`: write a fresh card image with the loopback applet as the default applet,
- * so a card exists before profiles and personalization (which will add `cardforge personalize`).
+ * `cardforge image new | import | dump | show`: write a fresh card image (the loopback applet, or a
+ * blank programmable SIM), clone a real card from its export or by walking it, and look into an
+ * image (`show`: applets, PIN counters, SQN array, AoC meter, files decoded, balances, log,
+ * tickets — never a secret; host/store/inspect.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { importPysimExport, parseImportProfile } from '../../fs/import.js';
 import { dumpCard, terminalProgress } from '../../fs/dump.js';
 import { writeFileAtomic } from '../../store/image-file.js';
 import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { LOOPBACK_AID } from '../../../apdu-specs/index.js';
 import { LoopbackApplet } from '../../../card/applets/index.js';
 import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
-import { saveImageFile, withImageLock } from '../../store/index.js';
+import { isEncryptedImage, loadImageFile, saveImageFile, withImageLock } from '../../store/index.js';
+import { inspectCard, renderImageView } from '../../store/inspect.js';
+import { emitJson } from '../json/convention.js';
+import { IMAGE_NEW_JSON, IMAGE_SHOW_JSON } from '../json/outputs.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { readUserFile } from '../files.js';
@@ -33,7 +39,8 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--personality <p>', 'with --sim-blank: classic, uicc or both', 'both')
     .option('--with <applets>', 'with --sim-blank: also the blank e-wallet, payment and/or ledger applets (comma-separated: wallet,payment,ledger)')
     .option('--layout <profile>', "with --with: take the applets' layout (user slots, store sizes, ledger mode and log size — no secrets) from this profile; default layout otherwise")
-    .action((opts: { output: string; t0?: boolean; force?: boolean; simBlank?: boolean; adm: string; personality: string; with?: string; layout?: string }) => {
+    .option('--json', 'print what was written as JSON (docs/json.md)')
+    .action((opts: { output: string; t0?: boolean; force?: boolean; simBlank?: boolean; adm: string; personality: string; with?: string; layout?: string; json?: boolean }) => {
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
       if (opts.simBlank) {
         if (!/^(\d{8}|[0-9a-fA-F]{16})$/.test(opts.adm)) throw new CliError('USAGE', '--adm expected 8 digits or 16 hex digits', 2);
@@ -42,6 +49,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
         const blank = blankCard({ adm1: opts.adm, personality: opts.personality as 'classic' | 'uicc' | 'both', applets });
         withImageLock(opts.output, 'cardforge image new', () => saveImageFile(opts.output, blank));
         const names = Object.keys(applets).map((a) => ` + blank ${a}`).join('');
+        if (opts.json) return emitJson(ctx, IMAGE_NEW_JSON, { image: opts.output, kind: 'sim-blank', personality: opts.personality as 'classic' | 'uicc' | 'both', applets: Object.keys(applets), atr: bytesToHex(blank.atr), protocol: blank.protocol });
         ctx.out(`wrote ${opts.output}: blank ${opts.personality} SIM (factory state, ADM1 set)${names}, ATR ${bytesToHex(blank.atr).toUpperCase()} (${blank.protocol})`);
         return;
       }
@@ -49,7 +57,30 @@ export function registerImage(program: Command, ctx: CliContext): void {
       const card = new Card({ atr: buildAtr([opts.t0 ? 0 : 1], new TextEncoder().encode('cardforge')) });
       card.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
       withImageLock(opts.output, 'cardforge image new', () => saveImageFile(opts.output, card));
+      if (opts.json) return emitJson(ctx, IMAGE_NEW_JSON, { image: opts.output, kind: 'loopback', personality: null, applets: ['loopback'], atr: bytesToHex(card.atr), protocol: card.protocol });
       ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default)`);
+    });
+  image
+    .command('show')
+    .description('Look into a card image: applets, PIN/PUK/ADM counters, SQN array, AoC meter, files decoded, purse/ledger balances, usage log, tickets, payment counters — never a key, PIN or other secret')
+    .argument('<image>', 'card image file (encrypted: give its passphrase with --passphrase-file or CARDFORGE_IMAGE_PASSPHRASE)')
+    .option('--no-files', 'leave out the file tree')
+    .option('--applet <name>', 'only this applet: its type (sim, payment, ledger, wallet, or the full type) or AID (hex)')
+    .option('--json', 'print the view as JSON (docs/json.md; stable: diff two images)')
+    .addHelpText('after', '\nExamples:\n  cardforge image show card.json\n  cardforge image show card.json --applet ledger\n  cardforge image show a.json --json > a.view.json && cardforge image show b.json --json | diff a.view.json -')
+    .action((file: string, opts: { files: boolean; applet?: string; json?: boolean }) => {
+      // Read only: nothing is saved, so a plain image is shown even with a passphrase set (no laundering risk).
+      const card = loadImageFile(file, { acceptPlain: true, onWarning: (m) => (/plain card image accepted/.test(m) ? undefined : ctx.err(`warning: ${m}`)) });
+      const encrypted = isEncryptedImage(readFileSync(file, 'utf8'));
+      const view = inspectCard(card, { files: opts.files, ...(opts.applet !== undefined ? { applet: opts.applet } : {}) });
+      if (opts.applet !== undefined && view.applets.length === 0) {
+        throw new CliError('USAGE', `${file} has no applet "${opts.applet}"; it has: ${card.applets.map((a) => `${a.type} (${a.aidHex})`).join(', ')}`, 2);
+      }
+      // The view's readonly arrays are what the schema describes; emitJson checks the value against it.
+      if (opts.json) return emitJson(ctx, IMAGE_SHOW_JSON, { image: file, encrypted, ...view } as unknown as z.input<typeof IMAGE_SHOW_JSON.schema>);
+      const lines = renderImageView(view, file);
+      lines[0] = `${lines[0]}${encrypted ? ', encrypted' : ''}`;
+      for (const l of lines) ctx.out(l);
     });
   image
     .command('import')

@@ -19,8 +19,8 @@ import { PaymentApplet, type PaymentParams } from '../../../card/applets/payment
 import { bytesToHex, hexToBytes, u16, u32, type Card } from '../../../card/runtime/index.js';
 import type { BackendActors } from '../../backend/actors.js';
 import type { Transport } from '../../transport/types.js';
-import { ProfileError } from '../load.js';
-import { certifyLedgerCard, ledgerParams, ledgerPersonalization } from '../ledger.js';
+import { issueAt, ProfileError } from '../load.js';
+import { certifyLedgerCard, LEDGER_KEY_FIELDS, ledgerKeysOf, ledgerParams, ledgerPersonalization } from '../ledger.js';
 import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../payment.js';
 import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
@@ -37,35 +37,35 @@ function selectStep(label: string, aid: string): Step {
   return plainStep(`SELECT ${label} applet by AID`, Uint8Array.of(0x00, 0xa4, 0x04, 0x00, a.length, ...a));
 }
 
-/** The ledger keys in the profile must be the issuers' (as the offline path checks). */
+/**
+ * The ledger keys the profile pins must be the issuers' (both paths check this before anything is
+ * written); a key the profile omits is taken from the backend keys.
+ */
 export function checkLedgerKeys(profile: Profile, file: string, actors: BackendActors): void {
   const s = profile.ledger;
   if (!s) return;
-  const expected: Array<['issuer_key' | 'editor_root_key' | 'server_key', Uint8Array, string]> = [
-    ['issuer_key', actors.ledgerIssuer.publicKey, 'the ledger issuer'],
-    ['editor_root_key', actors.editorRoot.publicKey, 'the editor root'],
-    ['server_key', actors.ledgerServerKey.publicKey, 'the ledger payment server'],
-  ];
-  for (const [k, pub, who] of expected) {
-    if (String(s[k]).toLowerCase() !== bytesToHex(pub)) throw new ProfileError(file, [{ path: `ledger.${k}`, message: `does not match ${who} in the backend keys; expected ${bytesToHex(pub)}` }]);
-  }
+  const keys = ledgerKeysOf(actors);
+  const issues = LEDGER_KEY_FIELDS.filter((f) => s[f.field] !== undefined && s[f.field]!.toLowerCase() !== bytesToHex(keys[f.key])).map((f) =>
+    issueAt(profile, `ledger.${f.field}`, `does not match ${f.who} in the backend keys (the profile pins another back end); use the backend-keys file that goes with this profile, or delete the line to take the key from --backend-keys (compare: cardforge profile keys ${file} --backend-keys …)`),
+  );
+  if (issues.length) throw new ProfileError(file, issues);
 }
 
 /** The wallet's issuer key in the profile must be the backend's wallet issuer, when the backend keys have one. */
 export function checkWalletKey(profile: Profile, file: string, actors: BackendActors | undefined): void {
   const s = profile.wallet;
   const issuer = actors?.walletIssuer;
-  if (!s || !issuer) return;
+  if (!s || !issuer || s.issuer_key === undefined) return;
   if (s.issuer_key.toLowerCase() !== bytesToHex(issuer.publicKey)) {
     throw new ProfileError(file, [{ path: 'wallet.issuer_key', message: `does not match the wallet issuer in the backend keys (its reloads would be refused); expected ${bytesToHex(issuer.publicKey)}` }]);
   }
 }
 
 /** Wallet: one block (the last: on-card key generation) with every record, in install() order. Nothing in it is secret. */
-export function walletSteps(profile: Profile): Step[] {
+export function walletSteps(profile: Profile, actors?: BackendActors): Step[] {
   const s = profile.wallet;
   if (!s) return [];
-  const v = walletPersonalization(s, profile.imsi);
+  const v = walletPersonalization(s, profile.imsi, actors?.walletIssuer?.publicKey);
   const recs: [number, Uint8Array][] = [[WT.WALLET_ID, v.walletId], [WT.CURRENCY, u16(v.currency)], [WT.THRESHOLD, u32(v.threshold)], [WT.MAX_BALANCE, u32(v.maxBalance)]];
   if (v.initialBalance !== undefined) recs.push([WT.INITIAL_BALANCE, u32(v.initialBalance)]);
   recs.push([WT.ISSUER_KEY, v.issuerKey], [WT.IMSI_HASH, v.imsiHash]);
@@ -99,10 +99,10 @@ export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
 }
 
 /** Ledger blocks: block 0 = identity, amounts, consent; block 1 (last) = the three public keys, then key generation. */
-export function ledgerSteps(profile: Profile): Step[] {
+export function ledgerSteps(profile: Profile, actors?: BackendActors): Step[] {
   const s = profile.ledger;
   if (!s) return [];
-  const v = ledgerPersonalization(s);
+  const v = ledgerPersonalization(s, actors ? ledgerKeysOf(actors) : undefined);
   const b0: [number, Uint8Array][] = [[LT.CARD_ID, v.cardId], [LT.CURRENCY, u16(v.currency)], [LT.LIMIT, u32(v.limit)]];
   if (v.initialBalance !== undefined) b0.push([LT.INITIAL_BALANCE, u32(v.initialBalance)]);
   if (v.consent) {
@@ -125,7 +125,7 @@ export function appletSteps(profile: Profile, actors: BackendActors | undefined,
   if (!profile.payment && !profile.ledger && !profile.wallet) return [];
   if (actors) checkLedgerKeys(profile, file, actors);
   checkWalletKey(profile, file, actors);
-  const steps = [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...walletSteps(profile), ...(actors ? paymentSteps(profile, actors) : []), ...ledgerSteps(profile)];
+  const steps = [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...walletSteps(profile, actors), ...(actors ? [...paymentSteps(profile, actors), ...ledgerSteps(profile, actors)] : [])];
   // Certification ends on the SIM applet; without it, go back there (the ADM1 retry query follows).
   if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
   return steps;
