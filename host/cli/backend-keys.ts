@@ -47,7 +47,7 @@ export function backendChoice(spec: string | undefined, profile?: Profile): Back
       // Checked again: a file that appeared meanwhile is someone's keys, never replaced.
       if (existsSync(spec)) throw new BackendKeysError(spec, 'appeared while personalizing; nothing was written', 'Run the command again: it then uses that file');
       saveBackendKeys(spec, secrets);
-      say(`created ${spec}: new back-end keys (issuers, editor root, payment server) — keep this file secret`);
+      say(`created ${spec}: new back-end keys (issuers, editor root, payment server, wallet issuer) — keep this file secret`);
     },
   };
 }

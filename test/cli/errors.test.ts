@@ -121,9 +121,9 @@ describe('cardforge CLI: a missing or unwritable file names the file and what to
 
   it('trace show of a file that does not exist or is a directory; personalize of a profile that does not exist', async () => {
     const trace = join(dir, 'missing.jsonl');
-    userError(await runCli(['trace', 'show', trace]), trace, /cannot read \(ENOENT\)/);
+    userError(await runCli(['trace', 'show', trace]), trace, /not found \(no such file\); check the path/);
     // A directory opens (Linux) and fails at the first read: that read is wrapped too.
-    userError(await runCli(['trace', 'show', '--from', 'native', dir]), dir, /cannot read \(EISDIR\)/);
+    userError(await runCli(['trace', 'show', '--from', 'native', dir]), dir, /is a directory, not a trace file/);
     const profile = join(dir, 'missing-profile.yaml');
     userError(await runCli(['personalize', profile, '-o', join(dir, 'z.json')]), profile, /no such profile file/);
   });

@@ -62,7 +62,7 @@ describe('personalize --backend-keys FILE with the seeds profile', () => {
     const r = await runCli(['personalize', seeds, '--backend-keys', keys, '-o', card, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = PERSONALIZE_JSON.schema.parse(JSON.parse(r.stdout));
-    expect(j).toMatchObject({ mode: 'image', image: card, imsi: '001010123456789', applets: ['payment', 'prepaid ledger'], backendKeys: { source: 'file', file: keys, created: true } });
+    expect(j).toMatchObject({ mode: 'image', image: card, imsi: '001010123456789', applets: ['e-wallet', 'payment', 'prepaid ledger'], backendKeys: { source: 'file', file: keys, created: true } });
     expect(r.stderr).toContain(`created ${keys}`);
     expect(existsSync(keys)).toBe(true);
     const ok = await runCli(['prove', '--card', card, '--no-save', '--profile', seeds, '--backend-keys', keys, '--destructive', 'ledger']);
@@ -136,7 +136,7 @@ describe('profile keys', () => {
 describe('a refused ADM', () => {
   it('says how to present ADM1 by hand, with a placeholder, never the key; a keys file created for the run is removed', async () => {
     const blank = join(dir, 'blank.json');
-    expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'payment,ledger', '-o', blank])).code).toBe(0);
+    expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'wallet,payment,ledger', '-o', blank])).code).toBe(0);
     const keys = join(dir, 'adm-keys.json');
     const r = await runCli(['personalize', seeds, '--card', blank, '--backend-keys', keys]);
     expect(r.code).toBe(1);
@@ -155,10 +155,10 @@ describe('a refused ADM', () => {
     expect(last.stderr).toMatch(/will not spend the last try.*\. To present ADM1 by hand: cardforge send --card/);
     // With the right key (another blank card) the run completes; the keys file is created and kept.
     const fresh = join(dir, 'blank-ok.json');
-    expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'payment,ledger', '-o', fresh])).code).toBe(0);
+    expect((await runCli(['image', 'new', '--sim-blank', '--adm', '11112222', '--with', 'wallet,payment,ledger', '-o', fresh])).code).toBe(0);
     const ok = await runCli(['personalize', seeds, '--card', fresh, '--backend-keys', keys, '--adm', '11112222', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(PERSONALIZE_JSON.schema.parse(JSON.parse(ok.stdout))).toMatchObject({ mode: 'card', imsi: '001010123456789', applets: ['payment', 'prepaid ledger'], backendKeys: { source: 'file', file: keys, created: true } });
+    expect(PERSONALIZE_JSON.schema.parse(JSON.parse(ok.stdout))).toMatchObject({ mode: 'card', imsi: '001010123456789', applets: ['e-wallet', 'payment', 'prepaid ledger'], backendKeys: { source: 'file', file: keys, created: true } });
     expect(existsSync(keys)).toBe(true);
   }, 60_000);
 

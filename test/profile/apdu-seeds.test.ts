@@ -97,7 +97,8 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
 
   it('a wallet-only profile is written over APDUs without back-end keys and equals the offline image; a wallet issuer key other than the back-end\'s is refused on both paths', async () => {
     const sim = loadProfileFile(SIM);
-    const p: Profile = { ...sim, wallet: profile().wallet! };
+    // Pinned in the profile, the wallet issuer key needs no --backend-keys.
+    const p: Profile = { ...sim, wallet: { ...profile().wallet!, issuer_key: bytesToHex(actors.walletIssuer!.publicKey) } };
     const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, ...(p.atr ? { atr: p.atr } : {}), rng: new SeededRng('w'), applets: layoutOf(p) });
     const steps = personalizationScript(p, { file: SIM });
     expect(steps.map((s) => s.label).slice(-3)).toEqual(['SELECT wallet applet by AID', expect.stringMatching(/^PERSO_STORE_DATA wallet block 0 \(last/), 'SELECT SIM applet by AID']);
@@ -106,7 +107,7 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const offline = await personalizeCard(p, SIM, undefined, { rng: new SeededRng('w') });
     expect(serializeImage(card)).toBe(serializeImage(offline));
     expect(persistent(card)[`${WALLET_AID}/perso.blank`]).toBe(persistent(offline)[`${WALLET_AID}/perso.blank`]);
-    const other = { ...p, wallet: { ...p.wallet!, issuer_key: p.ledger?.issuer_key ?? profile().ledger!.issuer_key } };
+    const other = { ...p, wallet: { ...p.wallet!, issuer_key: bytesToHex(actors.ledgerIssuer.publicKey) } };
     expect(() => personalizationScript(other, { actors, file: SIM })).toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
     await expect(personalizeCard(other, SIM, actors)).rejects.toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
   });

@@ -71,7 +71,7 @@ describe('prove wallet (seed 000 e-wallet)', () => {
   it('a wallet bound to another subscriber fails the identified rows (the suite can fail)', async () => {
     const { wallet: _w, ...noWallet } = seeds;
     const t = await transportFor(noWallet as Profile, (card) => {
-      card.install(WalletApplet, { aid: WALLET_AID, personalization: walletPersonalization(seeds.wallet!, '001019999999999') });
+      card.install(WalletApplet, { aid: WALLET_AID, personalization: walletPersonalization(seeds.wallet!, '001019999999999', actors.walletIssuer!.publicKey) });
     });
     const r = await runSuites(t, selectSuites(['wallet']), { profile: seeds, actors, destructive: true });
     const failed = r.rows.filter((x) => x.verdict === 'fail');

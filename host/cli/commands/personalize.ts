@@ -113,7 +113,7 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
       emitJson(ctx, PERSONALIZE_JSON, { mode: 'card', target: transport.name, adapter: r.adapter, steps: r.steps, imsi: profile.imsi, applets, admTriesLeft: r.admTriesLeft ?? null, backendKeys: backendJson(backend) });
       return;
     }
-    const extra = [profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
+    const extra = [profile.wallet ? ' + e-wallet' : '', profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
     ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
   } catch (e) {
     // Stopped at or before the first applet block: the card refused it or never saw it, so it holds none of these keys.
