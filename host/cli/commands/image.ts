@@ -17,7 +17,7 @@ import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
 import { isEncryptedImage, loadImageFile, saveImageFile, withImageLock } from '../../store/index.js';
 import { inspectCard, renderImageView } from '../../store/inspect.js';
 import { emitJson } from '../json/convention.js';
-import { IMAGE_NEW_JSON, IMAGE_SHOW_JSON } from '../json/outputs.js';
+import { IMAGE_DUMP_JSON, IMAGE_IMPORT_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON } from '../json/outputs.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { readUserFile } from '../files.js';
@@ -90,14 +90,17 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--profile <file>', 'YAML with what no export holds: auth (Ki/OPc, algorithms, SQN), pins, and optionally personality and atr')
     .option('--atr <hex>', "the card's ATR (its logical channels follow it); default: the profile's, else cardforge's own")
     .option('--force', 'overwrite an existing file')
+    .option('--json', 'print what was written as JSON (docs/json.md)')
     .addHelpText('after', '\nExample:\n  cardforge image import sja2-export.script --profile keys.yaml --atr 3B9F96801F878031E073FE211B674A4C753034054BA9 -o clone.json')
-    .action((exportFile: string, opts: { output: string; profile?: string; atr?: string; force?: boolean }) => {
+    .action((exportFile: string, opts: { output: string; profile?: string; atr?: string; force?: boolean; json?: boolean }) => {
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
       const text = readUserFile(exportFile, 'the export', 'EXPORT_UNREADABLE');
       const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
       const r = importPysimExport(text, exportFile, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(opts.atr !== undefined ? { atr: opts.atr } : {}) });
       withImageLock(opts.output, 'cardforge image import', () => saveImageFile(opts.output, r.card));
-      for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      // Under --json the warnings are in the document.
+      if (!opts.json) for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      if (opts.json) return emitJson(ctx, IMAGE_IMPORT_JSON, { image: opts.output, source: exportFile, personality: r.personality, files: r.files, contents: r.contents, atr: bytesToHex(r.card.atr), protocol: r.card.protocol, channels: r.card.channelLimit, warnings: [...r.warnings] });
       ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from ${exportFile} (${r.files} files, ${r.contents} with contents), ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol}, ${r.card.channelLimit} logical channels)`);
     });
   addTargetOptions(
@@ -111,15 +114,16 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .option('--profile <file>', 'with -o x.json: auth and pins for the clone, as `image import` takes them')
     .option('--atr <hex>', "with -o x.json: the clone's ATR (default: the profile's, else the dumped card's)")
     .option('--force', 'overwrite an existing file')
+    .option('--json', 'print what was written as JSON (docs/json.md)')
     .addHelpText('after', '\nExamples:\n  cardforge image dump --reader "Virtual PCD 00 00" --adm 12345678 -o card.script\n  cardforge image dump --reader 0 --adm 12345678 --profile keys.yaml -o clone.json')
-    .action(async (opts: TargetOptions & { output: string; adm?: string; scan: boolean; profile?: string; atr?: string; force?: boolean }) => {
+    .action(async (opts: TargetOptions & { output: string; adm?: string; scan: boolean; profile?: string; atr?: string; force?: boolean; json?: boolean }) => {
       const json = /\.json$/i.test(opts.output);
       if (!json && !/\.script$/i.test(opts.output)) throw new CliError('USAGE', `-o expected a file ending .script (the export) or .json (a card image), got "${opts.output}"`, 2);
       if (!json && (opts.profile !== undefined || opts.atr !== undefined)) throw new CliError('USAGE', '--profile / --atr go with -o x.json (a clone); an export holds neither', 2);
       if (existsSync(opts.output) && !opts.force) throw new CliError('IMAGE_EXISTS', `${opts.output} already exists; pass --force to overwrite it`);
       const profile = opts.profile !== undefined ? parseImportProfile(readProfileText(opts.profile), opts.profile) : undefined;
       const target = openTarget(opts);
-      const progress = terminalProgress(process.stderr);
+      const progress = opts.json ? undefined : terminalProgress(process.stderr);
       let d: Awaited<ReturnType<typeof dumpCard>>;
       try {
         await target.connect();
@@ -129,15 +133,19 @@ export function registerImage(program: Command, ctx: CliContext): void {
         await target.close();
       }
       const summary = `${d.flavour === 'uicc' ? 'UICC' : 'classic SIM'} ${target.name}: ${d.files} files, ${d.contents} with contents, ${d.bad.length} unreadable; ${d.probes} SELECTs, ${d.commands} commands in ${(d.ms / 1000).toFixed(2)} s`;
+      const dumped = { flavour: d.flavour, target: target.name, files: d.files, contents: d.contents, unreadable: d.bad.length, selects: d.probes, commands: d.commands, ms: Math.round(d.ms) };
       if (!json) {
         writeFileAtomic(opts.output, d.text);
+        if (opts.json) return emitJson(ctx, IMAGE_DUMP_JSON, { output: opts.output, kind: 'export', dump: dumped, image: null });
         ctx.out(`wrote ${opts.output}: ${summary}`);
         return;
       }
       const atr = opts.atr ?? (profile?.atr === undefined && d.atr ? bytesToHex(d.atr) : undefined);
       const r = importPysimExport(d.text, `dump of ${target.name}`, { ...(profile ? { profile, profileFile: opts.profile! } : {}), ...(atr !== undefined ? { atr } : {}) });
       withImageLock(opts.output, 'cardforge image dump', () => saveImageFile(opts.output, r.card));
-      for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      // Under --json the warnings are in the document.
+      if (!opts.json) for (const w of r.warnings) ctx.err(`warning: ${w}`);
+      if (opts.json) return emitJson(ctx, IMAGE_DUMP_JSON, { output: opts.output, kind: 'image', dump: dumped, image: { personality: r.personality, atr: bytesToHex(r.card.atr), protocol: r.card.protocol, warnings: [...r.warnings] } });
       ctx.out(`wrote ${opts.output}: ${r.personality} SIM cloned from the ${summary}; ATR ${bytesToHex(r.card.atr).toUpperCase()} (${r.card.protocol})`);
     });
 }

@@ -17,7 +17,7 @@ import { PROFILE_KEYS_JSON } from '../json/outputs.js';
 import { backendChoice } from '../backend-keys.js';
 
 interface KeyLine {
-  section: 'ledger' | 'payment';
+  section: 'ledger' | 'payment' | 'wallet';
   /** The profile key, or undefined for a key no profile field holds. */
   key?: string;
   who: string;
@@ -37,6 +37,10 @@ function keyLines(actors: BackendActors, profile: Profile | undefined): KeyLine[
     out.push({ section: 'payment', key: 'auth_server_public_key', who: 'the authentication server', publicKey: actors.authServer.publicKey, profile: state(profile?.payment?.auth_server_public_key, actors.authServer.publicKey) });
     out.push({ section: 'payment', who: 'the payment issuer CA (no profile field: written to the card from --backend-keys)', publicKey: actors.paymentIssuer.publicKey, profile: null });
   }
+  if ((!profile || profile.wallet) && actors.walletIssuer) {
+    const pub = actors.walletIssuer.publicKey;
+    out.push({ section: 'wallet', key: 'issuer_key', who: 'the wallet issuer', publicKey: pub, profile: state(profile?.wallet?.issuer_key, pub) });
+  }
   return out;
 }
 
@@ -44,7 +48,7 @@ export function registerProfile(program: Command, ctx: CliContext): void {
   const profile = program.command('profile').description('Work with personalization profiles (YAML)');
   profile
     .command('keys')
-    .description("Print the back end's public keys a profile's payment/ledger sections take, as profile lines (no secret); with PROFILE, say whether the keys it pins match")
+    .description("Print the back end's public keys a profile's payment/ledger/wallet sections take, as profile lines (no secret); with PROFILE, say whether the keys it pins match")
     .argument('[profile]', 'profile file: only its sections, and whether its pinned keys match')
     .option('--backend-keys <file|demo>', 'the back end: a backend-keys file (as personalize writes it) or "demo"')
     .option('--create', 'create the backend-keys file with fresh keys when it does not exist')
@@ -64,11 +68,11 @@ export function registerProfile(program: Command, ctx: CliContext): void {
         return;
       }
       if (p && lines.length === 0) {
-        ctx.out(`# ${file} has no payment or ledger section: it needs no back-end keys`);
+        ctx.out(`# ${file} has no payment, ledger or wallet section: it needs no back-end keys`);
         return;
       }
       ctx.out(`# public keys of the back end ${opts.backendKeys === 'demo' ? '"demo" (fixed, public demo keys)' : opts.backendKeys}${file ? ` for ${file}` : ''}; profile lines to pin them (optional: absent keys are taken from --backend-keys)`);
-      for (const section of ['ledger', 'payment'] as const) {
+      for (const section of ['ledger', 'payment', 'wallet'] as const) {
         const ls = lines.filter((l) => l.section === section);
         if (!ls.length) continue;
         ctx.out(`${section}:`);

@@ -469,5 +469,48 @@ export const IMAGE_SHOW_JSON = jsonOutput({
 });
 // --- end personalize / profile / image block ---
 
+// --- image import / dump (issue 19 item 6) ---
+export const IMAGE_IMPORT_JSON = jsonOutput({
+  command: 'image import --json',
+  description: 'the clone written from a pySim-shell export',
+  schema: z
+    .object({
+      image: z.string(),
+      source: z.string().describe('the export file'),
+      personality: z.string(),
+      files: z.number().int().nonnegative(),
+      contents: z.number().int().nonnegative().describe('files with contents in the export'),
+      atr: hex,
+      protocol: z.enum(['T=0', 'T=1']),
+      channels: z.number().int().positive().describe('logical channels the ATR offers'),
+      warnings: z.array(z.string()),
+    })
+    .strict(),
+});
+
+export const IMAGE_DUMP_JSON = jsonOutput({
+  command: 'image dump --json',
+  description: 'what the walk of a card found and what was written: the export (-o x.script) or a clone (-o x.json)',
+  schema: z
+    .object({
+      output: z.string(),
+      kind: z.enum(['export', 'image']),
+      dump: z
+        .object({
+          flavour: z.enum(['uicc', 'classic']),
+          target: z.string(),
+          files: z.number().int().nonnegative(),
+          contents: z.number().int().nonnegative(),
+          unreadable: z.number().int().nonnegative(),
+          selects: z.number().int().nonnegative(),
+          commands: z.number().int().nonnegative(),
+          ms: z.number().int().nonnegative(),
+        })
+        .strict(),
+      image: z.object({ personality: z.string(), atr: hex, protocol: z.enum(['T=0', 'T=1']), warnings: z.array(z.string()) }).strict().nullable().describe('the clone, for -o x.json'),
+    })
+    .strict(),
+});
+
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON, PCSCD_JSON, SHELL_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON];
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON, PCSCD_JSON, SHELL_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON, IMAGE_IMPORT_JSON, IMAGE_DUMP_JSON];
