@@ -154,10 +154,9 @@ describe('README walk-through, in order, on a fresh directory', () => {
   for (const b of blocks) {
     const first = b.code.split('\n').find((l) => l.trim())?.trim() ?? '';
     const title = `README line ${b.line}: ${first.slice(0, 60)}${first.length > 60 ? '…' : ''}`;
-    if (b.marker?.kind === 'skip') {
-      it.skip(`${title} [not run: ${b.marker.reason}]`, () => undefined);
-      continue;
-    }
+    // A block marked skip is not a test: the test above checks each one gives its reason, so a
+    // CI run reports no skipped test for the README.
+    if (b.marker?.kind === 'skip') continue;
     const pcsc = b.marker?.kind === 'pcsc';
     it.skipIf(pcsc && skipPcsc)(`${title}${pcsc ? pcscSuiteNote : ''}`, async () => {
       const r = await run(b.code);
