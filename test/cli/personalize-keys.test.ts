@@ -109,7 +109,11 @@ describe('profile keys', () => {
     for (const s of Object.values(demoSecrets())) expect(r.stdout).not.toContain(bytesToHex(s));
     // The printed lines, pasted into the profile, pin it: personalize accepts them with that back end.
     const pinned = join(dir, 'pasted.yaml');
-    const lines = r.stdout.split('\n').filter((l) => /^ {2}(editor_root_key|issuer_key|server_key): /.test(l)).map((l) => l.replace(/ {3}#.*$/, ''));
+    const ledgerPart = /^ledger:\n((?: {2}.*\n)+)/m.exec(r.stdout)?.[1] ?? '';
+    const lines = ledgerPart.split('\n').filter((l) => /^ {2}(editor_root_key|issuer_key|server_key): /.test(l)).map((l) => l.replace(/ {3}#.*$/, ''));
+    expect(lines).toHaveLength(3);
+    // The wallet's issuer key is printed under its own section.
+    expect(r.stdout).toMatch(new RegExp(`^wallet:\n  issuer_key: "${bytesToHex(demo.walletIssuer!.publicKey)}"`, 'm'));
     writeFileSync(pinned, SEEDS.replace('  consent:', `${lines.join('\n')}\n  consent:`));
     const m = await runCli(['profile', 'keys', pinned, '--backend-keys', 'demo', '--json']);
     expect(m.code, m.stderr).toBe(0);
@@ -122,14 +126,14 @@ describe('profile keys', () => {
     expect(other.stdout).toMatch(/issuer_key: "04[0-9a-f]{128}" {3}# the profile has ANOTHER key/);
   });
 
-  it('a missing keys file without --create is refused, and nothing is created; a profile without payment/ledger needs no keys', async () => {
+  it('a missing keys file without --create is refused, and nothing is created; a profile without payment/ledger/wallet needs no keys', async () => {
     const keys = join(dir, 'absent.json');
     const r = await runCli(['profile', 'keys', '--backend-keys', keys]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${keys}: no such backend-keys file`);
     expect(existsSync(keys)).toBe(false);
     const s = await runCli(['profile', 'keys', sim, '--backend-keys', 'demo']);
-    expect(s.stdout).toMatch(/has no payment or ledger section: it needs no back-end keys/);
+    expect(s.stdout).toMatch(/has no payment, ledger or wallet section: it needs no back-end keys/);
   });
 });
 

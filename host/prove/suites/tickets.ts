@@ -19,7 +19,7 @@ import { LedgerApplet } from '../../../card/applets/ledger/index.js';
 import { FLAG, LEDGER_AID, SLOT, TICKET_STATE, validateDigest } from '../../../card/protocol/index.js';
 import { LedgerCard, LedgerCardError, LedgerIssuer, verify, type Ticket } from '../../backend/ledger/index.js';
 import { EmulatorTransport } from '../../transport/index.js';
-import { certifyLedgerCard, ledgerParams, ledgerPersonalization, type LedgerProfile } from '../../profile/ledger.js';
+import { certifyLedgerCard, ledgerKeysOf, ledgerParams, ledgerPersonalization, type LedgerBackendKeys, type LedgerProfile } from '../../profile/ledger.js';
 import type { Suite, SuiteContext } from '../types.js';
 
 const VALIDATE = 'ISSUE a test ticket and VALIDATE it at a gate';
@@ -50,10 +50,10 @@ async function issue(w: LedgerCard, issuer: LedgerIssuer, cardId: Uint8Array, t:
 }
 
 /** An emulated second card of the same programme (another card id), certified by the same issuer: the transfer's other end. */
-async function otherCard(s: LedgerProfile, issuer: LedgerIssuer): Promise<LedgerCard> {
+async function otherCard(s: LedgerProfile, issuer: LedgerIssuer, keys: LedgerBackendKeys): Promise<LedgerCard> {
   const cardId = hexToBytes(s.card_id).map((b) => b ^ 0xff);
   const card = new Card({ rng: new SeededRng(`prove tickets ${bytesToHex(cardId)} ${Date.now()}`) });
-  card.install(LedgerApplet, { aid: LEDGER_AID, default: true, params: { ...ledgerParams(s) }, personalization: { ...ledgerPersonalization(s), cardId } });
+  card.install(LedgerApplet, { aid: LEDGER_AID, default: true, params: { ...ledgerParams(s) }, personalization: { ...ledgerPersonalization(s, keys), cardId } });
   const t = new EmulatorTransport(card);
   await t.connect();
   await certifyLedgerCard(t, issuer, cardId);
@@ -131,7 +131,7 @@ export const ticketsSuite: Suite = {
         'the same sealed ticket again is refused there (exactly one copy)', 'TRANSFER IN back on this card',
         'REFUND on the issuer authorisation: the card-signed proof verifies', 'the refunded ticket is gone (VALIDATE refused)',
       ]);
-      const other = await otherCard(p.ledger, issuer);
+      const other = await otherCard(p.ledger, issuer, ledgerKeysOf(ctx.actors));
       const held = async (): Promise<number> => (await slotStates(w, info.ticketSlots)).filter((x) => x !== TICKET_STATE.empty).length;
       const holding = await held();
       // The outbox keeps the last sealed ticket until the next transfer says it was delivered (P1=01).
