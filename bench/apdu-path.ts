@@ -8,13 +8,15 @@
  *   npx tsx bench/apdu-path.ts --baseline DIR          DIR holds another tree's card/ and
  *                                                      apdu-specs/ (e.g. `git archive` of an older
  *                                                      commit): both are measured, A B A B …
+ *   npx tsx bench/apdu-path.ts --gc [--baseline DIR]   young-generation collections per million
+ *                                                      APDUs (what the path allocates; load-proof)
  *   node --cpu-prof --import tsx bench/apdu-path.ts --only --seconds 5
  *                                                      one runtime, busy for a profile
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver, constants } from 'node:perf_hooks';
 import { Card } from '../card/runtime/index.js';
 import { LoopbackApplet } from '../card/applets/index.js';
 import { LOOPBACK_AID } from '../apdu-specs/loopback.js';
@@ -117,6 +119,26 @@ export function benchTrivialApdu(cards: Record<string, TrivialCard> = { cardforg
   return result;
 }
 
+/**
+ * Young-generation collections (scavenges) per million trivial APDUs on one card: proportional to
+ * the bytes the path allocates per command, and not moved by the load of other processes.
+ */
+export async function scavengesPerMillion(card: TrivialCard, n = 2_000_000): Promise<number> {
+  const cmd = new Uint8Array(Buffer.from(TRIVIAL_COMMAND, 'hex'));
+  for (let i = 0; i < 100_000; i++) card.transmit(cmd);
+  let count = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) count++;
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  for (let i = 0; i < n; i++) card.transmit(cmd);
+  // GC entries are delivered asynchronously.
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  checked(card, 'after the scavenge count');
+  return (count * 1_000_000) / n;
+}
+
 /** A loopback card built from another tree's card/ and apdu-specs/ (its own module instances). */
 async function baselineCard(dir: string): Promise<TrivialCard> {
   const url = (p: string): string => pathToFileURL(resolve(dir, p)).href;
@@ -134,6 +156,11 @@ async function main(argv: readonly string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const baseline = at('--baseline');
+  if (argv.includes('--gc')) {
+    const cards: Record<string, TrivialCard> = baseline !== undefined ? { baseline: await baselineCard(baseline), 'this tree': trivialCard() } : { 'this tree': trivialCard() };
+    for (const [name, card] of Object.entries(cards)) console.log(`${name.padEnd(10)} ${(await scavengesPerMillion(card)).toFixed(1)} scavenges per million trivial APDUs`);
+    return;
+  }
   if (argv.includes('--only')) {
     // One runtime busy for `--seconds` (a CPU profile of the path).
     const card = baseline !== undefined ? await baselineCard(baseline) : trivialCard();

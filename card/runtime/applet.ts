@@ -30,7 +30,9 @@ export interface Reply {
 /**
  * A command's handler. `spec` is the declaration the dispatcher matched (the table entry's), so a
  * handler whose P1-P2 declaration is `checkedBy: 'handler'` checks it with checkParams(apdu, spec)
- * at the point its other checks leave for it.
+ * at the point its other checks leave for it. `apdu` is the card's one command view, refilled for
+ * every command (no object per APDU), and `apdu.data` a view of the caller's command bytes: use
+ * them during the command, copy what must outlive it (`apdu.data.slice()`).
  */
 export type Handler = (apdu: CommandApdu, spec: CommandSpec) => Reply | void;
 
