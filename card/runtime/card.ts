@@ -29,6 +29,8 @@ import { TransientMemory, TransientStore } from './transient.js';
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
 export type { CardSnapshot } from './snapshot.js';
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Default ATR: T=1 only, historical bytes "cardforge". */
 export const DEFAULT_ATR: Uint8Array = buildAtr([1], new TextEncoder().encode('cardforge'));
 
@@ -66,7 +68,7 @@ export class Card {
    * The one command view every command is parsed into (no object per command): handlers get it for
    * the length of their command only, which is the Handler contract.
    */
-  private readonly command = new CommandApdu(new Uint8Array(0), 0, 0, 0, 0, new Uint8Array(0), 0, true, 1, false, decodeCla(0)!);
+  private readonly command = new CommandApdu(NO_BYTES, 0, 0, 0, 0, NO_BYTES, 0, true, 1, false, decodeCla(0)!);
   private powered = false;
   private atrBytes: Uint8Array;
   private proto: 'T=0' | 'T=1';
@@ -200,6 +202,11 @@ export class Card {
     } catch (e) {
       if (e instanceof PowerLoss || this.memory.torn) return this.powerLost();
       throw e;
+    } finally {
+      // The view must not keep the caller's command (a PIN, a key) past the command.
+      const view = this.command as { bytes: Uint8Array; data: Uint8Array };
+      view.bytes = NO_BYTES;
+      view.data = NO_BYTES;
     }
     // An applet that swallowed the PowerLoss cannot answer: the power is gone.
     if (this.memory.torn) return this.powerLost();

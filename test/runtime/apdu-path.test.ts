@@ -159,6 +159,9 @@ describe('class bytes and the command view', () => {
       { ins: 0x22, p1: 0x09, data: '', ne: 2 },
     ]);
     expect(seen[1]!.view).toBe(seen[0]!.view);
+    // Between commands the view holds no command bytes (a PIN or a key must not linger there).
+    expect(seen[0]!.view.bytes.length).toBe(0);
+    expect(seen[0]!.view.data.length).toBe(0);
     // The responses are the caller's own arrays: a later command does not touch them.
     r1[0] = 0;
     expect(Buffer.from(card.transmit(Uint8Array.from([0x80, 0x22, 0x00, 0x00, 0x02]))).toString('hex')).toBe('01029000');
