@@ -202,10 +202,10 @@ export class CommandTable {
   private readonly byIns: (TableEntry[] | undefined)[] = new Array(256);
   private readonly patterns: ClassPattern[] = [];
   /**
-   * lookup()'s answers by (base class slot, INS), filled on first use: one array read per command
+   * lookup()'s answers by (base class slot, INS), filled on first use: two array reads per command
    * instead of a walk over the INS's entries and the class patterns.
    */
-  private readonly index: (Lookup | undefined)[] = new Array<Lookup | undefined>(SLOTS * 256);
+  private readonly index: ((Lookup | undefined)[] | undefined)[] = new Array<(Lookup | undefined)[] | undefined>(SLOTS).fill(undefined);
   readonly specs: readonly CommandSpec[];
   /** The applet's state check before P1-P2 (CommandTableOptions.guard), if any. */
   readonly guard: CommandGuard | undefined;
@@ -232,9 +232,10 @@ export class CommandTable {
   lookup(base: number, ins: number): Lookup {
     const slot = baseSlot(base);
     if (slot < 0 || (ins & 0xff) !== ins) return this.search(base, ins);
-    const i = (slot << 8) | ins;
-    const hit = this.index[i];
-    return hit !== undefined ? hit : (this.index[i] = this.search(base, ins));
+    // A row of 256 per base class, made when the class is first seen (most tables see 00 and 80).
+    const row = (this.index[slot] ??= new Array<Lookup | undefined>(256).fill(undefined));
+    const hit = row[ins];
+    return hit !== undefined ? hit : (row[ins] = this.search(base, ins));
   }
 
   private search(base: number, ins: number): Lookup {
