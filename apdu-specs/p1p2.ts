@@ -120,6 +120,53 @@ export function p1p2Refusal(spec: CommandSpec, p1: number, p2: number): number |
   return declared(spec.p1p2)?.checkedBy === 'handler' ? undefined : p1p2Sw(spec, p1, p2);
 }
 
+/** A P1-P2 check compiled from a declaration: the SW to refuse (p1, p2) with, or undefined. */
+export type P1P2Check = (p1: number, p2: number) => number | undefined;
+
+const REFUSE_NONE = (): undefined => undefined;
+const byteMaps = new WeakMap<ParamByte, Uint8Array>();
+const compiled = new WeakMap<CommandSpec, P1P2Check>();
+
+/** For each byte value 0..255, 1 when the declared byte accepts it (computed once per declaration). */
+function acceptMap(b: ParamByte): Uint8Array {
+  let m = byteMaps.get(b);
+  if (m === undefined) {
+    m = new Uint8Array(256);
+    for (let x = 0; x < 256; x++) m[x] = byteAccepts(b, x) ? 1 : 0;
+    byteMaps.set(b, m);
+  }
+  return m;
+}
+
+/**
+ * p1p2Refusal for one command, compiled once (and cached per declaration): a table look-up per form
+ * instead of a walk over the declaration on every command. For P1 and P2 in 0..255 (bytes of an
+ * APDU) it answers exactly as p1p2Refusal(spec, p1, p2).
+ */
+export function p1p2RefusalCheck(spec: CommandSpec): P1P2Check {
+  let check = compiled.get(spec);
+  if (check !== undefined) return check;
+  const d = declared(spec.p1p2);
+  if (d === undefined || d.checkedBy === 'handler') {
+    check = REFUSE_NONE;
+  } else {
+    const sw = wrongP1P2Sw(d, spec.cla);
+    const maps = d.forms.map((f) => [acceptMap(f.p1), acceptMap(f.p2)] as const);
+    if (maps.some(([a, b]) => a.every((x) => x === 1) && b.every((x) => x === 1))) check = REFUSE_NONE;
+    else if (maps.length === 1) {
+      const [a, b] = maps[0]!;
+      check = (p1, p2) => (a[p1] === 1 && b[p2] === 1 ? undefined : sw);
+    } else {
+      check = (p1, p2) => {
+        for (let i = 0; i < maps.length; i++) if (maps[i]![0][p1] === 1 && maps[i]![1][p2] === 1) return undefined;
+        return sw;
+      };
+    }
+  }
+  compiled.set(spec, check);
+  return check;
+}
+
 const hex = (n: number, digits = 2): string => n.toString(16).padStart(digits, '0').toUpperCase();
 
 function bitRange(mask: number): string {

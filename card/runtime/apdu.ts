@@ -19,8 +19,7 @@ export interface ClassByte {
   readonly chaining: boolean;
 }
 
-/** Decode a class byte; undefined for invalid (FF) or RFU (2X/3X) classes. */
-export function decodeCla(cla: number): ClassByte | undefined {
+function classByte(cla: number): ClassByte | undefined {
   if (cla <= 0x1f) return { base: 0x00, kind: 'interindustry', channel: cla & 0x03, sm: (cla >> 2) & 0x03, chaining: (cla & 0x10) !== 0 };
   if (cla <= 0x3f) return undefined; // 001x xxxx: reserved for future use
   if (cla <= 0x7f) return { base: 0x00, kind: 'interindustry', channel: 4 + (cla & 0x0f), sm: (cla >> 5) & 0x01, chaining: (cla & 0x10) !== 0 };
@@ -28,6 +27,17 @@ export function decodeCla(cla: number): ClassByte | undefined {
   if (cla <= 0xbf) return { base: cla, kind: 'proprietary', channel: 0, sm: 0, chaining: false };
   if (cla <= 0xfe) return { base: 0x80, kind: 'proprietary', channel: 4 + (cla & 0x0f), sm: (cla >> 5) & 0x01, chaining: (cla & 0x10) !== 0 };
   return undefined; // FF is invalid (PPS)
+}
+
+/** The 256 class bytes decoded once (frozen, shared by every command: no object per APDU). */
+const CLASS_BYTES: readonly (ClassByte | undefined)[] = Array.from({ length: 256 }, (_, cla) => {
+  const c = classByte(cla);
+  return c === undefined ? undefined : Object.freeze(c);
+});
+
+/** Decode a class byte; undefined for invalid (FF) or RFU (2X/3X) classes. The result is frozen and shared. */
+export function decodeCla(cla: number): ClassByte | undefined {
+  return Number.isInteger(cla) && cla >= 0 && cla <= 0xff ? CLASS_BYTES[cla] : classByte(cla);
 }
 
 /** Encode the class byte for a base class and channel (inverse of decodeCla for SM = chaining = 0). */
@@ -72,41 +82,79 @@ export class CommandApdu {
 
   /** The same command read as case 1 (no data, no Le): the T=0 form of a case-1 command. */
   asCase1(): CommandApdu {
-    return new CommandApdu(this.bytes, this.cla, this.ins, this.p1, this.p2, this.bytes.subarray(4, 4), 0, true, 1, false, this.claInfo);
+    return new CommandApdu(this.bytes, this.cla, this.ins, this.p1, this.p2, EMPTY, 0, true, 1, false, this.claInfo);
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The writable view of a CommandApdu that parseCommandInto fills (the fields are readonly to handlers). */
+type Writable = { -readonly [K in 'bytes' | 'cla' | 'ins' | 'p1' | 'p2' | 'data' | 'ne' | 'leAbsent' | 'apduCase' | 'extended' | 'claInfo']: CommandApdu[K] };
+
+/** Bytes from..to of `bytes` as a plain Uint8Array view (no copy; empty: one shared array). */
+function view(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  // Not bytes.subarray(): on a Buffer that goes through the species constructor (a FastBuffer).
+  return from === to ? EMPTY : new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from);
+}
+
+function fill(t: Writable, bytes: Uint8Array, claInfo: ClassByte, data: Uint8Array, ne: number, leAbsent: boolean, apduCase: 1 | 2 | 3 | 4, extended: boolean): void {
+  t.bytes = bytes;
+  t.cla = bytes[0]!;
+  t.ins = bytes[1]!;
+  t.p1 = bytes[2]!;
+  t.p2 = bytes[3]!;
+  t.data = data;
+  t.ne = ne;
+  t.leAbsent = leAbsent;
+  t.apduCase = apduCase;
+  t.extended = extended;
+  t.claInfo = claInfo;
 }
 
 /**
  * Parse a command APDU. Length errors are CardError(6700), an unusable class byte CardError(6E00):
- * the card answers them without involving an applet.
+ * the card answers them without involving an applet. The data is a view into `bytes` (no copy);
+ * the class-byte information is shared and frozen.
  */
 export function parseCommand(bytes: Uint8Array): CommandApdu {
+  const apdu = new CommandApdu(bytes, 0, 0, 0, 0, EMPTY, 0, true, 1, false, CLASS_BYTES[0]!);
+  parseCommandInto(apdu, bytes);
+  return apdu;
+}
+
+/**
+ * Parse a command APDU into an existing CommandApdu, overwriting all its fields (the card's one
+ * reused command view: no object per command). Throws as parseCommand does; on a throw `into` is
+ * left partly written and must not be used. Whoever hands `into` to handlers must not let them
+ * keep it past the command.
+ */
+export function parseCommandInto(into: CommandApdu, bytes: Uint8Array): void {
+  const t = into as Writable;
   const n = bytes.length;
   if (n < 4) throw new CardError(SW.WRONG_LENGTH, `APDU of ${n} bytes: at least CLA INS P1 P2 required`);
-  const claInfo = decodeCla(bytes[0]!);
+  const claInfo = CLASS_BYTES[bytes[0]!];
   if (claInfo === undefined) throw new CardError(SW.CLA_NOT_SUPPORTED, `invalid class byte ${bytes[0]!.toString(16)}`);
-  const cla = bytes[0]!, ins = bytes[1]!, p1 = bytes[2]!, p2 = bytes[3]!;
-  if (n === 4) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(4, 4), 0, true, 1, false, claInfo);
+  if (n === 4) return fill(t, bytes, claInfo, EMPTY, 0, true, 1, false);
   const b5 = bytes[4]!;
-  if (n === 5) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(5, 5), b5 === 0 ? 256 : b5, false, 2, false, claInfo);
+  if (n === 5) return fill(t, bytes, claInfo, EMPTY, b5 === 0 ? 256 : b5, false, 2, false);
   if (b5 !== 0) {
     // Short form: Lc = b5 (1..255), optionally one Le byte.
-    if (n === 5 + b5) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(5, n), 0, true, 3, false, claInfo);
+    if (n === 5 + b5) return fill(t, bytes, claInfo, view(bytes, 5, n), 0, true, 3, false);
     if (n === 6 + b5) {
       const le = bytes[n - 1]!;
-      return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(5, n - 1), le === 0 ? 256 : le, false, 4, false, claInfo);
+      return fill(t, bytes, claInfo, view(bytes, 5, n - 1), le === 0 ? 256 : le, false, 4, false);
     }
     throw new CardError(SW.WRONG_LENGTH, `Lc=${b5} disagrees with the ${n - 5} bytes that follow the header`);
   }
   // b5 = 00 and more bytes follow: extended form.
   if (n === 6) throw new CardError(SW.WRONG_LENGTH, 'extended length field truncated (6 bytes)');
   const x = readU16(bytes, 5);
-  if (n === 7) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, 7), x === 0 ? 65536 : x, false, 2, true, claInfo);
+  if (n === 7) return fill(t, bytes, claInfo, EMPTY, x === 0 ? 65536 : x, false, 2, true);
   if (x === 0) throw new CardError(SW.WRONG_LENGTH, 'extended Lc of 0000 is not allowed');
-  if (n === 7 + x) return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, n), 0, true, 3, true, claInfo);
+  if (n === 7 + x) return fill(t, bytes, claInfo, view(bytes, 7, n), 0, true, 3, true);
   if (n === 9 + x) {
     const le = readU16(bytes, n - 2);
-    return new CommandApdu(bytes, cla, ins, p1, p2, bytes.subarray(7, n - 2), le === 0 ? 65536 : le, false, 4, true, claInfo);
+    return fill(t, bytes, claInfo, view(bytes, 7, n - 2), le === 0 ? 65536 : le, false, 4, true);
   }
   throw new CardError(SW.WRONG_LENGTH, `extended Lc=${x} disagrees with the ${n - 7} bytes that follow`);
 }

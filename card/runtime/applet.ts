@@ -8,7 +8,7 @@
  */
 import type { CommandSpec, ClassPattern, ApduCase } from '../../apdu-specs/types.js';
 import { SW } from '../../apdu-specs/status-words.js';
-import { p1p2Refusal, p1p2Sw } from '../../apdu-specs/p1p2.js';
+import { p1p2Refusal, p1p2RefusalCheck, p1p2Sw, type P1P2Check } from '../../apdu-specs/p1p2.js';
 import type { CommandApdu } from './apdu.js';
 import { CardError } from './errors.js';
 import type { PersistentStore } from './store.js';
@@ -30,7 +30,9 @@ export interface Reply {
 /**
  * A command's handler. `spec` is the declaration the dispatcher matched (the table entry's), so a
  * handler whose P1-P2 declaration is `checkedBy: 'handler'` checks it with checkParams(apdu, spec)
- * at the point its other checks leave for it.
+ * at the point its other checks leave for it. `apdu` is the card's one command view, refilled for
+ * every command (no object per APDU), and `apdu.data` a view of the caller's command bytes: use
+ * them during the command, copy what must outlive it (`apdu.data.slice()`).
  */
 export type Handler = (apdu: CommandApdu, spec: CommandSpec) => Reply | void;
 
@@ -157,7 +159,24 @@ export interface CommandTableOptions {
  * declared one — or undefined to run the handler (accepted, not declared, or checked by the handler).
  */
 export function paramsRefused(entry: TableEntry, apdu: Pick<CommandApdu, 'p1' | 'p2'>): number | undefined {
-  return p1p2Refusal(entry.spec, apdu.p1, apdu.p2);
+  const { p1, p2 } = apdu;
+  // A table's own entry carries the check compiled once (apdu-specs p1p2RefusalCheck), for bytes.
+  const check = (entry as Partial<CompiledEntry>).refusal;
+  return check !== undefined && (p1 & 0xff) === p1 && (p2 & 0xff) === p2 ? check(p1, p2) : p1p2Refusal(entry.spec, p1, p2);
+}
+
+/** A CommandTable's entry: the declaration's P1-P2 check compiled with it. */
+interface CompiledEntry extends TableEntry {
+  readonly refusal: P1P2Check;
+}
+
+/** Slots of the (base class, INS) index: 00, 80 and the 32 proprietary classes A0..BF that keep their own base. */
+const SLOTS = 34;
+
+function baseSlot(base: number): number {
+  if (base === 0x00) return 0;
+  if (base === 0x80) return 1;
+  return base >= 0xa0 && base <= 0xbf ? base - 0x9e : -1;
 }
 
 /**
@@ -182,6 +201,11 @@ function matches(p: ClassPattern, base: number): boolean {
 export class CommandTable {
   private readonly byIns: (TableEntry[] | undefined)[] = new Array(256);
   private readonly patterns: ClassPattern[] = [];
+  /**
+   * lookup()'s answers by (base class slot, INS), filled on first use: two array reads per command
+   * instead of a walk over the INS's entries and the class patterns.
+   */
+  private readonly index: ((Lookup | undefined)[] | undefined)[] = new Array<(Lookup | undefined)[] | undefined>(SLOTS).fill(undefined);
   readonly specs: readonly CommandSpec[];
   /** The applet's state check before P1-P2 (CommandTableOptions.guard), if any. */
   readonly guard: CommandGuard | undefined;
@@ -196,7 +220,8 @@ export class CommandTable {
       names.add(spec.name);
       let mask = 0;
       for (const c of spec.cases as readonly ApduCase[]) mask |= 1 << c;
-      (this.byIns[spec.ins] ??= []).push({ spec, handler, cases: mask });
+      const entry: CompiledEntry = { spec, handler, cases: mask, refusal: p1p2RefusalCheck(spec) };
+      (this.byIns[spec.ins] ??= []).push(entry);
       const sole = opts.soleCommands?.includes(spec.name) === true;
       if (!sole && !this.patterns.some((p) => p.value === spec.cla.value && p.mask === spec.cla.mask)) this.patterns.push(spec.cla);
     }
@@ -205,6 +230,15 @@ export class CommandTable {
 
   /** The entry for (base class, INS), or the SW to answer: 6E00 unknown class, 6D00 unknown INS. */
   lookup(base: number, ins: number): Lookup {
+    const slot = baseSlot(base);
+    if (slot < 0 || (ins & 0xff) !== ins) return this.search(base, ins);
+    // A row of 256 per base class, made when the class is first seen (most tables see 00 and 80).
+    const row = (this.index[slot] ??= new Array<Lookup | undefined>(256).fill(undefined));
+    const hit = row[ins];
+    return hit !== undefined ? hit : (row[ins] = this.search(base, ins));
+  }
+
+  private search(base: number, ins: number): Lookup {
     const list = this.byIns[ins];
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {

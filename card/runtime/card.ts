@@ -9,7 +9,7 @@
  * responder.ts (response shaping, GET RESPONSE), snapshot.ts, session.ts.
  */
 import { SW } from '../../apdu-specs/status-words.js';
-import { CommandApdu, parseCommand } from './apdu.js';
+import { CommandApdu, decodeCla, parseCommandInto } from './apdu.js';
 import type { Applet, AppletClass, AppletContext, AppletParams } from './applet.js';
 import { atrLogicalChannels, parseAtr, buildAtr } from './atr.js';
 import { bytesToHex, hexToBytes } from './bytes.js';
@@ -28,6 +28,8 @@ import { TransientMemory, TransientStore } from './transient.js';
 
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
 export type { CardSnapshot } from './snapshot.js';
+
+const NO_BYTES = new Uint8Array(0);
 
 /** Default ATR: T=1 only, historical bytes "cardforge". */
 export const DEFAULT_ATR: Uint8Array = buildAtr([1], new TextEncoder().encode('cardforge'));
@@ -62,6 +64,11 @@ export class Card {
   private readonly runtime: RuntimeCommands;
   private readonly appletEnv: DispatchEnv;
   private readonly runtimeEnv: DispatchEnv;
+  /**
+   * The one command view every command is parsed into (no object per command): handlers get it for
+   * the length of their command only, which is the Handler contract.
+   */
+  private readonly command = new CommandApdu(NO_BYTES, 0, 0, 0, 0, NO_BYTES, 0, true, 1, false, decodeCla(0)!);
   private powered = false;
   private atrBytes: Uint8Array;
   private proto: 'T=0' | 'T=1';
@@ -195,6 +202,11 @@ export class Card {
     } catch (e) {
       if (e instanceof PowerLoss || this.memory.torn) return this.powerLost();
       throw e;
+    } finally {
+      // The view must not keep the caller's command (a PIN, a key) past the command.
+      const view = this.command as { bytes: Uint8Array; data: Uint8Array };
+      view.bytes = NO_BYTES;
+      view.data = NO_BYTES;
     }
     // An applet that swallowed the PowerLoss cannot answer: the power is gone.
     if (this.memory.torn) return this.powerLost();
@@ -212,9 +224,9 @@ export class Card {
   private process(bytes: Uint8Array): Uint8Array {
     // A command that failed after signalling a change must not lend the signal to the next one.
     this.responder.stateChanged = false;
-    let apdu: CommandApdu;
+    const apdu = this.command;
     try {
-      apdu = parseCommand(bytes);
+      parseCommandInto(apdu, bytes);
     } catch (e) {
       this.responder.pending = null;
       if (e instanceof CardError) return swBytes(e.sw);
@@ -226,10 +238,12 @@ export class Card {
       this.responder.pending = null;
       return swBytes(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
     }
-    if (!this.runtime.keepsPending(apdu)) this.responder.pending = null;
-    const route = this.runtime.route(apdu);
+    // One look-up in the runtime's table serves the GET RESPONSE test, the route and the dispatch.
+    const own = this.runtime.commands.lookup(apdu.claInfo.base, apdu.ins);
+    if (!this.runtime.keepsPending(own)) this.responder.pending = null;
+    const route = this.runtime.route(apdu, own);
     if (typeof route === 'number') return swBytes(route);
-    if (route === 'runtime') return dispatch(this.runtime, apdu, this.runtimeEnv);
+    if (route === 'runtime') return dispatch(this.runtime, apdu, this.runtimeEnv, own);
     const selected = this.channels.selectedOn(ch);
     if (!selected) return swBytes(SW.APPLET_SELECT_FAILED);
     return dispatch(selected.applet, apdu, this.appletEnv);

@@ -8,7 +8,7 @@
  */
 import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
-import { paramsRefused, type CommandTable, type Reply } from './applet.js';
+import { paramsRefused, type CommandTable, type Lookup, type Reply } from './applet.js';
 import { CardError, PowerLoss } from './errors.js';
 import type { PersistentMemory } from './memory.js';
 import { swBytes } from './response.js';
@@ -35,10 +35,12 @@ export interface DispatchEnv {
 
 const EMPTY_REPLY: Reply = {};
 
-/** Check a command against the target's table and flags, run its handler, shape the answer. */
-export function dispatch(target: DispatchTarget, apdu: CommandApdu, env: DispatchEnv): Uint8Array {
+/**
+ * Check a command against the target's table and flags, run its handler, shape the answer.
+ * `found` is the table's lookup of the command when the caller already made it.
+ */
+export function dispatch(target: DispatchTarget, apdu: CommandApdu, env: DispatchEnv, found: Lookup = target.commands.lookup(apdu.claInfo.base, apdu.ins)): Uint8Array {
   const info = apdu.claInfo;
-  const found = target.commands.lookup(info.base, apdu.ins);
   if (typeof found === 'number') return env.refused(found);
   if (info.sm !== 0 && !target.secureMessaging) return env.refused(SW.SECURE_MESSAGING_NOT_SUPPORTED);
   if (info.chaining && !target.commandChaining) return env.refused(SW.COMMAND_CHAINING_NOT_SUPPORTED);

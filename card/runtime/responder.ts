@@ -7,11 +7,11 @@ import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
 import type { Reply } from './applet.js';
 import { CardError } from './errors.js';
-import { deliver, getResponse, moreSw, swBytes, type Pending } from './response.js';
+import { deliverTo, getResponseTo, moreSw, swBytes, type Pending, type PendingSink } from './response.js';
 
 const EMPTY = new Uint8Array(0);
 
-export class Responder {
+export class Responder implements PendingSink {
   /** Data held for GET RESPONSE, or null. */
   pending: Pending | null = null;
   /**
@@ -32,17 +32,19 @@ export class Responder {
     const data = reply.data ?? EMPTY;
     const sw = reply.sw ?? SW.OK;
     const gsm = apdu.claInfo.base === 0xa0;
-    let r = deliver(apdu.claInfo.channel, data, sw, apdu.ne, this.t0(), gsm, !apdu.extended, apdu.apduCase, reply.prefix === true);
+    const channel = apdu.claInfo.channel;
+    // Sets this.pending (the data still held, or null).
+    const response = deliverTo(this, channel, data, sw, apdu.ne, this.t0(), gsm, !apdu.extended, apdu.apduCase, reply.prefix === true);
     // 6Cxx means "not done, resend with Le=xx"; a command that already changed persistent memory
     // must not say that (its result would be lost and a resend would act twice): hold the data
     // behind 61xx/9Fxx instead. Found by test/fuzz (SIGN TRANSACTION, DEBIT, EXPORT with short Le).
     // The same holds for a state change outside persistent memory (a logical channel opened by
     // MANAGE CHANNEL, an approval in RAM consumed: ctx.stateChanged()).
-    if (data.length > 0 && r.response.length === 2 && r.pending === null && (this.writesInCommand() > 0 || changed)) {
-      r = { response: swBytes(moreSw(gsm, data.length)), pending: { channel: apdu.claInfo.channel, data, sw } };
+    if (data.length > 0 && response.length === 2 && this.pending === null && (this.writesInCommand() > 0 || changed)) {
+      this.pending = { channel, data, sw };
+      return swBytes(moreSw(gsm, data.length));
     }
-    this.pending = r.pending;
-    return r.response;
+    return response;
   }
 
   /**
@@ -59,8 +61,7 @@ export class Responder {
       this.pending = null;
       throw new CardError(gsm ? SW.NO_PRECISE_DIAGNOSIS : SW.CONDITIONS_NOT_SATISFIED);
     }
-    const r = getResponse(p, apdu.ne, this.t0(), gsm);
-    this.pending = r.pending;
-    return r.response;
+    // Sets this.pending (what is left, or null).
+    return getResponseTo(this, p, apdu.ne, this.t0(), gsm);
   }
 }

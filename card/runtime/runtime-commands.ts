@@ -9,7 +9,7 @@
 import { GET_RESPONSE, GSM_GET_RESPONSE, RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
-import { CommandTable, type Reply } from './applet.js';
+import { CommandTable, type Lookup, type Reply } from './applet.js';
 import type { Channels } from './channels.js';
 import type { DispatchTarget } from './dispatch.js';
 import { CardError } from './errors.js';
@@ -40,18 +40,21 @@ export class RuntimeCommands implements DispatchTarget {
     });
   }
 
-  /** GET RESPONSE works on the data held by the previous command; any other command drops it. */
-  keepsPending(apdu: CommandApdu): boolean {
-    const e = this.commands.lookup(apdu.claInfo.base, apdu.ins);
-    return typeof e !== 'number' && (e.spec === GET_RESPONSE || e.spec === GSM_GET_RESPONSE);
+  /**
+   * GET RESPONSE works on the data held by the previous command; any other command drops it.
+   * `entry` is this table's lookup of the command (the card looks it up once per command).
+   */
+  keepsPending(entry: Lookup): boolean {
+    return typeof entry !== 'number' && (entry.spec === GET_RESPONSE || entry.spec === GSM_GET_RESPONSE);
   }
 
   /**
    * SELECT goes to the runtime only by DF name (P1=04) and when the runtime answers it
    * (Channels.resolveByName); a name no applet has may be the current applet's (an ADF).
+   * `entry` is this table's lookup of the command.
    */
-  route(apdu: CommandApdu): Route {
-    if (!this.commands.handles(apdu.claInfo.base, apdu.ins)) return 'applet';
+  route(apdu: CommandApdu, entry: Lookup): Route {
+    if (typeof entry === 'number') return 'applet';
     if (apdu.ins !== 0xa4) return 'runtime';
     if (apdu.p1 !== 0x04) return 'applet';
     const r = this.channels.resolveByName(apdu);

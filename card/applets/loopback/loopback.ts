@@ -9,6 +9,8 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import { Applet, CommandTable, CardError, type AppletContext, type CommandApdu, type Reply, type PU8 } from '../../runtime/index.js';
 
 const FIXED = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+/** FIXED16's reply, made once (the trivial throughput command allocates nothing in the applet). */
+const FIXED_REPLY: Reply = Object.freeze({ data: FIXED });
 
 export class LoopbackApplet extends Applet {
   static readonly type = 'cardforge.loopback';
@@ -20,7 +22,7 @@ export class LoopbackApplet extends Applet {
 
   readonly commands = new CommandTable(LOOPBACK_COMMANDS, {
     ECHO: (apdu) => this.echo(apdu),
-    FIXED16: () => ({ data: FIXED }),
+    FIXED16: () => FIXED_REPLY,
     SHA256: (apdu) => ({ data: sha256(apdu.data) }),
     TX3: (apdu) => this.tx3(apdu),
     READ_STATE: () => this.readState(),
