@@ -111,15 +111,25 @@ export function formatStats(s: Stats, unit: string): string {
   return `${m} (${(s.min / div).toFixed(digits)}–${(s.max / div).toFixed(digits)}${suffix})`;
 }
 
+/** "4.30–4.70 M APDU/s": a range in the scale of its upper end. */
+export function formatRange(low: number, high: number, unit: string): string {
+  const hi = formatRate(high, unit);
+  const m = /^([\d.]+) (.*)$/.exec(hi);
+  if (!m) return `${formatRate(low, unit)}–${hi}`;
+  const digits = m[1]!.includes('.') ? m[1]!.split('.')[1]!.length : 0;
+  const div = high / Number(m[1]);
+  return `${(low / div).toFixed(digits)}–${hi}`;
+}
+
 export function formatRatio(s: Stats): string {
-  return s.n < 2 ? `${s.median.toFixed(2)}×` : `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  return s.n < 2 && s.min === s.max ? `${s.median.toFixed(2)}×` : `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
 }
 
 function referenceCell(r: PairedResult): string {
   if (r.reference) return formatStats(r.reference, r.row.unit);
   const q = r.row.quoted;
   if (!q) return '—';
-  const fig = q.low !== undefined && q.high !== undefined ? `${formatRate(q.low, r.row.unit)}–${formatRate(q.high, r.row.unit)}` : (q.ratioText ?? '');
+  const fig = q.low !== undefined && q.high !== undefined ? formatRange(q.low, q.high, r.row.unit) : (q.ratioText ?? '');
   return `${fig}, quoted, not measured here`;
 }
 
