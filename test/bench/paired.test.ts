@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,6 +169,39 @@ describe('arguments', () => {
 describe('jCardSim serve mode (paired rounds)', () => {
   it('without JCARDSIM_JAR: not measured, with the reason', async () => {
     expect(await startJCardSim({})).toEqual({ measured: false, reason: 'JCARDSIM_JAR is not set' });
+  });
+
+  it('drives the serve protocol: READY, then one RATE line per round request; a wrong answer rejects', async () => {
+    // A scripted stand-in for java and javac on PATH: the TypeScript side of the protocol alone.
+    const dir = mkdtempSync(join(tmpdir(), 'cf-fakejava-'));
+    const path = process.env['PATH'];
+    try {
+      writeFileSync(join(dir, 'javac'), '#!/bin/sh\nexit 0\n');
+      writeFileSync(join(dir, 'java'), [
+        '#!/bin/sh',
+        'case "$1" in -version) exit 0;; esac',
+        'echo READY',
+        'while read w ms; do',
+        '  case "$w" in quit) exit 0;; trivial) echo "RATE trivial 4500000";; sha256) echo "RATE write16 1";; esac',
+        'done',
+      ].join('\n') + '\n');
+      chmodSync(join(dir, 'java'), 0o755);
+      chmodSync(join(dir, 'javac'), 0o755);
+      process.env['PATH'] = `${dir}:${path ?? ''}`;
+      const s = await startJCardSim({ JCARDSIM_JAR: join(dir, 'java') });
+      expect(s.measured).toBe(true);
+      if (!s.measured) return;
+      try {
+        expect(await s.peer.round('trivial', 5)).toBe(4_500_000);
+        expect(await s.peer.round('trivial', 5)).toBe(4_500_000);
+        await expect(s.peer.round('sha256', 5)).rejects.toThrow(/answered "RATE write16 1" to a sha256 round/);
+      } finally {
+        s.peer.close();
+      }
+    } finally {
+      process.env['PATH'] = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(!haveJavac)('compiles against the API-shaped stubs, starts, and a wrong answer rejects with the CHECK FAILED line', async () => {
