@@ -111,6 +111,8 @@ export interface PairedRow {
   quoted?: QuotedReference;
   /** Rounds for this row when it differs from the run's (a long workload). */
   rounds?: number;
+  /** false: no warm-up round (a workload of seconds, whose first round is as warm as the rest). */
+  warmUp?: boolean;
   setup?: () => Promise<void> | void;
   check?: () => Promise<void> | void;
   teardown?: () => Promise<void> | void;

@@ -54,8 +54,10 @@ export async function runPairedRow(row: PairedRow, opts: RunOptions): Promise<Pa
   try {
     await row.setup?.();
     await row.check?.();
-    await row.ours();
-    if (row.reference) await row.reference();
+    if (row.warmUp !== false) {
+      await row.ours();
+      if (row.reference) await row.reference();
+    }
     for (let i = 0; i < rounds; i++) {
       let a: number;
       let b = NaN;
@@ -256,7 +258,7 @@ export async function runBench(sections: readonly Section[], args: readonly stri
     for (const l of pairedTable(paired)) io.out(l);
     const roundsText = [...new Set(paired.map((r) => r.rounds))].join(' or ');
     io.out(
-      `\nPaired rounds: ${roundsText} per row after one warm-up round of each side, ours and the reference alternating (AB, BA, …); ` +
+      `\nPaired rounds: ${roundsText} per row after one warm-up round of each side (none for a row of seconds), ours and the reference alternating (AB, BA, …); ` +
         `rate rounds of ${opts.roundMs} ms${opts.quick ? ' (--quick: a smoke test, not a measurement to quote)' : ''}. ` +
         'The ratio is ours ÷ reference per round (a time row: ≤ goal is better); its median gives the verdict. ' +
         'How each row is measured:',
@@ -269,6 +271,8 @@ export async function runBench(sections: readonly Section[], args: readonly stri
     io.out('"measured as": how each row was timed in this run; a peer figure says whether it was measured here or quoted.');
   }
   io.out(`\nload average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}. Machine: ${machineLine()}.`);
+  const busiest = Math.max(Number(loadBefore.split(' ')[0]), Number(loadAfter.split(' ')[0]));
+  if (busiest > cpus().length) io.out(`The 1-minute load average (${busiest.toFixed(2)}) was above the ${cpus().length} CPUs: other work shared the machine, so absolute figures are low and noisy; the paired ratios are the figures to read.`);
   if (failures.length) {
     io.err(`bench: ${failures.length} failed:`);
     for (const f of failures) io.err(`  ${f}`);

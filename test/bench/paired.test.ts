@@ -83,6 +83,13 @@ describe('paired rows', () => {
     expect(higher.verdict).toBe('NOT reached');
   });
 
+  it('warmUp: false skips the warm-up round (a workload of seconds)', async () => {
+    const { row, log } = scripted([3, 4], [1, 1], { warmUp: false, unit: 's', goal: { ratio: 2, direction: '<=' } });
+    const r = await runPairedRow(row, opts(2));
+    expect(log).toEqual(['setup', 'check', 'ours', 'ref', 'ref', 'ours', 'teardown']);
+    expect(r.ratio).toEqual({ median: 3.5, min: 3, max: 4, n: 2 });
+  });
+
   it('a time row: ratio ours ÷ floor, reached when at most the goal', async () => {
     const slow = await runPairedRow(scripted([9, 3, 3, 3], [9, 1, 1, 1], { unit: 's', goal: { ratio: 2, direction: '<=' } }).row, opts(3));
     expect(slow.ratio?.median).toBe(3);
