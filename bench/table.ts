@@ -62,9 +62,14 @@ const JCARDSIM_QUOTED: Record<PeerWorkload, QuotedReference> = {
 };
 
 /** One jCardSim harness for the three rows, started on first use; closed by closeTableResources. */
-let jcardsim: Promise<{ peer?: JCardSimPeer; reason?: string }> | undefined;
-function jcardsimPeer(): Promise<{ peer?: JCardSimPeer; reason?: string }> {
-  jcardsim ??= startJCardSim().then((r) => (r.measured ? { peer: r.peer } : { reason: r.reason }));
+let jcardsim: Promise<{ peer?: JCardSimPeer; reason?: string; error?: Error }> | undefined;
+function jcardsimPeer(): Promise<{ peer?: JCardSimPeer; reason?: string; error?: Error }> {
+  // A harness asked for (JCARDSIM_JAR set) that does not compile, start or check its answers fails
+  // the three runtime rows (in their check), not the whole table.
+  jcardsim ??= startJCardSim().then(
+    (r) => (r.measured ? { peer: r.peer } : { reason: r.reason }),
+    (e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }),
+  );
   return jcardsim;
 }
 
@@ -86,7 +91,17 @@ async function runtimeRow(o: RunOptions, w: PeerWorkload, name: string, goal: nu
     ours: () => rateFor(ours, o.roundMs),
     check,
   };
-  if (j.peer) row.reference = () => j.peer!.round(w, o.roundMs);
+  if (j.error) {
+    const error = j.error;
+    row.referenceLabel = 'jCardSim 3.0.5, same workload (bench/peers): the harness failed';
+    row.reference = () => {
+      throw error;
+    };
+    row.check = () => {
+      check();
+      throw error;
+    };
+  } else if (j.peer) row.reference = () => j.peer!.round(w, o.roundMs);
   else row.quoted = JCARDSIM_QUOTED[w];
   return row;
 }

@@ -5,7 +5,10 @@
  * catch a wrong answer. No timing is asserted.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runPairedRow } from '../../bench/runner.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUICK_RUN, type PairedRow } from '../../bench/measure.js';
@@ -62,6 +65,35 @@ describe('issue 20 table rows', () => {
       } finally {
         await r.teardown?.();
       }
+    }
+  }, 60_000);
+});
+
+const haveJavac = spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0;
+
+describe('jCardSim asked for but failing', () => {
+  it.skipIf(!haveJavac)('fails the three runtime rows (their check names the harness failure), not the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-jstub-'));
+    const before = process.env['JCARDSIM_JAR'];
+    try {
+      const stubs = fileURLToPath(new URL('../fixtures/jcardsim-stub', import.meta.url));
+      const sources = readdirSync(stubs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.java')).map((f) => join(stubs, f));
+      expect(spawnSync('javac', ['-d', dir, ...sources], { encoding: 'utf8' }).status).toBe(0);
+      await closeTableResources();
+      process.env['JCARDSIM_JAR'] = dir;
+      const rows = await issue20Rows({ ...QUICK_RUN, roundMs: 5 });
+      expect(rows).toHaveLength(9);
+      for (const r of rows.slice(0, 3)) {
+        expect(r.referenceLabel).toMatch(/the harness failed/);
+        const result = await runPairedRow(r, { ...QUICK_RUN, roundMs: 5 });
+        expect(result.failed, r.name).toMatch(/jCardSim harness: CHECK FAILED FIXED16/);
+      }
+      expect(rows[3]!.referenceLabel).toMatch(/AES-128/);
+    } finally {
+      if (before === undefined) delete process.env['JCARDSIM_JAR'];
+      else process.env['JCARDSIM_JAR'] = before;
+      await closeTableResources();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
