@@ -1,10 +1,15 @@
 /**
- * `npm run bench [-- SECTION...]`: throughput figures printed as a table with how each was
- * measured and the peer or baseline beside ours and the floor the issues set. Sections: runtime
- * (jCardSim beside it when JCARDSIM_JAR is set: bench/peers), algorithms, sim, payment, ledger,
- * trace, personalize, dump (image dump: emulator, and pcscd + vpcd when the stack is there), soak,
- * transport (needs the PC/SC stack: pcscd + vpcd; "not measured" with the reason when it is
- * missing). A failed correctness check fails the run (exit 1): bench/runner.ts.
+ * `npm run bench [-- --quick] [-- --rounds N] [-- --round-ms N] [-- SECTION...]`.
+ *
+ * By default: `table`, issue 20's nine rows, each ours beside a reference measured in the same
+ * run in interleaved rounds, with median, min–max, the same-run ratio, the goal and the verdict
+ * (bench/table.ts, bench/runner.ts); then the extra single-figure sections algorithms,
+ * personalize and dump. `--quick` runs only `table`, with few short rounds (the CI smoke test).
+ * Named only: runtime (jCardSim beside it when JCARDSIM_JAR is set: bench/peers), sim, payment,
+ * ledger, trace, transport (the older per-issue sections the table covers, with their extra rows:
+ * 3-write commit, COMP128-1, AES-CMAC signing, payment server, tear sweep) and soak. The load
+ * average before and after and the machine are printed with every run. A failed correctness
+ * check fails the run (exit 1).
  */
 import { benchRuntime } from './runtime.js';
 import { benchAlgorithms } from './algorithms.js';
@@ -19,23 +24,26 @@ import { benchTransport } from './transport.js';
 import { formatRate } from './measure.js';
 import { benchMain, type Section } from './runner.js';
 import { stopPcscStack } from './pcsc.js';
+import { closeTableResources, issue20Rows } from './table.js';
 
 const SECTIONS: Section[] = [
-  { name: 'runtime', run: () => benchRuntime() },
+  { name: 'table', paired: (o) => issue20Rows(o), quick: true },
+  { name: 'runtime', run: () => benchRuntime(), explicit: true },
   {
     name: 'algorithms',
     run: async () =>
       (await benchAlgorithms()).map((r) => ({ name: `algorithm: ${r.name}`, value: r.opsPerSec, unit: 'ops/s', method: r.method, peer: r.name.startsWith('milenage') ? 'floor for USIM AUTHENTICATE: 50 k/s' : undefined })),
   },
-  { name: 'sim', run: () => benchSim() },
-  { name: 'payment', run: () => benchPayment() },
-  { name: 'ledger', run: () => benchLedger() },
-  { name: 'trace', run: () => benchTrace() },
+  { name: 'sim', run: () => benchSim(), explicit: true },
+  { name: 'payment', run: () => benchPayment(), explicit: true },
+  { name: 'ledger', run: () => benchLedger(), explicit: true },
+  { name: 'trace', run: () => benchTrace(), explicit: true },
   { name: 'personalize', run: () => benchApduPersonalization() },
   { name: 'dump', run: () => benchDump() },
   { name: 'soak', run: () => benchSoak(), explicit: true },
   {
     name: 'transport',
+    explicit: true,
     run: async () => {
       const rows = await benchTransport();
       // The do-nothing card endpoint is the floor of the stack: show it beside the emulator with the ratio.
@@ -60,5 +68,6 @@ const SECTIONS: Section[] = [
 // Exit explicitly once the table is out: a PC/SC context or a child's handle must not keep a
 // finished run alive.
 void benchMain(SECTIONS)
+  .finally(() => closeTableResources())
   .finally(() => stopPcscStack())
   .then(() => process.exit());

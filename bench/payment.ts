@@ -20,6 +20,32 @@ import { encodeSignFields } from '../card/protocol/index.js';
 
 const MAC_KEY = '000102030405060708090a0b0c0d0e0f';
 
+/**
+ * A personalized payment card and one ECDSA signature through the APDU interface (VERIFY of the
+ * payment code + SIGN TRANSACTION, both Card.transmit): `signOnce()` throws on a wrong answer.
+ */
+export async function ecdsaSigningCard(): Promise<{ signOnce(): void }> {
+  const clock = new VirtualClock();
+  const card = new Card({ rng: new SeededRng('bench'), clock });
+  const issuer = new IssuerCA({ now: () => clock.now() });
+  const section = paymentProfileSchema.parse({ card_id: '0102030405060708', payment_code: '1234', unblock_code: '12345678', mac_key: MAC_KEY });
+  card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...paymentParams(section) }, personalization: paymentPersonalization(section, issuer), default: true });
+  const transport = new EmulatorTransport(card);
+  await transport.connect();
+  await certifyPaymentCard(transport, issuer);
+  card.powerOn();
+  const order: Order = { merchantId: new TextEncoder().encode('bench-shop'), amount: 999, currency: 978, dateTime: new Date(Date.UTC(2026, 0, 1, 12)), orderHash: sha256(new Uint8Array(64)) };
+  const verify = apdu(0x00, 0x20, 0x00, 0x81, new TextEncoder().encode('1234'));
+  const ecdsa = apdu(0x80, 0x50, 0, 0x00, encodeSignFields({ ...order, challenge: new Uint8Array(16).fill(1) }), 0x100);
+  return {
+    signOnce(): void {
+      card.transmit(verify);
+      const r = card.transmit(ecdsa);
+      if (r.length !== 70 || r[68] !== 0x90) throw new Error(`bench SIGN answered ${Buffer.from(r).toString('hex')}`);
+    },
+  };
+}
+
 export async function benchPayment(): Promise<BenchRow[]> {
   const clock = new VirtualClock();
   const card = new Card({ rng: new SeededRng('bench'), clock });

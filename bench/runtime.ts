@@ -14,14 +14,14 @@ import { opsPerSecond, type BenchRow } from './measure.js';
 import { runJCardSim, type JCardSimRun, type PeerWorkload } from './peers/jcardsim.js';
 
 /** Figures quoted by the issue (jCardSim 3.0.5 on Java 17), first written here at b08172e. */
-const QUOTED: Record<PeerWorkload, string | undefined> = { trivial: '4.3–4.7 M APDU/s', sha256: '0.80–0.87 M APDU/s', write16: undefined };
+export const QUOTED: Record<PeerWorkload, string | undefined> = { trivial: '4.3–4.7 M APDU/s', sha256: '0.80–0.87 M APDU/s', write16: undefined };
 
 const WRITE16_SPECS: readonly CommandSpec[] = [
   { name: 'BENCH_WRITE16', cla: cla('8X', 0x80, 0xff), ins: 0x16, cases: [3], description: 'write 16 bytes in one transaction', ref: 'bench' },
 ];
 
 /** The jCardSim harness's INS 16 in cardforge terms: 16 data bytes written in one transaction. */
-class Write16Applet extends Applet {
+export class Write16Applet extends Applet {
   static readonly type = 'bench.write16';
   private readonly store: PBytes;
   readonly commands = new CommandTable(WRITE16_SPECS, {

@@ -26,7 +26,7 @@ const NOOP_NAME = 'pcscd+vpcd: do-nothing card (stack floor)';
 const EMU_NAME = 'pcscd+vpcd: emulator FIXED16';
 
 /** A card that answers every command with 9000 and does nothing else. */
-function doNothingCard(): VpcdCard {
+export function doNothingCard(): VpcdCard {
   const atr = buildAtr([1]);
   const ok = Uint8Array.of(0x90, 0x00);
   return { atr, powerOn: () => atr, powerOff: () => {}, reset: () => atr, transmit: () => ok };
@@ -39,7 +39,7 @@ function loopbackCard(): Card {
 }
 
 /** Serve a card in a slot; the PcscTransport's connect waits until pcscd reports it present. */
-async function serve(stack: PcscStack, card: VpcdCard, slot: number): Promise<{ ep: VpcdEndpoint; t: PcscTransport }> {
+export async function serve(stack: PcscStack, card: VpcdCard, slot: number): Promise<{ ep: VpcdEndpoint; t: PcscTransport }> {
   const ep = new VpcdEndpoint(card, { port: stack.port + slot });
   await ep.start();
   const t = new PcscTransport({ reader: stack.readerName(slot), waitMs: 10_000 });

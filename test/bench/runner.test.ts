@@ -81,7 +81,8 @@ describe('bench runner', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/good: counted/);
     expect(r.stdout).toMatch(/peer: FAILED .*jCardSim harness: CHECK FAILED FIXED16: want a0a1/);
-    expect(r.stderr).toMatch(/bench: 1 failed/);
+    expect(r.stdout).toMatch(/\| paired: wrong answer .*FAILED: command 8012000010 answered 6f00/);
+    expect(r.stderr).toMatch(/bench: 2 failed/);
   }, 60_000);
 });
 
