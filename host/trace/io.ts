@@ -194,21 +194,30 @@ export class FileSink implements Sink {
     }
   }
   write(chunk: string | Uint8Array): void {
+    if (typeof chunk !== 'string' && chunk.length >= 1 << 16) {
+      // A writer's own large block (PacketWriter): written as it is, not copied into another.
+      this.flush();
+      this.writeAll(chunk);
+      return;
+    }
     this.parts.push(chunk);
     this.size += chunk.length;
     if (this.size >= 1 << 20) this.flush();
   }
   flush(): void {
     if (!this.parts.length) return;
-    const buf = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    const parts = this.parts;
+    this.parts = [];
+    this.size = 0;
+    this.writeAll(parts.length === 1 && typeof parts[0] === 'string' ? Buffer.from(parts[0], 'utf8') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))));
+  }
+  private writeAll(buf: Uint8Array): void {
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     } catch (e) {
       throw ioError('write', this.path, e); // ENOSPC, EIO: the trace is incomplete
     }
-    this.parts = [];
-    this.size = 0;
   }
   close(): void {
     this.flush();
