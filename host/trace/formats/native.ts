@@ -202,12 +202,13 @@ export function readNative(src: LineReader, onBad?: OnBadLine): Trace {
   const header = parseHeader(src.next(), src);
   function* events(): Generator<TraceEvent> {
     const state = { open: false };
-    for (let line = src.next(); line !== undefined; line = src.next()) {
+    for (let line = src.nextUnchecked(); line !== undefined; line = src.nextUnchecked()) {
       const fast = fastEvent(line, state);
       if (fast !== undefined) {
         yield fast;
         continue;
       }
+      src.check(line); // a line of ours has no binary content; any other line is checked
       if (line.trim() === '') continue;
       try {
         yield parseEvent(line, src, state);
