@@ -4,6 +4,7 @@
  *   exactly the events of the full parser, and on any line it does not take — other key orders,
  *   spaces, escapes, fractions, leading zeros, bad hex, an sw or ch that disagrees, a response
  *   without a command, binary bytes — the full parser's error with its file:line;
+ * - replay's commandName (looked up once per CLA/INS) is decodeCommand's name for every command;
  * - tpduFits decides as tpduOf does (payload built and read back) on every command/response shape;
  * - the pcap and pcapng writers (PacketWriter: records written into 256 KiB blocks) give the bytes
  *   of the per-packet writer they replace (kept here as the reference), across block boundaries
@@ -21,6 +22,7 @@ import { GSMTAP_UDP_PORT, tpduFits, tpduOf, writeGsmtap } from '../../host/trace
 import { pcapHeader, pcapngHeader, pcapngPacket, pcapPacket, udpFrame } from '../../host/trace/formats/pcap.js';
 import { LINKTYPE_UPPER_PDU, upperPdu, type UpperPdu } from '../../host/trace/formats/iso7816-link.js';
 import { writeTraceFile } from '../../host/trace/formats/index.js';
+import { commandName, decodeCommand } from '../../host/trace/decode.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const HEADER = headerLine({ tool: 'test' });
@@ -118,6 +120,18 @@ describe('native reader: the fast path reads as JSON.parse does', () => {
       `${HEADER}{"e":"command","apdu":"00a40000","ch":0,"ch":0}\n`,
     ]) sameBothWays(text);
     expect(readAll(`${HEADER}{"e":"command","apdu":"01a4000000","ch":1,"t":5}\n`, true, false).events).toStrictEqual([{ kind: 'command', apdu: Uint8Array.of(1, 0xa4, 0, 0, 0), t: 5 }]);
+  });
+});
+
+describe('commandName', () => {
+  it("is decodeCommand's name: every CLA/INS pair, short commands, random bodies", () => {
+    for (let cla = 0; cla < 256; cla++) {
+      for (let ins = 0; ins < 256; ins++) {
+        const cmd = Uint8Array.of(cla, ins, 0, 0, 1, 0x55);
+        expect(commandName(cmd)).toBe(decodeCommand(cmd).name);
+      }
+    }
+    fc.assert(fc.property(bytes(0, 12), (cmd) => void expect(commandName(cmd)).toBe(decodeCommand(cmd).name)), { numRuns: 3000 });
   });
 });
 
