@@ -114,6 +114,29 @@ export function cutFields(specs: readonly FieldSpec[] | undefined, data: Uint8Ar
 }
 
 /** The spec of a command (undefined when none is declared for its class and INS). */
+/** The spec of each CLA/INS already looked up in ALL_COMMANDS (cleared when an applet registers more). */
+const specCache = new Map<number, CommandSpec | null>();
+let specCacheSize = -1;
+
+/**
+ * The command's name, as decodeCommand(cmd).name gives it, without decoding the rest (no masking,
+ * no parameters): what a replay names every exchange by. Looked up once per CLA/INS.
+ */
+export function commandName(cmd: Uint8Array): string {
+  if (cmd.length < 4) return 'MALFORMED';
+  if (specCacheSize !== ALL_COMMANDS.length) {
+    specCache.clear();
+    specCacheSize = ALL_COMMANDS.length;
+  }
+  const key = (cmd[0]! << 8) | cmd[1]!;
+  let spec = specCache.get(key);
+  if (spec === undefined) {
+    spec = findSpec(cmd[0]!, cmd[1]!, ALL_COMMANDS) ?? null;
+    specCache.set(key, spec);
+  }
+  return spec?.name ?? `INS ${cmd[1]!.toString(16).padStart(2, '0').toUpperCase()}`;
+}
+
 export function specOf(cmd: Uint8Array, specs: readonly CommandSpec[] = ALL_COMMANDS): CommandSpec | undefined {
   return cmd.length < 4 ? undefined : findSpec(cmd[0]!, cmd[1]!, specs);
 }

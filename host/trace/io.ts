@@ -14,41 +14,87 @@ function ioError(what: 'open' | 'read' | 'write', path: string, e: unknown): Tra
 /**
  * Lines of a file, read in 1 MiB chunks; "\r\n" and "\n" both end a line. The file is opened at
  * the first next() and closed when the lines end, a read fails, or return() is called: a consumer
- * that stops early must call return() (for…of does; LineReader.close() does).
+ * that stops early must call return() (for…of does; LineReader.close() does). nextLine() is
+ * next() without an iterator result object per line (what LineReader calls).
  */
-export function* fileLines(path: string): Generator<string> {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw ioError('open', path, e);
+export class FileLines implements IterableIterator<string> {
+  private fd: number | undefined;
+  private ended = false;
+  private readonly buf = Buffer.allocUnsafe(1 << 20);
+  private readonly decoder = new TextDecoder('utf-8');
+  /** The decoded text not yet split, and where its next line starts. */
+  private text = '';
+  private start = 0;
+  constructor(readonly path: string) {}
+
+  [Symbol.iterator](): this {
+    return this;
   }
-  const buf = Buffer.allocUnsafe(1 << 20);
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  try {
-    for (;;) {
-      let n: number;
+
+  next(): IteratorResult<string> {
+    const line = this.nextLine();
+    return line === undefined ? { done: true, value: undefined } : { done: false, value: line };
+  }
+
+  return(): IteratorResult<string> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  nextLine(): string | undefined {
+    if (this.ended) return undefined;
+    if (this.fd === undefined) {
       try {
-        n = readSync(fd, buf, 0, buf.length, null);
+        this.fd = openSync(this.path, 'r');
       } catch (e) {
-        // A directory opens on Linux and fails here (EISDIR); so does a read error of a disk.
-        throw ioError('read', path, e);
+        this.ended = true;
+        throw ioError('open', this.path, e);
       }
-      if (n === 0) break;
-      const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
-      let start = 0;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
-        yield text.charCodeAt(i - 1) === 13 ? text.slice(start, i - 1) : text.slice(start, i);
-        start = i + 1;
-      }
-      rest = text.slice(start);
     }
-    rest += decoder.decode();
-    if (rest.length) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
-  } finally {
-    closeSync(fd);
+    try {
+      for (;;) {
+        const text = this.text;
+        const i = text.indexOf('\n', this.start);
+        if (i >= 0) {
+          const line = text.charCodeAt(i - 1) === 13 ? text.slice(this.start, i - 1) : text.slice(this.start, i);
+          this.start = i + 1;
+          return line;
+        }
+        let n: number;
+        try {
+          n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+        } catch (e) {
+          // A directory opens on Linux and fails here (EISDIR); so does a read error of a disk.
+          throw ioError('read', this.path, e);
+        }
+        const rest = text.slice(this.start);
+        this.start = 0;
+        if (n === 0) {
+          const last = rest + this.decoder.decode();
+          this.finish();
+          return last.length ? (last.endsWith('\r') ? last.slice(0, -1) : last) : undefined;
+        }
+        this.text = rest + this.decoder.decode(this.buf.subarray(0, n), { stream: true });
+      }
+    } catch (e) {
+      this.finish();
+      throw e;
+    }
   }
+
+  private finish(): void {
+    this.ended = true;
+    this.text = '';
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      closeSync(fd);
+    }
+  }
+}
+
+export function fileLines(path: string): FileLines {
+  return new FileLines(path);
 }
 
 /** Lines of an in-memory text. */
@@ -73,19 +119,33 @@ export class LineReader implements Position {
   private readonly it: Iterator<string>;
   private peeked: string | undefined;
   private hasPeek = false;
+  /** The source's nextLine(), when it has one (FileLines): no iterator result per line. */
+  private readonly lines: { nextLine(): string | undefined } | undefined;
   constructor(lines: Iterable<string>, readonly file: string) {
     this.it = lines[Symbol.iterator]();
+    this.lines = this.it instanceof FileLines ? this.it : undefined;
   }
   next(): string | undefined {
+    const line = this.nextUnchecked();
+    return line === undefined ? line : this.check(line);
+  }
+  /**
+   * The next line without the binary check: for a reader that recognises its own lines first
+   * (which hold no such bytes) and calls check() on any other line before reading it.
+   */
+  nextUnchecked(): string | undefined {
     if (this.hasPeek) {
       this.hasPeek = false;
       this.line++;
-      return this.checked(this.peeked);
+      return this.peeked;
     }
+    const line = this.lines !== undefined ? this.lines.nextLine() : this.nextOf();
+    if (line !== undefined) this.line++;
+    return line;
+  }
+  private nextOf(): string | undefined {
     const r = this.it.next();
-    if (r.done) return undefined;
-    this.line++;
-    return this.checked(r.value);
+    return r.done === true ? undefined : r.value;
   }
   /**
    * A line with bytes no text trace holds (NUL, C0 controls other than tab, form feed and escape;
@@ -93,8 +153,7 @@ export class LineReader implements Position {
    * would otherwise paste the bytes into the message (readTraceFile checks the first 64 KiB;
    * this catches binary further on).
    */
-  private checked(line: string | undefined): string | undefined {
-    if (line === undefined) return line;
+  check(line: string): string {
     const bad = BINARY.exec(line);
     if (bad) throw syntaxError(this, `binary content at column ${bad.index + 1}: not a text trace (captures are read as pcap or pcapng)`);
     return line;
@@ -107,8 +166,7 @@ export class LineReader implements Position {
   /** The next line without consuming it. */
   peek(): string | undefined {
     if (!this.hasPeek) {
-      const r = this.it.next();
-      this.peeked = r.done ? undefined : r.value;
+      this.peeked = this.lines !== undefined ? this.lines.nextLine() : this.nextOf();
       this.hasPeek = true;
     }
     return this.peeked;
@@ -194,21 +252,30 @@ export class FileSink implements Sink {
     }
   }
   write(chunk: string | Uint8Array): void {
+    if (typeof chunk !== 'string' && chunk.length >= 1 << 16) {
+      // A writer's own large block (PacketWriter): written as it is, not copied into another.
+      this.flush();
+      this.writeAll(chunk);
+      return;
+    }
     this.parts.push(chunk);
     this.size += chunk.length;
     if (this.size >= 1 << 20) this.flush();
   }
   flush(): void {
     if (!this.parts.length) return;
-    const buf = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    const parts = this.parts;
+    this.parts = [];
+    this.size = 0;
+    this.writeAll(parts.length === 1 && typeof parts[0] === 'string' ? Buffer.from(parts[0], 'utf8') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))));
+  }
+  private writeAll(buf: Uint8Array): void {
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     } catch (e) {
       throw ioError('write', this.path, e); // ENOSPC, EIO: the trace is incomplete
     }
-    this.parts = [];
-    this.size = 0;
   }
   close(): void {
     this.flush();

@@ -10,7 +10,7 @@
  * virtual clock (the same seed as the recording) a replay is byte-exact.
  */
 import type { Transport } from '../transport/types.js';
-import { cutFields, specOf, decodeCommand, decodeResponse } from './decode.js';
+import { commandName, cutFields, specOf, decodeResponse } from './decode.js';
 import { TraceError } from './errors.js';
 import { swOf, type Trace } from './events.js';
 import { maskCommand } from './mask.js';
@@ -68,6 +68,9 @@ export interface ReplayOptions {
 const isGetResponse = (cmd: Uint8Array): boolean => cmd.length >= 4 && cmd[1] === 0xc0;
 const isMoreData = (resp: Uint8Array): boolean => resp.length === 2 && (resp[0] === 0x9f || resp[0] === 0x61);
 
+/** The diffs of a 'same' exchange (shared: nothing is ever added to it). */
+const NO_DIFFS: readonly FieldDiff[] = Object.freeze([]);
+
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -118,7 +121,9 @@ export function compareResponse(
 export async function replay(trace: Trace, transport: Transport, opts: ReplayOptions = {}): Promise<ReplaySummary> {
   let connected = false;
   let pending: Uint8Array | undefined;
-  let previous: { cmd: Uint8Array; resp: Uint8Array } | undefined;
+  // The exchange before this one (a GET RESPONSE fetches its data).
+  let previousCmd: Uint8Array | undefined;
+  let previousResp: Uint8Array | undefined;
   let index = 0;
   let same = 0;
   let masked = 0;
@@ -189,10 +194,19 @@ export async function replay(trace: Trace, transport: Transport, opts: ReplayOpt
           pending = undefined;
           const actual = await transport.transmit(cmd);
           exchangedSinceAtr = true;
-          const dataOf = isGetResponse(cmd) && previous && isMoreData(previous.resp) ? previous.cmd : undefined;
-          const c = compareResponse(cmd, e.data, actual, opts.noMask, { ...(dataOf ? { dataOf } : {}), ...(opts.maskKeyDependent ? { maskKeyDependent: true } : {}) });
-          previous = { cmd, resp: e.data };
-          report({ index: index++, name: c.status === 'same' && !opts.onExchange ? '' : decodeCommand(cmd).name, command: cmd, expected: e.data, actual, ...c });
+          const expected = e.data;
+          // The common case first: the card answered as recorded (nothing to cut into fields).
+          if (equal(expected, actual)) {
+            previousCmd = cmd;
+            previousResp = expected;
+            report({ index: index++, name: opts.onExchange ? commandName(cmd) : '', command: cmd, expected, actual, status: 'same', diffs: NO_DIFFS });
+            break;
+          }
+          const dataOf = isGetResponse(cmd) && previousResp !== undefined && isMoreData(previousResp) ? previousCmd : undefined;
+          const c = compareResponse(cmd, expected, actual, opts.noMask, { ...(dataOf ? { dataOf } : {}), ...(opts.maskKeyDependent ? { maskKeyDependent: true } : {}) });
+          previousCmd = cmd;
+          previousResp = expected;
+          report({ index: index++, name: commandName(cmd), command: cmd, expected, actual, ...c });
           break;
         }
       }

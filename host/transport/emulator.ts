@@ -56,8 +56,7 @@ export class EmulatorTransport extends EventEmitter<TransportEvents> implements 
     const t0 = performance.now();
     let rsp: Uint8Array;
     try {
-      const raw = async (c: Uint8Array): Promise<Uint8Array> => this.persistent.transmit(c);
-      rsp = this.card.protocol === 'T=0' && this.autoGetResponse ? await transmitT0(raw, cmd) : this.persistent.transmit(cmd);
+      rsp = this.card.protocol === 'T=0' && this.autoGetResponse ? await transmitT0(async (c: Uint8Array): Promise<Uint8Array> => this.persistent.transmit(c), cmd) : this.persistent.transmit(cmd);
     } catch (e) {
       if (e instanceof CardPowerLostError) {
         this.atrBytes = undefined;
@@ -66,7 +65,8 @@ export class EmulatorTransport extends EventEmitter<TransportEvents> implements 
       }
       throw this.notSaved(e);
     }
-    this.emit('exchange', cmd, rsp.slice(), performance.now() - t0);
+    // The response is copied for 'exchange' listeners (a recorder) only: replay has none.
+    if (this.listenerCount('exchange') > 0) this.emit('exchange', cmd, rsp.slice(), performance.now() - t0);
     return rsp;
   }
 

@@ -139,15 +139,16 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       // folded), and the host fetches nothing — what a T=0 terminal's session really was.
       const read = readTraceFile(file, { ...readOpts(opts, ctx), ...(opts.raw ? { fold: false } : {}) });
       if (read.guessed && read.format !== 'native') ctx.err(`cardforge: ${guessMessage(read.format)}`);
-      // Materialized once: counted for the progress display, then replayed.
-      const t = { ...read, events: [...read.events] };
+      // Progress on a terminal only (stderr), so pipes and CI logs stay plain. Only then are the
+      // events materialized (counted for the display, then replayed); otherwise they stream.
+      const events = process.stderr.isTTY === true ? [...read.events] : undefined;
+      const total = events ? events.filter((e) => e.kind === 'command').length : 0;
+      const progress = total >= 2000;
+      const t = events ? { ...read, events } : read;
       const det = opts.deterministic !== undefined ? { rng: new SeededRng(opts.deterministic), clock: new VirtualClock() } : undefined;
       const transport = openTarget({ ...opts, save: false }, det);
       const hex = (b: Uint8Array): string => bytesToHex(b).toUpperCase();
       let summary;
-      // Progress on a terminal only (stderr), so pipes and CI logs stay plain.
-      const total = t.events.filter((e) => e.kind === 'command').length;
-      const progress = process.stderr.isTTY === true && total >= 2000;
       let done = 0;
       const results: ReturnType<typeof resultJson>[] = [];
       try {

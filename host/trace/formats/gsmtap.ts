@@ -17,8 +17,8 @@ import { decodeCla, readU16, writeU16 } from '../../../card/runtime/index.js';
 import { getResponseCla, withLe } from '../../transport/t0.js';
 import { TraceError, type OnBadLine } from '../errors.js';
 import type { Trace, TraceEvent } from '../events.js';
-import { isPcap, isPcapng, pcapHeader, pcapngHeader, pcapngPacket, pcapngSectionComments, pcapPacket, readPcap, readPcapng, udpFrame, udpOf } from './pcap.js';
-import { LINKTYPE_UPPER_PDU, readUpperPdu, upperPdu, type UpperPdu } from './iso7816-link.js';
+import { isPcap, isPcapng, PacketWriter, pcapHeader, pcapngHeader, pcapngSectionComments, readPcap, readPcapng, udpOf, writeUdpHeaders } from './pcap.js';
+import { LINKTYPE_UPPER_PDU, readUpperPdu, upperPdu } from './iso7816-link.js';
 import type { Sink } from '../io.js';
 
 export const GSMTAP_UDP_PORT = 4729;
@@ -203,16 +203,6 @@ export function readGsmtap(bytes: Uint8Array, file: string, onBad?: OnBadLine, o
   return { header: { tool: 'gsmtap', protocol: stated ?? 'T=0' }, events: events() };
 }
 
-function gsmtapPayload(sub: number, body: Uint8Array): Uint8Array {
-  const g = new Uint8Array(16 + body.length);
-  g[0] = 2;
-  g[1] = 4;
-  g[2] = GSMTAP_TYPE_SIM;
-  g[12] = sub;
-  g.set(body, 16);
-  return g;
-}
-
 const cat = (...p: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(p.reduce((a, x) => a + x.length, 0));
   let o = 0;
@@ -249,6 +239,44 @@ export function tpduOf(command: Uint8Array, response: Uint8Array): Uint8Array | 
 }
 
 /**
+ * Whether tpduOf(command, response) is defined — the same decision, made without building the
+ * payload or reading it back (the writer's hot path; a test holds the two equal). The payload is
+ * then the command (with P3 = 00 appended to a 4-byte one) followed by the whole response.
+ */
+export function tpduFits(command: Uint8Array, response: Uint8Array): boolean {
+  const n = command.length;
+  if (response.length < 2 || n < 4) return false;
+  if (!(n === 4 || n === 5 || (command[4]! > 0 && n === 5 + command[4]!))) return false;
+  const rspData = response.length - 2;
+  if (n > 5 && rspData) return false;
+  const moved = n > 5 ? n - 5 : rspData;
+  const p3 = n === 4 ? 0 : command[4]!;
+  if (moved ? moved !== (p3 || 256) : p3 !== 0) return false;
+  // splitTpdu's reading of that payload gives back this command and response data only when the
+  // data goes the way it infers: none moved (a 4-byte command is case 1, a 5-byte one with P3 = 00
+  // an outgoing query), response data (5 bytes), command data (longer).
+  const out = dataIsOutgoing(command[0]!, command[1]!, command[2]!);
+  if (n === 4) return moved === 0 && !out;
+  return n === 5 ? out : !out;
+}
+
+/** The exported-PDU prefixes (tags up to END) of upperPdu, per kind: a packet is prefix + bytes. */
+const PREFIX = {
+  command: upperPdu({ kind: 'command', apdu: new Uint8Array(0) }),
+  response: upperPdu({ kind: 'response', data: new Uint8Array(0) }),
+  atr: upperPdu({ kind: 'atr', atr: new Uint8Array(0) }),
+  gsmtap: upperPdu({ kind: 'gsmtap', payload: new Uint8Array(0) }),
+} as const;
+
+/** The 16-byte GSMTAP v2 header (version 2, 4 words, type SIM, sub_type at byte 12), written at `at` in a zeroed buffer. */
+function writeGsmtapHeader(b: Uint8Array, at: number, sub: number): void {
+  b[at] = 2;
+  b[at + 1] = 4;
+  b[at + 2] = GSMTAP_TYPE_SIM;
+  b[at + 12] = sub;
+}
+
+/**
  * Write a trace as a capture: the exchanges that are plain T=0 transfers as GSMTAP-SIM
  * (Ethernet/IPv4/UDP to port 4729 in pcapng), ATRs and everything else as ISO 7816 PDUs with an
  * explicit direction (a second pcapng interface of link type 252). A classic pcap has one link type, so
@@ -263,45 +291,62 @@ export function writeGsmtap(trace: Trace, sink: Sink, container: 'pcapng' | 'pca
   const protocol = trace.header.protocol ? `protocol ${trace.header.protocol}` : undefined;
   sink.write(ng ? pcapngHeader(`cardforge (${trace.header.tool})`, [1, LINKTYPE_UPPER_PDU], protocol) : pcapHeader(LINKTYPE_UPPER_PDU));
   const base = trace.header.start ? Date.parse(trace.header.start) * 1000 : 0;
+  const w = new PacketWriter(sink, container);
   let id = 0;
   let last = -1000;
   const stamp = (t: number | undefined): number => {
     last = t !== undefined ? Math.max(t, last) : last + 1000;
     return base + last;
   };
-  const gsmtap = (sub: number, body: Uint8Array, tsUs: number): void => {
-    const g = gsmtapPayload(sub, body);
-    sink.write(ng ? pcapngPacket(udpFrame(g, 40000, GSMTAP_UDP_PORT, id++ & 0xffff), tsUs, 0) : pcapPacket(upperPdu({ kind: 'gsmtap', payload: g }), tsUs));
+  /** One exchange as a SIMtrace APDU (tpduFits said it is one): pcapng UDP to 4729, pcap inside an exported PDU. */
+  const gsmtap = (command: Uint8Array, response: Uint8Array, tsUs: number): void => {
+    const tpdu = command.length + (command.length === 4 ? 1 : 0) + response.length;
+    const pre = ng ? 42 : PREFIX.gsmtap.length;
+    let o = w.begin(pre + 16 + tpdu, tsUs, 0);
+    const b = w.buf;
+    if (ng) writeUdpHeaders(b, o, 16 + tpdu, 40000, GSMTAP_UDP_PORT, id++ & 0xffff);
+    else b.set(PREFIX.gsmtap, o);
+    o += pre;
+    writeGsmtapHeader(b, o, SUB.APDU);
+    o += 16;
+    b.set(command, o);
+    o += command.length + (command.length === 4 ? 1 : 0); // P3 = 00 stays zero
+    b.set(response, o);
   };
-  const iso = (pdu: UpperPdu, tsUs: number): void => {
-    sink.write(ng ? pcapngPacket(upperPdu(pdu), tsUs, 1) : pcapPacket(upperPdu(pdu), tsUs));
+  /** An ISO 7816 PDU with its direction (or an ATR): pcapng interface 1, the pcap's one link type. */
+  const iso = (prefix: Uint8Array, bytes: Uint8Array, tsUs: number): void => {
+    const o = w.begin(prefix.length + bytes.length, tsUs, 1);
+    w.buf.set(prefix, o);
+    w.buf.set(bytes, o + prefix.length);
   };
-  let pend: { apdu: Uint8Array; t: number | undefined } | undefined;
+  let pend: Uint8Array | undefined;
+  let pendT: number | undefined;
   const lone = (): void => {
-    if (pend) iso({ kind: 'command', apdu: pend.apdu }, stamp(pend.t));
+    if (pend) iso(PREFIX.command, pend, stamp(pendT));
     pend = undefined;
   };
   for (const e of trace.events) {
     if (e.kind === 'atr') {
       lone();
       // As an ISO 7816-3 ATR, not GSMTAP sub_type 1: tshark 4.0 decodes that as a SIM APDU.
-      iso({ kind: 'atr', atr: e.atr }, stamp(e.t));
+      iso(PREFIX.atr, e.atr, stamp(e.t));
     } else if (e.kind === 'command') {
       lone();
-      pend = { apdu: e.apdu, t: e.t };
+      pend = e.apdu;
+      pendT = e.t;
     } else if (e.kind === 'response') {
       if (!pend) {
-        iso({ kind: 'response', data: e.data }, stamp(e.t));
+        iso(PREFIX.response, e.data, stamp(e.t));
         continue;
       }
-      const tp = tpduOf(pend.apdu, e.data);
-      if (tp) gsmtap(SUB.APDU, tp, stamp(e.t ?? pend.t));
+      if (tpduFits(pend, e.data)) gsmtap(pend, e.data, stamp(e.t ?? pendT));
       else {
-        iso({ kind: 'command', apdu: pend.apdu }, stamp(pend.t));
-        iso({ kind: 'response', data: e.data }, stamp(e.t));
+        iso(PREFIX.command, pend, stamp(pendT));
+        iso(PREFIX.response, e.data, stamp(e.t));
       }
       pend = undefined;
     } else lone(); // power and reset events: a capture has no packet for them
   }
   lone();
+  w.flush();
 }

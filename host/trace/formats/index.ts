@@ -289,6 +289,34 @@ export interface ConvertResult {
   readonly protocolSource: ProtocolSource;
 }
 
+/** Events passed through, counted by kind (an iterator, not a generator: one less layer per event). */
+class Counted implements IterableIterator<TraceEvent> {
+  constructor(
+    private readonly it: Iterator<TraceEvent>,
+    private readonly n: { events: number; commands: number; responses: number; atrs: number },
+  ) {}
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): IteratorResult<TraceEvent> {
+    const r = this.it.next();
+    if (r.done !== true) {
+      const n = this.n;
+      const kind = r.value.kind;
+      n.events++;
+      if (kind === 'command') n.commands++;
+      else if (kind === 'response') n.responses++;
+      else if (kind === 'atr') n.atrs++;
+    }
+    return r;
+  }
+  /** A writer that stops (a failed write) ends the events behind it too (closing the input). */
+  return(): IteratorResult<TraceEvent> {
+    this.it.return?.();
+    return { done: true, value: undefined };
+  }
+}
+
 /** Convert a file; returns what was written. */
 export function convertFile(input: string, output: string, opts: ReadOptions & { to?: FormatName } = {}): ConvertResult {
   const to = opts.to ?? formatFromName(output);
@@ -299,18 +327,7 @@ export function convertFile(input: string, output: string, opts: ReadOptions & {
   let resolved: ReturnType<typeof withProtocol>;
   try {
     resolved = withProtocol(trace);
-    const counted: Trace = {
-      header: resolved.trace.header,
-      events: (function* () {
-        for (const e of resolved.trace.events) {
-          n.events++;
-          if (e.kind === 'command') n.commands++;
-          else if (e.kind === 'response') n.responses++;
-          else if (e.kind === 'atr') n.atrs++;
-          yield e;
-        }
-      })(),
-    };
+    const counted: Trace = { header: resolved.trace.header, events: new Counted(resolved.trace.events[Symbol.iterator](), n) };
     writeTraceFile(counted, to, output);
   } finally {
     closeTrace(trace); // the output could not be opened, or a write failed: the input is not read on

@@ -100,11 +100,126 @@ function parseEvent(line: string, pos: LineReader, state: { open: boolean }): Tr
   }
 }
 
-export function readNative(src: LineReader, onBad?: OnBadLine): Trace {
+/** The logical channel decodeCla gives each class byte (-1: an invalid class byte). */
+const CHANNEL = Int8Array.from({ length: 256 }, (_, cla) => decodeCla(cla)?.channel ?? -1);
+
+/** Hex digit values by character code (-1: not a hex digit). */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[65 + i] = NIBBLE[97 + i] = 10 + i;
+
+const COMMAND_HEAD = '{"e":"command","apdu":"';
+const RESPONSE_HEAD = '{"e":"response","data":"';
+
+/**
+ * The events cardforge itself writes (eventLine: a command or a response, keys in its order, no
+ * spaces, plain hex, integer times), read without JSON.parse or an intermediate object: the hot
+ * path of replay and conversion. Anything else — another key order, spaces, escapes, a fraction,
+ * an error of any kind — is undefined, and parseEvent reads the line (and words its errors), so
+ * what a line means and every message stay exactly parseEvent's. One per reader: `at` is where
+ * it is in the current line.
+ */
+class FastLines {
+  private at = 0;
+  private readonly nibble = NIBBLE;
+  private readonly channel = CHANNEL;
+
+  event(line: string, state: { open: boolean }): TraceEvent | undefined {
+    if (line.charCodeAt(line.length - 1) !== 125) return undefined; // "}"
+    if (line.startsWith(COMMAND_HEAD)) {
+      this.at = COMMAND_HEAD.length;
+      const apdu = this.hex(line, 4);
+      if (apdu === undefined) return undefined;
+      const ch = this.uint(line, ',"ch":');
+      if (ch === -2) return undefined;
+      if (ch >= 0) {
+        const channel = this.channel[apdu[0]!]!;
+        if (channel >= 0 && channel !== ch) return undefined;
+      }
+      const t = this.uint(line, ',"t":');
+      if (t === -2 || this.at !== line.length - 1) return undefined;
+      state.open = true;
+      return t >= 0 ? { kind: 'command', apdu, t } : { kind: 'command', apdu };
+    }
+    if (line.startsWith(RESPONSE_HEAD)) {
+      if (!state.open) return undefined;
+      this.at = RESPONSE_HEAD.length;
+      const data = this.hex(line, 2);
+      if (data === undefined) return undefined;
+      if (line.startsWith(',"sw":"', this.at)) {
+        this.at += 7;
+        const sw = this.hex(line, 2);
+        const n = data.length;
+        if (sw === undefined || sw.length !== 2 || sw[0] !== data[n - 2] || sw[1] !== data[n - 1]) return undefined;
+      }
+      const t = this.uint(line, ',"t":');
+      if (t === -2) return undefined;
+      const us = this.uint(line, ',"us":');
+      if (us === -2 || this.at !== line.length - 1) return undefined;
+      state.open = false;
+      if (t >= 0) return us >= 0 ? { kind: 'response', data, t, us } : { kind: 'response', data, t };
+      return us >= 0 ? { kind: 'response', data, us } : { kind: 'response', data };
+    }
+    return undefined;
+  }
+
+  /**
+   * Bytes of the hex digits from `at` up to the closing quote (plain digits only, an even number
+   * of at least `min` bytes); undefined for anything else. Leaves `at` after the quote.
+   */
+  private hex(line: string, min: number): Uint8Array | undefined {
+    const from = this.at;
+    const end = line.indexOf('"', from);
+    const digits = end - from;
+    if (end < 0 || digits & 1 || digits < 2 * min) return undefined;
+    const nib = this.nibble;
+    const out = new Uint8Array(digits >> 1);
+    for (let i = from, k = 0; i < end; i += 2, k++) {
+      const a = line.charCodeAt(i);
+      const b = line.charCodeAt(i + 1);
+      const hi = a < 128 ? nib[a]! : -1;
+      const lo = b < 128 ? nib[b]! : -1;
+      if ((hi | lo) < 0) return undefined;
+      out[k] = (hi << 4) | lo;
+    }
+    this.at = end + 1;
+    return out;
+  }
+
+  /**
+   * A JSON number field `,"name":N` at `at` with N a plain non-negative integer (0, or no leading
+   * zero and at most 15 digits: exact as a double); -1 when the line has no such field there, -2
+   * when it has the name but not such a number (the full parser decides).
+   */
+  private uint(line: string, name: string): number {
+    if (!line.startsWith(name, this.at)) return -1;
+    const start = this.at + name.length;
+    let i = start;
+    let v = 0;
+    for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i)) v = v * 10 + (c - 48);
+    const n = i - start;
+    if (n === 0 || n > 15 || (n > 1 && line.charCodeAt(start) === 48)) return -2;
+    this.at = i;
+    return v;
+  }
+}
+
+/**
+ * A native trace's header and its events, read lazily. `fastPath: false` reads every line with
+ * JSON.parse (the two ways give the same events and the same errors; a test holds them equal).
+ */
+export function readNative(src: LineReader, onBad?: OnBadLine, opts: { fastPath?: boolean } = {}): Trace {
   const header = parseHeader(src.next(), src);
+  const fastLines = opts.fastPath !== false ? new FastLines() : undefined;
   function* events(): Generator<TraceEvent> {
     const state = { open: false };
-    for (let line = src.next(); line !== undefined; line = src.next()) {
+    for (let line = src.nextUnchecked(); line !== undefined; line = src.nextUnchecked()) {
+      const fast = fastLines !== undefined ? fastLines.event(line, state) : undefined;
+      if (fast !== undefined) {
+        yield fast;
+        continue;
+      }
+      src.check(line); // a line of ours has no binary content; any other line is checked
       if (line.trim() === '') continue;
       try {
         yield parseEvent(line, src, state);

@@ -8,6 +8,7 @@
  * file and the byte offset of the bad block.
  */
 import { TraceError } from '../errors.js';
+import type { Sink } from '../io.js';
 
 export interface Packet {
   readonly linktype: number;
@@ -285,4 +286,94 @@ export function pcapPacket(frame: Uint8Array, tsUs: number): Uint8Array {
   dv.setUint32(12, frame.length, true);
   r.set(frame, 16);
   return r;
+}
+
+/** Bytes a PacketWriter fills before it hands them to the sink (one write each). */
+const CHUNK = 1 << 18;
+
+/**
+ * Capture records written straight into large buffers, each handed to the sink whole once full
+ * (and never touched again: the sink may keep it): no buffer per packet, one sink write per
+ * 256 KiB. A record is begun with its frame length — the header (an enhanced packet block for
+ * pcapng, a record header for pcap) and the pcapng trailer are written, the padding stays zero —
+ * and the caller writes the frame into `buf` at the offset begin() returns. The bytes are exactly
+ * pcapngPacket's / pcapPacket's.
+ */
+export class PacketWriter {
+  buf = new Uint8Array(CHUNK);
+  private dv = new DataView(this.buf.buffer);
+  private off = 0;
+  constructor(private readonly sink: Sink, private readonly container: 'pcapng' | 'pcap') {}
+
+  /** Start a record of a `frameLen`-byte frame (pcapng: on interface `iface`); returns where the frame goes in `buf`. */
+  begin(frameLen: number, tsUs: number, iface: number): number {
+    const ng = this.container === 'pcapng';
+    const size = ng ? 32 + ((frameLen + 3) & ~3) : 16 + frameLen;
+    if (this.off + size > this.buf.length) this.next(size);
+    const o = this.off;
+    const dv = this.dv;
+    this.off = o + size;
+    if (ng) {
+      dv.setUint32(o, 6, true);
+      dv.setUint32(o + 4, size, true);
+      dv.setUint32(o + 8, iface, true);
+      dv.setUint32(o + 12, Math.floor(tsUs / 2 ** 32), true);
+      dv.setUint32(o + 16, tsUs % 2 ** 32, true);
+      dv.setUint32(o + 20, frameLen, true);
+      dv.setUint32(o + 24, frameLen, true);
+      dv.setUint32(o + size - 4, size, true);
+      return o + 28;
+    }
+    dv.setUint32(o, Math.floor(tsUs / 1e6), true);
+    dv.setUint32(o + 4, tsUs % 1e6, true);
+    dv.setUint32(o + 8, frameLen, true);
+    dv.setUint32(o + 12, frameLen, true);
+    return o + 16;
+  }
+
+  /** Hand what is written to the sink (at the end of the capture). */
+  flush(): void {
+    if (this.off > 0) this.next(0);
+  }
+
+  private next(need: number): void {
+    if (this.off > 0) this.sink.write(this.buf.subarray(0, this.off));
+    this.buf = new Uint8Array(Math.max(CHUNK, need));
+    this.dv = new DataView(this.buf.buffer);
+    this.off = 0;
+  }
+}
+
+/**
+ * The Ethernet + IPv4 + UDP headers of udpFrame (42 bytes) written at `at` in a zeroed `f`, for a
+ * payload of `payloadLen` bytes that the caller writes at at + 42.
+ */
+export function writeUdpHeaders(f: Uint8Array, at: number, payloadLen: number, srcPort: number, dstPort: number, id: number): void {
+  f[at + 12] = 0x08; // ethertype IPv4; MACs stay 0 as on the loopback interface
+  const ip = at + 14;
+  const total = 20 + 8 + payloadLen;
+  f[ip] = 0x45;
+  f[ip + 2] = total >> 8;
+  f[ip + 3] = total & 0xff;
+  f[ip + 4] = (id >> 8) & 0xff;
+  f[ip + 5] = id & 0xff;
+  f[ip + 6] = 0x40;
+  f[ip + 8] = 64;
+  f[ip + 9] = 17;
+  f[ip + 12] = f[ip + 16] = 127;
+  f[ip + 15] = f[ip + 19] = 1;
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (f[ip + i]! << 8) | f[ip + i + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  const ck = ~sum & 0xffff;
+  f[ip + 10] = ck >> 8;
+  f[ip + 11] = ck & 0xff;
+  const u = ip + 20;
+  const ulen = 8 + payloadLen;
+  f[u] = srcPort >> 8;
+  f[u + 1] = srcPort & 0xff;
+  f[u + 2] = dstPort >> 8;
+  f[u + 3] = dstPort & 0xff;
+  f[u + 4] = ulen >> 8;
+  f[u + 5] = ulen & 0xff;
 }
