@@ -15,6 +15,8 @@ echo "== lint"
 npm run --silent lint
 echo "== example project (the packed tarball installed into examples/counter-applet)"
 bash scripts/example-check.sh
+echo "== bench smoke (npm run bench -- --quick: every row's correctness check runs; a failed check exits non-zero)"
+npm run --silent bench -- --quick
 echo "== tests"
 mkdir -p .tmp
 status=0
