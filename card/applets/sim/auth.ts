@@ -33,7 +33,7 @@ function aka(core: SimCore): AkaFunctions {
   // One set per command: TEMP = E_K(RAND ⊕ OPc) is computed once for the command's RAND (the same
   // array object every call here) and shared by f2345, f1 and f5* (issue 20).
   let tRand: Uint8Array | undefined;
-  let t = new Uint8Array(0);
+  let t: Uint8Array = new Uint8Array(0);
   const tempOf = (rand: Uint8Array): Uint8Array => {
     if (rand !== tRand) {
       t = kernelTemp(m, rand);
