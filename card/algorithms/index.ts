@@ -69,6 +69,9 @@ export {
   sharedSecret,
   sign as p256Sign,
   signDigest,
+  signDigestWith,
+  type SignOps,
   verify as p256Verify,
   verifyDigest,
 } from './p256.js';
+export { PURE_CRYPTO, cryptoOf } from './provider.js';
