@@ -144,11 +144,11 @@ export class Card {
 
   private contextFor(aid: Uint8Array, aidHex: string, type: string): AppletContext {
     const mem = this.memory;
-    const card = this;
+    const provider = (): CryptoProvider | undefined => this.crypto;
     return {
       aid,
       get crypto(): CryptoProvider | undefined {
-        return card.crypto;
+        return provider();
       },
       persistent: new PersistentStore(mem, aidHex),
       transient: new TransientStore(this.transient, aidHex),
