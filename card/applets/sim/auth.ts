@@ -67,13 +67,23 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
   }
 }
 
+/**
+ * The last EF_IMSI contents hashed per SIM (issue 20: hashing on every AUTHENTICATE was a tenth of
+ * its time); recomputed whenever the file's bytes differ from the copy kept here.
+ */
+const imsiHashCache = new WeakMap<SimCore, { readonly raw: Uint8Array; readonly hex: string }>();
+
 /** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
 function imsiHashHex(core: SimCore): string {
   const ef = core.tree.byName('EF_IMSI')[0];
   if (ef === undefined) return '';
-  const digits = decodeImsi(core.fs.view(ef));
-  if (!/^\d{1,15}$/.test(digits)) return '';
-  return bytesToHex(imsiHash(digits));
+  const raw = core.fs.view(ef);
+  const hit = imsiHashCache.get(core);
+  if (hit !== undefined && hit.raw.length === raw.length && hit.raw.every((b, i) => b === raw[i])) return hit.hex;
+  const digits = decodeImsi(raw);
+  const hex = /^\d{1,15}$/.test(digits) ? bytesToHex(imsiHash(digits)) : '';
+  imsiHashCache.set(core, { raw: raw.slice(), hex });
+  return hex;
 }
 
 /** The session facts of a successful authentication: context, RAND and IMSI hash (issue 18). */
