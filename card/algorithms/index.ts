@@ -18,6 +18,7 @@ export {
   kernelF2345,
   kernelF5star,
   kernelMilenage,
+  kernelTemp,
   milenage,
   milenageAka,
   milenageKernel,
@@ -38,7 +39,9 @@ export {
   SQN_BITS,
   SQN_DEFAULT_PARAMS,
   SQN_REJECT,
+  checkPackedSqn,
   checkSqnFreshness,
+  checkSqnParams,
   sqnFromBytes,
   sqnInitialState,
   sqnJoin,
@@ -49,6 +52,7 @@ export {
   type SqnRejectReason,
   type SqnState,
   type SqnVerdict,
+  type PackedSqnVerdict,
 } from './sqn.js';
 export * from './sha256.js';
 export {
@@ -65,6 +69,9 @@ export {
   sharedSecret,
   sign as p256Sign,
   signDigest,
+  signDigestWith,
+  type SignOps,
   verify as p256Verify,
   verifyDigest,
 } from './p256.js';
+export { PURE_CRYPTO, cryptoOf } from './provider.js';

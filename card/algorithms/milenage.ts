@@ -80,7 +80,16 @@ function kernelOf(k: Uint8Array, opc: OperatorVariant): MilenageKernel {
   return { key, opc: resolveWith(key, opc) };
 }
 
-/** TEMP = E_K(RAND ⊕ OPc). */
+/**
+ * TEMP = E_K(RAND ⊕ OPc) (TS 35.206 §4.1), the block f1, f1* and f2..f5* all start from: compute
+ * it once per RAND and pass it to the kernel functions (issue 20: the USIM's AUTHENTICATE needs
+ * f2345, then f1 over the same RAND).
+ */
+export function kernelTemp(m: MilenageKernel, rand: Uint8Array): Uint8Array {
+  checkRand(rand);
+  return temp(m, rand);
+}
+
 function temp(m: MilenageKernel, rand: Uint8Array): Uint8Array {
   const t = new Uint8Array(16);
   for (let i = 0; i < 16; i++) t[i] = rand[i]! ^ m.opc[i]!;
@@ -124,23 +133,24 @@ function checkSqnAmf(sqn: Uint8Array, amf: Uint8Array): void {
   bytesOf('amf', amf, 2);
 }
 
-/** f1 and f1* over a kernel: MAC-A = OUT1[0..63], MAC-S = OUT1[64..127]. */
+/** f1 and f1* over a kernel (`t`: kernelTemp(m, rand), when already computed): MAC-A = OUT1[0..63], MAC-S = OUT1[64..127]. */
 export function kernelF1(
   m: MilenageKernel,
   rand: Uint8Array,
   sqn: Uint8Array,
   amf: Uint8Array,
+  t?: Uint8Array,
 ): F1Output {
   checkRand(rand);
   checkSqnAmf(sqn, amf);
-  const o1 = out1(m, temp(m, rand), sqn, amf);
+  const o1 = out1(m, t ?? temp(m, rand), sqn, amf);
   return { macA: o1.slice(0, 8), macS: o1.slice(8, 16) };
 }
 
-/** f2, f3, f4, f5 over a kernel. */
-export function kernelF2345(m: MilenageKernel, rand: Uint8Array): F2345Output {
+/** f2, f3, f4, f5 over a kernel (`temp`: kernelTemp(m, rand), when already computed). */
+export function kernelF2345(m: MilenageKernel, rand: Uint8Array, temp_?: Uint8Array): F2345Output {
   checkRand(rand);
-  const t = temp(m, rand);
+  const t = temp_ ?? temp(m, rand);
   const o2 = outN(m, t, R2, C2);
   return {
     res: o2.slice(8, 16), // f2 = OUT2[64..127]
@@ -151,9 +161,9 @@ export function kernelF2345(m: MilenageKernel, rand: Uint8Array): F2345Output {
 }
 
 /** f5* over a kernel: OUT5[0..47]. */
-export function kernelF5star(m: MilenageKernel, rand: Uint8Array): Uint8Array {
+export function kernelF5star(m: MilenageKernel, rand: Uint8Array, t?: Uint8Array): Uint8Array {
   checkRand(rand);
-  return outN(m, temp(m, rand), R5, C5).slice(0, 6);
+  return outN(m, t ?? temp(m, rand), R5, C5).slice(0, 6);
 }
 
 /** Every MILENAGE output over a kernel: 6 AES blocks (TEMP, OUT1..OUT5). */

@@ -132,36 +132,61 @@ const ONE = Uint8Array.of(1);
 const join = concat;
 
 /**
+ * What RFC 6979 signing needs from the machine: HMAC-SHA256 and the x coordinate of k·G. The pure
+ * forms are here; a faster provider (host/crypto/node-provider.ts) gives its own, and signDigestWith
+ * keeps the nonce derivation — hence every signature byte — the same for both (issue 20).
+ */
+export interface SignOps {
+  /** HMAC-SHA256(key, msg) with a 32-byte key. */
+  hmac(key: Uint8Array, msg: Uint8Array): Uint8Array;
+  /** x(k·G) as an integer, k in 1..n-1. */
+  baseX(k: bigint): bigint;
+}
+
+const PURE_SIGN_OPS: SignOps = {
+  hmac,
+  baseX(k: bigint): bigint {
+    const acc: Jac = { x: 0n, y: 0n, z: 0n };
+    accumulate(acc, gComb(), k, true);
+    return affineX(acc)!;
+  },
+};
+
+/**
  * Sign a 32-byte digest: RFC 6979 §3.2 nonce, hedged with `extraEntropy` (k', §3.6) when given.
  * Raw r‖s; s ≤ n/2 unless lowS is false (RFC 6979's printed vectors are the high-S form).
  */
 export function signDigest(d: bigint | Uint8Array, digest: Uint8Array, extraEntropy?: Uint8Array, lowS = true): Uint8Array {
+  return signDigestWith(PURE_SIGN_OPS, d, digest, extraEntropy, lowS);
+}
+
+/** signDigest over the given HMAC and k·G (the same nonces, the same signatures). */
+export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uint8Array, extraEntropy?: Uint8Array, lowS = true): Uint8Array {
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
+  const mac = ops.hmac;
   const x = scalarOf(d);
   const e = bytesToBig(digest) % N; // bits2int then mod n (qlen = hlen = 256)
   const xo = bigToBytes(x, 32);
   const extra = extraEntropy ?? new Uint8Array(0);
   const seed = join(xo, bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
   let v: Uint8Array = new Uint8Array(32).fill(1);
-  let k: Uint8Array = hmac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
-  v = hmac(k, v);
-  k = hmac(k, join(v, ONE, seed));
-  v = hmac(k, v);
+  let k: Uint8Array = mac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
+  v = mac(k, v);
+  k = mac(k, join(v, ONE, seed));
+  v = mac(k, v);
   try {
     for (;;) {
-      v = hmac(k, v); // step h: T = V (tlen = qlen)
+      v = mac(k, v); // step h: T = V (tlen = qlen)
       const kk = bytesToBig(v);
       if (kk >= 1n && kk < N) {
-        const acc: Jac = { x: 0n, y: 0n, z: 0n };
-        accumulate(acc, gComb(), kk, true);
-        const r = affineX(acc)! % N;
+        const r = ops.baseX(kk) % N;
         if (r !== 0n) {
           const s = Fn.mul(Fn.inv(kk), Fn.add(e, Fn.mul(r, x)));
           if (s !== 0n) return join(bigToBytes(r, 32), bigToBytes(lowS && s > N >> 1n ? N - s : s, 32));
         }
       }
-      k = hmac(k, join(v, ZERO));
-      v = hmac(k, v);
+      k = mac(k, join(v, ZERO));
+      v = mac(k, v);
     }
   } finally {
     xo.fill(0);

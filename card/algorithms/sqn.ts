@@ -78,7 +78,11 @@ function checkState(state: SqnState, params: SqnParams): readonly number[] {
   const size = 2 ** params.indBits;
   if (seq.length !== size) throw new RangeError(`"state.seq" expected ${size} entries, got ${seq.length}`);
   const seqMax = 2 ** (SQN_BITS - params.indBits) - 1;
-  for (let i = 0; i < size; i++) intBetween(`state.seq[${i}]`, seq[i] as number, 0, seqMax);
+  for (let i = 0; i < size; i++) {
+    const v = seq[i] as number;
+    // The label is built only for a bad entry: this ran on every AUTHENTICATE (issue 20).
+    if (!(Number.isSafeInteger(v) && v >= 0 && v <= seqMax)) intBetween(`state.seq[${i}]`, v, 0, seqMax);
+  }
   return seq;
 }
 
@@ -156,4 +160,51 @@ export function checkSqnFreshness(
   const next = arr.slice();
   next[ind] = seq;
   return { accepted: true, seq, ind, state: { seq: next }, sqnMs: highest(next, params.indBits) };
+}
+
+/** The verdict of the packed check: the same facts as SqnVerdict, without a next state. */
+export type PackedSqnVerdict =
+  | { readonly accepted: true; readonly seq: number; readonly ind: number; readonly sqnMs: number }
+  | { readonly accepted: false; readonly reason: SqnRejectReason; readonly seq: number; readonly ind: number; readonly sqnMs: number };
+
+/**
+ * Check the packed array a USIM keeps in persistent memory: 2^indBits entries of 6 bytes
+ * (SEQ_MS(i), big-endian), e.g. the SIM applet's 'sqn' cell. The same decision as
+ * checkSqnFreshness, for the per-command path (issue 20): `params` are the applet's, checked once
+ * when it was built (checkSqnParams); the array is read in place in one pass that finds SQN_MS and
+ * range-checks each entry with one comparison (a 6-byte entry holds at most 48 bits; SEQ has
+ * 48 - indBits), so no array, no state object and no label is built unless an entry is bad — then
+ * the error names it like checkSqnFreshness does. On acceptance the caller writes SEQ at entry IND.
+ */
+export function checkPackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnParams): PackedSqnVerdict {
+  const indBits = params.indBits;
+  const size = 2 ** indBits;
+  if (packed.length !== 6 * size) throw new RangeError(`"state.seq" expected ${size} entries, got ${packed.length / 6}`);
+  bytesOf('sqn', sqn, 6);
+  const seqMax = 2 ** (SQN_BITS - indBits) - 1;
+  let ms = 0;
+  for (let i = 0, o = 0; i < size; i++, o += 6) {
+    const v = readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2);
+    if (v > seqMax) intBetween(`state.seq[${i}]`, v, 0, seqMax);
+    // SEQ_MS(i) = 0 means nothing was accepted at i; SEQ_MS || i grows with SEQ_MS, then i.
+    if (v > 0) {
+      const joined = v * size + i;
+      if (joined > ms) ms = joined;
+    }
+  }
+  const value = readU16(sqn, 0) * 2 ** 32 + readU32(sqn, 2);
+  const ind = value % size;
+  const seq = (value - ind) / size;
+  const seqMs = Math.floor(ms / size);
+  if (seq - seqMs > params.delta) return { accepted: false, reason: SQN_REJECT.DELTA, seq, ind, sqnMs: ms };
+  if (params.limit !== undefined && seqMs - seq >= params.limit) return { accepted: false, reason: SQN_REJECT.LIMIT, seq, ind, sqnMs: ms };
+  const o = ind * 6;
+  if (seq <= readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
+  const joined = seq * size + ind;
+  return { accepted: true, seq, ind, sqnMs: joined > ms ? joined : ms };
+}
+
+/** Check SQN parameters once (where they are configured), so the packed check need not. */
+export function checkSqnParams(params: SqnParams): SqnParams {
+  return checkParams(params);
 }

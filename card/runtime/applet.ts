@@ -14,6 +14,7 @@ import { CardError } from './errors.js';
 import type { PersistentStore } from './store.js';
 import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
+import type { CryptoProvider } from './crypto.js';
 import type { SessionFacts } from './session.js';
 
 export interface Reply {
@@ -45,6 +46,11 @@ export interface AppletContext {
   readonly transient: TransientStore;
   readonly rng: Rng;
   readonly clock: Clock;
+  /**
+   * The card's crypto provider (issue 20), or undefined for the pure-TypeScript default: applets
+   * reach it through cryptoOf(ctx) of card/algorithms/provider.ts.
+   */
+  readonly crypto?: CryptoProvider | undefined;
   /** Card-wide session facts: read any, set only those this applet's type owns (apdu-specs/session-facts.ts). */
   readonly session: SessionFacts;
   /** 'T=0' or 'T=1', as the ATR decided. */

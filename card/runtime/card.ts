@@ -20,6 +20,7 @@ import { PersistentMemory } from './memory.js';
 import { Responder } from './responder.js';
 import { swBytes } from './response.js';
 import { CryptoRng, SystemClock, type Clock, type Rng } from './rng.js';
+import { defaultCryptoProvider, type CryptoProvider } from './crypto.js';
 import { RuntimeCommands } from './runtime-commands.js';
 import { SessionState } from './session.js';
 import { restoreSnapshot, takeSnapshot, type CardSnapshot, type SnapshotParts } from './snapshot.js';
@@ -40,6 +41,8 @@ export interface CardOptions {
   protocol?: 'T=0' | 'T=1';
   rng?: Rng;
   clock?: Clock;
+  /** Crypto provider (issue 20); default: defaultCryptoProvider(), else the pure-TypeScript one. */
+  crypto?: CryptoProvider;
 }
 
 export interface InstallOptions {
@@ -57,6 +60,8 @@ export class Card {
   readonly transient = new TransientMemory();
   readonly rng: Rng;
   readonly clock: Clock;
+  /** The crypto provider the applets use (undefined: the pure-TypeScript default); may be replaced. */
+  crypto: CryptoProvider | undefined;
   private readonly session = new SessionState();
   private readonly installed: InstalledApplet[] = [];
   private readonly channels: Channels;
@@ -84,6 +89,7 @@ export class Card {
     this.channelLimit = Math.min(MAX_CHANNELS, atrLogicalChannels(info.historical) ?? MAX_CHANNELS);
     this.rng = opts.rng ?? new CryptoRng();
     this.clock = opts.clock ?? new SystemClock();
+    this.crypto = opts.crypto ?? defaultCryptoProvider();
     this.channels = new Channels(this.channelLimit, this.installed, this.memory, this.transient);
     this.responder = new Responder(() => this.proto === 'T=0', () => this.memory.writesInCommand);
     this.runtime = new RuntimeCommands(this.channels, this.responder);
@@ -145,8 +151,12 @@ export class Card {
 
   private contextFor(aid: Uint8Array, aidHex: string, type: string): AppletContext {
     const mem = this.memory;
+    const provider = (): CryptoProvider | undefined => this.crypto;
     return {
       aid,
+      get crypto(): CryptoProvider | undefined {
+        return provider();
+      },
       persistent: new PersistentStore(mem, aidHex),
       transient: new TransientStore(this.transient, aidHex),
       rng: this.rng,

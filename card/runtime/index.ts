@@ -9,6 +9,7 @@ export * from './transient.js';
 export * from './challenge.js';
 export * from './pin.js';
 export * from './rng.js';
+export * from './crypto.js';
 export * from './applet.js';
 export * from './session.js';
 export * from './response.js';

@@ -4,7 +4,8 @@
  * on stderr and an exit code (see errors.ts).
  */
 import { CommanderError } from 'commander';
-import { describeError } from './errors.js';
+import { CliError, EXIT, describeError } from './errors.js';
+import { installCryptoFromEnv } from '../crypto/node-provider.js';
 import { createProgram } from './program.js';
 import { errorJson, wantsJson } from './json/convention.js';
 
@@ -23,6 +24,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   const json = wantsJson(argv.slice(2));
   const program = createProgram(json ? { ...ctx, usageErr: () => undefined } : ctx);
   try {
+    // Issue 20: every card this process creates uses node:crypto where it is faster (same bytes);
+    // CARDFORGE_CRYPTO=pure keeps the pure-TypeScript primitives.
+    try {
+      installCryptoFromEnv(process.env, 'node');
+    } catch (e) {
+      throw new CliError('USAGE', `${(e as Error).message} (unset it, or set it to node or pure)`, EXIT.USAGE);
+    }
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -4,6 +4,7 @@ import {
   SQN_DEFAULT_PARAMS,
   SQN_REJECT,
   buildAuts,
+  checkPackedSqn,
   checkSqnFreshness,
   milenageAka,
   openAuts,
@@ -185,5 +186,46 @@ describe('SQN freshness (array scheme)', () => {
       '"sqn" expected 0..281474976710655, got 281474976710656',
     );
     expectError(() => checkSqnFreshness({} as SqnState, 1), TypeError, '"state.seq" expected array, got undefined');
+  });
+
+  describe('the packed check (the USIM applet\'s per-command path, issue 20)', () => {
+    const pack = (state: SqnState): Uint8Array => {
+      const out = new Uint8Array(6 * state.seq.length);
+      state.seq.forEach((v, i) => out.set(sqnToBytes(v), 6 * i));
+      return out;
+    };
+    const cases: SqnParams[] = [SQN_DEFAULT_PARAMS, { indBits: 0, delta: 1000 }, { indBits: 3, delta: 50, limit: 20 }, { indBits: 8, delta: 2 ** 20, limit: 5 }];
+    for (const params of cases) {
+      it(`decides as checkSqnFreshness over 2,000 random SQNs (indBits ${params.indBits}, delta ${params.delta}, limit ${String(params.limit)})`, () => {
+        const rnd = prng(params.indBits * 7 + 1);
+        let state = sqnInitialState(params);
+        const size = 2 ** params.indBits;
+        let accepted = 0;
+        for (let n = 0; n < 2000; n++) {
+          const r = rnd(4);
+          // Mostly near SQN_MS (fresh, replays, slightly old), sometimes far ahead (Δ) or far behind (L).
+          const ms = Math.floor(sqnMs(state, params) / size);
+          const jump = r[0]! < 8 ? params.delta + 1 + r[1]! : (r[1]! % 40) - 20;
+          const seq = Math.max(0, ms + jump);
+          const sqn = sqnJoin(seq, r[2]! % size, params.indBits);
+          const want = checkSqnFreshness(state, sqn, params);
+          const got = checkPackedSqn(pack(state), sqnToBytes(sqn), params);
+          const { state: next, ...facts } = want;
+          expect(got).toEqual(facts);
+          if (want.accepted) accepted++;
+          state = next;
+        }
+        expect(accepted).toBeGreaterThan(200);
+        expect(accepted).toBeLessThan(1900);
+      });
+    }
+
+    it('names a bad entry and a bad length as checkSqnFreshness does', () => {
+      const packed = new Uint8Array(6 * 32);
+      packed.set(sqnToBytes(2 ** 43), 6 * 4); // one above SEQ's 43 bits
+      expectError(() => checkPackedSqn(packed, sqnToBytes(1), SQN_DEFAULT_PARAMS), RangeError, '"state.seq[4]" expected 0..8796093022207, got 8796093022208');
+      expectError(() => checkPackedSqn(new Uint8Array(12), sqnToBytes(1), SQN_DEFAULT_PARAMS), RangeError, '"state.seq" expected 32 entries, got 2');
+      expectError(() => checkPackedSqn(new Uint8Array(192), new Uint8Array(5), SQN_DEFAULT_PARAMS), RangeError, '"sqn" expected 6 bytes, got 5');
+    });
   });
 });

@@ -11,6 +11,7 @@ import { CardKeyPair } from '../../protocol/card-key.js';
 import { checkParams } from './params.js';
 import { Tickets } from './tickets.js';
 import { CODE_MAX_LENGTH, type LedgerParams } from './types.js';
+import { cryptoOf } from '../../algorithms/provider.js';
 
 /** consentMode cell values. */
 export const CONSENT = { none: 0, always: 1, above: 2 } as const;
@@ -107,6 +108,11 @@ export class LedgerCore {
 
   sign(digest: Uint8Array): Uint8Array {
     return this.keys.sign(digest);
+  }
+
+  /** Verify raw r‖s over a digest through the card's crypto provider; `cache`: a long-lived key (issue 20). */
+  verify(key: Uint8Array, digest: Uint8Array, signature: Uint8Array, cache = true): boolean {
+    return cryptoOf(this.ctx).p256Verify(key, digest, signature, cache);
   }
 
   /** The one-use challenge, consumed; undefined if none was issued since the last use/clear. */

@@ -19,7 +19,6 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
-import { verifyDigest } from '../../algorithms/p256.js';
 import { CHALLENGE_LENGTH, DEBIT, REC, loadDigest, offerDigest, receiptDigest } from '../../protocol/ledger.js';
 import { CONSENT, concat2, type LedgerCore } from './core.js';
 
@@ -41,7 +40,7 @@ export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Repl
   if (!equalBytes(outstanding, challenge)) throw new CardError(SW.LEDGER_REPLAYED, 'not the outstanding card challenge');
   const editorId = d.subarray(DEBIT.editorId, DEBIT.offerHash);
   const digest = offerDigest(editorId, d.subarray(DEBIT.offerHash, DEBIT.price), price, readU16(d, DEBIT.currency), challenge, readU32(d, DEBIT.dateTime));
-  if (!verifyDigest(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verify(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   const before = core.value.get();
   let after: number;
   if (core.p.mode === 'prepaid') {
@@ -97,7 +96,7 @@ export function load(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply
   if (challenge === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');
   if (core.txCounter.get() !== core.settled.get()) throw new CardError(SW.LEDGER_LOG_NOT_EXPORTED);
   if (counter !== core.loadCounter.get() + 1) throw new CardError(SW.LEDGER_REPLAYED, 'load counter is not the next one');
-  if (!verifyDigest(core.issuerKey.view(), loadDigest(core.cardId.view(), challenge, amount, counter), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verify(core.issuerKey.view(), loadDigest(core.cardId.view(), challenge, amount, counter), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   if (amount === 0) throw new CardError(SW.WRONG_DATA);
   const balance = core.value.get() + amount;
   if (balance > core.limit.get()) throw new CardError(SW.LEDGER_MAX_BALANCE);

@@ -3,7 +3,7 @@
  * Commands are declared in apdu-specs/loopback.ts. TX3 is the reference "3 writes in one
  * transaction" command used by the tear tests and the transaction benchmark.
  */
-import { sha256 } from '../../algorithms/sha256.js';
+import { cryptoOf } from '../../algorithms/provider.js';
 import { LOOPBACK_COMMANDS } from '../../../apdu-specs/loopback.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import { Applet, CommandTable, CardError, type AppletContext, type CommandApdu, type Reply, type PU8 } from '../../runtime/index.js';
@@ -23,7 +23,7 @@ export class LoopbackApplet extends Applet {
   readonly commands = new CommandTable(LOOPBACK_COMMANDS, {
     ECHO: (apdu) => this.echo(apdu),
     FIXED16: () => FIXED_REPLY,
-    SHA256: (apdu) => ({ data: sha256(apdu.data) }),
+    SHA256: (apdu) => ({ data: cryptoOf(this.ctx).sha256(apdu.data) }),
     TX3: (apdu) => this.tx3(apdu),
     READ_STATE: () => this.readState(),
     GET_CHALLENGE: (apdu) => ({ data: this.ctx.rng.fill(new Uint8Array(apdu.ne)) }),

@@ -15,12 +15,12 @@ import { PAYMENT_COMMANDS, PAYMENT_DATA_OBJECTS as DO, PAYMENT_REFS, PAYMENT_TAG
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import { SW } from '../../../apdu-specs/status-words.js';
-import { sha256 } from '../../algorithms/sha256.js';
 import {
   Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type LayoutFields, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
-import { isValidPublicKey, keygen, sign as ecdsaSign, verify as ecdsaVerify } from '../../algorithms/p256.js';
+import { bigToBytes, isValidPublicKey, scalarFromSeed } from '../../algorithms/p256.js';
+import { cryptoOf } from '../../algorithms/provider.js';
 import { buildCertificateGrant, buildProfileGrant, buildProfileRelease, buildRecord, buildToken, CARD_NUMBER_DIGITS, checkSignFields, encipherCardNumber, NO_IDENTITY, type RecordIdentity } from '../../protocol/payment.js';
 import { concat, hexToBytes, readU48, u32, u48 } from '../../runtime/bytes.js';
 import { parseFields, tlv, TlvError } from '../../protocol/index.js';
@@ -150,12 +150,24 @@ export class PaymentApplet extends Applet {
     this.generateKeys();
   }
 
+  /** ECDSA P-256 over SHA-256(message) with the card key (RFC 6979 nonce), through the card's crypto provider. */
+  private ecdsaSign(message: Uint8Array): Uint8Array {
+    const cp = cryptoOf(this.ctx);
+    return cp.p256Sign(this.privateKey.view(), cp.sha256(message));
+  }
+
+  /** Verify r‖s over SHA-256(message) under a long-lived key (issuer, server: its table is kept). */
+  private ecdsaVerify(key: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
+    const cp = cryptoOf(this.ctx);
+    return cp.p256Verify(key, cp.sha256(message), sig, true);
+  }
+
   private generateKeys(): void {
     // On-card key generation: the seed comes from the card's RNG and is wiped after use.
     const seed = this.ctx.rng.fill(new Uint8Array(48));
-    const { secretKey, publicKey } = keygen(seed);
+    const secretKey = bigToBytes(scalarFromSeed(seed), 32);
     this.privateKey.set(secretKey);
-    this.publicKey.set(publicKey);
+    this.publicKey.set(cryptoOf(this.ctx).p256PublicKey(secretKey));
     seed.fill(0);
     secretKey.fill(0);
   }
@@ -312,7 +324,7 @@ export class PaymentApplet extends Applet {
     if (last >= COUNTER_MAX) throw new CardError(SW.REFERENCE_DATA_INVALIDATED, 'transaction counter exhausted');
     const next = last + 1;
     const record = buildRecord(this.cardId.get(), next, apdu.data, CVM_PAYMENT_CODE, ident, this.identity(ident));
-    const proof = mode === SIGN_MODES.ECDSA ? ecdsaSign(record, this.privateKey.view()) : aesCmac(this.macKey.view(), record);
+    const proof = mode === SIGN_MODES.ECDSA ? this.ecdsaSign(record) : aesCmac(this.macKey.view(), record);
     this.ctx.beginTransaction();
     this.counter.set(next);
     this.ctx.commitTransaction();
@@ -351,7 +363,7 @@ export class PaymentApplet extends Applet {
     }
     const expiry = readU48(this.expiries.subarray(6 * slot, 6 * slot + 6));
     const token = buildToken({ cardId: this.cardId.get(), userId: this.userIds[slot]!.get(), deviceId: this.deviceId.get(), expiry, challenge: apdu.data });
-    return { data: concat(token, tlv(T.SIGNATURE, ecdsaSign(token, this.privateKey.view()))) };
+    return { data: concat(token, tlv(T.SIGNATURE, this.ecdsaSign(token))) };
   }
 
   // ---- issuer-authorised stores ----
@@ -370,7 +382,7 @@ export class PaymentApplet extends Applet {
     const [cert, sig] = this.parseGranted(apdu, T.CERTIFICATE, 'STORE CERTIFICATE');
     if (cert.length > this.certificate.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildCertificateGrant(this.cardId.get(), this.takeChallenge(), cert);
-    if (!ecdsaVerify(this.issuerKey.view(), grant, sig, true)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'issuer signature invalid');
+    if (!this.ecdsaVerify(this.issuerKey.view(), grant, sig)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'issuer signature invalid');
     if (!contains(cert, this.publicKey.view())) throw new CardError(SW.WRONG_DATA, 'the certificate is not for this card key');
     this.certificate.set(cert);
     return {};
@@ -383,7 +395,7 @@ export class PaymentApplet extends Applet {
     if (!this.authKeySet.get()) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no authentication server key personalized');
     if (blob.length > this.profile.maxLength) throw new CardError(SW.NOT_ENOUGH_MEMORY);
     const grant = buildProfileGrant(this.cardId.get(), this.takeChallenge(), blob);
-    if (!ecdsaVerify(this.authKey.view(), grant, sig, true)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'authentication server signature invalid');
+    if (!this.ecdsaVerify(this.authKey.view(), grant, sig)) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'authentication server signature invalid');
     this.profile.set(blob);
     return {};
   }
@@ -393,8 +405,8 @@ export class PaymentApplet extends Applet {
     if (this.profile.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no profile stored');
     if (!this.paymentCode.isValidated) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED);
     const blob = this.profile.get();
-    const release = buildProfileRelease(this.cardId.get(), apdu.data.subarray(32, 48), apdu.data.subarray(0, 32), sha256(blob));
-    const sig = ecdsaSign(release, this.privateKey.view());
+    const release = buildProfileRelease(this.cardId.get(), apdu.data.subarray(32, 48), apdu.data.subarray(0, 32), cryptoOf(this.ctx).sha256(blob));
+    const sig = this.ecdsaSign(release);
     this.paymentCode.reset();
     // The approval is spent (RAM only): the release must be delivered, not answered 6Cxx and lost.
     this.ctx.stateChanged();

@@ -16,13 +16,13 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import {
-  aes128KeyCached, buildAuts, c2, c3, checkSqnFreshness, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, openAutn,
-  xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput, type SqnState,
+  aes128KeyCached, buildAuts, c2, c3, checkPackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, kernelTemp,
+  openAutn, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
 import { decodeImsi } from '../../fs/codecs.js';
 import { bytesToHex } from '../../runtime/bytes.js';
-import { CardError, readU48, u48, type CommandApdu, type Reply } from '../../runtime/index.js';
+import { CardError, u48, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { imsiHash } from '../../protocol/index.js';
 import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
 
@@ -30,11 +30,22 @@ function aka(core: SimCore): AkaFunctions {
   const ki = core.ki.view();
   if (core.algs.byte(0) === ALG3G.xor) return xor3gAka(ki);
   const m = { key: aes128KeyCached(ki), opc: core.opc.view() };
+  // One set per command: TEMP = E_K(RAND ⊕ OPc) is computed once for the command's RAND (the same
+  // array object every call here) and shared by f2345, f1 and f5* (issue 20).
+  let tRand: Uint8Array | undefined;
+  let t: Uint8Array = new Uint8Array(0);
+  const tempOf = (rand: Uint8Array): Uint8Array => {
+    if (rand !== tRand) {
+      t = kernelTemp(m, rand);
+      tRand = rand;
+    }
+    return t;
+  };
   return {
     algorithm: 'milenage',
-    f1: (rand, sqn, amf) => kernelF1(m, rand, sqn, amf),
-    f2345: (rand) => kernelF2345(m, rand),
-    f5star: (rand) => kernelF5star(m, rand),
+    f1: (rand, sqn, amf) => kernelF1(m, rand, sqn, amf, tempOf(rand)),
+    f2345: (rand) => kernelF2345(m, rand, tempOf(rand)),
+    f5star: (rand) => kernelF5star(m, rand, tempOf(rand)),
   };
 }
 
@@ -56,13 +67,23 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
   }
 }
 
+/**
+ * The last EF_IMSI contents hashed per SIM (issue 20: hashing on every AUTHENTICATE was a tenth of
+ * its time); recomputed whenever the file's bytes differ from the copy kept here.
+ */
+const imsiHashCache = new WeakMap<SimCore, { readonly raw: Uint8Array; readonly hex: string }>();
+
 /** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
 function imsiHashHex(core: SimCore): string {
   const ef = core.tree.byName('EF_IMSI')[0];
   if (ef === undefined) return '';
-  const digits = decodeImsi(core.fs.view(ef));
-  if (!/^\d{1,15}$/.test(digits)) return '';
-  return bytesToHex(imsiHash(digits));
+  const raw = core.fs.view(ef);
+  const hit = imsiHashCache.get(core);
+  if (hit !== undefined && hit.raw.length === raw.length && hit.raw.every((b, i) => b === raw[i])) return hit.hex;
+  const digits = decodeImsi(raw);
+  const hex = /^\d{1,15}$/.test(digits) ? bytesToHex(imsiHash(digits)) : '';
+  imsiHashCache.set(core, { raw: raw.slice(), hex });
+  return hex;
 }
 
 /** The session facts of a successful authentication: context, RAND and IMSI hash (issue 18). */
@@ -87,16 +108,6 @@ export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
   out.set(sres);
   out.set(kc, 4);
   return { data: out };
-}
-
-/** The SQN array as the pure checker wants it. */
-export function sqnState(core: SimCore): SqnState {
-  const v = core.sqnArray.view();
-  const seq: number[] = [];
-  for (let i = 0; i < v.length; i += 6) {
-    seq.push(readU48(v, i));
-  }
-  return { seq };
 }
 
 function seqBytes(seq: number): Uint8Array {
@@ -138,7 +149,7 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
   core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
   const opened = openAutn(fns, rand, d.subarray(18, 34));
   if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
-  const verdict = checkSqnFreshness(sqnState(core), opened.sqn, core.sqnParams);
+  const verdict = checkPackedSqn(core.sqnArray.view(), opened.sqn, core.sqnParams);
   if (!verdict.accepted) {
     const auts = buildAuts(fns, rand, verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };

@@ -10,6 +10,7 @@ import { isValidPublicKey } from '../../algorithms/p256.js';
 import { IMSI_HASH_LENGTH, WALLET_CHALLENGE_LENGTH, WALLET_ID_LENGTH, WREC } from '../../protocol/wallet.js';
 import { CardKeyPair } from '../../protocol/card-key.js';
 import type { WalletPersonalization } from './types.js';
+import { cryptoOf } from '../../algorithms/provider.js';
 
 export class WalletCore {
   readonly walletId: PBytes;
@@ -55,6 +56,11 @@ export class WalletCore {
 
   sign(digest: Uint8Array): Uint8Array {
     return this.keys.sign(digest);
+  }
+
+  /** Verify raw r‖s over a digest through the card's crypto provider; `cache`: a long-lived key (issue 20). */
+  verify(key: Uint8Array, digest: Uint8Array, signature: Uint8Array, cache = true): boolean {
+    return cryptoOf(this.ctx).p256Verify(key, digest, signature, cache);
   }
 
   /** The one-use challenge, consumed; undefined if none was issued since the last use/reset. */
