@@ -25,6 +25,12 @@ import { formatRate } from './measure.js';
 import { benchMain, type Section } from './runner.js';
 import { stopPcscStack } from './pcsc.js';
 import { closeTableResources, issue20Rows } from './table.js';
+import { installCryptoFromEnv } from '../host/crypto/node-provider.js';
+
+// The cards measured use the crypto provider the CLI uses (node:crypto where faster);
+// CARDFORGE_CRYPTO=pure measures the portable pure-TypeScript provider.
+const provider = installCryptoFromEnv(process.env, 'node');
+console.log(`bench: crypto provider ${provider.name} (CARDFORGE_CRYPTO=pure|node)`);
 
 const SECTIONS: Section[] = [
   { name: 'table', paired: (o) => issue20Rows(o), quick: true },
