@@ -54,17 +54,7 @@ export function opsPerSecond(op: () => void, opts: { ms?: number; batch?: number
   const warmEnd = performance.now() + 150;
   while (performance.now() < warmEnd) for (let i = 0; i < batch; i++) op();
   let best = 0;
-  for (let r = 0; r < rounds; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    let t = t0;
-    while (t - t0 < ms) {
-      for (let i = 0; i < batch; i++) op();
-      n += batch;
-      t = performance.now();
-    }
-    best = Math.max(best, (n * 1000) / (t - t0));
-  }
+  for (let r = 0; r < rounds; r++) best = Math.max(best, rateFor(op, ms, batch));
   return { value: best, method: `best of ${rounds} × ${ms} ms rounds (150 ms warm-up)` };
 }
 

@@ -22,16 +22,14 @@ function card(gsmAlgorithm: 'comp128v1' | 'gsm-milenage'): Card {
   return c;
 }
 
-export function benchSim(): BenchRow[] {
-  const u = card('gsm-milenage');
-  u.transmit(hexToBytes(`00a4040c10${USIM_AID}`));
-  u.transmit(hexToBytes(`0020000108${PIN}`));
-  // Pre-built APDUs with increasing SQN (the same IND slot advances one SEQ each time), made
-  // before timing so the AuC's work is not counted; if they run out, the card is rewound.
+/**
+ * `count` USIM AUTHENTICATE (3G context) APDUs for the TS 35.207 set 1 keys, each with a fresh
+ * SQN (IND 0, SEQ 1, 2, …), built by the AuC before any timing.
+ */
+export function authenticateApdus(count: number): Uint8Array[] {
   const fns = milenageAka(hexToBytes(KI), hexToBytes(OPC));
   const rand = hexToBytes('23553cbe9637a89d218ae64dae47bf35');
-  const N = 400_000;
-  const batch = Array.from({ length: N }, (_, k) => {
+  return Array.from({ length: count }, (_, k) => {
     const av = generateAuthVector(fns, rand, sqnToBytes((k + 1) * 32), hexToBytes('8000'));
     const apdu = new Uint8Array(40);
     apdu.set([0x00, 0x88, 0x00, 0x81, 0x22, 0x10]);
@@ -40,6 +38,16 @@ export function benchSim(): BenchRow[] {
     apdu.set(av.autn, 23);
     return apdu;
   });
+}
+
+export function benchSim(): BenchRow[] {
+  const u = card('gsm-milenage');
+  u.transmit(hexToBytes(`00a4040c10${USIM_AID}`));
+  u.transmit(hexToBytes(`0020000108${PIN}`));
+  // Pre-built APDUs with increasing SQN (the same IND slot advances one SEQ each time), made
+  // before timing so the AuC's work is not counted; if they run out, the card is rewound.
+  const N = 400_000;
+  const batch = authenticateApdus(N);
   const start = u.snapshot();
   let i = 0;
   let bad = 0;
