@@ -182,6 +182,16 @@ export function udpOf(p: Packet): UdpDatagram | undefined {
   return { srcPort: (d[udp]! << 8) | d[udp + 1]!, dstPort: (d[udp + 2]! << 8) | d[udp + 3]!, payload: d.subarray(udp + 8, end) };
 }
 
+/** The IPv4 header checksum (RFC 791: one's complement of the one's-complement sum of its 16-bit words) of the 20-byte header at `ip`, written into it. */
+function writeIpv4Checksum(f: Uint8Array, ip: number): void {
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (f[ip + i]! << 8) | f[ip + i + 1]!;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  const ck = ~sum & 0xffff;
+  f[ip + 10] = ck >> 8;
+  f[ip + 11] = ck & 0xff;
+}
+
 /** Ethernet + IPv4 + UDP frame from 127.0.0.1:srcPort to 127.0.0.1:dstPort (UDP checksum 0). */
 export function udpFrame(payload: Uint8Array, srcPort: number, dstPort: number, id: number): Uint8Array {
   const f = new Uint8Array(14 + 20 + 8 + payload.length);
@@ -189,12 +199,7 @@ export function udpFrame(payload: Uint8Array, srcPort: number, dstPort: number, 
   const ip = 14;
   const total = 20 + 8 + payload.length;
   f.set([0x45, 0, total >> 8, total & 0xff, (id >> 8) & 0xff, id & 0xff, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1], ip);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += (f[ip + i]! << 8) | f[ip + i + 1]!;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-  const ck = ~sum & 0xffff;
-  f[ip + 10] = ck >> 8;
-  f[ip + 11] = ck & 0xff;
+  writeIpv4Checksum(f, ip);
   const u = ip + 20;
   const ulen = 8 + payload.length;
   f.set([srcPort >> 8, srcPort & 0xff, dstPort >> 8, dstPort & 0xff, ulen >> 8, ulen & 0xff, 0, 0], u);
@@ -362,12 +367,7 @@ export function writeUdpHeaders(f: Uint8Array, at: number, payloadLen: number, s
   f[ip + 9] = 17;
   f[ip + 12] = f[ip + 16] = 127;
   f[ip + 15] = f[ip + 19] = 1;
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += (f[ip + i]! << 8) | f[ip + i + 1]!;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-  const ck = ~sum & 0xffff;
-  f[ip + 10] = ck >> 8;
-  f[ip + 11] = ck & 0xff;
+  writeIpv4Checksum(f, ip);
   const u = ip + 20;
   const ulen = 8 + payloadLen;
   f[u] = srcPort >> 8;
