@@ -20,11 +20,8 @@ import { encodeSignFields } from '../card/protocol/index.js';
 
 const MAC_KEY = '000102030405060708090a0b0c0d0e0f';
 
-/**
- * A personalized payment card and one ECDSA signature through the APDU interface (VERIFY of the
- * payment code + SIGN TRANSACTION, both Card.transmit): `signOnce()` throws on a wrong answer.
- */
-export async function ecdsaSigningCard(): Promise<{ signOnce(): void }> {
+/** A payment card personalized for the benches (seeded RNG, virtual clock), connected, not yet certified. */
+async function paymentBenchCard(): Promise<{ card: Card; transport: EmulatorTransport; issuer: IssuerCA; clock: VirtualClock }> {
   const clock = new VirtualClock();
   const card = new Card({ rng: new SeededRng('bench'), clock });
   const issuer = new IssuerCA({ now: () => clock.now() });
@@ -32,6 +29,15 @@ export async function ecdsaSigningCard(): Promise<{ signOnce(): void }> {
   card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...paymentParams(section) }, personalization: paymentPersonalization(section, issuer), default: true });
   const transport = new EmulatorTransport(card);
   await transport.connect();
+  return { card, transport, issuer, clock };
+}
+
+/**
+ * A personalized payment card and one ECDSA signature through the APDU interface (VERIFY of the
+ * payment code + SIGN TRANSACTION, both Card.transmit): `signOnce()` throws on a wrong answer.
+ */
+export async function ecdsaSigningCard(): Promise<{ signOnce(): void }> {
+  const { card, transport, issuer } = await paymentBenchCard();
   await certifyPaymentCard(transport, issuer);
   card.powerOn();
   const order: Order = { merchantId: new TextEncoder().encode('bench-shop'), amount: 999, currency: 978, dateTime: new Date(Date.UTC(2026, 0, 1, 12)), orderHash: sha256(new Uint8Array(64)) };
@@ -47,13 +53,7 @@ export async function ecdsaSigningCard(): Promise<{ signOnce(): void }> {
 }
 
 export async function benchPayment(): Promise<BenchRow[]> {
-  const clock = new VirtualClock();
-  const card = new Card({ rng: new SeededRng('bench'), clock });
-  const issuer = new IssuerCA({ now: () => clock.now() });
-  const section = paymentProfileSchema.parse({ card_id: '0102030405060708', payment_code: '1234', unblock_code: '12345678', mac_key: MAC_KEY });
-  card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...paymentParams(section) }, personalization: paymentPersonalization(section, issuer), default: true });
-  const transport = new EmulatorTransport(card);
-  await transport.connect();
+  const { card, transport, issuer, clock } = await paymentBenchCard();
   const { certificate, cardId } = await certifyPaymentCard(transport, issuer);
   card.powerOn();
 
