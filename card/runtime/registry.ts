@@ -194,7 +194,6 @@ export interface RegistryHost {
     readonly inTransaction: boolean;
     writeByte(cell: Uint8Array, key: string, offset: number, value: number): void;
     abort(): void;
-    generation: number;
   };
   /** Free everything the instance owns in RAM (transient cells). */
   freeTransient(aidHex: string): void;
@@ -244,7 +243,6 @@ export function removeInstance(host: RegistryHost, index: number): void {
   host.freeTransient(inst.aidHex);
   host.installed.splice(index, 1);
   host.removedAt(index);
-  host.memory.generation++;
 }
 
 /**
