@@ -183,6 +183,11 @@ export interface CardManager {
   install(request: InstallRequest): RegistryEntry;
   /** Remove an instance and its persistent fields (not the caller itself, not a selected one). */
   delete(aid: Uint8Array): void;
+  /**
+   * Remove several instances in one atomic step (GP DELETE of a load file "and related objects"):
+   * all of them or, on any refusal or tear, none.
+   */
+  deleteAll(aids: readonly Uint8Array[]): void;
   /** Set an instance's life cycle byte (Table 11-4/11-5 coding; the transition rules are the caller's). */
   setLifeCycle(aid: Uint8Array, lifeCycle: number): void;
 }
@@ -193,7 +198,10 @@ export interface RegistryHost {
     readonly cells: Map<string, Uint8Array>;
     readonly inTransaction: boolean;
     writeByte(cell: Uint8Array, key: string, offset: number, value: number): void;
+    begin(): void;
+    commit(): void;
     abort(): void;
+    journalEntries(): readonly { readonly key: string; readonly offset: number; readonly before: Uint8Array }[] | null;
   };
   /** Free everything the instance owns in RAM (transient cells). */
   freeTransient(aidHex: string): void;
@@ -226,6 +234,23 @@ export function registryCell(host: Pick<RegistryHost, 'memory'>, aidHex: string)
   const cell = host.memory.cells.get(registryKey(aidHex));
   if (!cell) throw new Error(`instance ${aidHex} has no registry cell`);
   return cell;
+}
+
+/**
+ * The registry cell's durable contents: the cell with the open transaction's before-images of it
+ * undone (what the next power-up leaves; only the runtime's own multi-instance delete journals
+ * registry cells).
+ */
+export function durableRegistry(host: Pick<RegistryHost, 'memory'>, aidHex: string): Uint8Array | undefined {
+  const key = registryKey(aidHex);
+  const cell = host.memory.cells.get(key);
+  if (cell === undefined) return undefined;
+  const out = cell.slice();
+  const j = host.memory.journalEntries();
+  if (j !== null) {
+    for (let i = j.length - 1; i >= 0; i--) if (j[i]!.key === key) out.set(j[i]!.before, j[i]!.offset);
+  }
+  return out;
 }
 
 /** Whether the instance's entry is committed (its life cycle byte is not 00). */
@@ -302,6 +327,31 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
     if (i < 0) throw new CardManagerError('NOT_FOUND', SW.REFERENCE_DATA_NOT_FOUND, `no instance with AID ${bytesToHex(aid)} in the registry`);
     return i;
   };
+  /**
+   * One instance: its commit record is one atomic write. Several (a load file with its related
+   * instances, GP CS 2.3.1 §11.2.2.2): the records go in one transaction of the runtime's own, so a
+   * tear leaves all of them or none; the storage goes after (not counted writes).
+   */
+  const deleteAll = (aids: readonly Uint8Array[]): void => {
+    noTransaction('DELETE');
+    if (!Array.isArray(aids) || aids.length === 0) throw new CardManagerError('NOT_FOUND', SW.REFERENCE_DATA_NOT_FOUND, 'no AID to delete');
+    const victims: RegistryInstance[] = [];
+    for (const aid of aids) {
+      const inst = host.installed[existing(aid)]!;
+      if (victims.includes(inst)) throw new CardManagerError('BAD_AID', SW.WRONG_DATA, `AID ${inst.aidHex} given twice`);
+      if (inst.aidHex === self) throw new CardManagerError('SELF', SW.CONDITIONS_NOT_SATISFIED, `instance ${self} cannot delete itself`);
+      if (host.selectedAnywhere(host.installed.indexOf(inst))) {
+        throw new CardManagerError('SELECTED', SW.CONDITIONS_NOT_SATISFIED, `instance ${inst.aidHex} is selected on a logical channel: deselect it first`);
+      }
+      victims.push(inst);
+    }
+    const several = victims.length > 1;
+    if (several) host.memory.begin();
+    for (const inst of victims) host.memory.writeByte(registryCell(host, inst.aidHex), registryKey(inst.aidHex), 0, 0);
+    if (several) host.memory.commit();
+    for (const inst of victims) removeInstance(host, host.installed.indexOf(inst));
+  };
+
   return {
     instances: () => host.installed.filter((a) => isCommitted(host, a.aidHex)).map((a) => entryOf(host, a)),
     instance: (aid) => {
@@ -367,16 +417,8 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
       host.memory.writeByte(registryCell(host, aidHex), registryKey(aidHex), 0, lifeCycle);
       return entryOf(host, inst);
     },
-    delete: (aid) => {
-      noTransaction('DELETE');
-      const i = existing(aid);
-      const inst = host.installed[i]!;
-      if (inst.aidHex === self) throw new CardManagerError('SELF', SW.CONDITIONS_NOT_SATISFIED, `instance ${self} cannot delete itself`);
-      if (host.selectedAnywhere(i)) throw new CardManagerError('SELECTED', SW.CONDITIONS_NOT_SATISFIED, `instance ${inst.aidHex} is selected on a logical channel: deselect it first`);
-      // The commit record: one atomic write; then the storage goes (not counted writes).
-      host.memory.writeByte(registryCell(host, inst.aidHex), registryKey(inst.aidHex), 0, 0);
-      removeInstance(host, i);
-    },
+    delete: (aid) => deleteAll([aid]),
+    deleteAll: (aids) => deleteAll(aids),
     setLifeCycle: (aid, lifeCycle) => {
       noTransaction('SET STATUS');
       const i = existing(aid);

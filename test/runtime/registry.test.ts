@@ -44,6 +44,7 @@ const TYPES = [TestApplet.type, 'test.throws-in-constructor', 'test.throws-in-in
 const MANAGER_COMMANDS: readonly CommandSpec[] = [
   { name: 'INSTALL', cla: C80, ins: 0xe6, cases: [3], description: 'type index ‖ life cycle ‖ privileges (3) ‖ AID; P1=01: inside an open transaction', ref: REF },
   { name: 'DELETE', cla: C80, ins: 0xe4, cases: [3], description: 'AID', ref: REF },
+  { name: 'DELETE_ALL', cla: C80, ins: 0xe2, cases: [3], description: '(AID length ‖ AID)…, deleted in one step', ref: REF },
   { name: 'SET_STATUS', cla: C80, ins: 0xf0, cases: [3], description: 'P2 = life cycle; data = AID', ref: REF },
   { name: 'LIST', cla: C80, ins: 0xf2, cases: [2], description: 'per entry: AID length ‖ AID ‖ life cycle ‖ privileges', ref: REF },
   // Speaks the interindustry class, so a SELECT of an AID no selectable instance has answers 6A82 (not 6E00).
@@ -57,6 +58,12 @@ class ManagerApplet extends Applet {
     INSTALL: (a) => this.install_(a),
     DELETE: (a) => {
       this.manager().delete(a.data.slice());
+      return {};
+    },
+    DELETE_ALL: (a) => {
+      const aids: Uint8Array[] = [];
+      for (let i = 0; i < a.data.length; i += 1 + a.data[i]!) aids.push(a.data.slice(i + 1, i + 1 + a.data[i]!));
+      this.manager().deleteAll(aids);
       return {};
     },
     SET_STATUS: (a) => {
@@ -175,6 +182,10 @@ function managedCard(): Card {
 const installHex = (typeIndex: number, aid: string, lifeCycle = 0x07, privileges = '000000', p1 = 0): string => {
   const data = `${typeIndex.toString(16).padStart(2, '0')}${lifeCycle.toString(16).padStart(2, '0')}${privileges}${aid}`;
   return `80e6${p1.toString(16).padStart(2, '0')}00${(data.length / 2).toString(16).padStart(2, '0')}${data}`;
+};
+const deleteAllHex = (...aids: string[]): string => {
+  const data = aids.map((a) => `${(a.length / 2).toString(16).padStart(2, '0')}${a}`).join('');
+  return `80e20000${(data.length / 2).toString(16).padStart(2, '0')}${data}`;
 };
 const deleteHex = (aid: string): string => `80e40000${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
 const setStatusHex = (aid: string, lc: number): string => `80f000${lc.toString(16).padStart(2, '0')}${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
@@ -342,6 +353,21 @@ describe('run-time delete and life cycle', () => {
     expect(tx(card, deleteHex(TEST_AID))).toBe('9000');
   });
 
+  it('deleteAll removes several instances in one step, or none when any is refused', () => {
+    const card = managedCard();
+    tx(card, installHex(4, NEW_AID));
+    expect(tx(card, '0070000001')).toBe('019000');
+    expect(tx(card, selectHex(NEW_AID, 1))).toBe('9000');
+    const before = stateOf(card);
+    expect(tx(card, deleteAllHex(TEST_AID, NEW_AID))).toBe('6985'); // NEW_AID is selected on channel 1
+    expect(tx(card, deleteAllHex(TEST_AID, TEST_AID))).toBe('6a80'); // the same AID twice
+    expect(tx(card, deleteAllHex(TEST_AID, 'a000000999ee0001'))).toBe('6a88');
+    expect(stateOf(card)).toBe(before);
+    expect(tx(card, '0170800100')).toBe('9000');
+    expect(tx(card, deleteAllHex(TEST_AID, NEW_AID))).toBe('9000');
+    expect(card.applets.map((a) => a.aidHex)).toEqual([LOOPBACK_AID, MANAGER_AID]);
+  });
+
   it('channels keep pointing at the right instances when one below them is deleted', () => {
     const card = managedCard();
     tx(card, installHex(4, NEW_AID)); // a loopback instance after TEST_AID
@@ -499,6 +525,27 @@ describe('tear sweeps: a tear at every persistent write leaves the old registry 
     const { writes, outcomes } = sweep(card, deleteHex(TEST_AID));
     expect(writes).toBe(1);
     expect([...outcomes]).toEqual(['new']);
+  });
+
+  it('deleteAll of two instances (two records and a commit in the runtime\'s own transaction)', () => {
+    const card = managedCard();
+    tx(card, installHex(5, NEW_AID));
+    const { writes, outcomes } = sweep(card, deleteAllHex(TEST_AID, NEW_AID));
+    expect(writes).toBe(3);
+    expect([...outcomes].sort()).toEqual(['new', 'old']);
+    expect(card.applets.map((a) => a.aidHex)).toEqual([LOOPBACK_AID, MANAGER_AID]);
+  });
+
+  it('a card torn inside deleteAll and saved before the next power-up keeps both instances', () => {
+    const card = managedCard();
+    tx(card, installHex(5, NEW_AID));
+    const oldImage = serializeImage(card);
+    card.tearAfterWrites(1);
+    expect(() => tx(card, deleteAllHex(TEST_AID, NEW_AID))).toThrow(/power was cut/);
+    expect(card.memory.cells.get(`@registry/${TEST_AID}`)![0]).toBe(0); // written, but not committed…
+    expect(serializeImage(card)).toBe(oldImage); // …so the image holds the old registry
+    const back = parseImage(oldImage, { registry: IMAGE_REGISTRY });
+    expect(back.applets.map((a) => a.aidHex)).toContain(NEW_AID);
   });
 
   it('set life cycle', () => {
