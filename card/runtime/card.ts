@@ -28,7 +28,6 @@ import { PersistentStore } from './store.js';
 import {
   LIFE_CYCLE,
   REGISTRY_CELL_LENGTH,
-  cardManagerFor,
   collectUncommitted,
   durableRegistry,
   isCardManager,
@@ -39,6 +38,7 @@ import {
   type CardManager,
   type RegistryHost,
 } from './registry.js';
+import { cardManagerFor } from './card-manager.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
