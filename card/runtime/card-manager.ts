@@ -163,5 +163,25 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
       const hex = host.installed[i]!.aidHex;
       host.memory.writeByte(registryCell(host, hex), registryKey(hex), 0, lifeCycle);
     },
+    processData: (aid, data) => {
+      noTransaction('STORE DATA');
+      if (!(data instanceof Uint8Array)) throw new CardManagerError('BAD_PARAMS', SW.WRONG_DATA, `"data" expected Uint8Array, got ${typeof data}`);
+      const inst = host.installed[existing(aid)]!;
+      if (registryCell(host, inst.aidHex)[0]! & LIFE_CYCLE.LOCKED_BIT) {
+        throw new CardManagerError('LOCKED', SW.CONDITIONS_NOT_SATISFIED, `instance ${inst.aidHex} is LOCKED`);
+      }
+      const target = inst.applet;
+      if (typeof target.processData !== 'function') {
+        throw new CardManagerError('NOT_PERSONALIZABLE', SW.CONDITIONS_NOT_SATISFIED, `applet class "${inst.type}" takes no personalization data (no processData)`);
+      }
+      let out: Uint8Array | void;
+      try {
+        out = target.processData(data.slice());
+      } finally {
+        // An instance leaving its transaction open must not lend it to the security domain.
+        if (host.memory.inTransaction && !host.memory.torn) host.memory.abort();
+      }
+      return out instanceof Uint8Array ? out.slice() : new Uint8Array(0);
+    },
   };
 }
