@@ -134,11 +134,7 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
         inst = host.instantiate(cls, req.aid.slice(), params, privileges);
       } catch (e) {
         if (e instanceof PowerLoss) throw e;
-        // The constructor may have allocated some cells before it threw: free them.
-        const at = host.installed.findIndex((a) => a.aidHex === aidHex);
-        if (at >= 0) removeInstance(host, at);
-        else for (const key of [...host.memory.cells.keys()]) if (key.startsWith(`${aidHex}/`) || key === registryKey(aidHex)) host.memory.cells.delete(key);
-        host.freeTransient(aidHex);
+        // Card.instantiate freed what the refusing constructor had allocated.
         throw new CardManagerError('INSTALL_FAILED', e instanceof CardError ? e.sw : SW.WRONG_DATA, `applet class "${cls.type}" refused the instance: ${(e as Error).message}`);
       }
       try {

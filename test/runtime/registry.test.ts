@@ -264,6 +264,17 @@ describe('CardManager: who gets it', () => {
   });
 });
 
+describe('instances created by the host', () => {
+  it('a constructor that refuses leaves no cell behind, and the AID stays free', () => {
+    const card = new Card();
+    expect(() => card.install(ThrowsInConstructor as never, { aid: NEW_AID })).toThrow(/bad install parameters/);
+    expect(card.memory.cells.size).toBe(0);
+    expect(card.applets).toHaveLength(0);
+    card.install(TestApplet, { aid: NEW_AID, privileges: hexToBytes('800000'), lifeCycle: 0x0f });
+    expect(card.registryOf(NEW_AID)).toEqual({ lifeCycle: 0x0f, privileges: hexToBytes('800000') });
+  });
+});
+
 describe('life cycle codings (GP CS 2.3.1 Tables 11-4, 11-5)', () => {
   it('accepts INSTALLED, SELECTABLE, application states, PERSONALIZED and LOCKED from each; nothing else', () => {
     for (const v of [0x03, 0x07, 0x0f, 0x17, 0x7f, 0x83, 0x87, 0x8f]) expect(isLifeCycle(v), v.toString(16)).toBe(true);
