@@ -197,11 +197,12 @@ export function kernelOpenAutnInto(m: MilenageKernel, rand: Uint8Array, autn: Ui
   outInto(m, scratch, S.temp, R3, C3, scratch, S.ck);
   outInto(m, scratch, S.temp, R4, C4, scratch, S.ik);
   for (let i = 0; i < 6; i++) scratch[S.sqn + i] = autn[i]! ^ scratch[S.out2 + i]!;
-  // OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF (AMF = AUTN[6..7]).
-  for (let i = 0; i < 16; i++) {
-    const j = (i + R1) & 15;
-    const in1 = j < 6 ? scratch[S.sqn + j]! : j < 8 ? autn[j]! : j < 14 ? scratch[S.sqn + j - 8]! : autn[j - 8]!;
-    scratch[S.out1 + i] = scratch[S.temp + i]! ^ in1 ^ opc[j]!;
+  // OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF (AMF = AUTN[6..7]);
+  // r1 = 8 swaps the halves, and both halves of IN1 are SQN ‖ AMF.
+  for (let i = 0; i < 8; i++) {
+    const in1 = i < 6 ? scratch[S.sqn + i]! : autn[i]!;
+    scratch[S.out1 + i] = scratch[S.temp + i]! ^ in1 ^ opc[i + 8]!;
+    scratch[S.out1 + 8 + i] = scratch[S.temp + 8 + i]! ^ in1 ^ opc[i]!;
   }
   scratch[S.out1 + 15]! ^= C1;
   aes128EncryptInto(m.key, scratch, S.out1, scratch, S.out1);

@@ -162,6 +162,11 @@ export function checkSqnFreshness(
   return { accepted: true, seq, ind, state: { seq: next }, sqnMs: highest(next, params.indBits) };
 }
 
+/** The big-endian 48-bit integer at `o` (the caller has checked the bounds). */
+function u48At(b: Uint8Array, o: number): number {
+  return ((b[o]! << 8) | b[o + 1]!) * 4294967296 + (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
+}
+
 /** The verdict of the packed check: the same facts as SqnVerdict, without a next state. */
 export type PackedSqnVerdict =
   | { readonly accepted: true; readonly seq: number; readonly ind: number; readonly sqnMs: number }
@@ -184,7 +189,7 @@ export function checkPackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnP
   const seqMax = 2 ** (SQN_BITS - indBits) - 1;
   let ms = 0;
   for (let i = 0, o = 0; i < size; i++, o += 6) {
-    const v = readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2);
+    const v = u48At(packed, o);
     if (v > seqMax) intBetween(`state.seq[${i}]`, v, 0, seqMax);
     // SEQ_MS(i) = 0 means nothing was accepted at i; SEQ_MS || i grows with SEQ_MS, then i.
     if (v > 0) {
@@ -192,14 +197,14 @@ export function checkPackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnP
       if (joined > ms) ms = joined;
     }
   }
-  const value = readU16(sqn, 0) * 2 ** 32 + readU32(sqn, 2);
+  const value = u48At(sqn, 0);
   const ind = value % size;
   const seq = (value - ind) / size;
   const seqMs = Math.floor(ms / size);
   if (seq - seqMs > params.delta) return { accepted: false, reason: SQN_REJECT.DELTA, seq, ind, sqnMs: ms };
   if (params.limit !== undefined && seqMs - seq >= params.limit) return { accepted: false, reason: SQN_REJECT.LIMIT, seq, ind, sqnMs: ms };
   const o = ind * 6;
-  if (seq <= readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
+  if (seq <= u48At(packed, o)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
   const joined = seq * size + ind;
   return { accepted: true, seq, ind, sqnMs: joined > ms ? joined : ms };
 }
