@@ -17,6 +17,9 @@ const big256 = fc.bigInt({ min: 1n, max: (1n << 256n) - 1n });
 function edges(m: bigint): bigint[] {
   const out = [1n, 2n, 3n, 7n, 0xffffffffn, 1n << 52n, (1n << 52n) + 1n, (1n << 53n) - 1n, m >> 1n, (m >> 1n) + 1n, m - 1n, m - 2n, m - (1n << 52n)];
   for (let b = 1n; b < 256n; b += 17n) out.push((1n << b) % m || 1n);
+  // m/φ and its neighbours: Euclid quotients all 1 for a long run (the longest runs, the largest cofactors).
+  const phi = (m * 618033988749894848204586834365638117720309179805762862135n) / 10n ** 57n;
+  for (let d = -3n; d <= 3n; d++) out.push(phi + d);
   return out;
 }
 
