@@ -153,6 +153,8 @@ export interface SignOps {
   hmac(key: Uint8Array, msg: Uint8Array): Uint8Array;
   /** x(k·G) as an integer, k in 1..n-1. */
   baseX(k: bigint): bigint;
+  /** The same from k's 32 big-endian bytes, when the machine takes bytes (saves a conversion). */
+  baseXOfBytes?(k: Uint8Array): bigint;
 }
 
 const PURE_SIGN_OPS: SignOps = {
@@ -177,10 +179,11 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
   const mac = ops.hmac;
   const x = scalarOf(d);
-  const e = bytesToBig(digest) % N; // bits2int then mod n (qlen = hlen = 256)
-  const xo = bigToBytes(x, 32);
+  const h = bytesToBig(digest);
+  const e = h % N; // bits2int then mod n (qlen = hlen = 256)
+  const xo = typeof d === 'bigint' ? bigToBytes(x, 32) : d; // the scalar's own bytes when given as bytes
   const extra = extraEntropy ?? new Uint8Array(0);
-  const seed = join(xo, bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
+  const seed = join(xo, e === h ? digest : bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
   let v: Uint8Array = new Uint8Array(32).fill(1);
   let k: Uint8Array = mac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
   v = mac(k, v);
@@ -191,7 +194,7 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
       v = mac(k, v); // step h: T = V (tlen = qlen)
       const kk = bytesToBig(v);
       if (kk >= 1n && kk < N) {
-        const r = ops.baseX(kk) % N;
+        const r = (ops.baseXOfBytes !== undefined ? ops.baseXOfBytes(v) : ops.baseX(kk)) % N;
         if (r !== 0n) {
           const s = (invN(kk) * ((e + r * x) % N)) % N;
           if (s !== 0n) return join(bigToBytes(r, 32), bigToBytes(lowS && s > N >> 1n ? N - s : s, 32));
@@ -201,7 +204,7 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
       v = mac(k, v);
     }
   } finally {
-    xo.fill(0);
+    if (xo !== d) xo.fill(0);
     seed.fill(0);
   }
 }

@@ -46,9 +46,34 @@ function scalarBytes(d: Uint8Array): Uint8Array {
 
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
 
+const hmacInner = new Uint8Array(64 + 128);
+const hmacOuter = new Uint8Array(64 + 32);
+
+/**
+ * HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes as two one-shot hashes over reused pad
+ * buffers (zeroed after use): cheaper than a createHmac object per call, and RFC 6979 makes about
+ * ten calls per signature. createHmac where the one-shot hash is missing (Node < 20.12).
+ */
+function hmacSha256(key: Uint8Array, msg: Uint8Array): Uint8Array {
+  if (oneShot === undefined || key.length > 64) return asBytes(nodeCrypto.createHmac('sha256', key).update(msg).digest());
+  const inner = 64 + msg.length <= hmacInner.length ? hmacInner.subarray(0, 64 + msg.length) : new Uint8Array(64 + msg.length);
+  for (let i = 0; i < 64; i++) {
+    const b = i < key.length ? key[i]! : 0;
+    inner[i] = b ^ 0x36;
+    hmacOuter[i] = b ^ 0x5c;
+  }
+  inner.set(msg, 64);
+  hmacOuter.set(oneShot('sha256', inner, 'buffer'), 64);
+  const out = oneShot('sha256', hmacOuter, 'buffer');
+  inner.fill(0);
+  hmacOuter.fill(0);
+  return asBytes(out);
+}
+
 const NODE_SIGN_OPS: SignOps = {
-  hmac: (key, msg) => asBytes(nodeCrypto.createHmac('sha256', key).update(msg).digest()),
+  hmac: hmacSha256,
   baseX: (k) => bytesToBig(baseMultiply(bigToBytes(k, 32)).subarray(1, 33)),
+  baseXOfBytes: (k) => bytesToBig(baseMultiply(k).subarray(1, 33)),
 };
 
 const ORDER_BYTES = bigToBytes(P256_ORDER, 32);
