@@ -81,7 +81,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
 function imsiHashHex(core: SimCore): string {
-  const ef = core.tree.byName('EF_IMSI')[0];
+  const ef = core.tree.firstByName('EF_IMSI');
   if (ef === undefined) return '';
   const raw = core.fs.view(ef);
   const hit = imsiHashCache.get(core);
