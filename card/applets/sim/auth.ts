@@ -164,11 +164,14 @@ function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array
   return out;
 }
 
-/** SQN accepted: write SEQ at its IND in one transaction; else the DC AUTS answer (SQN_MS, f1*, f5*). */
-function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns: () => AkaFunctions): Reply | undefined {
+/**
+ * SQN accepted: write SEQ at its IND in one transaction; else the DC AUTS answer (SQN_MS, f1*,
+ * f5*) over `fns` (default: the card's functions, made only on this rare path).
+ */
+function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFunctions): Reply | undefined {
   const verdict = checkPackedSqn(core.sqnArray.view(), sqn, core.sqnParams);
   if (!verdict.accepted) {
-    const auts = buildAuts(fns(), rand, verdict.sqnMs);
+    const auts = buildAuts(fns ?? aka(core), rand, verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
   }
   core.ctx.beginTransaction();
@@ -196,7 +199,7 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
     const fns = aka(core);
     const opened = openAutn(fns, rand, autn);
     if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
-    const refused = acceptSqn(core, opened.sqn, rand, () => fns);
+    const refused = acceptSqn(core, opened.sqn, rand, fns);
     if (refused !== undefined) return refused;
     authenticated(core, '3g', rand);
     return { data: dbAnswer(opened.res, 0, opened.res.length, opened.ck, 0, opened.ik, 0) };
@@ -205,7 +208,7 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
   const S = AUTN_SCRATCH;
   try {
     if (!kernelOpenAutnInto({ key: aes128KeyCached(core.ki.view()), opc: core.opc.view() }, rand, autn, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
-    const refused = acceptSqn(core, scratch.subarray(S.sqn, S.sqn + 6), rand, () => aka(core));
+    const refused = acceptSqn(core, scratch.subarray(S.sqn, S.sqn + 6), rand);
     if (refused !== undefined) return refused;
     authenticated(core, '3g', rand);
     return { data: dbAnswer(scratch, S.res, 8, scratch, S.ck, scratch, S.ik) };
