@@ -160,6 +160,75 @@ export function kernelF2345(m: MilenageKernel, rand: Uint8Array, temp_?: Uint8Ar
   };
 }
 
+/**
+ * Where kernelOpenAutnInto leaves its results in the caller's scratch array (issue 20: USIM
+ * AUTHENTICATE without per-command arrays): TEMP, OUT2 (f5 = AK in bytes 0..5, f2 = RES in 8..15),
+ * CK (OUT3), IK (OUT4), OUT1 (MAC-A in 0..7, MAC-S in 8..15), SQN = first 6 bytes of AUTN ⊕ AK.
+ */
+export const AUTN_SCRATCH = { temp: 0, out2: 16, res: 24, ck: 32, ik: 48, out1: 64, sqn: 80, length: 86 } as const;
+
+/**
+ * The working bytes of kernelOpenAutnInto: the scratch layout, then OPc at 96, in one 4-byte
+ * aligned buffer so the XORs run on 32-bit words (the rotations r2..r4 are whole words); zeroed
+ * after every call, the results copied out first.
+ */
+const W8 = new Uint8Array(112);
+const W32 = new Uint32Array(W8.buffer);
+const W_OPC = 24; // word index of OPc
+
+/** OUTn (n = 2..4) into words at `at`: E_K(rot(TEMP ⊕ OPc, r) ⊕ c) ⊕ OPc, r = 4·`words` bytes. */
+function outWords(key: Aes128Key, words: number, c: number, at: number): void {
+  for (let i = 0; i < 4; i++) {
+    const j = (i + words) & 3;
+    W32[at + i] = W32[j]! ^ W32[W_OPC + j]!;
+  }
+  W8[at * 4 + 15]! ^= c;
+  aes128EncryptInto(key, W8, at * 4, W8, at * 4);
+  for (let i = 0; i < 4; i++) W32[at + i]! ^= W32[W_OPC + i]!;
+}
+
+/**
+ * Open AUTN (TS 33.102 §6.3.3) with Milenage in 5 AES blocks and no allocation: TEMP once, f2345,
+ * SQN = SQN⊕AK ⊕ AK, then f1 over SQN and AUTN's AMF; the results land in `scratch` at the
+ * AUTN_SCRATCH offsets. Returns whether MAC-A equals AUTN's MAC. The same bytes as kernelTemp,
+ * kernelF2345 and kernelF1 (test/algorithms/milenage.test.ts compares them on the 3GPP sets).
+ */
+export function kernelOpenAutnInto(m: MilenageKernel, rand: Uint8Array, autn: Uint8Array, scratch: Uint8Array): boolean {
+  checkRand(rand);
+  bytesOf('autn', autn, 16);
+  bytesOf('scratch', scratch, AUTN_SCRATCH.length);
+  const S = AUTN_SCRATCH;
+  const opc = m.opc;
+  try {
+    for (let i = 0; i < 16; i++) {
+      W8[W_OPC * 4 + i] = opc[i]!;
+      W8[S.temp + i] = rand[i]! ^ opc[i]!;
+    }
+    aes128EncryptInto(m.key, W8, S.temp, W8, S.temp);
+    // R2 = 0, R3 = 4, R4 = 8 bytes: rotations by 0, 1 and 2 words.
+    outWords(m.key, R2 >> 2, C2, S.out2 >> 2);
+    outWords(m.key, R3 >> 2, C3, S.ck >> 2);
+    outWords(m.key, R4 >> 2, C4, S.ik >> 2);
+    for (let i = 0; i < 6; i++) W8[S.sqn + i] = autn[i]! ^ W8[S.out2 + i]!;
+    // OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF (AMF = AUTN[6..7]);
+    // r1 = 8 swaps the halves, and both halves of IN1 are SQN ‖ AMF.
+    for (let i = 0; i < 8; i++) {
+      const in1 = i < 6 ? W8[S.sqn + i]! : autn[i]!;
+      W8[S.out1 + i] = W8[S.temp + i]! ^ in1 ^ opc[i + 8]!;
+      W8[S.out1 + 8 + i] = W8[S.temp + 8 + i]! ^ in1 ^ opc[i]!;
+    }
+    W8[S.out1 + 15]! ^= C1;
+    aes128EncryptInto(m.key, W8, S.out1, W8, S.out1);
+    for (let i = 0; i < 4; i++) W32[(S.out1 >> 2) + i]! ^= W32[W_OPC + i]!;
+    let diff = 0;
+    for (let i = 0; i < 8; i++) diff |= W8[S.out1 + i]! ^ autn[8 + i]!;
+    scratch.set(W8.subarray(0, S.length));
+    return diff === 0;
+  } finally {
+    W8.fill(0);
+  }
+}
+
 /** f5* over a kernel: OUT5[0..47]. */
 export function kernelF5star(m: MilenageKernel, rand: Uint8Array, t?: Uint8Array): Uint8Array {
   checkRand(rand);

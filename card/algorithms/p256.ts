@@ -18,7 +18,7 @@
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from './sha256.js';
 import { concat } from '../runtime/bytes.js';
-import { GX, GY, N, P, accumulate, affineX, buildTable, onCurve, type CombTable, type Jac } from './p256-comb.js';
+import { GX, GY, N, P, accumulate, affineX, buildTable, invN, invP, onCurve, type CombTable, type Jac } from './p256-comb.js';
 
 export { N as P256_ORDER } from './p256-comb.js';
 export const PUBLIC_KEY_LENGTH = 65;
@@ -29,15 +29,27 @@ const KEY_WINDOW = 10;
 const KEY_CACHE_SIZE = 8;
 const Fn = p256.Point.Fn;
 
+/** Big-endian bytes → integer, 32 bits per bigint step (4× the byte loop: issue 20). */
 export function bytesToBig(b: Uint8Array): bigint {
   let v = 0n;
-  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
+  let i = 0;
+  for (; i + 4 <= b.length; i += 4) v = (v << 32n) | BigInt(((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0);
+  for (; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
   return v;
 }
 
+/** The low `len` bytes of a non-negative integer, big-endian, 32 bits per bigint step. */
 export function bigToBytes(v: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  let i = len;
+  for (; i >= 4; i -= 4, v >>= 32n) {
+    const w = Number(BigInt.asUintN(32, v));
+    out[i - 1] = w & 0xff;
+    out[i - 2] = (w >>> 8) & 0xff;
+    out[i - 3] = (w >>> 16) & 0xff;
+    out[i - 4] = w >>> 24;
+  }
+  for (; i > 0; i--, v >>= 8n) out[i - 1] = Number(v & 0xffn);
   return out;
 }
 
@@ -101,7 +113,7 @@ export function publicKeyOf(d: bigint | Uint8Array): Uint8Array {
 }
 
 function jacToAffine(a: Jac): { x: bigint; y: bigint } {
-  const zi = p256.Point.Fp.inv(a.z);
+  const zi = invP(a.z);
   const zi2 = (zi * zi) % P;
   return { x: (a.x * zi2) % P, y: (((a.y * zi2) % P) * zi) % P };
 }
@@ -141,6 +153,8 @@ export interface SignOps {
   hmac(key: Uint8Array, msg: Uint8Array): Uint8Array;
   /** x(k·G) as an integer, k in 1..n-1. */
   baseX(k: bigint): bigint;
+  /** The same from k's 32 big-endian bytes, when the machine takes bytes (saves a conversion). */
+  baseXOfBytes?(k: Uint8Array): bigint;
 }
 
 const PURE_SIGN_OPS: SignOps = {
@@ -165,10 +179,11 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
   const mac = ops.hmac;
   const x = scalarOf(d);
-  const e = bytesToBig(digest) % N; // bits2int then mod n (qlen = hlen = 256)
-  const xo = bigToBytes(x, 32);
+  const h = bytesToBig(digest);
+  const e = h % N; // bits2int then mod n (qlen = hlen = 256)
+  const xo = typeof d === 'bigint' ? bigToBytes(x, 32) : d; // the scalar's own bytes when given as bytes
   const extra = extraEntropy ?? new Uint8Array(0);
-  const seed = join(xo, bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
+  const seed = join(xo, e === h ? digest : bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
   let v: Uint8Array = new Uint8Array(32).fill(1);
   let k: Uint8Array = mac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
   v = mac(k, v);
@@ -179,9 +194,9 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
       v = mac(k, v); // step h: T = V (tlen = qlen)
       const kk = bytesToBig(v);
       if (kk >= 1n && kk < N) {
-        const r = ops.baseX(kk) % N;
+        const r = (ops.baseXOfBytes !== undefined ? ops.baseXOfBytes(v) : ops.baseX(kk)) % N;
         if (r !== 0n) {
-          const s = Fn.mul(Fn.inv(kk), Fn.add(e, Fn.mul(r, x)));
+          const s = (invN(kk) * ((e + r * x) % N)) % N;
           if (s !== 0n) return join(bigToBytes(r, 32), bigToBytes(lowS && s > N >> 1n ? N - s : s, 32));
         }
       }
@@ -189,7 +204,7 @@ export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uin
       v = mac(k, v);
     }
   } finally {
-    xo.fill(0);
+    if (xo !== d) xo.fill(0);
     seed.fill(0);
   }
 }
@@ -208,7 +223,7 @@ export function verifyDigest(key: Uint8Array, digest: Uint8Array, sig: Uint8Arra
   const r = bytesToBig(sig.subarray(0, 32));
   const s = bytesToBig(sig.subarray(32));
   if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
-  const w = Fn.inv(s);
+  const w = invN(s);
   const u1 = Fn.mul(bytesToBig(digest) % N, w);
   const u2 = Fn.mul(r, w);
   if (!cache) {

@@ -16,8 +16,8 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import {
-  aes128KeyCached, buildAuts, c2, c3, checkPackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star, kernelTemp,
-  openAutn, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
+  AUTN_SCRATCH, aes128KeyCached, buildAuts, c2, c3, checkPackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star,
+  kernelOpenAutnInto, kernelTemp, openAutn, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
 import { decodeImsi } from '../../fs/codecs.js';
@@ -73,13 +73,19 @@ function gsmAlgorithm(core: SimCore, rand: Uint8Array): GsmAuthOutput {
  */
 const imsiHashCache = new WeakMap<SimCore, { readonly raw: Uint8Array; readonly hex: string }>();
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
 function imsiHashHex(core: SimCore): string {
-  const ef = core.tree.byName('EF_IMSI')[0];
+  const ef = core.tree.firstByName('EF_IMSI');
   if (ef === undefined) return '';
   const raw = core.fs.view(ef);
   const hit = imsiHashCache.get(core);
-  if (hit !== undefined && hit.raw.length === raw.length && hit.raw.every((b, i) => b === raw[i])) return hit.hex;
+  if (hit !== undefined && sameBytes(hit.raw, raw)) return hit.hex;
   const digits = decodeImsi(raw);
   const hex = /^\d{1,15}$/.test(digits) ? bytesToHex(imsiHash(digits)) : '';
   imsiHashCache.set(core, { raw: raw.slice(), hex });
@@ -132,35 +138,81 @@ function lv(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
-  if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
-  const d = apdu.data;
-  if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);
-  const rand = d.subarray(1, 17);
-  const fns = aka(core);
-  if (apdu.p2 === 0x80) {
-    if (d.length !== 17) throw new CardError(SW.WRONG_DATA);
-    core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
-    const { res, ck, ik } = fns.f2345(rand);
-    authenticated(core, 'gsm-context', rand);
-    return { data: lv([c2(res), c3(ck, ik)]) };
-  }
-  if (d.length !== 34 || d[17] !== 16) throw new CardError(SW.WRONG_DATA);
-  core.require('CHV1', { ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
-  const opened = openAutn(fns, rand, d.subarray(18, 34));
-  if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
-  const verdict = checkPackedSqn(core.sqnArray.view(), opened.sqn, core.sqnParams);
+/** PIN1 for AUTHENTICATE: the GSM status words, 6982 when not verified. */
+const AUTH_CHV1_SW = Object.freeze({ ...GSM_SW, security: SW.SECURITY_STATUS_NOT_SATISFIED });
+
+/**
+ * Milenage's working bytes for one 3G AUTHENTICATE (kernelOpenAutnInto): commands run one at a
+ * time and the bytes (CK, IK among them) are zeroed before the answer leaves, so one array serves
+ * every card in the process (issue 20: no per-command arrays for TEMP, OUT1..OUT4, SQN).
+ */
+const scratch = new Uint8Array(AUTN_SCRATCH.length);
+
+/** DB ‖ L RES ‖ 10 CK ‖ 10 IK ‖ 08 Kc (Kc = c3(CK, IK)), built in one array. */
+function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array, ckAt: number, ik: Uint8Array, ikAt: number): Uint8Array {
+  const out = new Uint8Array(1 + 1 + resLen + 17 + 17 + 9);
+  out[0] = 0xdb;
+  out[1] = resLen;
+  let o = 2;
+  for (let i = 0; i < resLen; i++) out[o++] = res[resAt + i]!;
+  out[o++] = 16;
+  for (let i = 0; i < 16; i++) out[o++] = ck[ckAt + i]!;
+  out[o++] = 16;
+  for (let i = 0; i < 16; i++) out[o++] = ik[ikAt + i]!;
+  out[o++] = 8;
+  for (let i = 0; i < 8; i++) out[o++] = ck[ckAt + i]! ^ ck[ckAt + 8 + i]! ^ ik[ikAt + i]! ^ ik[ikAt + 8 + i]!;
+  return out;
+}
+
+/**
+ * SQN accepted: write SEQ at its IND in one transaction; else the DC AUTS answer (SQN_MS, f1*,
+ * f5*) over `fns` (default: the card's functions, made only on this rare path).
+ */
+function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFunctions): Reply | undefined {
+  const verdict = checkPackedSqn(core.sqnArray.view(), sqn, core.sqnParams);
   if (!verdict.accepted) {
-    const auts = buildAuts(fns, rand, verdict.sqnMs);
+    const auts = buildAuts(fns ?? aka(core), rand, verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
   }
   core.ctx.beginTransaction();
   core.sqnArray.setAt(verdict.ind * 6, seqBytes(verdict.seq));
   core.ctx.commitTransaction();
-  authenticated(core, '3g', rand);
-  const body = lv([opened.res, opened.ck, opened.ik, c3(opened.ck, opened.ik)]);
-  const out = new Uint8Array(1 + body.length);
-  out[0] = 0xdb;
-  out.set(body, 1);
-  return { data: out };
+  return undefined;
+}
+
+export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
+  if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
+  const d = apdu.data;
+  if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);
+  const rand = d.subarray(1, 17);
+  if (apdu.p2 === 0x80) {
+    if (d.length !== 17) throw new CardError(SW.WRONG_DATA);
+    core.require('CHV1', AUTH_CHV1_SW);
+    const { res, ck, ik } = aka(core).f2345(rand);
+    authenticated(core, 'gsm-context', rand);
+    return { data: lv([c2(res), c3(ck, ik)]) };
+  }
+  if (d.length !== 34 || d[17] !== 16) throw new CardError(SW.WRONG_DATA);
+  core.require('CHV1', AUTH_CHV1_SW);
+  const autn = d.subarray(18, 34);
+  if (core.algs.byte(0) === ALG3G.xor) {
+    const fns = aka(core);
+    const opened = openAutn(fns, rand, autn);
+    if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
+    const refused = acceptSqn(core, opened.sqn, rand, fns);
+    if (refused !== undefined) return refused;
+    authenticated(core, '3g', rand);
+    return { data: dbAnswer(opened.res, 0, opened.res.length, opened.ck, 0, opened.ik, 0) };
+  }
+  // Milenage: 5 AES blocks into the shared scratch, no per-command arrays (issue 20).
+  const S = AUTN_SCRATCH;
+  try {
+    if (!kernelOpenAutnInto({ key: aes128KeyCached(core.ki.view()), opc: core.opc.view() }, rand, autn, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
+    const refused = acceptSqn(core, scratch.subarray(S.sqn, S.sqn + 6), rand);
+    if (refused !== undefined) return refused;
+    authenticated(core, '3g', rand);
+    return { data: dbAnswer(scratch, S.res, 8, scratch, S.ck, scratch, S.ik) };
+  } finally {
+    scratch.fill(0);
+  }
 }
