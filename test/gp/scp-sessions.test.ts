@@ -70,6 +70,16 @@ describe('SCP02 (pySim SCP02_Test, a real card with KVN 20)', () => {
     await expect(openSecureChannel(t, { keys: SCP02_KEYS, kvn: 0x20, level: 'mac+enc+rmac', hostChallenge: h('40a62c37fa6304f8') })).rejects.toThrow(/only "mac" \(01\) and "mac\+enc" \(03\)/);
   });
 
+  it('a real JCOP card with the well-known key 404142…4F (GlobalPlatformPro issue #169, `gp -l -dv`): its card cryptogram verifies', () => {
+    // A>> 80500000 08 EC255ADBCDB6C751 00 / A<< 00007213002987072483 FF02 0206 13A5A6AADE02 7E59F3F8C98F0EE3 9000
+    const k = h('404142434445464748494a4b4c4d4e4f');
+    const ch = new Scp02Channel({ enc: k, mac: k, dek: k }, h('ec255adbcdb6c751'), parseScp02InitResponse(h('00007213002987072483ff02020613a5a6aade027e59f3f8c98f0ee3')));
+    expect(ch.cardCryptogramOk).toBe(true);
+    expect(bytesToHex(ch.expectedCardCryptogram)).toBe('7e59f3f8c98f0ee3');
+    const other = new Scp02Channel({ enc: k, mac: k, dek: k }, h('ec255adbcdb6c750'), parseScp02InitResponse(h('00007213002987072483ff02020613a5a6aade027e59f3f8c98f0ee3')));
+    expect(other.cardCryptogramOk).toBe(false); // one bit of host challenge changes it
+  });
+
   it('session keys of the well-known key at sequence counter 0000 (GlobalPlatformPro testSessionKeys_SCP02, by 3DES KCV)', () => {
     const k = h('404142434445464748494a4b4c4d4e4f');
     const sk = scp02SessionKeys({ enc: k, mac: k, dek: k }, 0);
