@@ -69,6 +69,38 @@ describe('GlobalPlatform names when no applet context is known', () => {
     for (const n of ['INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'GP_GET_DATA']) expect(text).toContain(n);
   });
 
+  it('real cards (GlobalPlatformPro #113, #114, #221): GP names and the secure-channel fields labelled', () => {
+    const t = readTraceFile(join(FIXTURES, 'gp-log', 'gppro-real-cards.log'), { format: 'gp-log' });
+    const text = [...showTrace(t)].join('\n');
+    // INITIALIZE UPDATE of an Oberthur COSMO 8.1 (SCP03 i=70): every field named and cut where SCP03 puts it.
+    expect(text).toContain('(INITIALIZE_UPDATE)');
+    expect(text).toContain('host_challenge: 726FA486419E8424');
+    for (const line of ['key diversification data: 149480576000078C0100', 'key version number: 01 (1)', 'SCP identifier: 03 (SCP03)', 'i parameter: 70 (pseudo-random card challenge, R-MAC, R-ENCRYPTION)', 'card challenge: 5CB17CF9D29E88CC', 'card cryptogram: 780408C2550282F9', 'sequence counter: 00001A']) expect(text).toContain(`      ${line}`);
+    // GET DATA answers decoded as GlobalPlatformPro printed them in the same issues.
+    expect(text).toContain('GP version: 2.2.1');
+    expect(text).toContain('SCP03 i=70');
+    expect(text).toContain('key version 01 id 3: AES, 32 bytes');
+    expect(text).toContain('ICFabricationDate: 8345 (year …8, day 345)');
+    expect(text).toContain('ICSerialNumber: 6E6E6E50');
+  });
+
+  it('an SCP02 INITIALIZE UPDATE answer (a JCOP card, GlobalPlatformPro #169) is cut as SCP02: counter, 6-byte challenge', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    const cmd = h('8050000008ec255adbcdb6c75100');
+    expect(d.command(cmd).name).toBe('INITIALIZE_UPDATE');
+    const r = d.observe(cmd, h('00007213002987072483ff02020613a5a6aade027e59f3f8c98f0ee39000'));
+    expect(r.details).toEqual(['key diversification data: 00007213002987072483', 'key version number: FF (255)', 'SCP identifier: 02 (SCP02)', 'sequence counter: 0206', 'card challenge: 13A5A6AADE02', 'card cryptogram: 7E59F3F8C98F0EE3']);
+  });
+
+  it('the guard: the payment applet\'s own 80 CA (its GET DATA) gets no GlobalPlatform explanation', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a404000af063617264666703000100'), h('9000'));
+    const cmd = h('80ca9f7f00');
+    expect(d.command(cmd).name).toBe('GET_DATA'); // payment's, not GP_GET_DATA
+    expect(d.observe(cmd, h('9f7f2a4790d32147000000000083456e6e6e50524300000000000000005758594e4e4e4e4e00000000000000009000')).details).toBeUndefined();
+  });
+
   it('the GlobalPlatform declarations are decoder-only: not in ALL_COMMANDS, so no applet must handle them', () => {
     expect(GLOBALPLATFORM_COMMANDS.filter((c) => ALL_COMMANDS.includes(c))).toEqual([]);
   });
