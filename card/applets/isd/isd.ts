@@ -62,7 +62,7 @@ import {
   keyInformationTemplate,
   selectFci,
 } from './data.js';
-import { KeyTable, encodeTable, type StoredKey } from './keys.js';
+import { KeyTable, type StoredKey } from './keys.js';
 import { SCP02_LEVELS, SCP03_LEVELS, SESSION_BYTES, SecureChannel } from './channel.js';
 
 /** Consecutive failed authentications before INITIALIZE UPDATE is refused (see the header). */
@@ -141,7 +141,7 @@ export class IsdApplet extends Applet {
     super(ctx, params);
     const s = ctx.persistent;
     this.lifeCycle = s.u8('life-cycle');
-    this.tries = s.u8('auth-tries');
+    this.tries = s.u8('tries');
     this.seq = s.u16('scp02-sequence');
     this.counter = s.bytes('scp03-counter', 3);
     this.privileges = s.u8('privileges');
@@ -196,7 +196,7 @@ export class IsdApplet extends Applet {
     this.tries.set(AUTH_TRIES);
     this.seq.set(scp02);
     this.counter.set(u24(scp03));
-    this.keys.write(encodeTable(keys));
+    this.keys.write(keys);
     this.cplc.set(cplc);
     this.kdd.set(kdd);
     if (p.iin) this.iin.set(p.iin);

@@ -1,41 +1,50 @@
 /**
- * The ISD's static keys: a fixed table of slots in one persistent cell, so a PUT KEY or a DELETE of
- * keys is one write of the whole table (a tear leaves the old table or the new one). A slot is
- * used(1) ‖ KVN(1) ‖ key id(1) ‖ key type(1) ‖ length(1) ‖ value(32, zero-padded). Key values
- * never leave this module except to the secure channel and PUT KEY's checks; no command returns
- * them (the key information template lists id, version, type and length only).
+ * The ISD's static keys: a fixed table of slots, each three persistent cells — `keys/N/info`
+ * (used, KVN, key id, key type), `keys/N/length` and `keys/N/value` (32 bytes, zero-padded; the
+ * ".../value" + ".../length" naming the secret scans of the fuzz oracle and the trace checks know).
+ * A PUT KEY or a DELETE of keys writes the changed slots in one transaction (a tear leaves the old
+ * table or the new one). Key values never leave this module except to the secure channel and
+ * PUT KEY's checks; no command returns them (the key information template lists id, version, type
+ * and length only).
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { CardError, type PBytes, type PersistentStore } from '../../runtime/index.js';
+import { CardError, equalBytes, type PBytes, type PersistentStore, type PU8 } from '../../runtime/index.js';
 import { KEY_TYPE, type KeyInfo } from './data.js';
 
 export const KEY_SLOTS = 12;
-const SLOT = 5 + 32;
+const VALUE = 32;
 
 export interface StoredKey extends KeyInfo {
   readonly value: Uint8Array;
 }
 
+interface Slot {
+  readonly info: PBytes;
+  readonly length: PU8;
+  readonly value: PBytes;
+}
+
 export class KeyTable {
-  private readonly cell: PBytes;
+  private readonly slots: Slot[] = [];
 
   constructor(store: PersistentStore) {
-    this.cell = store.bytes('keys', KEY_SLOTS * SLOT);
+    for (let i = 0; i < KEY_SLOTS; i++) {
+      const s = store.scope(`keys/${i}`);
+      this.slots.push({ info: s.bytes('info', 4), length: s.u8('length'), value: s.bytes('value', VALUE) });
+    }
   }
 
   /** Every stored key, in slot order (the order they were put). */
   list(): StoredKey[] {
-    const c = this.cell.view();
     const out: StoredKey[] = [];
-    for (let i = 0; i < KEY_SLOTS; i++) {
-      const o = i * SLOT;
-      if (c[o] !== 1) continue;
-      const length = c[o + 4]!;
-      out.push({ kvn: c[o + 1]!, kid: c[o + 2]!, type: c[o + 3]!, length, value: c.slice(o + 5, o + 5 + length) });
+    for (const s of this.slots) {
+      const info = s.info.view();
+      if (info[0] !== 1) continue;
+      const length = s.length.get();
+      out.push({ kvn: info[1]!, kid: info[2]!, type: info[3]!, length, value: s.value.read(0, length) });
     }
     return out;
   }
-
   /** Key versions in slot order, each once. */
   versions(): number[] {
     return [...new Set(this.list().map((k) => k.kvn))];
@@ -63,7 +72,7 @@ export class KeyTable {
    * exists), else the keys of version `replaceKvn` with the same ids are replaced by version `kvn`
    * (6A88 when that version does not exist). 6A84 when the table is full.
    */
-  withKeys(replaceKvn: number, kvn: number, keys: readonly StoredKey[]): Uint8Array {
+  withKeys(replaceKvn: number, kvn: number, keys: readonly StoredKey[]): StoredKey[] {
     const list = this.list();
     let next: StoredKey[];
     if (replaceKvn === 0) {
@@ -79,33 +88,40 @@ export class KeyTable {
       // The other keys of the replaced version move to the new version with it.
       next = next.map((k) => (k.kvn === replaceKvn ? { ...k, kvn } : k));
     }
-    return encodeTable(next);
+    return checkTable(next);
   }
 
   /** The table without the keys matching (kid and/or kvn given); 6A88 when none matches. */
-  without(kid: number | undefined, kvn: number | undefined): Uint8Array {
+  without(kid: number | undefined, kvn: number | undefined): StoredKey[] {
     const list = this.list();
     const hit = (k: StoredKey): boolean => (kid === undefined || k.kid === kid) && (kvn === undefined || k.kvn === kvn);
     if (!list.some(hit)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no key matches');
-    return encodeTable(list.filter((k) => !hit(k)));
+    return list.filter((k) => !hit(k));
   }
 
-  /** Write a table made by withKeys / without (one write). */
-  write(table: Uint8Array): void {
-    this.cell.set(table);
+  /**
+   * Write a table made by withKeys / without (or install's): the slots that change, each cell one
+   * write. The caller holds a transaction around it when more than one cell may change.
+   */
+  write(keys: readonly StoredKey[]): void {
+    checkTable(keys);
+    this.slots.forEach((s, i) => {
+      const k = keys[i];
+      const info = k ? Uint8Array.of(1, k.kvn, k.kid, k.type) : new Uint8Array(4);
+      const value = new Uint8Array(VALUE);
+      if (k) value.set(k.value);
+      if (!equalBytes(s.info.view(), info)) s.info.set(info);
+      if (s.length.get() !== (k?.value.length ?? 0)) s.length.set(k?.value.length ?? 0);
+      if (!equalBytes(s.value.view(), value)) s.value.set(value);
+    });
   }
 }
 
-export function encodeTable(keys: readonly StoredKey[]): Uint8Array {
+/** A table that fits: at most KEY_SLOTS keys of at most 32 bytes (6A84 / 6A80 otherwise). */
+export function checkTable(keys: StoredKey[]): StoredKey[] {
   if (keys.length > KEY_SLOTS) throw new CardError(SW.NOT_ENOUGH_MEMORY, `the ISD holds ${KEY_SLOTS} keys`);
-  const t = new Uint8Array(KEY_SLOTS * SLOT);
-  keys.forEach((k, i) => {
-    if (k.value.length > 32) throw new CardError(SW.WRONG_DATA, `key of ${k.value.length} bytes: at most 32`);
-    const o = i * SLOT;
-    t.set([1, k.kvn, k.kid, k.type, k.value.length], o);
-    t.set(k.value, o + 5);
-  });
-  return t;
+  for (const k of keys) if (k.value.length > VALUE) throw new CardError(SW.WRONG_DATA, `key of ${k.value.length} bytes: at most ${VALUE}`);
+  return keys;
 }
 
 function hex(n: number): string {
