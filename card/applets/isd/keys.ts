@@ -118,7 +118,7 @@ export class KeyTable {
 }
 
 /** A table that fits: at most KEY_SLOTS keys of at most 32 bytes (6A84 / 6A80 otherwise). */
-export function checkTable(keys: StoredKey[]): StoredKey[] {
+export function checkTable<T extends readonly StoredKey[]>(keys: T): T {
   if (keys.length > KEY_SLOTS) throw new CardError(SW.NOT_ENOUGH_MEMORY, `the ISD holds ${KEY_SLOTS} keys`);
   for (const k of keys) if (k.value.length > VALUE) throw new CardError(SW.WRONG_DATA, `key of ${k.value.length} bytes: at most ${VALUE}`);
   return keys;

@@ -52,7 +52,7 @@ export function cmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
   const last = complete ? msg.slice((n - 1) * 16) : pad(msg.slice((n - 1) * 16), 16).slice(0, 16);
   const k = complete ? k1 : k2;
   for (let i = 0; i < 16; i++) last[i]! ^= k[i]!;
-  let x = new Uint8Array(16);
+  let x: Uint8Array = new Uint8Array(16);
   for (let b = 0; b < n - 1; b++) {
     const y = msg.slice(b * 16, b * 16 + 16);
     for (let i = 0; i < 16; i++) y[i]! ^= x[i]!;
@@ -101,15 +101,15 @@ export function swOf(card: Card, apdu: Uint8Array | string): string {
 export class HostSession {
   scp = 0;
   level = 0;
-  private sEnc = new Uint8Array(16);
-  private sMac = new Uint8Array(16);
-  private sRmac = new Uint8Array(16);
-  private sDek = new Uint8Array(16);
-  private chain = new Uint8Array(16);
+  private sEnc: Uint8Array = new Uint8Array(16);
+  private sMac: Uint8Array = new Uint8Array(16);
+  private sRmac: Uint8Array = new Uint8Array(16);
+  private sDek: Uint8Array = new Uint8Array(16);
+  private chain: Uint8Array = new Uint8Array(16);
   private counter = 0;
   hostChallenge: Uint8Array;
-  cardChallenge = new Uint8Array(0);
-  seq = new Uint8Array(2);
+  cardChallenge: Uint8Array = new Uint8Array(0);
+  seq: Uint8Array = new Uint8Array(2);
 
   constructor(readonly keys: HostKeys, hostChallenge = h('0102030405060708'), readonly cla = 0x80) {
     this.hostChallenge = hostChallenge;

@@ -28,7 +28,7 @@ describe('SELECT and GET DATA', () => {
     installIsd(card);
     card.powerOn();
     expect(card.selectedOn(0)).toBeNull();
-    expect(send(card, '00a4040007a00000015100').sw).toBe(0x9000);
+    expect(send(card, '00a4040006a0000001510000').sw).toBe(0x9000);
     expect(card.selectedOn(0)?.type).toBe('cardforge.isd');
   });
 
@@ -36,7 +36,7 @@ describe('SELECT and GET DATA', () => {
     const { card } = isdCard({ keyDiversificationData: h('00010203040506070809') });
     expect(hex(send(card, '80ca006600').data)).toBe(`663e${CRD}`);
     // AES keys 01..03 at version 30 first, then DES keys at 20 (C0: id, version, type, length).
-    expect(hex(send(card, '80ca00e000').data)).toBe('e024' + 'c00401308810c00402308810c00403308810' + 'c00401208010c00402208010c00403208010');
+    expect(hex(send(card, '00ca00e000').data)).toBe('e024' + 'c00401308810c00402308810c00403308810' + 'c00401208010c00402208010c00403208010');
     expect(hex(send(card, '80ca9f7f00').data)).toBe(`9f7f2a${CPLC}`);
     expect(hex(send(card, '80ca00cf00').data)).toBe('cf0a00010203040506070809');
     expect(hex(send(card, '00ca9f7f00').data)).toBe(`9f7f2a${CPLC}`); // the interindustry class too
@@ -191,7 +191,7 @@ describe('card life cycle (SET STATUS P1 80)', () => {
     expect(set(card, s, 0xff)).toBe('9000');
     // TERMINATED: only GET DATA.
     expect(sendWrapped(card, s, '80f28000', '4f00').sw.toString(16)).toBe('6985');
-    expect(swOf(card, '80ca9f7f00')).toBe('9000');
+    expect(swOf(card, '00ca9f7f00')).toBe('9000');
     expect(swOf(card, new HostSession(TEST_KEYS).initializeUpdate(0))).toBe('6985');
   });
 
@@ -220,7 +220,7 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     block[block.length - 1]! ^= 1;
     expect(sendWrapped(card, s, '80d80001', hex(concat(Uint8Array.of(0x31), block))).sw.toString(16)).toBe('6a80');
     expect(sendWrapped(card, s, '80d80001', hex(concat(Uint8Array.of(0x20), s.keyBlock(0x88, TEST_KEY)))).sw.toString(16)).toBe('6a80');
-    expect(hex(send(card, '80ca00e000').data).length).toBe(2 * 38);
+    expect(hex(send(card, '00ca00e000').data).length).toBe(2 * 38);
   });
 
   it('PUT KEY replacing version 30 by 32: the old version is gone, the new one opens a session', () => {
@@ -229,8 +229,8 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     const k = h('303132333435363738393a3b3c3d3e3f');
     const r = sendWrapped(card, s, '80d83081', hex(concat(Uint8Array.of(0x32), s.keyBlock(0x88, k), s.keyBlock(0x88, k), s.keyBlock(0x88, k))));
     expect(r.sw).toBe(0x9000);
-    expect(hex(send(card, '80ca00e000').data)).toContain('c00401328810');
-    expect(hex(send(card, '80ca00e000').data)).not.toContain('c00401308810');
+    expect(hex(send(card, '00ca00e000').data)).toContain('c00401328810');
+    expect(hex(send(card, '00ca00e000').data)).not.toContain('c00401308810');
     expect(swOf(card, new HostSession(TEST_KEYS).initializeUpdate(0x30))).toBe('6a88');
     send(card, `00a4040008${ISD_AID}00`);
     openSession(card, { enc: k, mac: k, dek: k }, 0x01, 0x32);
@@ -240,7 +240,7 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     const { card } = isdCard();
     const s = openSession(card, TEST_KEYS, 0x01, 0x30);
     expect(sendWrapped(card, s, '80e40000', 'd20120').sw).toBe(0x9000);
-    expect(hex(send(card, '80ca00e000').data)).toBe('e012' + 'c00401308810c00402308810c00403308810');
+    expect(hex(send(card, '00ca00e000').data)).toBe('e012' + 'c00401308810c00402308810c00403308810');
     expect(sendWrapped(card, s, '80e40000', 'd20120').sw.toString(16)).toBe('6a88');
     expect(sendWrapped(card, s, '80e40000', `4f08${ISD_AID}`).sw.toString(16)).toBe('6985');
   });
@@ -249,18 +249,18 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     const { card } = isdCard();
     const s = openSession(card, TEST_KEYS, 0x03, 0x30);
     expect(sendWrapped(card, s, '80e29000', '4204000102034506cafe00000001').sw).toBe(0x9000);
-    expect(hex(send(card, '80ca004200').data)).toBe('420400010203');
-    expect(hex(send(card, '80ca004500').data)).toBe('4506cafe00000001');
+    expect(hex(send(card, '00ca004200').data)).toBe('420400010203');
+    expect(hex(send(card, '00ca004500').data)).toBe('4506cafe00000001');
     expect(sendWrapped(card, s, '80e28800', '00cf0a11111111111111111111').sw).toBe(0x9000);
-    expect(hex(send(card, '80ca00cf00').data)).toBe('cf0a11111111111111111111');
+    expect(hex(send(card, '00ca00cf00').data)).toBe('cf0a11111111111111111111');
     // A bad record anywhere: nothing of the block is written.
     expect(sendWrapped(card, s, '80e29000', '420199' + 'cf0101').sw.toString(16)).toBe('6a80');
-    expect(hex(send(card, '80ca004200').data)).toBe('420400010203');
+    expect(hex(send(card, '00ca004200').data)).toBe('420400010203');
   });
 
   it('INSTALL and LOAD answer 6A81 (function not supported) behind the secure channel', () => {
     const { card } = isdCard();
-    expect(swOf(card, '80e60c0000')).toBe('6982');
+    expect(swOf(card, '80e60c000100')).toBe('6982');
     const s = openSession(card, TEST_KEYS, 0x01, 0x30);
     expect(sendWrapped(card, s, '80e60c00', '00').sw.toString(16)).toBe('6a81');
     expect(sendWrapped(card, s, '80e88000', 'c400').sw.toString(16)).toBe('6a81');
