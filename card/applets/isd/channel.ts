@@ -46,7 +46,7 @@ export const SCP02_LEVELS: readonly number[] = [0x00, 0x01, 0x03];
 export const SCP03_LEVELS: readonly number[] = [0x00, 0x01, 0x03, 0x11, 0x13, 0x33];
 
 /** Session state (offsets into the transient cell). */
-const STATE = 0; // 0 none, 1 INITIALIZE UPDATE answered, 2 authenticated
+const STATE = 0; // 0 no session, 1 INITIALIZE UPDATE answered, 2 authenticated
 const SCP = 1; // 2 or 3
 const LEVEL_AT = 2;
 const KVN = 3;
@@ -62,7 +62,6 @@ const SEQ = 104; // SCP02 sequence counter (2)
 const FIRST = 106; // SCP02: 1 until the first C-MAC (EXTERNAL AUTHENTICATE's ICV is zero)
 export const SESSION_BYTES = 107;
 
-const NONE = 0;
 const INITIATED = 1;
 const AUTHENTICATED = 2;
 
