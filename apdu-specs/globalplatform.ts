@@ -174,3 +174,22 @@ export const GLOBALPLATFORM_COMMANDS: readonly CommandSpec[] = [
 
 /** The ISD's command table (the same declarations). */
 export const ISD_COMMANDS: readonly CommandSpec[] = GLOBALPLATFORM_COMMANDS;
+
+/** Data object tags of the ISD (GP CS v2.3.1 §11.1.3 Table 11-12, §11.3.3, §11.4.3, §11.9.3.1). */
+export const GP_TAGS = {
+  IIN: 0x42,
+  CIN: 0x45,
+  CARD_DATA: 0x66,
+  CARD_RECOGNITION_DATA: 0x73,
+  KEY_DIVERSIFICATION_DATA: 0xcf,
+  KEY_INFORMATION_TEMPLATE: 0xe0,
+  KEY_INFORMATION_DATA: 0xc0,
+  REGISTRY_ENTRY: 0xe3,
+  AID: 0x4f,
+  TAG_LIST: 0x5c,
+  LIFE_CYCLE_STATE: 0x9f70,
+  PRIVILEGES: 0xc5,
+  CPLC: 0x9f7f,
+  APPLICATION_PRODUCTION_LIFE_CYCLE_DATA: 0x9f6e,
+  MAX_COMMAND_DATA_LENGTH: 0x9f65,
+} as const;

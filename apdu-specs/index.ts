@@ -12,7 +12,7 @@ export * from './ledger.js';
 export * from './wallet.js';
 export * from './personalization.js';
 export * from './aram.js';
-export { GLOBALPLATFORM_COMMANDS, ISD_COMMANDS } from './globalplatform.js';
+export { GLOBALPLATFORM_COMMANDS, ISD_COMMANDS, GP_TAGS } from './globalplatform.js';
 export * from './by-name.js';
 
 import { RUNTIME_COMMANDS } from './iso7816.js';

@@ -5,6 +5,7 @@
  * (9F7F, GP 2.3.1 / Visa GP 2.1.1 Table 6-?: 18 fields, 42 bytes). Pure functions over bytes: the
  * applet (isd.ts) keeps the state.
  */
+import { GP_TAGS } from '../../../apdu-specs/globalplatform.js';
 import { concat, encodeTemplate, encodeTlv } from '../../runtime/index.js';
 
 /** Card life cycle states (GP CS v2.3.1 §11.1.1 Table 11-3). */
@@ -99,7 +100,7 @@ export function selectFci(aid: Uint8Array, cplc: Uint8Array): Uint8Array {
   return encodeTemplate(
     0x6f,
     encodeTlv(0x84, aid),
-    encodeTemplate(0xa5, cardRecognitionData(), encodeTlv(0x9f6e, cplc.subarray(0, 6)), encodeTlv(0x9f65, [MAX_COMMAND_DATA])),
+    encodeTemplate(0xa5, cardRecognitionData(), encodeTlv(GP_TAGS.APPLICATION_PRODUCTION_LIFE_CYCLE_DATA, cplc.subarray(0, 6)), encodeTlv(GP_TAGS.MAX_COMMAND_DATA_LENGTH, [MAX_COMMAND_DATA])),
   );
 }
 
@@ -125,7 +126,7 @@ export function defaultCplc(): Uint8Array {
 
 /** GET DATA 9F7F: 9F7F 2A CPLC. */
 export function cplcObject(cplc: Uint8Array): Uint8Array {
-  return encodeTlv(0x9f7f, cplc);
+  return encodeTlv(GP_TAGS.CPLC, cplc);
 }
 
 /** One key as the key information template lists it (never its value). */

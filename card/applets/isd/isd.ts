@@ -24,7 +24,7 @@
  *   6A81 for good: cardforge runs no Java Card bytecode.
  */
 import { SW } from '../../../apdu-specs/status-words.js';
-import { GLOBALPLATFORM_COMMANDS } from '../../../apdu-specs/globalplatform.js';
+import { GLOBALPLATFORM_COMMANDS, GP_TAGS } from '../../../apdu-specs/globalplatform.js';
 import { aes128Encrypt, aesDecryptCbc, tdesEncryptEcb } from '../../algorithms/index.js';
 import {
   Applet,
@@ -298,7 +298,7 @@ export class IsdApplet extends Applet {
         return { data: cardData() };
       case 0x00e0:
         return { data: keyInformationTemplate(this.keys.list()) };
-      case 0x9f7f:
+      case GP_TAGS.CPLC:
         return { data: cplcObject(this.cplc.view()) };
       case 0x00cf:
         return { data: encodeTlv(0xcf, this.kdd.view()) };
@@ -326,7 +326,7 @@ export class IsdApplet extends Applet {
     if ((apdu.p2 & 0x02) === 0) return { data: concat(Uint8Array.of(own.length), own, Uint8Array.of(lc, priv)) };
     const fields: [number, Uint8Array][] = [
       [0x4f, own],
-      [0x9f70, Uint8Array.of(lc)],
+      [GP_TAGS.LIFE_CYCLE_STATE, Uint8Array.of(lc)],
       [0xc5, Uint8Array.of(priv, 0, 0)],
     ];
     const chosen = tags === undefined ? fields : fields.filter(([t]) => tags.includes(t));
@@ -434,7 +434,7 @@ export class IsdApplet extends Applet {
           if (v.length !== KDD_LENGTH) throw new CardError(SW.WRONG_DATA, `key diversification data of ${v.length} bytes: ${KDD_LENGTH} expected`);
           writes.push(() => this.kdd.set(v));
           break;
-        case 0x9f7f:
+        case GP_TAGS.CPLC:
           if (v.length !== CPLC_LENGTH) throw new CardError(SW.WRONG_DATA, `CPLC of ${v.length} bytes: ${CPLC_LENGTH} expected`);
           writes.push(() => this.cplc.set(v));
           break;
