@@ -17,13 +17,14 @@ import { bytesOf } from './check.js';
 /** FIPS-197 §4.2: the AES polynomial x^8 + x^4 + x^3 + x + 1. */
 const AES_POLY = 0x11b;
 
-const SBOX = new Uint8Array(256);
+/** FIPS-197 §5.1.1 S-box (computed below); shared with the key-size-generic cipher in aes.ts. */
+export const SBOX = new Uint8Array(256);
 const T0 = new Uint32Array(256);
 const T1 = new Uint32Array(256);
 const T2 = new Uint32Array(256);
 const T3 = new Uint32Array(256);
 
-function xtime(b: number): number {
+export function xtime(b: number): number {
   return b & 0x80 ? (b << 1) ^ AES_POLY : b << 1;
 }
 

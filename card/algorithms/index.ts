@@ -4,6 +4,37 @@ export type { AkaFunctions, AkaOutput, F1Output, F2345Output, GsmAuthOutput } fr
 export { aes128Encrypt, aes128EncryptInto, aes128ExpandKey, aes128KeyCached, type Aes128Key } from './aes128.js';
 export { aesCmac, cmacSubkeys } from './aes-cmac.js';
 export { aes128Ctr } from './aes-ctr.js';
+export { aesDecryptBlock, aesDecryptCbc, aesEncryptBlock, aesEncryptCbc, aesExpandKey, type AesKey } from './aes.js';
+export {
+  desDecryptBlock,
+  desEncryptBlock,
+  fullTdesMac,
+  pad80,
+  retailMac,
+  tdesDecryptCbc,
+  tdesDecryptEcb,
+  tdesEncryptCbc,
+  tdesEncryptEcb,
+  unpad80,
+} from './des.js';
+export {
+  SCP02_DERIVATION,
+  SCP03_DERIVATION,
+  kdfCounterAesCmac,
+  scp02CardCryptogram,
+  scp02HostCryptogram,
+  scp02IcvEncrypt,
+  scp02SessionKey,
+  scp03CMac,
+  scp03CommandIcv,
+  scp03Cryptogram,
+  scp03Kdf,
+  scp03PseudoRandomCardChallenge,
+  scp03RMac,
+  scp03ResponseIcv,
+  scp03SessionKeys,
+  type Scp03SessionKeys,
+} from './gp-scp.js';
 export {
   computeOpc,
   f1,

@@ -15,7 +15,7 @@ const M = h(
 /** RFC 4493 §2.4 with node's AES: subkeys from E_K(0), then AES-CBC with zero IV, last block. */
 function nodeCmac(key: Uint8Array, msg: Uint8Array): string {
   const ecb = (b: Uint8Array): Uint8Array => {
-    const c = createCipheriv('aes-128-ecb', key, null);
+    const c = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
     c.setAutoPadding(false);
     return new Uint8Array(Buffer.concat([c.update(b), c.final()]));
   };
@@ -61,6 +61,30 @@ describe('AES-CMAC (RFC 4493)', () => {
       const msg = M.subarray(0, n);
       expect(bytesToHex(aesCmac(key, msg)), `length ${n}`).toBe(nodeCmac(key, msg));
     }
+  });
+
+  it('matches NIST SP 800-38B Appendix D.2 (AES-192) and D.3 (AES-256) examples 5–12 (SCP03 key sizes)', () => {
+    const k192 = h('8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b');
+    const k256 = h('603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4');
+    const lengths = [0, 16, 40, 64];
+    const d2 = ['d17ddf46adaacde531cac483de7a9367', '9e99a7bf31e710900662f65e617c5184', '8a1de5be2eb31aad089a82e6ee908b0e', 'a1d5df0eed790f794d77589659f39a11'];
+    const d3 = ['028962f61b7bf89efc6b551f4667d983', '28a7023f452e8f82bd4bf28d8c37c35c', 'aaf3d8f1de5640c232f5b169b9c911e6', 'e1992190549f6ed5696a2c056c315410'];
+    lengths.forEach((n, i) => {
+      expect(bytesToHex(aesCmac(k192, M.subarray(0, n))), `AES-192 length ${n}`).toBe(d2[i]);
+      expect(bytesToHex(aesCmac(k256, M.subarray(0, n))), `AES-256 length ${n}`).toBe(d3[i]);
+    });
+  });
+
+  it('agrees with a node:crypto recomputation for AES-192/256 keys', () => {
+    for (const key of [h('000102030405060708090a0b0c0d0e0f1011121314151617'), h('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f')]) {
+      for (const n of [0, 1, 15, 16, 17, 33, 64]) {
+        expect(bytesToHex(aesCmac(key, M.subarray(0, n))), `key ${key.length} length ${n}`).toBe(nodeCmac(key, M.subarray(0, n)));
+      }
+    }
+  });
+
+  it('rejects a key that is no AES key size', () => {
+    expect(() => aesCmac(new Uint8Array(20), M)).toThrow(RangeError);
   });
 
   it('does not modify its inputs and changes with any message bit', () => {

@@ -2,14 +2,15 @@
  * Foreign commands get their ISO/GlobalPlatform names when no applet context is known (issue 15
  * item 9): after a SELECT of an AID no registered applet has (or of the default applet, named by
  * its FCI), 80 50 is INITIALIZE UPDATE and 80 E6 INSTALL — not the cardforge applet commands that
- * share the INS (GET_PROFILE, STORE_PROFILE, UICC_STATUS …). The GlobalPlatform declarations are
- * decoder-only: outside ALL_COMMANDS, so nothing must dispatch them. A USIM ADF selected by AID
- * keeps the SIM context.
+ * share the INS (GET_PROFILE, STORE_PROFILE, UICC_STATUS …). Since issue 21 the GlobalPlatform
+ * declarations are also the commands of cardforge's own Issuer Security Domain (card/applets/isd),
+ * which dispatches them: selecting A000000151000000 gives the ISD's context, with the same names.
+ * A USIM ADF selected by AID keeps the SIM context.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { hexToBytes } from '../../card/runtime/index.js';
-import { ALL_COMMANDS } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, ISD_AID } from '../../apdu-specs/index.js';
 import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
 import { ExchangeDecoder, decodeCommand } from '../../host/trace/decode.js';
 import { readTraceFile } from '../../host/trace/formats/index.js';
@@ -34,7 +35,7 @@ const GP_SESSION: [string, string][] = [
 ];
 
 describe('GlobalPlatform names when no applet context is known', () => {
-  it('after selecting the ISD (an AID no applet of ours has): INITIALIZE UPDATE, GET STATUS, INSTALL …', () => {
+  it('after selecting the ISD (cardforge\'s or a real card\'s): INITIALIZE UPDATE, GET STATUS, INSTALL …', () => {
     const d = new ExchangeDecoder();
     d.observe(h('00a4040008a000000151000000'), h('6f108408a000000151000000a5049f6501ff9000'));
     for (const [cmd, name] of GP_SESSION) expect(d.command(h(cmd.replace(/ /g, ''))).name, cmd).toBe(name);
@@ -101,7 +102,8 @@ describe('GlobalPlatform names when no applet context is known', () => {
     expect(d.observe(cmd, h('9f7f2a4790d32147000000000083456e6e6e50524300000000000000005758594e4e4e4e4e00000000000000009000')).details).toBeUndefined();
   });
 
-  it('the GlobalPlatform declarations are decoder-only: not in ALL_COMMANDS, so no applet must handle them', () => {
-    expect(GLOBALPLATFORM_COMMANDS.filter((c) => ALL_COMMANDS.includes(c))).toEqual([]);
+  it('the GlobalPlatform declarations are the ISD applet\'s: in ALL_COMMANDS and in its APPLET_SPECS entry', () => {
+    expect(GLOBALPLATFORM_COMMANDS.filter((c) => !ALL_COMMANDS.includes(c))).toEqual([]);
+    expect(APPLET_SPECS.find((a) => a.aid === ISD_AID)?.commands).toBe(GLOBALPLATFORM_COMMANDS);
   });
 });

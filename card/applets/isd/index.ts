@@ -1,0 +1,18 @@
+/** card/applets/isd: the GlobalPlatform Issuer Security Domain (issue 21; public face and the install helper). */
+import { ISD_AID } from '../../../apdu-specs/aids.js';
+import type { Card } from '../../runtime/index.js';
+import { IsdApplet, type IsdPersonalization } from './isd.js';
+
+export { IsdApplet, AUTH_TRIES, TEST_KEY_HEX, SCP02_DEFAULT_KVN, SCP03_DEFAULT_KVN, defaultIsdKeys, keyCheckValue, type IsdKey, type IsdPersonalization } from './isd.js';
+export { CARD_LIFE_CYCLE, APP_LIFE_CYCLE, KEY_TYPE, PRIVILEGE, SCP02_I, SCP03_I, CPLC_FIELDS, CPLC_LENGTH } from './data.js';
+export { KEY_SLOTS } from './keys.js';
+export { ISD_AID } from '../../../apdu-specs/aids.js';
+
+/**
+ * Install the Issuer Security Domain under A000000151000000, selectable by AID (not the default
+ * applet unless `default`): the test keys (SCP03 set 30, SCP02 set 20) and life cycle SECURED
+ * unless the personalization says otherwise.
+ */
+export function installIsd(card: Card, personalization: Omit<IsdPersonalization, 'defaultSelected'> = {}, opts: { default?: boolean } = {}): IsdApplet {
+  return card.install(IsdApplet, { aid: ISD_AID, personalization: { ...personalization, defaultSelected: opts.default === true }, ...(opts.default ? { default: true } : {}) }) as IsdApplet;
+}
