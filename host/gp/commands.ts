@@ -5,16 +5,14 @@
  * selectable], INSTALL [for personalization] + STORE DATA, DELETE, SET STATUS, PUT KEY.
  * Each command that fails raises GP_CARD_REFUSED with the SW and its meaning; nothing retries.
  */
-import { describeSw } from '../../apdu-specs/index.js';
-import { bytesToHex, concat, hexToBytes, readU16 } from '../../card/runtime/index.js';
+import { ISD_AID, describeSw } from '../../apdu-specs/index.js';
+import { bytesToHex, concat, hexToBytes, readTlvsStrict, readU16 } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
 import { GpError } from './errors.js';
 import { parseStatusLegacy, parseStatusTlv, type RegistryEntry, type RegistryKind } from './data.js';
 import type { StaticKeys } from './keys.js';
 import type { GpSession } from './session.js';
 
-/** The ISD AIDs tried in order when none is given: GP's (A0000001510000 00), then the older Visa/OP one. */
-export const ISD_AIDS = ['a000000151000000', 'a0000001510000', 'a000000003000000'] as const;
 
 export interface Answer {
   readonly data: Uint8Array;
@@ -32,7 +30,7 @@ function swText(sw: number): string {
 }
 
 function refuse(what: string, sw: number): never {
-  throw new GpError('GP_CARD_REFUSED', `${what} answered ${swText(sw)}`);
+  throw new GpError('GP_CARD_REFUSED', `${what} answered ${swText(sw)}`, sw.toString(16).padStart(4, '0'));
 }
 
 export function aidBytes(hex: string, what: string): Uint8Array {
@@ -54,17 +52,39 @@ function lv(b: Uint8Array): Uint8Array {
   return concat(Uint8Array.of(b.length), b);
 }
 
-/** SELECT the ISD by `aid`, or the first of ISD_AIDS that answers 9000. Returns the AID and its FCI. */
-export async function selectIsd(t: Transport, aid?: string): Promise<{ aid: string; fci: Uint8Array }> {
-  const tries = aid ? [aid] : [...ISD_AIDS];
-  let last = -1;
-  for (const a of tries) {
-    const b = aidBytes(a, '--isd');
-    const r = answer(await t.transmit(concat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, b.length), b, Uint8Array.of(0x00))));
-    if (r.sw === 0x9000) return { aid: bytesToHex(b), fci: r.data };
-    last = r.sw;
+/**
+ * The DF name (84) of an FCI (6F) whose proprietary data (A5) carries security-domain data —
+ * 73 card recognition data or 9F65 maximum block length (GP Card Spec §11.1.8) — else ''.
+ */
+function securityDomainAid(fci: Uint8Array): string {
+  try {
+    const top = readTlvsStrict(fci, 'FCI').find((t) => t.tag === 0x6f);
+    if (!top) return '';
+    const inner = readTlvsStrict(top.value, 'FCI (6F)');
+    const name = inner.find((t) => t.tag === 0x84)?.value;
+    const a5 = inner.find((t) => t.tag === 0xa5);
+    const sd = a5 !== undefined && readTlvsStrict(a5.value, 'FCI (A5)').some((t) => t.tag === 0x73 || t.tag === 0x9f65);
+    return name && sd ? bytesToHex(name) : '';
+  } catch {
+    return '';
   }
-  throw new GpError('GP_CARD_REFUSED', `SELECT of the Issuer Security Domain (${tries.join(', ')}) answered ${swText(last)}: this card has no GlobalPlatform security domain there; give its AID with --isd`);
+}
+
+/**
+ * SELECT the ISD by `aid`; without one, GlobalPlatform's ISD AID (apdu-specs ISD_AID), then — as
+ * GlobalPlatformPro does — SELECT with no AID, which reaches the default-selected application:
+ * on most cards the ISD, named by the DF name of its FCI. Returns the AID and the FCI.
+ */
+export async function selectIsd(t: Transport, aid?: string): Promise<{ aid: string; fci: Uint8Array }> {
+  const b = aidBytes(aid ?? ISD_AID, '--isd');
+  const r = answer(await t.transmit(concat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, b.length), b, Uint8Array.of(0x00))));
+  if (r.sw === 0x9000) return { aid: bytesToHex(b), fci: r.data };
+  if (aid === undefined) {
+    const d = answer(await t.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x00)));
+    const named = d.sw === 0x9000 ? securityDomainAid(d.data) : '';
+    if (named) return { aid: named, fci: d.data };
+  }
+  throw new GpError('GP_CARD_REFUSED', `SELECT of the Issuer Security Domain ${bytesToHex(b)}${aid === undefined ? ' (and of the default application)' : ''} answered ${swText(r.sw)}: this card has no GlobalPlatform security domain there; give its AID with --isd`);
 }
 
 /** GET DATA (80 CA P1 P2 00) without a secure channel; a 6A88/6D00/6985… is returned, not thrown. */
@@ -141,11 +161,17 @@ export async function putKeySet(s: GpSession, newKvn: number, replaceKvn: number
 export const STORE_DATA_FORMATS = { none: 0x00, dgi: 0x08, ber: 0x10 } as const;
 export type StoreDataFormat = keyof typeof STORE_DATA_FORMATS;
 
-/** INSTALL [for personalization] of `aid`, then STORE DATA blocks (≤ 200 bytes each) to it. Returns the blocks sent. */
-export async function storeData(s: GpSession, aid: Uint8Array, data: Uint8Array, format: StoreDataFormat): Promise<number> {
-  const inst = concat(Uint8Array.of(0x00, 0x00), lv(aid), Uint8Array.of(0x00, 0x00, 0x00));
-  const r = answer(await s.transmit(concat(Uint8Array.of(0x80, 0xe6, 0x20, 0x00, inst.length), inst, Uint8Array.of(0x00))));
-  if (r.sw !== 0x9000) refuse('INSTALL [for personalization]', r.sw);
+/**
+ * STORE DATA blocks (≤ 200 bytes each) to `aid`: to an application after INSTALL [for
+ * personalization] of it; to the security domain itself (`aid` is the selected SD) directly
+ * (GP Card Spec §11.11.1). Returns the blocks sent.
+ */
+export async function storeData(s: GpSession, aid: Uint8Array, data: Uint8Array, format: StoreDataFormat, toSelectedSd = false): Promise<number> {
+  if (!toSelectedSd) {
+    const inst = concat(Uint8Array.of(0x00, 0x00), lv(aid), Uint8Array.of(0x00, 0x00, 0x00));
+    const r = answer(await s.transmit(concat(Uint8Array.of(0x80, 0xe6, 0x20, 0x00, inst.length), inst, Uint8Array.of(0x00))));
+    if (r.sw !== 0x9000) refuse('INSTALL [for personalization]', r.sw);
+  }
   // 200 bytes of data stay under 255 after SCP03 padding (16) and the C-MAC (8).
   const BLOCK = 200;
   const n = Math.max(1, Math.ceil(data.length / BLOCK));

@@ -82,7 +82,8 @@ const GP_OID_PREFIX = '2a864886fc6b'; // 1.2.840.114283
 
 export interface CardData {
   readonly gpVersion?: string;
-  readonly scp?: { readonly version: number; readonly i: number };
+  /** Every SCP the card announces (one 64 object each), with its "i". */
+  readonly scps: { version: number; i: number }[];
   /** Every OID found, tag by tag (hex tag → dotted OID). */
   readonly oids: { tag: string; oid: string }[];
 }
@@ -107,16 +108,16 @@ export function decodeCardData(b: Uint8Array): CardData {
   const v73 = unwrapTag(v66, 0x73, 'Card Data (card recognition data, tag 73)');
   const oids: { tag: string; oid: string }[] = [];
   let gpVersion: string | undefined;
-  let scp: { version: number; i: number } | undefined;
+  const scps: { version: number; i: number }[] = [];
   for (const t of tlvs(v73, 'Card Data (tag 73)')) {
     const oidBytes = t.tag === 0x06 ? t.value : tlvs(t.value, `Card Data (tag ${t.tag.toString(16)})`).find((x) => x.tag === 0x06)?.value;
     if (!oidBytes) continue;
     const hex = bytesToHex(oidBytes);
     oids.push({ tag: t.tag.toString(16).padStart(2, '0'), oid: oidToString(oidBytes) });
     if (t.tag === 0x60 && hex.startsWith(`${GP_OID_PREFIX}02`)) gpVersion = Array.from(oidBytes.subarray(7)).join('.');
-    if (t.tag === 0x64 && hex.startsWith(`${GP_OID_PREFIX}04`) && oidBytes.length >= 9) scp = { version: oidBytes[7]!, i: oidBytes[8]! };
+    if (t.tag === 0x64 && hex.startsWith(`${GP_OID_PREFIX}04`) && oidBytes.length >= 9) scps.push({ version: oidBytes[7]!, i: oidBytes[8]! });
   }
-  return { ...(gpVersion !== undefined ? { gpVersion } : {}), ...(scp ? { scp } : {}), oids };
+  return { ...(gpVersion !== undefined ? { gpVersion } : {}), scps, oids };
 }
 
 export interface KeyInfo {

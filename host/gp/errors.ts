@@ -18,7 +18,12 @@ export const GP_ERROR_CODES = [
 export type GpErrorCode = (typeof GP_ERROR_CODES)[number];
 
 export class GpError extends CardforgeError<GpErrorCode> {
-  constructor(code: GpErrorCode, message: string) {
+  constructor(
+    code: GpErrorCode,
+    message: string,
+    /** GP_CARD_REFUSED: the card's status word, 4 hex digits. */
+    readonly sw?: string,
+  ) {
     super(code, message);
     this.name = 'GpError';
   }

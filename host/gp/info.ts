@@ -60,7 +60,7 @@ export function renderInfo(i: GpInfo): string[] {
   if (i.cardData) {
     out.push('Card Data:');
     if (i.cardData.gpVersion) out.push(`  GP version: ${i.cardData.gpVersion}`);
-    if (i.cardData.scp) out.push(`  SCP: SCP${i.cardData.scp.version.toString(16).padStart(2, '0')} i=${i.cardData.scp.i.toString(16).padStart(2, '0')}`);
+    for (const x of i.cardData.scps) out.push(`  SCP: SCP${x.version.toString(16).padStart(2, '0')} i=${x.i.toString(16).padStart(2, '0')}`);
     for (const o of i.cardData.oids) out.push(`  tag ${o.tag}: ${o.oid}`);
   }
   if (i.keyInfo) {

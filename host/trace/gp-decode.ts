@@ -36,7 +36,7 @@ function getData(cmd: Uint8Array, d: Uint8Array): string[] | undefined {
   if (tag === 0x9f7f) return ['CPLC:', ...decodeCplc(d).map((f) => `  ${f.name}: ${f.value.toUpperCase()}${f.date ? ` (${f.date})` : ''}`)];
   if (tag === 0x0066) {
     const c = decodeCardData(d);
-    return ['Card Data:', ...(c.gpVersion ? [`  GP version: ${c.gpVersion}`] : []), ...(c.scp ? [`  SCP${byte(c.scp.version)} i=${byte(c.scp.i)}`] : []), ...c.oids.map((o) => `  tag ${o.tag}: ${o.oid}`)];
+    return ['Card Data:', ...(c.gpVersion ? [`  GP version: ${c.gpVersion}`] : []), ...c.scps.map((x) => `  SCP${byte(x.version)} i=${byte(x.i)}`), ...c.oids.map((o) => `  tag ${o.tag}: ${o.oid}`)];
   }
   if (tag === 0x00e0) return ['Key Information:', ...decodeKeyInfo(d).map((k) => `  key version ${byte(k.version)} id ${k.id}: ${k.type}, ${k.length} bytes`)];
   return undefined;

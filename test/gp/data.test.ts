@@ -40,7 +40,7 @@ describe('GP data objects of real cards', () => {
   it('Card Data of an Oberthur COSMO 8.1 (#114): GP 2.2.1, SCP03 i=70', () => {
     const d = decodeCardData(h(COSMO_CARD_DATA));
     expect(d.gpVersion).toBe('2.2.1');
-    expect(d.scp).toEqual({ version: 3, i: 0x70 });
+    expect(d.scps).toEqual([{ version: 3, i: 0x70 }]);
     expect(d.oids.map((o) => o.oid)).toEqual(['1.2.840.114283.1', '1.2.840.114283.2.2.2.1', '1.2.840.114283.3', '1.2.840.114283.4.3.112']);
   });
 
@@ -65,7 +65,7 @@ describe('gp info over a replayed session', () => {
     ]);
     const info = await gpInfo(t);
     expect(GP_INFO_JSON.schema.parse(info)).toEqual(info);
-    expect(info.cardData?.scp).toEqual({ version: 3, i: 0x70 });
+    expect(info.cardData?.scps).toEqual([{ version: 3, i: 0x70 }]);
     expect(info.notAvailable).toEqual([{ object: 'CPLC', sw: '6a88' }, { object: 'IIN', sw: '6a88' }, { object: 'CIN', sw: '6a88' }]);
     const text = renderInfo(info).join('\n');
     expect(text).toContain('GP version: 2.2.1');

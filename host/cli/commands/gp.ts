@@ -39,6 +39,7 @@ import {
   type Diversification,
   type GpSession,
   type RegistryEntry,
+  type RegistryKind,
   type SecureChannelOptions,
   type StaticKeys,
   type StoreDataFormat,
@@ -185,9 +186,25 @@ export function registerGp(program: Command, ctx: CliContext): void {
     });
 
   addKeyOptions(gp.command('list').description('List the ISD, applications and load files with life cycle and privileges (GET STATUS)')).action(async (o: GpOptions) => {
-    const r = await withSession(o, ctx, async (x) => ({ ...sessionJson(x), entries: [...(await getStatus(x.s, 'isd')), ...(await getStatus(x.s, 'app')), ...(await getStatus(x.s, 'loadfile'))] }));
+    const r = await withSession(o, ctx, async (x) => {
+      const entries: RegistryEntry[] = [];
+      const notListed: { kind: RegistryKind; sw: string }[] = [];
+      for (const kind of ['isd', 'app', 'loadfile'] as const) {
+        try {
+          entries.push(...(await getStatus(x.s, kind)));
+        } catch (e) {
+          // A subset the card does not support (6A81, 6D00 …) is reported; a broken session is not swallowed.
+          if (!(e instanceof GpError) || e.code !== 'GP_CARD_REFUSED' || e.sw === undefined) throw e;
+          notListed.push({ kind, sw: e.sw });
+        }
+      }
+      return { ...sessionJson(x), entries, notListed };
+    });
     if (o.json) emitJson(ctx, GP_LIST_JSON, r);
-    else for (const e of r.entries) ctx.out(renderEntry(e));
+    else {
+      for (const e of r.entries) ctx.out(renderEntry(e));
+      for (const n of r.notListed) ctx.err(`GET STATUS (${n.kind}): not listed, the card answered ${n.sw}`);
+    }
   });
 
   addKeyOptions(gp.command('install').description('Install an applet instance from a load file and make it selectable (INSTALL [for install and make selectable])'))
@@ -253,7 +270,7 @@ export function registerGp(program: Command, ctx: CliContext): void {
       const d = usage(() => hexArg(data, 'DATA', 256 * 200));
       if (d.length === 0) throw new CliError('USAGE', 'DATA: give at least one byte to store', EXIT.USAGE);
       if (!Object.hasOwn(STORE_DATA_FORMATS, o.format)) throw new CliError('USAGE', `--format: expected one of ${Object.keys(STORE_DATA_FORMATS).join(', ')}, got "${o.format}"`, EXIT.USAGE);
-      const r = await withSession(o, ctx, async (x) => ({ ...sessionJson(x), blocks: await storeData(x.s, b, d, o.format as StoreDataFormat) }));
+      const r = await withSession(o, ctx, async (x) => ({ ...sessionJson(x), blocks: await storeData(x.s, b, d, o.format as StoreDataFormat, x.isd === aid.toLowerCase()) }));
       if (o.json) emitJson(ctx, GP_CHANGE_JSON, { ...r, action: 'store-data', aid: aid.toLowerCase() });
       else ctx.out(`stored ${d.length} bytes in ${r.blocks} STORE DATA block(s) to ${aid.toUpperCase()}`);
     });

@@ -543,7 +543,7 @@ export const GP_INFO_JSON = jsonOutput({
       cardData: z
         .object({
           gpVersion: z.string().optional().describe('from the OID 1.2.840.114283.2.v.w.x'),
-          scp: z.object({ version: z.number().int(), i: z.number().int() }).strict().optional().describe('from the OID 1.2.840.114283.4.scp.i'),
+          scps: z.array(z.object({ version: z.number().int(), i: z.number().int() }).strict()).describe('every SCP announced, from the OIDs 1.2.840.114283.4.scp.i'),
           oids: z.array(z.object({ tag: z.string(), oid: z.string() }).strict()),
         })
         .strict()
@@ -558,7 +558,7 @@ export const GP_INFO_JSON = jsonOutput({
 export const GP_LIST_JSON = jsonOutput({
   command: 'gp list --json',
   description: 'the card registry through a secure channel (GET STATUS): the ISD, applications and security domains, executable load files',
-  schema: z.object({ ...gpSession, entries: z.array(gpRegistryEntry) }).strict(),
+  schema: z.object({ ...gpSession, entries: z.array(gpRegistryEntry), notListed: z.array(z.object({ kind: z.enum(['isd', 'app', 'loadfile']), sw }).strict()).describe('GET STATUS subsets the card refused (e.g. 6a81: not supported), with the SW') }).strict(),
 });
 export const GP_CHANGE_JSON = jsonOutput({
   command: 'gp install|delete|lock|unlock|put-key|store-data --json',
