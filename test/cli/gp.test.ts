@@ -1,17 +1,21 @@
 /**
- * `cardforge gp`, spawned as a user runs it. Until the card's Issuer Security Domain lands (branch
- * gp-isd), the card side here is a cardforge image without one: what is checked is every option
- * error (exit 2, the option named, nothing sent, the image unchanged), that no key ever shows up
- * in output, and that `gp info` / `gp list` on a card without a security domain fail with a
- * clear SELECT error (as text and as the documented JSON error). The SCP and decoding paths are
- * checked against recorded real-card sessions in test/gp.
+ * `cardforge gp`, spawned as a user runs it, against a cardforge image whose Issuer Security
+ * Domain (card/applets/isd, branch gp-isd) runs the card side of SCP02/SCP03 in pure TypeScript
+ * while the CLI's host side runs on node:crypto (host/gp): a session that opens proves the two
+ * agree. Checked: every option error (exit 2, the option named, the image unchanged), keys never
+ * echoed, `gp info` decoding the ISD's answers, `gp list` under SCP02 and SCP03 at every security
+ * level, PUT KEY adding and replacing a key set (the new keys open a session, the old ones are
+ * refused before EXTERNAL AUTHENTICATE), and each --json output validated against its schema.
+ * The SCP and decoding paths are also checked against recorded real-card sessions in test/gp.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli, runCli } from './built-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { ERROR_JSON } from '../../host/cli/json/outputs.js';
+import { bytesToHex, hexToBytes } from '../../card/runtime/index.js';
+import { kcvAes } from '../../host/gp/crypto.js';
+import { ERROR_JSON, GP_CHANGE_JSON, GP_INFO_JSON, GP_LIST_JSON } from '../../host/cli/json/outputs.js';
 
 let dir: string;
 let image: string;
@@ -69,26 +73,78 @@ describe('cardforge gp: option errors are usage errors naming the option; nothin
   });
 });
 
-describe('cardforge gp on a card without a security domain', () => {
-  it('gp info: SELECT of the ISD fails with the AIDs tried, the SW and what to do', async () => {
-    const r = await runCli(['gp', 'info', '--card', image]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/SELECT of the Issuer Security Domain \(a000000151000000, a0000001510000, a000000003000000\) answered 6a82/);
-    expect(r.stderr).toMatch(/give its AID with --isd/);
+describe('cardforge gp against the emulated ISD', () => {
+  it('gp info --json: CPLC, card data (GP 2.3.1, SCP02 i=55 and SCP03 i=70), key information (KVN 20 DES, 30 AES)', async () => {
+    const r = await runCli(['gp', 'info', '--card', image, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const info = GP_INFO_JSON.schema.parse(JSON.parse(r.stdout));
+    expect(info.isd).toBe('a000000151000000');
+    expect(info.cplc).toHaveLength(18);
+    expect(info.cardData?.gpVersion).toBe('2.3.1');
+    expect(info.cardData?.scps).toEqual([{ version: 2, i: 0x55 }, { version: 3, i: 0x70 }]);
+    expect(info.keyInfo?.map((k) => `${k.version}/${k.id}/${k.type}/${k.length}`)).toEqual(expect.arrayContaining(['48/1/AES/16', '32/1/DES/16']));
+    const text = await runCli(['gp', 'info', '--card', image]);
+    expect(text.stdout).toContain('SCP: SCP03 i=70');
   });
 
-  it('gp list --json: the error document with code GP_CARD_REFUSED; the key given is not in it', async () => {
-    const r = await runCli(['gp', 'list', '--card', image, '--json', '--key', SECRET]);
+  it('--isd naming an AID the card lacks: SELECT error with the SW and what to do', async () => {
+    const r = await runCli(['gp', 'info', '--card', image, '--isd', 'A0000000030000']);
     expect(r.code).toBe(1);
-    const doc = ERROR_JSON.schema.parse(JSON.parse(r.stdout));
-    expect(doc.error.code).toBe('GP_CARD_REFUSED');
-    expect(r.stdout.toLowerCase()).not.toContain(SECRET);
+    expect(r.stderr).toMatch(/SELECT of the Issuer Security Domain a0000000030000 answered 6a82 .*give its AID with --isd/);
+  });
+
+  it.each([
+    ['0x20', 'mac', '02'],
+    ['0x20', 'mac+enc', '02'],
+    ['0x30', 'mac', '03'],
+    ['0x30', 'mac+enc', '03'],
+    ['0x30', 'mac+rmac', '03'],
+    ['0x30', 'mac+enc+rmac', '03'],
+    ['0x30', 'mac+enc+rmac+renc', '03'],
+  ])('gp list --kvn %s --level %s: SCP%s session, the ISD listed SECURED with its privileges', async (kvn, level, scp) => {
+    const r = await runCli(['gp', 'list', '--card', image, '--kvn', kvn, '--level', level, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const doc = GP_LIST_JSON.schema.parse(JSON.parse(r.stdout));
+    expect([doc.scp, doc.level, doc.kvn]).toEqual([scp, level, Number(kvn)]);
+    expect(doc.entries[0]).toMatchObject({ kind: 'isd', aid: 'a000000151000000', lifeCycleName: 'SECURED' });
+    expect(doc.entries[0]!.privileges!.names).toContain('SecurityDomain');
+  });
+
+  it('SCP02 R-MAC levels are refused by name before the card is touched beyond INITIALIZE UPDATE', async () => {
+    const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x20', '--level', 'mac+enc+rmac']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SCP02 security level 13: only "mac" \(01\) and "mac\+enc" \(03\)/);
+  });
+
+  it('put-key adds key set 31 (SCP03) and replaces 21 (SCP02); new keys open sessions, old ones stop at the card cryptogram', async () => {
+    const img = join(dir, 'keys.json');
+    expect((await runCli(['image', 'new', '-o', img])).code).toBe(0);
+    const add = await runCli(['gp', 'put-key', '--card', img, '--kvn', '0x30', '--level', 'mac+enc', '--new-kvn', '0x31', '--new-key', SECRET, '--json']);
+    expect(add.code, add.stdout + add.stderr).toBe(0);
+    const doc = GP_CHANGE_JSON.schema.parse(JSON.parse(add.stdout));
+    // AES key check value: AES(key, 01*16), first 3 bytes (GP Amendment D §7.2), of 00112233…FF.
+    expect(doc).toMatchObject({ action: 'put-key', scp: '03', newKvn: 0x31 });
+    expect(doc.kcv).toEqual(Array(3).fill(bytesToHex(kcvAes(hexToBytes(SECRET))))); // what the card confirmed (putKeySet checks its echo)
+    expect(add.stdout.toLowerCase()).not.toContain(SECRET);
+    const withNew = await runCli(['gp', 'list', '--card', img, '--kvn', '0x31', '--key', SECRET]);
+    expect(withNew.code, withNew.stderr).toBe(0);
+    expect(withNew.stdout).toContain('ISD: A000000151000000 (SECURED)');
+    const rep = await runCli(['gp', 'put-key', '--card', img, '--kvn', '0x20', '--new-kvn', '0x20', '--replace-kvn', '0x20', '--new-key', SECRET]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout).toMatch(/^key set 32 written \(ENC, MAC, DEK check values ([0-9a-f]{6} ){2}[0-9a-f]{6}\)/);
+    const old = await runCli(['gp', 'list', '--card', img, '--kvn', '0x20', '--json']);
+    expect(old.code).toBe(1);
+    expect(ERROR_JSON.schema.parse(JSON.parse(old.stdout)).error).toMatchObject({ code: 'GP_CARD_CRYPTOGRAM' });
+    expect(old.stdout).toMatch(/EXTERNAL AUTHENTICATE was not sent/);
+    const fresh = await runCli(['gp', 'list', '--card', img, '--kvn', '0x20', '--key', SECRET, '--level', 'mac+enc']);
+    expect(fresh.code, fresh.stderr).toBe(0);
   });
 
   it('gp list without --key says it uses the well-known test key, without printing a key', async () => {
-    const r = await runCli(['gp', 'list', '--card', image]);
+    const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x30']);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/using the well-known GlobalPlatform test key \(404142…4F\)/);
-    expect(r.stderr.toLowerCase()).not.toContain('404142434445464748494a4b4c4d4e4f');
+    expect(`${r.stdout}${r.stderr}`.toLowerCase()).not.toContain('404142434445464748494a4b4c4d4e4f');
   });
 
   it('--help lists the subcommands and the key options', async () => {
