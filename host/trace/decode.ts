@@ -11,7 +11,7 @@ import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, 
 import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, EF_CODECS, codecOf, keyName, type FsNode } from '../../card/fs/index.js';
-import { gpResponseDetails } from './gp-decode.js';
+import { gpCommandDetails, gpResponseDetails } from './gp-decode.js';
 
 export interface DecodedCommand {
   readonly name: string;
@@ -510,6 +510,8 @@ export class ExchangeDecoder {
       const t = selectTarget(sel, cmd);
       return t ? { ...d, file: showTarget(t) } : d;
     }
+    const sm = gpCommandDetails(d.name, cmd);
+    if (sm) return { ...d, details: sm };
     if (cmd[1] === 0xd6 || cmd[1] === 0xdc) {
       try {
         const details = this.content(sel, cmd, parseCommand(cmd).data);

@@ -63,3 +63,17 @@ export function gpResponseDetails(name: string, cmd: Uint8Array, data: Uint8Arra
   }
   return undefined;
 }
+
+const GP_NAMES = new Set(['INITIALIZE_UPDATE', 'GP_GET_DATA', 'GET_STATUS', 'INSTALL', 'DELETE', 'LOAD', 'PUT_KEY', 'SET_STATUS', 'STORE_DATA']);
+
+/**
+ * A GP command sent under secure messaging (CLA b3 set; EXTERNAL AUTHENTICATE names its own
+ * fields): its last 8 data bytes are the C-MAC (SCP02 §E.4.4, SCP03 S8 §6.2.4), and the data
+ * before it is enciphered at C-DECRYPTION level — which the trace cannot tell, so it says so.
+ */
+export function gpCommandDetails(name: string, cmd: Uint8Array): readonly string[] | undefined {
+  if (!GP_NAMES.has(name) || cmd.length < 13 || (cmd[0]! & 0x04) === 0 || (cmd[0]! & 0x40) !== 0) return undefined;
+  const lc = cmd[4]!;
+  if (lc < 8 || cmd.length < 5 + lc) return undefined;
+  return [`C-MAC: ${hx(cmd.subarray(5 + lc - 8, 5 + lc))} (secure messaging: the data before it is as sent, enciphered at C-DECRYPTION level)`];
+}

@@ -140,6 +140,15 @@ describe('cardforge gp against the emulated ISD', () => {
     expect(fresh.code, fresh.stderr).toBe(0);
   });
 
+  it('gp list --record: trace show of the emulator\'s own session names the GP commands and labels the secure-channel fields', async () => {
+    const trace = join(dir, 'gp.jsonl');
+    const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x30', '--level', 'mac+enc', '--record', trace]);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await runCli(['trace', 'show', trace]);
+    expect(shown.code, shown.stderr).toBe(0);
+    for (const s of ['(INITIALIZE_UPDATE)', 'host_challenge:', 'key version number: 30 (48)', 'SCP identifier: 03 (SCP03)', 'i parameter: 70', 'card challenge:', 'card cryptogram:', '(EXTERNAL_AUTHENTICATE)', 'P1=03 (C-DECRYPTION and C-MAC)', 'host_cryptogram:', 'c_mac:', '(GET_STATUS)', 'C-MAC: ']) expect(shown.stdout).toContain(s);
+  });
+
   it('gp list without --key says it uses the well-known test key, without printing a key', async () => {
     const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x30']);
     expect(r.code, r.stderr).toBe(0);

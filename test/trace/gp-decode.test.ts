@@ -94,6 +94,13 @@ describe('GlobalPlatform names when no applet context is known', () => {
     expect(r.details).toEqual(['key diversification data: 00007213002987072483', 'key version number: FF (255)', 'SCP identifier: 02 (SCP02)', 'sequence counter: 0206', 'card challenge: 13A5A6AADE02', 'card cryptogram: 7E59F3F8C98F0EE3']);
   });
 
+  it('a GP command under secure messaging: its last 8 data bytes are labelled C-MAC (pySim SCP02 session, GET STATUS)', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    expect(d.command(h('84f280020a4f003b95f09317de6a4e00')).details).toEqual(['C-MAC: 3B95F09317DE6A4E (secure messaging: the data before it is as sent, enciphered at C-DECRYPTION level)']);
+    expect(d.command(h('80f28002024f0000')).details).toBeUndefined(); // no secure messaging, no C-MAC
+  });
+
   it('the guard: the payment applet\'s own 80 CA (its GET DATA) gets no GlobalPlatform explanation', () => {
     const d = new ExchangeDecoder();
     d.observe(h('00a404000af063617264666703000100'), h('9000'));

@@ -14,6 +14,7 @@ import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import { emitJson } from '../json/convention.js';
 import { GP_CHANGE_JSON, GP_INFO_JSON, GP_LIST_JSON } from '../json/outputs.js';
 import type { Transport } from '../../transport/index.js';
+import { RecordingTransport, TraceRecorder } from '../../trace/record.js';
 import {
   DEFAULT_TEST_KEY_HEX,
   DIVERSIFICATIONS,
@@ -56,6 +57,7 @@ interface GpOptions extends TargetOptions {
   diversify?: string;
   isd?: string;
   json?: boolean;
+  record?: string;
 }
 
 /** Option problems are usage errors (exit 2), named by the option. */
@@ -126,11 +128,15 @@ function addKeyOptions(cmd: Command): Command {
     .addOption(new Option('--level <level>', `security level: ${Object.keys(SECURITY_LEVELS).join(', ')}`).default('mac'))
     .addOption(new Option('--diversify <scheme>', 'derive the card\'s keys from --key as master key: none, emv (EMV CPS 1.1), visa2').default('none'))
     .option('--isd <aid>', 'the security domain to select (default: A000000151000000, then A0000001510000, A000000003000000)')
-    .option('--json', 'print the result as JSON (docs/json.md)');
+    .option('--json', 'print the result as JSON (docs/json.md)')
+    .option('--record <file>', 'record the session as a cardforge trace (JSON Lines; `cardforge trace show` names the GP commands and fields)');
 }
 
 async function withCard<T>(o: GpOptions, f: (t: Transport) => Promise<T>): Promise<T> {
-  const t = openTarget(o);
+  const target = openTarget(o);
+  // The trace holds the wire bytes: wrapped commands, cryptograms, PUT KEY's key data encrypted
+  // under the DEK — never a static or session key in clear. trace show stars PUT KEY's data.
+  const t = o.record ? new RecordingTransport(target, TraceRecorder.toFile(o.record, { target: target.name })) : target;
   try {
     await t.connect();
     return await f(t);
@@ -178,6 +184,7 @@ export function registerGp(program: Command, ctx: CliContext): void {
   addTargetOptions(gp.command('info').description('Read CPLC, card data, key information, IIN and CIN (GET DATA, no secure channel)'))
     .option('--isd <aid>', 'the security domain to select (default: A000000151000000, then A0000001510000, A000000003000000)')
     .option('--json', 'print the result as JSON (docs/json.md)')
+    .option('--record <file>', 'record the session as a cardforge trace (JSON Lines)')
     .action(async (o: GpOptions) => {
       if (o.isd !== undefined) usage(() => aidBytes(o.isd!, '--isd'));
       const info = await withCard(o, (t) => gpInfo(t, o.isd));
