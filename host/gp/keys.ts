@@ -50,8 +50,3 @@ export function parseKeyHex(hex: string, what: string): Uint8Array {
   for (let i = 0; i < n; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
-
-/** A key as it may be shown: its length and check value only, never its bytes. */
-export function maskKey(key: Uint8Array): string {
-  return `<${key.length}-byte key>`;
-}
