@@ -64,7 +64,8 @@ export function gpResponseDetails(name: string, cmd: Uint8Array, data: Uint8Arra
   return undefined;
 }
 
-const GP_NAMES = new Set(['INITIALIZE_UPDATE', 'GP_GET_DATA', 'GET_STATUS', 'INSTALL', 'DELETE', 'LOAD', 'PUT_KEY', 'SET_STATUS', 'STORE_DATA']);
+// PUT KEY is left out: its data is declared secret and shown starred, the C-MAC with it.
+const GP_NAMES = new Set(['INITIALIZE_UPDATE', 'GP_GET_DATA', 'GET_STATUS', 'INSTALL', 'DELETE', 'LOAD', 'SET_STATUS', 'STORE_DATA']);
 
 /**
  * A GP command sent under secure messaging (CLA b3 set; EXTERNAL AUTHENTICATE names its own

@@ -99,6 +99,7 @@ describe('GlobalPlatform names when no applet context is known', () => {
     d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
     expect(d.command(h('84f280020a4f003b95f09317de6a4e00')).details).toEqual(['C-MAC: 3B95F09317DE6A4E (secure messaging: the data before it is as sent, enciphered at C-DECRYPTION level)']);
     expect(d.command(h('80f28002024f0000')).details).toBeUndefined(); // no secure messaging, no C-MAC
+    expect(d.command(h('84d8008113300102030405060708090a0b0c0d0e0f1011')).details).toBeUndefined(); // PUT KEY: all starred, C-MAC included
   });
 
   it('the guard: the payment applet\'s own 80 CA (its GET DATA) gets no GlobalPlatform explanation', () => {
