@@ -56,6 +56,9 @@ export const PRIVILEGE = {
   CVM_MANAGEMENT: 0x02,
 } as const;
 
+/** Privileges byte 2 (Table 11-8): Authorized Management (the runtime's CardManager goes with it). */
+export const AUTHORIZED_MANAGEMENT = 0x40;
+
 /** Key types (GP CS v2.3.1 §11.1.8 Table 11-16). */
 export const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;
 
