@@ -48,7 +48,7 @@ export function cardTransitionAllowed(from: number, to: number): boolean {
 }
 
 /** Privileges byte 1 (GP CS v2.3.1 §11.1.2 Table 11-7). */
-export const PRIVILEGE = {
+export const PRIVILEGE_BYTE1 = {
   SECURITY_DOMAIN: 0x80,
   CARD_LOCK: 0x10,
   CARD_TERMINATE: 0x08,

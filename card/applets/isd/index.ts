@@ -2,10 +2,10 @@
 import { ISD_AID } from '../../../apdu-specs/aids.js';
 import type { Card } from '../../runtime/index.js';
 import { IsdApplet, type IsdPersonalization } from './isd.js';
-import { AUTHORIZED_MANAGEMENT, PRIVILEGE } from './data.js';
+import { AUTHORIZED_MANAGEMENT, PRIVILEGE_BYTE1 } from './data.js';
 
 export { IsdApplet, AUTH_TRIES, TEST_KEY_HEX, SCP02_DEFAULT_KVN, SCP03_DEFAULT_KVN, defaultIsdKeys, keyCheckValue, type IsdKey, type IsdPersonalization } from './isd.js';
-export { CARD_LIFE_CYCLE, APP_LIFE_CYCLE, KEY_TYPE, PRIVILEGE, SCP02_I, SCP03_I, CPLC_FIELDS, CPLC_LENGTH } from './data.js';
+export { CARD_LIFE_CYCLE, APP_LIFE_CYCLE, KEY_TYPE, PRIVILEGE_BYTE1, SCP02_I, SCP03_I, CPLC_FIELDS, CPLC_LENGTH } from './data.js';
 export { KEY_SLOTS } from './keys.js';
 export { ISD_AID } from '../../../apdu-specs/aids.js';
 
@@ -18,7 +18,7 @@ export { ISD_AID } from '../../../apdu-specs/aids.js';
  * card may instantiate in card.appletClasses (the host sets them: APPLET_REGISTRY).
  */
 export function installIsd(card: Card, personalization: Omit<IsdPersonalization, 'defaultSelected'> = {}, opts: { default?: boolean } = {}): IsdApplet {
-  const first = PRIVILEGE.SECURITY_DOMAIN | PRIVILEGE.CARD_LOCK | PRIVILEGE.CARD_TERMINATE | PRIVILEGE.CVM_MANAGEMENT | (opts.default ? PRIVILEGE.CARD_RESET : 0);
+  const first = PRIVILEGE_BYTE1.SECURITY_DOMAIN | PRIVILEGE_BYTE1.CARD_LOCK | PRIVILEGE_BYTE1.CARD_TERMINATE | PRIVILEGE_BYTE1.CVM_MANAGEMENT | (opts.default ? PRIVILEGE_BYTE1.CARD_RESET : 0);
   return card.install(IsdApplet, {
     aid: ISD_AID,
     personalization: { ...personalization, defaultSelected: opts.default === true },

@@ -61,7 +61,7 @@ import {
   CARD_LIFE_CYCLE,
   CPLC_LENGTH,
   KEY_TYPE,
-  PRIVILEGE,
+  PRIVILEGE_BYTE1,
   SCP03_I,
   cardData,
   cardTransitionAllowed,
@@ -216,7 +216,7 @@ export class IsdApplet extends Applet {
     this.kdd.set(kdd);
     if (p.iin) this.iin.set(p.iin);
     if (p.cin) this.cin.set(p.cin);
-    this.privileges.set(PRIVILEGE.SECURITY_DOMAIN | PRIVILEGE.CARD_LOCK | PRIVILEGE.CARD_TERMINATE | PRIVILEGE.CVM_MANAGEMENT | (p.defaultSelected ? PRIVILEGE.CARD_RESET : 0));
+    this.privileges.set(PRIVILEGE_BYTE1.SECURITY_DOMAIN | PRIVILEGE_BYTE1.CARD_LOCK | PRIVILEGE_BYTE1.CARD_TERMINATE | PRIVILEGE_BYTE1.CVM_MANAGEMENT | (p.defaultSelected ? PRIVILEGE_BYTE1.CARD_RESET : 0));
   }
 
   override select(): Reply {
