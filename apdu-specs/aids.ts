@@ -30,3 +30,11 @@ export const WALLET_AID = 'f0636172646667050001';
  * pySim-shell (ADF.ISD) select first.
  */
 export const ISD_AID = 'a000000151000000';
+
+/**
+ * The executable load file AID of a built-in or registered applet class that declares none
+ * (card/applets/isd: GET STATUS 20/10, INSTALL [for install]): this prefix (F0 'cardfg' FF, the
+ * proprietary range) ‖ the first 7 bytes of SHA-256(class type) ‖ 00; its one module: the same
+ * with 01 as the last byte.
+ */
+export const LOAD_FILE_AID_PREFIX = 'f0636172646667ff';

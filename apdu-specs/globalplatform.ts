@@ -28,7 +28,7 @@ export const GP_INITIALIZE_UPDATE: CommandSpec = {
   ins: 0x50,
   cases: [4],
   p1p2: params(anyByte('key version number', v(0x00, 'first available')), anyByte('key identifier', v(0x00, 'SCP02 / default')), BY_HANDLER),
-  description: 'Open a secure channel: host challenge in, card challenge and cryptogram out',
+  description: 'Open a secure channel with key set P1 (00: the first): host challenge in; key diversification data, key information (SCP02: KVN 02; SCP03: KVN 03 i), card challenge and card cryptogram out (SCP02: sequence counter(2) ‖ challenge(6); SCP03: challenge(8), cryptogram(8), counter(3)); 6983 once the authentication tries are used up, 6A88 no such key set',
   ref: `${GPCS} §E.5.1; Amendment D (SCP03) §7.1.1`,
   command: [{ name: 'host_challenge', length: 8, random: true }],
   response: [
@@ -46,7 +46,7 @@ export const GP_EXTERNAL_AUTHENTICATE: CommandSpec = {
   ins: 0x82,
   cases: [3],
   p1p2: params(oneOf('security level', v(0x00, 'none'), v(0x01, 'C-MAC'), v(0x03, 'C-DECRYPTION and C-MAC'), v(0x11, 'C-MAC and R-MAC'), v(0x13, 'C-DECRYPTION, C-MAC and R-MAC'), v(0x33, 'C-DECRYPTION, C-MAC, R-MAC and R-ENCRYPTION')), ZERO, BY_HANDLER),
-  description: 'Authenticate the host to the card and set the secure channel security level',
+  description: 'Authenticate the host (host cryptogram and C-MAC) and set the security level: a wrong cryptogram answers 6300 and uses up one authentication try (a wrong C-MAC 6982); success resets the tries',
   ref: `${GPCS} §E.5.2; Amendment D (SCP03) §7.1.2`,
   command: [
     { name: 'host_cryptogram', length: 8, random: true },
@@ -60,7 +60,7 @@ export const GP_DELETE: CommandSpec = {
   ins: 0xe4,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'chain', { values: [v(0, 'last or only command'), v(1, 'more commands')] }), bits(0x7f, 'RFU', { values: [v(0, '')] })], oneOf('scope', v(0x00, 'delete object'), v(0x80, 'object and related objects')), BY_HANDLER),
-  description: 'Delete an application, a load file or a key',
+  description: 'Delete an application instance (4F AID) or keys (D0 key identifier, D2 key version); answers 00. The ISD itself and load files (in ROM) 6985, unknown 6A88',
   ref: `${GPCS} §11.2`,
   command: [{ name: 'tlv', length: 'rest', description: '4F AID, or D0/D2 key identifier / version' }],
 };
@@ -93,7 +93,7 @@ export const GP_GET_STATUS: CommandSpec = {
   ins: 0xf2,
   cases: [3, 4],
   p1p2: params(oneOf('subset', v(0x80, 'issuer security domain'), v(0x40, 'applications and SSDs'), v(0x20, 'load files'), v(0x10, 'load files and modules')), [bits(0x01, 'occurrence', { values: [v(0, 'first or all'), v(1, 'next')] }), bits(0x02, 'format', { values: [v(0, 'legacy'), v(1, 'TLV')] }), bits(0xfc, 'RFU', { open: true })], BY_HANDLER),
-  description: 'List the Issuer Security Domain, applications or load files with their life cycle and privileges',
+  description: 'List the Issuer Security Domain, applications or load files with their life cycle and privileges (4F AID prefix, optional 5C tag list); 6310 when more entries follow (repeat with P2 b1 set)',
   ref: `${GPCS} §11.4`,
   command: [{ name: 'search_criteria', length: 'rest', description: '4F AID (4F00: all)' }],
   response: [{ name: 'registry_entries', length: 'rest', description: 'E3 templates (P2 b2) or AID, life cycle, privileges' }],
@@ -105,7 +105,7 @@ export const GP_INSTALL: CommandSpec = {
   ins: 0xe6,
   cases: [3, 4],
   p1p2: params(anyByte('for', v(0x02, 'load'), v(0x04, 'install'), v(0x08, 'make selectable'), v(0x0c, 'install and make selectable'), v(0x10, 'extradition'), v(0x20, 'personalization'), v(0x40, 'registry update')), ZERO, { note: 'P1 b8: more INSTALL commands follow', ...BY_HANDLER }),
-  description: 'Install: prepare a load, create an application instance, make it selectable',
+  description: 'INSTALL [for install] (04) an instance of one of the card\'s applet classes (the load files GET STATUS 20 lists; answers 00), [for make selectable] (08) an INSTALLED one, or both (0C); other P1 (load, personalization, extradition, registry update) 6A81',
   ref: `${GPCS} §11.5`,
   command: [{ name: 'install_data', length: 'rest', description: 'length-prefixed AIDs, privileges, parameters, token' }],
 };
@@ -116,7 +116,7 @@ export const GP_LOAD: CommandSpec = {
   ins: 0xe8,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'block', { values: [v(0, 'more blocks'), v(1, 'last block')] }), bits(0x7f, 'RFU', { values: [v(0, '')] })], anyByte('block number'), BY_HANDLER),
-  description: 'Load a block of an executable load file (C4 load file data)',
+  description: 'Load a block of an executable load file (C4 load file data): cardforge runs no Java Card bytecode, so the ISD answers 6A81',
   ref: `${GPCS} §11.6`,
   command: [{ name: 'load_data', length: 'rest' }],
 };
@@ -127,7 +127,7 @@ export const GP_PUT_KEY: CommandSpec = {
   ins: 0xd8,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'chain', { values: [v(0, 'last command'), v(1, 'more commands')] }), bits(0x7f, 'key version number', { values: [v(0, 'new key')], open: true })], [bits(0x80, 'keys', { values: [v(0, 'one key'), v(1, 'multiple keys')] }), bits(0x7f, 'key identifier', { open: true })], BY_HANDLER),
-  description: 'Add or replace keys (encrypted under the session key)',
+  description: 'Add (P1 00) or replace (P1 = old version) keys: key type 80 DES / 88 AES, key encrypted under the DEK (SCP02: session DEK; SCP03: static DEK), KCV checked (6A80); answers the new version and the KCVs',
   ref: `${GPCS} §11.8`,
   command: [{ name: 'key_data', length: 'rest', secret: true, description: 'new version number, then key type, length, encrypted key, KCV' }],
 };
@@ -138,7 +138,7 @@ export const GP_SET_STATUS: CommandSpec = {
   ins: 0xf0,
   cases: [1, 3],
   p1p2: params(oneOf('target', v(0x80, 'issuer security domain'), v(0x40, 'application or SSD'), v(0x60, 'SSD and its applications')), anyByte('new life cycle state'), BY_HANDLER),
-  description: 'Change the life cycle state of the card, a security domain or an application',
+  description: 'Change the card life cycle (P1 80: OP_READY 01 → INITIALIZED 07 → SECURED 0F ↔ CARD_LOCKED 7F, TERMINATED FF) or an application\'s (P1 40: P2 80 lock, 00 unlock, or an application state); illegal transition 6985, no such state 6A80',
   ref: `${GPCS} §11.10`,
   command: [{ name: 'aid', length: 'rest' }],
 };
@@ -149,7 +149,7 @@ export const GP_STORE_DATA: CommandSpec = {
   ins: 0xe2,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'block', { values: [v(0, 'more blocks'), v(1, 'last block')] }), bits(0x60, 'encryption', { values: [v(0, 'none'), v(1, 'application dependent'), v(3, 'encrypted')] }), bits(0x18, 'format', { values: [v(0, 'none'), v(1, 'DGI'), v(2, 'BER-TLV')] }), bits(0x07, 'RFU', { open: true })], anyByte('block number'), BY_HANDLER),
-  description: 'Pass personalization data to a security domain or through it to an application',
+  description: 'Personalize the ISD itself (BER-TLV or DGI: 42 IIN, 45 CIN, CF key diversification data, 9F7F CPLC), each block in one transaction',
   ref: `${GPCS} §11.11`,
   command: [{ name: 'data', length: 'rest' }],
 };

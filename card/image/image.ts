@@ -22,9 +22,28 @@
  * damaged field is named), the digest next, layout migrations last (applet code never sees
  * corrupt bytes). It detects corruption, not a forger: whoever edits the file can recompute it
  * (use an encrypted image for that). Version 1 images (no digest) still load, with a warning.
+ *
+ * The registry (issue 21, card/runtime/registry.ts): `applets` lists the committed instances,
+ * those installed at run time included, and leaves out deleted ones and any a tear left
+ * uncommitted. An instance whose GlobalPlatform life cycle is not SELECTABLE (07), or which has
+ * privileges, carries `lifeCycle` (number) and `privileges` (6 hex digits); an instance without
+ * either is written as before, so images of cards that never used the registry are unchanged and
+ * version 3 images without the keys load as SELECTABLE with no privileges (no version bump).
  */
 import { sha256 } from '../algorithms/index.js';
-import { Card, type AppletClass, type AppletParams, type Clock, type InstalledApplet, type JournalEntry, type LayoutFields, type Rng } from '../runtime/index.js';
+import {
+  Card,
+  LIFE_CYCLE,
+  REGISTRY_CELL_PREFIX,
+  isLifeCycle,
+  type AppletClass,
+  type AppletParams,
+  type Clock,
+  type InstalledApplet,
+  type JournalEntry,
+  type LayoutFields,
+  type Rng,
+} from '../runtime/index.js';
 import { bytesToHex, hexToBytes } from '../runtime/bytes.js';
 
 export const IMAGE_FORMAT = 'cardforge-card-image';
@@ -41,6 +60,10 @@ export interface ImageApplet {
   layout: number;
   /** Field (cell name without the instance AID) → hex contents, sorted by name. */
   fields: Record<string, string>;
+  /** GlobalPlatform life cycle (GP CS Table 11-4/11-5); absent: SELECTABLE (07). */
+  lifeCycle?: number;
+  /** GlobalPlatform privileges, 6 hex digits (Tables 11-7..11-9); absent: none. */
+  privileges?: string;
 }
 
 /** A before-image of the open transaction (version 3): which applet's field, where, what it held. */
@@ -126,11 +149,17 @@ function ownerOf(applets: readonly InstalledApplet[], key: string): { index: num
 
 /** The image's content (no digest: that belongs to the serialized file, see serializeImage). */
 export function imageOf(card: Card): Omit<CardImageV3, 'digest'> {
-  const installed = card.applets;
+  // Committed registry entries only: a deleted instance, or one a tear left uncommitted, is not
+  // on the card any more (its cells go at the next power-up), so neither are its cells or journal.
+  const installed = card.applets.filter((a) => card.registryOf(a.aid) !== undefined);
   const fields: Record<string, string>[] = installed.map(() => ({}));
   for (const key of [...card.memory.cells.keys()].sort()) {
+    if (key.startsWith(REGISTRY_CELL_PREFIX)) continue;
     const o = ownerOf(installed, key);
-    if (!o) throw new Error(`imageOf: persistent cell "${key}" belongs to no installed applet`);
+    if (!o) {
+      if (ownerOf(card.applets, key)) continue;
+      throw new Error(`imageOf: persistent cell "${key}" belongs to no installed applet`);
+    }
     fields[o.index]![o.field] = bytesToHex(card.memory.cells.get(key)!);
   }
   const j = card.memory.journalEntries();
@@ -139,18 +168,27 @@ export function imageOf(card: Card): Omit<CardImageV3, 'digest'> {
     version: IMAGE_VERSION,
     atr: bytesToHex(card.atr),
     protocol: card.protocol,
-    applets: installed.map((a, i) => ({
-      type: a.type,
-      aid: a.aidHex,
-      default: a.isDefault,
-      params: a.params,
-      layout: appletLayout(a.applet.constructor as unknown as AppletClass),
-      fields: fields[i]!,
-    })),
-    journal: j === null ? null : j.map((e) => {
-      const o = ownerOf(installed, e.key)!;
-      return { aid: installed[o.index]!.aidHex, field: o.field, offset: e.offset, before: bytesToHex(e.before) };
+    applets: installed.map((a, i) => {
+      const r = card.registryOf(a.aid)!;
+      const privileges = bytesToHex(r.privileges);
+      return {
+        type: a.type,
+        aid: a.aidHex,
+        default: a.isDefault,
+        params: a.params,
+        layout: appletLayout(a.applet.constructor as unknown as AppletClass),
+        fields: fields[i]!,
+        ...(r.lifeCycle !== LIFE_CYCLE.SELECTABLE ? { lifeCycle: r.lifeCycle } : {}),
+        ...(privileges !== '000000' ? { privileges } : {}),
+      };
     }),
+    journal:
+      j === null
+        ? null
+        : j.flatMap((e) => {
+            const o = ownerOf(installed, e.key);
+            return o ? [{ aid: installed[o.index]!.aidHex, field: o.field, offset: e.offset, before: bytesToHex(e.before) }] : [];
+          }),
   };
 }
 
@@ -190,7 +228,7 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], at: (k
 }
 
 const V3_KEYS = ['format', 'version', 'digest', 'atr', 'protocol', 'applets', 'journal'] as const;
-const V3_APPLET_KEYS = ['type', 'aid', 'default', 'params', 'layout', 'fields'] as const;
+const V3_APPLET_KEYS = ['type', 'aid', 'default', 'params', 'layout', 'fields', 'lifeCycle', 'privileges'] as const;
 const V3_JOURNAL_KEYS = ['aid', 'field', 'offset', 'before'] as const;
 
 /** One field as read from the image, with the JSON path that names it in errors. */
@@ -246,7 +284,7 @@ export function parseImage(text: string, opts: ParseImageOptions): Card {
   if (raw.protocol !== 'T=0' && raw.protocol !== 'T=1') throw new ImageError('IMAGE_FIELD', 'protocol', `expected "T=0" or "T=1", got ${JSON.stringify(raw.protocol)}`);
   let card: Card;
   try {
-    card = new Card({ atr, protocol: raw.protocol, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+    card = new Card({ atr, protocol: raw.protocol, appletClasses: opts.registry, ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   } catch (e) {
     throw new ImageError('IMAGE_FIELD', 'atr', (e as Error).message);
   }
@@ -329,9 +367,23 @@ function readApplet(card: Card, a: unknown, f: string, version: number, registry
   if (layout > current) {
     throw new ImageError('IMAGE_LAYOUT', `${f}.layout`, `layout ${layout} of applet type "${cls.type}" is newer than this cardforge's (${current}): the image was written by a newer cardforge; upgrade cardforge (an older release cannot know the newer fields)`);
   }
+  let lifeCycle: number = LIFE_CYCLE.SELECTABLE;
+  let privileges = '000000';
+  if (version >= 3 && a.lifeCycle !== undefined) {
+    if (typeof a.lifeCycle !== 'number' || !isLifeCycle(a.lifeCycle)) {
+      throw new ImageError('IMAGE_FIELD', `${f}.lifeCycle`, `expected a GlobalPlatform life cycle byte (GP CS Table 11-4/11-5, e.g. 3 INSTALLED, 7 SELECTABLE, 135 LOCKED), got ${JSON.stringify(a.lifeCycle)}`);
+    }
+    lifeCycle = a.lifeCycle;
+  }
+  if (version >= 3 && a.privileges !== undefined) {
+    if (typeof a.privileges !== 'string' || !/^[0-9a-f]{6}$/.test(a.privileges)) {
+      throw new ImageError('IMAGE_FIELD', `${f}.privileges`, `expected 6 lower-case hex digits (GP CS Tables 11-7..11-9), got ${JSON.stringify(a.privileges)}`);
+    }
+    privileges = a.privileges;
+  }
   let inst: InstalledApplet;
   try {
-    inst = card.instantiate(cls, { aid, params: a.params, default: a.default });
+    inst = card.instantiate(cls, { aid, params: a.params, default: a.default, lifeCycle, privileges });
   } catch (e) {
     throw new ImageError('IMAGE_INCONSISTENT', f, (e as Error).message);
   }

@@ -16,6 +16,7 @@ import type { TransientStore } from './transient.js';
 import type { Rng, Clock } from './rng.js';
 import type { CryptoProvider } from './crypto.js';
 import type { SessionFacts } from './session.js';
+import type { CardManager } from './registry.js';
 
 export interface Reply {
   readonly data?: Uint8Array;
@@ -51,6 +52,12 @@ export interface AppletContext {
    * reach it through cryptoOf(ctx) of card/algorithms/provider.ts.
    */
   readonly crypto?: CryptoProvider | undefined;
+  /**
+   * The capability to install, delete and set the life cycle of instances at run time
+   * (card/runtime/registry.ts): present only while this instance's registry privileges include
+   * Security Domain and Authorized Management (an Issuer Security Domain), else undefined.
+   */
+  readonly cardManager?: CardManager | undefined;
   /** Card-wide session facts: read any, set only those this applet's type owns (apdu-specs/session-facts.ts). */
   readonly session: SessionFacts;
   /** 'T=0' or 'T=1', as the ATR decided. */
@@ -129,6 +136,13 @@ export interface AppletClass {
    * refused.
    */
   migrateLayout?(from: number, fields: LayoutFields, params: AppletParams): LayoutFields;
+  /**
+   * GlobalPlatform AIDs of the class as an executable load file and its module (GET STATUS,
+   * INSTALL [for install]); constants of apdu-specs/aids.ts. Optional: CardManager.loadFiles
+   * reports them when given.
+   */
+  readonly loadFileAid?: Uint8Array;
+  readonly moduleAid?: Uint8Array;
   new (ctx: AppletContext, params: AppletParams): Applet;
 }
 

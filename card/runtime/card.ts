@@ -25,6 +25,21 @@ import { RuntimeCommands } from './runtime-commands.js';
 import { SessionState } from './session.js';
 import { restoreSnapshot, takeSnapshot, type CardSnapshot, type SnapshotParts } from './snapshot.js';
 import { PersistentStore } from './store.js';
+import {
+  LIFE_CYCLE,
+  REGISTRY_CELL_LENGTH,
+  cardManagerFor,
+  collectUncommitted,
+  isCardManager,
+  isCommitted,
+  isLifeCycle,
+  isSelectableLifeCycle,
+  privilegesOf,
+  registryCell,
+  registryKey,
+  type CardManager,
+  type RegistryHost,
+} from './registry.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
@@ -43,6 +58,12 @@ export interface CardOptions {
   clock?: Clock;
   /** Crypto provider (issue 20); default: defaultCryptoProvider(), else the pure-TypeScript one. */
   crypto?: CryptoProvider;
+  /**
+   * The applet classes the card can instantiate at run time (GlobalPlatform's executable load
+   * files, CardManager.loadFiles/install), by AppletClass.type. card/runtime knows no applet:
+   * the host injects them (APPLET_REGISTRY of card/applets, plus user classes). Default: none.
+   */
+  appletClasses?: ReadonlyMap<string, AppletClass>;
 }
 
 export interface InstallOptions {
@@ -53,6 +74,10 @@ export interface InstallOptions {
   personalization?: unknown;
   /** Selected on channel 0 after every power-up/reset. */
   default?: boolean;
+  /** GlobalPlatform privileges (3 bytes or 6 hex digits, GP CS Tables 11-7..11-9); default none. */
+  privileges?: Uint8Array | string;
+  /** GlobalPlatform life cycle byte (Table 11-4/11-5); default SELECTABLE (07). */
+  lifeCycle?: number;
 }
 
 export class Card {
@@ -62,6 +87,8 @@ export class Card {
   readonly clock: Clock;
   /** The crypto provider the applets use (undefined: the pure-TypeScript default); may be replaced. */
   crypto: CryptoProvider | undefined;
+  /** The classes CardManager.install may instantiate (CardOptions.appletClasses); may be replaced. */
+  appletClasses: ReadonlyMap<string, AppletClass>;
   private readonly session = new SessionState();
   private readonly installed: InstalledApplet[] = [];
   private readonly channels: Channels;
@@ -69,6 +96,7 @@ export class Card {
   private readonly runtime: RuntimeCommands;
   private readonly appletEnv: DispatchEnv;
   private readonly runtimeEnv: DispatchEnv;
+  private readonly registryHost: RegistryHost;
   /**
    * The one command view every command is parsed into (no object per command): handlers get it for
    * the length of their command only, which is the Handler contract.
@@ -90,7 +118,23 @@ export class Card {
     this.rng = opts.rng ?? new CryptoRng();
     this.clock = opts.clock ?? new SystemClock();
     this.crypto = opts.crypto ?? defaultCryptoProvider();
-    this.channels = new Channels(this.channelLimit, this.installed, this.memory, this.transient);
+    this.appletClasses = opts.appletClasses ?? new Map();
+    const selectable = (i: number): boolean => {
+      const cell = this.memory.cells.get(registryKey(this.installed[i]!.aidHex));
+      return cell === undefined || isSelectableLifeCycle(cell[0]!);
+    };
+    this.channels = new Channels(this.channelLimit, this.installed, this.memory, this.transient, selectable);
+    this.registryHost = {
+      memory: this.memory,
+      installed: this.installed,
+      freeTransient: (aidHex) => {
+        for (const key of [...this.transient.cells.keys()]) if (this.transient.cells.get(key)!.owner === aidHex) this.transient.cells.delete(key);
+      },
+      appletClasses: () => this.appletClasses,
+      instantiate: (cls, aid, params, privileges) => this.create(cls, aid, params, false, Uint8Array.of(0, ...privileges)),
+      selectedAnywhere: (i) => this.channels.selectedAnywhere(i),
+      removedAt: (i) => this.channels.removedAt(i),
+    };
     this.responder = new Responder(() => this.proto === 'T=0', () => this.memory.writesInCommand);
     this.runtime = new RuntimeCommands(this.channels, this.responder);
     const protocol = (): 'T=0' | 'T=1' => this.proto;
@@ -134,28 +178,53 @@ export class Card {
     return inst.applet;
   }
 
-  /** Create the instance without running install() (used when loading an image). */
+  /**
+   * Create the instance without running install() (used when loading an image); its registry entry
+   * is committed at once (life cycle and privileges from opts), which is not a counted write.
+   */
   instantiate(cls: AppletClass, opts: InstallOptions): InstalledApplet {
     const aid = typeof opts.aid === 'string' ? hexToBytes(opts.aid) : opts.aid.slice();
+    const privileges = privilegesOf('privileges', opts.privileges);
+    const lifeCycle = opts.lifeCycle ?? LIFE_CYCLE.SELECTABLE;
+    if (!isLifeCycle(lifeCycle)) throw new RangeError(`"lifeCycle" expected a GlobalPlatform life cycle coding (GP CS Table 11-4/11-5), got ${String(lifeCycle)}`);
+    return this.create(cls, aid, opts.params ?? {}, opts.default === true, Uint8Array.of(lifeCycle, ...privileges));
+  }
+
+  private create(cls: AppletClass, aid: Uint8Array, params: AppletParams, isDefault: boolean, registry: Uint8Array): InstalledApplet {
     if (aid.length < 5 || aid.length > 16) throw new RangeError(`"aid" expected 5..16 bytes, got ${aid.length}`);
     const aidHex = bytesToHex(aid);
     if (this.installed.some((a) => a.aidHex === aidHex)) throw new RangeError(`an applet with AID ${aidHex} is already installed`);
-    if (opts.default && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
+    if (isDefault && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
     const ctx = this.contextFor(aid, aidHex, cls.type);
-    const params = opts.params ?? {};
+    this.memory.allocate(registryKey(aidHex), REGISTRY_CELL_LENGTH, registry);
     const applet = new cls(ctx, params);
-    const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault: opts.default === true, applet };
+    const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault, applet };
     this.installed.push(inst);
     return inst;
+  }
+
+  /** The registry's view of an installed instance: life cycle and privileges (GP CS §11.1.1–11.1.2). */
+  registryOf(aid: Uint8Array | string): { lifeCycle: number; privileges: Uint8Array } | undefined {
+    const hex = typeof aid === 'string' ? aid.toLowerCase() : bytesToHex(aid);
+    if (!this.installed.some((a) => a.aidHex === hex) || !isCommitted(this.registryHost, hex)) return undefined;
+    const cell = registryCell(this.registryHost, hex);
+    return { lifeCycle: cell[0]!, privileges: cell.slice(1) };
   }
 
   private contextFor(aid: Uint8Array, aidHex: string, type: string): AppletContext {
     const mem = this.memory;
     const provider = (): CryptoProvider | undefined => this.crypto;
+    const host = this.registryHost;
+    let manager: CardManager | undefined;
     return {
       aid,
       get crypto(): CryptoProvider | undefined {
         return provider();
+      },
+      get cardManager(): CardManager | undefined {
+        const cell = mem.cells.get(registryKey(aidHex));
+        if (cell === undefined || cell[0] === 0 || !isCardManager(cell.subarray(1))) return undefined;
+        return (manager ??= cardManagerFor(host, aidHex));
       },
       persistent: new PersistentStore(mem, aidHex),
       transient: new TransientStore(this.transient, aidHex),
@@ -179,6 +248,8 @@ export class Card {
     this.memory.clearTear();
     this.memory.disarmTear();
     this.memory.rollback();
+    // Instances whose registry entry is not committed (a torn install or delete) go now.
+    collectUncommitted(this.registryHost);
     this.transient.clearAll();
     this.session.clear();
     this.responder.pending = null;
@@ -262,7 +333,16 @@ export class Card {
   // ---- snapshots ----
 
   private get parts(): SnapshotParts {
-    return { memory: this.memory, transient: this.transient, channels: this.channels, responder: this.responder, session: this.session, rng: this.rng, clock: this.clock };
+    return {
+      memory: this.memory,
+      transient: this.transient,
+      channels: this.channels,
+      responder: this.responder,
+      session: this.session,
+      rng: this.rng,
+      clock: this.clock,
+      installed: this.installed,
+    };
   }
 
   snapshot(): CardSnapshot {

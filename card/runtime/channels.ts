@@ -43,8 +43,23 @@ export class Channels {
     private readonly installed: readonly InstalledApplet[],
     private readonly memory: PersistentMemory,
     private readonly transient: TransientMemory,
+    /**
+     * Whether the instance at an index may be selected: its registry life cycle is neither
+     * INSTALLED nor LOCKED (GP CS 2.3.1 §5.3.1). One already selected stays selected (§11.1.1).
+     */
+    private readonly selectable: (index: number) => boolean = () => true,
   ) {
     this.closeAll();
+  }
+
+  /** The instance at `index` left the registry: a channel on it has no applet, the indices above move down. */
+  removedAt(index: number): void {
+    this.state = this.state.map((c) => (c === undefined || c === null ? c : c === index ? null : c > index ? c - 1 : c));
+  }
+
+  /** Whether any channel has the instance at `index` selected. */
+  selectedAnywhere(index: number): boolean {
+    return this.state.some((c) => c === index);
   }
 
   closeAll(): void {
@@ -62,8 +77,10 @@ export class Channels {
     return c === undefined ? undefined : c === null ? null : this.installed[c]!;
   }
 
+  /** The default instance when it may be selected (implicit selection, GP CS 2.3.1 §5.3.1.3), else -1. */
   defaultIndex(): number {
-    return this.installed.findIndex((a) => a.isDefault);
+    const i = this.installed.findIndex((a) => a.isDefault);
+    return i >= 0 && this.selectable(i) ? i : -1;
   }
 
   /** Power-up: the default applet selected on the basic channel; a refusal leaves it empty. */
@@ -184,7 +201,7 @@ export class Channels {
     } else {
       const start = occurrence === 0x02 && current !== null && current !== undefined ? current + 1 : 0;
       for (let i = start; i < this.installed.length; i++) {
-        if (startsWith(this.installed[i]!.aid, name)) {
+        if (startsWith(this.installed[i]!.aid, name) && this.selectable(i)) {
           idx = i;
           break;
         }

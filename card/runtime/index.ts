@@ -17,3 +17,4 @@ export * from './card.js';
 export * from './tear.js';
 export * from './perso.js';
 export * from './tlv.js';
+export * from './registry.js';

@@ -6,7 +6,7 @@
 
 export type ClearEvent = 'reset' | 'deselect';
 
-interface TransientCell {
+export interface TransientCell {
   readonly data: Uint8Array;
   readonly clear: ClearEvent;
   readonly owner: string;

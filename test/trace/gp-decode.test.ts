@@ -16,6 +16,7 @@ import { ExchangeDecoder, decodeCommand } from '../../host/trace/decode.js';
 import { readTraceFile } from '../../host/trace/formats/index.js';
 import { showTrace } from '../../host/trace/show.js';
 import { FIXTURES } from './helpers.js';
+import { loadGolden } from '../golden/transcript.js';
 
 const h = hexToBytes;
 const OK = h('9000');
@@ -113,5 +114,20 @@ describe('GlobalPlatform names when no applet context is known', () => {
   it('the GlobalPlatform declarations are the ISD applet\'s: in ALL_COMMANDS and in its APPLET_SPECS entry', () => {
     expect(GLOBALPLATFORM_COMMANDS.filter((c) => !ALL_COMMANDS.includes(c))).toEqual([]);
     expect(APPLET_SPECS.find((a) => a.aid === ISD_AID)?.commands).toBe(GLOBALPLATFORM_COMMANDS);
+  });
+
+  it('the emulator\'s own ISD session (test/golden/isd.apdu) decodes by GP names through the ISD context, PUT KEY data masked', () => {
+    const d = new ExchangeDecoder();
+    const names: string[] = [];
+    for (const e of loadGolden('isd')) {
+      const c = d.command(e.command);
+      names.push(c.name);
+      if (c.name === 'PUT_KEY') expect(c.text).toMatch(/^84d80081[0-9a-f]{2}\*+$/);
+      d.observe(e.command, e.response);
+    }
+    expect(names).toEqual([
+      'SELECT', 'GP_GET_DATA', 'GP_GET_DATA', 'GP_GET_DATA', 'INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'STORE_DATA', 'PUT_KEY',
+      'SET_STATUS', 'SET_STATUS', 'DELETE', 'INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'GET_STATUS', 'EXTERNAL_AUTHENTICATE',
+    ]);
   });
 });

@@ -48,13 +48,16 @@ export function cardTransitionAllowed(from: number, to: number): boolean {
 }
 
 /** Privileges byte 1 (GP CS v2.3.1 §11.1.2 Table 11-7). */
-export const PRIVILEGE = {
+export const PRIVILEGE_BYTE1 = {
   SECURITY_DOMAIN: 0x80,
   CARD_LOCK: 0x10,
   CARD_TERMINATE: 0x08,
   CARD_RESET: 0x04,
   CVM_MANAGEMENT: 0x02,
 } as const;
+
+/** Privileges byte 2 (Table 11-8): Authorized Management (the runtime's CardManager goes with it). */
+export const AUTHORIZED_MANAGEMENT = 0x40;
 
 /** Key types (GP CS v2.3.1 §11.1.8 Table 11-16). */
 export const KEY_TYPE = { DES: 0x80, AES: 0x88 } as const;

@@ -18,10 +18,16 @@
  *   SCP03 card challenge counter: incremented by each INITIALIZE UPDATE before it is used.
  * - Content management (GET STATUS, SET STATUS, PUT KEY, STORE DATA, DELETE, INSTALL, LOAD) needs an
  *   authenticated session (6982 otherwise); GET DATA does not (tools read CPLC and card data first).
- * - Applications and load files (GET STATUS 40/20/10, SET STATUS 40/60, INSTALL, DELETE of an
- *   instance) need the card's registry of instances, which an applet cannot see: answered 6A81
- *   (function not supported) until the runtime hands the ISD that capability. LOAD of CAP files is
- *   6A81 for good: cardforge runs no Java Card bytecode.
+ * - Applications and load files (GET STATUS 40/20/10, SET STATUS 40, INSTALL [for install] and
+ *   [for make selectable], DELETE of an instance) go through the runtime's CardManager capability,
+ *   which the runtime hands only to an instance installed with the Security Domain and Authorized
+ *   Management privileges (installIsd does); without it they answer 6A81. Instances start in their
+ *   factory (blank) state with the default layout; INSTALL's C9 application parameters are not
+ *   interpreted. SET STATUS 60 (supplementary security domains), INSTALL [for load] /
+ *   [for personalization] / [for extradition] and LOAD answer 6A81: cardforge has no SSDs, runs no
+ *   Java Card bytecode, and routes no STORE DATA to applications yet.
+ * - GET STATUS pages at STATUS_PAGE bytes of entries (room for the R-MAC and R-ENC padding in a
+ *   256-byte answer): 6310 asks for the next page with P2 b1 set.
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { GLOBALPLATFORM_COMMANDS, GP_TAGS } from '../../../apdu-specs/globalplatform.js';
@@ -37,7 +43,9 @@ import {
   hexToBytes,
   readU24,
   u24,
+  CardManagerError,
   type AppletContext,
+  type CardManager,
   type AppletParams,
   type CommandApdu,
   type Handler,
@@ -49,10 +57,11 @@ import {
 } from '../../runtime/index.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import {
+  APP_LIFE_CYCLE,
   CARD_LIFE_CYCLE,
   CPLC_LENGTH,
   KEY_TYPE,
-  PRIVILEGE,
+  PRIVILEGE_BYTE1,
   SCP03_I,
   cardData,
   cardTransitionAllowed,
@@ -63,6 +72,7 @@ import {
   selectFci,
 } from './data.js';
 import { KeyTable, type StoredKey } from './keys.js';
+import { encodeEntry, loadFiles, parseInstall, parseSearch, statusEntries, type StatusEntry } from './content.js';
 import { SCP02_LEVELS, SCP03_LEVELS, SESSION_BYTES, SecureChannel } from './channel.js';
 
 /** Consecutive failed authentications before INITIALIZE UPDATE is refused (see the header). */
@@ -73,6 +83,8 @@ export const SCP03_DEFAULT_KVN = 0x30;
 export const SCP02_DEFAULT_KVN = 0x20;
 
 const IIN_MAX = 16;
+/** Bytes of GET STATUS entries per answer (see the header). */
+export const STATUS_PAGE = 200;
 const KDD_LENGTH = 10;
 
 export interface IsdKey {
@@ -134,6 +146,8 @@ export class IsdApplet extends Applet {
   private readonly channel: SecureChannel;
   /** STORE DATA: the block number expected next (transient). */
   private readonly storeBlock: Uint8Array;
+  /** GET STATUS paging: [0] the P1 being paged (0: none), [1] the next entry's index (transient). */
+  private readonly statusNext: Uint8Array;
 
   readonly commands: CommandTable;
 
@@ -152,6 +166,7 @@ export class IsdApplet extends Applet {
     this.keys = new KeyTable(s);
     this.channel = new SecureChannel(ctx.transient.bytes('session', SESSION_BYTES), ctx.aid);
     this.storeBlock = ctx.transient.bytes('store-block', 1);
+    this.statusNext = ctx.transient.bytes('status-next', 2);
     const h = (fn: (data: Uint8Array, apdu: CommandApdu) => Reply | void, auth = true): Handler => (apdu, spec) => this.run(apdu, spec, auth, fn);
     const unsupported = (what: string) => h(() => {
       throw new CardError(SW.FUNCTION_NOT_SUPPORTED, what);
@@ -166,7 +181,7 @@ export class IsdApplet extends Applet {
       PUT_KEY: h((d, apdu) => this.putKey(d, apdu)),
       STORE_DATA: h((d, apdu) => this.storeData(d, apdu)),
       DELETE: h((d, apdu) => this.delete(d, apdu)),
-      INSTALL: unsupported('INSTALL needs the card registry capability (not available to the ISD yet)'),
+      INSTALL: h((d, apdu) => this.installFor(d, apdu)),
       LOAD: unsupported('cardforge loads no executable load files (no Java Card bytecode)'),
     });
   }
@@ -201,13 +216,14 @@ export class IsdApplet extends Applet {
     this.kdd.set(kdd);
     if (p.iin) this.iin.set(p.iin);
     if (p.cin) this.cin.set(p.cin);
-    this.privileges.set(PRIVILEGE.SECURITY_DOMAIN | PRIVILEGE.CARD_LOCK | PRIVILEGE.CARD_TERMINATE | PRIVILEGE.CVM_MANAGEMENT | (p.defaultSelected ? PRIVILEGE.CARD_RESET : 0));
+    this.privileges.set(PRIVILEGE_BYTE1.SECURITY_DOMAIN | PRIVILEGE_BYTE1.CARD_LOCK | PRIVILEGE_BYTE1.CARD_TERMINATE | PRIVILEGE_BYTE1.CVM_MANAGEMENT | (p.defaultSelected ? PRIVILEGE_BYTE1.CARD_RESET : 0));
   }
 
   override select(): Reply {
     // GP CS §10.2.3: selecting the security domain ends any secure channel session on the channel.
     this.channel.close();
     this.storeBlock[0] = 0;
+    this.statusNext.fill(0);
     return { data: selectFci(this.ctx.aid, this.cplc.view()) };
   }
 
@@ -315,28 +331,57 @@ export class IsdApplet extends Applet {
 
   // ---- GET STATUS ----
 
+  /** The card manager, or 6A81 when this instance was not given the capability. */
+  private manager(what: string): CardManager {
+    const m = this.ctx.cardManager;
+    if (!m) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, `${what}: this ISD was installed without the Authorized Management privilege (no card manager)`);
+    return m;
+  }
+
+  private ownPrivileges(): Uint8Array {
+    const entry = this.ctx.cardManager?.instance(this.ctx.aid);
+    return entry ? entry.privileges : Uint8Array.of(this.privileges.get(), 0, 0);
+  }
+
   private getStatus(data: Uint8Array, apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0x80) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'GET STATUS of applications and load files needs the card registry capability (not available to the ISD yet)');
     const { aid, tags } = parseSearch(data);
+    const next = (apdu.p2 & 0x01) !== 0;
+    const tlv = (apdu.p2 & 0x02) !== 0;
     const own = this.ctx.aid;
-    if (aid.length > own.length || !equalBytes(own.subarray(0, aid.length), aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no entry matches the search criteria');
-    if ((apdu.p2 & 0x01) !== 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no GET STATUS continues');
-    const lc = this.lifeCycle.get();
-    const priv = this.privileges.get();
-    if ((apdu.p2 & 0x02) === 0) return { data: concat(Uint8Array.of(own.length), own, Uint8Array.of(lc, priv)) };
-    const fields: [number, Uint8Array][] = [
-      [0x4f, own],
-      [GP_TAGS.LIFE_CYCLE_STATE, Uint8Array.of(lc)],
-      [0xc5, Uint8Array.of(priv, 0, 0)],
-    ];
-    const chosen = tags === undefined ? fields : fields.filter(([t]) => tags.includes(t));
-    return { data: encodeTlv(0xe3, concat(...chosen.map(([t, v]) => encodeTlv(t, v)))) };
+    let entries: StatusEntry[];
+    if (apdu.p1 === 0x80) entries = [{ aid: own, lifeCycle: this.lifeCycle.get(), privileges: this.ownPrivileges() }];
+    else entries = statusEntries(this.manager('GET STATUS of applications and load files'), apdu.p1, own);
+    entries = entries.filter((e) => aid.length <= e.aid.length && equalBytes(e.aid.subarray(0, aid.length), aid));
+    let from = 0;
+    if (next) {
+      if (this.statusNext[0] !== apdu.p1) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no GET STATUS to continue');
+      from = this.statusNext[1]!;
+    }
+    this.statusNext.fill(0);
+    if (entries.length === 0 || from >= entries.length) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no entry matches the search criteria');
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let i = from;
+    for (; i < entries.length; i++) {
+      const e = encodeEntry(entries[i]!, tlv, tags);
+      if (parts.length > 0 && size + e.length > STATUS_PAGE) break;
+      parts.push(e);
+      size += e.length;
+    }
+    if (i < entries.length) {
+      this.statusNext[0] = apdu.p1;
+      this.statusNext[1] = i;
+      this.ctx.stateChanged();
+      return { data: concat(...parts), sw: SW.MORE_DATA_AVAILABLE };
+    }
+    return { data: concat(...parts) };
   }
 
   // ---- SET STATUS ----
 
   private setStatus(data: Uint8Array, apdu: CommandApdu): Reply {
-    if (apdu.p1 !== 0x80) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'SET STATUS of applications needs the card registry capability (not available to the ISD yet)');
+    if (apdu.p1 === 0x40) return this.setApplicationStatus(data, apdu.p2);
+    if (apdu.p1 !== 0x80) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'this card has no supplementary security domains (SET STATUS 60)');
     if (data.length !== 0 && !equalBytes(data, this.ctx.aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'the AID is not the ISD\'s');
     const to = apdu.p2;
     if (!isCardLifeCycle(to)) throw new CardError(SW.WRONG_DATA, `${to.toString(16)} is no card life cycle state`);
@@ -344,6 +389,74 @@ export class IsdApplet extends Applet {
     if (!cardTransitionAllowed(from, to)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `card life cycle ${from.toString(16)} → ${to.toString(16)} is not allowed`);
     this.lifeCycle.set(to);
     return {};
+  }
+
+  /**
+   * SET STATUS 40 (GP CS §11.10.2.2, §5.3.1): P2 with b8 set locks (LOCKED over the current state),
+   * P2 00 unlocks (back to the state it was locked from), P2 an application-specific state
+   * (b1–b3 set, b8 clear) moves an unlocked, selectable application there. The ISD itself: 6985
+   * (its state is the card's, P1 80). Illegal transitions: 6985; no such application: 6A88.
+   */
+  private setApplicationStatus(data: Uint8Array, p2: number): Reply {
+    const m = this.manager('SET STATUS of an application');
+    if (data.length < 5 || data.length > 16) throw new CardError(SW.WRONG_DATA, 'SET STATUS 40 needs the application AID (5..16 bytes)');
+    if (equalBytes(data, this.ctx.aid)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the ISD\'s life cycle is the card\'s: SET STATUS 80');
+    if (this.lifeCycle.get() === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
+    const entry = m.instance(data);
+    if (!entry) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such application');
+    const lc = entry.lifeCycle;
+    const locked = (lc & APP_LIFE_CYCLE.LOCKED_BIT) !== 0;
+    let to: number;
+    if ((p2 & APP_LIFE_CYCLE.LOCKED_BIT) !== 0) {
+      if (locked) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is locked already');
+      to = lc | APP_LIFE_CYCLE.LOCKED_BIT;
+    } else if (p2 === 0x00) {
+      if (!locked) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is not locked');
+      to = lc & ~APP_LIFE_CYCLE.LOCKED_BIT;
+    } else {
+      if ((p2 & 0x07) !== 0x07) throw new CardError(SW.WRONG_DATA, `${p2.toString(16)} is no application life cycle state (b1–b3 set)`);
+      if (locked || lc === APP_LIFE_CYCLE.INSTALLED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, `the application is ${locked ? 'locked' : 'not selectable'}`);
+      if (p2 === lc) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is in that state already');
+      to = p2;
+    }
+    m.setLifeCycle(data, to);
+    return {};
+  }
+
+  // ---- INSTALL (GP CS §11.5) ----
+
+  private installFor(data: Uint8Array, apdu: CommandApdu): Reply {
+    const p1 = apdu.p1 & 0x7f;
+    if (p1 !== 0x04 && p1 !== 0x08 && p1 !== 0x0c) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, `INSTALL P1 ${apdu.p1.toString(16)}: only [for install], [for make selectable] and both (04, 08, 0C)`);
+    const lc = this.lifeCycle.get();
+    if (lc === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
+    const m = this.manager('INSTALL');
+    const req = parseInstall(data);
+    if (req.app.length < 5) throw new CardError(SW.WRONG_DATA, 'application AID of 5..16 bytes expected');
+    try {
+      if (p1 === 0x08) {
+        const entry = m.instance(req.app);
+        if (!entry) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such application');
+        if (entry.lifeCycle !== APP_LIFE_CYCLE.INSTALLED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is not in state INSTALLED');
+        m.setLifeCycle(req.app, APP_LIFE_CYCLE.SELECTABLE);
+        return { data: Uint8Array.of(0x00) };
+      }
+      const elf = loadFiles(m).find((f) => equalBytes(f.aid, req.elf));
+      if (!elf) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no executable load file with this AID (GET STATUS 20 lists them)');
+      if (req.module.length !== 0 && !equalBytes(req.module, elf.moduleAid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no executable module with this AID in the load file');
+      if (req.privileges[1]! & 0x40 || req.privileges[0]! & 0x80) throw new CardError(SW.WRONG_DATA, 'security domain privileges are not granted to new instances');
+      m.install({
+        type: elf.type,
+        aid: req.app.slice(),
+        privileges: req.privileges,
+        personalization: { factory: {} },
+        lifeCycle: (p1 & 0x08) !== 0 ? APP_LIFE_CYCLE.SELECTABLE : APP_LIFE_CYCLE.INSTALLED,
+      });
+    } catch (e) {
+      if (e instanceof CardManagerError && e.code === 'AID_EXISTS') throw new CardError(SW.CONDITIONS_NOT_SATISFIED, e.message);
+      throw e;
+    }
+    return { data: Uint8Array.of(0x00) };
   }
 
   // ---- PUT KEY (GP CS §11.8) ----
@@ -461,10 +574,7 @@ export class IsdApplet extends Applet {
       if (len === undefined || i + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, 'DELETE data is not TLV');
       const v = data.subarray(i + 2, i + 2 + len);
       i += 2 + len;
-      if (tag === 0x4f) {
-        if (equalBytes(v, this.ctx.aid)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the Issuer Security Domain cannot be deleted');
-        throw new CardError(SW.FUNCTION_NOT_SUPPORTED, 'DELETE of an application needs the card registry capability (not available to the ISD yet)');
-      }
+      if (tag === GP_TAGS.AID) return this.deleteObject(v);
       if ((tag === 0xd0 || tag === 0xd2) && len === 1) {
         if (tag === 0xd0) kid = v[0]!;
         else kvn = v[0]!;
@@ -478,31 +588,21 @@ export class IsdApplet extends Applet {
     this.ctx.commitTransaction();
     return { data: Uint8Array.of(0x00) };
   }
-}
 
-/** GET STATUS search criteria (GP CS §11.4.2.2): 4F AID (4F00 all) [5C tag list]. */
-function parseSearch(data: Uint8Array): { aid: Uint8Array; tags: number[] | undefined } {
-  let aid: Uint8Array | undefined;
-  let tags: number[] | undefined;
-  let i = 0;
-  while (i < data.length) {
-    const tag = data[i]!;
-    const len = data[i + 1];
-    if (len === undefined || len > 0x7f || i + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, 'search criteria are not TLV');
-    const v = data.subarray(i + 2, i + 2 + len);
-    i += 2 + len;
-    if (tag === 0x4f) aid = v;
-    else if (tag === 0x5c) {
-      tags = [];
-      for (let j = 0; j < v.length; j++) {
-        const t = v[j]!;
-        if ((t & 0x1f) === 0x1f && j + 1 < v.length) tags.push((t << 8) | v[++j]!);
-        else tags.push(t);
-      }
-    }
+  /**
+   * DELETE of an application (GP CS §11.2.2.1): its registry entry and persistent data go in one
+   * step. The ISD itself, a selected application, a locked card: 6985; an executable load file: 6985
+   * (in ROM); unknown AID: 6A88. Answers 00.
+   */
+  private deleteObject(aid: Uint8Array): Reply {
+    if (equalBytes(aid, this.ctx.aid)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the Issuer Security Domain cannot be deleted');
+    if (this.lifeCycle.get() === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
+    const m = this.manager('DELETE of an application');
+    if (loadFiles(m).some((f) => equalBytes(f.aid, aid))) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'executable load files are in ROM: they cannot be deleted');
+    if (!m.instance(aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no application with this AID');
+    m.delete(aid);
+    return { data: Uint8Array.of(0x00) };
   }
-  if (aid === undefined) throw new CardError(SW.WRONG_DATA, 'search criteria without tag 4F');
-  return { aid, tags };
 }
 
 /** STORE DATA records: BER-TLV (format 10) or DGI (format 01: DGI(2) ‖ length(1, or FF xx xx) ‖ value). */

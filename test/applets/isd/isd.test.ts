@@ -66,7 +66,7 @@ describe('secure channel against a node:crypto host', () => {
         expect(s.scp).toBe(scp === 'SCP03' ? 3 : 2);
         const st = sendWrapped(card, s, '80f28002', '4f00');
         expect(st.sw).toBe(0x9000);
-        expect(hex(st.data)).toBe(`e3134f08${ISD_AID}9f70010fc5039a0000`);
+        expect(hex(st.data)).toBe(`e3134f08${ISD_AID}9f70010fc5039a4000`);
         const legacy = sendWrapped(card, s, '80f28000', '4f00');
         expect(hex(legacy.data)).toBe(`08${ISD_AID}0f9a`);
         // A new key set at version 31 (AES) / 21 (DES), ids 1..3, KCVs returned.
@@ -258,11 +258,10 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     expect(hex(send(card, '00ca004200').data)).toBe('420400010203');
   });
 
-  it('INSTALL and LOAD answer 6A81 (function not supported) behind the secure channel', () => {
+  it('LOAD answers 6A81 (no executable load file is loaded: cardforge runs no bytecode), behind the secure channel', () => {
     const { card } = isdCard();
-    expect(swOf(card, '80e60c000100')).toBe('6982');
+    expect(swOf(card, '80e88000 02 c400'.replace(/ /g, ''))).toBe('6982');
     const s = openSession(card, TEST_KEYS, 0x01, 0x30);
-    expect(sendWrapped(card, s, '80e60c00', '00').sw.toString(16)).toBe('6a81');
     expect(sendWrapped(card, s, '80e88000', 'c400').sw.toString(16)).toBe('6a81');
   });
 });

@@ -59,7 +59,7 @@ const SESSIONS: Recorded[] = [
 // The plain commands pySim wrapped (header, data, Le present).
 const PLAIN: [string, string, boolean][] = [
   ['80e29100', 'bf3e035c015a', true], // GET EID (an ISD-R STORE DATA): the ISD stores no BF3E → 6A88
-  ['80f22002', '', false], // GET STATUS load files: 6A81 here
+  ['80f22002', '', false], // GET STATUS load files without search criteria: 6A80
   ['80ca0066', '', true], // GET DATA card data
   ['80f22002', '4f0212345c054f9f70c5', false],
   ['80f28002', '4f00', true], // GET STATUS of the security domain itself
@@ -95,8 +95,10 @@ describe('the ISD against pySim\'s recorded SCP03 sessions (sysmoEUICC ISD-R key
         if (i === 2) expect(hex(plain)).toMatch(/^663e733c06072a864886fc6b01/);
         if (i === 4) expect(hex(plain)).toBe(`e31b4f10${ISD_R_AID}9f70010fc5039a0000`);
       });
-      // No command lost the session (6982): the refusals are the ISD's own answers.
-      expect(sws).toEqual(['6a88', '6a81', '9000', '6a81', '9000']);
+      // No command lost the session (6982): the refusals are the ISD's own answers — GET STATUS
+      // without search criteria 6A80 (as the real ISD-R answered it: pySim's
+      // tests/pySim-shell_test/apdu/test_apdu_scp03.template), a tag list 5C 05 with 4 bytes 6A80.
+      expect(sws).toEqual(['6a88', '6a80', '9000', '6a80', '9000']);
     });
   }
 });
