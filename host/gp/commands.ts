@@ -92,17 +92,23 @@ export async function getData(t: Transport, tag: number, cla = 0x80): Promise<An
   return answer(await t.transmit(Uint8Array.of(cla, 0xca, tag >> 8, tag & 0xff, 0x00)));
 }
 
-const SUBSET: Record<RegistryKind, number> = { isd: 0x80, app: 0x40, loadfile: 0x20 };
+// Load files with their modules (10); a card without that subset is asked for load files alone (20).
+const SUBSET: Record<RegistryKind, number> = { isd: 0x80, app: 0x40, loadfile: 0x10 };
 
 /** GET STATUS of one subset, all entries (4F00), tag-list format; the legacy format when the card refuses P2=02. */
 export async function getStatus(s: GpSession, kind: RegistryKind): Promise<RegistryEntry[]> {
   const out: RegistryEntry[] = [];
   let tlvFormat = true;
   let next = false;
+  let subset = SUBSET[kind];
   for (let guard = 0; guard < 64; guard++) {
     const p2 = (tlvFormat ? 0x02 : 0x00) | (next ? 0x01 : 0x00);
-    const r = answer(await s.transmit(Uint8Array.of(0x80, 0xf2, SUBSET[kind], p2, 0x02, 0x4f, 0x00, 0x00)));
+    const r = answer(await s.transmit(Uint8Array.of(0x80, 0xf2, subset, p2, 0x02, 0x4f, 0x00, 0x00)));
     if (r.sw === 0x6a88) return out; // nothing of that kind
+    if (!next && subset === 0x10 && r.sw === 0x6a86) {
+      subset = 0x20;
+      continue;
+    }
     if (!next && tlvFormat && (r.sw === 0x6a86 || r.sw === 0x6a80)) {
       tlvFormat = false;
       continue;

@@ -66,10 +66,20 @@ export class GpSession {
     return this.channel instanceof Scp03Channel ? this.channel.init.i : undefined;
   }
 
-  /** Wraps `apdu` (clear, CLA 8x), sends it, returns the unwrapped response (data ‖ SW). */
+  /**
+   * Wraps `apdu` (clear, CLA 8x), sends it, returns the unwrapped response (data ‖ SW). A 61xx
+   * answer — a card with an R-MAC to return for a case-3 command, which carries no Le — is
+   * completed with GET RESPONSE (ISO/IEC 7816-4 §5.1.3) before the R-MAC is checked; the transport
+   * already does this on T=0, this covers T=1 and --raw.
+   */
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    const response = await this.transport.transmit(this.channel.wrap(apdu));
-    return this.channel.unwrap(response);
+    let response = await this.transport.transmit(this.channel.wrap(apdu));
+    const data: Uint8Array[] = [];
+    for (let guard = 0; guard < 256 && response.length >= 2 && response[response.length - 2] === 0x61; guard++) {
+      data.push(response.subarray(0, response.length - 2));
+      response = await this.transport.transmit(Uint8Array.of(apdu[0]! & 0x03, 0xc0, 0x00, 0x00, response[response.length - 1]!));
+    }
+    return this.channel.unwrap(data.length ? concat(...data, response) : response);
   }
 
   /**

@@ -140,6 +140,37 @@ describe('cardforge gp against the emulated ISD', () => {
     expect(fresh.code, fresh.stderr).toBe(0);
   });
 
+  it('install, lock, unlock, delete an instance of a card load file (SCP03 mac+enc, then SCP02 mac): gp list shows each state; unlock at mac+enc+rmac+renc gets its R-MAC after 61xx (GET RESPONSE on T=1)', async () => {
+    const img = join(dir, 'content.json');
+    expect((await runCli(['image', 'new', '-o', img])).code).toBe(0);
+    const list = async (...extra: string[]): Promise<ReturnType<typeof GP_LIST_JSON.schema.parse>> => {
+      const r = await runCli(['gp', 'list', '--card', img, '--json', ...extra]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return GP_LIST_JSON.schema.parse(JSON.parse(r.stdout));
+    };
+    const before = await list();
+    const pkg = before.entries.find((e) => e.kind === 'loadfile' && e.modules?.length)!;
+    expect(pkg.lifeCycleName).toBe('LOADED');
+    const inst = 'f063617264666701aa01';
+    const change = async (...args: string[]): Promise<ReturnType<typeof GP_CHANGE_JSON.schema.parse>> => {
+      const r = await runCli(['gp', ...args, '--card', img, '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      return GP_CHANGE_JSON.schema.parse(JSON.parse(r.stdout));
+    };
+    expect(await change('install', '--package', pkg.aid, '--applet-class', pkg.modules![0]!, '--instance', inst, '--level', 'mac+enc')).toMatchObject({ action: 'install', aid: inst, scp: '03' });
+    const app = (await list('--kvn', '0x20')).entries.find((e) => e.aid === inst);
+    expect(app).toMatchObject({ kind: 'app', lifeCycleName: 'SELECTABLE', loadFile: pkg.aid });
+    await change('lock', inst, '--kvn', '0x20');
+    expect((await list()).entries.find((e) => e.aid === inst)?.lifeCycleName).toBe('LOCKED');
+    await change('unlock', inst, '--level', 'mac+enc+rmac+renc');
+    expect((await list()).entries.find((e) => e.aid === inst)?.lifeCycleName).toBe('SELECTABLE');
+    await change('delete', inst, '--kvn', '0x20', '--level', 'mac+enc');
+    expect((await list()).entries.find((e) => e.aid === inst)).toBeUndefined();
+    const again = await runCli(['gp', 'delete', inst, '--card', img]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/DELETE answered 6a88/);
+  });
+
   it('gp list --record: trace show of the emulator\'s own session names the GP commands and labels the secure-channel fields', async () => {
     const trace = join(dir, 'gp.jsonl');
     const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x30', '--level', 'mac+enc', '--record', trace]);
