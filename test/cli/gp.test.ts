@@ -171,6 +171,16 @@ describe('cardforge gp against the emulated ISD', () => {
     expect(again.stderr).toMatch(/DELETE answered 6a88/);
   });
 
+  it('store-data to the ISD itself (BER-TLV 42, encrypted at mac+enc): gp info then reads the IIN back', async () => {
+    const img = join(dir, 'iin.json');
+    expect((await runCli(['image', 'new', '-o', img])).code).toBe(0);
+    const r = await runCli(['gp', 'store-data', 'A000000151000000', '420489001234', '--format', 'ber', '--level', 'mac+enc', '--card', img, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(GP_CHANGE_JSON.schema.parse(JSON.parse(r.stdout))).toMatchObject({ action: 'store-data', blocks: 1, aid: 'a000000151000000' });
+    const info = GP_INFO_JSON.schema.parse(JSON.parse((await runCli(['gp', 'info', '--card', img, '--json'])).stdout));
+    expect(info.iin).toBe('89001234');
+  });
+
   it('gp list --record: trace show of the emulator\'s own session names the GP commands and labels the secure-channel fields', async () => {
     const trace = join(dir, 'gp.jsonl');
     const r = await runCli(['gp', 'list', '--card', image, '--kvn', '0x30', '--level', 'mac+enc', '--record', trace]);
