@@ -90,10 +90,12 @@ describe('secure channel against a node:crypto host', () => {
     }
   }
 
-  it('SCP02 uses the sequence counter: incremented by each successful EXTERNAL AUTHENTICATE', () => {
+  it('SCP02 uses the sequence counter: incremented by each successful EXTERNAL AUTHENTICATE; the i=55 card challenge', () => {
     const { card } = isdCard({ counters: { scp02: 0x0041 } });
     const s1 = openSession(card, TEST_KEYS, 0x01, 0x20);
     expect(hex(s1.seq)).toBe('0041');
+    // Pseudo-random (i=55): the retail MAC of the padded AID under the C-MAC session key, 6 bytes.
+    expect(hex(s1.cardChallenge)).toBe(hex(s1.pseudoRandomScp02Challenge(h(ISD_AID))));
     const s2 = openSession(card, TEST_KEYS, 0x01, 0x20);
     expect(hex(s2.seq)).toBe('0042');
   });
