@@ -113,6 +113,14 @@ export abstract class Applet {
 
   /** Deselection on ctx.channel() (SELECT of another applet there, or MANAGE CHANNEL close). */
   deselect(): void {}
+
+  /**
+   * GlobalPlatform's Application.processData (GP CS 2.3.1 §11.11, STORE DATA after INSTALL [for
+   * personalization]): data the application's security domain forwards to it, unwrapped from the
+   * secure channel (CardManager.processData). Return the response data, or throw CardError to answer
+   * with its SW. An applet without it cannot be personalized through a security domain.
+   */
+  processData?(data: Uint8Array): Uint8Array | void;
 }
 
 /** An applet instance's persistent fields by name (cell name without the instance AID) → contents. */

@@ -28,18 +28,17 @@ import { PersistentStore } from './store.js';
 import {
   LIFE_CYCLE,
   REGISTRY_CELL_LENGTH,
-  cardManagerFor,
   collectUncommitted,
+  durableRegistry,
   isCardManager,
-  isCommitted,
   isLifeCycle,
   isSelectableLifeCycle,
   privilegesOf,
-  registryCell,
   registryKey,
   type CardManager,
   type RegistryHost,
 } from './registry.js';
+import { cardManagerFor } from './card-manager.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
@@ -197,17 +196,30 @@ export class Card {
     if (isDefault && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
     const ctx = this.contextFor(aid, aidHex, cls.type);
     this.memory.allocate(registryKey(aidHex), REGISTRY_CELL_LENGTH, registry);
-    const applet = new cls(ctx, params);
+    let applet: Applet;
+    try {
+      applet = new cls(ctx, params);
+    } catch (e) {
+      // A constructor that refuses leaves no trace: the cells it allocated so far go too.
+      for (const key of [...this.memory.cells.keys()]) if (key.startsWith(`${aidHex}/`)) this.memory.cells.delete(key);
+      this.memory.cells.delete(registryKey(aidHex));
+      this.registryHost.freeTransient(aidHex);
+      throw e;
+    }
     const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault, applet };
     this.installed.push(inst);
     return inst;
   }
 
-  /** The registry's view of an installed instance: life cycle and privileges (GP CS §11.1.1–11.1.2). */
+  /**
+   * The registry's durable view of an installed instance (GP CS §11.1.1–11.1.2): life cycle and
+   * privileges as the next power-up leaves them, or undefined when it has no committed entry.
+   */
   registryOf(aid: Uint8Array | string): { lifeCycle: number; privileges: Uint8Array } | undefined {
     const hex = typeof aid === 'string' ? aid.toLowerCase() : bytesToHex(aid);
-    if (!this.installed.some((a) => a.aidHex === hex) || !isCommitted(this.registryHost, hex)) return undefined;
-    const cell = registryCell(this.registryHost, hex);
+    if (!this.installed.some((a) => a.aidHex === hex)) return undefined;
+    const cell = durableRegistry(this.registryHost, hex);
+    if (cell === undefined || cell[0] === 0) return undefined;
     return { lifeCycle: cell[0]!, privileges: cell.slice(1) };
   }
 
