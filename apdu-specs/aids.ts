@@ -23,3 +23,18 @@ export const ISIM_AID_PREFIX = `${RID_3GPP}1004`;
 
 /** The e-wallet applet's instance AID (card/applets/wallet): proprietary RID range F0, 'cardfg' 05 00 01. */
 export const WALLET_AID = 'f0636172646667050001';
+
+/**
+ * The Issuer Security Domain's AID (card/applets/isd): GlobalPlatform's RID A000000151 and the
+ * ISD's PIX 000000 (GP Card Specification v2.3.1 §H.1, GPC_GUI_010), the AID GlobalPlatformPro and
+ * pySim-shell (ADF.ISD) select first.
+ */
+export const ISD_AID = 'a000000151000000';
+
+/**
+ * The executable load file AID of a built-in or registered applet class that declares none
+ * (card/applets/isd: GET STATUS 20/10, INSTALL [for install]): this prefix (F0 'cardfg' FF, the
+ * proprietary range) ‖ the first 7 bytes of SHA-256(class type) ‖ 00; its one module: the same
+ * with 01 as the last byte.
+ */
+export const LOAD_FILE_AID_PREFIX = 'f0636172646667ff';

@@ -13,7 +13,8 @@ import { LEDGER_AID, LEDGER_COMMANDS } from './ledger.js';
 import { WALLET_AID, WALLET_COMMANDS } from './wallet.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
-import { SIM_APPLET_AID } from './aids.js';
+import { SIM_APPLET_AID, ISD_AID } from './aids.js';
+import { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
 
 export interface AppletSpecs {
   readonly name: string;
@@ -30,4 +31,5 @@ export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'wallet', aid: WALLET_AID, commands: [...WALLET_COMMANDS, ...PERSONALIZATION_COMMANDS] },
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
   { name: 'aram', aid: ARAM_AID, commands: ARAM_COMMANDS },
+  { name: 'isd', aid: ISD_AID, commands: GLOBALPLATFORM_COMMANDS },
 ];

@@ -12,7 +12,7 @@ export * from './ledger.js';
 export * from './wallet.js';
 export * from './personalization.js';
 export * from './aram.js';
-export { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
+export { GLOBALPLATFORM_COMMANDS, ISD_COMMANDS, GP_TAGS } from './globalplatform.js';
 export * from './by-name.js';
 
 import { RUNTIME_COMMANDS } from './iso7816.js';
@@ -25,10 +25,11 @@ import { LEDGER_COMMANDS } from './ledger.js';
 import { WALLET_COMMANDS } from './wallet.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_COMMANDS } from './aram.js';
+import { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
 import type { CommandSpec } from './types.js';
 import { APPLET_SPECS, type AppletSpecs } from './applets.js';
 
-const allCommands: CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...WALLET_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS];
+const allCommands: CommandSpec[] = [...RUNTIME_COMMANDS, ...LOOPBACK_COMMANDS, ...SIM_CLASSIC_COMMANDS, ...UICC_COMMANDS, ...GSM_TOOLKIT_COMMANDS, ...CAT_COMMANDS, ...PAYMENT_COMMANDS, ...LEDGER_COMMANDS, ...WALLET_COMMANDS, ...PERSONALIZATION_COMMANDS, ...ARAM_COMMANDS, ...GLOBALPLATFORM_COMMANDS];
 
 /**
  * Every declared command, for decoders, masking and the command reference (runtime first, then

@@ -33,6 +33,7 @@ import type { LedgerCardError } from './backend/ledger/card-client.js';
 import type { WalletCardError } from './backend/wallet/card-client.js';
 import type { ShellUsageError } from './shell/aliases.js';
 import type { FuzzViolation } from './testing/oracle.js';
+import type { GpErrorCode } from './gp/errors.js';
 import type { ImageErrorCode } from '../card/image/index.js';
 import type { AramFormatError } from '../card/applets/aram/index.js';
 import type { SimConfigError } from '../card/applets/sim/index.js';
@@ -56,6 +57,8 @@ export type TransportAreaErrorCode = TransportErrorCode | PcscStackErrorCode;
 export type BackendAreaErrorCode = BackendKeysError['code'] | AucError['code'] | PaymentErrorCode | CardCommandError['code'] | LedgerBackendErrorCode | LedgerCardError['code'] | WalletCardError['code'];
 /** The interactive shell and the testing helpers (fuzz oracle). */
 export type ToolsAreaErrorCode = ShellUsageError['code'] | FuzzViolation['code'];
+/** GlobalPlatform from the host: keys, secure channels, card management (host/gp). */
+export type GpAreaErrorCode = GpErrorCode;
 /** card/ errors a host user meets (not CardforgeError subclasses: card/ never imports host/). */
 export type CardAreaErrorCode =
   | ImageErrorCode
@@ -76,6 +79,7 @@ export type ErrorCode =
   | TransportAreaErrorCode
   | BackendAreaErrorCode
   | ToolsAreaErrorCode
+  | GpAreaErrorCode
   | CardAreaErrorCode;
 
 /** Base of every host error a user can meet; `code` is stable (tests and scripts match it). */

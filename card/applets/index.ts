@@ -7,6 +7,7 @@ import { SimApplet } from './sim/sim.js';
 import { PaymentApplet } from './payment/payment.js';
 import { AramApplet } from './aram/aram.js';
 import { WalletApplet } from './wallet/wallet.js';
+import { IsdApplet } from './isd/isd.js';
 
 export { LoopbackApplet };
 export { LedgerApplet };
@@ -14,8 +15,9 @@ export { SimApplet };
 export { PaymentApplet };
 export { AramApplet };
 export { WalletApplet };
+export { IsdApplet };
 
-const registry = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet], [PaymentApplet.type, PaymentApplet], [AramApplet.type, AramApplet], [WalletApplet.type, WalletApplet]]);
+const registry = new Map<string, AppletClass>([[LoopbackApplet.type, LoopbackApplet], [SimApplet.type, SimApplet], [LedgerApplet.type, LedgerApplet], [PaymentApplet.type, PaymentApplet], [AramApplet.type, AramApplet], [WalletApplet.type, WalletApplet], [IsdApplet.type, IsdApplet]]);
 
 /** Applet types by the name stored in card images (built-in ones, then those registered). */
 export const APPLET_REGISTRY: ReadonlyMap<string, AppletClass> = registry;

@@ -15,10 +15,11 @@ import { registerTrace } from './commands/trace.js';
 import { registerPersonalize } from './commands/personalize.js';
 import { registerRun } from './commands/run.js';
 import { registerPcscd } from './commands/pcscd.js';
+import { registerGp } from './commands/gp.js';
 import { PASSPHRASE_ENV, resolvePassphrase } from '../store/encryption.js';
 import { loadAppletModule } from './applet-module.js';
 
-export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace, registerRun, registerPcscd];
+export const COMMANDS: readonly RegisterCommand[] = [registerReaders, registerSend, registerEmulate, registerImage, registerDemo, registerProve, registerShell, registerPersonalize, registerTrace, registerRun, registerPcscd, registerGp];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('cardforge')

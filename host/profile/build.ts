@@ -7,6 +7,8 @@
 import { Card, hexToBytes, bytesToHex, type Rng, type Clock } from '../../card/runtime/index.js';
 import { computeOpc } from '../../card/algorithms/index.js';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
+import { installIsd } from '../../card/applets/isd/index.js';
+import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import { issueAt, ProfileError } from './load.js';
 import type { Profile } from './schema.js';
 
@@ -46,6 +48,11 @@ export function buildCard(profile: Profile, file: string, opts: BuildOptions = {
     if (e instanceof SimConfigError) throw new ProfileError(file, [issueAt(profile, profileField(e.field), e.message.slice(e.field.length + 2))]);
     throw e;
   }
+  // The GlobalPlatform Issuer Security Domain, selectable by AID beside the SIM (issue 21), as on
+  // real UICCs; installed at the same point as on the blank card (apdu/blank.ts), so the offline
+  // and the APDU paths write the same image.
+  card.appletClasses = APPLET_REGISTRY;
+  installIsd(card);
   card.powerOn();
   return card;
 }

@@ -8,7 +8,9 @@
  *     execution/checking errors 64xx–6Fxx and the GSM errors 92 40, 94xx, 98xx; a 63Cx warning
  *     is held to the same rule (it reports a failed verification);
  *  4. no try counter ever increases unless the exchange answered 9000 to a command whose data
- *     carried a code the card held before it (the right PIN, or the right PUK/unblock code);
+ *     carried a code the card held before it (the right PIN, or the right PUK/unblock code), or
+ *     to a GlobalPlatform EXTERNAL AUTHENTICATE (80/84 82: the host proved the static keys with
+ *     its cryptogram and C-MAC, which the security domain's authentication counter resets on);
  *  5. no response contains a secret the card holds (keys Ki/OPc/private/MAC, PIN/PUK/ADM/code
  *     values), except a value the host itself wrote through a non-verification command (the
  *     oracle cannot tell a file the host filled with those bytes from a leak).
@@ -21,6 +23,7 @@ import { CardforgeError } from '../errors.js';
 
 const SECRET_CELL = /\/(ki|opc|ecdsa\.private|privateKey|mac\.key)$/;
 const PIN_FAMILY = new Set([0x20, 0x24, 0x26, 0x28, 0x2c]);
+const GP_EXTERNAL_AUTHENTICATE = 0x82;
 
 export function isErrorSw(sw: number): boolean {
   const hi = sw >> 8;
@@ -118,7 +121,7 @@ export class SessionChecker {
         }
         if (isTries && a > b) {
           const data = command.subarray(5);
-          const presented = sw === 0x9000 && PIN_FAMILY.has(ins) && secretsOf(before).some((s) => contains(data, s));
+          const presented = sw === 0x9000 && ((PIN_FAMILY.has(ins) && secretsOf(before).some((s) => contains(data, s))) || (ins === GP_EXTERNAL_AUTHENTICATE && (command[0]! & 0x80) !== 0));
           if (!presented) this.fail('try counters never increase without the right code', cmdHex, rspHex, `${k}: ${b} → ${a}`);
         }
       }

@@ -11,6 +11,7 @@ import { ALL_COMMANDS, APPLET_SPECS, GLOBALPLATFORM_COMMANDS, RUNTIME_COMMANDS, 
 import { decodeCla, parseCommand, bytesToHex, CardError, readTlvsStrict, readU16, type TlvItem } from '../../card/runtime/index.js';
 import { isSecretCommand, maskCommand } from './mask.js';
 import { FileTree, EF_CODECS, codecOf, keyName, type FsNode } from '../../card/fs/index.js';
+import { gpCommandDetails, gpResponseDetails } from './gp-decode.js';
 
 export interface DecodedCommand {
   readonly name: string;
@@ -509,6 +510,8 @@ export class ExchangeDecoder {
       const t = selectTarget(sel, cmd);
       return t ? { ...d, file: showTarget(t) } : d;
     }
+    const sm = gpCommandDetails(d.name, cmd);
+    if (sm) return { ...d, details: sm };
     if (cmd[1] === 0xd6 || cmd[1] === 0xdc) {
       try {
         const details = this.content(sel, cmd, parseCommand(cmd).data);
@@ -562,6 +565,10 @@ export class ExchangeDecoder {
         const { size: _size, recordLength: _recordLength, ...rest } = sel;
         this.files.set(channel, { ...rest, ef: sfi.fid });
       }
+    } else if (success && (cmd[0]! & 0x80) !== 0 && (cmd[1] === 0x50 || cmd[1] === 0xca || cmd[1] === 0xf2) && response.data.length) {
+      // GlobalPlatform answers (INITIALIZE UPDATE by SCP, CPLC / card data / key info, GET STATUS):
+      // only when the command decodes to the GP declaration here, never a cardforge applet's 80 50.
+      details = gpResponseDetails(this.command(cmd).name, cmd, response.data);
     } else if (cmd[1] === 0x70 && success) {
       const ch = cmd[2] === 0x00 ? (cmd[3] || response.data[0]) : cmd[3] || channel;
       if (cmd[2] === 0x00 && ch !== undefined) this.files.set(ch, { df: ['3F00'] });

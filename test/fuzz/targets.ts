@@ -7,7 +7,7 @@
  * fuzz run costs no personalization.
  */
 import { join } from 'node:path';
-import { Card, SeededRng, VirtualClock, bytesToHex, hexToBytes, type CardSnapshot } from '../../card/runtime/index.js';
+import { Card, SeededRng, VirtualClock, bytesToHex, concat, hexToBytes, type CardSnapshot } from '../../card/runtime/index.js';
 import { LoopbackApplet } from '../../card/applets/index.js';
 import { LOOPBACK_AID } from '../../apdu-specs/loopback.js';
 import { USIM_AID } from '../../card/applets/sim/index.js';
@@ -26,11 +26,13 @@ import { OfferSigner, SigningKey } from '../../host/backend/ledger/index.js';
 import { loadGolden } from '../golden/transcript.js';
 import { makeWalletCard, apdu as wapdu, payRequest, ISSUER as WALLET_ISSUER, WALLET_ID } from '../applets/wallet/fixture.js';
 import { encodeSignFields } from '../../card/protocol/index.js';
+import { installIsd, ISD_AID } from '../../card/applets/isd/index.js';
+import { HostSession } from '../applets/isd/host.js';
 
 export type Send = (command: Uint8Array, note?: string) => Uint8Array;
 
 export interface FuzzTarget {
-  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger' | 'wallet' | 'seeds';
+  readonly name: 'loopback' | 'sim' | 'payment' | 'ledger' | 'wallet' | 'seeds' | 'isd';
   /** The session's commands used as the corpus; default: the golden transcript of `name`. */
   readonly corpus?: readonly Uint8Array[];
   readonly card: Card;
@@ -242,6 +244,44 @@ export async function seedsTarget(): Promise<FuzzTarget> {
   return { ...target, corpus };
 }
 
+/**
+ * The Issuer Security Domain alone, default-selected (issue 21), with the test keys: the session
+ * opens SCP03 at C-DECRYPTION + C-MAC and SCP02 at C-MAC with a node:crypto host
+ * (test/applets/isd/host.ts) and runs GET DATA, GET STATUS, STORE DATA, PUT KEY, SET STATUS and
+ * DELETE through them. Its commands are deterministic (fixed host challenges, the SCP03 card
+ * challenge counter and the SCP02 sequence counter in the snapshot), so the golden transcript holds.
+ */
+export function isdTarget(): FuzzTarget {
+  const card = new Card({ rng: new SeededRng('fuzz-isd'), clock: new VirtualClock(Date.UTC(2026, 0, 1)) });
+  installIsd(card, {}, { default: true });
+  card.powerOn();
+  const key = h('404142434445464748494a4b4c4d4e4f');
+  const keys = { enc: key, mac: key, dek: key };
+  return snapshotTarget('isd', card, (send) => {
+    const data = (r: Uint8Array): Uint8Array => r.subarray(0, r.length - 2);
+    send(h(`00a4040008${ISD_AID}00`), 'SELECT the ISD: its FCI');
+    send(h('80ca9f7f00'), 'GET DATA CPLC');
+    send(h('80ca006600'), 'GET DATA card data');
+    send(h('80ca00e000'), 'GET DATA key information template');
+    let s = new HostSession(keys, h('1122334455667788'));
+    s.accept(data(send(s.initializeUpdate(0x30), 'INITIALIZE UPDATE, SCP03 key set 30')));
+    send(s.externalAuthenticate(0x03), 'EXTERNAL AUTHENTICATE, C-DECRYPTION and C-MAC');
+    send(s.wrap(h('80f28002'), h('4f00'), true), 'GET STATUS of the ISD (TLV)');
+    send(s.wrap(h('80e29000'), h('420400010203')), 'STORE DATA: IIN');
+    const k = h('000102030405060708090a0b0c0d0e0f');
+    send(s.wrap(h('80d80081'), concat(Uint8Array.of(0x31), s.keyBlock(0x88, k), s.keyBlock(0x88, k), s.keyBlock(0x88, k)), true), 'PUT KEY: AES key set 31');
+    send(s.wrap(h('80f0807f')), 'SET STATUS: CARD_LOCKED');
+    send(s.wrap(h('80f0800f')), 'SET STATUS: SECURED again');
+    send(s.wrap(h('80e40000'), h('d20131'), true), 'DELETE key set 31');
+    s = new HostSession(keys, h('8877665544332211'));
+    s.accept(data(send(s.initializeUpdate(0x20), 'INITIALIZE UPDATE, SCP02 key set 20')));
+    send(s.externalAuthenticate(0x01), 'EXTERNAL AUTHENTICATE, C-MAC');
+    send(s.wrap(h('80f28000'), h('4f00'), true), 'GET STATUS of the ISD (legacy)');
+    send(h('80f28002024f0000'), 'a plain GET STATUS in a C-MAC session: 6982, the session ends');
+    send(h('8482000010' + '00'.repeat(16)), 'EXTERNAL AUTHENTICATE without INITIALIZE UPDATE: 6985');
+  });
+}
+
 export async function allTargets(): Promise<FuzzTarget[]> {
-  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget(), walletTarget(), await seedsTarget()];
+  return [loopbackTarget(), simTarget(), await paymentTarget(), ledgerTarget(), walletTarget(), await seedsTarget(), isdTarget()];
 }

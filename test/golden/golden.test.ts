@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { bytesToHex } from '../../card/runtime/index.js';
-import { loopbackTarget, ledgerTarget, paymentTarget, simTarget, walletTarget, type FuzzTarget } from '../fuzz/targets.js';
+import { isdTarget, loopbackTarget, ledgerTarget, paymentTarget, simTarget, walletTarget, type FuzzTarget } from '../fuzz/targets.js';
 import { GOLDEN_DIR, loadGolden, parseTranscript } from './transcript.js';
 
-const TARGETS: Record<string, () => FuzzTarget | Promise<FuzzTarget>> = { loopback: loopbackTarget, sim: simTarget, payment: paymentTarget, ledger: ledgerTarget, wallet: walletTarget };
+const TARGETS: Record<string, () => FuzzTarget | Promise<FuzzTarget>> = { loopback: loopbackTarget, sim: simTarget, payment: paymentTarget, ledger: ledgerTarget, wallet: walletTarget, isd: isdTarget };
 
 describe('golden transcripts', () => {
   it('there is one transcript per applet target', () => {

@@ -2,19 +2,21 @@
  * Foreign commands get their ISO/GlobalPlatform names when no applet context is known (issue 15
  * item 9): after a SELECT of an AID no registered applet has (or of the default applet, named by
  * its FCI), 80 50 is INITIALIZE UPDATE and 80 E6 INSTALL — not the cardforge applet commands that
- * share the INS (GET_PROFILE, STORE_PROFILE, UICC_STATUS …). The GlobalPlatform declarations are
- * decoder-only: outside ALL_COMMANDS, so nothing must dispatch them. A USIM ADF selected by AID
- * keeps the SIM context.
+ * share the INS (GET_PROFILE, STORE_PROFILE, UICC_STATUS …). Since issue 21 the GlobalPlatform
+ * declarations are also the commands of cardforge's own Issuer Security Domain (card/applets/isd),
+ * which dispatches them: selecting A000000151000000 gives the ISD's context, with the same names.
+ * A USIM ADF selected by AID keeps the SIM context.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { hexToBytes } from '../../card/runtime/index.js';
-import { ALL_COMMANDS } from '../../apdu-specs/index.js';
+import { ALL_COMMANDS, APPLET_SPECS, ISD_AID } from '../../apdu-specs/index.js';
 import { GLOBALPLATFORM_COMMANDS } from '../../apdu-specs/globalplatform.js';
 import { ExchangeDecoder, decodeCommand } from '../../host/trace/decode.js';
 import { readTraceFile } from '../../host/trace/formats/index.js';
 import { showTrace } from '../../host/trace/show.js';
 import { FIXTURES } from './helpers.js';
+import { loadGolden } from '../golden/transcript.js';
 
 const h = hexToBytes;
 const OK = h('9000');
@@ -34,7 +36,7 @@ const GP_SESSION: [string, string][] = [
 ];
 
 describe('GlobalPlatform names when no applet context is known', () => {
-  it('after selecting the ISD (an AID no applet of ours has): INITIALIZE UPDATE, GET STATUS, INSTALL …', () => {
+  it('after selecting the ISD (cardforge\'s or a real card\'s): INITIALIZE UPDATE, GET STATUS, INSTALL …', () => {
     const d = new ExchangeDecoder();
     d.observe(h('00a4040008a000000151000000'), h('6f108408a000000151000000a5049f6501ff9000'));
     for (const [cmd, name] of GP_SESSION) expect(d.command(h(cmd.replace(/ /g, ''))).name, cmd).toBe(name);
@@ -69,7 +71,63 @@ describe('GlobalPlatform names when no applet context is known', () => {
     for (const n of ['INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'GP_GET_DATA']) expect(text).toContain(n);
   });
 
-  it('the GlobalPlatform declarations are decoder-only: not in ALL_COMMANDS, so no applet must handle them', () => {
-    expect(GLOBALPLATFORM_COMMANDS.filter((c) => ALL_COMMANDS.includes(c))).toEqual([]);
+  it('real cards (GlobalPlatformPro #113, #114, #221): GP names and the secure-channel fields labelled', () => {
+    const t = readTraceFile(join(FIXTURES, 'gp-log', 'gppro-real-cards.log'), { format: 'gp-log' });
+    const text = [...showTrace(t)].join('\n');
+    // INITIALIZE UPDATE of an Oberthur COSMO 8.1 (SCP03 i=70): every field named and cut where SCP03 puts it.
+    expect(text).toContain('(INITIALIZE_UPDATE)');
+    expect(text).toContain('host_challenge: 726FA486419E8424');
+    for (const line of ['key diversification data: 149480576000078C0100', 'key version number: 01 (1)', 'SCP identifier: 03 (SCP03)', 'i parameter: 70 (pseudo-random card challenge, R-MAC, R-ENCRYPTION)', 'card challenge: 5CB17CF9D29E88CC', 'card cryptogram: 780408C2550282F9', 'sequence counter: 00001A']) expect(text).toContain(`      ${line}`);
+    // GET DATA answers decoded as GlobalPlatformPro printed them in the same issues.
+    expect(text).toContain('GP version: 2.2.1');
+    expect(text).toContain('SCP03 i=70');
+    expect(text).toContain('key version 01 id 3: AES, 32 bytes');
+    expect(text).toContain('ICFabricationDate: 8345 (year …8, day 345)');
+    expect(text).toContain('ICSerialNumber: 6E6E6E50');
+  });
+
+  it('an SCP02 INITIALIZE UPDATE answer (a JCOP card, GlobalPlatformPro #169) is cut as SCP02: counter, 6-byte challenge', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    const cmd = h('8050000008ec255adbcdb6c75100');
+    expect(d.command(cmd).name).toBe('INITIALIZE_UPDATE');
+    const r = d.observe(cmd, h('00007213002987072483ff02020613a5a6aade027e59f3f8c98f0ee39000'));
+    expect(r.details).toEqual(['key diversification data: 00007213002987072483', 'key version number: FF (255)', 'SCP identifier: 02 (SCP02)', 'sequence counter: 0206', 'card challenge: 13A5A6AADE02', 'card cryptogram: 7E59F3F8C98F0EE3']);
+  });
+
+  it('a GP command under secure messaging: its last 8 data bytes are labelled C-MAC (pySim SCP02 session, GET STATUS)', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a4040000'), h('6f108408a000000151000000a5049f6501ff9000'));
+    expect(d.command(h('84f280020a4f003b95f09317de6a4e00')).details).toEqual(['C-MAC: 3B95F09317DE6A4E (secure messaging: the data before it is as sent, enciphered at C-DECRYPTION level)']);
+    expect(d.command(h('80f28002024f0000')).details).toBeUndefined(); // no secure messaging, no C-MAC
+    expect(d.command(h('84d8008113300102030405060708090a0b0c0d0e0f1011')).details).toBeUndefined(); // PUT KEY: all starred, C-MAC included
+  });
+
+  it('the guard: the payment applet\'s own 80 CA (its GET DATA) gets no GlobalPlatform explanation', () => {
+    const d = new ExchangeDecoder();
+    d.observe(h('00a404000af063617264666703000100'), h('9000'));
+    const cmd = h('80ca9f7f00');
+    expect(d.command(cmd).name).toBe('GET_DATA'); // payment's, not GP_GET_DATA
+    expect(d.observe(cmd, h('9f7f2a4790d32147000000000083456e6e6e50524300000000000000005758594e4e4e4e4e00000000000000009000')).details).toBeUndefined();
+  });
+
+  it('the GlobalPlatform declarations are the ISD applet\'s: in ALL_COMMANDS and in its APPLET_SPECS entry', () => {
+    expect(GLOBALPLATFORM_COMMANDS.filter((c) => !ALL_COMMANDS.includes(c))).toEqual([]);
+    expect(APPLET_SPECS.find((a) => a.aid === ISD_AID)?.commands).toBe(GLOBALPLATFORM_COMMANDS);
+  });
+
+  it('the emulator\'s own ISD session (test/golden/isd.apdu) decodes by GP names through the ISD context, PUT KEY data masked', () => {
+    const d = new ExchangeDecoder();
+    const names: string[] = [];
+    for (const e of loadGolden('isd')) {
+      const c = d.command(e.command);
+      names.push(c.name);
+      if (c.name === 'PUT_KEY') expect(c.text).toMatch(/^84d80081[0-9a-f]{2}\*+$/);
+      d.observe(e.command, e.response);
+    }
+    expect(names).toEqual([
+      'SELECT', 'GP_GET_DATA', 'GP_GET_DATA', 'GP_GET_DATA', 'INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'STORE_DATA', 'PUT_KEY',
+      'SET_STATUS', 'SET_STATUS', 'DELETE', 'INITIALIZE_UPDATE', 'EXTERNAL_AUTHENTICATE', 'GET_STATUS', 'GET_STATUS', 'EXTERNAL_AUTHENTICATE',
+    ]);
   });
 });

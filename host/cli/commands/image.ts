@@ -12,7 +12,8 @@ import { addTargetOptions, openTarget, type TargetOptions } from '../target.js';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { LOOPBACK_AID } from '../../../apdu-specs/index.js';
-import { LoopbackApplet } from '../../../card/applets/index.js';
+import { APPLET_REGISTRY, LoopbackApplet } from '../../../card/applets/index.js';
+import { installIsd, ISD_AID } from '../../../card/applets/isd/index.js';
 import { Card, buildAtr, bytesToHex } from '../../../card/runtime/index.js';
 import { isEncryptedImage, loadImageFile, saveImageFile, withImageLock } from '../../store/index.js';
 import { inspectCard, renderImageView } from '../../store/inspect.js';
@@ -56,9 +57,12 @@ export function registerImage(program: Command, ctx: CliContext): void {
       if (opts.with !== undefined || opts.layout !== undefined) throw new CliError('USAGE', '--with / --layout go with --sim-blank', 2);
       const card = new Card({ atr: buildAtr([opts.t0 ? 0 : 1], new TextEncoder().encode('cardforge')) });
       card.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
+      // The GlobalPlatform Issuer Security Domain, selectable by AID (issue 21).
+      card.appletClasses = APPLET_REGISTRY;
+      installIsd(card);
       withImageLock(opts.output, 'cardforge image new', () => saveImageFile(opts.output, card));
       if (opts.json) return emitJson(ctx, IMAGE_NEW_JSON, { image: opts.output, kind: 'loopback', personality: null, applets: ['loopback'], atr: bytesToHex(card.atr), protocol: card.protocol });
-      ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default)`);
+      ctx.out(`wrote ${opts.output}: ATR ${bytesToHex(card.atr).toUpperCase()} (${card.protocol}), loopback applet ${LOOPBACK_AID.toUpperCase()} (default), issuer security domain ${ISD_AID.toUpperCase()}`);
     });
   image
     .command('show')

@@ -460,6 +460,21 @@ export const IMAGE_SHOW_JSON = jsonOutput({
               })
               .strict()
               .optional(),
+            isd: z
+              .object({
+                lifeCycle: z.string().describe('card life cycle (GP CS Table 11-3)'),
+                authTriesLeft: z.number().int(),
+                authTries: z.number().int(),
+                scp02SequenceCounter: z.number().int(),
+                scp03Counter: z.number().int(),
+                keys: z.array(z.object({ kvn: z.number().int(), kid: z.number().int(), type: z.string(), length: z.number().int() }).strict()).describe('key version, id, type and length: never a key value'),
+                iin: hex.nullable(),
+                cin: hex.nullable(),
+                keyDiversificationData: hex,
+              })
+              .strict()
+              .optional()
+              .describe('the GlobalPlatform Issuer Security Domain (issue 21)'),
             cells: z.array(z.object({ name: z.string(), bytes: z.number().int() }).strict()).optional().describe('an applet image show does not decode: its cells, names and sizes only'),
           })
           .strict(),
@@ -513,4 +528,66 @@ export const IMAGE_DUMP_JSON = jsonOutput({
 });
 
 /** Every output, in the order docs/json.md lists them. Helpers adding a command's JSON add it here. */
-export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON, PCSCD_JSON, SHELL_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON, IMAGE_IMPORT_JSON, IMAGE_DUMP_JSON];
+// gp --json (issue 21): GlobalPlatform card management. One contiguous block; keys never appear.
+const gpSession = {
+  isd: hex.describe('the AID of the security domain selected'),
+  scp: z.enum(['02', '03']).describe('the secure channel protocol the card answered INITIALIZE UPDATE with'),
+  level: z.enum(['mac', 'mac+enc', 'mac+rmac', 'mac+enc+rmac', 'mac+enc+rmac+renc']).describe('the security level of EXTERNAL AUTHENTICATE'),
+  kvn: z.number().int().min(0).max(255).describe('the key version number the card reported in INITIALIZE UPDATE'),
+};
+const gpRegistryEntry = z
+  .object({
+    kind: z.enum(['isd', 'app', 'loadfile']).describe('GET STATUS subset: the issuer security domain, applications and security domains, executable load files'),
+    aid: hex,
+    lifeCycle: z.number().int().min(0).max(255),
+    lifeCycleName: z.string().describe('OP_READY, INITIALIZED, SECURED, CARD_LOCKED, TERMINATED (card); INSTALLED, SELECTABLE, PERSONALIZED, LOCKED (applications); LOADED (load files)'),
+    privileges: z.object({ hex, names: z.array(z.string()).describe('GP Card Spec §11.1.2 privilege names, e.g. SecurityDomain, CardLock') }).strict().optional(),
+    loadFile: hex.optional().describe('C4: the executable load file of an application'),
+    modules: z.array(hex).optional().describe('84: the executable modules of a load file'),
+    associatedSd: hex.optional().describe('CC: the associated security domain'),
+    version: z.string().optional().describe('CE: the load file version, dotted'),
+  })
+  .strict();
+export const GP_INFO_JSON = jsonOutput({
+  command: 'gp info --json',
+  description: 'what the security domain tells without a secure channel (GET DATA): CPLC field by field, card data, key information, IIN, CIN; an object the card does not have is null and listed under notAvailable with its SW',
+  schema: z
+    .object({
+      isd: hex,
+      cplc: z.array(z.object({ name: z.string(), value: hex, date: z.string().optional().describe('YDDD read as year digit and day of year, when valid BCD') }).strict()).nullable(),
+      cardData: z
+        .object({
+          gpVersion: z.string().optional().describe('from the OID 1.2.840.114283.2.v.w.x'),
+          scps: z.array(z.object({ version: z.number().int(), i: z.number().int() }).strict()).describe('every SCP announced, from the OIDs 1.2.840.114283.4.scp.i'),
+          oids: z.array(z.object({ tag: z.string(), oid: z.string() }).strict()),
+        })
+        .strict()
+        .nullable(),
+      keyInfo: z.array(z.object({ id: z.number().int(), version: z.number().int(), type: z.string(), length: z.number().int() }).strict()).nullable(),
+      iin: hex.nullable(),
+      cin: hex.nullable(),
+      notAvailable: z.array(z.object({ object: z.string(), sw }).strict()),
+    })
+    .strict(),
+});
+export const GP_LIST_JSON = jsonOutput({
+  command: 'gp list --json',
+  description: 'the card registry through a secure channel (GET STATUS): the ISD, applications and security domains, executable load files',
+  schema: z.object({ ...gpSession, entries: z.array(gpRegistryEntry), notListed: z.array(z.object({ kind: z.enum(['isd', 'app', 'loadfile']), sw }).strict()).describe('GET STATUS subsets the card refused (e.g. 6a81: not supported), with the SW') }).strict(),
+});
+export const GP_CHANGE_JSON = jsonOutput({
+  command: 'gp install|delete|lock|unlock|put-key|store-data --json',
+  description: 'one card-management change done through a secure channel: what was changed; put-key gives the new key version and the check values of the new keys (never the keys)',
+  schema: z
+    .object({
+      ...gpSession,
+      action: z.enum(['install', 'delete', 'lock', 'unlock', 'put-key', 'store-data']),
+      aid: hex.optional().describe('the application or load file acted on'),
+      newKvn: z.number().int().optional().describe('put-key: the key version written'),
+      kcv: z.array(hex).optional().describe('put-key: check values of the new ENC, MAC, DEK keys, as the card confirmed them'),
+      blocks: z.number().int().optional().describe('store-data: STORE DATA commands sent'),
+    })
+    .strict(),
+});
+
+export const JSON_OUTPUTS: readonly JsonOutput[] = [ERROR_JSON, SEND_JSON, READERS_JSON, DEMO_JSON, RUN_JSON, PROVE_JSON, TRACE_SHOW_JSON, TRACE_REPLAY_JSON, TRACE_CONVERT_JSON, EMULATE_JSON, PCSCD_JSON, SHELL_JSON, PERSONALIZE_JSON, PROFILE_KEYS_JSON, IMAGE_NEW_JSON, IMAGE_SHOW_JSON, IMAGE_IMPORT_JSON, IMAGE_DUMP_JSON, GP_INFO_JSON, GP_LIST_JSON, GP_CHANGE_JSON];

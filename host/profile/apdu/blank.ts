@@ -6,6 +6,8 @@
  */
 import { Card, hexToBytes, type Clock, type Rng } from '../../../card/runtime/index.js';
 import { SimApplet, SIM_AID, simDefaultAtr, type SimParams, type SimPersonality } from '../../../card/applets/sim/index.js';
+import { installIsd } from '../../../card/applets/isd/index.js';
+import { APPLET_REGISTRY } from '../../../card/applets/index.js';
 
 export interface BlankSimOptions {
   readonly personality?: SimPersonality;
@@ -22,6 +24,9 @@ export function blankSimCard(o: BlankSimOptions): Card {
   const params: SimParams = { ...(o.params ?? {}), personality: o.personality ?? o.params?.personality ?? 'both' };
   const card = new Card({ atr: o.atr !== undefined ? hexToBytes(o.atr) : simDefaultAtr(params.personality), ...(o.rng ? { rng: o.rng } : {}), ...(o.clock ? { clock: o.clock } : {}) });
   card.install(SimApplet, { aid: SIM_AID, params: params as Record<string, unknown>, personalization: { factory: { adm1: o.adm1 } }, default: true });
+  // The Issuer Security Domain (issue 21), at the same point as buildCard installs it.
+  card.appletClasses = APPLET_REGISTRY;
+  installIsd(card);
   card.powerOn();
   return card;
 }
