@@ -19,13 +19,14 @@
  * - Content management (GET STATUS, SET STATUS, PUT KEY, STORE DATA, DELETE, INSTALL, LOAD) needs an
  *   authenticated session (6982 otherwise); GET DATA does not (tools read CPLC and card data first).
  * - Applications and load files (GET STATUS 40/20/10, SET STATUS 40, INSTALL [for install] and
- *   [for make selectable], DELETE of an instance) go through the runtime's CardManager capability,
+ *   [for make selectable], [for personalization] with the STORE DATA it routes to the application
+ *   (CardManager.processData), DELETE of an instance) go through the runtime's CardManager capability,
  *   which the runtime hands only to an instance installed with the Security Domain and Authorized
  *   Management privileges (installIsd does); without it they answer 6A81. Instances start in their
  *   factory (blank) state with the default layout; INSTALL's C9 application parameters are not
  *   interpreted. SET STATUS 60 (supplementary security domains), INSTALL [for load] /
- *   [for personalization] / [for extradition] and LOAD answer 6A81: cardforge has no SSDs, runs no
- *   Java Card bytecode, and routes no STORE DATA to applications yet.
+ *   [for extradition] / [for registry update] and LOAD answer 6A81: cardforge has no SSDs and runs
+ *   no Java Card bytecode.
  * - GET STATUS pages at STATUS_PAGE bytes of entries (room for the R-MAC and R-ENC padding in a
  *   256-byte answer): 6310 asks for the next page with P2 b1 set.
  */
@@ -142,6 +143,8 @@ export class IsdApplet extends Applet {
   private readonly storeBlock: Uint8Array;
   /** GET STATUS paging: [0] the P1 being paged (0: none), [1] the next entry's index (transient). */
   private readonly statusNext: Uint8Array;
+  /** INSTALL [for personalization]: [0] the AID length (0: STORE DATA is the ISD's own), then the AID. */
+  private readonly persoTarget: Uint8Array;
 
   readonly commands: CommandTable;
 
@@ -161,6 +164,7 @@ export class IsdApplet extends Applet {
     this.channel = new SecureChannel(ctx.transient.bytes('session', SESSION_BYTES), ctx.aid);
     this.storeBlock = ctx.transient.bytes('store-block', 1);
     this.statusNext = ctx.transient.bytes('status-next', 2);
+    this.persoTarget = ctx.transient.bytes('perso-target', 17);
     const h = (fn: (data: Uint8Array, apdu: CommandApdu) => Reply | void, auth = true): Handler => (apdu, spec) => this.run(apdu, spec, auth, fn);
     const unsupported = (what: string) => h(() => {
       throw new CardError(SW.FUNCTION_NOT_SUPPORTED, what);
@@ -218,11 +222,13 @@ export class IsdApplet extends Applet {
     this.channel.close();
     this.storeBlock[0] = 0;
     this.statusNext.fill(0);
+    this.persoTarget.fill(0);
     return { data: selectFci(this.ctx.aid, this.cplc.view()) };
   }
 
   override deselect(): void {
     this.channel.close();
+    this.persoTarget.fill(0);
   }
 
   /** The remaining authentication tries (for tools and tests; not readable by a command). */
@@ -249,6 +255,7 @@ export class IsdApplet extends Applet {
 
   private initializeUpdate(apdu: CommandApdu, spec: CommandSpec): Reply {
     this.channel.close();
+    this.persoTarget.fill(0);
     if (apdu.claInfo.sm !== 0) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'INITIALIZE UPDATE travels without secure messaging');
     checkParams(apdu, spec);
     if (this.lifeCycle.get() === CARD_LIFE_CYCLE.TERMINATED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is TERMINATED');
@@ -421,7 +428,8 @@ export class IsdApplet extends Applet {
 
   private installFor(data: Uint8Array, apdu: CommandApdu): Reply {
     const p1 = apdu.p1 & 0x7f;
-    if (p1 !== 0x04 && p1 !== 0x08 && p1 !== 0x0c) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, `INSTALL P1 ${apdu.p1.toString(16)}: only [for install], [for make selectable] and both (04, 08, 0C)`);
+    if (p1 === 0x20) return this.installForPersonalization(data);
+    if (p1 !== 0x04 && p1 !== 0x08 && p1 !== 0x0c) throw new CardError(SW.FUNCTION_NOT_SUPPORTED, `INSTALL P1 ${apdu.p1.toString(16)}: only [for install], [for make selectable], both (04, 08, 0C) and [for personalization] (20)`);
     const lc = this.lifeCycle.get();
     if (lc === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
     const m = this.manager('INSTALL');
@@ -521,9 +529,40 @@ export class IsdApplet extends Applet {
     return plain.slice(0, len);
   }
 
+  /**
+   * INSTALL [for personalization] (GP CS §11.5.2.3.4): the following STORE DATA commands go to this
+   * application (CardManager.processData), until the last block or the end of the session. Data:
+   * 00 00 ‖ AID length ‖ AID ‖ 00 00 00. No such application 6A88; a locked one 6985.
+   */
+  private installForPersonalization(data: Uint8Array): Reply {
+    const m = this.manager('INSTALL [for personalization]');
+    const req = parseInstall(data);
+    if (req.app.length < 5) throw new CardError(SW.WRONG_DATA, 'application AID of 5..16 bytes expected');
+    const entry = m.instance(req.app);
+    if (!entry || equalBytes(req.app, this.ctx.aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such application');
+    if ((entry.lifeCycle & APP_LIFE_CYCLE.LOCKED_BIT) !== 0) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is locked');
+    this.persoTarget.fill(0);
+    this.persoTarget[0] = req.app.length;
+    this.persoTarget.set(req.app, 1);
+    this.storeBlock[0] = 0;
+    this.ctx.stateChanged();
+    return { data: Uint8Array.of(0x00) };
+  }
+
   // ---- STORE DATA to the ISD (GP CS §11.11) ----
 
   private storeData(data: Uint8Array, apdu: CommandApdu): Reply {
+    const target = this.persoTarget[0]!;
+    if (target !== 0) {
+      // Forwarded to the application named by INSTALL [for personalization], plain (unwrapped).
+      const aid = this.persoTarget.slice(1, 1 + target);
+      if (apdu.p2 !== this.storeBlock[0]) throw new CardError(SW.WRONG_DATA, `block number ${apdu.p2} where ${this.storeBlock[0]} was expected`);
+      const last = (apdu.p1 & 0x80) !== 0;
+      const out = this.manager('STORE DATA to an application').processData(aid, data);
+      this.storeBlock[0] = last ? 0 : (apdu.p2 + 1) & 0xff;
+      if (last) this.persoTarget.fill(0);
+      return out.length ? { data: out } : {};
+    }
     const format = (apdu.p1 >> 3) & 0x03;
     const encryption = (apdu.p1 >> 5) & 0x03;
     if (encryption === 0x03) throw new CardError(SW.WRONG_DATA, 'encrypted ISD data is not supported');
