@@ -58,6 +58,16 @@ export class RuntimeCommands implements DispatchTarget {
     if (apdu.ins !== 0xa4) return 'runtime';
     if (apdu.p1 !== 0x04) return 'applet';
     const r = this.channels.resolveByName(apdu);
+    if (r.kind === 'hosted') {
+      // The hosting applet is selected without an FCI of its own (as at power-up), then takes the SELECT.
+      try {
+        this.channels.select(apdu.claInfo.channel, r.index, null);
+      } catch (e) {
+        if (e instanceof CardError) return e.sw;
+        throw e;
+      }
+      return 'applet';
+    }
     return r.kind === 'applet' ? 'runtime' : r.kind === 'forward' ? 'applet' : r.sw;
   }
 

@@ -305,12 +305,34 @@ describe('the ISD on a SIM card built from a profile', () => {
     const s = openSession(card, TEST_KEYS, 0x33, 0);
     // The SIM applet is an application of the card's registry; its class a load file.
     expect(hex(sendWrapped(card, s, '80f24002', '4f005c014f').data)).toBe(`e30c4f0a${SIM_APPLET_AID}`);
-    // A USIM AID reaches the SIM applet only while it is the current applet (the runtime forwards
-    // a name no applet has to the current applet): select the SIM applet, then the USIM.
-    expect(send(card, `00a4040410${USIM_AID}00`).sw.toString(16)).toBe('6a82');
-    expect(send(card, `00a404000a${SIM_APPLET_AID}`).sw >> 8).not.toBe(0x6a);
-    expect(send(card, `00a4040410${USIM_AID}00`).sw >> 8).not.toBe(0x6a);
+    // The USIM is an ADF inside the SIM applet: SELECT of its AID while the ISD is current selects
+    // the SIM applet on the channel and the USIM in it (pySim-shell: select ADF.ISD, then ADF.USIM).
+    const usim = send(card, `00a4040410${USIM_AID}00`);
+    expect(usim.sw).toBe(0x9000);
+    expect(hex(usim.data)).toContain(`8410${USIM_AID}`);
     expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    // The ISD's session ended with its deselection; a truncated USIM AID works the same way.
+    expect(send(card, `00a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    expect(send(card, `00a404040c${USIM_AID.slice(0, 24)}00`).sw).toBe(0x9000);
+    // A name nothing on the card has still answers 6A82 from the ISD, and the ISD stays selected.
+    expect(send(card, `00a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    expect(send(card, '00a4040005a0000000ff00').sw.toString(16)).toBe('6a82');
+    expect(card.selectedOn(0)?.type).toBe('cardforge.isd');
+  });
+
+  it('SELECT of the USIM from the ISD on logical channel 1 leaves channel 0 as it was', () => {
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const card = buildCard(loadProfileFile(file), file);
+    card.protocol = 'T=1';
+    expect(hex(send(card, '0070000001').data)).toBe('01');
+    expect(send(card, `01a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    expect(card.selectedOn(1)?.type).toBe('cardforge.isd');
+    expect(send(card, `01a4040410${USIM_AID}00`).sw).toBe(0x9000);
+    expect(card.selectedOn(1)?.type).toBe('cardforge.sim');
+    expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    // Channel 1 is in ADF.USIM: EF.IMSI (6F07) by FID; channel 0 is still at the MF, where 6F07 is not.
+    expect(send(card, '01a4000c026f07').sw).toBe(0x9000);
+    expect(send(card, '00a4000c026f07').sw.toString(16)).toBe('6a82');
   });
 
   it('a session on logical channel 1 (CLA 81/85)', () => {
