@@ -7,7 +7,7 @@
 import { Card, hexToBytes, bytesToHex, type Rng, type Clock } from '../../card/runtime/index.js';
 import { computeOpc } from '../../card/algorithms/index.js';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
-import { installIsd } from '../../card/applets/isd/index.js';
+import { installIsd, OPEN_PLATFORM_ISD_AID } from '../../card/applets/isd/index.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import { issueAt, ProfileError } from './load.js';
 import type { Profile } from './schema.js';
@@ -52,7 +52,7 @@ export function buildCard(profile: Profile, file: string, opts: BuildOptions = {
   // real UICCs; installed at the same point as on the blank card (apdu/blank.ts), so the offline
   // and the APDU paths write the same image.
   card.appletClasses = APPLET_REGISTRY;
-  installIsd(card);
+  installIsd(card, {}, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
   card.powerOn();
   return card;
 }
