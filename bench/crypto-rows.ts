@@ -289,7 +289,7 @@ export function ledgerDebitTimed(cp: CryptoProvider): Timed {
   const getChallenge = buildCommand(0x80, 0x48, 0, 0, { ne: 20 });
   let n = 0;
   let sinceSettle = 0;
-  // The editor's signature (untimed) through node:crypto's k·G and HMAC, the same RFC 6979 bytes
+  // The editor's signature (untimed) through the Node provider (node:crypto's k·G), the same RFC 6979 bytes
   // as editor.sign: the pure-JavaScript signer's bigint garbage was collected inside the timed card
   // work (issue 20). Checked against editor.sign once here.
   const signOffer = (id: Uint8Array, offerHash: Uint8Array, ch: Uint8Array): Uint8Array => NODE_SIGNER.p256Sign(EDITOR_SECRET, offerDigest(id, offerHash, 1, 978, ch, 1_767_225_600));

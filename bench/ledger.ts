@@ -64,7 +64,7 @@ export function debitBench(): { round(ms: number): number } {
   // about 12% of a DEBIT (its challenge and the receipt's hedge), which is not the card's work (issue 20).
   const { card, editor, server } = setup('bench-ledger', new CryptoRng());
   const editorId = hexToBytes('ed00000a');
-  // The editor's signature (untimed) over node:crypto's k·G and HMAC: the same RFC 6979 bytes as
+  // The editor's signature (untimed) over the Node provider (node:crypto's k·G): the same RFC 6979 bytes as
   // editor.sign (checked here), without the pure-JavaScript signer's bigint garbage, which was
   // collected inside the timed card work (issue 20).
   const signOffer = (offerHash: Uint8Array, ch: Uint8Array): Uint8Array => NODE_CRYPTO.p256Sign(EDITOR_SECRET, offerDigest(editorId, offerHash, 1, 978, ch, 1_767_225_600));

@@ -36,19 +36,26 @@ export function invMod(k: bigint, m: bigint): bigint {
   for (;;) {
     const fa = Number(a);
     if (fa < TWO52) {
-      // Both fit a double: finish there (u − q·v < u < 2^52 is exact).
-      let u = fa, v = Number(b), ua = xa, ub = xb;
+      // Both fit a double: finish there (u − q·v < u < 2^52 is exact), the cofactors in doubles
+      // too (|A|, |B| ≤ fa < 2^52 and |q·B| ≤ |A'| + |A| < 2^53: exact), applied to the bigints
+      // once at the end instead of a bigint multiply per quotient.
+      let u = fa, v = Number(b);
+      let A = 1, B = 0; // u's coefficient on (xa, xb); v's is (C, D)
+      let C = 0, D = 1;
       while (v !== 0) {
         const q = Math.floor(u / v);
-        const t = u - q * v;
+        let t = u - q * v;
         u = v;
         v = t;
-        const tx = ua - BigInt(q) * ub;
-        ua = ub;
-        ub = tx;
+        t = A - q * C;
+        A = C;
+        C = t;
+        t = B - q * D;
+        B = D;
+        D = t;
       }
       if (u !== 1) throw new RangeError('invMod: not invertible');
-      const r = ua % m;
+      const r = (BigInt(A) * xa + BigInt(B) * xb) % m;
       return r < 0n ? r + m : r;
     }
     const sh = BigInt(Math.max(0, Math.floor(Math.log2(fa)) - 49));

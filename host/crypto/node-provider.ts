@@ -6,8 +6,9 @@
  * - SHA-256: node's one-shot hash (createHash before Node 20.12): faster from 64 bytes on.
  * - P-256 public key d·G and ECDSA signing: signing keeps the RFC 6979 nonce (node:crypto only
  *   signs with random nonces, which would change every signature in the golden transcripts), so
- *   it runs the card's own RFC 6979 code (signDigestWith) over node's HMAC-SHA256 and node's k·G
- *   (ECDH: setPrivateKey(k) computes k·G in OpenSSL, about ten times faster than the pure comb).
+ *   it runs the card's own RFC 6979 code (signDigestWith) over node's k·G (ECDH: setPrivateKey(k)
+ *   computes k·G in OpenSSL, about ten times faster than the pure comb). The DRBG's HMAC stays
+ *   the card's own: with the pad states kept per K it beat node's one-shot hash (two per MAC).
  * - ECDSA verify over a message (p256VerifyMessage, what the card's call sites use: they have the
  *   signed statement at hand): node:crypto's verify('sha256', message, key, sig) with the key as a
  *   KeyObject made from its JWK (about 100 µs to make, so long-lived keys keep theirs in a small
@@ -46,32 +47,9 @@ function scalarBytes(d: Uint8Array): Uint8Array {
 
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
 
-const hmacInner = new Uint8Array(64 + 128);
-const hmacOuter = new Uint8Array(64 + 32);
-
-/**
- * HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes as two one-shot hashes over reused pad
- * buffers (zeroed after use): cheaper than a createHmac object per call, and RFC 6979 makes about
- * ten calls per signature. createHmac where the one-shot hash is missing (Node < 20.12).
- */
-function hmacSha256(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  if (oneShot === undefined || key.length > 64) return asBytes(nodeCrypto.createHmac('sha256', key).update(msg).digest());
-  const inner = 64 + msg.length <= hmacInner.length ? hmacInner.subarray(0, 64 + msg.length) : new Uint8Array(64 + msg.length);
-  for (let i = 0; i < 64; i++) {
-    const b = i < key.length ? key[i]! : 0;
-    inner[i] = b ^ 0x36;
-    hmacOuter[i] = b ^ 0x5c;
-  }
-  inner.set(msg, 64);
-  hmacOuter.set(oneShot('sha256', inner, 'buffer'), 64);
-  const out = oneShot('sha256', hmacOuter, 'buffer');
-  inner.fill(0);
-  hmacOuter.fill(0);
-  return asBytes(out);
-}
-
+// No `hmac`: the card's own HMAC with the pads' chaining values kept per K (HmacSha256) costs
+// less than two one-shot node hashes per MAC, 5 MACs a signature (issue 20, docs/performance.md).
 const NODE_SIGN_OPS: SignOps = {
-  hmac: hmacSha256,
   baseX: (k) => bytesToBig(baseMultiply(bigToBytes(k, 32)).subarray(1, 33)),
   baseXOfBytes: (k) => bytesToBig(baseMultiply(k).subarray(1, 33)),
 };
