@@ -75,6 +75,8 @@ export {
   SQN_DEFAULT_PARAMS,
   SQN_REJECT,
   checkPackedSqn,
+  decidePackedSqn,
+  packedSqnMs,
   checkSqnFreshness,
   checkSqnParams,
   sqnFromBytes,

@@ -16,8 +16,8 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import {
-  AUTN_SCRATCH, aes128KeyCached, buildAuts, c2, c3, checkPackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star,
-  kernelOpenAutnInto, kernelTemp, openAutn, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
+  AUTN_SCRATCH, aes128KeyCached, buildAuts, c2, c3, decidePackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star,
+  kernelOpenAutnInto, kernelTemp, openAutn, packedSqnMs, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
 import { decodeImsi } from '../../fs/codecs.js';
@@ -169,14 +169,34 @@ function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array
  * f5*) over `fns` (default: the card's functions, made only on this rare path).
  */
 function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFunctions): Reply | undefined {
-  const verdict = checkPackedSqn(core.sqnArray.view(), sqn, core.sqnParams);
+  const cell = core.sqnArray;
+  const packed = cell.view();
+  const cache = core.sqnMsCache;
+  // O(1) freshness (issue 20): SQN_MS is rescanned only when the cell may have changed since it
+  // was cached, i.e. when the memory's generation or open-journal length moved. A bad entry throws
+  // from the scan and caches nothing, so it is reported on every command as before.
+  let ms: number;
+  if (cache.generation === cell.generation && cache.journalLength === cell.journalLength) ms = cache.value;
+  else {
+    cache.generation = -1;
+    ms = packedSqnMs(packed, core.sqnParams);
+    cache.value = ms;
+    cache.generation = cell.generation;
+    cache.journalLength = cell.journalLength;
+  }
+  const verdict = decidePackedSqn(packed, sqn, core.sqnParams, ms);
   if (!verdict.accepted) {
     const auts = buildAuts(fns ?? aka(core), rand, verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
   }
+  cache.generation = -1;
   core.ctx.beginTransaction();
-  core.sqnArray.setAt(verdict.ind * 6, seqBytes(verdict.seq));
+  cell.setAt(verdict.ind * 6, seqBytes(verdict.seq));
   core.ctx.commitTransaction();
+  // Committed (a tear above leaves the cache invalid): the new SQN_MS, as of this generation.
+  cache.value = verdict.sqnMs;
+  cache.generation = cell.generation;
+  cache.journalLength = cell.journalLength;
   return undefined;
 }
 

@@ -64,6 +64,12 @@ export class SimCore {
   /** SEQ_MS(i) for every IND i, 6 bytes each (TS 33.102 Annex C.2.2). */
   readonly sqnArray: PBytes;
   /**
+   * SQN_MS of sqnArray as last computed (auth.ts, issue 20: O(1) freshness), valid only while the
+   * memory's generation and open-journal length are the ones recorded here (PersistentMemory
+   * .generation explains why that pair proves the cell unchanged); -1 = nothing cached.
+   */
+  readonly sqnMsCache = { generation: -1, journalLength: -1, value: 0 };
+  /**
    * Selection, one slot per logical channel (TS 102.221 §8.5: each channel has its own current
    * DF/ADF, EF and record pointer): [0..1] current DF index, [2..3] current EF index + 1,
    * [4] record pointer, [5..6] current ADF index + 1.
