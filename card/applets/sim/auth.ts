@@ -24,7 +24,7 @@ import { decodeImsi } from '../../fs/codecs.js';
 import { bytesToHex } from '../../runtime/bytes.js';
 import { CardError, u48, type CommandApdu, type Reply } from '../../runtime/index.js';
 import { imsiHash } from '../../protocol/index.js';
-import { ALG2G, ALG3G, GSM_SW, type SimCore } from './core.js';
+import { ALG2G, ALG3G, GSM_SW, type SimAuthCache, type SimCore } from './core.js';
 
 function aka(core: SimCore): AkaFunctions {
   const ki = core.ki.view();
@@ -79,17 +79,38 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * The SIM's AUTHENTICATE cache (SimCore.authCache), emptied when the memory's generation or
+ * open-journal length moved since it was filled: then some cell may have changed.
+ */
+function freshCache(core: SimCore): SimAuthCache {
+  const c = core.authCache;
+  const cell = core.sqnArray;
+  const g = cell.generation;
+  const j = cell.journalLength;
+  if (c.generation !== g || c.journalLength !== j) {
+    c.generation = g;
+    c.journalLength = j;
+    c.sqnMs = -1;
+    c.kernel = undefined;
+    c.imsiHex = undefined;
+  }
+  return c;
+}
+
 /** SHA-256 of the EF_IMSI digits as ASCII, hex; '' when EF_IMSI is absent or empty. */
 function imsiHashHex(core: SimCore): string {
+  const c = freshCache(core);
+  if (c.imsiHex !== undefined) return c.imsiHex;
   const ef = core.tree.firstByName('EF_IMSI');
-  if (ef === undefined) return '';
+  if (ef === undefined) return (c.imsiHex = '');
   const raw = core.fs.view(ef);
   const hit = imsiHashCache.get(core);
-  if (hit !== undefined && sameBytes(hit.raw, raw)) return hit.hex;
+  if (hit !== undefined && sameBytes(hit.raw, raw)) return (c.imsiHex = hit.hex);
   const digits = decodeImsi(raw);
   const hex = /^\d{1,15}$/.test(digits) ? bytesToHex(imsiHash(digits)) : '';
   imsiHashCache.set(core, { raw: raw.slice(), hex });
-  return hex;
+  return (c.imsiHex = hex);
 }
 
 /** The session facts of a successful authentication: context, RAND and IMSI hash (issue 18). */
@@ -118,6 +139,20 @@ export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
 
 function seqBytes(seq: number): Uint8Array {
   return u48(seq);
+}
+
+/** SEQ as 6 bytes in one reused array (the write copies it): no per-command array (issue 20). */
+const SEQ6 = new Uint8Array(6);
+function seqInto(seq: number): Uint8Array {
+  const hi = Math.floor(seq / 4294967296);
+  const lo = seq >>> 0;
+  SEQ6[0] = hi >>> 8;
+  SEQ6[1] = hi;
+  SEQ6[2] = lo >>> 24;
+  SEQ6[3] = lo >>> 16;
+  SEQ6[4] = lo >>> 8;
+  SEQ6[5] = lo;
+  return SEQ6;
 }
 
 /** Install-time: SQN (highest accepted) into its IND slot. */
@@ -171,32 +206,25 @@ function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array
 function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFunctions): Reply | undefined {
   const cell = core.sqnArray;
   const packed = cell.view();
-  const cache = core.sqnMsCache;
   // O(1) freshness (issue 20): SQN_MS is rescanned only when the cell may have changed since it
-  // was cached, i.e. when the memory's generation or open-journal length moved. A bad entry throws
-  // from the scan and caches nothing, so it is reported on every command as before.
-  let ms: number;
-  if (cache.generation === cell.generation && cache.journalLength === cell.journalLength) ms = cache.value;
-  else {
-    cache.generation = -1;
-    ms = packedSqnMs(packed, core.sqnParams);
-    cache.value = ms;
-    cache.generation = cell.generation;
-    cache.journalLength = cell.journalLength;
-  }
-  const verdict = decidePackedSqn(packed, sqn, core.sqnParams, ms);
+  // was cached. A bad entry throws from the scan and caches nothing, so it is reported on every
+  // command as before.
+  const c = freshCache(core);
+  if (c.sqnMs < 0) c.sqnMs = packedSqnMs(packed, core.sqnParams);
+  const verdict = decidePackedSqn(packed, sqn, core.sqnParams, c.sqnMs);
   if (!verdict.accepted) {
     const auts = buildAuts(fns ?? aka(core), rand, verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
   }
-  cache.generation = -1;
+  // The cache was valid when this command began, and the only change from here is this write of
+  // SEQ: once committed, the cache is re-stamped with the new SQN_MS (a tear leaves it stale).
+  c.generation = -1;
   core.ctx.beginTransaction();
-  cell.setAt(verdict.ind * 6, seqBytes(verdict.seq));
+  cell.setAt(verdict.ind * 6, seqInto(verdict.seq));
   core.ctx.commitTransaction();
-  // Committed (a tear above leaves the cache invalid): the new SQN_MS, as of this generation.
-  cache.value = verdict.sqnMs;
-  cache.generation = cell.generation;
-  cache.journalLength = cell.journalLength;
+  c.sqnMs = verdict.sqnMs;
+  c.generation = cell.generation;
+  c.journalLength = cell.journalLength;
   return undefined;
 }
 
@@ -227,7 +255,9 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
   // Milenage: 5 AES blocks into the shared scratch, no per-command arrays (issue 20).
   const S = AUTN_SCRATCH;
   try {
-    if (!kernelOpenAutnInto({ key: aes128KeyCached(core.ki.view()), opc: core.opc.view() }, rand, autn, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
+    const c = freshCache(core);
+    const m = (c.kernel ??= { key: aes128KeyCached(core.ki.view()), opc: core.opc.view() });
+    if (!kernelOpenAutnInto(m, rand, autn, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
     const refused = acceptSqn(core, scratch.subarray(S.sqn, S.sqn + 6), rand);
     if (refused !== undefined) return refused;
     authenticated(core, '3g', rand);
