@@ -50,6 +50,7 @@ export {
   AUTN_SCRATCH,
   kernelF1,
   kernelF2345,
+  kernelOpenAutnAt,
   kernelOpenAutnInto,
   kernelF5star,
   kernelMilenage,

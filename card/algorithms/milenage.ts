@@ -196,24 +196,42 @@ function outWords(key: Aes128Key, words: number, c: number, at: number): void {
 export function kernelOpenAutnInto(m: MilenageKernel, rand: Uint8Array, autn: Uint8Array, scratch: Uint8Array): boolean {
   checkRand(rand);
   bytesOf('autn', autn, 16);
+  return kernelOpenAutnAt(m, rand, 0, autn, 0, scratch);
+}
+
+function bytesAt(name: string, b: Uint8Array, at: number, length: number): void {
+  if (!(b instanceof Uint8Array)) throw new TypeError(`"${name}" expected Uint8Array, got ${typeof b}`);
+  if (!(Number.isInteger(at) && at >= 0 && at + length <= b.length)) throw new RangeError(`"${name}" expected ${length} bytes at offset ${at}, got ${b.length} bytes in all`);
+}
+
+/** The first `AUTN_SCRATCH.length` bytes of the work buffer (made once: no subarray per call). */
+const W8_OUT = W8.subarray(0, AUTN_SCRATCH.length);
+
+/**
+ * kernelOpenAutnInto over RAND at `rand[randAt..+16]` and AUTN at `autn[autnAt..+16]`, so a caller
+ * can pass the command data as it is (the USIM: RAND at 1, AUTN at 18) without making subarrays.
+ */
+export function kernelOpenAutnAt(m: MilenageKernel, rand: Uint8Array, randAt: number, autn: Uint8Array, autnAt: number, scratch: Uint8Array): boolean {
+  bytesAt('rand', rand, randAt, 16);
+  bytesAt('autn', autn, autnAt, 16);
   bytesOf('scratch', scratch, AUTN_SCRATCH.length);
   const S = AUTN_SCRATCH;
   const opc = m.opc;
   try {
     for (let i = 0; i < 16; i++) {
       W8[W_OPC * 4 + i] = opc[i]!;
-      W8[S.temp + i] = rand[i]! ^ opc[i]!;
+      W8[S.temp + i] = rand[randAt + i]! ^ opc[i]!;
     }
     aes128EncryptInto(m.key, W8, S.temp, W8, S.temp);
     // R2 = 0, R3 = 4, R4 = 8 bytes: rotations by 0, 1 and 2 words.
     outWords(m.key, R2 >> 2, C2, S.out2 >> 2);
     outWords(m.key, R3 >> 2, C3, S.ck >> 2);
     outWords(m.key, R4 >> 2, C4, S.ik >> 2);
-    for (let i = 0; i < 6; i++) W8[S.sqn + i] = autn[i]! ^ W8[S.out2 + i]!;
+    for (let i = 0; i < 6; i++) W8[S.sqn + i] = autn[autnAt + i]! ^ W8[S.out2 + i]!;
     // OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = SQN ‖ AMF ‖ SQN ‖ AMF (AMF = AUTN[6..7]);
     // r1 = 8 swaps the halves, and both halves of IN1 are SQN ‖ AMF.
     for (let i = 0; i < 8; i++) {
-      const in1 = i < 6 ? W8[S.sqn + i]! : autn[i]!;
+      const in1 = i < 6 ? W8[S.sqn + i]! : autn[autnAt + i]!;
       W8[S.out1 + i] = W8[S.temp + i]! ^ in1 ^ opc[i + 8]!;
       W8[S.out1 + 8 + i] = W8[S.temp + 8 + i]! ^ in1 ^ opc[i]!;
     }
@@ -221,8 +239,8 @@ export function kernelOpenAutnInto(m: MilenageKernel, rand: Uint8Array, autn: Ui
     aes128EncryptInto(m.key, W8, S.out1, W8, S.out1);
     for (let i = 0; i < 4; i++) W32[(S.out1 >> 2) + i]! ^= W32[W_OPC + i]!;
     let diff = 0;
-    for (let i = 0; i < 8; i++) diff |= W8[S.out1 + i]! ^ autn[8 + i]!;
-    scratch.set(W8.subarray(0, S.length));
+    for (let i = 0; i < 8; i++) diff |= W8[S.out1 + i]! ^ autn[autnAt + 8 + i]!;
+    scratch.set(W8_OUT);
     return diff === 0;
   } finally {
     W8.fill(0);

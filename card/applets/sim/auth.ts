@@ -17,7 +17,7 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-specs/session-facts.js';
 import {
   AUTN_SCRATCH, aes128KeyCached, buildAuts, c2, c3, decidePackedSqn, comp128v1, comp128v2, comp128v3, gsmMilenage, kernelF1, kernelF2345, kernelF5star,
-  kernelOpenAutnInto, kernelTemp, openAutn, packedSqnMs, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
+  kernelOpenAutnAt, kernelTemp, openAutn, packedSqnMs, xor2g, xor3gAka, type AkaFunctions, type GsmAuthOutput,
 } from '../../algorithms/index.js';
 import type { FsNode } from '../../fs/tree.js';
 import { decodeImsi } from '../../fs/codecs.js';
@@ -113,10 +113,19 @@ function imsiHashHex(core: SimCore): string {
   return (c.imsiHex = hex);
 }
 
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** bytesToHex of the 16 bytes at `at` (RAND inside the command data), without a subarray. */
+function hex16At(b: Uint8Array, at: number): string {
+  let s = '';
+  for (let i = at; i < at + 16; i++) s += HEX_PAIRS[b[i]!];
+  return s;
+}
+
 /** The session facts of a successful authentication: context, RAND and IMSI hash (issue 18). */
-function authenticated(core: SimCore, context: SubscriberAuthentication, rand: Uint8Array): void {
+function authenticated(core: SimCore, context: SubscriberAuthentication, data: Uint8Array, randAt: number): void {
   const s = core.ctx.session;
-  s.set(SESSION_FACTS.AUTHENTICATION_RAND, bytesToHex(rand));
+  s.set(SESSION_FACTS.AUTHENTICATION_RAND, hex16At(data, randAt));
   s.set(SESSION_FACTS.SUBSCRIBER_IMSI_HASH, imsiHashHex(core));
   s.set(SESSION_FACTS.SUBSCRIBER_AUTHENTICATED, context);
 }
@@ -130,7 +139,7 @@ export function runGsmAlgorithm(core: SimCore, apdu: CommandApdu): Reply {
   if (df === null) throw new CardError(SW.GSM_ACCESS_NOT_FULFILLED, 'DF_GSM is not the current directory');
   core.require('CHV1', GSM_SW);
   const { sres, kc } = gsmAlgorithm(core, apdu.data);
-  authenticated(core, 'gsm', apdu.data);
+  authenticated(core, 'gsm', apdu.data, 0);
   const out = new Uint8Array(12);
   out.set(sres);
   out.set(kc, 4);
@@ -182,6 +191,8 @@ const AUTH_CHV1_SW = Object.freeze({ ...GSM_SW, security: SW.SECURITY_STATUS_NOT
  * every card in the process (issue 20: no per-command arrays for TEMP, OUT1..OUT4, SQN).
  */
 const scratch = new Uint8Array(AUTN_SCRATCH.length);
+/** SQN in the scratch (made once). */
+const SCRATCH_SQN = scratch.subarray(AUTN_SCRATCH.sqn, AUTN_SCRATCH.sqn + 6);
 
 /** DB ‖ L RES ‖ 10 CK ‖ 10 IK ‖ 08 Kc (Kc = c3(CK, IK)), built in one array. */
 function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array, ckAt: number, ik: Uint8Array, ikAt: number): Uint8Array {
@@ -203,7 +214,7 @@ function dbAnswer(res: Uint8Array, resAt: number, resLen: number, ck: Uint8Array
  * SQN accepted: write SEQ at its IND in one transaction; else the DC AUTS answer (SQN_MS, f1*,
  * f5*) over `fns` (default: the card's functions, made only on this rare path).
  */
-function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFunctions): Reply | undefined {
+function acceptSqn(core: SimCore, sqn: Uint8Array, data: Uint8Array, fns?: AkaFunctions): Reply | undefined {
   const cell = core.sqnArray;
   const packed = cell.view();
   // O(1) freshness (issue 20): SQN_MS is rescanned only when the cell may have changed since it
@@ -213,7 +224,7 @@ function acceptSqn(core: SimCore, sqn: Uint8Array, rand: Uint8Array, fns?: AkaFu
   if (c.sqnMs < 0) c.sqnMs = packedSqnMs(packed, core.sqnParams);
   const verdict = decidePackedSqn(packed, sqn, core.sqnParams, c.sqnMs);
   if (!verdict.accepted) {
-    const auts = buildAuts(fns ?? aka(core), rand, verdict.sqnMs);
+    const auts = buildAuts(fns ?? aka(core), data.subarray(1, 17), verdict.sqnMs);
     return { data: Uint8Array.of(0xdc, auts.length, ...auts) };
   }
   // The cache was valid when this command began, and the only change from here is this write of
@@ -232,35 +243,34 @@ export function authenticate(core: SimCore, apdu: CommandApdu): Reply {
   if (core.currentAdf === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'no USIM ADF selected');
   const d = apdu.data;
   if (d.length < 17 || d[0] !== 16) throw new CardError(SW.WRONG_DATA);
-  const rand = d.subarray(1, 17);
   if (apdu.p2 === 0x80) {
     if (d.length !== 17) throw new CardError(SW.WRONG_DATA);
     core.require('CHV1', AUTH_CHV1_SW);
-    const { res, ck, ik } = aka(core).f2345(rand);
-    authenticated(core, 'gsm-context', rand);
+    const { res, ck, ik } = aka(core).f2345(d.subarray(1, 17));
+    authenticated(core, 'gsm-context', d, 1);
     return { data: lv([c2(res), c3(ck, ik)]) };
   }
   if (d.length !== 34 || d[17] !== 16) throw new CardError(SW.WRONG_DATA);
   core.require('CHV1', AUTH_CHV1_SW);
-  const autn = d.subarray(18, 34);
   if (core.algs.byte(0) === ALG3G.xor) {
     const fns = aka(core);
-    const opened = openAutn(fns, rand, autn);
+    const opened = openAutn(fns, d.subarray(1, 17), d.subarray(18, 34));
     if (!opened.macOk) throw new CardError(SW.AUTH_MAC_FAILURE);
-    const refused = acceptSqn(core, opened.sqn, rand, fns);
+    const refused = acceptSqn(core, opened.sqn, d, fns);
     if (refused !== undefined) return refused;
-    authenticated(core, '3g', rand);
+    authenticated(core, '3g', d, 1);
     return { data: dbAnswer(opened.res, 0, opened.res.length, opened.ck, 0, opened.ik, 0) };
   }
-  // Milenage: 5 AES blocks into the shared scratch, no per-command arrays (issue 20).
+  // Milenage: 5 AES blocks into the shared scratch, RAND and AUTN read in place: no per-command
+  // arrays, not even subarrays (issue 20).
   const S = AUTN_SCRATCH;
   try {
     const c = freshCache(core);
     const m = (c.kernel ??= { key: aes128KeyCached(core.ki.view()), opc: core.opc.view() });
-    if (!kernelOpenAutnInto(m, rand, autn, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
-    const refused = acceptSqn(core, scratch.subarray(S.sqn, S.sqn + 6), rand);
+    if (!kernelOpenAutnAt(m, d, 1, d, 18, scratch)) throw new CardError(SW.AUTH_MAC_FAILURE);
+    const refused = acceptSqn(core, SCRATCH_SQN, d);
     if (refused !== undefined) return refused;
-    authenticated(core, '3g', rand);
+    authenticated(core, '3g', d, 1);
     return { data: dbAnswer(scratch, S.res, 8, scratch, S.ck, scratch, S.ik) };
   } finally {
     scratch.fill(0);
