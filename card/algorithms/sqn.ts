@@ -227,10 +227,12 @@ export function packedSqnMs(packed: Uint8Array, params: SqnParams): number {
 export function decidePackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnParams, ms: number): PackedSqnVerdict {
   bytesOf('sqn', sqn, 6);
   const size = 2 ** params.indBits;
-  const value = u48At(sqn, 0);
-  const ind = value % size;
-  const seq = (value - ind) / size;
-  const seqMs = Math.floor(ms / size);
+  // size ≤ 2^16 is a power of two: IND is the low bits of the last two bytes, and dividing by
+  // size (multiplying by its exact inverse) is exact; no floating-point remainder (issue 20).
+  const inv = 1 / size;
+  const ind = ((sqn[4]! << 8) | sqn[5]!) & (size - 1);
+  const seq = (u48At(sqn, 0) - ind) * inv;
+  const seqMs = Math.floor(ms * inv);
   if (seq - seqMs > params.delta) return { accepted: false, reason: SQN_REJECT.DELTA, seq, ind, sqnMs: ms };
   if (params.limit !== undefined && seqMs - seq >= params.limit) return { accepted: false, reason: SQN_REJECT.LIMIT, seq, ind, sqnMs: ms };
   if (seq <= u48At(packed, ind * 6)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
