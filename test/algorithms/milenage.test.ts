@@ -13,6 +13,7 @@ import {
   f5,
   f5star,
   kernelMilenage,
+  kernelOpenAutnAt,
   kernelOpenAutnInto,
   milenage,
   milenageAka,
@@ -125,7 +126,18 @@ describe('milenage: further properties', () => {
       const bad = autn.slice();
       bad[n % 16]! ^= 1 << (n % 8); // SQN, AMF or MAC: each changes MAC-A or the compared MAC
       expect(kernelOpenAutnInto(m, rand, bad, scratch)).toBe(false);
+      // The offset form over a command-shaped buffer (10 RAND 10 AUTN) gives the same bytes.
+      const data = Uint8Array.from([16, ...rand, 16, ...autn]);
+      const at = new Uint8Array(S.length).fill(0x11);
+      expect(kernelOpenAutnAt(m, data, 1, data, 18, at)).toBe(true);
+      expect(kernelOpenAutnInto(m, rand, autn, scratch)).toBe(true);
+      expect(hex(at)).toBe(hex(scratch));
+      data[18 + (n % 16)]! ^= 1 << (n % 8);
+      expect(kernelOpenAutnAt(m, data, 1, data, 18, at)).toBe(false);
     }
+    const d34 = new Uint8Array(34);
+    expectError(() => kernelOpenAutnAt(milenageKernel(rnd(16), rnd(16)), d34, 1, d34, 19, new Uint8Array(S.length)), RangeError, '"autn" expected 16 bytes at offset 19, got 34 bytes in all');
+    expectError(() => kernelOpenAutnAt(milenageKernel(rnd(16), rnd(16)), d34, -1, d34, 18, new Uint8Array(S.length)), RangeError, '"rand" expected 16 bytes at offset -1, got 34 bytes in all');
     expectError(() => kernelOpenAutnInto(milenageKernel(rnd(16), rnd(16)), rnd(16), rnd(15), new Uint8Array(S.length)), RangeError, '"autn" expected 16 bytes, got 15');
     expectError(() => kernelOpenAutnInto(milenageKernel(rnd(16), rnd(16)), rnd(16), rnd(16), new Uint8Array(S.length - 1)), RangeError, '"scratch" expected 86 bytes, got 85');
   });
