@@ -56,6 +56,12 @@ export class RuntimeCommands implements DispatchTarget {
    */
   route(apdu: CommandApdu, entry: Lookup): Route {
     if (typeof entry === 'number') return 'applet';
+    if (entry.spec === PROPRIETARY_GET_RESPONSE) {
+      // Only where the channel's applet speaks a proprietary class: a classic SIM answers 6E00 to
+      // any class but A0 (TS 51.011 §9.4.6), GET RESPONSE included.
+      const selected = this.channels.selectedOn(apdu.claInfo.channel);
+      return selected && selected.applet.commands.lookup(apdu.claInfo.base, apdu.ins) === SW.CLA_NOT_SUPPORTED ? 'applet' : 'runtime';
+    }
     if (apdu.ins !== 0xa4) return 'runtime';
     if (apdu.p1 !== 0x04) return 'applet';
     const r = this.channels.resolveByName(apdu);
