@@ -1,8 +1,8 @@
 /**
  * `cardforge gp --reader` through a real PC/SC stack: `cardforge emulate` serves a personalized
  * T=0 SIM image (with its Issuer Security Domain) to a private pcscd via vpcd, and `gp` talks to
- * it through libpcsclite as to a physical card: info, list under SCP02 and SCP03 at their highest
- * levels, put-key (the new key set opens a session), install / delete of an instance.
+ * it through libpcsclite as to a physical card: info, list under SCP02 (levels 01, 03) and SCP03
+ * (01, 03, 11, 13, 33), put-key (the new key set opens a session), install / delete of an instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -48,12 +48,27 @@ describe.skipIf(skipPcsc)(`cardforge gp --reader through pcscd + vpcd${pcscSuite
   });
 
   it.each([
+    ['0x20', 'mac', '02'],
     ['0x20', 'mac+enc', '02'],
+    ['0x30', 'mac', '03'],
+    ['0x30', 'mac+enc', '03'],
+    ['0x30', 'mac+rmac', '03'],
+    ['0x30', 'mac+enc+rmac', '03'],
     ['0x30', 'mac+enc+rmac+renc', '03'],
   ])('gp list --kvn %s --level %s (SCP%s)', async (kvn, level, scp) => {
     const doc = GP_LIST_JSON.schema.parse(await gp('list', '--kvn', kvn, '--level', level));
     expect(doc.scp).toBe(scp);
     expect(doc.entries.some((e) => e.kind === 'isd' && e.lifeCycleName === 'SECURED')).toBe(true);
+  });
+
+  it('a wrong host cryptogram through the reader answers 6300 (GP CS E.5.2 / Amendment D 7.1.2); the right keys still open a session', async () => {
+    const send = async (): Promise<string[]> => {
+      const r = await runCli(['send', '--reader', reader, '--json', '00A4040008A000000003000000', '8050300008' + '0102030405060708', '8482010010' + '00'.repeat(16)], { env: stack.env() });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { sw: string }[]).map((x) => x.sw);
+    };
+    expect(await send()).toEqual(['9000', '9000', '6300']);
+    expect(GP_LIST_JSON.schema.parse(await gp('list', '--kvn', '0x30')).scp).toBe('03');
   });
 
   it('put-key adds key set 31, which then opens a session; install and delete an instance with it', async () => {
