@@ -463,7 +463,7 @@ export class ExchangeDecoder {
   private readonly byChannel = new Map<number, readonly CommandSpec[]>();
   private readonly files = new Map<number, FileSelection>();
   /** A SELECT answered 61xx / 9Fxx: its FCP / GSM response comes with the next GET RESPONSE. */
-  private readonly pending = new Map<number, 'fcp' | 'gsm'>();
+  private readonly pending = new Map<number, 'fcp' | 'gsm' | Uint8Array>();
   constructor(private readonly defaultSpecs: readonly CommandSpec[] = APPLET_SPECS[0]!.commands) {
     this.reset();
   }
@@ -551,6 +551,9 @@ export class ExchangeDecoder {
       if (t) this.files.set(channel, selected(t, response.data, gsm));
       if (response.data.length) details = explain(response.data, gsm);
       else if (response.sw >> 8 === 0x61 || response.sw >> 8 === 0x9f) this.pending.set(channel, gsm ? 'gsm' : 'fcp');
+    } else if (cmd[1] === 0xc0 && pending instanceof Uint8Array && success && response.data.length) {
+      // The answer of a GlobalPlatform command that got 61xx on T=0 (INITIALIZE UPDATE, GET DATA, GET STATUS).
+      details = gpResponseDetails(this.command(pending).name, pending, response.data);
     } else if (cmd[1] === 0xc0 && pending && success && response.data.length) {
       details = explain(response.data, pending === 'gsm');
       const cur = this.files.get(channel);
@@ -569,6 +572,8 @@ export class ExchangeDecoder {
       // GlobalPlatform answers (INITIALIZE UPDATE by SCP, CPLC / card data / key info, GET STATUS):
       // only when the command decodes to the GP declaration here, never a cardforge applet's 80 50.
       details = gpResponseDetails(this.command(cmd).name, cmd, response.data);
+    } else if (response.sw >> 8 === 0x61 && (cmd[0]! & 0x80) !== 0 && (cmd[1] === 0x50 || cmd[1] === 0xca || cmd[1] === 0xf2)) {
+      this.pending.set(channel, cmd.slice());
     } else if (cmd[1] === 0x70 && success) {
       const ch = cmd[2] === 0x00 ? (cmd[3] || response.data[0]) : cmd[3] || channel;
       if (cmd[2] === 0x00 && ch !== undefined) this.files.set(ch, { df: ['3F00'] });

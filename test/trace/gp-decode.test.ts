@@ -16,6 +16,7 @@ import { ExchangeDecoder, decodeCommand } from '../../host/trace/decode.js';
 import { readTraceFile } from '../../host/trace/formats/index.js';
 import { showTrace } from '../../host/trace/show.js';
 import { FIXTURES } from './helpers.js';
+import { REPO } from '../cli/built-cli.js';
 import { loadGolden } from '../golden/transcript.js';
 
 const h = hexToBytes;
@@ -93,6 +94,19 @@ describe('GlobalPlatform names when no applet context is known', () => {
     expect(d.command(cmd).name).toBe('INITIALIZE_UPDATE');
     const r = d.observe(cmd, h('00007213002987072483ff02020613a5a6aade027e59f3f8c98f0ee39000'));
     expect(r.details).toEqual(['key diversification data: 00007213002987072483', 'key version number: FF (255)', 'SCP identifier: 02 (SCP02)', 'sequence counter: 0206', 'card challenge: 13A5A6AADE02', 'card cryptogram: 7E59F3F8C98F0EE3']);
+  });
+
+  it('on T=0 the answer a GET RESPONSE fetches is decoded as the GP command\'s (pySim-shell session: 80 50 → 6120, 80 C0 → SCP03 fields)', () => {
+    const t = readTraceFile(join(REPO, 'test/clients/pysim-shell-gp.jsonl'));
+    const text = [...showTrace(t)].join('\n');
+    const at = text.indexOf('(GET_RESPONSE_8X)', text.indexOf('80 50 31 00 08'));
+    expect(at).toBeGreaterThan(0);
+    const block = text.slice(at, text.indexOf('(EXTERNAL_AUTHENTICATE)', at));
+    for (const line of ['key version number: 31 (49)', 'SCP identifier: 03 (SCP03)', 'card challenge: 643CE41BEA59E8A3', 'card cryptogram: A517A24127296E8E', 'sequence counter: 000002']) expect(block).toContain(`      ${line}`);
+    // The SCP02 session in the same recording: sequence counter and 6-byte challenge.
+    expect(text).toContain('      SCP identifier: 02 (SCP02)');
+    // A SELECT's FCP fetched by GET RESPONSE is still explained as an FCP.
+    expect(text).toContain('62 FCP template');
   });
 
   it('a GP command under secure messaging: its last 8 data bytes are labelled C-MAC (pySim SCP02 session, GET STATUS)', () => {
