@@ -60,7 +60,7 @@ export const GP_DELETE: CommandSpec = {
   ins: 0xe4,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'chain', { values: [v(0, 'last or only command'), v(1, 'more commands')] }), bits(0x7f, 'RFU', { values: [v(0, '')] })], oneOf('scope', v(0x00, 'delete object'), v(0x80, 'object and related objects')), BY_HANDLER),
-  description: 'Delete an application instance (4F AID) or keys (D0 key identifier, D2 key version); answers 00. The ISD itself and load files (in ROM) 6985, unknown 6A88',
+  description: 'Delete an application instance (4F AID) or keys (D0 key identifier, D2 key version); answers 00. A load file (in ROM) stays: with P2 80 its instances go in one step, without 6985; the ISD itself 6985, unknown 6A88',
   ref: `${GPCS} §11.2`,
   command: [{ name: 'tlv', length: 'rest', description: '4F AID, or D0/D2 key identifier / version' }],
 };

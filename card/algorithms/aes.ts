@@ -25,6 +25,11 @@ function mul(a: number, b: number): number {
   return r;
 }
 
+/** GF(2^8) multiplication by the MixColumns / InvMixColumns coefficients, as tables (index: the byte). */
+const MUL = new Map<number, Uint8Array>(
+  [1, 2, 3, 9, 11, 13, 14].map((c) => [c, Uint8Array.from({ length: 256 }, (_, b) => mul(b, c))]),
+);
+
 /** An expanded AES key: Nr + 1 round keys of 16 bytes (FIPS-197 §5.2). */
 export interface AesKey {
   readonly rounds: number;
@@ -81,9 +86,12 @@ function addRoundKey(s: Uint8Array, rk: Uint8Array, round: number): void {
   for (let i = 0; i < 16; i++) s[i] = s[i]! ^ rk[16 * round + i]!;
 }
 
+const SCRATCH = new Uint8Array(16);
+
 /** ShiftRows (§5.1.2) or InvShiftRows (§5.3.1); the state is column-major (s[r + 4c]). */
 function shiftRows(s: Uint8Array, inverse: boolean): void {
-  const t = s.slice();
+  const t = SCRATCH;
+  t.set(s);
   for (let r = 1; r < 4; r++) {
     for (let c = 0; c < 4; c++) {
       const from = inverse ? (c - r + 4) % 4 : (c + r) % 4;
@@ -92,17 +100,21 @@ function shiftRows(s: Uint8Array, inverse: boolean): void {
   }
 }
 
+const FORWARD = [2, 3, 1, 1].map((c) => MUL.get(c)!);
+const INVERSE = [14, 11, 13, 9].map((c) => MUL.get(c)!);
+
+/** MixColumns (§5.1.3) or InvMixColumns (§5.3.3): each column times the circulant matrix. */
 function mixColumns(s: Uint8Array, inverse: boolean): void {
-  const [m0, m1, m2, m3] = inverse ? [14, 11, 13, 9] : [2, 3, 1, 1];
+  const [m0, m1, m2, m3] = (inverse ? INVERSE : FORWARD) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   for (let c = 0; c < 4; c++) {
     const a0 = s[4 * c]!;
     const a1 = s[4 * c + 1]!;
     const a2 = s[4 * c + 2]!;
     const a3 = s[4 * c + 3]!;
-    s[4 * c] = mul(a0, m0) ^ mul(a1, m1) ^ mul(a2, m2) ^ mul(a3, m3);
-    s[4 * c + 1] = mul(a0, m3) ^ mul(a1, m0) ^ mul(a2, m1) ^ mul(a3, m2);
-    s[4 * c + 2] = mul(a0, m2) ^ mul(a1, m3) ^ mul(a2, m0) ^ mul(a3, m1);
-    s[4 * c + 3] = mul(a0, m1) ^ mul(a1, m2) ^ mul(a2, m3) ^ mul(a3, m0);
+    s[4 * c] = m0[a0]! ^ m1[a1]! ^ m2[a2]! ^ m3[a3]!;
+    s[4 * c + 1] = m3[a0]! ^ m0[a1]! ^ m1[a2]! ^ m2[a3]!;
+    s[4 * c + 2] = m2[a0]! ^ m3[a1]! ^ m0[a2]! ^ m1[a3]!;
+    s[4 * c + 3] = m1[a0]! ^ m2[a1]! ^ m3[a2]! ^ m0[a3]!;
   }
 }
 

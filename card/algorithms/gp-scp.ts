@@ -9,7 +9,24 @@
 import { aesEncryptBlock, aesKeyOf } from './aes.js';
 import { aesCmac } from './aes-cmac.js';
 import { bytesBetween, bytesOf, intBetween } from './check.js';
-import { desEncryptBlock, fullTdesMac, pad80, tdesEncryptCbc } from './des.js';
+import { desEncryptBlock, fullTdesMac, pad80, tdesEncryptCbc, tdesEncryptEcb } from './des.js';
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+/** GP CS 2.3.1 Table 11-16 key types of the secure channels: DES (TDEA) and AES. */
+export const GP_KEY_TYPE = Object.freeze({ DES: 0x80, AES: 0x88 } as const);
+
+/**
+ * The key check value of PUT KEY responses and key information: a DES/TDEA key encrypts eight 00
+ * bytes (GP CS 2.3.1 §B.6), an AES key one block of sixteen 01 bytes (Amendment D §7.2.2); the
+ * three leftmost bytes.
+ */
+export function gpKeyCheckValue(keyType: number, key: Uint8Array): Uint8Array {
+  if (keyType === GP_KEY_TYPE.DES) return tdesEncryptEcb(key, new Uint8Array(8)).slice(0, 3);
+  if (keyType === GP_KEY_TYPE.AES) return aesEncryptBlock(aesKeyOf('key', key), new Uint8Array(16).fill(1)).slice(0, 3);
+  throw new RangeError(`"keyType" expected 0x80 (DES) or 0x88 (AES), got ${String(keyType)}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // SCP02

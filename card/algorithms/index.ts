@@ -18,8 +18,10 @@ export {
   unpad80,
 } from './des.js';
 export {
+  GP_KEY_TYPE,
   SCP02_DERIVATION,
   SCP03_DERIVATION,
+  gpKeyCheckValue,
   kdfCounterAesCmac,
   scp02CardCryptogram,
   scp02HostCryptogram,

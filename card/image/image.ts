@@ -162,7 +162,13 @@ export function imageOf(card: Card): Omit<CardImageV3, 'digest'> {
     }
     fields[o.index]![o.field] = bytesToHex(card.memory.cells.get(key)!);
   }
+  // Before-images of registry cells (the runtime's own multi-instance delete) are not fields:
+  // registryOf above already reads the registry as their rollback leaves it.
   const j = card.memory.journalEntries();
+  const journal = j === null ? null : j.flatMap((e) => {
+    const o = ownerOf(installed, e.key);
+    return o ? [{ aid: installed[o.index]!.aidHex, field: o.field, offset: e.offset, before: bytesToHex(e.before) }] : [];
+  });
   return {
     format: IMAGE_FORMAT,
     version: IMAGE_VERSION,
@@ -182,13 +188,7 @@ export function imageOf(card: Card): Omit<CardImageV3, 'digest'> {
         ...(privileges !== '000000' ? { privileges } : {}),
       };
     }),
-    journal:
-      j === null
-        ? null
-        : j.flatMap((e) => {
-            const o = ownerOf(installed, e.key);
-            return o ? [{ aid: installed[o.index]!.aidHex, field: o.field, offset: e.offset, before: bytesToHex(e.before) }] : [];
-          }),
+    journal: journal !== null && journal.length === 0 && j!.length > 0 ? null : journal,
   };
 }
 

@@ -28,18 +28,17 @@ import { PersistentStore } from './store.js';
 import {
   LIFE_CYCLE,
   REGISTRY_CELL_LENGTH,
-  cardManagerFor,
   collectUncommitted,
+  durableRegistry,
   isCardManager,
-  isCommitted,
   isLifeCycle,
   isSelectableLifeCycle,
   privilegesOf,
-  registryCell,
   registryKey,
   type CardManager,
   type RegistryHost,
 } from './registry.js';
+import { cardManagerFor } from './card-manager.js';
 import { TransientMemory, TransientStore } from './transient.js';
 
 export { MAX_CHANNELS, type InstalledApplet } from './channels.js';
@@ -203,11 +202,15 @@ export class Card {
     return inst;
   }
 
-  /** The registry's view of an installed instance: life cycle and privileges (GP CS §11.1.1–11.1.2). */
+  /**
+   * The registry's durable view of an installed instance (GP CS §11.1.1–11.1.2): life cycle and
+   * privileges as the next power-up leaves them, or undefined when it has no committed entry.
+   */
   registryOf(aid: Uint8Array | string): { lifeCycle: number; privileges: Uint8Array } | undefined {
     const hex = typeof aid === 'string' ? aid.toLowerCase() : bytesToHex(aid);
-    if (!this.installed.some((a) => a.aidHex === hex) || !isCommitted(this.registryHost, hex)) return undefined;
-    const cell = registryCell(this.registryHost, hex);
+    if (!this.installed.some((a) => a.aidHex === hex)) return undefined;
+    const cell = durableRegistry(this.registryHost, hex);
+    if (cell === undefined || cell[0] === 0) return undefined;
     return { lifeCycle: cell[0]!, privileges: cell.slice(1) };
   }
 

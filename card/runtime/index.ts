@@ -17,4 +17,19 @@ export * from './card.js';
 export * from './tear.js';
 export * from './perso.js';
 export * from './tlv.js';
-export * from './registry.js';
+export {
+  CARD_MANAGER_PRIVILEGES,
+  CardManagerError,
+  LIFE_CYCLE,
+  PRIVILEGE,
+  REGISTRY_CELL_PREFIX,
+  hasPrivilege,
+  isCardManager,
+  isLifeCycle,
+  isSelectableLifeCycle,
+  type CardManager,
+  type CardManagerErrorCode,
+  type ExecutableLoadFile,
+  type InstallRequest,
+  type RegistryEntry,
+} from './registry.js';

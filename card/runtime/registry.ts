@@ -2,7 +2,8 @@
  * The card's registry of applet instances (GlobalPlatform Card Specification 2.3.1 §5.3, §6.6,
  * §11.1.1–11.1.2: the GlobalPlatform Registry's AID, life cycle state and privileges of each
  * application), persistent and tear-safe, and the privileged capability that changes it at run time
- * (CardManager: INSTALL [for install and make selectable], DELETE, SET STATUS of a security domain).
+ * (CardManager: INSTALL [for install and make selectable], DELETE, SET STATUS of a security domain;
+ * implemented in card-manager.ts).
  *
  * Each instance has one runtime-owned persistent cell, "@registry/<aid hex>", of four bytes:
  * life cycle (Table 11-4/11-5) ‖ privileges (Tables 11-7..11-9). Its first byte is the commit
@@ -17,10 +18,8 @@
  * committed at allocation (SELECTABLE, the privileges given), which is not a counted write: images
  * and tear sweeps of cards that never use the registry are what they were.
  */
-import { SW } from '../../apdu-specs/status-words.js';
 import type { AppletClass, AppletParams } from './applet.js';
-import { bytesToHex } from './bytes.js';
-import { CardError, PowerLoss } from './errors.js';
+import { CardError } from './errors.js';
 
 /** Prefix of the registry cells in PersistentMemory (no instance AID, which is hex, starts with it). */
 export const REGISTRY_CELL_PREFIX = '@registry/';
@@ -183,6 +182,11 @@ export interface CardManager {
   install(request: InstallRequest): RegistryEntry;
   /** Remove an instance and its persistent fields (not the caller itself, not a selected one). */
   delete(aid: Uint8Array): void;
+  /**
+   * Remove several instances in one atomic step (GP DELETE of a load file "and related objects"):
+   * all of them or, on any refusal or tear, none.
+   */
+  deleteAll(aids: readonly Uint8Array[]): void;
   /** Set an instance's life cycle byte (Table 11-4/11-5 coding; the transition rules are the caller's). */
   setLifeCycle(aid: Uint8Array, lifeCycle: number): void;
 }
@@ -193,8 +197,10 @@ export interface RegistryHost {
     readonly cells: Map<string, Uint8Array>;
     readonly inTransaction: boolean;
     writeByte(cell: Uint8Array, key: string, offset: number, value: number): void;
+    begin(): void;
+    commit(): void;
     abort(): void;
-    generation: number;
+    journalEntries(): readonly { readonly key: string; readonly offset: number; readonly before: Uint8Array }[] | null;
   };
   /** Free everything the instance owns in RAM (transient cells). */
   freeTransient(aidHex: string): void;
@@ -229,6 +235,23 @@ export function registryCell(host: Pick<RegistryHost, 'memory'>, aidHex: string)
   return cell;
 }
 
+/**
+ * The registry cell's durable contents: the cell with the open transaction's before-images of it
+ * undone (what the next power-up leaves; only the runtime's own multi-instance delete journals
+ * registry cells).
+ */
+export function durableRegistry(host: Pick<RegistryHost, 'memory'>, aidHex: string): Uint8Array | undefined {
+  const key = registryKey(aidHex);
+  const cell = host.memory.cells.get(key);
+  if (cell === undefined) return undefined;
+  const out = cell.slice();
+  const j = host.memory.journalEntries();
+  if (j !== null) {
+    for (let i = j.length - 1; i >= 0; i--) if (j[i]!.key === key) out.set(j[i]!.before, j[i]!.offset);
+  }
+  return out;
+}
+
 /** Whether the instance's entry is committed (its life cycle byte is not 00). */
 export function isCommitted(host: Pick<RegistryHost, 'memory'>, aidHex: string): boolean {
   const cell = host.memory.cells.get(registryKey(aidHex));
@@ -244,7 +267,6 @@ export function removeInstance(host: RegistryHost, index: number): void {
   host.freeTransient(inst.aidHex);
   host.installed.splice(index, 1);
   host.removedAt(index);
-  host.memory.generation++;
 }
 
 /**
@@ -260,131 +282,4 @@ export function collectUncommitted(host: RegistryHost): number {
     }
   }
   return n;
-}
-
-function entryOf(host: RegistryHost, inst: RegistryInstance): RegistryEntry {
-  const cell = registryCell(host, inst.aidHex);
-  return {
-    aid: inst.aid.slice(),
-    aidHex: inst.aidHex,
-    type: inst.type,
-    lifeCycle: cell[0]!,
-    privileges: cell.slice(1, 4),
-    isDefault: inst.isDefault,
-    params: inst.params,
-  };
-}
-
-function layoutOf(cls: AppletClass): number {
-  return cls.layout ?? 1;
-}
-
-/** A JSON value made of plain objects, arrays, strings, finite numbers, booleans and null (the image keeps params). */
-function isJsonValue(v: unknown, depth = 0): boolean {
-  if (depth > 32) return false;
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every((x) => isJsonValue(x, depth + 1));
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every((x) => isJsonValue(x, depth + 1));
-  return false;
-}
-
-/** The CardManager of the instance `self` (its AID hex): the runtime gives it only to card managers. */
-export function cardManagerFor(host: RegistryHost, self: string): CardManager {
-  const find = (aid: Uint8Array): number => {
-    if (!(aid instanceof Uint8Array)) throw new CardManagerError('BAD_AID', SW.WRONG_DATA, `"aid" expected Uint8Array, got ${typeof aid}`);
-    const hex = bytesToHex(aid);
-    return host.installed.findIndex((a) => a.aidHex === hex && isCommitted(host, hex));
-  };
-  const noTransaction = (what: string): void => {
-    if (host.memory.inTransaction) throw new CardManagerError('IN_TRANSACTION', SW.CONDITIONS_NOT_SATISFIED, `${what} while a transaction is open: commit or abort it first`);
-  };
-  const existing = (aid: Uint8Array): number => {
-    const i = find(aid);
-    if (i < 0) throw new CardManagerError('NOT_FOUND', SW.REFERENCE_DATA_NOT_FOUND, `no instance with AID ${bytesToHex(aid)} in the registry`);
-    return i;
-  };
-  return {
-    instances: () => host.installed.filter((a) => isCommitted(host, a.aidHex)).map((a) => entryOf(host, a)),
-    instance: (aid) => {
-      const i = find(aid);
-      return i < 0 ? undefined : entryOf(host, host.installed[i]!);
-    },
-    loadFiles: () =>
-      [...host.appletClasses().values()].map((cls) => {
-        return {
-          type: cls.type,
-          layout: layoutOf(cls),
-          ...(cls.loadFileAid instanceof Uint8Array ? { loadFileAid: cls.loadFileAid.slice() } : {}),
-          ...(cls.moduleAid instanceof Uint8Array ? { moduleAid: cls.moduleAid.slice() } : {}),
-        };
-      }),
-    install: (req) => {
-      noTransaction('INSTALL');
-      const cls = host.appletClasses().get(req.type);
-      if (!cls) {
-        throw new CardManagerError('UNKNOWN_CLASS', SW.REFERENCE_DATA_NOT_FOUND, `no applet class "${req.type}" on this card (executable load files: ${[...host.appletClasses().keys()].join(', ') || 'none'})`);
-      }
-      if (!(req.aid instanceof Uint8Array) || req.aid.length < 5 || req.aid.length > 16) {
-        throw new CardManagerError('BAD_AID', SW.WRONG_DATA, `"aid" expected 5..16 bytes, got ${req.aid instanceof Uint8Array ? req.aid.length : typeof req.aid}`);
-      }
-      const aidHex = bytesToHex(req.aid);
-      if (host.installed.some((a) => a.aidHex === aidHex)) throw new CardManagerError('AID_EXISTS', SW.WRONG_DATA, `an instance with AID ${aidHex} is already in the registry`);
-      let privileges: Uint8Array;
-      try {
-        privileges = privilegesOf('privileges', req.privileges);
-      } catch (e) {
-        throw new CardManagerError('BAD_PRIVILEGES', SW.WRONG_DATA, (e as Error).message);
-      }
-      const lifeCycle = req.lifeCycle ?? LIFE_CYCLE.SELECTABLE;
-      if (!isLifeCycle(lifeCycle) || (lifeCycle & LIFE_CYCLE.LOCKED_BIT) !== 0) {
-        throw new CardManagerError('BAD_LIFE_CYCLE', SW.WRONG_DATA, `"lifeCycle" expected INSTALLED (03) or a selectable state (07 | application bits), got ${String(lifeCycle)}`);
-      }
-      const params = req.params ?? {};
-      if (!isJsonValue(params) || Array.isArray(params) || params === null || typeof params !== 'object') {
-        throw new CardManagerError('BAD_PARAMS', SW.WRONG_DATA, '"params" expected a plain JSON object (the image keeps it)');
-      }
-      let inst: RegistryInstance;
-      try {
-        inst = host.instantiate(cls, req.aid.slice(), params, privileges);
-      } catch (e) {
-        if (e instanceof PowerLoss) throw e;
-        // The constructor may have allocated some cells before it threw: free them.
-        const at = host.installed.findIndex((a) => a.aidHex === aidHex);
-        if (at >= 0) removeInstance(host, at);
-        else for (const key of [...host.memory.cells.keys()]) if (key.startsWith(`${aidHex}/`) || key === registryKey(aidHex)) host.memory.cells.delete(key);
-        host.freeTransient(aidHex);
-        throw new CardManagerError('INSTALL_FAILED', e instanceof CardError ? e.sw : SW.WRONG_DATA, `applet class "${cls.type}" refused the instance: ${(e as Error).message}`);
-      }
-      try {
-        inst.applet.install(req.personalization ?? {});
-        if (host.memory.inTransaction) throw new Error('install() left a transaction open');
-      } catch (e) {
-        if (e instanceof PowerLoss) throw e; // the power-up frees the uncommitted instance
-        if (host.memory.inTransaction) host.memory.abort(); // its before-images name the cells about to go
-        removeInstance(host, host.installed.indexOf(inst));
-        throw new CardManagerError('INSTALL_FAILED', e instanceof CardError ? e.sw : SW.WRONG_DATA, `install of ${cls.type} ${aidHex} failed: ${(e as Error).message}`);
-      }
-      // The commit record: one atomic write.
-      host.memory.writeByte(registryCell(host, aidHex), registryKey(aidHex), 0, lifeCycle);
-      return entryOf(host, inst);
-    },
-    delete: (aid) => {
-      noTransaction('DELETE');
-      const i = existing(aid);
-      const inst = host.installed[i]!;
-      if (inst.aidHex === self) throw new CardManagerError('SELF', SW.CONDITIONS_NOT_SATISFIED, `instance ${self} cannot delete itself`);
-      if (host.selectedAnywhere(i)) throw new CardManagerError('SELECTED', SW.CONDITIONS_NOT_SATISFIED, `instance ${inst.aidHex} is selected on a logical channel: deselect it first`);
-      // The commit record: one atomic write; then the storage goes (not counted writes).
-      host.memory.writeByte(registryCell(host, inst.aidHex), registryKey(inst.aidHex), 0, 0);
-      removeInstance(host, i);
-    },
-    setLifeCycle: (aid, lifeCycle) => {
-      noTransaction('SET STATUS');
-      const i = existing(aid);
-      if (!isLifeCycle(lifeCycle)) throw new CardManagerError('BAD_LIFE_CYCLE', SW.WRONG_DATA, `"lifeCycle" expected a GP CS Table 11-4/11-5 coding, got ${String(lifeCycle)}`);
-      const hex = host.installed[i]!.aidHex;
-      host.memory.writeByte(registryCell(host, hex), registryKey(hex), 0, lifeCycle);
-    },
-  };
 }

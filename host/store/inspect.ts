@@ -11,6 +11,7 @@
  * and the SIM applet's read-only file view): same image, same output, so two images diff cleanly.
  */
 import { SimApplet } from '../../card/applets/index.js';
+import { AUTH_TRIES, CARD_LIFE_CYCLE, KEY_SLOTS, KEY_TYPE } from '../../card/applets/isd/index.js';
 import { codecOf, type FsNode } from '../../card/fs/index.js';
 import { REC, SLOT, TICKET, TICKET_STATE, WREC } from '../../card/protocol/index.js';
 import { bytesToHex, hexToBytes, type Card } from '../../card/runtime/index.js';
@@ -101,6 +102,21 @@ export interface WalletView {
   readonly last: { readonly counter: number; readonly amount: number; readonly merchantId: string; readonly before: number; readonly after: number } | null;
 }
 
+/** The Issuer Security Domain (issue 21): life cycle, key versions and counters — never a key value. */
+export interface IsdView {
+  /** Card life cycle: OP_READY, INITIALIZED, SECURED, CARD_LOCKED, TERMINATED (GP CS Table 11-3). */
+  readonly lifeCycle: string;
+  readonly authTriesLeft: number;
+  readonly authTries: number;
+  readonly scp02SequenceCounter: number;
+  readonly scp03Counter: number;
+  /** Key version, id, type and length of every stored key (GET DATA E0 tells the same). */
+  readonly keys: readonly { readonly kvn: number; readonly kid: number; readonly type: string; readonly length: number }[];
+  readonly iin: string | null;
+  readonly cin: string | null;
+  readonly keyDiversificationData: string;
+}
+
 export interface AppletView {
   readonly type: string;
   readonly aid: string;
@@ -109,6 +125,7 @@ export interface AppletView {
   readonly ledger?: LedgerView;
   readonly payment?: PaymentView;
   readonly wallet?: WalletView;
+  readonly isd?: IsdView;
   /** An applet this view does not decode: its cells, names and sizes only. */
   readonly cells?: readonly { readonly name: string; readonly bytes: number }[];
 }
@@ -318,6 +335,34 @@ function paymentView(fields: Fields, params: Readonly<Record<string, unknown>>):
   };
 }
 
+function isdView(fields: Fields): IsdView {
+  const lc = u(fields['life-cycle']);
+  const names = Object.entries(CARD_LIFE_CYCLE).find(([, v]) => v === lc);
+  const keys: { kvn: number; kid: number; type: string; length: number }[] = [];
+  for (let i = 0; i < KEY_SLOTS; i++) {
+    const info = hexToBytes(fields[`keys/${i}/info`] ?? '');
+    if (info[0] !== 1) continue;
+    keys.push({ kvn: info[1]!, kid: info[2]!, type: info[3] === KEY_TYPE.AES ? 'AES' : info[3] === KEY_TYPE.DES ? 'DES' : `type ${info[3]!.toString(16)}`, length: u(fields[`keys/${i}/length`]) });
+  }
+  // varBytes cells: 2-byte length, then the value.
+  const lv = (hex: string | undefined): string | null => {
+    const b = hexToBytes(hex ?? '');
+    const n = b.length >= 2 ? u16At(b, 0) : 0;
+    return n ? bytesToHex(b.subarray(2, 2 + n)) : null;
+  };
+  return {
+    lifeCycle: names ? names[0] : `unknown (${lc.toString(16).padStart(2, '0')})`,
+    authTriesLeft: u(fields['tries']),
+    authTries: AUTH_TRIES,
+    scp02SequenceCounter: u(fields['scp02-sequence']),
+    scp03Counter: u(fields['scp03-counter']),
+    keys,
+    iin: lv(fields['iin']),
+    cin: lv(fields['cin']),
+    keyDiversificationData: fields['key-diversification-data'] ?? '',
+  };
+}
+
 function walletView(fields: Fields): WalletView {
   const last = hexToBytes(fields['lastRecord'] ?? '');
   const pub = hexToBytes(fields['publicKey'] ?? '');
@@ -355,6 +400,7 @@ export function inspectCard(card: Card, opts: InspectOptions = {}): ImageView {
     else if (a.type === 'cardforge.ledger') applets.push({ ...base, ledger: ledgerView(a.fields, params) });
     else if (a.type === 'cardforge.payment') applets.push({ ...base, payment: paymentView(a.fields, params) });
     else if (a.type === 'cardforge.wallet') applets.push({ ...base, wallet: walletView(a.fields) });
+    else if (a.type === 'cardforge.isd') applets.push({ ...base, isd: isdView(a.fields) });
     else applets.push({ ...base, cells: Object.entries(a.fields).map(([name, hex]) => ({ name, bytes: hex.length / 2 })) });
   });
   return { atr: image.atr, protocol: image.protocol, openTransaction: Array.isArray(image.journal) && image.journal.length > 0, applets };
@@ -412,6 +458,12 @@ export function renderImageView(v: ImageView, file: string): string[] {
       const w = a.wallet;
       out.push(`  wallet ${w.walletId}, currency ${w.currency}: purse ${w.balance} of max ${w.maxBalance} (pays up to ${w.threshold}); transactions ${w.transactions}, loads ${w.loads}${w.receiptPending ? '; a receipt is pending' : ''}`);
       if (w.last) out.push(`  last payment #${w.last.counter}: ${w.last.amount} to merchant ${w.last.merchantId}, ${w.last.before} → ${w.last.after}`);
+    }
+    if (a.isd) {
+      const d = a.isd;
+      out.push(`  issuer security domain: card ${d.lifeCycle}; authentication tries ${d.authTriesLeft}/${d.authTries}; SCP02 sequence counter ${d.scp02SequenceCounter}, SCP03 card challenge counter ${d.scp03Counter}`);
+      out.push(`  keys (values never shown): ${d.keys.map((k) => `${k.kvn.toString(16).padStart(2, '0')}/${k.kid} ${k.type}-${k.length * 8}`).join(', ') || 'none'}`);
+      out.push(`  IIN ${d.iin ?? '-'}, CIN ${d.cin ?? '-'}, key diversification data ${d.keyDiversificationData}`);
     }
     if (a.cells) {
       out.push(`  ${a.cells.length} cells (not decoded: values not shown)`);

@@ -7,14 +7,18 @@
 //    over the eUICC ISD-R AID, so an ISD-R answered them): every INITIALIZE UPDATE
 //    response, wrapped EXTERNAL AUTHENTICATE, wrapped command and wrapped response of those sessions
 //    is recomputed here from the card primitives only (no host code);
+//  - key check values from pySim (SCP03_KCV_Test) and GlobalPlatformPro (TestPlaintextKeys: the
+//    default key 404142…4F has the DES KCV 8BAF47);
 //  - a node:crypto recomputation of the SCP03 KDF (an independent AES-CMAC over OpenSSL).
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  GP_KEY_TYPE,
   SCP02_DERIVATION,
   SCP03_DERIVATION,
   aesDecryptCbc,
   aesEncryptCbc,
+  gpKeyCheckValue,
   kdfCounterAesCmac,
   pad80,
   retailMac,
@@ -167,6 +171,16 @@ describe('SP 800-108 counter-mode KDF with AES-CMAC (NIST CAVP KBKDF)', () => {
       RangeError,
       '"lengthBits" expected at most 32640 for a 1-byte counter, got 32768',
     );
+  });
+});
+
+describe('key check values (GP CS B.6, Amendment D §7.2.2)', () => {
+  it('match pySim SCP03_KCV_Test (AES) and GlobalPlatformPro TestPlaintextKeys (DES 404142…4F → 8BAF47)', () => {
+    expect(hex(gpKeyCheckValue(GP_KEY_TYPE.AES, h('000102030405060708090a0b0c0d0e0f')))).toBe('c35280');
+    expect(hex(gpKeyCheckValue(GP_KEY_TYPE.AES, h('101112131415161718191a1b1c1d1e1f')))).toBe('013808');
+    expect(hex(gpKeyCheckValue(GP_KEY_TYPE.AES, h('202122232425262728292a2b2c2d2e2f')))).toBe('840de5');
+    expect(hex(gpKeyCheckValue(GP_KEY_TYPE.DES, h('404142434445464748494a4b4c4d4e4f')))).toBe('8baf47');
+    expectError(() => gpKeyCheckValue(0x81, new Uint8Array(16)), RangeError, '"keyType" expected 0x80 (DES) or 0x88 (AES), got 129');
   });
 });
 

@@ -18,7 +18,6 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import {
   aesDecryptCbc,
   aesEncryptCbc,
-  fullTdesMac,
   pad80,
   retailMac,
   SCP02_DERIVATION,
@@ -103,8 +102,9 @@ export class SecureChannel {
 
   /**
    * SCP02 INITIALIZE UPDATE (GP CS §E.5.1, i = 55): session keys from the sequence counter, a
-   * pseudo-random card challenge (the first 6 bytes of a full triple-DES MAC under S-MAC over the
-   * ISD's AID, §E.4.2 "well-known pseudo-random algorithm"), the card cryptogram. Answer: key
+   * pseudo-random card challenge (GP CS 2.2.1 §E.4.2.1 as quoted on javacardos.com: the AID padded
+   * per B.4, the single-DES-plus-final-triple-DES MAC of B.1.2.2 under the C-MAC session key with a
+   * zero ICV, its six leftmost bytes), the card cryptogram. Answer: key
    * diversification data(10) ‖ KVN ‖ 02 ‖ sequence counter(2) ‖ card challenge(6) ‖ card cryptogram(8).
    */
   initScp02(keys: StaticKeys, seq: number, hostChallenge: Uint8Array, kdd: Uint8Array): Uint8Array {
@@ -117,7 +117,7 @@ export class SecureChannel {
     r.set(sMac, S_MAC);
     r.set(scp02SessionKey(keys.mac, SCP02_DERIVATION.R_MAC, s), S_RMAC);
     r.set(scp02SessionKey(keys.dek, SCP02_DERIVATION.DEK, s), S_DEK);
-    const cardChallenge = fullTdesMac(sMac, pad80(this.aid, 8)).subarray(0, 6);
+    const cardChallenge = retailMac(sMac, pad80(this.aid, 8)).subarray(0, 6);
     r.set(hostChallenge, HOST_CHALLENGE);
     r.set(cardChallenge, CARD_CHALLENGE);
     r.set(s, SEQ);

@@ -4,7 +4,7 @@ import type { Card } from '../../runtime/index.js';
 import { IsdApplet, type IsdPersonalization } from './isd.js';
 import { AUTHORIZED_MANAGEMENT, PRIVILEGE_BYTE1 } from './data.js';
 
-export { IsdApplet, AUTH_TRIES, TEST_KEY_HEX, SCP02_DEFAULT_KVN, SCP03_DEFAULT_KVN, defaultIsdKeys, keyCheckValue, type IsdKey, type IsdPersonalization } from './isd.js';
+export { IsdApplet, AUTH_TRIES, TEST_KEY_HEX, SCP02_DEFAULT_KVN, SCP03_DEFAULT_KVN, defaultIsdKeys, type IsdKey, type IsdPersonalization } from './isd.js';
 export { CARD_LIFE_CYCLE, APP_LIFE_CYCLE, KEY_TYPE, PRIVILEGE_BYTE1, SCP02_I, SCP03_I, CPLC_FIELDS, CPLC_LENGTH } from './data.js';
 export { KEY_SLOTS } from './keys.js';
 export { ISD_AID } from '../../../apdu-specs/aids.js';

@@ -31,7 +31,7 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { GLOBALPLATFORM_COMMANDS, GP_TAGS } from '../../../apdu-specs/globalplatform.js';
-import { aes128Encrypt, aesDecryptCbc, tdesEncryptEcb } from '../../algorithms/index.js';
+import { aesDecryptCbc, gpKeyCheckValue } from '../../algorithms/index.js';
 import {
   Applet,
   CardError,
@@ -121,12 +121,6 @@ export function defaultIsdKeys(): IsdKey[] {
     ...[1, 2, 3].map((kid): IsdKey => ({ kvn: SCP03_DEFAULT_KVN, kid, type: 'aes', value: k })),
     ...[1, 2, 3].map((kid): IsdKey => ({ kvn: SCP02_DEFAULT_KVN, kid, type: 'des', value: k })),
   ];
-}
-
-/** Key check value (GP CS §11.8.2.3; Amendment D §7.2): DES: E(K, 00…)[0..3]; AES: E(K, 01…)[0..3]. */
-export function keyCheckValue(type: number, key: Uint8Array): Uint8Array {
-  if (type === KEY_TYPE.AES) return aes128Encrypt(key, new Uint8Array(16).fill(1)).slice(0, 3);
-  return tdesEncryptEcb(key, new Uint8Array(8)).slice(0, 3);
 }
 
 export class IsdApplet extends Applet {
@@ -488,7 +482,7 @@ export class IsdApplet extends Applet {
       if (type !== KEY_TYPE.AES && type !== KEY_TYPE.DES) throw new CardError(SW.WRONG_DATA, `key type ${type.toString(16)} not supported (80 DES, 88 AES)`);
       const value = this.decryptKey(block);
       if (value.length !== 16) throw new CardError(SW.WRONG_DATA, `key of ${value.length} bytes: 16 expected`);
-      const check = keyCheckValue(type, value);
+      const check = gpKeyCheckValue(type, value);
       if (kcvLen !== 0 && (kcvLen !== 3 || !equalBytes(kcv, check))) throw new CardError(SW.WRONG_DATA, 'key check value does not match');
       keys.push({ kvn, kid: kid++, type, length: 16, value });
       kcvs.push(check);
@@ -564,7 +558,7 @@ export class IsdApplet extends Applet {
 
   // ---- DELETE (GP CS §11.2) ----
 
-  private delete(data: Uint8Array, _apdu: CommandApdu): Reply {
+  private delete(data: Uint8Array, apdu: CommandApdu): Reply {
     let kid: number | undefined;
     let kvn: number | undefined;
     let i = 0;
@@ -574,7 +568,7 @@ export class IsdApplet extends Applet {
       if (len === undefined || i + 2 + len > data.length) throw new CardError(SW.WRONG_DATA, 'DELETE data is not TLV');
       const v = data.subarray(i + 2, i + 2 + len);
       i += 2 + len;
-      if (tag === GP_TAGS.AID) return this.deleteObject(v);
+      if (tag === GP_TAGS.AID) return this.deleteObject(v, (apdu.p2 & 0x80) !== 0);
       if ((tag === 0xd0 || tag === 0xd2) && len === 1) {
         if (tag === 0xd0) kid = v[0]!;
         else kvn = v[0]!;
@@ -591,14 +585,23 @@ export class IsdApplet extends Applet {
 
   /**
    * DELETE of an application (GP CS §11.2.2.1): its registry entry and persistent data go in one
-   * step. The ISD itself, a selected application, a locked card: 6985; an executable load file: 6985
-   * (in ROM); unknown AID: 6A88. Answers 00.
+   * step. An executable load file is in ROM and stays: without P2 80 6985; with P2 80 ("and related
+   * objects") its instances go, all in one atomic step (none if one of them is selected: 6985). The
+   * ISD itself, a selected application, a locked card: 6985; unknown AID: 6A88. Answers 00.
    */
-  private deleteObject(aid: Uint8Array): Reply {
+  private deleteObject(aid: Uint8Array, related: boolean): Reply {
     if (equalBytes(aid, this.ctx.aid)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the Issuer Security Domain cannot be deleted');
     if (this.lifeCycle.get() === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
     const m = this.manager('DELETE of an application');
-    if (loadFiles(m).some((f) => equalBytes(f.aid, aid))) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'executable load files are in ROM: they cannot be deleted');
+    const elf = loadFiles(m).find((f) => equalBytes(f.aid, aid));
+    if (elf) {
+      if (!related) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'executable load files are in ROM: they cannot be deleted (P2 80 deletes their instances)');
+      const own = this.ctx.aid;
+      const instances = m.instances().filter((e) => e.type === elf.type && !equalBytes(e.aid, own));
+      if (instances.length === 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'the load file has no instances');
+      m.deleteAll(instances.map((e) => e.aid));
+      return { data: Uint8Array.of(0x00) };
+    }
     if (!m.instance(aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no application with this AID');
     m.delete(aid);
     return { data: Uint8Array.of(0x00) };

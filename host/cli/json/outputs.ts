@@ -460,6 +460,21 @@ export const IMAGE_SHOW_JSON = jsonOutput({
               })
               .strict()
               .optional(),
+            isd: z
+              .object({
+                lifeCycle: z.string().describe('card life cycle (GP CS Table 11-3)'),
+                authTriesLeft: z.number().int(),
+                authTries: z.number().int(),
+                scp02SequenceCounter: z.number().int(),
+                scp03Counter: z.number().int(),
+                keys: z.array(z.object({ kvn: z.number().int(), kid: z.number().int(), type: z.string(), length: z.number().int() }).strict()).describe('key version, id, type and length: never a key value'),
+                iin: hex.nullable(),
+                cin: hex.nullable(),
+                keyDiversificationData: hex,
+              })
+              .strict()
+              .optional()
+              .describe('the GlobalPlatform Issuer Security Domain (issue 21)'),
             cells: z.array(z.object({ name: z.string(), bytes: z.number().int() }).strict()).optional().describe('an applet image show does not decode: its cells, names and sizes only'),
           })
           .strict(),

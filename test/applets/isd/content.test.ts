@@ -149,6 +149,20 @@ describe('INSTALL, SET STATUS and DELETE of instances', () => {
   });
 });
 
+describe('DELETE of a load file and related objects', () => {
+  it('P2 80: every instance of the class goes in one step; the load file (ROM) stays; without 80: 6985', () => {
+    const { card, s } = contentCard();
+    expect(sendWrapped(card, s, '80e60c00', installData(LOOPBACK_ELF, LOOPBACK_MODULE, NEW_AID), true).sw).toBe(0x9000);
+    expect(sendWrapped(card, s, '80e40000', `4f10${LOOPBACK_ELF}`, true).sw.toString(16)).toBe('6985');
+    const r = sendWrapped(card, s, '80e40080', `4f10${LOOPBACK_ELF}`, true);
+    expect(r.sw).toBe(0x9000);
+    expect(card.applets.filter((a) => a.type === 'cardforge.loopback')).toEqual([]);
+    expect(sendWrapped(card, s, '80f24002', '4f00').sw.toString(16)).toBe('6a88'); // no applications left
+    expect(hex(sendWrapped(card, s, '80f21002', `4f10${LOOPBACK_ELF}5c014f`).data)).toBe(`e3124f10${LOOPBACK_ELF}`);
+    expect(sendWrapped(card, s, '80e40080', `4f10${LOOPBACK_ELF}`, true).sw.toString(16)).toBe('6a88'); // none left
+  });
+});
+
 describe('INSTALL and DELETE under tears: the registry holds the whole instance or none of it', () => {
   const present = (card: Card): boolean => card.applets.some((a) => a.aidHex === NEW_AID);
   const cellsOf = (card: Card): string[] => [...card.memory.cells.keys()].filter((k) => k.includes(NEW_AID)).sort();

@@ -144,6 +144,11 @@ export class HostSession {
     }
   }
 
+  /** SCP02 i=55: the card challenge the card must have answered for this AID (GP CS E.4.2.1). */
+  pseudoRandomScp02Challenge(aid: Uint8Array): Uint8Array {
+    return retail(this.sMac, pad(aid, 8), new Uint8Array(8)).slice(0, 6);
+  }
+
   hostCryptogram(): Uint8Array {
     if (this.scp === 2) return fullMac(this.sEnc, pad(concat(this.seq, this.cardChallenge, this.hostChallenge), 8));
     return kdf(this.sMac, 0x01, concat(this.hostChallenge, this.cardChallenge), 64);

@@ -8,6 +8,12 @@ import { Card, concat } from '../../../card/runtime/index.js';
 import { AUTH_TRIES, installIsd, ISD_AID, IsdApplet } from '../../../card/applets/isd/index.js';
 import { HostSession, h, hex, openSession, send, sendWrapped, swOf } from './host.js';
 import { TEST_KEY, TEST_KEYS, isdCard } from './fixture.js';
+import { join } from 'node:path';
+import { buildCard } from '../../../host/profile/build.js';
+import { loadProfileFile } from '../../../host/profile/load.js';
+import { REPO } from '../../cli/built-cli.js';
+import { USIM_AID } from '../../../card/applets/sim/index.js';
+import { SIM_APPLET_AID } from '../../../apdu-specs/index.js';
 
 // Card recognition data (GP CS v2.3.1 Annex H): GP OID, GP 2.3.1, card identification scheme,
 // SCP02 i=55, SCP03 i=70.
@@ -84,10 +90,12 @@ describe('secure channel against a node:crypto host', () => {
     }
   }
 
-  it('SCP02 uses the sequence counter: incremented by each successful EXTERNAL AUTHENTICATE', () => {
+  it('SCP02 uses the sequence counter: incremented by each successful EXTERNAL AUTHENTICATE; the i=55 card challenge', () => {
     const { card } = isdCard({ counters: { scp02: 0x0041 } });
     const s1 = openSession(card, TEST_KEYS, 0x01, 0x20);
     expect(hex(s1.seq)).toBe('0041');
+    // Pseudo-random (i=55): the retail MAC of the padded AID under the C-MAC session key, 6 bytes.
+    expect(hex(s1.cardChallenge)).toBe(hex(s1.pseudoRandomScp02Challenge(h(ISD_AID))));
     const s2 = openSession(card, TEST_KEYS, 0x01, 0x20);
     expect(hex(s2.seq)).toBe('0042');
   });
@@ -263,6 +271,44 @@ describe('PUT KEY, DELETE key, STORE DATA', () => {
     expect(swOf(card, '80e88000 02 c400'.replace(/ /g, ''))).toBe('6982');
     const s = openSession(card, TEST_KEYS, 0x01, 0x30);
     expect(sendWrapped(card, s, '80e88000', 'c400').sw.toString(16)).toBe('6a81');
+  });
+});
+
+describe('the ISD on a SIM card built from a profile', () => {
+  it('the SIM stays the default applet; the ISD is selected by AID and opens SCP03; back to the USIM through the SIM applet\'s AID', () => {
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const card = buildCard(loadProfileFile(file), file);
+    card.protocol = 'T=1'; // the example SIM's ATR offers T=0; answers then come without GET RESPONSE
+    expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    expect(send(card, `00a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    expect(hex(send(card, '80ca9f7f00').data)).toMatch(/^9f7f2a/);
+    const s = openSession(card, TEST_KEYS, 0x33, 0);
+    // The SIM applet is an application of the card's registry; its class a load file.
+    expect(hex(sendWrapped(card, s, '80f24002', '4f005c014f').data)).toBe(`e30c4f0a${SIM_APPLET_AID}`);
+    // A USIM AID reaches the SIM applet only while it is the current applet (the runtime forwards
+    // a name no applet has to the current applet): select the SIM applet, then the USIM.
+    expect(send(card, `00a4040410${USIM_AID}00`).sw.toString(16)).toBe('6a82');
+    expect(send(card, `00a404000a${SIM_APPLET_AID}`).sw >> 8).not.toBe(0x6a);
+    expect(send(card, `00a4040410${USIM_AID}00`).sw >> 8).not.toBe(0x6a);
+    expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+  });
+
+  it('a session on logical channel 1 (CLA 81/85)', () => {
+    const card = new Card();
+    installIsd(card);
+    card.powerOn();
+    expect(hex(send(card, '0070000001').data)).toBe('01');
+    expect(send(card, `01a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    for (const kvn of [0x30, 0x20]) {
+      const s = new HostSession(TEST_KEYS, h('0102030405060708'), 0x81);
+      const iu = send(card, s.initializeUpdate(kvn));
+      expect(iu.sw).toBe(0x9000);
+      s.accept(iu.data);
+      expect(swOf(card, s.externalAuthenticate(0x03))).toBe('9000');
+      const r = sendWrapped(card, s, '81f28002', '4f00');
+      expect(r.sw).toBe(0x9000);
+      expect(hex(r.data)).toMatch(/^e313/);
+    }
   });
 });
 
