@@ -50,4 +50,20 @@ export const PERSO_STORE_DATA: CommandSpec = {
   command: [{ name: 'records', length: 'rest', secret: true, description: 'BER-TLV records; key and PIN values are secrets' }],
 };
 
+/**
+ * Personalization of the payment, ledger and wallet applets through the Issuer Security Domain
+ * (issue 21): INSTALL [for personalization] of the instance, then GP STORE DATA (GP CS 2.3.1
+ * §11.11) that the ISD forwards to the application. P1 (Table 11-93): b8 last block, b7b6
+ * encryption (00 none, 11 encrypted data: every DGI value of the command is encrypted with the
+ * key set's DEK, padded 80 00.. — SCP03: AES-CBC, zero ICV, static DEK; SCP02: TDEA-ECB with the
+ * session DEK), b5b4 = 01 (DGI format). Data: DGIs, each `DGI (2) ‖ length (1, or FF ‖ 2) ‖
+ * value`; an applet record with tag T travels as DGI 01T (`CLEAR`, in a clear command) or, when
+ * its value is secret (codes, credentials, symmetric keys), as DGI 81T (`SECRET`, in an encrypted
+ * command only) — EMV CPS's convention that DGIs 8xxx are the encrypted ones.
+ */
+export const PERSO_DGI = { CLEAR: 0x01, SECRET: 0x81 } as const;
+
+/** GP STORE DATA P1 bits (GP CS 2.3.1 Table 11-93). */
+export const GP_STORE_DATA_P1 = { LAST_BLOCK: 0x80, ENCRYPTED: 0x60, ENCRYPTION_MASK: 0x60, DGI: 0x08, STRUCTURE_MASK: 0x18 } as const;
+
 export const PERSONALIZATION_COMMANDS: readonly CommandSpec[] = [PERSO_STORE_DATA];

@@ -17,6 +17,7 @@ import type { Rng, Clock } from './rng.js';
 import type { CryptoProvider } from './crypto.js';
 import type { SessionFacts } from './session.js';
 import type { CardManager } from './registry.js';
+import type { ProcessDataBlock } from './perso.js';
 
 export interface Reply {
   readonly data?: Uint8Array;
@@ -102,6 +103,16 @@ export abstract class Applet {
    * personalization object itself is not kept anywhere.
    */
   install(_personalization: unknown): void {}
+
+  /**
+   * A personalization block its security domain forwards (GP Application.processData: INSTALL
+   * [for personalization] of this instance, then STORE DATA under the ISD's secure channel).
+   * Runs in the ISD's command, the applet not selected; throw CardError to refuse (the ISD answers
+   * its SW). Default: this applet takes no personalization data (6985).
+   */
+  processData(_block: ProcessDataBlock): void {
+    throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'this application takes no personalization data (GP Application.processData)');
+  }
 
   /**
    * Selection on ctx.channel(): return FCI data, or throw CardError to refuse (the channel then

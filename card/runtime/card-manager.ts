@@ -163,5 +163,17 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
       const hex = host.installed[i]!.aidHex;
       host.memory.writeByte(registryCell(host, hex), registryKey(hex), 0, lifeCycle);
     },
+    processData: (aid, block) => {
+      noTransaction('STORE DATA');
+      const inst = host.installed[existing(aid)]!;
+      if (inst.aidHex === self) throw new CardManagerError('SELF', SW.CONDITIONS_NOT_SATISFIED, `instance ${self} does not forward data to itself`);
+      try {
+        inst.applet.processData({ p1: block.p1, p2: block.p2, data: block.data.slice() });
+        if (host.memory.inTransaction) throw new CardError(SW.NO_PRECISE_DIAGNOSIS, `${inst.type} ${inst.aidHex} left a transaction open in processData`);
+      } catch (e) {
+        if (!(e instanceof PowerLoss) && host.memory.inTransaction) host.memory.abort();
+        throw e;
+      }
+    },
   };
 }

@@ -18,6 +18,7 @@
  * committed at allocation (SELECTABLE, the privileges given), which is not a counted write: images
  * and tear sweeps of cards that never use the registry are what they were.
  */
+import type { ProcessDataBlock } from './perso.js';
 import type { AppletClass, AppletParams } from './applet.js';
 import { CardError } from './errors.js';
 
@@ -189,6 +190,12 @@ export interface CardManager {
   deleteAll(aids: readonly Uint8Array[]): void;
   /** Set an instance's life cycle byte (Table 11-4/11-5 coding; the transition rules are the caller's). */
   setLifeCycle(aid: Uint8Array, lifeCycle: number): void;
+  /**
+   * Forward a personalization block to the instance (GP Application.processData, after INSTALL
+   * [for personalization]); the instance's own refusals (CardError) pass through unchanged, and
+   * an instance that leaves a transaction open has it aborted (nothing half-written).
+   */
+  processData(aid: Uint8Array, block: ProcessDataBlock): void;
 }
 
 /** What the registry needs of the card (card.ts gives it; the registry owns no card state of its own). */
@@ -221,7 +228,7 @@ export interface RegistryInstance {
   readonly type: string;
   readonly params: AppletParams;
   readonly isDefault: boolean;
-  readonly applet: { install(personalization: unknown): void };
+  readonly applet: { install(personalization: unknown): void; processData(block: ProcessDataBlock): void };
 }
 
 export function registryKey(aidHex: string): string {
