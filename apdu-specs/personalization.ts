@@ -57,9 +57,10 @@ export const PERSO_STORE_DATA: CommandSpec = {
  * encryption (00 none, 11 encrypted data: every DGI value of the command is encrypted with the
  * key set's DEK, padded 80 00.. — SCP03: AES-CBC, zero ICV, static DEK; SCP02: TDEA-ECB with the
  * session DEK), b5b4 = 01 (DGI format). Data: DGIs, each `DGI (2) ‖ length (1, or FF ‖ 2) ‖
- * value`; an applet record with tag T travels as DGI 01T (`CLEAR`, in a clear command) or, when
- * its value is secret (codes, credentials, symmetric keys), as DGI 81T (`SECRET`, in an encrypted
- * command only) — EMV CPS's convention that DGIs 8xxx are the encrypted ones.
+ * value`; an applet record with tag T travels as DGI 01T (`CLEAR`) or, when its value is secret
+ * (codes, credentials, symmetric keys), as DGI 81T (`SECRET`, in an encrypted command only) —
+ * EMV CPS's convention that DGIs 8xxx are the encrypted ones. In an encrypted command every DGI
+ * value is encrypted (01T ones too).
  */
 export const PERSO_DGI = { CLEAR: 0x01, SECRET: 0x81 } as const;
 

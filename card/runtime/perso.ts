@@ -89,9 +89,10 @@ export interface ProcessDataBlock {
 
 /**
  * The records of a personalization block in DGI format (apdu-specs/personalization.ts PERSO_DGI):
- * DGI 01TT carries record TT in a clear command, DGI 81TT a secret record in an encrypted one. A
- * secret record in clear, a clear DGI in an encrypted command, another DGI or a repeated record:
- * 6A80.
+ * DGI 01TT carries record TT, DGI 81TT a secret record, only in an encrypted command (whose
+ * values all came encrypted: a block mixing secrets and the public values they must be checked
+ * with, e.g. the ledger's consent and its code, goes as one encrypted command). A secret record
+ * as 01TT, 81TT in a clear command, another DGI or a repeated record: 6A80.
  */
 export function persoRecordsOfDgis(block: ProcessDataBlock, secret: (tag: number) => boolean): Map<number, Uint8Array> {
   if ((block.p1 & GP_STORE_DATA_P1.STRUCTURE_MASK) !== GP_STORE_DATA_P1.DGI) throw new CardError(SW.WRONG_DATA, 'personalization data in DGI format expected (STORE DATA P1 b5b4 = 01)');
@@ -103,8 +104,8 @@ export function persoRecordsOfDgis(block: ProcessDataBlock, secret: (tag: number
     const high = dgi >> 8;
     const tag = dgi & 0xff;
     if (high !== PERSO_DGI.CLEAR && high !== PERSO_DGI.SECRET) throw new CardError(SW.WRONG_DATA, `DGI ${dgi.toString(16).padStart(4, '0')}: 01xx or 81xx expected`);
-    if ((high === PERSO_DGI.SECRET) !== encrypted) throw new CardError(SW.WRONG_DATA, `DGI ${dgi.toString(16).padStart(4, '0')} ${encrypted ? 'in an encrypted command: only 81xx DGIs go encrypted' : 'is a secret DGI: it goes in an encrypted STORE DATA (P1 b7b6 = 11)'}`);
-    if (secret(tag) && !encrypted) throw new CardError(SW.WRONG_DATA, `record ${tag.toString(16)} is secret: DGI 81${tag.toString(16)} in an encrypted STORE DATA`);
+    if (high === PERSO_DGI.SECRET && !encrypted) throw new CardError(SW.WRONG_DATA, `DGI ${dgi.toString(16).padStart(4, '0')} is a secret DGI: it goes in an encrypted STORE DATA (P1 b7b6 = 11)`);
+    if (secret(tag) && high !== PERSO_DGI.SECRET) throw new CardError(SW.WRONG_DATA, `record ${tag.toString(16)} is secret: DGI 81${tag.toString(16)} in an encrypted STORE DATA`);
     if (out.has(tag)) throw new CardError(SW.WRONG_DATA, `record ${tag.toString(16)} repeated`);
     out.set(tag, value);
   }

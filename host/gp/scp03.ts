@@ -148,4 +148,9 @@ export class Scp03Channel {
     padded.set(key);
     return aesCbc(this.dek, padded);
   }
+
+  /** Sensitive personalization data (STORE DATA P1 b7b6 = 11): padded 80 00.., AES-CBC, ICV zero, under the static DEK. */
+  encryptData(data: Uint8Array): Uint8Array {
+    return aesCbc(this.dek, pad80(data, 16));
+  }
 }

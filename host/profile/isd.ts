@@ -59,9 +59,9 @@ export function isdAccessOf(s: IsdProfile | undefined): IsdAccess {
 }
 
 /**
- * The ISD's install() values for a profile: nothing when the profile has no `isd:` section (the
- * ISD's own defaults: the test keys as AES set 30 and DES set 20); otherwise the one key set the
- * profile names, so the card holds exactly the keys the bureau was given.
+ * The ISD's install() values for a profile: the keys — none when the profile has no `isd:` section
+ * (the ISD's own defaults: the test keys as AES set 30 and DES set 20), otherwise the one key set
+ * the profile names, so the card holds exactly the keys the bureau was given.
  */
 export function isdPersonalizationOf(s: IsdProfile | undefined): Omit<IsdPersonalization, 'defaultSelected'> {
   if (s === undefined) return {};
@@ -69,4 +69,16 @@ export function isdPersonalizationOf(s: IsdProfile | undefined): Omit<IsdPersona
   const type = a.scp === '02' ? 'des' : 'aes';
   const keys: IsdKey[] = [a.keys.enc, a.keys.mac, a.keys.dek].map((value, i) => ({ kvn: a.kvn, kid: i + 1, type, value }));
   return { keys };
+}
+
+/**
+ * The ISD state the bureau's personalization session leaves (offline builds write it, so the
+ * offline image equals the card personalized over APDUs): one secure channel session when the
+ * profile has payment, ledger or wallet sections — the SCP03 card challenge counter advanced by its
+ * INITIALIZE UPDATE, or the SCP02 sequence counter by its EXTERNAL AUTHENTICATE. The retry
+ * counter is back at its limit after a successful EXTERNAL AUTHENTICATE either way.
+ */
+export function bureauSessionCounters(profile: { readonly isd?: IsdProfile; readonly payment?: unknown; readonly ledger?: unknown; readonly wallet?: unknown }): { scp02?: number; scp03?: number } {
+  if (!profile.payment && !profile.ledger && !profile.wallet) return {};
+  return isdAccessOf(profile.isd).scp === '02' ? { scp02: 1 } : { scp03: 1 };
 }
