@@ -37,6 +37,7 @@ import { walletPersonalization } from '../wallet.js';
 
 
 const noSecret = (): boolean => false;
+const scpOf = (profile: Profile): '02' | '03' => isdAccessOf(profile.isd).scp;
 const ledgerSecret = (t: number): boolean => LEDGER_PERSO_SECRET_TAGS.has(t);
 
 function selectStep(label: string, aid: string): Step {
@@ -78,7 +79,7 @@ export function walletSteps(profile: Profile, actors?: BackendActors): Step[] {
   recs.push([WT.ISSUER_KEY, v.issuerKey], [WT.IMSI_HASH, v.imsiHash]);
   return [
     installForPersoStep('wallet', WALLET_AID),
-    gpStoreDataStep('STORE DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, noSecret),
+    gpStoreDataStep('STORE DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, noSecret, scpOf(profile)),
   ];
 }
 
@@ -103,7 +104,7 @@ export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
   const out = [installForPersoStep('payment', PAYMENT_AID)];
   blocks.forEach((b, i) => {
     const last = i === blocks.length - 1;
-    out.push(gpStoreDataStep(`STORE DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, isPaymentPersoSecretTag));
+    out.push(gpStoreDataStep(`STORE DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, isPaymentPersoSecretTag, scpOf(profile)));
   });
   return out;
 }
@@ -122,8 +123,8 @@ export function ledgerSteps(profile: Profile, actors?: BackendActors): Step[] {
   const b1: [number, Uint8Array][] = [[LT.EDITOR_ROOT_KEY, v.editorRootKey], [LT.ISSUER_KEY, v.issuerKey], [LT.SERVER_KEY, v.serverKey]];
   return [
     installForPersoStep('ledger', LEDGER_AID),
-    gpStoreDataStep('STORE DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, ledgerSecret),
-    gpStoreDataStep('STORE DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, ledgerSecret),
+    gpStoreDataStep('STORE DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, ledgerSecret, scpOf(profile)),
+    gpStoreDataStep('STORE DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, ledgerSecret, scpOf(profile)),
   ];
 }
 

@@ -41,7 +41,8 @@ export function gpOpenStep(a: IsdAccess): GpOpenStep {
     kind: 'gp-open',
     label: `INITIALIZE UPDATE + EXTERNAL AUTHENTICATE: SCP${a.scp}, key version ${a.kvn.toString(16).padStart(2, '0')}, C-MAC (${keys})`,
     apdu,
-    masked: `${bytesToHex(apdu).toUpperCase()}<host challenge>`,
+    // The host challenge is drawn when the step runs.
+    masked: `${bytesToHex(apdu).toUpperCase()}${'*'.repeat(16)}`,
     access: { scp: a.scp, kvn: a.kvn, defaultTestKeys: a.defaultTestKeys },
     open: (t) => openSecureChannel(t, { keys: a.keys, kvn: a.kvn, scp: a.scp, level: 'mac' }),
   };
@@ -63,9 +64,10 @@ function dgiHeader(dgi: number, len: number): Uint8Array {
 /**
  * One personalization block as a GP STORE DATA (80 E2, P1 = last | encryption | DGI, P2 = block):
  * record T as DGI 01T, a secret one as 81T; with any secret record the command is "encrypted data"
- * and every value is encrypted with the DEK when the step is sent (`encode`).
+ * and every value is encrypted with the DEK when the step is sent (`encode`); the dry run shows
+ * the public values of such a command in clear, though the card receives them encrypted too.
  */
-export function gpStoreDataStep(label: string, block: number, last: boolean, recs: readonly [number, Uint8Array][], secret: (tag: number) => boolean): Step {
+export function gpStoreDataStep(label: string, block: number, last: boolean, recs: readonly [number, Uint8Array][], secret: (tag: number) => boolean, scp: '02' | '03' = '03'): Step {
   const encrypted = recs.some(([t]) => secret(t));
   const p1 = (last ? GP_STORE_DATA_P1.LAST_BLOCK : 0) | (encrypted ? GP_STORE_DATA_P1.ENCRYPTED : 0) | GP_STORE_DATA_P1.DGI;
   const dgiOf = (t: number): number => ((secret(t) ? PERSO_DGI.SECRET : PERSO_DGI.CLEAR) << 8) | t;
@@ -78,8 +80,12 @@ export function gpStoreDataStep(label: string, block: number, last: boolean, rec
     return concat(Uint8Array.of(0x80, 0xe2, p1, block, data.length), data);
   };
   const apdu = build((v) => v);
-  let masked = bytesToHex(Uint8Array.of(0x80, 0xe2, p1, block)).toUpperCase() + '..';
-  for (const [t, v] of recs) masked += bytesToHex(dgiHeader(dgiOf(t), v.length)).toUpperCase() + (secret(t) ? '*'.repeat(2 * v.length) : bytesToHex(v).toUpperCase());
+  // The dry run: lengths as they go on the wire (an encrypted value padded to the DEK's block), secret values as '*'.
+  const bs = scp === '03' ? 16 : 8;
+  const wire = (v: Uint8Array): number => (encrypted ? (Math.floor(v.length / bs) + 1) * bs : v.length);
+  const lc = recs.reduce((n, [t, v]) => n + dgiHeader(dgiOf(t), wire(v)).length + wire(v), 0);
+  let masked = bytesToHex(Uint8Array.of(0x80, 0xe2, p1, block, lc)).toUpperCase();
+  for (const [t, v] of recs) masked += bytesToHex(dgiHeader(dgiOf(t), wire(v))).toUpperCase() + (secret(t) ? '*'.repeat(2 * wire(v)) : bytesToHex(v).toUpperCase());
   const note = encrypted ? ' [values encrypted with the DEK]' : '';
   return { kind: 'gp', label: `${label}${note}`, apdu, masked, ...(encrypted ? { encode: (s: GpSession) => build((v) => s.encryptData(v)) } : {}) };
 }
