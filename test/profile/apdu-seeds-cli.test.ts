@@ -84,8 +84,10 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     writeFileSync(wrong, `${readFileSync(seeds, 'utf8')}\nisd:\n  scp: "03"\n  key: "00112233445566778899aabbccddeeff"\n`);
     const applets = (f: string): string => JSON.stringify(Object.entries(persistent(f)).filter(([k]) => /^f06361726466670[345]0001\//.test(k)));
     const before = applets(blank);
+    const beforeFile = readFileSync(blank, 'utf8');
     let r = await runCli(['personalize', wrong, '--card', blank, '--backend-keys', 'demo', '--json']);
     expect(r.code).toBe(1);
+    expect(readFileSync(blank, 'utf8')).toBe(beforeFile); // wrong ISD keys: stopped before the SIM script, nothing written
     const err = ERROR_JSON.schema.parse(JSON.parse(r.stdout));
     expect(err.error.message).toMatch(/card cryptogram does not match.*EXTERNAL AUTHENTICATE was not sent.*give the card's ISD keys in the profile's isd: section/);
     expect(applets(blank)).toBe(before);

@@ -116,12 +116,16 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const p: Profile = { ...sim, wallet: { ...profile().wallet!, issuer_key: bytesToHex(actors.walletIssuer!.publicKey) } };
     const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, ...(p.atr ? { atr: p.atr } : {}), rng: new SeededRng('w'), applets: layoutOf(p) });
     const steps = personalizationScript(p, { file: SIM });
-    expect(steps.map((s) => s.label).slice(-5)).toEqual([
-      'SELECT Issuer Security Domain by AID',
-      expect.stringMatching(/^INITIALIZE UPDATE \+ EXTERNAL AUTHENTICATE: SCP03, key version 30, C-MAC \(the well-known test keys 404142…4F: the profile has no isd: section\)$/),
+    // The ISD session first, on logical channel 1 (wrong ISD keys stop the run before anything is written); the applet last.
+    expect(steps.map((s) => s.label).slice(0, 3)).toEqual([
+      'MANAGE CHANNEL open logical channel 1 (for the ISD session)',
+      'SELECT Issuer Security Domain by AID on logical channel 1',
+      'INITIALIZE UPDATE + EXTERNAL AUTHENTICATE: SCP03, key version 30, C-MAC (the well-known test keys 404142…4F: the profile has no isd: section)',
+    ]);
+    expect(steps.map((s) => s.label).slice(-3)).toEqual([
       `INSTALL [for personalization] wallet (${WALLET_AID})`,
       expect.stringMatching(/^STORE DATA wallet block 0 \(last/),
-      'SELECT SIM applet by AID',
+      'MANAGE CHANNEL close logical channel 1 (ends the ISD session)',
     ]);
     await personalizeOverApdu(new EmulatorTransport(card), p, { file: SIM });
     card.reset();
@@ -150,9 +154,9 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     expect(text).toMatch(/store data payment block 3 \(last/);
     expect(text).toMatch(/store data ledger block 1 \(last/);
     // Secret records go as DGI 81xx in "encrypted data" commands (P1 b7b6 = 11), values masked.
-    expect(text).toMatch(/80e268014981c210\*{32}81c310\*{32}81c420\*{64}\s+store data payment block 1: payment code, unblock code, mac key \[values encrypted with the dek\]/);
+    expect(text).toMatch(/81e268014981c210\*{32}81c310\*{32}81c420\*{64}\s+store data payment block 1: payment code, unblock code, mac key \[values encrypted with the dek\]/);
     // The wallet block holds nothing secret: its DGIs read in clear (wallet id, issuer key, IMSI hash), P1 88 (last, DGI, clear).
-    expect(text).toMatch(/80e28800[0-9a-f]{2}01c108/);
+    expect(text).toMatch(/81e28800[0-9a-f]{2}01c108/);
     expect(text).toMatch(/store data wallet block 0 \(last/);
     expect(text).toContain(`01c108${p.wallet!.wallet_id.toLowerCase()}`);
     expect(text).toContain(`01c641${bytesToHex(actors.walletIssuer!.publicKey)}`);
@@ -163,12 +167,16 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     expect(() => personalizationScript(p)).toThrow(/--backend-keys/);
   });
 
-  it('a second personalization is refused (ALREADY_PERSONALIZED) and the card is unchanged; the offline card refuses the blocks too', async () => {
+  it('a second personalization is refused (ALREADY_PERSONALIZED) and the card is unchanged but for the ISD session counter; the offline card refuses the blocks too', async () => {
     const p = profile();
     const card = await overApdu(p);
-    const before = serializeImage(card);
+    const before = persistent(card);
     await expect(personalizeOverApdu(new EmulatorTransport(card), p, { actors })).rejects.toMatchObject({ code: 'ALREADY_PERSONALIZED' });
-    expect(serializeImage(card)).toBe(before);
+    // Unchanged but for the ISD's SCP03 card challenge counter: the run's session (opened first) used one.
+    const after = persistent(card);
+    const counter = `${ISD_AID}/scp03-counter`;
+    expect([before[counter], after[counter]]).toEqual(['000001', '000002']);
+    expect({ ...after, [counter]: '' }).toEqual({ ...before, [counter]: '' });
     const off = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
     off.powerOn();
     expect(sw(tx(off, ADM))).toBe('9000');
@@ -262,7 +270,7 @@ describe('blank payment / ledger applets', () => {
     // (snapshot: the session's MAC chaining, the ISD's forwarding target and block number), then sent for real.
     class Sweeping extends EmulatorTransport {
       override async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-        if (apdu[0] !== 0x84 || apdu[1] !== 0xe2) return super.transmit(apdu);
+        if ((apdu[0]! & 0xfc) !== 0x84 || apdu[1] !== 0xe2) return super.transmit(apdu);
         blocks++;
         const start = appletKeys(persistent(card));
         const ref = card.snapshot();

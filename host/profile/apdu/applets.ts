@@ -1,7 +1,8 @@
 /**
  * The e-wallet, payment and ledger part of APDU personalization (issue 8, wallet issue 18), after
- * the SIM script, through the Issuer Security Domain (issue 21, gp-steps.ts): SELECT the ISD, open
- * its secure channel with the profile's isd: keys, then per applet INSTALL [for personalization]
+ * the SIM script, through the Issuer Security Domain (issue 21, gp-steps.ts): the ISD selected on
+ * logical channel 1 and its secure channel opened with the profile's isd: keys BEFORE the SIM
+ * script (isdPreludeSteps: wrong keys write nothing), then after it per applet INSTALL [for personalization]
  * of its instance and its STORE DATA blocks (DGI records: WALLET_PERSO_TAGS, PAYMENT_PERSO_TAGS,
  * LEDGER_PERSO_TAGS; codes and keys encrypted with the DEK on the wire, masked in the dry run);
  * the last block makes the card generate its key pair. The card is a pre-issued one: its
@@ -30,7 +31,7 @@ import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../pa
 import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
 import { plainStep, type Step } from './script.js';
-import { gpOpenStep, gpStoreDataStep, installForPersoStep, selectIsdStep } from './gp-steps.js';
+import { closeChannelStep, gpOpenStep, gpStoreDataStep, installForPersoStep, ISD_CHANNEL, openChannelStep, selectIsdStep } from './gp-steps.js';
 import { isdAccessOf } from '../isd.js';
 import { LEDGER_AID, PAYMENT_AID, WALLET_AID } from '../../../card/protocol/index.js';
 import { walletPersonalization } from '../wallet.js';
@@ -38,6 +39,19 @@ import { walletPersonalization } from '../wallet.js';
 
 const noSecret = (): boolean => false;
 const scpOf = (profile: Profile): '02' | '03' => isdAccessOf(profile.isd).scp;
+/** The logical channel of the ISD session (gp-steps.ts ISD_CHANNEL; 0 on classic cards, which have none). */
+const chOf = (profile: Profile): number => (profile.personality === 'classic' ? 0 : ISD_CHANNEL);
+const hasApplets = (profile: Profile): boolean => profile.payment !== undefined || profile.ledger !== undefined || profile.wallet !== undefined;
+
+/**
+ * What goes before the SIM script (UICC personalities): logical channel 1 opened, the ISD selected
+ * there and its secure channel opened with the profile's isd: keys — wrong keys stop the run
+ * before the SIM or any applet is written. Empty without wallet/payment/ledger sections.
+ */
+export function isdPreludeSteps(profile: Profile): Step[] {
+  if (!hasApplets(profile) || chOf(profile) === 0) return [];
+  return [openChannelStep(), selectIsdStep(ISD_CHANNEL), gpOpenStep(isdAccessOf(profile.isd), ISD_CHANNEL)];
+}
 const ledgerSecret = (t: number): boolean => LEDGER_PERSO_SECRET_TAGS.has(t);
 
 function selectStep(label: string, aid: string): Step {
@@ -78,8 +92,8 @@ export function walletSteps(profile: Profile, actors?: BackendActors): Step[] {
   if (v.initialBalance !== undefined) recs.push([WT.INITIAL_BALANCE, u32(v.initialBalance)]);
   recs.push([WT.ISSUER_KEY, v.issuerKey], [WT.IMSI_HASH, v.imsiHash]);
   return [
-    installForPersoStep('wallet', WALLET_AID),
-    gpStoreDataStep('STORE DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, noSecret, scpOf(profile)),
+    installForPersoStep('wallet', WALLET_AID, chOf(profile)),
+    gpStoreDataStep('STORE DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, noSecret, scpOf(profile), chOf(profile)),
   ];
 }
 
@@ -101,10 +115,10 @@ export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
   const blocks: { label: string; recs: [number, Uint8Array][] }[] = [{ label: 'card id, issuer keys, settings', recs: b0 }, { label: 'payment code, unblock code, MAC key', recs: codes }];
   if (p.cardNumber && p.cardNumberKey) blocks.push({ label: 'card number and its key (DoCoMo second embodiment)', recs: [[PT.CARD_NUMBER, p.cardNumber], [PT.CARD_NUMBER_KEY, p.cardNumberKey]] });
   users.forEach((u, i) => blocks.push({ label: `user ${i}`, recs: [[PT.USER_BASE + i, Uint8Array.of(u.userId.length, ...u.userId, ...u.credential)]] }));
-  const out = [installForPersoStep('payment', PAYMENT_AID)];
+  const out = [installForPersoStep('payment', PAYMENT_AID, chOf(profile))];
   blocks.forEach((b, i) => {
     const last = i === blocks.length - 1;
-    out.push(gpStoreDataStep(`STORE DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, isPaymentPersoSecretTag, scpOf(profile)));
+    out.push(gpStoreDataStep(`STORE DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, isPaymentPersoSecretTag, scpOf(profile), chOf(profile)));
   });
   return out;
 }
@@ -122,9 +136,9 @@ export function ledgerSteps(profile: Profile, actors?: BackendActors): Step[] {
   }
   const b1: [number, Uint8Array][] = [[LT.EDITOR_ROOT_KEY, v.editorRootKey], [LT.ISSUER_KEY, v.issuerKey], [LT.SERVER_KEY, v.serverKey]];
   return [
-    installForPersoStep('ledger', LEDGER_AID),
-    gpStoreDataStep('STORE DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, ledgerSecret, scpOf(profile)),
-    gpStoreDataStep('STORE DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, ledgerSecret, scpOf(profile)),
+    installForPersoStep('ledger', LEDGER_AID, chOf(profile)),
+    gpStoreDataStep('STORE DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, ledgerSecret, scpOf(profile), chOf(profile)),
+    gpStoreDataStep('STORE DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, ledgerSecret, scpOf(profile), chOf(profile)),
   ];
 }
 
@@ -136,9 +150,11 @@ export function appletSteps(profile: Profile, actors: BackendActors | undefined,
   if (!profile.payment && !profile.ledger && !profile.wallet) return [];
   if (actors) checkLedgerKeys(profile, file, actors);
   checkWalletKey(profile, file, actors);
-  const steps = [selectIsdStep(), gpOpenStep(isdAccessOf(profile.isd)), ...walletSteps(profile, actors), ...(actors ? [...paymentSteps(profile, actors), ...ledgerSteps(profile, actors)] : [])];
-  // Certification ends on the SIM applet; without it, go back there (the ADM1 retry query follows).
-  if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
+  const classic = chOf(profile) === 0;
+  const steps = [...(classic ? [selectIsdStep(), gpOpenStep(isdAccessOf(profile.isd))] : []), ...walletSteps(profile, actors), ...(actors ? [...paymentSteps(profile, actors), ...ledgerSteps(profile, actors)] : [])];
+  if (!classic) steps.push(closeChannelStep());
+  // Certification ends on the SIM applet; without it, go back there on a classic card (the ADM1 retry query follows).
+  else if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
   return steps;
 }
 

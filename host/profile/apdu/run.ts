@@ -14,7 +14,7 @@ import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
 import type { Step } from './script.js';
 import type { BackendActors } from '../../backend/actors.js';
-import { appletSteps, certifyApplets } from './applets.js';
+import { appletSteps, certifyApplets, isdPreludeSteps } from './applets.js';
 import { CardforgeError } from '../../errors.js';
 import { GpError } from '../../gp/errors.js';
 import type { GpSession } from '../../gp/session.js';
@@ -66,7 +66,8 @@ export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOp
   // The wallet / payment / ledger applets are cardforge's own (issue 8): other adapters' cards lack them.
   if (adapter !== cardforgeAdapter) throw new PersonalizeError('ADAPTER_NO_APPLETS', `the ${adapter.name} card has no cardforge wallet / payment / ledger applets: remove those sections, or use the cardforge adapter`);
   if (!opts.actors && (profile.payment || profile.ledger)) throw new PersonalizeError('BACKEND_KEYS_NEEDED', `the ${profile.payment ? 'payment' : 'ledger'} section needs the issuers that certify the card: pass --backend-keys FILE or --backend-keys demo`);
-  return [...sim, ...appletSteps(profile, opts.actors, opts.file ?? 'profile')];
+  const applets = appletSteps(profile, opts.actors, opts.file ?? 'profile');
+  return [...isdPreludeSteps(profile), ...sim, ...applets];
 }
 
 /** Empty VERIFY ADM1: tries left, 'verified', or undefined when the card has no retry query. */
