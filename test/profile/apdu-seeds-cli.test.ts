@@ -21,6 +21,14 @@ beforeAll(() => {
   dir = tempDir('cf-perso-seeds-');
 });
 const persistent = (f: string): Record<string, string> => imageCells(JSON.parse(readFileSync(f, 'utf8')));
+/** The image's cells with the ISD's SCP03 card challenge counter set aside (every INITIALIZE UPDATE moves it, as on a real card) and returned apart. */
+const cellsBesideCounter = (f: string): { cells: Record<string, string>; counter: string | undefined } => {
+  const cells = persistent(f);
+  const key = 'a000000151000000/scp03-counter';
+  const counter = cells[key];
+  delete cells[key];
+  return { cells, counter };
+};
 
 describe('cardforge personalize --card of a blank card with the payment and ledger applets', () => {
   it('image new --with wallet,payment,ledger, personalize --card, prove wallet payment ledger passes; same cells as -o; second run refused', async () => {
@@ -58,11 +66,14 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     const off = persistent(offline);
     for (const k of ['f0636172646667030001/cardId', 'f0636172646667030001/issuer.public', 'f0636172646667040001/issuerKey', 'f0636172646667040001/serverKey', 'f0636172646667030001/perso.blank', 'f0636172646667040001/perso.blank',
       'f0636172646667050001/walletId', 'f0636172646667050001/imsiHash', 'f0636172646667050001/issuerKey', 'f0636172646667050001/threshold', 'f0636172646667050001/perso.blank']) expect(on[k], k).toBe(off[k]);
-    const before = readFileSync(blank, 'utf8');
+    const before = cellsBesideCounter(blank);
     r = await runCli(['personalize', seeds, '--card', blank, '--backend-keys', 'demo']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/already personalized/);
-    expect(readFileSync(blank, 'utf8')).toBe(before);
+    // Nothing written but the ISD session's counter (its INITIALIZE UPDATE comes first).
+    const after = cellsBesideCounter(blank);
+    expect(after.cells).toEqual(before.cells);
+    expect(parseInt(after.counter!, 16)).toBe(parseInt(before.counter!, 16) + 1);
   }, 120_000);
 
   it('--dry-run with --backend-keys demo prints the payment and ledger blocks with no code, credential or MAC key', async () => {
@@ -84,10 +95,12 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     writeFileSync(wrong, `${readFileSync(seeds, 'utf8')}\nisd:\n  scp: "03"\n  key: "00112233445566778899aabbccddeeff"\n`);
     const applets = (f: string): string => JSON.stringify(Object.entries(persistent(f)).filter(([k]) => /^f06361726466670[345]0001\//.test(k)));
     const before = applets(blank);
-    const beforeFile = readFileSync(blank, 'utf8');
+    const beforeFile = cellsBesideCounter(blank);
     let r = await runCli(['personalize', wrong, '--card', blank, '--backend-keys', 'demo', '--json']);
     expect(r.code).toBe(1);
-    expect(readFileSync(blank, 'utf8')).toBe(beforeFile); // wrong ISD keys: stopped before the SIM script, nothing written
+    // Wrong ISD keys: stopped before the SIM script; nothing written but the counter of the refused INITIALIZE UPDATE.
+    expect(cellsBesideCounter(blank).cells).toEqual(beforeFile.cells);
+    expect(cellsBesideCounter(blank).counter).toBe('000001');
     const err = ERROR_JSON.schema.parse(JSON.parse(r.stdout));
     expect(err.error.message).toMatch(/card cryptogram does not match.*EXTERNAL AUTHENTICATE was not sent.*give the card's ISD keys in the profile's isd: section/);
     expect(applets(blank)).toBe(before);
