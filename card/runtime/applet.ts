@@ -17,7 +17,6 @@ import type { Rng, Clock } from './rng.js';
 import type { CryptoProvider } from './crypto.js';
 import type { SessionFacts } from './session.js';
 import type { CardManager } from './registry.js';
-import type { ProcessDataBlock } from './perso.js';
 
 export interface Reply {
   readonly data?: Uint8Array;
@@ -105,16 +104,6 @@ export abstract class Applet {
   install(_personalization: unknown): void {}
 
   /**
-   * A personalization block its security domain forwards (GP Application.processData: INSTALL
-   * [for personalization] of this instance, then STORE DATA under the ISD's secure channel).
-   * Runs in the ISD's command, the applet not selected; throw CardError to refuse (the ISD answers
-   * its SW). Default: this applet takes no personalization data (6985).
-   */
-  processData(_block: ProcessDataBlock): void {
-    throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'this application takes no personalization data (GP Application.processData)');
-  }
-
-  /**
    * Selection on ctx.channel(): return FCI data, or throw CardError to refuse (the channel then
    * has no applet). `apdu` is null at power-up and MANAGE CHANNEL; `origin` is set when MANAGE
    * CHANNEL opened the channel from another non-basic channel where this applet is selected, whose
@@ -124,6 +113,14 @@ export abstract class Applet {
 
   /** Deselection on ctx.channel() (SELECT of another applet there, or MANAGE CHANNEL close). */
   deselect(): void {}
+
+  /**
+   * GlobalPlatform's Application.processData (GP CS 2.3.1 §11.11, STORE DATA after INSTALL [for
+   * personalization]): data the application's security domain forwards to it, unwrapped from the
+   * secure channel (CardManager.processData). Return the response data, or throw CardError to answer
+   * with its SW. An applet without it cannot be personalized through a security domain.
+   */
+  processData?(data: Uint8Array): Uint8Array | void;
 }
 
 /** An applet instance's persistent fields by name (cell name without the instance AID) → contents. */

@@ -134,11 +134,7 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
         inst = host.instantiate(cls, req.aid.slice(), params, privileges);
       } catch (e) {
         if (e instanceof PowerLoss) throw e;
-        // The constructor may have allocated some cells before it threw: free them.
-        const at = host.installed.findIndex((a) => a.aidHex === aidHex);
-        if (at >= 0) removeInstance(host, at);
-        else for (const key of [...host.memory.cells.keys()]) if (key.startsWith(`${aidHex}/`) || key === registryKey(aidHex)) host.memory.cells.delete(key);
-        host.freeTransient(aidHex);
+        // Card.instantiate freed what the refusing constructor had allocated.
         throw new CardManagerError('INSTALL_FAILED', e instanceof CardError ? e.sw : SW.WRONG_DATA, `applet class "${cls.type}" refused the instance: ${(e as Error).message}`);
       }
       try {
@@ -163,17 +159,25 @@ export function cardManagerFor(host: RegistryHost, self: string): CardManager {
       const hex = host.installed[i]!.aidHex;
       host.memory.writeByte(registryCell(host, hex), registryKey(hex), 0, lifeCycle);
     },
-    processData: (aid, block) => {
+    processData: (aid, data) => {
       noTransaction('STORE DATA');
+      if (!(data instanceof Uint8Array)) throw new CardManagerError('BAD_PARAMS', SW.WRONG_DATA, `"data" expected Uint8Array, got ${typeof data}`);
       const inst = host.installed[existing(aid)]!;
-      if (inst.aidHex === self) throw new CardManagerError('SELF', SW.CONDITIONS_NOT_SATISFIED, `instance ${self} does not forward data to itself`);
-      try {
-        inst.applet.processData({ p1: block.p1, p2: block.p2, data: block.data.slice() });
-        if (host.memory.inTransaction) throw new CardError(SW.NO_PRECISE_DIAGNOSIS, `${inst.type} ${inst.aidHex} left a transaction open in processData`);
-      } catch (e) {
-        if (!(e instanceof PowerLoss) && host.memory.inTransaction) host.memory.abort();
-        throw e;
+      if (registryCell(host, inst.aidHex)[0]! & LIFE_CYCLE.LOCKED_BIT) {
+        throw new CardManagerError('LOCKED', SW.CONDITIONS_NOT_SATISFIED, `instance ${inst.aidHex} is LOCKED`);
       }
+      const target = inst.applet;
+      if (typeof target.processData !== 'function') {
+        throw new CardManagerError('NOT_PERSONALIZABLE', SW.CONDITIONS_NOT_SATISFIED, `applet class "${inst.type}" takes no personalization data (no processData)`);
+      }
+      let out: Uint8Array | void;
+      try {
+        out = target.processData(data.slice());
+      } finally {
+        // An instance leaving its transaction open must not lend it to the security domain.
+        if (host.memory.inTransaction && !host.memory.torn) host.memory.abort();
+      }
+      return out instanceof Uint8Array ? out.slice() : new Uint8Array(0);
     },
   };
 }

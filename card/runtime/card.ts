@@ -196,7 +196,16 @@ export class Card {
     if (isDefault && this.installed.some((a) => a.isDefault)) throw new RangeError('a default applet is already installed');
     const ctx = this.contextFor(aid, aidHex, cls.type);
     this.memory.allocate(registryKey(aidHex), REGISTRY_CELL_LENGTH, registry);
-    const applet = new cls(ctx, params);
+    let applet: Applet;
+    try {
+      applet = new cls(ctx, params);
+    } catch (e) {
+      // A constructor that refuses leaves no trace: the cells it allocated so far go too.
+      for (const key of [...this.memory.cells.keys()]) if (key.startsWith(`${aidHex}/`)) this.memory.cells.delete(key);
+      this.memory.cells.delete(registryKey(aidHex));
+      this.registryHost.freeTransient(aidHex);
+      throw e;
+    }
     const inst: InstalledApplet = { aid, aidHex, type: cls.type, params, isDefault, applet };
     this.installed.push(inst);
     return inst;

@@ -77,14 +77,33 @@ export function encodeDgis(dgis: readonly Dgi[]): Uint8Array {
 }
 
 /**
- * A forwarded STORE DATA block (GP Application.processData): P1 as the host sent it (b8 last, b7b6
- * encryption, b5b4 DGI), P2 the block number, data the DGIs with their values already decrypted
- * by the security domain when P1 says "encrypted data".
+ * A forwarded STORE DATA block: P1 as the host sent it (b8 last, b7b6 encryption, b5b4 DGI), P2
+ * the block number, data the DGIs with their values already decrypted by the security domain when
+ * P1 says "encrypted data".
  */
 export interface ProcessDataBlock {
   readonly p1: number;
   readonly p2: number;
   readonly data: Uint8Array;
+}
+
+/**
+ * What Applet.processData receives from the ISD — as GP's Application.processData gets the APDU
+ * buffer: the STORE DATA command unwrapped, CLA ‖ INS ‖ P1 ‖ P2 ‖ Lc ‖ data — as a block (6A80 when
+ * it is not one short STORE DATA).
+ */
+export function storeDataBlock(command: Uint8Array): ProcessDataBlock {
+  if (command.length < 5 || command[1] !== 0xe2 || command[4] !== command.length - 5) throw new CardError(SW.WRONG_DATA, 'processData expects one STORE DATA command: CLA INS(E2) P1 P2 Lc data');
+  return { p1: command[2]!, p2: command[3]!, data: command.subarray(5) };
+}
+
+/** The command Applet.processData receives (see storeDataBlock). */
+export function storeDataCommand(cla: number, block: ProcessDataBlock): Uint8Array {
+  if (block.data.length > 255) throw new CardError(SW.WRONG_DATA, 'STORE DATA block longer than 255 bytes');
+  const out = new Uint8Array(5 + block.data.length);
+  out.set([cla, 0xe2, block.p1, block.p2, block.data.length]);
+  out.set(block.data, 5);
+  return out;
 }
 
 /**

@@ -18,7 +18,6 @@
  * committed at allocation (SELECTABLE, the privileges given), which is not a counted write: images
  * and tear sweeps of cards that never use the registry are what they were.
  */
-import type { ProcessDataBlock } from './perso.js';
 import type { AppletClass, AppletParams } from './applet.js';
 import { CardError } from './errors.js';
 
@@ -154,7 +153,9 @@ export type CardManagerErrorCode =
   | 'SELECTED'
   | 'SELF'
   | 'IN_TRANSACTION'
-  | 'INSTALL_FAILED';
+  | 'INSTALL_FAILED'
+  | 'NOT_PERSONALIZABLE'
+  | 'LOCKED';
 
 /**
  * A refused CardManager request: nothing changed. A CardError, so an applet that lets it through
@@ -191,11 +192,12 @@ export interface CardManager {
   /** Set an instance's life cycle byte (Table 11-4/11-5 coding; the transition rules are the caller's). */
   setLifeCycle(aid: Uint8Array, lifeCycle: number): void;
   /**
-   * Forward a personalization block to the instance (GP Application.processData, after INSTALL
-   * [for personalization]); the instance's own refusals (CardError) pass through unchanged, and
-   * an instance that leaves a transaction open has it aborted (nothing half-written).
+   * Hand personalization data to an instance (its Applet.processData: GP STORE DATA after INSTALL
+   * [for personalization]) and return its response data. Its tear safety is the instance's own (its
+   * transactions); its CardError passes through with its SW. Refused for a LOCKED instance or one
+   * without processData.
    */
-  processData(aid: Uint8Array, block: ProcessDataBlock): void;
+  processData(aid: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** What the registry needs of the card (card.ts gives it; the registry owns no card state of its own). */
@@ -203,6 +205,8 @@ export interface RegistryHost {
   readonly memory: {
     readonly cells: Map<string, Uint8Array>;
     readonly inTransaction: boolean;
+    /** An injected tear fired: the command is unwinding, the power-up rolls back. */
+    readonly torn: boolean;
     writeByte(cell: Uint8Array, key: string, offset: number, value: number): void;
     begin(): void;
     commit(): void;
@@ -228,7 +232,7 @@ export interface RegistryInstance {
   readonly type: string;
   readonly params: AppletParams;
   readonly isDefault: boolean;
-  readonly applet: { install(personalization: unknown): void; processData(block: ProcessDataBlock): void };
+  readonly applet: { install(personalization: unknown): void; processData?(data: Uint8Array): Uint8Array | void };
 }
 
 export function registryKey(aidHex: string): string {

@@ -39,12 +39,13 @@ const NEW_AID = 'a000000999bb0001';
 const CM_PRIVILEGES = '804000';
 
 /** Classes the card may instantiate at run time, by index in INSTALL's data. */
-const TYPES = [TestApplet.type, 'test.throws-in-constructor', 'test.throws-in-install', 'test.leaves-transaction-open', LoopbackApplet.type, 'test.transactional-install'];
+const TYPES = [TestApplet.type, 'test.throws-in-constructor', 'test.throws-in-install', 'test.leaves-transaction-open', LoopbackApplet.type, 'test.transactional-install', 'test.personalizable'];
 
 const MANAGER_COMMANDS: readonly CommandSpec[] = [
   { name: 'INSTALL', cla: C80, ins: 0xe6, cases: [3], description: 'type index ‖ life cycle ‖ privileges (3) ‖ AID; P1=01: inside an open transaction', ref: REF },
   { name: 'DELETE', cla: C80, ins: 0xe4, cases: [3], description: 'AID', ref: REF },
   { name: 'DELETE_ALL', cla: C80, ins: 0xe2, cases: [3], description: '(AID length ‖ AID)…, deleted in one step', ref: REF },
+  { name: 'STORE', cla: C80, ins: 0xe8, cases: [3, 4], description: 'AID length ‖ AID ‖ data for its processData', ref: REF },
   { name: 'SET_STATUS', cla: C80, ins: 0xf0, cases: [3], description: 'P2 = life cycle; data = AID', ref: REF },
   { name: 'LIST', cla: C80, ins: 0xf2, cases: [2], description: 'per entry: AID length ‖ AID ‖ life cycle ‖ privileges', ref: REF },
   // Speaks the interindustry class, so a SELECT of an AID no selectable instance has answers 6A82 (not 6E00).
@@ -65,6 +66,10 @@ class ManagerApplet extends Applet {
       for (let i = 0; i < a.data.length; i += 1 + a.data[i]!) aids.push(a.data.slice(i + 1, i + 1 + a.data[i]!));
       this.manager().deleteAll(aids);
       return {};
+    },
+    STORE: (a) => {
+      const n = a.data[0]!;
+      return { data: this.manager().processData(a.data.slice(1, 1 + n), a.data.slice(1 + n)) };
     },
     SET_STATUS: (a) => {
       this.manager().setLifeCycle(a.data.slice(), a.p2);
@@ -164,8 +169,29 @@ class TransactionalInstall extends Applet {
   }
 }
 
+/** Takes personalization data from its security domain: 3 bytes into x, y, z in one transaction; 'ff…' fails after two writes. */
+class Personalizable extends Applet {
+  static readonly type = 'test.personalizable';
+  readonly commands = new CommandTable([], {});
+  private readonly f: PU8[];
+  constructor(ctx: AppletContext) {
+    super(ctx);
+    this.f = ['x', 'y', 'z'].map((n) => ctx.persistent.u8(n));
+  }
+  override processData(data: Uint8Array): Uint8Array {
+    if (data.length !== 3) throw new CardError(0x6a80, 'expected 3 bytes');
+    this.ctx.beginTransaction();
+    this.f[0]!.set(data[0]!);
+    this.f[1]!.set(data[1]!);
+    if (data[0] === 0xff) throw new CardError(0x6a84, 'refused after two writes');
+    this.f[2]!.set(data[2]!);
+    this.ctx.commitTransaction();
+    return Uint8Array.of(...this.f.map((f) => f.get()));
+  }
+}
+
 const CLASSES = new Map<string, never>(
-  [TestApplet, ThrowsInConstructor, ThrowsInInstall, LeavesTransactionOpen, LoopbackApplet, TransactionalInstall, ManagerApplet, ProbeApplet].map((c) => [c.type, c as never]),
+  [Personalizable, TestApplet, ThrowsInConstructor, ThrowsInInstall, LeavesTransactionOpen, LoopbackApplet, TransactionalInstall, ManagerApplet, ProbeApplet].map((c) => [c.type, c as never]),
 );
 const IMAGE_REGISTRY = new Map([...APPLET_REGISTRY, ...CLASSES]);
 
@@ -186,6 +212,10 @@ const installHex = (typeIndex: number, aid: string, lifeCycle = 0x07, privileges
 const deleteAllHex = (...aids: string[]): string => {
   const data = aids.map((a) => `${(a.length / 2).toString(16).padStart(2, '0')}${a}`).join('');
   return `80e20000${(data.length / 2).toString(16).padStart(2, '0')}${data}`;
+};
+const storeHex = (aid: string, data: string): string => {
+  const body = `${(aid.length / 2).toString(16).padStart(2, '0')}${aid}${data}`;
+  return `80e80000${(body.length / 2).toString(16).padStart(2, '0')}${body}00`;
 };
 const deleteHex = (aid: string): string => `80e40000${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
 const setStatusHex = (aid: string, lc: number): string => `80f000${lc.toString(16).padStart(2, '0')}${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
@@ -231,6 +261,17 @@ describe('CardManager: who gets it', () => {
     expect(() => card.instantiate(ProbeApplet as never, { aid: 'a000000999cc0001', lifeCycle: 0x0b })).toThrow(/"lifeCycle" expected a GlobalPlatform life cycle coding/);
     expect(card.applets).toHaveLength(0);
     expect(card.memory.cells.size).toBe(0);
+  });
+});
+
+describe('instances created by the host', () => {
+  it('a constructor that refuses leaves no cell behind, and the AID stays free', () => {
+    const card = new Card();
+    expect(() => card.install(ThrowsInConstructor as never, { aid: NEW_AID })).toThrow(/bad install parameters/);
+    expect(card.memory.cells.size).toBe(0);
+    expect(card.applets).toHaveLength(0);
+    card.install(TestApplet, { aid: NEW_AID, privileges: hexToBytes('800000'), lifeCycle: 0x0f });
+    expect(card.registryOf(NEW_AID)).toEqual({ lifeCycle: 0x0f, privileges: hexToBytes('800000') });
   });
 });
 
@@ -399,6 +440,23 @@ describe('run-time delete and life cycle', () => {
     expect(tx(card, setStatusHex(MANAGER_AID, 0x0b))).toBe('6a80'); // not a coding: refused
   });
 
+  it('processData hands STORE DATA to the instance: its answer and SW pass through; refusals change nothing', () => {
+    const card = managedCard();
+    expect(tx(card, installHex(6, NEW_AID))).toBe('9000');
+    expect(tx(card, storeHex(NEW_AID, '010203'))).toBe('0102039000');
+    const before = stateOf(card);
+    expect(tx(card, storeHex(NEW_AID, 'ff0203'))).toBe('6a84'); // its own refusal, its transaction rolled back
+    expect(tx(card, storeHex(NEW_AID, '01'))).toBe('6a80');
+    expect(tx(card, storeHex(TEST_AID, '010203'))).toBe('6985'); // TestApplet has no processData
+    expect(tx(card, storeHex('a000000999ee0001', '010203'))).toBe('6a88');
+    expect(tx(card, setStatusHex(NEW_AID, 0x87))).toBe('9000');
+    const locked = stateOf(card);
+    expect(tx(card, storeHex(NEW_AID, '040506'))).toBe('6985'); // LOCKED
+    expect(stateOf(card)).toBe(locked);
+    expect(tx(card, setStatusHex(NEW_AID, 0x07))).toBe('9000');
+    expect(stateOf(card)).toBe(before);
+  });
+
   it('the image keeps life cycle and privileges; a card that never used them writes the version 3 format as before', () => {
     const plain = new Card();
     plain.install(LoopbackApplet, { aid: LOOPBACK_AID, default: true });
@@ -546,6 +604,14 @@ describe('tear sweeps: a tear at every persistent write leaves the old registry 
     expect(serializeImage(card)).toBe(oldImage); // …so the image holds the old registry
     const back = parseImage(oldImage, { registry: IMAGE_REGISTRY });
     expect(back.applets.map((a) => a.aidHex)).toContain(NEW_AID);
+  });
+
+  it('processData: the instance\'s transaction makes it old or new at every point', () => {
+    const card = managedCard();
+    tx(card, installHex(6, NEW_AID));
+    const { writes, outcomes } = sweep(card, storeHex(NEW_AID, '0a0b0c'));
+    expect(writes).toBe(4);
+    expect([...outcomes].sort()).toEqual(['new', 'old']);
   });
 
   it('set life cycle', () => {

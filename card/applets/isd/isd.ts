@@ -52,6 +52,7 @@ import {
   CardManagerError,
   encodeDgis,
   parseDgis,
+  storeDataCommand,
   type AppletContext,
   type CardManager,
   type AppletParams,
@@ -506,7 +507,7 @@ export class IsdApplet extends Applet {
     let dgis = parseDgis(data);
     if (enc === GP_STORE_DATA_P1.ENCRYPTED) dgis = dgis.map((d) => ({ dgi: d.dgi, value: this.decryptData(d.value) }));
     const target = this.persoTarget.slice(1, 1 + this.persoTarget[0]!);
-    m.processData(target, { p1: apdu.p1, p2: apdu.p2, data: encodeDgis(dgis) });
+    m.processData(target, storeDataCommand(apdu.cla & 0xf0, { p1: apdu.p1, p2: apdu.p2, data: encodeDgis(dgis) }));
     if ((apdu.p1 & GP_STORE_DATA_P1.LAST_BLOCK) !== 0) {
       this.persoTarget.fill(0);
       this.storeBlock[0] = 0;

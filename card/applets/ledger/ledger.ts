@@ -19,7 +19,7 @@
  */
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields, type ProcessDataBlock } from '../../runtime/index.js';
+import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields, storeDataBlock } from '../../runtime/index.js';
 import { EDITOR_ENTRY, EDITOR_SLOTS } from '../../protocol/ledger.js';
 import { verifyCode } from './codes.js';
 import { CONSENT, LedgerCore } from './core.js';
@@ -99,8 +99,8 @@ export class LedgerApplet extends Applet {
   }
 
   /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
-  override processData(block: ProcessDataBlock): void {
-    this.perso.processData(block);
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
   }
 
   override install(personalization: unknown): void {

@@ -17,7 +17,7 @@ import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-spec
 import { SW } from '../../../apdu-specs/status-words.js';
 import {
   Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type LayoutFields, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
-  type ProcessDataBlock,
+  storeDataBlock,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { bigToBytes, isValidPublicKey, scalarFromSeed } from '../../algorithms/p256.js';
@@ -143,8 +143,8 @@ export class PaymentApplet extends Applet {
   }
 
   /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
-  override processData(block: ProcessDataBlock): void {
-    this.perso.processData(block);
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
   }
 
   override install(personalization: unknown): void {

@@ -11,7 +11,7 @@
  */
 import { WALLET_COMMANDS } from '../../../apdu-specs/wallet.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { Applet, isFactoryInstall, type AppletContext, type AppletParams, type CommandTable, type ProcessDataBlock } from '../../runtime/index.js';
+import { Applet, isFactoryInstall, type AppletContext, type AppletParams, type CommandTable, storeDataBlock } from '../../runtime/index.js';
 import { WalletCore } from './core.js';
 import { challenge, info, lastReceipt, load, pay, publicKey } from './purse.js';
 import { walletTable, WalletStoreData } from './store-data.js';
@@ -39,8 +39,8 @@ export class WalletApplet extends Applet {
   }
 
   /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
-  override processData(block: ProcessDataBlock): void {
-    this.perso.processData(block);
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
   }
 
   override install(personalization: unknown): void {

@@ -188,6 +188,20 @@ describe('INSTALL and DELETE under tears: the registry holds the whole instance 
     expect(r.writes).toBeGreaterThan(1);
   });
 
+  it('SET STATUS 40 (lock): one write, the old or the new life cycle', () => {
+    const { card, s } = contentCard();
+    const cmd = s.wrap(h('80f04080'), h(LOOPBACK_AID));
+    const seen = new Set<string>();
+    const r = tearSweep(card, cmd, () => {
+      const lc = card.registryOf(LOOPBACK_AID)?.lifeCycle;
+      expect([0x07, 0x87]).toContain(lc);
+      seen.add(String(lc));
+    });
+    expect(hex(r.response)).toBe('9000');
+    expect(r.writes).toBe(1);
+    expect(card.registryOf(LOOPBACK_AID)?.lifeCycle).toBe(0x87);
+  });
+
   it('DELETE of an instance', () => {
     const { card, s } = contentCard();
     expect(sendWrapped(card, s, '80e60c00', installData(LOOPBACK_ELF, LOOPBACK_MODULE, NEW_AID), true).sw).toBe(0x9000);

@@ -144,6 +144,11 @@ export class HostSession {
     }
   }
 
+  /** The session keys (for the leak checks of the tests). */
+  sessionKeys(): Uint8Array[] {
+    return [this.sEnc, this.sMac, this.sRmac, this.sDek].filter((k) => k.some((b) => b !== 0));
+  }
+
   /** SCP02 i=55: the card challenge the card must have answered for this AID (GP CS E.4.2.1). */
   pseudoRandomScp02Challenge(aid: Uint8Array): Uint8Array {
     return retail(this.sMac, pad(aid, 8), new Uint8Array(8)).slice(0, 6);

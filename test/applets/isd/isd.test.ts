@@ -90,6 +90,26 @@ describe('secure channel against a node:crypto host', () => {
     }
   }
 
+  it('no answer of a session carries a static or session key, or half of one', () => {
+    for (const [kvn, level] of [[0x30, 0x33], [0x20, 0x03]] as const) {
+      const { card } = isdCard();
+      const answers: string[] = [];
+      const s = new HostSession(TEST_KEYS);
+      const iu = send(card, s.initializeUpdate(kvn));
+      answers.push(hex(iu.data));
+      s.accept(iu.data);
+      answers.push(hex(send(card, s.externalAuthenticate(level)).data));
+      for (const [header, data] of [['80f28002', '4f00'], ['80ca00e0', ''], ['80ca9f7f', ''], ['80ca0066', '']] as const) {
+        const r = send(card, s.wrap(h(header), h(data), true));
+        answers.push(hex(r.data), hex(s.unwrap(r.data, r.sw)));
+      }
+      const k = TEST_KEYS.enc;
+      const secrets = [k, ...s.sessionKeys()].flatMap((x) => [hex(x), hex(x.subarray(0, 8)), hex(x.subarray(8))]);
+      expect(s.sessionKeys().length).toBeGreaterThanOrEqual(3);
+      for (const a of answers) for (const x of secrets) expect(a.includes(x), `${a} holds ${x}`).toBe(false);
+    }
+  });
+
   it('SCP02 uses the sequence counter: incremented by each successful EXTERNAL AUTHENTICATE; the i=55 card challenge', () => {
     const { card } = isdCard({ counters: { scp02: 0x0041 } });
     const s1 = openSession(card, TEST_KEYS, 0x01, 0x20);
