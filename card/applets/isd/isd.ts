@@ -19,12 +19,14 @@
  * - Content management (GET STATUS, SET STATUS, PUT KEY, STORE DATA, DELETE, INSTALL, LOAD) needs an
  *   authenticated session (6982 otherwise); GET DATA does not (tools read CPLC and card data first).
  * - Applications and load files (GET STATUS 40/20/10, SET STATUS 40, INSTALL [for install] and
- *   [for make selectable], DELETE of an instance) go through the runtime's CardManager capability,
+ *   [for make selectable], [for personalization] with the STORE DATA it routes to the application
+ *   (CardManager.processData), DELETE of an instance) go through the runtime's CardManager capability,
  *   which the runtime hands only to an instance installed with the Security Domain and Authorized
  *   Management privileges (installIsd does); without it they answer 6A81. Instances start in their
  *   factory (blank) state with the default layout; INSTALL's C9 application parameters are not
  *   interpreted. SET STATUS 60 (supplementary security domains), INSTALL [for load] /
- *   [for extradition] and LOAD answer 6A81: cardforge has no SSDs and runs no Java Card bytecode.
+ *   [for extradition] / [for registry update] and LOAD answer 6A81: cardforge has no SSDs and runs
+ *   no Java Card bytecode.
  * - INSTALL [for personalization] + STORE DATA (issue 21): the blocks go to the application's
  *   processData (CardManager.processData) in DGI format, under a session with C-MAC at least;
  *   secret DGIs come in "encrypted data" commands (P1 b7b6 = 11) whose values the ISD decrypts
@@ -236,6 +238,7 @@ export class IsdApplet extends Applet {
 
   override deselect(): void {
     this.channel.close();
+    this.persoTarget.fill(0);
   }
 
   /** The remaining authentication tries (for tools and tests; not readable by a command). */
@@ -262,6 +265,7 @@ export class IsdApplet extends Applet {
 
   private initializeUpdate(apdu: CommandApdu, spec: CommandSpec): Reply {
     this.channel.close();
+    this.persoTarget.fill(0);
     if (apdu.claInfo.sm !== 0) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'INITIALIZE UPDATE travels without secure messaging');
     checkParams(apdu, spec);
     if (this.lifeCycle.get() === CARD_LIFE_CYCLE.TERMINATED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is TERMINATED');
@@ -487,32 +491,35 @@ export class IsdApplet extends Applet {
     this.persoTarget[0] = req.app.length;
     this.persoTarget.set(req.app, 1);
     this.storeBlock[0] = 0;
+    this.ctx.stateChanged();
     return { data: Uint8Array.of(0x00) };
   }
 
   /**
-   * STORE DATA after INSTALL [for personalization]: checked here — C-MAC at least, the block order,
-   * DGI format, the values of an "encrypted data" command (P1 b7b6 = 11) decrypted with the DEK
-   * (SCP03: static DEK of the session's key set, AES-CBC, zero ICV; SCP02: session DEK, TDEA-ECB;
-   * padding 80 00..) — then forwarded to the application's processData, whose refusals pass
-   * through unchanged. The last block ends the forwarding.
+   * STORE DATA after INSTALL [for personalization] (GP CS §11.11.2): checked here — a session with
+   * C-MAC at least, the block order — and, for an "encrypted data" block in DGI format (P1 b7b6 =
+   * 11, b5b4 = 01), every DGI value decrypted with the DEK (SCP03: static DEK of the session's key
+   * set, AES-CBC, zero ICV; SCP02: session DEK, TDEA-ECB; padding 80 00..), as EMV CPS
+   * personalization sends keys and codes. Then the command (CLA ‖ E2 ‖ P1 ‖ P2 ‖ Lc ‖ data, as
+   * GP's Application.processData gets the APDU buffer) goes to the application's processData, whose
+   * answer data and refusals pass through unchanged. The last block ends the forwarding.
    */
   private forwardStoreData(data: Uint8Array, apdu: CommandApdu): Reply {
     if ((this.channel.level & LEVEL.C_MAC) === 0) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization data needs a session with C-MAC at least');
     const m = this.manager('STORE DATA to an application');
     if (apdu.p2 !== this.storeBlock[0]) throw new CardError(SW.WRONG_DATA, `block number ${apdu.p2} where ${this.storeBlock[0]} was expected`);
-    if ((apdu.p1 & GP_STORE_DATA_P1.STRUCTURE_MASK) !== GP_STORE_DATA_P1.DGI) throw new CardError(SW.WRONG_DATA, 'personalization data in DGI format expected (P1 b5b4 = 01)');
-    const enc = apdu.p1 & GP_STORE_DATA_P1.ENCRYPTION_MASK;
-    if (enc !== 0 && enc !== GP_STORE_DATA_P1.ENCRYPTED) throw new CardError(SW.WRONG_DATA, 'P1 b7b6: 00 (clear) or 11 (encrypted with the DEK) expected');
-    let dgis = parseDgis(data);
-    if (enc === GP_STORE_DATA_P1.ENCRYPTED) dgis = dgis.map((d) => ({ dgi: d.dgi, value: this.decryptData(d.value) }));
+    let forwarded = data;
+    if ((apdu.p1 & GP_STORE_DATA_P1.ENCRYPTION_MASK) === GP_STORE_DATA_P1.ENCRYPTED) {
+      if ((apdu.p1 & GP_STORE_DATA_P1.STRUCTURE_MASK) !== GP_STORE_DATA_P1.DGI) throw new CardError(SW.WRONG_DATA, 'encrypted personalization data in DGI format expected (P1 b5b4 = 01): the ISD decrypts DGI values');
+      forwarded = encodeDgis(parseDgis(data).map((d) => ({ dgi: d.dgi, value: this.decryptData(d.value) })));
+    }
     const target = this.persoTarget.slice(1, 1 + this.persoTarget[0]!);
-    m.processData(target, storeDataCommand(apdu.cla & 0xf0, { p1: apdu.p1, p2: apdu.p2, data: encodeDgis(dgis) }));
+    const out = m.processData(target, storeDataCommand(apdu.cla & 0xf0, { p1: apdu.p1, p2: apdu.p2, data: forwarded }));
     if ((apdu.p1 & GP_STORE_DATA_P1.LAST_BLOCK) !== 0) {
       this.persoTarget.fill(0);
       this.storeBlock[0] = 0;
     } else this.storeBlock[0] = (apdu.p2 + 1) & 0xff;
-    return {};
+    return out.length ? { data: out } : {};
   }
 
   /** A DGI value encrypted with the DEK and padded 80 00.. (see forwardStoreData). */

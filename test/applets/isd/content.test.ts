@@ -6,7 +6,7 @@
  * illegal transitions), DELETE of instances; tear sweeps over INSTALL and DELETE.
  */
 import { describe, expect, it } from 'vitest';
-import { Card, SeededRng, bytesToHex, concat, hexToBytes, tearSweep } from '../../../card/runtime/index.js';
+import { Applet, Card, CardError, CommandTable, SeededRng, bytesToHex, concat, hexToBytes, tearSweep, type AppletClass } from '../../../card/runtime/index.js';
 import { APPLET_REGISTRY, LoopbackApplet } from '../../../card/applets/index.js';
 import { installIsd, ISD_AID } from '../../../card/applets/isd/index.js';
 import { LOAD_FILE_AID_PREFIX, LOOPBACK_AID } from '../../../apdu-specs/index.js';
@@ -103,7 +103,7 @@ describe('INSTALL, SET STATUS and DELETE of instances', () => {
     expect(sendWrapped(card, s, '80e60c00', installData(LOOPBACK_ELF, LOOPBACK_ELF, NEW_AID), true).sw.toString(16)).toBe('6a88');
     expect(sendWrapped(card, s, '80e60c00', installData(LOOPBACK_ELF, LOOPBACK_MODULE, NEW_AID, '80'), true).sw.toString(16)).toBe('6a80');
     expect(sendWrapped(card, s, '80e60c00', '0501', true).sw.toString(16)).toBe('6a80');
-    expect(sendWrapped(card, s, '80e62000', installData('', '', NEW_AID), true).sw.toString(16)).toBe('6a81');
+    expect(sendWrapped(card, s, '80e60200', installData('', '', NEW_AID), true).sw.toString(16)).toBe('6a81'); // [for load]
     expect(hex(sendWrapped(card, s, '80f24000', '4f00').data)).toBe(`0a${LOOPBACK_AID}0700`); // nothing installed
   });
 
@@ -160,6 +160,45 @@ describe('DELETE of a load file and related objects', () => {
     expect(sendWrapped(card, s, '80f24002', '4f00').sw.toString(16)).toBe('6a88'); // no applications left
     expect(hex(sendWrapped(card, s, '80f21002', `4f10${LOOPBACK_ELF}5c014f`).data)).toBe(`e3124f10${LOOPBACK_ELF}`);
     expect(sendWrapped(card, s, '80e40080', `4f10${LOOPBACK_ELF}`, true).sw.toString(16)).toBe('6a88'); // none left
+  });
+});
+
+/**
+ * A test applet that keeps what its security domain forwards (Applet.processData: the STORE DATA
+ * command unwrapped, CLA ‖ INS ‖ P1 ‖ P2 ‖ Lc ‖ data, as GP's APDU buffer) and echoes its data reversed.
+ */
+class PersoProbe extends Applet {
+  static readonly type = 'test.perso-probe';
+  static received: string[] = [];
+  readonly commands = new CommandTable([], {});
+  override processData(command: Uint8Array): Uint8Array {
+    if (command[5] === 0xee) throw new CardError(0x6a80, 'probe refuses EE');
+    PersoProbe.received.push(bytesToHex(command));
+    return command.slice(5).reverse();
+  }
+}
+
+describe('INSTALL [for personalization] + STORE DATA', () => {
+  it('STORE DATA blocks go to the application (plain, after C-DECRYPTION) until the last block; then STORE DATA is the ISD\'s again', () => {
+    const classes = new Map<string, AppletClass>([...APPLET_REGISTRY, [PersoProbe.type, PersoProbe]]);
+    const card = new Card({ rng: new SeededRng('isd-perso'), appletClasses: classes });
+    installIsd(card);
+    card.powerOn();
+    send(card, `00a4040008${ISD_AID}00`);
+    const s = openSession(card, TEST_KEYS, 0x03, 0x30);
+    PersoProbe.received = [];
+    const probeElf = elfAid(PersoProbe.type);
+    expect(sendWrapped(card, s, '80e60c00', installData(probeElf, elfAid(PersoProbe.type, 1), NEW_AID), true).sw).toBe(0x9000);
+    expect(sendWrapped(card, s, '80e62000', installData('', '', NEW_AID, '', ''), true).sw).toBe(0x9000);
+    const b0 = sendWrapped(card, s, '80e20000', '010203');
+    expect(hex(b0.data)).toBe('030201');
+    expect(sendWrapped(card, s, '80e20001', 'ee').sw.toString(16)).toBe('6a80'); // the application's own SW
+    expect(sendWrapped(card, s, '80e28001', '0405').sw).toBe(0x9000);
+    expect(PersoProbe.received).toEqual(['80e2000003010203', '80e280010' + '20405']);
+    // After the last block STORE DATA is the ISD's: an IIN.
+    expect(sendWrapped(card, s, '80e29000', '420401020304').sw).toBe(0x9000);
+    expect(PersoProbe.received).toHaveLength(2);
+    expect(sendWrapped(card, s, '80e62000', installData('', '', 'a0a0a0a0a0', '', ''), true).sw.toString(16)).toBe('6a88');
   });
 });
 
