@@ -5,7 +5,9 @@
  * (one-byte private-class tags below, definite lengths). Every block is checked whole before any
  * write and applied in ONE transaction (a tear leaves the block applied or not, never half a key);
  * the last block also sets the persistent "personalized" state, after which the command answers
- * 6985. Gate: the SIM's ADM1 verified in this session (6982 otherwise).
+ * 6985. Gate: the SIM's ADM1 verified in this session (6982 otherwise). Since issue 21 only the
+ * SIM takes it; the payment, ledger and wallet applets answer 6982 and take GP STORE DATA through
+ * the ISD (below).
  *
  * Why INS DB and not GlobalPlatform's E2: the payment applet's STORE CERTIFICATE is 80 E2, and
  * trace decoding matches declarations by CLA/INS (first match), so a personalization block at
@@ -45,7 +47,7 @@ export const PERSO_STORE_DATA: CommandSpec = {
   // P1 first (before the personalized and ADM1 checks); the block number is checked against the
   // sequence after them, by the handler.
   p1p2: params(oneOf('block', v(PERSO_P1.MORE_BLOCKS, 'more blocks'), v(PERSO_P1.LAST_BLOCK, 'last block')), anyByte('block number, 00 first, +1 per block'), { note: 'GP STORE DATA coding: b8 last block, b5b4 10 BER-TLV' }),
-  description: 'Personalize the selected applet (SIM/USIM, payment, ledger; tags per applet): BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized',
+  description: 'Personalize the selected SIM/USIM applet: BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized. The payment, ledger and wallet applets answer it 6982: they are personalized through the ISD (INSTALL [for personalization] + STORE DATA)',
   ref: 'GlobalPlatform Card Spec v2.3 §11.11 (block coding); cardforge issue 8',
   command: [{ name: 'records', length: 'rest', secret: true, description: 'BER-TLV records; key and PIN values are secrets' }],
 };
