@@ -18,6 +18,7 @@ import { EmulatorTransport } from '../../host/transport/index.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
 import { blankCard, layoutOf } from '../../host/profile/apdu/applets.js';
+import { isdPersonalizationOf } from '../../host/profile/isd.js';
 import { PAYMENT_AID } from '../../apdu-specs/payment.js';
 import { LEDGER_AID, SIM_APPLET_AID, WALLET_AID } from '../../apdu-specs/index.js';
 import type { Profile } from '../../host/profile/schema.js';
@@ -135,6 +136,23 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const other = { ...p, wallet: { ...p.wallet!, issuer_key: bytesToHex(actors.ledgerIssuer.publicKey) } };
     expect(() => personalizationScript(other, { actors, file: SIM })).toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
     await expect(personalizeCard(other, SIM, actors)).rejects.toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
+  });
+
+  it('SCP02 and the profile\'s own isd: keys: the card built with those keys, personalized over APDUs under SCP02 (secret DGIs 3DES-encrypted with the session DEK), equals the offline image (its SCP02 sequence counter at 1)', async () => {
+    const p: Profile = { ...profile(), isd: { scp: '02', kvn: 0x21, key: '000102030405060708090a0b0c0d0e0f' } };
+    const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, rng: new SeededRng('seeds'), applets: layoutOf(p), isd: isdPersonalizationOf(p.isd) });
+    const steps = personalizationScript(p, { actors, file: SEEDS });
+    expect(steps[2]!.label).toBe('INITIALIZE UPDATE + EXTERNAL AUTHENTICATE: SCP02, key version 21, C-MAC (the profile\'s isd: keys)');
+    await personalizeOverApdu(new EmulatorTransport(card), p, { actors, file: SEEDS });
+    card.reset();
+    const offline = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
+    expect(withoutCert(card)).toBe(withoutCert(offline));
+    expect(persistent(card)[`${ISD_AID}/scp02-sequence`]).toBe('0001');
+    // The default test keys do not open this card: stopped before anything was written.
+    const other = blankCard({ personality: p.personality, adm1: p.pins.adm1, rng: new SeededRng('seeds'), applets: layoutOf(p), isd: isdPersonalizationOf(p.isd) });
+    const before = appletCells(persistent(other));
+    await expect(personalizeOverApdu(new EmulatorTransport(other), { ...p, isd: { scp: '02' } }, { actors, file: SEEDS })).rejects.toMatchObject({ code: 'ISD_SESSION' });
+    expect(appletCells(persistent(other))).toEqual(before);
   });
 
   it('another RNG seed gives other on-card keys (the equality above is not vacuous)', async () => {
