@@ -202,6 +202,24 @@ describe('INSTALL [for personalization] + STORE DATA', () => {
   });
 });
 
+describe('STORE DATA to an application needs C-MAC', () => {
+  it('a session at security level 00 (authenticated, no C-MAC) names the application but cannot send it data: 6982, nothing forwarded', () => {
+    const classes = new Map<string, AppletClass>([...APPLET_REGISTRY, [PersoProbe.type, PersoProbe]]);
+    const card = new Card({ rng: new SeededRng('isd-perso-00'), appletClasses: classes });
+    installIsd(card);
+    card.powerOn();
+    send(card, `00a4040008${ISD_AID}00`);
+    const s = openSession(card, TEST_KEYS, 0x03, 0x30);
+    expect(sendWrapped(card, s, '80e60c00', installData(elfAid(PersoProbe.type), elfAid(PersoProbe.type, 1), NEW_AID), true).sw).toBe(0x9000);
+    send(card, `00a4040008${ISD_AID}00`);
+    openSession(card, TEST_KEYS, 0x00, 0x30);
+    PersoProbe.received = [];
+    expect(send(card, `80e6200010${installData('', '', NEW_AID, '', '')}00`).sw).toBe(0x9000);
+    expect(send(card, '80e2800003010203').sw.toString(16)).toBe('6982');
+    expect(PersoProbe.received).toEqual([]);
+  });
+});
+
 describe('INSTALL and DELETE under tears: the registry holds the whole instance or none of it', () => {
   const present = (card: Card): boolean => card.applets.some((a) => a.aidHex === NEW_AID);
   const cellsOf = (card: Card): string[] => [...card.memory.cells.keys()].filter((k) => k.includes(NEW_AID)).sort();
