@@ -26,10 +26,21 @@ export const WALLET_AID = 'f0636172646667050001';
 
 /**
  * The Issuer Security Domain's AID (card/applets/isd): GlobalPlatform's RID A000000151 and the
- * ISD's PIX 000000 (GP Card Specification v2.3.1 §H.1, GPC_GUI_010), the AID GlobalPlatformPro and
- * pySim-shell (ADF.ISD) select first.
+ * ISD's PIX 000000 (GP Card Specification v2.3.1 §H.1, GPC_GUI_010), the AID GlobalPlatformPro
+ * selects first. The ISD of `image new` (Java Card style) cards.
  */
 export const ISD_AID = 'a000000151000000';
+
+/**
+ * The Open Platform 2.0.1 / GlobalPlatform 2.1.1 ISD AID (Visa's RID A000000003, PIX 000000), which
+ * many SIM cards keep: the sysmoISIM-SJA2 export (../shared/fixtures, MF/ADF.ISD) shows its ISD
+ * there with FCI 6F10 8408A000000003000000 A5049F6501FF, and pySim-shell's ADF.ISD selects exactly
+ * this AID. The ISD of profile-built and blank SIMs.
+ */
+export const OPEN_PLATFORM_ISD_AID = 'a000000003000000';
+
+/** The AIDs at which tools look for an ISD, in GlobalPlatformPro's order. */
+export const KNOWN_ISD_AIDS: readonly string[] = [ISD_AID, OPEN_PLATFORM_ISD_AID];
 
 /**
  * The executable load file AID of a built-in or registered applet class that declares none

@@ -13,7 +13,7 @@ import { LEDGER_AID, LEDGER_COMMANDS } from './ledger.js';
 import { WALLET_AID, WALLET_COMMANDS } from './wallet.js';
 import { PERSONALIZATION_COMMANDS } from './personalization.js';
 import { ARAM_AID, ARAM_COMMANDS } from './aram.js';
-import { SIM_APPLET_AID, ISD_AID } from './aids.js';
+import { SIM_APPLET_AID, ISD_AID, OPEN_PLATFORM_ISD_AID } from './aids.js';
 import { GLOBALPLATFORM_COMMANDS } from './globalplatform.js';
 
 export interface AppletSpecs {
@@ -32,4 +32,6 @@ export const APPLET_SPECS: readonly AppletSpecs[] = [
   { name: 'loopback', aid: LOOPBACK_AID, commands: LOOPBACK_COMMANDS },
   { name: 'aram', aid: ARAM_AID, commands: ARAM_COMMANDS },
   { name: 'isd', aid: ISD_AID, commands: GLOBALPLATFORM_COMMANDS },
+  // The same ISD where SIMs keep it (profile-built and blank SIMs, the sysmoISIM-SJA2).
+  { name: 'isd', aid: OPEN_PLATFORM_ISD_AID, commands: GLOBALPLATFORM_COMMANDS },
 ];

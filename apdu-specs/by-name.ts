@@ -25,7 +25,7 @@ export function commandsByName<const N extends string>(label: string, commands: 
 }
 
 /** The runtime's own commands (ISO/IEC 7816-4 SELECT by DF name, MANAGE CHANNEL, GET RESPONSE). */
-export const ISO7816 = commandsByName('RUNTIME_COMMANDS', RUNTIME_COMMANDS, ['SELECT', 'MANAGE_CHANNEL', 'GET_RESPONSE', 'GSM_GET_RESPONSE']);
+export const ISO7816 = commandsByName('RUNTIME_COMMANDS', RUNTIME_COMMANDS, ['SELECT', 'MANAGE_CHANNEL', 'GET_RESPONSE', 'GSM_GET_RESPONSE', 'GET_RESPONSE_8X']);
 
 /** The classic SIM (TS 51.011, class A0). */
 export const GSM = commandsByName('SIM_CLASSIC_COMMANDS', SIM_CLASSIC_COMMANDS, [

@@ -3,7 +3,7 @@
  * of TS 51.011 §9.2.18). SELECT by DF name is answered by the runtime when an applet's AID matches;
  * any other SELECT goes to the applet selected on the channel.
  */
-import { CLASS_A0, CLASS_00, type CommandSpec } from './types.js';
+import { CLASS_A0, CLASS_00, CLASS_80, type CommandSpec } from './types.js';
 import { anyByte, bits, forms, is, params, P1P2_ZERO, v } from './p1p2.js';
 
 export const INTERINDUSTRY = CLASS_00;
@@ -64,5 +64,22 @@ export const GSM_GET_RESPONSE: CommandSpec = {
   response: [{ name: 'data', length: 'rest' }],
 };
 
+/**
+ * GET RESPONSE in the proprietary class: hosts that copy the CLA of the command that got 61xx into
+ * their GET RESPONSE (pySim's transport: 80 C0 after a GlobalPlatform 80 50, 84 C0 inside a secure
+ * channel) are served as real UICCs and Java Cards serve them, the T=0 transport's command whatever
+ * the class's proprietary bit (ISO/IEC 7816-3 §12.2.5: the TPDU fetches what the previous one left).
+ */
+export const PROPRIETARY_GET_RESPONSE: CommandSpec = {
+  name: 'GET_RESPONSE_8X',
+  cla: CLASS_80,
+  ins: 0xc0,
+  cases: [2],
+  p1p2: P1P2_ZERO,
+  description: 'Fetch response data announced by 61xx, sent in the class of the command that got it (8X)',
+  ref: 'ISO/IEC 7816-3 §12.2.5; ISO/IEC 7816-4 §11.7.1',
+  response: [{ name: 'data', length: 'rest' }],
+};
+
 /** What the runtime dispatches itself. */
-export const RUNTIME_COMMANDS: readonly CommandSpec[] = [SELECT_BY_DF_NAME, MANAGE_CHANNEL, GET_RESPONSE, GSM_GET_RESPONSE];
+export const RUNTIME_COMMANDS: readonly CommandSpec[] = [SELECT_BY_DF_NAME, MANAGE_CHANNEL, GET_RESPONSE, GSM_GET_RESPONSE, PROPRIETARY_GET_RESPONSE];

@@ -19,8 +19,8 @@ import { aes128EncryptInto, aes128ExpandKey, generateAuthVector, milenageAka, sq
 import { installSim, USIM_AID } from '../card/applets/sim/index.js';
 import { PaymentApplet } from '../card/applets/payment/index.js';
 import { LedgerApplet } from '../card/applets/ledger/index.js';
-import { Card, SeededRng, VirtualClock, buildCommand, bytesToHex, concat, hexToBytes, readU32, type CryptoProvider } from '../card/runtime/index.js';
-import { LEDGER_AID, encodeSignFields } from '../card/protocol/index.js';
+import { Card, CryptoRng, SeededRng, VirtualClock, buildCommand, bytesToHex, concat, hexToBytes, readU32, type CryptoProvider } from '../card/runtime/index.js';
+import { LEDGER_AID, encodeSignFields, offerDigest } from '../card/protocol/index.js';
 import { cryptoProvider } from '../host/crypto/node-provider.js';
 import { EmulatorTransport } from '../host/transport/emulator.js';
 import { apdu } from '../host/backend/payment/card-client.js';
@@ -252,6 +252,8 @@ export async function signTransactionRow(opts: CryptoRowOptions = {}): Promise<C
 }
 
 const CARD_ID = hexToBytes('0102030405060708');
+const EDITOR_SECRET = new Uint8Array(32).fill(0x22);
+const NODE_SIGNER = cryptoProvider('node');
 const u32 = (v: number): Uint8Array => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 
 function ok(r: Uint8Array, what: string): Uint8Array {
@@ -262,9 +264,10 @@ function ok(r: Uint8Array, what: string): Uint8Array {
 /** The DEBIT workload: timed GET CHALLENGE + DEBIT with a new editor-signed offer each (signing and settling untimed). */
 export function ledgerDebitTimed(cp: CryptoProvider): Timed {
   const issuer = new LedgerIssuer(SigningKey.fromSecret(new Uint8Array(32).fill(0x11)));
-  const editor = new OfferSigner(SigningKey.fromSecret(new Uint8Array(32).fill(0x22)));
+  const editor = new OfferSigner(SigningKey.fromSecret(EDITOR_SECRET));
   const server = new SettlementServer(issuer.publicKey, SigningKey.fromSecret(new Uint8Array(32).fill(0x33)));
-  const card = new Card({ rng: new SeededRng('bench-ledger'), clock: new VirtualClock(), crypto: cp });
+  // The default random source, as a CLI card has (bench/ledger.ts debitBench says why).
+  const card = new Card({ rng: new CryptoRng(), clock: new VirtualClock(), crypto: cp });
   card.install(LedgerApplet, {
     aid: LEDGER_AID, default: true, params: { mode: 'postpaid', logSize: 254, ticketSlots: 2 },
     personalization: { cardId: CARD_ID, currency: 978, limit: 0xffffffff, editorRootKey: editor.publicKey, issuerKey: issuer.publicKey, serverKey: server.publicKey },
@@ -286,6 +289,12 @@ export function ledgerDebitTimed(cp: CryptoProvider): Timed {
   const getChallenge = buildCommand(0x80, 0x48, 0, 0, { ne: 20 });
   let n = 0;
   let sinceSettle = 0;
+  // The editor's signature (untimed) through the Node provider (node:crypto's k·G), the same RFC 6979 bytes
+  // as editor.sign: the pure-JavaScript signer's bigint garbage was collected inside the timed card
+  // work (issue 20). Checked against editor.sign once here.
+  const signOffer = (id: Uint8Array, offerHash: Uint8Array, ch: Uint8Array): Uint8Array => NODE_SIGNER.p256Sign(EDITOR_SECRET, offerDigest(id, offerHash, 1, 978, ch, 1_767_225_600));
+  const probe = new Uint8Array(16).fill(7);
+  if (bytesToHex(signOffer(editorId, probe.subarray(0, 16), probe)) !== bytesToHex(editor.sign(editorId, probe.subarray(0, 16), 1, 978, probe, 1_767_225_600))) throw new Error('DEBIT row: the offer signer differs from editor.sign');
   const debit: Timed = (count) => {
     let t = 0;
     for (let j = 0; j < count; j++) {
@@ -297,7 +306,7 @@ export function ledgerDebitTimed(cp: CryptoProvider): Timed {
       const ch = ok(card.transmit(getChallenge), 'GET CHALLENGE').subarray(0, 16);
       t += performance.now() - t0;
       const offerHash = new Uint8Array(32).fill((++n % 250) + 1);
-      const sig = editor.sign(editorId, offerHash, 1, 978, ch, 1_767_225_600);
+      const sig = signOffer(editorId, offerHash, ch);
       const cmd = buildCommand(0x80, 0x50, 0, 0, { data: encodeDebit({ editorId, offerHash, price: 1, currency: 978, challenge: ch, dateTime: 1_767_225_600, editorSignature: sig }), ne: 256 });
       const t1 = performance.now();
       const r = card.transmit(cmd);

@@ -124,6 +124,37 @@ export function aes128KeyCached(key: Uint8Array): Aes128Key {
 }
 
 /**
+ * Cipher (FIPS-197 §5.1) of the block given as four big-endian 32-bit words (s0 = bytes 0..3),
+ * the result as four big-endian words into `out[at..at+3]` (as int32). The same rounds as
+ * aes128EncryptInto without packing bytes into words and back: for callers that already work in
+ * words (Milenage's XORs, issue 20). No checks: callers check their own inputs.
+ */
+export function aes128EncryptWords(key: Aes128Key, w0: number, w1: number, w2: number, w3: number, out: Int32Array, at: number): void {
+  const rk = key.roundKeys;
+  let s0 = w0 ^ rk[0]!;
+  let s1 = w1 ^ rk[1]!;
+  let s2 = w2 ^ rk[2]!;
+  let s3 = w3 ^ rk[3]!;
+  let k = 4;
+  for (let round = 1; round < 10; round++) {
+    const t0 = T0[s0 >>> 24]! ^ T1[(s1 >>> 16) & 0xff]! ^ T2[(s2 >>> 8) & 0xff]! ^ T3[s3 & 0xff]! ^ rk[k]!;
+    const t1 = T0[s1 >>> 24]! ^ T1[(s2 >>> 16) & 0xff]! ^ T2[(s3 >>> 8) & 0xff]! ^ T3[s0 & 0xff]! ^ rk[k + 1]!;
+    const t2 = T0[s2 >>> 24]! ^ T1[(s3 >>> 16) & 0xff]! ^ T2[(s0 >>> 8) & 0xff]! ^ T3[s1 & 0xff]! ^ rk[k + 2]!;
+    const t3 = T0[s3 >>> 24]! ^ T1[(s0 >>> 16) & 0xff]! ^ T2[(s1 >>> 8) & 0xff]! ^ T3[s2 & 0xff]! ^ rk[k + 3]!;
+    s0 = t0;
+    s1 = t1;
+    s2 = t2;
+    s3 = t3;
+    k += 4;
+  }
+  const S = SBOX;
+  out[at] = ((S[s0 >>> 24]! << 24) | (S[(s1 >>> 16) & 0xff]! << 16) | (S[(s2 >>> 8) & 0xff]! << 8) | S[s3 & 0xff]!) ^ rk[40]!;
+  out[at + 1] = ((S[s1 >>> 24]! << 24) | (S[(s2 >>> 16) & 0xff]! << 16) | (S[(s3 >>> 8) & 0xff]! << 8) | S[s0 & 0xff]!) ^ rk[41]!;
+  out[at + 2] = ((S[s2 >>> 24]! << 24) | (S[(s3 >>> 16) & 0xff]! << 16) | (S[(s0 >>> 8) & 0xff]! << 8) | S[s1 & 0xff]!) ^ rk[42]!;
+  out[at + 3] = ((S[s3 >>> 24]! << 24) | (S[(s0 >>> 16) & 0xff]! << 16) | (S[(s1 >>> 8) & 0xff]! << 8) | S[s2 & 0xff]!) ^ rk[43]!;
+}
+
+/**
  * Cipher (FIPS-197 §5.1) of one 16-byte block at `input[inOff..]` into `out[outOff..]`.
  * `out` may be `input` (same offsets): the whole block is read before anything is written.
  * No checks: this is the inner loop; callers check their own inputs.

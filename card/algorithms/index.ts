@@ -1,7 +1,7 @@
 /** card/algorithms: pure authentication algorithms of the SIM and USIM (public face; re-exports only). */
 
 export type { AkaFunctions, AkaOutput, F1Output, F2345Output, GsmAuthOutput } from './types.js';
-export { aes128Encrypt, aes128EncryptInto, aes128ExpandKey, aes128KeyCached, type Aes128Key } from './aes128.js';
+export { aes128Encrypt, aes128EncryptInto, aes128EncryptWords, aes128ExpandKey, aes128KeyCached, type Aes128Key } from './aes128.js';
 export { aesCmac, cmacSubkeys } from './aes-cmac.js';
 export { aes128Ctr } from './aes-ctr.js';
 export { aesDecryptBlock, aesDecryptCbc, aesEncryptBlock, aesEncryptCbc, aesExpandKey, type AesKey } from './aes.js';
@@ -47,8 +47,11 @@ export {
   f4,
   f5,
   f5star,
+  AUTN_SCRATCH,
   kernelF1,
   kernelF2345,
+  kernelOpenAutnAt,
+  kernelOpenAutnInto,
   kernelF5star,
   kernelMilenage,
   kernelTemp,
@@ -73,6 +76,8 @@ export {
   SQN_DEFAULT_PARAMS,
   SQN_REJECT,
   checkPackedSqn,
+  decidePackedSqn,
+  packedSqnMs,
   checkSqnFreshness,
   checkSqnParams,
   sqnFromBytes,

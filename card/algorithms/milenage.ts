@@ -7,7 +7,7 @@
  * `{ op }` costs one extra AES block per call: resolve it once with `resolveOpc` in a loop.
  */
 
-import { aes128EncryptInto, aes128KeyCached, aes128ExpandKey, type Aes128Key } from './aes128.js';
+import { aes128EncryptInto, aes128EncryptWords, aes128KeyCached, aes128ExpandKey, type Aes128Key } from './aes128.js';
 import { bytesOf } from './check.js';
 import type { AkaFunctions, AkaOutput, F1Output, F2345Output } from './types.js';
 
@@ -158,6 +158,94 @@ export function kernelF2345(m: MilenageKernel, rand: Uint8Array, temp_?: Uint8Ar
     ik: outN(m, t, R4, C4), // f4 = OUT4
     ak: o2.slice(0, 6), // f5 = OUT2[0..47]
   };
+}
+
+/**
+ * Where kernelOpenAutnInto leaves its results in the caller's scratch array (issue 20: USIM
+ * AUTHENTICATE without per-command arrays): TEMP, OUT2 (f5 = AK in bytes 0..5, f2 = RES in 8..15),
+ * CK (OUT3), IK (OUT4), OUT1 (MAC-A in 0..7, MAC-S in 8..15), SQN = first 6 bytes of AUTN ⊕ AK.
+ */
+export const AUTN_SCRATCH = { temp: 0, out2: 16, res: 24, ck: 32, ik: 48, out1: 64, sqn: 80, length: 86 } as const;
+
+/**
+ * Open AUTN (TS 33.102 §6.3.3) with Milenage in 5 AES blocks and no allocation: TEMP once, f2345,
+ * SQN = SQN⊕AK ⊕ AK, then f1 over SQN and AUTN's AMF; the results land in `scratch` at the
+ * AUTN_SCRATCH offsets. Returns whether MAC-A equals AUTN's MAC. The same bytes as kernelTemp,
+ * kernelF2345 and kernelF1 (test/algorithms/milenage.test.ts compares them on the 3GPP sets).
+ */
+export function kernelOpenAutnInto(m: MilenageKernel, rand: Uint8Array, autn: Uint8Array, scratch: Uint8Array): boolean {
+  checkRand(rand);
+  bytesOf('autn', autn, 16);
+  return kernelOpenAutnAt(m, rand, 0, autn, 0, scratch);
+}
+
+function bytesAt(name: string, b: Uint8Array, at: number, length: number): void {
+  if (!(b instanceof Uint8Array)) throw new TypeError(`"${name}" expected Uint8Array, got ${typeof b}`);
+  if (!(Number.isInteger(at) && at >= 0 && at + length <= b.length)) throw new RangeError(`"${name}" expected ${length} bytes at offset ${at}, got ${b.length} bytes in all`);
+}
+
+/** The big-endian word at b[o..o+3]. */
+function be32(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
+/** Word `w` big-endian into b[o..o+3]. */
+function put32(b: Uint8Array, o: number, w: number): void {
+  b[o] = w >>> 24;
+  b[o + 1] = w >>> 16;
+  b[o + 2] = w >>> 8;
+  b[o + 3] = w;
+}
+
+/** AES outputs of kernelOpenAutnAt, as words: TEMP 0..3, OUT2 4..7, OUT3 8..11, OUT4 12..15, OUT1 16..19; zeroed after each call. */
+const OW = new Int32Array(20);
+
+/**
+ * kernelOpenAutnInto over RAND at `rand[randAt..+16]` and AUTN at `autn[autnAt..+16]`, so a caller
+ * can pass the command data as it is (the USIM: RAND at 1, AUTN at 18) without making subarrays.
+ * Every XOR runs on big-endian 32-bit words held in locals, fed to the AES rounds as words
+ * (aes128EncryptWords): the rotations r1..r4 are whole words and c1..c4 touch only the last one.
+ */
+export function kernelOpenAutnAt(m: MilenageKernel, rand: Uint8Array, randAt: number, autn: Uint8Array, autnAt: number, scratch: Uint8Array): boolean {
+  bytesAt('rand', rand, randAt, 16);
+  bytesAt('autn', autn, autnAt, 16);
+  bytesOf('scratch', scratch, AUTN_SCRATCH.length);
+  const S = AUTN_SCRATCH;
+  const key = m.key;
+  const opc = m.opc;
+  const o0 = be32(opc, 0), o1 = be32(opc, 4), o2 = be32(opc, 8), o3 = be32(opc, 12);
+  try {
+    // TEMP = E_K(RAND ⊕ OPc).
+    aes128EncryptWords(key, be32(rand, randAt) ^ o0, be32(rand, randAt + 4) ^ o1, be32(rand, randAt + 8) ^ o2, be32(rand, randAt + 12) ^ o3, OW, 0);
+    const x0 = OW[0]! ^ o0, x1 = OW[1]! ^ o1, x2 = OW[2]! ^ o2, x3 = OW[3]! ^ o3; // TEMP ⊕ OPc
+    // OUTn = E_K(rot(TEMP ⊕ OPc, rn) ⊕ cn) ⊕ OPc: r2 = 0, r3 = 32, r4 = 64 bits; c2 = 1, c3 = 2, c4 = 4.
+    aes128EncryptWords(key, x0, x1, x2, x3 ^ C2, OW, 4);
+    aes128EncryptWords(key, x1, x2, x3, x0 ^ C3, OW, 8);
+    aes128EncryptWords(key, x2, x3, x0, x1 ^ C4, OW, 12);
+    for (let i = 4; i < 16; i += 4) {
+      OW[i] = OW[i]! ^ o0;
+      OW[i + 1] = OW[i + 1]! ^ o1;
+      OW[i + 2] = OW[i + 2]! ^ o2;
+      OW[i + 3] = OW[i + 3]! ^ o3;
+    }
+    // SQN = (SQN ⊕ AK) ⊕ AK, AK = OUT2[0..5]; q0 = SQN[0..3], q1 = SQN[4..5] ‖ AMF.
+    const q0 = be32(autn, autnAt) ^ OW[4]!;
+    const q1 = (be32(autn, autnAt + 4) ^ (OW[5]! & 0xffff0000));
+    // OUT1 = E_K(TEMP ⊕ rot(IN1 ⊕ OPc, r1) ⊕ c1) ⊕ OPc, IN1 = q0 q1 q0 q1, r1 = 64 bits, c1 = 0.
+    aes128EncryptWords(key, OW[0]! ^ q0 ^ o2, OW[1]! ^ q1 ^ o3, OW[2]! ^ q0 ^ o0, OW[3]! ^ q1 ^ o1, OW, 16);
+    OW[16] = OW[16]! ^ o0;
+    OW[17] = OW[17]! ^ o1;
+    OW[18] = OW[18]! ^ o2;
+    OW[19] = OW[19]! ^ o3;
+    for (let i = 0; i < 16; i++) put32(scratch, i * 4, OW[i]!);
+    for (let i = 0; i < 4; i++) put32(scratch, S.out1 + i * 4, OW[16 + i]!);
+    put32(scratch, S.sqn, q0);
+    scratch[S.sqn + 4] = q1 >>> 24;
+    scratch[S.sqn + 5] = q1 >>> 16;
+    return ((OW[16]! ^ be32(autn, autnAt + 8)) | (OW[17]! ^ be32(autn, autnAt + 12))) === 0;
+  } finally {
+    OW.fill(0);
+  }
 }
 
 /** f5* over a kernel: OUT5[0..47]. */

@@ -16,9 +16,8 @@
  * Checked against RFC 6979 A.2.5, @noble/curves and node:crypto in test/algorithms/p256.test.ts.
  */
 import { p256 } from '@noble/curves/nist.js';
-import { sha256 } from './sha256.js';
-import { concat } from '../runtime/bytes.js';
-import { GX, GY, N, P, accumulate, affineX, buildTable, onCurve, type CombTable, type Jac } from './p256-comb.js';
+import { HmacSha256, sha256 } from './sha256.js';
+import { GX, GY, N, P, accumulate, affineX, buildTable, invN, invP, onCurve, type CombTable, type Jac } from './p256-comb.js';
 
 export { N as P256_ORDER } from './p256-comb.js';
 export const PUBLIC_KEY_LENGTH = 65;
@@ -29,15 +28,27 @@ const KEY_WINDOW = 10;
 const KEY_CACHE_SIZE = 8;
 const Fn = p256.Point.Fn;
 
+/** Big-endian bytes → integer, 32 bits per bigint step (4× the byte loop: issue 20). */
 export function bytesToBig(b: Uint8Array): bigint {
   let v = 0n;
-  for (let i = 0; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
+  let i = 0;
+  for (; i + 4 <= b.length; i += 4) v = (v << 32n) | BigInt(((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0);
+  for (; i < b.length; i++) v = (v << 8n) | BigInt(b[i]!);
   return v;
 }
 
+/** The low `len` bytes of a non-negative integer, big-endian, 32 bits per bigint step. */
 export function bigToBytes(v: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
-  for (let i = len - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  let i = len;
+  for (; i >= 4; i -= 4, v >>= 32n) {
+    const w = Number(BigInt.asUintN(32, v));
+    out[i - 1] = w & 0xff;
+    out[i - 2] = (w >>> 8) & 0xff;
+    out[i - 3] = (w >>> 16) & 0xff;
+    out[i - 4] = w >>> 24;
+  }
+  for (; i > 0; i--, v >>= 8n) out[i - 1] = Number(v & 0xffn);
   return out;
 }
 
@@ -101,7 +112,7 @@ export function publicKeyOf(d: bigint | Uint8Array): Uint8Array {
 }
 
 function jacToAffine(a: Jac): { x: bigint; y: bigint } {
-  const zi = p256.Point.Fp.inv(a.z);
+  const zi = invP(a.z);
   const zi2 = (zi * zi) % P;
   return { x: (a.x * zi2) % P, y: (((a.y * zi2) % P) * zi) % P };
 }
@@ -112,45 +123,58 @@ export function keygen(seed: Uint8Array): { secretKey: Uint8Array; publicKey: Ui
   return { secretKey: bigToBytes(d, 32), publicKey: publicKeyOf(d) };
 }
 
-/** HMAC-SHA256 (RFC 2104) over the one-shot SHA-256; keys here are always 32 bytes (< block size). */
-function hmac(key: Uint8Array, msg: Uint8Array): Uint8Array {
-  const inner = new Uint8Array(64 + msg.length);
-  const outer = new Uint8Array(64 + 32);
-  for (let i = 0; i < 64; i++) {
-    const b = i < key.length ? key[i]! : 0;
-    inner[i] = b ^ 0x36;
-    outer[i] = b ^ 0x5c;
-  }
-  inner.set(msg, 64);
-  outer.set(sha256(inner), 64);
-  inner.fill(0);
-  return sha256(outer);
-}
-
-const ZERO = Uint8Array.of(0);
-const ONE = Uint8Array.of(1);
-const join = concat;
-
 /**
- * What RFC 6979 signing needs from the machine: HMAC-SHA256 and the x coordinate of k·G. The pure
- * forms are here; a faster provider (host/crypto/node-provider.ts) gives its own, and signDigestWith
- * keeps the nonce derivation — hence every signature byte — the same for both (issue 20).
+ * What RFC 6979 signing needs from the machine: the x coordinate of k·G, and optionally an
+ * HMAC-SHA256. A faster provider (host/crypto/node-provider.ts) gives its own k·G, and
+ * signDigestWith keeps the nonce derivation — hence every signature byte — the same for all
+ * (issue 20).
  */
 export interface SignOps {
-  /** HMAC-SHA256(key, msg) with a 32-byte key. */
-  hmac(key: Uint8Array, msg: Uint8Array): Uint8Array;
+  /**
+   * HMAC-SHA256(key, msg) with a 32-byte key. Optional: without it the card's own HMAC runs, with
+   * the pads' chaining values kept for each K of the DRBG (HmacSha256) — cheaper than a per-call
+   * HMAC through node:crypto's one-shot hash on this machine kind (issue 20).
+   */
+  hmac?(key: Uint8Array, msg: Uint8Array): Uint8Array;
   /** x(k·G) as an integer, k in 1..n-1. */
   baseX(k: bigint): bigint;
+  /** The same from k's 32 big-endian bytes, when the machine takes bytes (saves a conversion). */
+  baseXOfBytes?(k: Uint8Array): bigint;
 }
 
 const PURE_SIGN_OPS: SignOps = {
-  hmac,
   baseX(k: bigint): bigint {
     const acc: Jac = { x: 0n, y: 0n, z: 0n };
     accumulate(acc, gComb(), k, true);
     return affineX(acc)!;
   },
 };
+
+/** The keyed-MAC steps of the DRBG: HmacSha256, or a per-call `SignOps.hmac` behind the same face. */
+interface DrbgMac {
+  setKey(key: Uint8Array): unknown;
+  macInto(msg: Uint8Array, out: Uint8Array): unknown;
+  wipe(): void;
+}
+
+class CallMac implements DrbgMac {
+  private readonly key = new Uint8Array(32);
+  constructor(private readonly hmac: (key: Uint8Array, msg: Uint8Array) => Uint8Array) {}
+  setKey(key: Uint8Array): void {
+    this.key.set(key);
+  }
+  macInto(msg: Uint8Array, out: Uint8Array): void {
+    out.set(this.hmac(this.key, msg));
+  }
+  wipe(): void {
+    this.key.fill(0);
+  }
+}
+
+/** The DRBG's MAC (re-keyed per K, wiped after each signature) and the one under step c's K = 0. */
+const drbgMac = new HmacSha256();
+const zeroKeyMac = new HmacSha256().setKey(new Uint8Array(32)); // public: the all-zero key
+const ZERO_KEY = new Uint8Array(32);
 
 /**
  * Sign a 32-byte digest: RFC 6979 §3.2 nonce, hedged with `extraEntropy` (k', §3.6) when given.
@@ -160,38 +184,76 @@ export function signDigest(d: bigint | Uint8Array, digest: Uint8Array, extraEntr
   return signDigestWith(PURE_SIGN_OPS, d, digest, extraEntropy, lowS);
 }
 
-/** signDigest over the given HMAC and k·G (the same nonces, the same signatures). */
+/**
+ * signDigest over the given k·G (and HMAC, when `ops` has one): the same nonces, the same
+ * signatures. RFC 6979 §3.2 steps b–h exactly, with qlen = hlen = 256 (one HMAC per candidate):
+ * five MACs for the usual first candidate, K and V in fixed buffers wiped afterwards.
+ */
 export function signDigestWith(ops: SignOps, d: bigint | Uint8Array, digest: Uint8Array, extraEntropy?: Uint8Array, lowS = true): Uint8Array {
   if (digest.length !== 32) throw new RangeError(`"digest" expected 32 bytes, got ${digest.length}`);
-  const mac = ops.hmac;
   const x = scalarOf(d);
-  const e = bytesToBig(digest) % N; // bits2int then mod n (qlen = hlen = 256)
-  const xo = bigToBytes(x, 32);
-  const extra = extraEntropy ?? new Uint8Array(0);
-  const seed = join(xo, bigToBytes(e, 32), extra); // int2octets(x) ‖ bits2octets(h1) ‖ k'
-  let v: Uint8Array = new Uint8Array(32).fill(1);
-  let k: Uint8Array = mac(new Uint8Array(32), join(v, ZERO, seed)); // steps b-f
-  v = mac(k, v);
-  k = mac(k, join(v, ONE, seed));
-  v = mac(k, v);
+  const h = bytesToBig(digest);
+  const e = h % N; // bits2int then mod n (qlen = hlen = 256)
+  const extraLen = extraEntropy === undefined ? 0 : extraEntropy.length;
+  // msg = V ‖ sep ‖ int2octets(x) ‖ bits2octets(h1) ‖ k' (steps d and f); its first 33 bytes serve step h's V ‖ 00.
+  const msg = new Uint8Array(97 + extraLen);
+  if (typeof d === 'bigint') {
+    const xo = bigToBytes(x, 32);
+    msg.set(xo, 33);
+    xo.fill(0);
+  } else msg.set(d, 33); // the scalar's own bytes when given as bytes
+  msg.set(e === h ? digest : bigToBytes(e, 32), 65);
+  if (extraEntropy !== undefined) msg.set(extraEntropy, 97);
+  const K = new Uint8Array(32);
+  const V = new Uint8Array(32).fill(1); // step b; step c: K = 0
+  const mac: DrbgMac = ops.hmac === undefined ? drbgMac : new CallMac(ops.hmac);
   try {
+    msg.set(V, 0); // msg[32] = 0x00
+    if (mac === drbgMac) zeroKeyMac.macInto(msg, K);
+    else {
+      mac.setKey(ZERO_KEY);
+      mac.macInto(msg, K);
+    }
+    mac.setKey(K); // step d done: K = HMAC_K(V ‖ 00 ‖ seed)
+    mac.macInto(V, V); // e
+    msg.set(V, 0);
+    msg[32] = 1;
+    mac.macInto(msg, K); // f
+    mac.setKey(K);
+    mac.macInto(V, V); // g
+    const vz = msg.subarray(0, 33);
     for (;;) {
-      v = mac(k, v); // step h: T = V (tlen = qlen)
-      const kk = bytesToBig(v);
+      mac.macInto(V, V); // step h: T = V (tlen = qlen)
+      const kk = bytesToBig(V);
       if (kk >= 1n && kk < N) {
-        const r = ops.baseX(kk) % N;
+        const r = (ops.baseXOfBytes !== undefined ? ops.baseXOfBytes(V) : ops.baseX(kk)) % N;
         if (r !== 0n) {
-          const s = Fn.mul(Fn.inv(kk), Fn.add(e, Fn.mul(r, x)));
-          if (s !== 0n) return join(bigToBytes(r, 32), bigToBytes(lowS && s > N >> 1n ? N - s : s, 32));
+          let s = (invN(kk) * ((e + r * x) % N)) % N;
+          if (s !== 0n) {
+            if (lowS && s > N >> 1n) s = N - s;
+            return rs(r, s);
+          }
         }
       }
-      k = mac(k, join(v, ZERO));
-      v = mac(k, v);
+      msg.set(V, 0);
+      msg[32] = 0;
+      mac.macInto(vz, K);
+      mac.setKey(K);
+      mac.macInto(V, V);
     }
   } finally {
-    xo.fill(0);
-    seed.fill(0);
+    mac.wipe();
+    msg.fill(0);
+    K.fill(0);
+    V.fill(0);
   }
+}
+
+/** r‖s, 32 bytes each, big-endian. */
+function rs(r: bigint, s: bigint): Uint8Array {
+  const out = bigToBytes(s, 64); // s in the low 32 bytes; r's bytes go above it
+  out.set(bigToBytes(r, 32), 0);
+  return out;
 }
 
 /** Sign SHA-256(message) (deterministic RFC 6979 unless `extraEntropy`). */
@@ -208,7 +270,7 @@ export function verifyDigest(key: Uint8Array, digest: Uint8Array, sig: Uint8Arra
   const r = bytesToBig(sig.subarray(0, 32));
   const s = bytesToBig(sig.subarray(32));
   if (r <= 0n || r >= N || s <= 0n || s >= N) return false;
-  const w = Fn.inv(s);
+  const w = invN(s);
   const u1 = Fn.mul(bytesToBig(digest) % N, w);
   const u2 = Fn.mul(r, w);
   if (!cache) {

@@ -23,6 +23,8 @@ export const PURE_CRYPTO: CryptoProvider = Object.freeze({
     signDigest(secretKey, digest, extraEntropy, lowS ?? true),
   p256Verify: (publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array, cache?: boolean): boolean =>
     verifyDigest(publicKey, digest, signature, cache ?? true),
+  p256VerifyMessage: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, cache?: boolean): boolean =>
+    message instanceof Uint8Array && verifyDigest(publicKey, sha256(message), signature, cache ?? true),
 });
 
 /** The provider of a card context: the one the card was given, else the pure one. */

@@ -60,17 +60,27 @@ function compress(block: Uint8Array, off: number): void {
 /** SHA-256 of `data` (any length up to 2^32 bytes). */
 export function sha256(data: Uint8Array): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new TypeError('sha256: "data" expected Uint8Array');
-  H.set(IV);
+  const out = new Uint8Array(32);
+  digestFrom(IV, 0, data, out, 0);
+  return out;
+}
+
+/**
+ * Resume SHA-256 from `state` (the chaining value after `prefix` bytes, a multiple of 64) over
+ * `data`, padding for prefix + data.length bytes in all, and write the 32-byte digest at out[off].
+ */
+function digestFrom(state: Int32Array, prefix: number, data: Uint8Array, out: Uint8Array, off: number): void {
+  H.set(state);
   const n = data.length;
   const full = n - (n % 64);
-  for (let off = 0; off < full; off += 64) compress(data, off);
+  for (let o = 0; o < full; o += 64) compress(data, o);
   // Padding (§5.1.1): 0x80, zeros, 64-bit big-endian bit length; one or two final blocks.
   const rem = n - full;
   TAIL.fill(0);
-  TAIL.set(data.subarray(full), 0);
+  for (let i = 0; i < rem; i++) TAIL[i] = data[full + i]!;
   TAIL[rem] = 0x80;
   const tailLen = rem < 56 ? 64 : 128;
-  const bits = n * 8;
+  const bits = (prefix + n) * 8;
   const hi = Math.floor(bits / 0x100000000);
   TAIL[tailLen - 8] = hi >>> 24;
   TAIL[tailLen - 7] = (hi >>> 16) & 0xff;
@@ -82,13 +92,65 @@ export function sha256(data: Uint8Array): Uint8Array {
   TAIL[tailLen - 1] = bits & 0xff;
   compress(TAIL, 0);
   if (tailLen === 128) compress(TAIL, 64);
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 8; i++, off += 4) {
     const v = H[i]!;
-    out[i * 4] = v >>> 24;
-    out[i * 4 + 1] = (v >>> 16) & 0xff;
-    out[i * 4 + 2] = (v >>> 8) & 0xff;
-    out[i * 4 + 3] = v & 0xff;
+    out[off] = v >>> 24;
+    out[off + 1] = (v >>> 16) & 0xff;
+    out[off + 2] = (v >>> 8) & 0xff;
+    out[off + 3] = v & 0xff;
   }
-  return out;
+  TAIL.fill(0); // it held message bytes (HMAC keys and DRBG state pass through here)
+}
+
+/**
+ * HMAC-SHA256 (RFC 2104) that keeps the chaining values of the key's inner and outer pad blocks:
+ * after `setKey`, each MAC costs its message blocks plus one outer block, where a plain HMAC
+ * hashes both 64-byte pads again every call. RFC 6979's HMAC-DRBG uses each K for two or three
+ * consecutive MACs (card/algorithms/p256.ts signDigestWith; issue 20). One instance per use site:
+ * it holds key material until `wipe()`.
+ */
+export class HmacSha256 {
+  private readonly inner = new Int32Array(8);
+  private readonly outer = new Int32Array(8);
+  private readonly pad = new Uint8Array(64);
+  private readonly mid = new Uint8Array(32);
+
+  /** Key the MAC (RFC 2104: a key longer than 64 bytes is hashed first). */
+  setKey(key: Uint8Array): this {
+    if (!(key instanceof Uint8Array)) throw new TypeError('HmacSha256.setKey: "key" expected Uint8Array');
+    const k = key.length > 64 ? sha256(key) : key;
+    for (let i = 0; i < 64; i++) this.pad[i] = (i < k.length ? k[i]! : 0) ^ 0x36;
+    H.set(IV);
+    compress(this.pad, 0);
+    this.inner.set(H);
+    for (let i = 0; i < 64; i++) this.pad[i] = this.pad[i]! ^ 0x36 ^ 0x5c;
+    H.set(IV);
+    compress(this.pad, 0);
+    this.outer.set(H);
+    this.pad.fill(0);
+    H.fill(0);
+    W.fill(0);
+    return this;
+  }
+
+  /** HMAC(key, msg) written at out[off] (32 bytes); `msg` and `out` may overlap. Returns `out`. */
+  macInto(msg: Uint8Array, out: Uint8Array, off = 0): Uint8Array {
+    digestFrom(this.inner, 64, msg, this.mid, 0);
+    digestFrom(this.outer, 64, this.mid, out, off);
+    this.mid.fill(0);
+    H.fill(0);
+    W.fill(0);
+    return out;
+  }
+
+  /** HMAC(key, msg) as a new array. */
+  mac(msg: Uint8Array): Uint8Array {
+    return this.macInto(msg, new Uint8Array(32));
+  }
+
+  /** Forget the key. */
+  wipe(): void {
+    this.inner.fill(0);
+    this.outer.fill(0);
+  }
 }

@@ -162,6 +162,11 @@ export function checkSqnFreshness(
   return { accepted: true, seq, ind, state: { seq: next }, sqnMs: highest(next, params.indBits) };
 }
 
+/** The big-endian 48-bit integer at `o` (the caller has checked the bounds). */
+function u48At(b: Uint8Array, o: number): number {
+  return ((b[o]! << 8) | b[o + 1]!) * 4294967296 + (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
+}
+
 /** The verdict of the packed check: the same facts as SqnVerdict, without a next state. */
 export type PackedSqnVerdict =
   | { readonly accepted: true; readonly seq: number; readonly ind: number; readonly sqnMs: number }
@@ -177,29 +182,60 @@ export type PackedSqnVerdict =
  * the error names it like checkSqnFreshness does. On acceptance the caller writes SEQ at entry IND.
  */
 export function checkPackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnParams): PackedSqnVerdict {
+  const size = 2 ** params.indBits;
+  // The order of the errors as before the split: the array's length, the SQN, then the entries.
+  if (packed.length !== 6 * size) throw new RangeError(`"state.seq" expected ${size} entries, got ${packed.length / 6}`);
+  bytesOf('sqn', sqn, 6);
+  return decidePackedSqn(packed, sqn, params, packedSqnMs(packed, params));
+}
+
+/**
+ * The scan half of checkPackedSqn: SQN_MS of the packed array (0 when nothing was accepted), after
+ * range-checking every entry (RangeError naming the entry like checkSqnFreshness). A caller may keep
+ * the result while it can prove the array unchanged (the USIM keys it on the memory's generation and
+ * open-journal length, issue 20) and hand it to decidePackedSqn.
+ */
+export function packedSqnMs(packed: Uint8Array, params: SqnParams): number {
   const indBits = params.indBits;
   const size = 2 ** indBits;
   if (packed.length !== 6 * size) throw new RangeError(`"state.seq" expected ${size} entries, got ${packed.length / 6}`);
-  bytesOf('sqn', sqn, 6);
   const seqMax = 2 ** (SQN_BITS - indBits) - 1;
-  let ms = 0;
+  // One pass in 16-bit words (small integers: no heap numbers per entry). An entry is in range
+  // when its top indBits bits are zero (SEQ has 48 - indBits). SQN_MS = SEQ_MS || IND of the
+  // highest non-zero entry, the later IND on a tie; SEQ_MS(i) = 0 means nothing accepted at i.
+  const topShift = 16 - indBits;
+  let b0 = 0, b1 = 0, b2 = 0, best = -1;
   for (let i = 0, o = 0; i < size; i++, o += 6) {
-    const v = readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2);
-    if (v > seqMax) intBetween(`state.seq[${i}]`, v, 0, seqMax);
-    // SEQ_MS(i) = 0 means nothing was accepted at i; SEQ_MS || i grows with SEQ_MS, then i.
-    if (v > 0) {
-      const joined = v * size + i;
-      if (joined > ms) ms = joined;
+    const w0 = (packed[o]! << 8) | packed[o + 1]!;
+    const w1 = (packed[o + 2]! << 8) | packed[o + 3]!;
+    const w2 = (packed[o + 4]! << 8) | packed[o + 5]!;
+    if ((w0 >> topShift) !== 0) intBetween(`state.seq[${i}]`, u48At(packed, o), 0, seqMax);
+    if ((w0 | w1 | w2) !== 0 && (w0 > b0 || (w0 === b0 && (w1 > b1 || (w1 === b1 && w2 >= b2))))) {
+      b0 = w0;
+      b1 = w1;
+      b2 = w2;
+      best = i;
     }
   }
-  const value = readU16(sqn, 0) * 2 ** 32 + readU32(sqn, 2);
-  const ind = value % size;
-  const seq = (value - ind) / size;
-  const seqMs = Math.floor(ms / size);
+  return best < 0 ? 0 : (b0 * 4294967296 + b1 * 65536 + b2) * size + best;
+}
+
+/**
+ * The decision half of checkPackedSqn, given `ms` = packedSqnMs(packed, params) of this very array
+ * (the caller's promise): O(1), it reads only the received SQN and entry IND.
+ */
+export function decidePackedSqn(packed: Uint8Array, sqn: Uint8Array, params: SqnParams, ms: number): PackedSqnVerdict {
+  bytesOf('sqn', sqn, 6);
+  const size = 2 ** params.indBits;
+  // size ≤ 2^16 is a power of two: IND is the low bits of the last two bytes, and dividing by
+  // size (multiplying by its exact inverse) is exact; no floating-point remainder (issue 20).
+  const inv = 1 / size;
+  const ind = ((sqn[4]! << 8) | sqn[5]!) & (size - 1);
+  const seq = (u48At(sqn, 0) - ind) * inv;
+  const seqMs = Math.floor(ms * inv);
   if (seq - seqMs > params.delta) return { accepted: false, reason: SQN_REJECT.DELTA, seq, ind, sqnMs: ms };
   if (params.limit !== undefined && seqMs - seq >= params.limit) return { accepted: false, reason: SQN_REJECT.LIMIT, seq, ind, sqnMs: ms };
-  const o = ind * 6;
-  if (seq <= readU16(packed, o) * 2 ** 32 + readU32(packed, o + 2)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
+  if (seq <= u48At(packed, ind * 6)) return { accepted: false, reason: SQN_REJECT.NOT_FRESH, seq, ind, sqnMs: ms };
   const joined = seq * size + ind;
   return { accepted: true, seq, ind, sqnMs: joined > ms ? joined : ms };
 }

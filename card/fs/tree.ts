@@ -223,6 +223,13 @@ export class FileTree {
     return this.nodes.filter((n) => n.name === name);
   }
 
+  /** The first node named `name` (byName(name)[0] without the array). */
+  firstByName(name: string): FsNode | undefined {
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) if (nodes[i]!.name === name) return nodes[i];
+    return undefined;
+  }
+
   byPath(path: string): FsNode | undefined {
     const p = path.toUpperCase();
     return this.nodes.find((n) => n.path === p);

@@ -342,6 +342,8 @@ export function parseImage(text: string, opts: ParseImageOptions): Card {
 
   // 5. Into the card's memory, and the open transaction (what is left of it) into its journal.
   for (const a of applets) for (const [name, f] of a.fields) card.memory.cells.get(`${a.inst.aidHex}/${name}`)!.set(f.bytes);
+  // The cells changed in place, not through write(): caches keyed on the generation must see it.
+  card.memory.generation++;
   if (journal !== null) {
     const entries: JournalEntry[] = journal.map((e) => ({ key: `${applets[e.applet]!.inst.aidHex}/${e.field}`, offset: e.offset, before: e.before }));
     card.memory.restoreJournal(entries);

@@ -24,7 +24,7 @@
  */
 import { sha256 } from '../algorithms/sha256.js';
 import { concat, u16, u32 } from '../runtime/bytes.js';
-import { tagged } from './tagged.js';
+import { statement, tagged } from './tagged.js';
 
 export { LEDGER_AID } from '../../apdu-specs/ledger.js';
 
@@ -86,25 +86,39 @@ export const SLOT = { state: 0, ticket: 1, gateChallenge: 25, gateTime: 41, leng
 export const TRANSFER = { ticket: 0, fromCard: 24, fromKey: 32, cert: 97, signature: 161, length: 225 } as const;
 
 // ---- signing inputs ----
+// xStatement: the signed bytes (tag ‖ fields), what the card verifies with p256VerifyMessage;
+// xDigest: their SHA-256, what a signer signs (the same signature verifies against either).
 
+export const offerStatement = (editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number, challenge: Uint8Array, dateTime: number): Uint8Array =>
+  statement('CFOF', editorId, offerHash, u32(price), u16(currency), challenge, u32(dateTime));
 export const offerDigest = (editorId: Uint8Array, offerHash: Uint8Array, price: number, currency: number, challenge: Uint8Array, dateTime: number): Uint8Array =>
-  tagged('CFOF', editorId, offerHash, u32(price), u16(currency), challenge, u32(dateTime));
-export const editorDigest = (editorId: Uint8Array, keyVersion: number, editorPublicKey: Uint8Array): Uint8Array => tagged('CFED', editorId, u32(keyVersion), editorPublicKey);
+  sha256(offerStatement(editorId, offerHash, price, currency, challenge, dateTime));
+export const editorStatement = (editorId: Uint8Array, keyVersion: number, editorPublicKey: Uint8Array): Uint8Array => statement('CFED', editorId, u32(keyVersion), editorPublicKey);
+export const editorDigest = (editorId: Uint8Array, keyVersion: number, editorPublicKey: Uint8Array): Uint8Array => sha256(editorStatement(editorId, keyVersion, editorPublicKey));
 export const receiptDigest = (record: Uint8Array): Uint8Array => tagged('CFRC', record);
+export const loadStatement = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
+  statement('CFLD', cardId, challenge, u32(amount), u32(loadCounter));
 export const loadDigest = (cardId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
-  tagged('CFLD', cardId, challenge, u32(amount), u32(loadCounter));
+  sha256(loadStatement(cardId, challenge, amount, loadCounter));
 export const exportDigest = (cardId: Uint8Array, exportCounter: number, first: number, last: number, amount: number, recordsDigest: Uint8Array): Uint8Array =>
   tagged('CFEX', cardId, u32(exportCounter), u32(first), u32(last), u32(amount), recordsDigest);
+export const ackStatement = (cardId: Uint8Array, exportCounter: number, last: number, recordsDigest: Uint8Array): Uint8Array =>
+  statement('CFAK', cardId, u32(exportCounter), u32(last), recordsDigest);
 export const ackDigest = (cardId: Uint8Array, exportCounter: number, last: number, recordsDigest: Uint8Array): Uint8Array =>
-  tagged('CFAK', cardId, u32(exportCounter), u32(last), recordsDigest);
-export const certDigest = (cardId: Uint8Array, publicKey: Uint8Array): Uint8Array => tagged('CFCT', cardId, publicKey);
-export const ticketDigest = (cardId: Uint8Array, challenge: Uint8Array, ticket: Uint8Array): Uint8Array => tagged('CFTI', cardId, challenge, ticket);
+  sha256(ackStatement(cardId, exportCounter, last, recordsDigest));
+export const certStatement = (cardId: Uint8Array, publicKey: Uint8Array): Uint8Array => statement('CFCT', cardId, publicKey);
+export const certDigest = (cardId: Uint8Array, publicKey: Uint8Array): Uint8Array => sha256(certStatement(cardId, publicKey));
+export const ticketStatement = (cardId: Uint8Array, challenge: Uint8Array, ticket: Uint8Array): Uint8Array => statement('CFTI', cardId, challenge, ticket);
+export const ticketDigest = (cardId: Uint8Array, challenge: Uint8Array, ticket: Uint8Array): Uint8Array => sha256(ticketStatement(cardId, challenge, ticket));
 export const validateDigest = (cardId: Uint8Array, ticketId: Uint8Array, gateChallenge: Uint8Array, gateTime: Uint8Array): Uint8Array =>
   tagged('CFTV', cardId, ticketId, gateChallenge, gateTime);
-export const refundAuthDigest = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => tagged('CFTR', cardId, ticketId, challenge);
+export const refundAuthStatement = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => statement('CFTR', cardId, ticketId, challenge);
+export const refundAuthDigest = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => sha256(refundAuthStatement(cardId, ticketId, challenge));
 export const refundedDigest = (cardId: Uint8Array, ticketId: Uint8Array, challenge: Uint8Array): Uint8Array => tagged('CFTD', cardId, ticketId, challenge);
+export const transferStatement = (fromCardId: Uint8Array, ticket: Uint8Array, recipientKey: Uint8Array, recipientNonce: Uint8Array): Uint8Array =>
+  statement('CFTT', fromCardId, ticket, recipientKey, recipientNonce);
 export const transferDigest = (fromCardId: Uint8Array, ticket: Uint8Array, recipientKey: Uint8Array, recipientNonce: Uint8Array): Uint8Array =>
-  tagged('CFTT', fromCardId, ticket, recipientKey, recipientNonce);
+  sha256(transferStatement(fromCardId, ticket, recipientKey, recipientNonce));
 
 /** Digest of exported records, oldest first (what EXPORT LOG and the server's ACK cover). */
 export function recordsDigest(records: readonly Uint8Array[]): Uint8Array {

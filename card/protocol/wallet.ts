@@ -10,7 +10,8 @@
  * personalization, and PAY runs only after the SIM authenticated the subscriber in this session.
  */
 import { u32 } from '../runtime/bytes.js';
-import { tagged } from './tagged.js';
+import { sha256 } from '../algorithms/sha256.js';
+import { statement, tagged } from './tagged.js';
 
 export { WALLET_AID } from '../../apdu-specs/wallet.js';
 
@@ -39,6 +40,9 @@ export const WALLET_FLAG = {
 } as const;
 
 export const walletReceiptDigest = (record: Uint8Array): Uint8Array => tagged('CWRC', record);
+/** The signed bytes of a load (what the card verifies with p256VerifyMessage); walletLoadDigest is their SHA-256. */
+export const walletLoadStatement = (walletId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
+  statement('CWLD', walletId, challenge, u32(amount), u32(loadCounter));
 export const walletLoadDigest = (walletId: Uint8Array, challenge: Uint8Array, amount: number, loadCounter: number): Uint8Array =>
-  tagged('CWLD', walletId, challenge, u32(amount), u32(loadCounter));
+  sha256(walletLoadStatement(walletId, challenge, amount, loadCounter));
 

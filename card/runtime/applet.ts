@@ -121,6 +121,18 @@ export abstract class Applet {
    * with its SW. An applet without it cannot be personalized through a security domain.
    */
   processData?(data: Uint8Array): Uint8Array | void;
+
+  /**
+   * Whether this applet hosts an application named `name` (a DF name / AID, full or right-truncated)
+   * that is not an applet instance of its own — a UICC's ADF.USIM / ADF.ISIM inside the SIM
+   * applet's file system. When the channel's current applet does not take the SELECT (the ISD,
+   * another applet), the runtime selects the hosting applet on the channel and passes it the
+   * SELECT, as a UICC selects an ADF whatever application is current (TS 102.221 §11.1.1).
+   * Default: none.
+   */
+  hostsApplication(_name: Uint8Array): boolean {
+    return false;
+  }
 }
 
 /** An applet instance's persistent fields by name (cell name without the instance AID) → contents. */

@@ -28,7 +28,11 @@ export interface InstalledApplet {
 export type ChannelState = number | null | undefined;
 
 /** Where a SELECT by DF name goes: the runtime selects `index`, the current applet takes it, or an error. */
-export type SelectByName = { readonly kind: 'applet'; readonly index: number } | { readonly kind: 'forward' } | { readonly kind: 'refuse'; readonly sw: number };
+export type SelectByName =
+  | { readonly kind: 'applet'; readonly index: number }
+  | { readonly kind: 'forward' }
+  | { readonly kind: 'hosted'; readonly index: number }
+  | { readonly kind: 'refuse'; readonly sw: number };
 
 const EMPTY_REPLY: Reply = {};
 
@@ -209,6 +213,13 @@ export class Channels {
     }
     if (idx >= 0) return { kind: 'applet', index: idx };
     if (forward) return { kind: 'forward' };
+    // An application inside another applet (ADF.USIM in the SIM's file system) while the channel's
+    // applet does not take SELECT (the ISD): that applet is selected on the channel and takes it.
+    if (name.length > 0) {
+      for (let i = 0; i < this.installed.length; i++) {
+        if (i !== current && this.selectable(i) && this.installed[i]!.applet.hostsApplication(name)) return { kind: 'hosted', index: i };
+      }
+    }
     return { kind: 'refuse', sw: currentApplet?.commands.lookup(0x00, 0xa4) === SW.CLA_NOT_SUPPORTED ? SW.CLA_NOT_SUPPORTED : SW.FILE_NOT_FOUND };
   }
 }

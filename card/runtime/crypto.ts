@@ -27,6 +27,12 @@ export interface CryptoProvider {
    * personalization), a provider may keep per-key precomputation for it.
    */
   p256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array, cache?: boolean): boolean;
+  /**
+   * p256Verify over SHA-256(message): the same decision for every input, for the call sites that
+   * have the signed statement at hand (a provider whose native verify hashes the message itself
+   * can skip the digest round trip). Never throws; `cache` as for p256Verify.
+   */
+  p256VerifyMessage(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, cache?: boolean): boolean;
 }
 
 let processDefault: CryptoProvider | undefined;

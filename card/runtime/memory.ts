@@ -26,7 +26,15 @@ export class PersistentMemory {
   private tearCountdown = 0;
   /** Total counted writes since creation (for statistics and tear reporting). */
   writeCount = 0;
-  /** Bumped on every persistent change that is durable now (write outside a transaction, commit, non-atomic write). */
+  /**
+   * Bumped on every persistent change that is durable now (write outside a transaction, commit,
+   * non-atomic write), on a rollback that undoes entries, when a journal is restored, and by
+   * whoever rewrites cells without write() (snapshot restore, image load). Together with
+   * journalLength it names the cells' contents: while both are unchanged no cell has changed,
+   * because inside a transaction every write() grows the journal. Caches of values derived from
+   * cells (the USIM's SQN_MS, issue 20) rely on this: a path that changes a cell in place
+   * without going through this class must bump it.
+   */
   generation = 0;
   /** Set when an injected tear fired; every write fails until clearTear() (power-on). */
   torn = false;
@@ -52,8 +60,14 @@ export class PersistentMemory {
     return this.journal;
   }
 
+  /** Entries in the open transaction's journal, -1 without one (see generation). */
+  get journalLength(): number {
+    return this.journal === null ? -1 : this.journal.length;
+  }
+
   restoreJournal(entries: readonly JournalEntry[] | null): void {
     this.journal = entries === null ? null : entries.map((e) => ({ key: e.key, offset: e.offset, before: e.before.slice() }));
+    this.generation++;
   }
 
   /** Atomic write of src into cell at offset (journalled inside a transaction). */

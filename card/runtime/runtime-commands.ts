@@ -6,7 +6,7 @@
  * The dispatcher lets the secure-messaging and chaining bits through to these handlers: SELECT and
  * MANAGE CHANNEL refuse them after the length checks (6882 / 6884), GET RESPONSE ignores them.
  */
-import { GET_RESPONSE, GSM_GET_RESPONSE, RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
+import { GET_RESPONSE, GSM_GET_RESPONSE, PROPRIETARY_GET_RESPONSE, RUNTIME_COMMANDS } from '../../apdu-specs/iso7816.js';
 import { SW } from '../../apdu-specs/status-words.js';
 import type { CommandApdu } from './apdu.js';
 import { CommandTable, type Lookup, type Reply } from './applet.js';
@@ -37,6 +37,7 @@ export class RuntimeCommands implements DispatchTarget {
       MANAGE_CHANNEL: (a) => this.manageChannel(a),
       GET_RESPONSE: getResponse,
       GSM_GET_RESPONSE: getResponse,
+      GET_RESPONSE_8X: getResponse,
     });
   }
 
@@ -45,7 +46,7 @@ export class RuntimeCommands implements DispatchTarget {
    * `entry` is this table's lookup of the command (the card looks it up once per command).
    */
   keepsPending(entry: Lookup): boolean {
-    return typeof entry !== 'number' && (entry.spec === GET_RESPONSE || entry.spec === GSM_GET_RESPONSE);
+    return typeof entry !== 'number' && (entry.spec === GET_RESPONSE || entry.spec === GSM_GET_RESPONSE || entry.spec === PROPRIETARY_GET_RESPONSE);
   }
 
   /**
@@ -58,6 +59,16 @@ export class RuntimeCommands implements DispatchTarget {
     if (apdu.ins !== 0xa4) return 'runtime';
     if (apdu.p1 !== 0x04) return 'applet';
     const r = this.channels.resolveByName(apdu);
+    if (r.kind === 'hosted') {
+      // The hosting applet is selected without an FCI of its own (as at power-up), then takes the SELECT.
+      try {
+        this.channels.select(apdu.claInfo.channel, r.index, null);
+      } catch (e) {
+        if (e instanceof CardError) return e.sw;
+        throw e;
+      }
+      return 'applet';
+    }
     return r.kind === 'applet' ? 'runtime' : r.kind === 'forward' ? 'applet' : r.sw;
   }
 

@@ -20,6 +20,14 @@ export class PBytes {
   get(): Uint8Array {
     return this.cell.slice();
   }
+  /** The memory's generation (PersistentMemory.generation): with journalLength, unchanged means this cell is unchanged. */
+  get generation(): number {
+    return this.mem.generation;
+  }
+  /** The open journal's length, -1 without a transaction (PersistentMemory.journalLength). */
+  get journalLength(): number {
+    return this.mem.journalLength;
+  }
   byte(i: number): number {
     return this.cell[i]!;
   }

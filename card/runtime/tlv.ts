@@ -91,30 +91,31 @@ export class TlvSyntaxError extends RangeError {
   }
 }
 
+function tlvFail(p: TlvProblem): never {
+  throw new TlvSyntaxError(p);
+}
+
 /** One data object at `start` (start < data.length): the item and the offset after it; TlvSyntaxError otherwise. */
 export function readTlvAt(data: Uint8Array, start: number, rules: StrictTlvRules = {}): { readonly item: TlvItem; readonly next: number } {
-  const fail = (p: TlvProblem): never => {
-    throw new TlvSyntaxError(p);
-  };
   let i = start;
   let tag = data[i++]!;
   if (!rules.oneByteTags && (tag & 0x1f) === 0x1f) {
-    if (i >= data.length) fail({ kind: 'tag-cut', start, at: i });
+    if (i >= data.length) tlvFail({ kind: 'tag-cut', start, at: i });
     const b = data[i++]!;
-    if (rules.der && (b & 0x80) !== 0) fail({ kind: 'long-tag', start });
+    if (rules.der && (b & 0x80) !== 0) tlvFail({ kind: 'long-tag', start });
     tag = (tag << 8) | b;
   }
-  if (i >= data.length) fail({ kind: 'no-length', start, at: i, tag });
+  if (i >= data.length) tlvFail({ kind: 'no-length', start, at: i, tag });
   let len = data[i++]!;
   if (!rules.shortLengths && (len === 0x81 || len === 0x82)) {
     const n = len - 0x80;
     const lengthByte = i - 1;
-    if (i + n > data.length) fail({ kind: 'length-cut', start, at: i });
+    if (i + n > data.length) tlvFail({ kind: 'length-cut', start, at: i });
     len = n === 1 ? data[i]! : (data[i]! << 8) | data[i + 1]!;
     i += n;
-    if (rules.der && len < (n === 1 ? 0x80 : 0x100)) fail({ kind: 'non-minimal', start, at: lengthByte });
-  } else if (len > 0x7f) fail({ kind: 'length-byte', start, at: i - 1, byte: len });
-  if (i + len > data.length) fail({ kind: 'past-end', start, at: i - 1, tag, length: len, left: data.length - i });
+    if (rules.der && len < (n === 1 ? 0x80 : 0x100)) tlvFail({ kind: 'non-minimal', start, at: lengthByte });
+  } else if (len > 0x7f) tlvFail({ kind: 'length-byte', start, at: i - 1, byte: len });
+  if (i + len > data.length) tlvFail({ kind: 'past-end', start, at: i - 1, tag, length: len, left: data.length - i });
   return { item: { tag, value: data.subarray(i, i + len), at: start }, next: i + len };
 }
 
@@ -173,10 +174,19 @@ function hx(n: number): string {
 export function encodeTlv(tag: number, value: Uint8Array | readonly number[]): Uint8Array {
   const n = value.length;
   if (n > 0xffff) throw new RangeError(`encodeTlv: value of tag ${tag.toString(16)} expected 0..65535 bytes, got ${n}`);
-  const head = [...(tag > 0xff ? [tag >> 8, tag & 0xff] : [tag]), ...(n < 0x80 ? [n] : n <= 0xff ? [0x81, n] : [0x82, n >> 8, n & 0xff])];
-  const out = new Uint8Array(head.length + n);
-  out.set(head);
-  out.set(value, head.length);
+  const out = new Uint8Array((tag > 0xff ? 2 : 1) + (n < 0x80 ? 1 : n <= 0xff ? 2 : 3) + n);
+  let o = 0;
+  if (tag > 0xff) out[o++] = tag >> 8;
+  out[o++] = tag & 0xff;
+  if (n >= 0x80) {
+    if (n <= 0xff) out[o++] = 0x81;
+    else {
+      out[o++] = 0x82;
+      out[o++] = n >> 8;
+    }
+  }
+  out[o++] = n & 0xff;
+  out.set(value, o);
   return out;
 }
 

@@ -6,18 +6,25 @@
  * - SHA-256: node's one-shot hash (createHash before Node 20.12): faster from 64 bytes on.
  * - P-256 public key d·G and ECDSA signing: signing keeps the RFC 6979 nonce (node:crypto only
  *   signs with random nonces, which would change every signature in the golden transcripts), so
- *   it runs the card's own RFC 6979 code (signDigestWith) over node's HMAC-SHA256 and node's k·G
- *   (ECDH: setPrivateKey(k) computes k·G in OpenSSL, about ten times faster than the pure comb).
- * - ECDSA verify stays pure: node verifies only over the message it hashes itself (a null
- *   algorithm means SHA-256 of the input), while the card verifies digests of tagged statements
- *   it computed; the pure verify keeps W=10 tables for long-lived keys.
+ *   it runs the card's own RFC 6979 code (signDigestWith) over node's k·G (ECDH: setPrivateKey(k)
+ *   computes k·G in OpenSSL, about ten times faster than the pure comb). The DRBG's HMAC stays
+ *   the card's own: with the pad states kept per K it beat node's one-shot hash (two per MAC).
+ * - ECDSA verify over a message (p256VerifyMessage, what the card's call sites use: they have the
+ *   signed statement at hand): node:crypto's verify('sha256', message, key, sig) with the key as a
+ *   KeyObject made from its JWK (about 100 µs to make, so long-lived keys keep theirs in a small
+ *   LRU). The inputs node would judge differently or throw on are decided first, as the pure code
+ *   decides them: a signature not 64 bytes or r, s outside 1..n-1, a key not an uncompressed point
+ *   on the curve (checked once per cached key) → false; anything node still throws on → false.
+ *   test/algorithms/provider-verify.test.ts compares the two providers' verdicts on valid, mutated
+ *   and malformed inputs. p256Verify over a bare digest stays pure (node:crypto verifies only
+ *   over a message it hashes itself).
  * - AES-128: pure. One block through a cached createCipheriv('aes-128-ecb') cost about 1.06 µs
  *   against 0.23 µs for the pure T-table code (Milenage runs 6 single blocks per AUTHENTICATE).
  * Hazard: the shared ECDH object holds the last nonce k until the next signature (the pure code
  * leaves the same values to the garbage collector); this is an emulator, not a signing service.
  */
 import * as nodeCrypto from 'node:crypto';
-import { P256_ORDER, PURE_CRYPTO, bigToBytes, bytesToBig, signDigestWith, type SignOps } from '../../card/algorithms/index.js';
+import { P256_ORDER, PURE_CRYPTO, bigToBytes, bytesToBig, isValidPublicKey, signDigestWith, type SignOps } from '../../card/algorithms/index.js';
 import { setDefaultCryptoProvider, type CryptoProvider } from '../../card/runtime/index.js';
 
 const ecdh = nodeCrypto.createECDH('prime256v1');
@@ -40,10 +47,70 @@ function scalarBytes(d: Uint8Array): Uint8Array {
 
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
 
+// No `hmac`: the card's own HMAC with the pads' chaining values kept per K (HmacSha256) costs
+// less than two one-shot node hashes per MAC, 5 MACs a signature (issue 20, docs/performance.md).
 const NODE_SIGN_OPS: SignOps = {
-  hmac: (key, msg) => asBytes(nodeCrypto.createHmac('sha256', key).update(msg).digest()),
   baseX: (k) => bytesToBig(baseMultiply(bigToBytes(k, 32)).subarray(1, 33)),
+  baseXOfBytes: (k) => bytesToBig(baseMultiply(k).subarray(1, 33)),
 };
+
+const ORDER_BYTES = bigToBytes(P256_ORDER, 32);
+
+/** Whether the 32 bytes at `off` hold a scalar in 1..n-1 (big-endian), without a bigint. */
+function inScalarRange(b: Uint8Array, off: number): boolean {
+  let zero = true;
+  for (let i = 0; i < 32; i++) {
+    if (b[off + i] !== 0) {
+      zero = false;
+      break;
+    }
+  }
+  if (zero) return false;
+  for (let i = 0; i < 32; i++) {
+    const x = b[off + i]!, n = ORDER_BYTES[i]!;
+    if (x !== n) return x < n;
+  }
+  return false; // = n
+}
+
+const KEY_CACHE_SIZE = 8;
+const keyObjects = new Map<string, nodeCrypto.KeyObject>();
+
+function keyObjectOf(key: Uint8Array): nodeCrypto.KeyObject | undefined {
+  if (!isValidPublicKey(key)) return undefined; // length, 04 prefix, coordinates < p, on the curve
+  const b = Buffer.from(key.buffer, key.byteOffset, key.length);
+  return nodeCrypto.createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b.toString('base64url', 1, 33), y: b.toString('base64url', 33, 65) }, format: 'jwk' });
+}
+
+/** The KeyObject of a public key (cached when long-lived); undefined when the pure code would refuse the key. */
+function publicKeyObject(key: Uint8Array, cache: boolean): nodeCrypto.KeyObject | undefined {
+  if (!(key instanceof Uint8Array)) return undefined;
+  if (!cache) return keyObjectOf(key);
+  const id = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+  const hit = keyObjects.get(id);
+  if (hit !== undefined) {
+    keyObjects.delete(id); // LRU: most recent last
+    keyObjects.set(id, hit);
+    return hit;
+  }
+  const k = keyObjectOf(key);
+  if (k === undefined) return undefined;
+  if (keyObjects.size >= KEY_CACHE_SIZE) keyObjects.delete(keyObjects.keys().next().value!);
+  keyObjects.set(id, k);
+  return k;
+}
+
+/** ECDSA P-256 verify of raw r‖s over SHA-256(message) in OpenSSL, deciding as the pure verify does. */
+function verifyMessage(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, cache = true): boolean {
+  if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length !== 64) return false;
+  if (!inScalarRange(signature, 0) || !inScalarRange(signature, 32)) return false;
+  try {
+    const key = publicKeyObject(publicKey, cache);
+    return key !== undefined && nodeCrypto.verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  } catch {
+    return false;
+  }
+}
 
 export const NODE_CRYPTO: CryptoProvider = Object.freeze({
   name: 'node',
@@ -56,6 +123,7 @@ export const NODE_CRYPTO: CryptoProvider = Object.freeze({
   p256Sign: (secretKey: Uint8Array, digest: Uint8Array, extraEntropy?: Uint8Array, lowS?: boolean): Uint8Array =>
     signDigestWith(NODE_SIGN_OPS, secretKey, digest, extraEntropy, lowS ?? true),
   p256Verify: PURE_CRYPTO.p256Verify,
+  p256VerifyMessage: verifyMessage,
 });
 
 export const CRYPTO_PROVIDER_NAMES = ['node', 'pure'] as const;

@@ -5,7 +5,7 @@
  * selectable], INSTALL [for personalization] + STORE DATA, DELETE, SET STATUS, PUT KEY.
  * Each command that fails raises GP_CARD_REFUSED with the SW and its meaning; nothing retries.
  */
-import { ISD_AID, describeSw } from '../../apdu-specs/index.js';
+import { ISD_AID, KNOWN_ISD_AIDS, describeSw } from '../../apdu-specs/index.js';
 import { bytesToHex, concat, hexToBytes, readTlvsStrict, readU16 } from '../../card/runtime/index.js';
 import type { Transport } from '../transport/index.js';
 import { GpError } from './errors.js';
@@ -71,15 +71,22 @@ function securityDomainAid(fci: Uint8Array): string {
 }
 
 /**
- * SELECT the ISD by `aid`; without one, GlobalPlatform's ISD AID (apdu-specs ISD_AID), then — as
- * GlobalPlatformPro does — SELECT with no AID, which reaches the default-selected application:
- * on most cards the ISD, named by the DF name of its FCI. Returns the AID and the FCI.
+ * SELECT the ISD by `aid`; without one, the known ISD AIDs in GlobalPlatformPro's order
+ * (apdu-specs KNOWN_ISD_AIDS: GlobalPlatform's A000000151000000, then Open Platform's
+ * A000000003000000, where SIMs keep it), then — as GlobalPlatformPro does — SELECT with no AID,
+ * which reaches the default-selected application: on many cards the ISD, named by the DF name of
+ * its FCI. Returns the AID and the FCI.
  */
 export async function selectIsd(t: Transport, aid?: string): Promise<{ aid: string; fci: Uint8Array }> {
   const b = aidBytes(aid ?? ISD_AID, '--isd');
   const r = answer(await t.transmit(concat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, b.length), b, Uint8Array.of(0x00))));
   if (r.sw === 0x9000) return { aid: bytesToHex(b), fci: r.data };
   if (aid === undefined) {
+    for (const other of KNOWN_ISD_AIDS.filter((a) => a !== ISD_AID)) {
+      const o = hexToBytes(other);
+      const a = answer(await t.transmit(concat(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, o.length), o, Uint8Array.of(0x00))));
+      if (a.sw === 0x9000) return { aid: other, fci: a.data };
+    }
     const d = answer(await t.transmit(Uint8Array.of(0x00, 0xa4, 0x04, 0x00, 0x00)));
     const named = d.sw === 0x9000 ? securityDomainAid(d.data) : '';
     if (named) return { aid: named, fci: d.data };

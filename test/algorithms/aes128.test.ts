@@ -2,7 +2,7 @@
 // node:crypto, which tests may use (card/ may not).
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aes128Encrypt, aes128EncryptInto, aes128ExpandKey } from '../../card/algorithms/index.js';
+import { aes128Encrypt, aes128EncryptInto, aes128EncryptWords, aes128ExpandKey } from '../../card/algorithms/index.js';
 import { bytesToHex } from '../../card/runtime/bytes.js';
 import { expectError, h } from './vectors.js';
 
@@ -23,6 +23,24 @@ describe('aes128', () => {
     expect(Array.from(roundKeys.slice(40), (w) => w.toString(16).padStart(8, '0')).join('')).toBe(
       'd014f9a8c9ee2589e13f0cc8b6630ca6',
     );
+  });
+
+  // The word form Milenage uses (issue 20): FIPS-197 C.1 and node:crypto on random keys and blocks.
+  it('aes128EncryptWords: big-endian words in and out, the same cipher as the byte form', () => {
+    const words = (b: Uint8Array): number[] => [0, 4, 8, 12].map((o) => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!));
+    const hexOf = (w: Int32Array, at: number): string => Array.from(w.slice(at, at + 4), (x) => (x >>> 0).toString(16).padStart(8, '0')).join('');
+    const out = new Int32Array(8);
+    const [a, b, c, d] = words(h('00112233445566778899aabbccddeeff'));
+    aes128EncryptWords(aes128ExpandKey(h('000102030405060708090a0b0c0d0e0f')), a!, b!, c!, d!, out, 4);
+    expect(hexOf(out, 4)).toBe('69c4e0d86a7b0430d8cdb78070b4c55a');
+    expect(hexOf(out, 0)).toBe('0'.repeat(32));
+    for (let i = 0; i < 300; i++) {
+      const key = new Uint8Array(randomBytes(16));
+      const block = new Uint8Array(randomBytes(16));
+      const [w0, w1, w2, w3] = words(block);
+      aes128EncryptWords(aes128ExpandKey(key), w0!, w1!, w2!, w3!, out, 0);
+      expect(hexOf(out, 0)).toBe(nodeAes(key, block));
+    }
   });
 
   it('agrees with node:crypto aes-128-ecb on 500 random keys and blocks', () => {

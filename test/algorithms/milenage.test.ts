@@ -2,6 +2,7 @@
 // (osmocom libosmocore tests/auth/milenage_test.ok) for OP→OPc with OP = 0.
 import { describe, expect, it } from 'vitest';
 import {
+  AUTN_SCRATCH,
   computeOpc,
   f1,
   f1star,
@@ -12,6 +13,8 @@ import {
   f5,
   f5star,
   kernelMilenage,
+  kernelOpenAutnAt,
+  kernelOpenAutnInto,
   milenage,
   milenageAka,
   milenageKernel,
@@ -97,6 +100,46 @@ describe('milenage: further properties', () => {
       expect(all.ak).toEqual(f5(k, opc, rand));
       expect(all.akStar).toEqual(f5star(k, opc, rand));
     }
+  });
+
+  // Guards the allocation-free AUTN opening of USIM AUTHENTICATE (issue 20) against milenage():
+  // every output byte at its offset, the MAC verdict for a good and for each single-bit-flipped AUTN.
+  it('kernelOpenAutnInto equals milenage() on the 3GPP sets and random inputs; MAC-A checked', () => {
+    const rnd = prng(20);
+    const S = AUTN_SCRATCH;
+    const inputs = [
+      ...sets.map((t) => [h(t.k), h(t.opc), h(t.rand), h(t.sqn), h(t.amf)] as const),
+      ...Array.from({ length: 40 }, () => [rnd(16), rnd(16), rnd(16), rnd(6), rnd(2)] as const),
+    ];
+    for (const [n, [k, opc, rand, sqn, amf]] of inputs.entries()) {
+      const all = milenage(k, opc, rand, sqn, amf);
+      const autn = Uint8Array.from([...sqn.map((b, i) => b ^ all.ak[i]!), ...amf, ...all.macA]);
+      const m = milenageKernel(k, opc);
+      const scratch = new Uint8Array(S.length).fill(0xee);
+      expect(kernelOpenAutnInto(m, rand, autn, scratch)).toBe(true);
+      expect(hex(scratch.subarray(S.sqn, S.sqn + 6))).toBe(hex(sqn));
+      expect(hex(scratch.subarray(S.res, S.res + 8))).toBe(hex(all.res));
+      expect(hex(scratch.subarray(S.out2, S.out2 + 6))).toBe(hex(all.ak));
+      expect(hex(scratch.subarray(S.ck, S.ck + 16))).toBe(hex(all.ck));
+      expect(hex(scratch.subarray(S.ik, S.ik + 16))).toBe(hex(all.ik));
+      expect(hex(scratch.subarray(S.out1, S.out1 + 16))).toBe(hex(all.macA) + hex(all.macS));
+      const bad = autn.slice();
+      bad[n % 16]! ^= 1 << (n % 8); // SQN, AMF or MAC: each changes MAC-A or the compared MAC
+      expect(kernelOpenAutnInto(m, rand, bad, scratch)).toBe(false);
+      // The offset form over a command-shaped buffer (10 RAND 10 AUTN) gives the same bytes.
+      const data = Uint8Array.from([16, ...rand, 16, ...autn]);
+      const at = new Uint8Array(S.length).fill(0x11);
+      expect(kernelOpenAutnAt(m, data, 1, data, 18, at)).toBe(true);
+      expect(kernelOpenAutnInto(m, rand, autn, scratch)).toBe(true);
+      expect(hex(at)).toBe(hex(scratch));
+      data[18 + (n % 16)]! ^= 1 << (n % 8);
+      expect(kernelOpenAutnAt(m, data, 1, data, 18, at)).toBe(false);
+    }
+    const d34 = new Uint8Array(34);
+    expectError(() => kernelOpenAutnAt(milenageKernel(rnd(16), rnd(16)), d34, 1, d34, 19, new Uint8Array(S.length)), RangeError, '"autn" expected 16 bytes at offset 19, got 34 bytes in all');
+    expectError(() => kernelOpenAutnAt(milenageKernel(rnd(16), rnd(16)), d34, -1, d34, 18, new Uint8Array(S.length)), RangeError, '"rand" expected 16 bytes at offset -1, got 34 bytes in all');
+    expectError(() => kernelOpenAutnInto(milenageKernel(rnd(16), rnd(16)), rnd(16), rnd(15), new Uint8Array(S.length)), RangeError, '"autn" expected 16 bytes, got 15');
+    expectError(() => kernelOpenAutnInto(milenageKernel(rnd(16), rnd(16)), rnd(16), rnd(16), new Uint8Array(S.length - 1)), RangeError, '"scratch" expected 86 bytes, got 85');
   });
 
   it('the kernel keeps its own copy of OPc', () => {

@@ -6,11 +6,11 @@
  * against node:crypto, and the mixed-addition edge cases (doubling, P + (-P), digit carries).
  */
 import { describe, expect, it } from 'vitest';
-import { createECDH, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { createECDH, createHmac, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { p256 } from '@noble/curves/nist.js';
 import {
-  P256_ORDER, bigToBytes, bytesToBig, isValidPublicKey, keygen, publicKeyOf, sharedSecret, sign, signDigest, verify, verifyDigest,
+  P256_ORDER, bigToBytes, bytesToBig, isValidPublicKey, keygen, publicKeyOf, sharedSecret, sign, signDigest, signDigestWith, verify, verifyDigest, type SignOps,
 } from '../../card/algorithms/p256.js';
 import { GX, GY, P, accumulate, affine, buildTable, madd, type Jac } from '../../card/algorithms/p256-comb.js';
 import { sha256 } from '../../card/algorithms/sha256.js';
@@ -163,5 +163,71 @@ describe('P-256 table arithmetic edge cases', () => {
     expect(acc.z).toBe(0n);
     madd(acc, GX, GY);
     expect(affine(acc)).toEqual({ x: GX, y: GY });
+  });
+});
+
+describe('RFC 6979 §3.2 steps d–h in signDigestWith (issue 20: K, V in fixed buffers, pad states kept per K)', () => {
+  /** The first `count` candidates k of RFC 6979 §3.2, written straight from the text over node:crypto's HMAC. */
+  function candidates(x: Uint8Array, h1: Uint8Array, extra: Uint8Array, count: number): bigint[] {
+    const mac = (k: Uint8Array, ...parts: Uint8Array[]): Uint8Array => new Uint8Array(createHmac('sha256', k).update(Buffer.concat(parts)).digest());
+    let v: Uint8Array = new Uint8Array(32).fill(1);
+    let k: Uint8Array = new Uint8Array(32);
+    k = mac(k, v, Uint8Array.of(0), x, h1, extra); // d
+    v = mac(k, v); // e
+    k = mac(k, v, Uint8Array.of(1), x, h1, extra); // f
+    v = mac(k, v); // g
+    const out: bigint[] = [];
+    while (out.length < count) {
+      v = mac(k, v); // h.2 (tlen = qlen)
+      out.push(bytesToBig(v));
+      k = mac(k, v, Uint8Array.of(0)); // h.3
+      v = mac(k, v);
+    }
+    return out;
+  }
+  const pubX = (k: bigint): bigint => bytesToBig(publicKeyOf(k).subarray(1, 33));
+
+  // r = x(k·G) mod n = 0 for the first candidates (forced through baseX): the loop must take
+  // the next candidate of step h.3, the same with the card's HMAC and with a per-call one.
+  for (const hmac of ['card', 'per-call'] as const) {
+    for (const rejects of [1, 2]) {
+      for (const extraLen of [0, 32, 45]) {
+        it(`${hmac} HMAC, ${rejects} rejected candidate(s), k' of ${extraLen} bytes: the next candidates in order, the signature over the last`, () => {
+          const secret = keygen(new Uint8Array(48).fill(7 + extraLen + rejects)).secretKey;
+          const digest = sha256(new TextEncoder().encode(`retry ${hmac} ${rejects} ${extraLen}`));
+          const extra = new Uint8Array(extraLen).map((_, i) => i * 7 + 1);
+          const seen: bigint[] = [];
+          const ops: SignOps = {
+            baseX: (k) => {
+              seen.push(k);
+              return seen.length <= rejects ? N : pubX(k); // N mod n = 0: step h.3
+            },
+            ...(hmac === 'per-call' ? { hmac: (k: Uint8Array, m: Uint8Array) => new Uint8Array(createHmac('sha256', k).update(m).digest()) } : {}),
+          };
+          const sig = signDigestWith(ops, secret, digest, extraLen ? extra : undefined, false);
+          const want = candidates(secret, digest, extra, rejects + 1);
+          expect(seen).toEqual(want);
+          const k = want[rejects]!;
+          const r = pubX(k) % N;
+          const d = bytesToBig(secret);
+          const s = (p256.Point.Fn.inv(k) * ((bytesToBig(digest) + r * d) % N)) % N;
+          expect(hex(sig)).toBe(hex(bigToBytes(r, 32)) + hex(bigToBytes(s, 32)));
+          // The secret as a bigint takes the same path.
+          seen.length = 0;
+          expect(hex(signDigestWith(ops, d, digest, extraLen ? extra : undefined, false))).toBe(hex(sig));
+        });
+      }
+    }
+  }
+
+  it('the card HMAC and a per-call node:crypto HMAC give the same signatures (no forced retry)', () => {
+    const ops: SignOps = { baseX: pubX };
+    const perCall: SignOps = { baseX: pubX, hmac: (k, m) => new Uint8Array(createHmac('sha256', k).update(m).digest()) };
+    for (let i = 0; i < 20; i++) {
+      const secret = keygen(new Uint8Array(48).fill(i + 1)).secretKey;
+      const digest = sha256(Uint8Array.of(i));
+      expect(hex(signDigestWith(ops, secret, digest))).toBe(hex(signDigestWith(perCall, secret, digest)));
+      expect(hex(signDigestWith(ops, secret, digest, Uint8Array.of(i)))).toBe(hex(signDigestWith(perCall, secret, digest, Uint8Array.of(i))));
+    }
   });
 });

@@ -220,6 +220,31 @@ describe('SQN freshness (array scheme)', () => {
       });
     }
 
+    // Guards the word-wise scan (16-bit words, top-bits range check, later IND on a tie) against the
+    // reference on arbitrary states: large SEQs (all 48 bits in play), repeated values, zeros.
+    it('decides as checkSqnFreshness on random states: every indBits 0..12, large and repeated SEQs', () => {
+      const rnd = prng(4820);
+      for (let indBits = 0; indBits <= 12; indBits++) {
+        const size = 2 ** indBits;
+        const seqMax = 2 ** (48 - indBits) - 1;
+        const params: SqnParams = { indBits, delta: 2 ** 40, limit: indBits % 2 ? 2 ** 30 : undefined };
+        for (let run = 0; run < 40; run++) {
+          const pool = Array.from({ length: 3 }, () => Math.floor((rnd(1)[0]! / 256) * seqMax));
+          const seq = Array.from({ length: size }, () => {
+            const r = rnd(1)[0]!;
+            return r < 80 ? 0 : r < 200 ? pool[r % 3]! : Math.floor((rnd(1)[0]! / 256) * seqMax) + (r & 7);
+          });
+          const state: SqnState = { seq: seq.map((v) => Math.min(v, seqMax)) };
+          const ms = Math.floor(sqnMs(state, params) / size);
+          const r = rnd(3);
+          const s = Math.min(seqMax, Math.max(0, ms + (r[0]! % 5) - 2 + (r[1]! < 30 ? 2 ** 41 : 0)));
+          const sqn = sqnJoin(s, r[2]! % size, indBits);
+          const { state: _next, ...facts } = checkSqnFreshness(state, sqn, params);
+          expect(checkPackedSqn(pack(state), sqnToBytes(sqn), params), `indBits ${indBits} run ${run}`).toEqual(facts);
+        }
+      }
+    });
+
     it('names a bad entry and a bad length as checkSqnFreshness does', () => {
       const packed = new Uint8Array(6 * 32);
       packed.set(sqnToBytes(2 ** 43), 6 * 4); // one above SEQ's 43 bits

@@ -28,6 +28,7 @@ function counting(p: CryptoProvider): { provider: CryptoProvider; calls: Record<
       p256PublicKey: count('p256PublicKey', p.p256PublicKey),
       p256Sign: count('p256Sign', p.p256Sign),
       p256Verify: count('p256Verify', p.p256Verify),
+      p256VerifyMessage: count('p256VerifyMessage', p.p256VerifyMessage),
     },
   };
 }
@@ -52,6 +53,8 @@ describe.each([PURE_CRYPTO, NODE_CRYPTO])('golden transcripts under the "$name" 
       if (name === 'payment' || name === 'ledger' || name === 'wallet') {
         expect(calls['p256Sign'] ?? 0, `${name}: signatures through the provider`).toBeGreaterThan(0);
         expect(calls['p256PublicKey'] ?? 0, `${name}: key generation through the provider`).toBeGreaterThan(0);
+        expect(calls['p256VerifyMessage'] ?? 0, `${name}: signature checks over the signed statement through the provider`).toBeGreaterThan(0);
+        expect(calls['p256Verify'] ?? 0, `${name}: no card check hashes a statement first`).toBe(0);
       }
       if (name === 'loopback') expect(calls['sha256'] ?? 0).toBeGreaterThan(0);
     });

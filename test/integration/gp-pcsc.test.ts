@@ -43,7 +43,7 @@ describe.skipIf(skipPcsc)(`cardforge gp --reader through pcscd + vpcd${pcscSuite
 
   it('gp info: the ISD answers GET DATA through the reader', async () => {
     const info = GP_INFO_JSON.schema.parse(await gp('info'));
-    expect(info.isd).toBe('a000000151000000');
+    expect(info.isd).toBe('a000000003000000'); // where SIMs keep it (apdu-specs OPEN_PLATFORM_ISD_AID), found after A000000151000000 answered 6A82
     expect(info.cardData?.scps.map((s) => s.version)).toEqual([2, 3]);
   });
 

@@ -24,7 +24,7 @@ const persistent = (f: string): Record<string, string> => imageCells(JSON.parse(
 /** The image's cells with the ISD's SCP03 card challenge counter set aside (every INITIALIZE UPDATE moves it, as on a real card) and returned apart. */
 const cellsBesideCounter = (f: string): { cells: Record<string, string>; counter: string | undefined } => {
   const cells = persistent(f);
-  const key = 'a000000151000000/scp03-counter';
+  const key = 'a000000003000000/scp03-counter';
   const counter = cells[key];
   delete cells[key];
   return { cells, counter };
@@ -104,7 +104,7 @@ describe('cardforge personalize --card of a blank card with the payment and ledg
     const err = ERROR_JSON.schema.parse(JSON.parse(r.stdout));
     expect(err.error.message).toMatch(/card cryptogram does not match.*EXTERNAL AUTHENTICATE was not sent.*give the card's ISD keys in the profile's isd: section/);
     expect(applets(blank)).toBe(before);
-    const tries = Object.entries(persistent(blank)).find(([k]) => /^a000000151000000\/tries$/.test(k));
+    const tries = Object.entries(persistent(blank)).find(([k]) => /^a000000003000000\/tries$/.test(k));
     expect(tries?.[1]).toBe('0a');
     // A bad isd: field is a profile error naming file:line:col, the field and what to write.
     const bad = join(dir, 'seeds-bad-isd.yaml');

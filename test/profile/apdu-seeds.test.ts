@@ -30,7 +30,7 @@ import { isErrorSw } from '../fuzz/oracle.js';
 import { describeSw } from '../../apdu-specs/status-words.js';
 import { imageCells } from '../helpers/image-cells.js';
 import { imsiHash } from '../../card/protocol/index.js';
-import { ISD_AID, TEST_KEY_HEX } from '../../card/applets/isd/index.js';
+import { OPEN_PLATFORM_ISD_AID as ISD_AID, TEST_KEY_HEX } from '../../card/applets/isd/index.js';
 import { openSecureChannel, type GpSession } from '../../host/gp/session.js';
 
 const SEEDS = new URL('../../profiles/example-seeds.yaml', import.meta.url).pathname;

@@ -110,9 +110,12 @@ export class LedgerCore {
     return this.keys.sign(digest);
   }
 
-  /** Verify raw r‖s over a digest through the card's crypto provider; `cache`: a long-lived key (issue 20). */
-  verify(key: Uint8Array, digest: Uint8Array, signature: Uint8Array, cache = true): boolean {
-    return cryptoOf(this.ctx).p256Verify(key, digest, signature, cache);
+  /**
+   * Verify raw r‖s over SHA-256(statement) (the signed bytes, card/protocol xStatement) through the
+   * card's crypto provider; `cache`: a long-lived key (issue 20).
+   */
+  verifyStatement(key: Uint8Array, statement: Uint8Array, signature: Uint8Array, cache = true): boolean {
+    return cryptoOf(this.ctx).p256VerifyMessage(key, statement, signature, cache);
   }
 
   /** The one-use challenge, consumed; undefined if none was issued since the last use/clear. */

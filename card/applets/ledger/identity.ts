@@ -17,7 +17,7 @@
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { CardError, equalBytes, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
-import { certDigest, editorDigest, CHALLENGE_LENGTH, EDITOR_CERT, EDITOR_ENTRY, EDITOR_SLOTS, FLAG, INFO } from '../../protocol/ledger.js';
+import { certStatement, editorStatement, CHALLENGE_LENGTH, EDITOR_CERT, EDITOR_ENTRY, EDITOR_SLOTS, FLAG, INFO } from '../../protocol/ledger.js';
 import type { LedgerCore } from './core.js';
 
 export function info(core: LedgerCore): Reply {
@@ -46,7 +46,7 @@ export function getPublicKey(core: LedgerCore): Reply {
 export function putCertificate(core: LedgerCore, a: CommandApdu): Reply {
   if (a.data.length !== 64) throw new CardError(SW.WRONG_LENGTH);
   if (core.certified.get()) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'certificate already stored');
-  if (!core.verify(core.issuerKey.view(), certDigest(core.cardId.view(), core.publicKey.view()), a.data)) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verifyStatement(core.issuerKey.view(), certStatement(core.cardId.view(), core.publicKey.view()), a.data)) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   core.ctx.beginTransaction();
   core.cert.set(a.data);
   core.certified.set(true);
@@ -77,7 +77,7 @@ export function registerEditor(core: LedgerCore, a: CommandApdu): Reply {
   const version = readU32(d, EDITOR_CERT.keyVersion);
   const key = d.subarray(EDITOR_CERT.publicKey, EDITOR_CERT.signature);
   if (key[0] !== 0x04) throw new CardError(SW.WRONG_DATA, 'editor key is not an uncompressed point');
-  if (!core.verify(core.issuerKey.view(), editorDigest(id, version, key), d.subarray(EDITOR_CERT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verifyStatement(core.issuerKey.view(), editorStatement(id, version, key), d.subarray(EDITOR_CERT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   // The certificate's first EDITOR_ENTRY.length bytes are the table entry (id, version, key).
   const entry = d.subarray(0, EDITOR_ENTRY.length);
   const i = core.editorIndex(id);

@@ -7,7 +7,7 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { CardError, checkParams, readU32, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
-import { REC, ackDigest, exportDigest, recordsDigest } from '../../protocol/ledger.js';
+import { REC, ackStatement, exportDigest, recordsDigest } from '../../protocol/ledger.js';
 import { concat2, type LedgerCore } from './core.js';
 
 export function readRecord(core: LedgerCore, a: CommandApdu): Reply {
@@ -55,7 +55,7 @@ export function ackExport(core: LedgerCore, a: CommandApdu, spec: CommandSpec): 
   const last = readU32(a.data, 4);
   if (!core.exportPending.get() || ec !== core.exportCounter.get()) throw new CardError(SW.LEDGER_REPLAYED, 'no such pending export');
   if (last !== core.pendingLast.get()) throw new CardError(SW.WRONG_DATA);
-  if (!core.verify(core.serverKey.view(), ackDigest(core.cardId.view(), ec, last, core.pendingDigest.view()), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verifyStatement(core.serverKey.view(), ackStatement(core.cardId.view(), ec, last, core.pendingDigest.view()), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   core.ctx.beginTransaction();
   core.settled.set(last);
   core.exportPending.set(false);

@@ -19,7 +19,7 @@
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
-import { CHALLENGE_LENGTH, DEBIT, REC, loadDigest, offerDigest, receiptDigest } from '../../protocol/ledger.js';
+import { CHALLENGE_LENGTH, DEBIT, REC, loadStatement, offerStatement, receiptDigest } from '../../protocol/ledger.js';
 import { CONSENT, concat2, type LedgerCore } from './core.js';
 
 function consentNeeded(core: LedgerCore, price: number): boolean {
@@ -39,8 +39,8 @@ export function debit(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Repl
   if (outstanding === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first (a DEBIT answers one card challenge)');
   if (!equalBytes(outstanding, challenge)) throw new CardError(SW.LEDGER_REPLAYED, 'not the outstanding card challenge');
   const editorId = d.subarray(DEBIT.editorId, DEBIT.offerHash);
-  const digest = offerDigest(editorId, d.subarray(DEBIT.offerHash, DEBIT.price), price, readU16(d, DEBIT.currency), challenge, readU32(d, DEBIT.dateTime));
-  if (!core.verify(core.editorKeyOf(editorId) ?? core.editorKey.view(), digest, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  const offer = offerStatement(editorId, d.subarray(DEBIT.offerHash, DEBIT.price), price, readU16(d, DEBIT.currency), challenge, readU32(d, DEBIT.dateTime));
+  if (!core.verifyStatement(core.editorKeyOf(editorId) ?? core.editorKey.view(), offer, d.subarray(DEBIT.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   const before = core.value.get();
   let after: number;
   if (core.p.mode === 'prepaid') {
@@ -96,7 +96,7 @@ export function load(core: LedgerCore, a: CommandApdu, spec: CommandSpec): Reply
   if (challenge === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');
   if (core.txCounter.get() !== core.settled.get()) throw new CardError(SW.LEDGER_LOG_NOT_EXPORTED);
   if (counter !== core.loadCounter.get() + 1) throw new CardError(SW.LEDGER_REPLAYED, 'load counter is not the next one');
-  if (!core.verify(core.issuerKey.view(), loadDigest(core.cardId.view(), challenge, amount, counter), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+  if (!core.verifyStatement(core.issuerKey.view(), loadStatement(core.cardId.view(), challenge, amount, counter), a.data.subarray(8))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
   if (amount === 0) throw new CardError(SW.WRONG_DATA);
   const balance = core.value.get() + amount;
   if (balance > core.limit.get()) throw new CardError(SW.LEDGER_MAX_BALANCE);

@@ -21,7 +21,7 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { CardError, checkParams, equalBytes, readU32, type AppletContext, type CommandApdu, type PBool, type PBytes, type PVarBytes, type Reply } from '../../runtime/index.js';
 import { cryptoOf } from '../../algorithms/provider.js';
-import { certDigest, refundAuthDigest, refundedDigest, ticketDigest, transferDigest, validateDigest, FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from '../../protocol/ledger.js';
+import { certStatement, refundAuthStatement, refundedDigest, ticketStatement, transferDigest, transferStatement, validateDigest, FLAG, SLOT, TICKET, TICKET_STATE, TRANSFER } from '../../protocol/ledger.js';
 import { open, seal, SEAL_OVERHEAD } from './seal.js';
 
 export interface TicketDeps {
@@ -95,7 +95,7 @@ export class Tickets {
     const ticket = a.data.subarray(0, TICKET.length);
     const challenge = this.deps.takeChallenge();
     if (challenge === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');
-    if (!cryptoOf(this.ctx).p256Verify(this.deps.issuerKey(), ticketDigest(this.deps.cardId(), challenge, ticket), a.data.subarray(TICKET.length))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+    if (!cryptoOf(this.ctx).p256VerifyMessage(this.deps.issuerKey(), ticketStatement(this.deps.cardId(), challenge, ticket), a.data.subarray(TICKET.length))) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
     const i = this.placeCheck(ticket);
     this.slots.setAt(i * SLOT.length, this.slotBytes(TICKET_STATE.valid, ticket));
     return {};
@@ -131,7 +131,7 @@ export class Tickets {
     const proof = (challenge: Uint8Array): Reply => ({ data: this.deps.sign(refundedDigest(this.deps.cardId(), id, challenge)) });
     // A retry of the refund that was committed but whose answer was lost (a tear, a lost response).
     const last = this.lastRefund.view();
-    if (equalBytes(last.subarray(0, 8), id) && this.find(id) < 0 && cryptoOf(this.ctx).p256Verify(this.deps.issuerKey(), refundAuthDigest(this.deps.cardId(), id, last.subarray(8)), auth)) {
+    if (equalBytes(last.subarray(0, 8), id) && this.find(id) < 0 && cryptoOf(this.ctx).p256VerifyMessage(this.deps.issuerKey(), refundAuthStatement(this.deps.cardId(), id, last.subarray(8)), auth)) {
       return proof(last.slice(8));
     }
     const challenge = this.deps.takeChallenge();
@@ -139,7 +139,7 @@ export class Tickets {
     const i = this.find(id);
     if (i < 0) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such ticket');
     if (this.slot(i)[SLOT.state] === TICKET_STATE.used) throw new CardError(SW.LEDGER_TICKET_USED);
-    if (!cryptoOf(this.ctx).p256Verify(this.deps.issuerKey(), refundAuthDigest(this.deps.cardId(), id, challenge), auth)) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
+    if (!cryptoOf(this.ctx).p256VerifyMessage(this.deps.issuerKey(), refundAuthStatement(this.deps.cardId(), id, challenge), auth)) throw new CardError(SW.LEDGER_BAD_SIGNATURE);
     const record = new Uint8Array(24);
     record.set(id);
     record.set(challenge, 8);
@@ -211,9 +211,9 @@ export class Tickets {
     const ticket = plain.subarray(TRANSFER.ticket, TRANSFER.fromCard);
     const fromCard = plain.subarray(TRANSFER.fromCard, TRANSFER.fromKey);
     const fromKey = plain.subarray(TRANSFER.fromKey, TRANSFER.cert);
-    if (!cryptoOf(this.ctx).p256Verify(this.deps.issuerKey(), certDigest(fromCard, fromKey), plain.subarray(TRANSFER.cert, TRANSFER.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE, 'sender not certified');
-    const digest = transferDigest(fromCard, ticket, this.deps.publicKey(), this.nonceValue.view());
-    if (!cryptoOf(this.ctx).p256Verify(fromKey, digest, plain.subarray(TRANSFER.signature), false)) throw new CardError(SW.LEDGER_BAD_SIGNATURE, 'transfer signature (or stale nonce)');
+    if (!cryptoOf(this.ctx).p256VerifyMessage(this.deps.issuerKey(), certStatement(fromCard, fromKey), plain.subarray(TRANSFER.cert, TRANSFER.signature))) throw new CardError(SW.LEDGER_BAD_SIGNATURE, 'sender not certified');
+    const signed = transferStatement(fromCard, ticket, this.deps.publicKey(), this.nonceValue.view());
+    if (!cryptoOf(this.ctx).p256VerifyMessage(fromKey, signed, plain.subarray(TRANSFER.signature), false)) throw new CardError(SW.LEDGER_BAD_SIGNATURE, 'transfer signature (or stale nonce)');
     const i = this.placeCheck(ticket);
     this.ctx.beginTransaction();
     this.slots.setAt(i * SLOT.length, this.slotBytes(TICKET_STATE.valid, ticket));

@@ -164,8 +164,7 @@ export class PaymentApplet extends Applet {
 
   /** Verify r‖s over SHA-256(message) under a long-lived key (issuer, server: its table is kept). */
   private ecdsaVerify(key: Uint8Array, message: Uint8Array, sig: Uint8Array): boolean {
-    const cp = cryptoOf(this.ctx);
-    return cp.p256Verify(key, cp.sha256(message), sig, true);
+    return cryptoOf(this.ctx).p256VerifyMessage(key, message, sig, true);
   }
 
   private generateKeys(): void {

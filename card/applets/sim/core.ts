@@ -13,7 +13,7 @@ import type { NibbleOf, PinFacts } from '../../fs/responses.js';
 import { classicRule, compactRule, condNibble, expandedRule, satisfies, type Cond, type FileOp } from '../../fs/security.js';
 import type { AccessCondition } from '../../fs/types.js';
 import { CardError, MAX_CHANNELS, OwnerPin, readU16, writeU16, type AppletContext, type PBytes } from '../../runtime/index.js';
-import { SQN_DEFAULT_PARAMS, type SqnParams } from '../../algorithms/index.js';
+import { SQN_DEFAULT_PARAMS, type MilenageKernel, type SqnParams } from '../../algorithms/index.js';
 import { SIM_PERSONALITIES, USIM_AID, SimConfigError, type SimParams, type SimPersonality } from './types.js';
 
 /** SW set of one world: classic (TS 51.011 §9.4) or UICC (TS 102.221 §10.2). */
@@ -47,6 +47,18 @@ const SEL_SLOT = 7;
 export const ALG3G = { milenage: 1, xor: 2 } as const;
 export const ALG2G = { comp128v1: 1, comp128v2: 2, comp128v3: 3, 'gsm-milenage': 4, xor2g: 5 } as const;
 
+/** SimCore.authCache. */
+export interface SimAuthCache {
+  generation: number;
+  journalLength: number;
+  /** SQN_MS of the SQN array (packedSqnMs), -1 when not computed under this stamp. */
+  sqnMs: number;
+  /** Milenage's expanded K and OPc (Ki and OPc are cells too). */
+  kernel: MilenageKernel | undefined;
+  /** SHA-256 of EF_IMSI's digits, hex (the SUBSCRIBER_IMSI_HASH session fact). */
+  imsiHex: string | undefined;
+}
+
 export class SimCore {
   readonly personality: SimPersonality;
   readonly tree: FileTree;
@@ -63,6 +75,13 @@ export class SimCore {
   readonly algs: PBytes;
   /** SEQ_MS(i) for every IND i, 6 bytes each (TS 33.102 Annex C.2.2). */
   readonly sqnArray: PBytes;
+  /**
+   * What AUTHENTICATE derives from persistent cells, kept per SIM (auth.ts, issue 20: O(1) SQN
+   * freshness and no per-command key lookup): valid only while the memory's generation and
+   * open-journal length are the ones recorded here (PersistentMemory.generation explains why that
+   * pair proves every cell unchanged). sqnMs -1, kernel and imsiHex undefined: not computed yet.
+   */
+  readonly authCache: SimAuthCache = { generation: -1, journalLength: -1, sqnMs: -1, kernel: undefined, imsiHex: undefined };
   /**
    * Selection, one slot per logical channel (TS 102.221 §8.5: each channel has its own current
    * DF/ADF, EF and record pointer): [0..1] current DF index, [2..3] current EF index + 1,

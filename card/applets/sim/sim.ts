@@ -117,6 +117,11 @@ export class SimApplet extends Applet {
    * Selection on a channel (power-up, SELECT of SIM_AID, MANAGE CHANNEL): the MF is current, or,
    * when MANAGE CHANNEL opened it from another channel, that channel's DF/ADF. No FCI.
    */
+  /** The UICC's ADFs (USIM, ISIM) by AID, full or right-truncated, for SELECT from another applet. */
+  override hostsApplication(name: Uint8Array): boolean {
+    return this.commands.handles(0x00, 0xa4) && name.length >= 5 && name.length <= 16 && this.core.tree.adfByAid(name) !== undefined;
+  }
+
   override select(_apdu: CommandApdu | null, origin?: number): Reply {
     if (origin === undefined) this.core.resetSelection();
     else this.core.copySelection(origin);

@@ -19,7 +19,7 @@ import { SW } from '../../../apdu-specs/status-words.js';
 import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
 import { bytesToHex, CardError, checkParams, equalBytes, readU16, readU32, writeU16, writeU32, type CommandApdu, type Reply } from '../../runtime/index.js';
-import { PAY, WALLET_CHALLENGE_LENGTH, WALLET_FLAG, WALLET_LOAD, WINFO, WREC, walletLoadDigest, walletReceiptDigest } from '../../protocol/wallet.js';
+import { PAY, WALLET_CHALLENGE_LENGTH, WALLET_FLAG, WALLET_LOAD, WINFO, WREC, walletLoadStatement, walletReceiptDigest } from '../../protocol/wallet.js';
 import type { WalletCore } from './core.js';
 
 function receipt(core: WalletCore, rec: Uint8Array): Uint8Array {
@@ -84,8 +84,8 @@ export function load(core: WalletCore, a: CommandApdu, spec: CommandSpec): Reply
   const challenge = core.takeChallenge();
   if (challenge === undefined) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'GET CHALLENGE first');
   if (counter !== core.loadCounter.get() + 1) throw new CardError(SW.WALLET_REPLAYED, 'load counter is not the next one');
-  const digest = walletLoadDigest(core.walletId.view(), challenge, amount, counter);
-  if (!core.verify(core.issuerKey.view(), digest, a.data.subarray(WALLET_LOAD.signature))) throw new CardError(SW.WALLET_BAD_SIGNATURE);
+  const signed = walletLoadStatement(core.walletId.view(), challenge, amount, counter);
+  if (!core.verifyStatement(core.issuerKey.view(), signed, a.data.subarray(WALLET_LOAD.signature))) throw new CardError(SW.WALLET_BAD_SIGNATURE);
   if (amount === 0) throw new CardError(SW.WRONG_DATA);
   const balance = core.balance.get() + amount;
   if (balance > core.maxBalance.get()) throw new CardError(SW.WALLET_MAX_BALANCE);

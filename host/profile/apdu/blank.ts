@@ -6,7 +6,7 @@
  */
 import { Card, hexToBytes, type Clock, type Rng } from '../../../card/runtime/index.js';
 import { SimApplet, SIM_AID, simDefaultAtr, type SimParams, type SimPersonality } from '../../../card/applets/sim/index.js';
-import { installIsd, type IsdPersonalization } from '../../../card/applets/isd/index.js';
+import { installIsd, OPEN_PLATFORM_ISD_AID, type IsdPersonalization } from '../../../card/applets/isd/index.js';
 import { APPLET_REGISTRY } from '../../../card/applets/index.js';
 
 export interface BlankSimOptions {
@@ -28,7 +28,7 @@ export function blankSimCard(o: BlankSimOptions): Card {
   card.install(SimApplet, { aid: SIM_AID, params: params as Record<string, unknown>, personalization: { factory: { adm1: o.adm1 } }, default: true });
   // The Issuer Security Domain (issue 21), at the same point as buildCard installs it.
   card.appletClasses = APPLET_REGISTRY;
-  installIsd(card, o.isd ?? {});
+  installIsd(card, o.isd ?? {}, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
   card.powerOn();
   return card;
 }

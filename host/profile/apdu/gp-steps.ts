@@ -10,7 +10,7 @@
  * run shows the DGI headers with secret values masked.
  */
 import { GP_STORE_DATA_P1, PERSO_DGI } from '../../../apdu-specs/index.js';
-import { ISD_AID } from '../../../apdu-specs/aids.js';
+import { OPEN_PLATFORM_ISD_AID } from '../../../apdu-specs/aids.js';
 import { bytesToHex, concat, hexToBytes } from '../../../card/runtime/index.js';
 import type { Transport } from '../../transport/types.js';
 import { openSecureChannel, type GpSession } from '../../gp/session.js';
@@ -46,8 +46,9 @@ export function closeChannelStep(): Step {
   return plain(`MANAGE CHANNEL close logical channel ${ISD_CHANNEL} (ends the ISD session)`, Uint8Array.of(ISD_CHANNEL, 0x70, 0x80, ISD_CHANNEL));
 }
 
+/** The ISD where SIMs keep it (A000000003000000, apdu-specs/aids.ts): profile-built and blank SIMs have it there. */
 export function selectIsdStep(channel = 0): Step {
-  const a = hexToBytes(ISD_AID);
+  const a = hexToBytes(OPEN_PLATFORM_ISD_AID);
   return plain(`SELECT Issuer Security Domain by AID${channel ? ` on logical channel ${channel}` : ''}`, Uint8Array.of(channel, 0xa4, 0x04, 0x00, a.length, ...a, 0x00));
 }
 

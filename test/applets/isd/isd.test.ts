@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Card, concat } from '../../../card/runtime/index.js';
-import { AUTH_TRIES, installIsd, ISD_AID, IsdApplet } from '../../../card/applets/isd/index.js';
+import { AUTH_TRIES, installIsd, ISD_AID, IsdApplet, OPEN_PLATFORM_ISD_AID } from '../../../card/applets/isd/index.js';
 import { HostSession, h, hex, openSession, send, sendWrapped, swOf } from './host.js';
 import { TEST_KEY, TEST_KEYS, isdCard } from './fixture.js';
 import { join } from 'node:path';
@@ -300,17 +300,45 @@ describe('the ISD on a SIM card built from a profile', () => {
     const card = buildCard(loadProfileFile(file), file);
     card.protocol = 'T=1'; // the example SIM's ATR offers T=0; answers then come without GET RESPONSE
     expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
-    expect(send(card, `00a4040008${ISD_AID}00`).sw).toBe(0x9000);
+    // Where the sysmoISIM-SJA2 (../shared/fixtures, MF/ADF.ISD) and pySim-shell's ADF.ISD have it,
+    // and not at GlobalPlatform's A000000151000000. Its FCI starts as the real card's: 6F 84 <AID> A5.
+    expect(send(card, `00a4040008${ISD_AID}00`).sw.toString(16)).toBe('6a82');
+    const fci = send(card, `00a4040008${OPEN_PLATFORM_ISD_AID}00`);
+    expect(fci.sw).toBe(0x9000);
+    expect(hex(fci.data)).toMatch(/^6f[0-9a-f]{2}8408a000000003000000a5/);
+    expect(hex(fci.data)).toMatch(/9f6501ff/);
     expect(hex(send(card, '80ca9f7f00').data)).toMatch(/^9f7f2a/);
     const s = openSession(card, TEST_KEYS, 0x33, 0);
     // The SIM applet is an application of the card's registry; its class a load file.
     expect(hex(sendWrapped(card, s, '80f24002', '4f005c014f').data)).toBe(`e30c4f0a${SIM_APPLET_AID}`);
-    // A USIM AID reaches the SIM applet only while it is the current applet (the runtime forwards
-    // a name no applet has to the current applet): select the SIM applet, then the USIM.
-    expect(send(card, `00a4040410${USIM_AID}00`).sw.toString(16)).toBe('6a82');
-    expect(send(card, `00a404000a${SIM_APPLET_AID}`).sw >> 8).not.toBe(0x6a);
-    expect(send(card, `00a4040410${USIM_AID}00`).sw >> 8).not.toBe(0x6a);
+    // The USIM is an ADF inside the SIM applet: SELECT of its AID while the ISD is current selects
+    // the SIM applet on the channel and the USIM in it (pySim-shell: select ADF.ISD, then ADF.USIM).
+    const usim = send(card, `00a4040410${USIM_AID}00`);
+    expect(usim.sw).toBe(0x9000);
+    expect(hex(usim.data)).toContain(`8410${USIM_AID}`);
     expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    // The ISD's session ended with its deselection; a truncated USIM AID works the same way.
+    expect(send(card, `00a4040008${OPEN_PLATFORM_ISD_AID}00`).sw).toBe(0x9000);
+    expect(send(card, `00a404040c${USIM_AID.slice(0, 24)}00`).sw).toBe(0x9000);
+    // A name nothing on the card has still answers 6A82 from the ISD, and the ISD stays selected.
+    expect(send(card, `00a4040008${OPEN_PLATFORM_ISD_AID}00`).sw).toBe(0x9000);
+    expect(send(card, '00a4040005a0000000ff00').sw.toString(16)).toBe('6a82');
+    expect(card.selectedOn(0)?.type).toBe('cardforge.isd');
+  });
+
+  it('SELECT of the USIM from the ISD on logical channel 1 leaves channel 0 as it was', () => {
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const card = buildCard(loadProfileFile(file), file);
+    card.protocol = 'T=1';
+    expect(hex(send(card, '0070000001').data)).toBe('01');
+    expect(send(card, `01a4040008${OPEN_PLATFORM_ISD_AID}00`).sw).toBe(0x9000);
+    expect(card.selectedOn(1)?.type).toBe('cardforge.isd');
+    expect(send(card, `01a4040410${USIM_AID}00`).sw).toBe(0x9000);
+    expect(card.selectedOn(1)?.type).toBe('cardforge.sim');
+    expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    // Channel 1 is in ADF.USIM: EF.IMSI (6F07) by FID; channel 0 is still at the MF, where 6F07 is not.
+    expect(send(card, '01a4000c026f07').sw).toBe(0x9000);
+    expect(send(card, '00a4000c026f07').sw.toString(16)).toBe('6a82');
   });
 
   it('a session on logical channel 1 (CLA 81/85)', () => {
@@ -329,6 +357,32 @@ describe('the ISD on a SIM card built from a profile', () => {
       expect(r.sw).toBe(0x9000);
       expect(hex(r.data)).toMatch(/^e313/);
     }
+  });
+});
+
+describe('T=0 as pySim drives it', () => {
+  it('GET RESPONSE in the class of the command (80 C0 after INITIALIZE UPDATE, 84 C0 inside the channel) is served; with nothing pending 6985', () => {
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const card = buildCard(loadProfileFile(file), file);
+    expect(card.protocol).toBe('T=0');
+    expect(send(card, `00a4040408${OPEN_PLATFORM_ISD_AID}`).sw).toBe(0x6159);
+    // pySim's transport copies the CLA of the command that got 61xx into its GET RESPONSE.
+    expect(send(card, '80c0000059').sw).toBe(0x9000);
+    const s = new HostSession(TEST_KEYS, h('404a8cd8ceaa8705'), 0x80);
+    const iu = send(card, s.initializeUpdate(0x20).subarray(0, 13)); // T=0: case 4 without Le
+    expect(iu.sw).toBe(0x611c);
+    const full = send(card, '80c000001c');
+    expect(full.sw).toBe(0x9000);
+    s.accept(full.data);
+    expect(swOf(card, s.externalAuthenticate(0x01))).toBe('9000');
+    // A wrapped GET STATUS (84 F2, case 4 sent without Le) announces its data; 84 C0 fetches it.
+    const gs = send(card, s.wrap(h('80f28002'), h('4f00')));
+    expect(gs.sw >> 8).toBe(0x61);
+    const data = send(card, `84c00000${(gs.sw & 0xff).toString(16).padStart(2, '0')}`);
+    expect(data.sw).toBe(0x9000);
+    expect(hex(data.data)).toMatch(/^e3/);
+    // Nothing pending: the class-80 GET RESPONSE is refused as the interindustry one is.
+    expect(swOf(card, '80c0000010')).toBe('6985');
   });
 });
 
