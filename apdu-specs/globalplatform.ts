@@ -105,7 +105,7 @@ export const GP_INSTALL: CommandSpec = {
   ins: 0xe6,
   cases: [3, 4],
   p1p2: params(anyByte('for', v(0x02, 'load'), v(0x04, 'install'), v(0x08, 'make selectable'), v(0x0c, 'install and make selectable'), v(0x10, 'extradition'), v(0x20, 'personalization'), v(0x40, 'registry update')), ZERO, { note: 'P1 b8: more INSTALL commands follow', ...BY_HANDLER }),
-  description: 'INSTALL [for install] (04) an instance of one of the card\'s applet classes (the load files GET STATUS 20 lists; answers 00), [for make selectable] (08) an INSTALLED one, or both (0C); [for personalization] (20) routes the following STORE DATA to the application; other P1 (load, extradition, registry update) 6A81',
+  description: 'INSTALL [for install] (04) an instance of one of the card\'s applet classes (the load files GET STATUS 20 lists; answers 00), [for make selectable] (08) an INSTALLED one, or both (0C); [for personalization] (20) names the application the next STORE DATA blocks go to; other P1 (load, extradition, registry update) 6A81',
   ref: `${GPCS} §11.5`,
   command: [{ name: 'install_data', length: 'rest', description: 'length-prefixed AIDs, privileges, parameters, token' }],
 };
@@ -149,7 +149,7 @@ export const GP_STORE_DATA: CommandSpec = {
   ins: 0xe2,
   cases: [3, 4],
   p1p2: params([bits(0x80, 'block', { values: [v(0, 'more blocks'), v(1, 'last block')] }), bits(0x60, 'encryption', { values: [v(0, 'none'), v(1, 'application dependent'), v(3, 'encrypted')] }), bits(0x18, 'format', { values: [v(0, 'none'), v(1, 'DGI'), v(2, 'BER-TLV')] }), bits(0x07, 'RFU', { open: true })], anyByte('block number'), BY_HANDLER),
-  description: 'Personalize the ISD itself (BER-TLV or DGI: 42 IIN, 45 CIN, CF key diversification data, 9F7F CPLC), each block in one transaction; after INSTALL [for personalization] the blocks go to that application (its answer and SW) until the last one',
+  description: 'Personalize the ISD itself (BER-TLV or DGI: 42 IIN, 45 CIN, CF key diversification data, 9F7F CPLC), each block in one transaction; after INSTALL [for personalization]: DGI blocks forwarded to that application (C-MAC at least; P1 b7b6 11: DGI values encrypted with the DEK, decrypted by the ISD)',
   ref: `${GPCS} §11.11`,
   command: [{ name: 'data', length: 'rest' }],
 };

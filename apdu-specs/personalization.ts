@@ -5,7 +5,9 @@
  * (one-byte private-class tags below, definite lengths). Every block is checked whole before any
  * write and applied in ONE transaction (a tear leaves the block applied or not, never half a key);
  * the last block also sets the persistent "personalized" state, after which the command answers
- * 6985. Gate: the SIM's ADM1 verified in this session (6982 otherwise).
+ * 6985. Gate: the SIM's ADM1 verified in this session (6982 otherwise). Since issue 21 only the
+ * SIM takes it; the payment, ledger and wallet applets answer 6982 and take GP STORE DATA through
+ * the ISD (below).
  *
  * Why INS DB and not GlobalPlatform's E2: the payment applet's STORE CERTIFICATE is 80 E2, and
  * trace decoding matches declarations by CLA/INS (first match), so a personalization block at
@@ -45,9 +47,26 @@ export const PERSO_STORE_DATA: CommandSpec = {
   // P1 first (before the personalized and ADM1 checks); the block number is checked against the
   // sequence after them, by the handler.
   p1p2: params(oneOf('block', v(PERSO_P1.MORE_BLOCKS, 'more blocks'), v(PERSO_P1.LAST_BLOCK, 'last block')), anyByte('block number, 00 first, +1 per block'), { note: 'GP STORE DATA coding: b8 last block, b5b4 10 BER-TLV' }),
-  description: 'Personalize the selected applet (SIM/USIM, payment, ledger; tags per applet): BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized',
+  description: 'Personalize the selected SIM/USIM applet: BER-TLV records (keys, PINs, settings), each block one transaction; ADM1 verified in this session; refused (6985) once personalized. The payment, ledger and wallet applets answer it 6982: they are personalized through the ISD (INSTALL [for personalization] + STORE DATA)',
   ref: 'GlobalPlatform Card Spec v2.3 §11.11 (block coding); cardforge issue 8',
   command: [{ name: 'records', length: 'rest', secret: true, description: 'BER-TLV records; key and PIN values are secrets' }],
 };
+
+/**
+ * Personalization of the payment, ledger and wallet applets through the Issuer Security Domain
+ * (issue 21): INSTALL [for personalization] of the instance, then GP STORE DATA (GP CS 2.3.1
+ * §11.11) that the ISD forwards to the application. P1 (Table 11-93): b8 last block, b7b6
+ * encryption (00 none, 11 encrypted data: every DGI value of the command is encrypted with the
+ * key set's DEK, padded 80 00.. — SCP03: AES-CBC, zero ICV, static DEK; SCP02: TDEA-ECB with the
+ * session DEK), b5b4 = 01 (DGI format). Data: DGIs, each `DGI (2) ‖ length (1, or FF ‖ 2) ‖
+ * value`; an applet record with tag T travels as DGI 01T (`CLEAR`) or, when its value is secret
+ * (codes, credentials, symmetric keys), as DGI 81T (`SECRET`, in an encrypted command only) —
+ * EMV CPS's convention that DGIs 8xxx are the encrypted ones. In an encrypted command every DGI
+ * value is encrypted (01T ones too).
+ */
+export const PERSO_DGI = { CLEAR: 0x01, SECRET: 0x81 } as const;
+
+/** GP STORE DATA P1 bits (GP CS 2.3.1 Table 11-93). */
+export const GP_STORE_DATA_P1 = { LAST_BLOCK: 0x80, ENCRYPTED: 0x60, ENCRYPTION_MASK: 0x60, DGI: 0x08, STRUCTURE_MASK: 0x18 } as const;
 
 export const PERSONALIZATION_COMMANDS: readonly CommandSpec[] = [PERSO_STORE_DATA];

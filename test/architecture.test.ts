@@ -127,7 +127,7 @@ const RUNTIME_SPEC_ALLOWED: { readonly [file: string]: { readonly names: readonl
   'apdu-specs/iso7816.ts': { names: ['*'], why: "ISO 7816-4 interindustry class and the runtime's own commands (SELECT by DF name, MANAGE CHANNEL, GET RESPONSE)" },
   'apdu-specs/p1p2.ts': { names: ['*'], why: 'the reader of typed P1-P2 declarations the dispatcher checks before a handler runs (pure functions of the declaration types)' },
   'apdu-specs/session-facts.ts': { names: ['*'], why: 'the session facts applets share through the runtime (ADM1 verified …)' },
-  'apdu-specs/personalization.ts': { names: ['PERSO_P1', 'PERSO_STORE_DATA'], why: "PERSO_STORE_DATA, which the runtime's personalizedTable adds to every blank-gated applet, and its P1; not the SIM's perso tags" },
+  'apdu-specs/personalization.ts': { names: ['PERSO_P1', 'PERSO_STORE_DATA', 'GP_STORE_DATA_P1', 'PERSO_DGI'], why: "PERSO_STORE_DATA, which the runtime's personalizedTable adds to every blank-gated applet, and its P1; the GP STORE DATA P1 bits and the DGI numbering of the blocks the ISD forwards (perso.ts); not the SIM's perso tags" },
 };
 
 function runtimeSpecImports(imports: readonly Import[]): Import[] {

@@ -122,4 +122,9 @@ export class Scp02Channel {
     if (key.length !== 16) throw new GpError('GP_BAD_KEY', `SCP02 PUT KEY: DES keys are 16 bytes (32 hex digits), got ${key.length}`);
     return tdesEcb(this.sessionKeys.dek, key);
   }
+
+  /** Sensitive personalization data (STORE DATA P1 b7b6 = 11): padded 80 00.., 3DES-ECB under the session DEK. */
+  encryptData(data: Uint8Array): Uint8Array {
+    return tdesEcb(this.sessionKeys.dek, pad80(data, 8));
+  }
 }

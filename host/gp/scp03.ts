@@ -72,6 +72,18 @@ function counterBlock(n: number, first = 0): Uint8Array {
   return b;
 }
 
+/**
+ * The header as the C-MAC covers it (Amendment D §6.2.4, as the card checks it in
+ * card/applets/isd/channel.ts): the logical channel number cleared, the GP SM bit set; on channel
+ * 0 the header as sent. Without this a session on logical channels 1..3 failed at EXTERNAL
+ * AUTHENTICATE (6982).
+ */
+function macHeader(header: Uint8Array): Uint8Array {
+  const out = header.slice();
+  out[0] = (out[0]! & 0xf0) | 0x04;
+  return out;
+}
+
 export class Scp03Channel {
   readonly scp = '03' as const;
   readonly sessionKeys: Scp03SessionKeys;
@@ -109,7 +121,7 @@ export class Scp03Channel {
     if ((level & 0x10) !== 0 && (this.init.i & 0x20) === 0) throw new GpError('GP_BAD_OPTION', `the card's SCP03 i=${this.init.i.toString(16).padStart(2, '0')} does not offer R-MAC; use --level mac or mac+enc`);
     this.level = level;
     const header = Uint8Array.of(smCla(cla), 0x82, level, 0x00, 0x10);
-    return concat(header, this.hostCryptogram, this.cmac(concat(header, this.hostCryptogram)));
+    return concat(header, this.hostCryptogram, this.cmac(concat(macHeader(header), this.hostCryptogram)));
   }
 
   wrap(apdu: Uint8Array): Uint8Array {
@@ -121,7 +133,7 @@ export class Scp03Channel {
       if (data.length > 0) data = aesCbc(this.sessionKeys.enc, pad80(data, 16), aesEcb(this.sessionKeys.enc, counterBlock(this.counter)));
     }
     if (data.length + 8 > 255) throw new GpError('GP_BAD_OPTION', `command data of ${a.data.length} bytes: with padding and the 8-byte C-MAC it does not fit one secure-channel command (send less per command)`);
-    const mac = this.cmac(concat(Uint8Array.of(cla, a.ins, a.p1, a.p2, data.length + 8), data));
+    const mac = this.cmac(concat(macHeader(Uint8Array.of(cla, a.ins, a.p1, a.p2, data.length + 8)), data));
     return joinApdu(cla, a.ins, a.p1, a.p2, concat(data, mac), a.le);
   }
 
@@ -147,5 +159,10 @@ export class Scp03Channel {
     const padded = new Uint8Array(Math.ceil(key.length / 16) * 16);
     padded.set(key);
     return aesCbc(this.dek, padded);
+  }
+
+  /** Sensitive personalization data (STORE DATA P1 b7b6 = 11): padded 80 00.., AES-CBC, ICV zero, under the static DEK. */
+  encryptData(data: Uint8Array): Uint8Array {
+    return aesCbc(this.dek, pad80(data, 16));
   }
 }

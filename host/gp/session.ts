@@ -83,6 +83,14 @@ export class GpSession {
   }
 
   /**
+   * Sensitive data for STORE DATA with P1 b7b6 = 11 (a DGI value): padded 80 00.. and encrypted
+   * with the DEK — SCP03: static DEK, AES-CBC, zero ICV; SCP02: session DEK, 3DES-ECB.
+   */
+  encryptData(data: Uint8Array): Uint8Array {
+    return this.channel.encryptData(data);
+  }
+
+  /**
    * The key-data field of PUT KEY (GP Card Spec §11.8.2.3) for a new key set: new KVN, then for
    * ENC, MAC, DEK the key type (80 DES, 88 AES), its length, the key encrypted for this session
    * (SCP02: session DEK; SCP03: static DEK), and a 3-byte check value.

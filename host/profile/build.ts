@@ -8,6 +8,7 @@ import { Card, hexToBytes, bytesToHex, type Rng, type Clock } from '../../card/r
 import { computeOpc } from '../../card/algorithms/index.js';
 import { installSim, simDefaultAtr, SimConfigError, type SimPersonalization } from '../../card/applets/sim/index.js';
 import { installIsd, OPEN_PLATFORM_ISD_AID } from '../../card/applets/isd/index.js';
+import { bureauSessionCounters, isdPersonalizationOf } from './isd.js';
 import { APPLET_REGISTRY } from '../../card/applets/index.js';
 import { issueAt, ProfileError } from './load.js';
 import type { Profile } from './schema.js';
@@ -52,7 +53,7 @@ export function buildCard(profile: Profile, file: string, opts: BuildOptions = {
   // real UICCs; installed at the same point as on the blank card (apdu/blank.ts), so the offline
   // and the APDU paths write the same image.
   card.appletClasses = APPLET_REGISTRY;
-  installIsd(card, {}, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
+  installIsd(card, { ...isdPersonalizationOf(profile.isd), counters: bureauSessionCounters(profile) }, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
   card.powerOn();
   return card;
 }

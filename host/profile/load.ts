@@ -62,6 +62,7 @@ export const STRING_FIELDS: readonly string[] = [
   'payment.card_id', 'payment.payment_code', 'payment.unblock_code', 'payment.mac_key', 'payment.auth_server_public_key', 'payment.card_number', 'payment.card_number_key', 'payment.device_id', 'payment.users.*.user_id', 'payment.users.*.credential',
   'ledger.card_id', 'ledger.editor_root_key', 'ledger.issuer_key', 'ledger.server_key', 'ledger.consent.code',
   'wallet.wallet_id', 'wallet.issuer_key',
+  'isd.key', 'isd.enc', 'isd.mac', 'isd.dek',
 ];
 
 function matches(pattern: string, path: readonly (string | number)[]): boolean {

@@ -10,6 +10,7 @@ import { hexBytes, hexRange, digitString } from './fields.js';
 import { paymentProfileSchema } from './payment.js';
 import { ledgerProfileSchema } from './ledger.js';
 import { walletProfileSchema } from './wallet.js';
+import { isdProfileSchema } from './isd.js';
 
 export { hexBytes, hexRange };
 
@@ -81,6 +82,7 @@ export const profileSchema = z
     payment: paymentProfileSchema.optional(),
     ledger: ledgerProfileSchema.optional(),
     wallet: walletProfileSchema.optional(),
+    isd: isdProfileSchema.optional(),
   })
   .strict();
 

@@ -18,6 +18,7 @@ import { EmulatorTransport } from '../../host/transport/index.js';
 import { actorsFrom, demoSecrets } from '../../host/backend/actors.js';
 import { personalizationScript, personalizeOverApdu, renderScript } from '../../host/profile/apdu/run.js';
 import { blankCard, layoutOf } from '../../host/profile/apdu/applets.js';
+import { isdPersonalizationOf } from '../../host/profile/isd.js';
 import { PAYMENT_AID } from '../../apdu-specs/payment.js';
 import { LEDGER_AID, SIM_APPLET_AID, WALLET_AID } from '../../apdu-specs/index.js';
 import type { Profile } from '../../host/profile/schema.js';
@@ -29,6 +30,8 @@ import { isErrorSw } from '../fuzz/oracle.js';
 import { describeSw } from '../../apdu-specs/status-words.js';
 import { imageCells } from '../helpers/image-cells.js';
 import { imsiHash } from '../../card/protocol/index.js';
+import { OPEN_PLATFORM_ISD_AID as ISD_AID, TEST_KEY_HEX } from '../../card/applets/isd/index.js';
+import { openSecureChannel, type GpSession } from '../../host/gp/session.js';
 
 const SEEDS = new URL('../../profiles/example-seeds.yaml', import.meta.url).pathname;
 const SIM = new URL('../../profiles/example-sim.yaml', import.meta.url).pathname;
@@ -47,6 +50,19 @@ async function overApdu(p: Profile, seed = 'seeds'): Promise<Card> {
 }
 
 const sw = (r: Uint8Array): string => bytesToHex(r.subarray(r.length - 2));
+const TEST_KEYS = { enc: hexToBytes(TEST_KEY_HEX), mac: hexToBytes(TEST_KEY_HEX), dek: hexToBytes(TEST_KEY_HEX) };
+/** INSTALL [for personalization] data: 00 00 ‖ Lapp ‖ AID ‖ 00 00 00. */
+const installPerso = (aid: string): string => `0000${(aid.length / 2).toString(16).padStart(2, '0')}${aid}000000`;
+const installPersoApdu = (aid: string): string => `80e62000${(installPerso(aid).length / 2).toString(16).padStart(2, '0')}${installPerso(aid)}00`;
+/** The cells of the payment, ledger and wallet instances (the ISD's counters move with every session). */
+const appletCells = (img: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(img).filter(([k]) => k.startsWith(WALLET_AID) || k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_AID)));
+/** An SCP03 session (C-MAC) with the ISD of `card`, opened by the host code `personalize` uses. */
+async function isdSession(card: Card): Promise<GpSession> {
+  const t = new EmulatorTransport(card);
+  await t.connect();
+  expect(sw(await t.transmit(hexToBytes(sel(ISD_AID))))).toMatch(/^(9000|61..)$/);
+  return openSecureChannel(t, { keys: TEST_KEYS, scp: '03', level: 'mac' });
+}
 const tx = (c: Card, h: string): Uint8Array => c.transmit(hexToBytes(h.replace(/\s+/g, '')));
 const sel = (aid: string): string => `00a40400${(aid.length / 2).toString(16).padStart(2, '0')}${aid}`;
 const persistent = (c: Card): Record<string, string> => imageCells(imageOf(c));
@@ -101,7 +117,17 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const p: Profile = { ...sim, wallet: { ...profile().wallet!, issuer_key: bytesToHex(actors.walletIssuer!.publicKey) } };
     const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, ...(p.atr ? { atr: p.atr } : {}), rng: new SeededRng('w'), applets: layoutOf(p) });
     const steps = personalizationScript(p, { file: SIM });
-    expect(steps.map((s) => s.label).slice(-3)).toEqual(['SELECT wallet applet by AID', expect.stringMatching(/^PERSO_STORE_DATA wallet block 0 \(last/), 'SELECT SIM applet by AID']);
+    // The ISD session first, on logical channel 1 (wrong ISD keys stop the run before anything is written); the applet last.
+    expect(steps.map((s) => s.label).slice(0, 3)).toEqual([
+      'MANAGE CHANNEL open logical channel 1 (for the ISD session)',
+      'SELECT Issuer Security Domain by AID on logical channel 1',
+      'INITIALIZE UPDATE + EXTERNAL AUTHENTICATE: SCP03, key version 30, C-MAC (the well-known test keys 404142…4F: the profile has no isd: section)',
+    ]);
+    expect(steps.map((s) => s.label).slice(-3)).toEqual([
+      `INSTALL [for personalization] wallet (${WALLET_AID})`,
+      expect.stringMatching(/^STORE DATA wallet block 0 \(last/),
+      'MANAGE CHANNEL close logical channel 1 (ends the ISD session)',
+    ]);
     await personalizeOverApdu(new EmulatorTransport(card), p, { file: SIM });
     card.reset();
     const offline = await personalizeCard(p, SIM, undefined, { rng: new SeededRng('w') });
@@ -110,6 +136,23 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const other = { ...p, wallet: { ...p.wallet!, issuer_key: bytesToHex(actors.ledgerIssuer.publicKey) } };
     expect(() => personalizationScript(other, { actors, file: SIM })).toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
     await expect(personalizeCard(other, SIM, actors)).rejects.toThrow(/wallet\.issuer_key: does not match the wallet issuer/);
+  });
+
+  it('SCP02 and the profile\'s own isd: keys: the card built with those keys, personalized over APDUs under SCP02 (secret DGIs 3DES-encrypted with the session DEK), equals the offline image (its SCP02 sequence counter at 1)', async () => {
+    const p: Profile = { ...profile(), isd: { scp: '02', kvn: 0x21, key: '000102030405060708090a0b0c0d0e0f' } };
+    const card = blankCard({ personality: p.personality, adm1: p.pins.adm1, rng: new SeededRng('seeds'), applets: layoutOf(p), isd: isdPersonalizationOf(p.isd) });
+    const steps = personalizationScript(p, { actors, file: SEEDS });
+    expect(steps[2]!.label).toBe('INITIALIZE UPDATE + EXTERNAL AUTHENTICATE: SCP02, key version 21, C-MAC (the profile\'s isd: keys)');
+    await personalizeOverApdu(new EmulatorTransport(card), p, { actors, file: SEEDS });
+    card.reset();
+    const offline = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
+    expect(withoutCert(card)).toBe(withoutCert(offline));
+    expect(persistent(card)[`${ISD_AID}/scp02-sequence`]).toBe('0001');
+    // The default test keys do not open this card: stopped before anything was written.
+    const other = blankCard({ personality: p.personality, adm1: p.pins.adm1, rng: new SeededRng('seeds'), applets: layoutOf(p), isd: isdPersonalizationOf(p.isd) });
+    const before = appletCells(persistent(other));
+    await expect(personalizeOverApdu(new EmulatorTransport(other), { ...p, isd: { scp: '02' } }, { actors, file: SEEDS })).rejects.toMatchObject({ code: 'ISD_SESSION' });
+    expect(appletCells(persistent(other))).toEqual(before);
   });
 
   it('another RNG seed gives other on-card keys (the equality above is not vacuous)', async () => {
@@ -126,25 +169,32 @@ describe('APDU personalization of the payment and ledger applets (seeds profile)
     const s = p.payment!;
     const secrets = [s.payment_code, s.unblock_code, s.users[0]!.credential, p.ledger!.consent!.code!, p.pins.adm1].map(utf);
     for (const x of [...secrets, utf(s.card_number!), s.mac_key!, s.card_number_key!]) expect(text, x).not.toContain(x.toLowerCase());
-    expect(text).toMatch(/perso_store_data payment block 2 \(last/);
-    expect(text).toMatch(/perso_store_data ledger block 1 \(last/);
-    // The wallet block holds nothing secret: its records read in clear (wallet id, issuer key, IMSI hash).
-    expect(text).toMatch(/perso_store_data wallet block 0 \(last/);
-    expect(text).toContain(`c108${p.wallet!.wallet_id.toLowerCase()}`);
-    expect(text).toContain(`c641${bytesToHex(actors.walletIssuer!.publicKey)}`);
+    expect(text).toMatch(/store data payment block 3 \(last/);
+    expect(text).toMatch(/store data ledger block 1 \(last/);
+    // Secret records go as DGI 81xx in "encrypted data" commands (P1 b7b6 = 11), values masked.
+    expect(text).toMatch(/81e268014981c210\*{32}81c310\*{32}81c420\*{64}\s+store data payment block 1: payment code, unblock code, mac key \[values encrypted with the dek\]/);
+    // The wallet block holds nothing secret: its DGIs read in clear (wallet id, issuer key, IMSI hash), P1 88 (last, DGI, clear).
+    expect(text).toMatch(/81e28800[0-9a-f]{2}01c108/);
+    expect(text).toMatch(/store data wallet block 0 \(last/);
+    expect(text).toContain(`01c108${p.wallet!.wallet_id.toLowerCase()}`);
+    expect(text).toContain(`01c641${bytesToHex(actors.walletIssuer!.publicKey)}`);
     // Public values stay readable: the card id and the issuer keys.
-    expect(text).toContain(`c108${s.card_id}`);
+    expect(text).toContain(`01c108${s.card_id}`);
     expect(text).toContain(bytesToHex(actors.ledgerIssuer.publicKey));
     // Without the issuers there is no script for these sections.
     expect(() => personalizationScript(p)).toThrow(/--backend-keys/);
   });
 
-  it('a second personalization is refused (ALREADY_PERSONALIZED) and the card is unchanged; the offline card refuses the blocks too', async () => {
+  it('a second personalization is refused (ALREADY_PERSONALIZED) and the card is unchanged but for the ISD session counter; the offline card refuses the blocks too', async () => {
     const p = profile();
     const card = await overApdu(p);
-    const before = serializeImage(card);
+    const before = persistent(card);
     await expect(personalizeOverApdu(new EmulatorTransport(card), p, { actors })).rejects.toMatchObject({ code: 'ALREADY_PERSONALIZED' });
-    expect(serializeImage(card)).toBe(before);
+    // Unchanged but for the ISD's SCP03 card challenge counter: the run's session (opened first) used one.
+    const after = persistent(card);
+    const counter = `${ISD_AID}/scp03-counter`;
+    expect([before[counter], after[counter]]).toEqual(['000001', '000002']);
+    expect({ ...after, [counter]: '' }).toEqual({ ...before, [counter]: '' });
     const off = await personalizeCard(p, SEEDS, actors, { rng: new SeededRng('seeds') });
     off.powerOn();
     expect(sw(tx(off, ADM))).toBe('9000');
@@ -171,7 +221,7 @@ describe('blank payment / ledger applets', () => {
     expect(persistent(card)).toEqual(before);
   });
 
-  it('PERSO_STORE_DATA error SWs change nothing: 6982 without ADM1, 6A86 P1/order, 6A80 TLV/length/key/mandatory, 6A84 user slot', () => {
+  it('personalization outside the ISD\'s secure channel is refused and changes nothing: PERSO_STORE_DATA 6982 (even with ADM1 verified), INSTALL / STORE DATA without a session 6982', async () => {
     const card = fresh();
     const before = persistent(card);
     tx(card, sel(PAYMENT_AID));
@@ -179,73 +229,89 @@ describe('blank payment / ledger applets', () => {
     expect(sw(tx(card, `80db90000a${cardId}`))).toBe('6982');
     tx(card, sel(SIM_APPLET_AID));
     expect(sw(tx(card, ADM))).toBe('9000');
-    tx(card, sel(PAYMENT_AID));
-    expect(sw(tx(card, `80db00000a${cardId}`))).toBe('6a86'); // P1 neither 10 nor 90
-    expect(sw(tx(card, `80db10010a${cardId}`))).toBe('6a86'); // block 1 first
-    expect(sw(tx(card, '80db100003c10500'))).toBe('6a80'); // truncated TLV
-    expect(sw(tx(card, '80db100004c1020102'))).toBe('6a80'); // card id of 2 bytes
-    expect(sw(tx(card, '80db100003ee0100'))).toBe('6a80'); // unknown tag
-    expect(sw(tx(card, `80db100043c541${'04'.padEnd(130, '0')}`))).toBe('6a80'); // issuer key not on the curve
-    expect(sw(tx(card, `80db90000a${cardId}`))).toBe('6a80'); // last block without codes and issuer key
-    expect(sw(tx(card, '80db100005df03016161'))).toBe('6a84'); // user slot 15 > maxUsers
-    tx(card, sel(LEDGER_AID));
-    expect(sw(tx(card, '80db100006c20403e70000'))).toBe('6a80'); // currency of 4 bytes
-    expect(sw(tx(card, '80db100007c80501000000c9'))).toBe('6a80'); // consent without its code
-    expect(sw(tx(card, '80db100006c404000000ff'))).toBe('6a80'); // balance without the limit
+    for (const aid of [PAYMENT_AID, LEDGER_AID, WALLET_AID]) {
+      tx(card, sel(aid));
+      expect(sw(tx(card, `80db10000a${cardId}`)), aid).toBe('6982');
+    }
+    tx(card, sel(ISD_AID));
+    expect(sw(tx(card, installPersoApdu(PAYMENT_AID)))).toBe('6982');
+    expect(sw(tx(card, `80e2880003${'01c100'}`))).toBe('6982');
     expect(persistent(card)).toEqual(before);
-    // A reset ends the ADM1 session: 6982 again.
-    card.reset();
-    card.powerOn();
-    tx(card, sel(LEDGER_AID));
-    expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
-    // Guards: a failed ADM1 presentation after a good one closes the gate too (OwnerPin clears
-    // "validated" before comparing; the session fact must follow).
-    tx(card, sel(SIM_APPLET_AID));
-    expect(sw(tx(card, ADM))).toBe('9000');
-    expect(sw(tx(card, ADM.slice(0, -2) + (ADM.endsWith('00') ? '01' : '00')))).toMatch(/^(63c|9804)/);
-    tx(card, sel(LEDGER_AID));
-    expect(sw(tx(card, '80db10000ac1080102030405060708'))).toBe('6982');
   });
 
-  it('tear sweep: every wallet/payment/ledger block torn at every write leaves the applet as before or as after the block, and a re-run completes the card', async () => {
-    const p2 = profile();
-    const steps = personalizationScript(p2, { actors, file: SEEDS });
+  it('STORE DATA through the ISD: every refusal (block order, DGI coding, secret in clear, TLV checks, mandatory records, user slot, no instance, the ISD itself) changes no applet', async () => {
     const card = fresh();
-    const t = new EmulatorTransport(card);
-    await t.connect();
+    const before = appletCells(persistent(card));
+    const s = await isdSession(card);
+    const send = async (h: string): Promise<string> => sw(await s.transmit(hexToBytes(h)));
+    const dgis = (...xs: [number, string][]): string => xs.map(([d, v]) => d.toString(16).padStart(4, '0') + (v.length / 2).toString(16).padStart(2, '0') + v).join('');
+    const sd = (p1: number, p2: number, data: string): string => `80e2${p1.toString(16).padStart(2, '0')}${p2.toString(16).padStart(2, '0')}${(data.length / 2).toString(16).padStart(2, '0')}${data}`;
+    const enc = (p1: number, p2: number, xs: [number, string][]): string => sd(p1, p2, xs.map(([d, v]) => {
+      const e = bytesToHex(s.encryptData(hexToBytes(v)));
+      return d.toString(16).padStart(4, '0') + (e.length / 2).toString(16).padStart(2, '0') + e;
+    }).join(''));
+    const cardId = '0102030405060708';
+    expect(await send(installPersoApdu('f0f1f2f3f4f5f6f7f8f9'))).toBe('6a88'); // no such instance
+    expect(await send(installPersoApdu(ISD_AID))).toBe('6985'); // the ISD itself
+    expect(await send(installPersoApdu(PAYMENT_AID))).toBe('9000');
+    expect(await send(sd(0x08, 1, dgis([0x01c1, cardId])))).toBe('6a80'); // block 1 first (the ISD's sequence)
+    expect(await send(sd(0x10, 0, '01c10401020304'))).toBe('6a80'); // BER-TLV, not DGI
+    expect(await send(sd(0x08, 0, '01c1080102'))).toBe('6a80'); // DGI runs past the data
+    expect(await send(sd(0x08, 0, dgis([0x01c2, '31323334'])))).toBe('6a80'); // payment code in clear
+    expect(await send(sd(0x08, 0, dgis([0x81c2, '31323334'])))).toBe('6a80'); // secret DGI in a clear command
+    expect(await send(sd(0x08, 0, dgis([0x02c1, cardId])))).toBe('6a80'); // DGI neither 01xx nor 81xx
+    expect(await send(sd(0x08, 0, dgis([0x01c1, '0102'])))).toBe('6a80'); // card id of 2 bytes
+    expect(await send(sd(0x08, 0, dgis([0x01ee, '00'])))).toBe('6a80'); // unknown tag
+    expect(await send(sd(0x08, 0, dgis([0x01c5, '04'.padEnd(130, '0')])))).toBe('6a80'); // issuer key not on the curve
+    expect(await send(sd(0x88, 0, dgis([0x01c1, cardId])))).toBe('6a80'); // last block without codes and issuer key
+    expect(await send(enc(0x68, 0, [[0x81df, '016161']]))).toBe('6a84'); // user slot 15 > maxUsers
+    expect(await send(sd(0x68, 0, dgis([0x81c2, '3132333435363738'])))).toBe('6a80'); // "encrypted" value that is not (bad padding)
+    expect(await send(installPersoApdu(LEDGER_AID))).toBe('9000');
+    expect(await send(sd(0x08, 0, dgis([0x01c2, '03e70000'])))).toBe('6a80'); // currency of 4 bytes
+    expect(await send(sd(0x08, 0, dgis([0x01c8, '01000000c9'])))).toBe('6a80'); // consent without its code
+    expect(await send(sd(0x08, 0, dgis([0x01c4, '000000ff'])))).toBe('6a80'); // balance without the limit
+    expect(appletCells(persistent(card))).toEqual(before);
+    // INSTALL [for personalization] again restarts the payment applet's sequence at block 0.
+    expect(await send(installPersoApdu(WALLET_AID))).toBe('9000');
+    expect(appletCells(persistent(card))).toEqual(before);
+  });
+
+  it('tear sweep through the ISD: every wallet/payment/ledger STORE DATA torn at every write leaves the applet as before or as after the block, and the run completes the card as the offline image', async () => {
+    const p2 = profile();
+    const card = fresh();
     let swept = 0;
     let blocks = 0;
     const appletKeys = (img: Record<string, string>): Record<string, string> =>
       Object.fromEntries(Object.entries(img).filter(([k]) => (k.startsWith(WALLET_AID) || k.startsWith(PAYMENT_AID) || k.startsWith(LEDGER_AID)) && !/\/tries$/.test(k)));
-    for (const s of steps) {
-      if (!/^PERSO_STORE_DATA (wallet|payment|ledger)/.test(s.label)) {
-        await t.transmit(s.apdu);
-        continue;
+    // The transport the run goes through: each STORE DATA under the ISD's session (CLA 84, INS E2),
+    // wrapped once by the host, is swept over every persistent write from the same card state
+    // (snapshot: the session's MAC chaining, the ISD's forwarding target and block number), then sent for real.
+    class Sweeping extends EmulatorTransport {
+      override async transmit(apdu: Uint8Array): Promise<Uint8Array> {
+        if ((apdu[0]! & 0xfc) !== 0x84 || apdu[1] !== 0xe2) return super.transmit(apdu);
+        blocks++;
+        const start = appletKeys(persistent(card));
+        const ref = card.snapshot();
+        expect(sw(card.transmit(apdu))).toBe('9000');
+        const done = appletKeys(persistent(card));
+        expect(done).not.toEqual(start);
+        card.restore(ref);
+        const res = tearSweep(card, apdu, (pt) => {
+          if (!pt.torn) return;
+          const now = appletKeys(persistent(card));
+          const same = (a: Record<string, string>): boolean => Object.keys(a).every((k) => a[k] === now[k]);
+          expect(same(start) || same(done), `block ${blocks} torn at write ${pt.point}`).toBe(true);
+        });
+        expect(sw(res.response)).toBe('9000');
+        swept += res.writes;
+        card.restore(ref);
+        return super.transmit(apdu);
       }
-      blocks++;
-      const start = appletKeys(persistent(card));
-      const ref = card.snapshot();
-      expect(sw(card.transmit(s.apdu)), s.label).toBe('9000');
-      const done = appletKeys(persistent(card));
-      expect(done).not.toEqual(start);
-      card.restore(ref);
-      const res = tearSweep(card, s.apdu, (pt) => {
-        if (!pt.torn) return;
-        const now = appletKeys(persistent(card));
-        const same = (a: Record<string, string>): boolean => Object.keys(a).every((k) => a[k] === now[k]);
-        expect(same(start) || same(done), `${s.label} torn at write ${pt.point}`).toBe(true);
-      });
-      expect(sw(res.response)).toBe('9000');
-      swept += res.writes;
-      // The sweep powers the card off; restore the pre-block state (ADM1 session, selection, sequence) and send it for real.
-      card.restore(ref);
-      expect(sw(card.transmit(s.apdu))).toBe('9000');
-      expect(appletKeys(persistent(card))).toEqual(done);
     }
-    expect(blocks).toBe(6); // wallet 0 (last); payment 0 (settings), 1 (card number and its key), 2 (user, last); ledger 0, 1 (last)
+    const sweeping = new Sweeping(card);
+    await personalizeOverApdu(sweeping, p2, { actors, file: SEEDS });
+    expect(blocks).toBe(7); // wallet 0 (last); payment 0 (settings), 1 (codes), 2 (card number and its key), 3 (user, last); ledger 0, 1 (last)
     expect(swept).toBeGreaterThan(20);
-    const { certifyApplets } = await import('../../host/profile/apdu/applets.js');
-    await certifyApplets(t, p2, actors);
     card.reset();
     const offline = await personalizeCard(p2, SEEDS, actors, { rng: new SeededRng('seeds') });
     expect(withoutCert(card)).toBe(withoutCert(offline));

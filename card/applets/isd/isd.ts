@@ -27,12 +27,19 @@
  *   interpreted. SET STATUS 60 (supplementary security domains), INSTALL [for load] /
  *   [for extradition] / [for registry update] and LOAD answer 6A81: cardforge has no SSDs and runs
  *   no Java Card bytecode.
+ * - INSTALL [for personalization] + STORE DATA (issue 21): the blocks go to the application's
+ *   processData (CardManager.processData) in DGI format, under a session with C-MAC at least;
+ *   secret DGIs come in "encrypted data" commands (P1 b7b6 = 11) whose values the ISD decrypts
+ *   with the DEK, as EMV CPS personalization does. C-DECRYPTION is not required: the secrets are
+ *   DEK-encrypted end to end already, the rest (ids, public keys, limits) is not confidential and
+ *   the C-MAC protects all of it; a host may add C-DECRYPTION (level 03) on top.
  * - GET STATUS pages at STATUS_PAGE bytes of entries (room for the R-MAC and R-ENC padding in a
  *   256-byte answer): 6310 asks for the next page with P2 b1 set.
  */
 import { SW } from '../../../apdu-specs/status-words.js';
 import { GLOBALPLATFORM_COMMANDS, GP_TAGS } from '../../../apdu-specs/globalplatform.js';
-import { aesDecryptCbc, gpKeyCheckValue } from '../../algorithms/index.js';
+import { GP_STORE_DATA_P1 } from '../../../apdu-specs/personalization.js';
+import { aesDecryptCbc, gpKeyCheckValue, unpad80 } from '../../algorithms/index.js';
 import {
   Applet,
   CardError,
@@ -45,6 +52,9 @@ import {
   readU24,
   u24,
   CardManagerError,
+  encodeDgis,
+  parseDgis,
+  storeDataCommand,
   type AppletContext,
   type CardManager,
   type AppletParams,
@@ -74,7 +84,7 @@ import {
 } from './data.js';
 import { KeyTable, type StoredKey } from './keys.js';
 import { encodeEntry, loadFiles, parseInstall, parseSearch, statusEntries, type StatusEntry } from './content.js';
-import { SCP02_LEVELS, SCP03_LEVELS, SESSION_BYTES, SecureChannel } from './channel.js';
+import { LEVEL, SCP02_LEVELS, SCP03_LEVELS, SESSION_BYTES, SecureChannel } from './channel.js';
 
 /** Consecutive failed authentications before INITIALIZE UPDATE is refused (see the header). */
 export const AUTH_TRIES = 10;
@@ -141,10 +151,10 @@ export class IsdApplet extends Applet {
   private readonly channel: SecureChannel;
   /** STORE DATA: the block number expected next (transient). */
   private readonly storeBlock: Uint8Array;
+  /** INSTALL [for personalization]: [0] AID length (0: STORE DATA is the ISD's own), then the AID (transient). */
+  private readonly persoTarget: Uint8Array;
   /** GET STATUS paging: [0] the P1 being paged (0: none), [1] the next entry's index (transient). */
   private readonly statusNext: Uint8Array;
-  /** INSTALL [for personalization]: [0] the AID length (0: STORE DATA is the ISD's own), then the AID. */
-  private readonly persoTarget: Uint8Array;
 
   readonly commands: CommandTable;
 
@@ -163,8 +173,8 @@ export class IsdApplet extends Applet {
     this.keys = new KeyTable(s);
     this.channel = new SecureChannel(ctx.transient.bytes('session', SESSION_BYTES), ctx.aid);
     this.storeBlock = ctx.transient.bytes('store-block', 1);
-    this.statusNext = ctx.transient.bytes('status-next', 2);
     this.persoTarget = ctx.transient.bytes('perso-target', 17);
+    this.statusNext = ctx.transient.bytes('status-next', 2);
     const h = (fn: (data: Uint8Array, apdu: CommandApdu) => Reply | void, auth = true): Handler => (apdu, spec) => this.run(apdu, spec, auth, fn);
     const unsupported = (what: string) => h(() => {
       throw new CardError(SW.FUNCTION_NOT_SUPPORTED, what);
@@ -221,8 +231,8 @@ export class IsdApplet extends Applet {
     // GP CS §10.2.3: selecting the security domain ends any secure channel session on the channel.
     this.channel.close();
     this.storeBlock[0] = 0;
-    this.statusNext.fill(0);
     this.persoTarget.fill(0);
+    this.statusNext.fill(0);
     return { data: selectFci(this.ctx.aid, this.cplc.view()) };
   }
 
@@ -461,6 +471,72 @@ export class IsdApplet extends Applet {
     return { data: Uint8Array.of(0x00) };
   }
 
+  /**
+   * INSTALL [for personalization] (GP CS §11.5.2.3.3, Table 11-47): 00 00 ‖ Lapp ‖ application
+   * AID ‖ 00 00 00. The application must be on the card, not the ISD, not locked and selectable
+   * (07 or beyond); the following STORE DATA commands of this session go to its processData until
+   * the last block (P1 b8), a SELECT of the ISD or the end of the session. Nothing persistent.
+   */
+  private installForPersonalization(data: Uint8Array): Reply {
+    if (this.lifeCycle.get() === CARD_LIFE_CYCLE.CARD_LOCKED) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the card is locked');
+    const m = this.manager('INSTALL [for personalization]');
+    const req = parseInstall(data);
+    if (req.app.length < 5 || req.app.length > 16) throw new CardError(SW.WRONG_DATA, 'application AID of 5..16 bytes expected');
+    if (equalBytes(req.app, this.ctx.aid)) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the ISD takes its own data with STORE DATA directly');
+    const entry = m.instance(req.app);
+    if (!entry) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such application');
+    if ((entry.lifeCycle & APP_LIFE_CYCLE.LOCKED_BIT) !== 0) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is locked');
+    if ((entry.lifeCycle & APP_LIFE_CYCLE.SELECTABLE) !== APP_LIFE_CYCLE.SELECTABLE) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is not selectable (INSTALL [for make selectable] first)');
+    this.persoTarget.fill(0);
+    this.persoTarget[0] = req.app.length;
+    this.persoTarget.set(req.app, 1);
+    this.storeBlock[0] = 0;
+    this.ctx.stateChanged();
+    return { data: Uint8Array.of(0x00) };
+  }
+
+  /**
+   * STORE DATA after INSTALL [for personalization] (GP CS §11.11.2): checked here — a session with
+   * C-MAC at least, the block order — and, for an "encrypted data" block in DGI format (P1 b7b6 =
+   * 11, b5b4 = 01), every DGI value decrypted with the DEK (SCP03: static DEK of the session's key
+   * set, AES-CBC, zero ICV; SCP02: session DEK, TDEA-ECB; padding 80 00..), as EMV CPS
+   * personalization sends keys and codes. Then the command (CLA ‖ E2 ‖ P1 ‖ P2 ‖ Lc ‖ data, as
+   * GP's Application.processData gets the APDU buffer) goes to the application's processData, whose
+   * answer data and refusals pass through unchanged. The last block ends the forwarding.
+   */
+  private forwardStoreData(data: Uint8Array, apdu: CommandApdu): Reply {
+    if ((this.channel.level & LEVEL.C_MAC) === 0) throw new CardError(SW.SECURITY_STATUS_NOT_SATISFIED, 'personalization data needs a session with C-MAC at least');
+    const m = this.manager('STORE DATA to an application');
+    if (apdu.p2 !== this.storeBlock[0]) throw new CardError(SW.WRONG_DATA, `block number ${apdu.p2} where ${this.storeBlock[0]} was expected`);
+    let forwarded = data;
+    if ((apdu.p1 & GP_STORE_DATA_P1.ENCRYPTION_MASK) === GP_STORE_DATA_P1.ENCRYPTED) {
+      if ((apdu.p1 & GP_STORE_DATA_P1.STRUCTURE_MASK) !== GP_STORE_DATA_P1.DGI) throw new CardError(SW.WRONG_DATA, 'encrypted personalization data in DGI format expected (P1 b5b4 = 01): the ISD decrypts DGI values');
+      forwarded = encodeDgis(parseDgis(data).map((d) => ({ dgi: d.dgi, value: this.decryptData(d.value) })));
+    }
+    const target = this.persoTarget.slice(1, 1 + this.persoTarget[0]!);
+    const out = m.processData(target, storeDataCommand(apdu.cla & 0xf0, { p1: apdu.p1, p2: apdu.p2, data: forwarded }));
+    if ((apdu.p1 & GP_STORE_DATA_P1.LAST_BLOCK) !== 0) {
+      this.persoTarget.fill(0);
+      this.storeBlock[0] = 0;
+    } else this.storeBlock[0] = (apdu.p2 + 1) & 0xff;
+    return out.length ? { data: out } : {};
+  }
+
+  /** A DGI value encrypted with the DEK and padded 80 00.. (see forwardStoreData). */
+  private decryptData(value: Uint8Array): Uint8Array {
+    const bs = this.channel.scp === 3 ? 16 : 8;
+    if (value.length === 0 || value.length % bs !== 0) throw new CardError(SW.WRONG_DATA, `encrypted DGI value of ${value.length} bytes: a multiple of ${bs} expected`);
+    let plain: Uint8Array;
+    if (this.channel.scp === 3) {
+      const set = this.keys.keySet(this.channel.kvn);
+      if (!set) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'the session\'s key set is gone');
+      plain = aesDecryptCbc(set.dek, new Uint8Array(16), value);
+    } else plain = this.channel.decryptScp02Key(value);
+    const out = unpad80(plain, bs);
+    if (!out) throw new CardError(SW.WRONG_DATA, 'encrypted DGI value: bad padding (wrong DEK?)');
+    return out;
+  }
+
   // ---- PUT KEY (GP CS §11.8) ----
 
   private putKey(data: Uint8Array, apdu: CommandApdu): Reply {
@@ -529,40 +605,10 @@ export class IsdApplet extends Applet {
     return plain.slice(0, len);
   }
 
-  /**
-   * INSTALL [for personalization] (GP CS §11.5.2.3.4): the following STORE DATA commands go to this
-   * application (CardManager.processData), until the last block or the end of the session. Data:
-   * 00 00 ‖ AID length ‖ AID ‖ 00 00 00. No such application 6A88; a locked one 6985.
-   */
-  private installForPersonalization(data: Uint8Array): Reply {
-    const m = this.manager('INSTALL [for personalization]');
-    const req = parseInstall(data);
-    if (req.app.length < 5) throw new CardError(SW.WRONG_DATA, 'application AID of 5..16 bytes expected');
-    const entry = m.instance(req.app);
-    if (!entry || equalBytes(req.app, this.ctx.aid)) throw new CardError(SW.REFERENCE_DATA_NOT_FOUND, 'no such application');
-    if ((entry.lifeCycle & APP_LIFE_CYCLE.LOCKED_BIT) !== 0) throw new CardError(SW.CONDITIONS_NOT_SATISFIED, 'the application is locked');
-    this.persoTarget.fill(0);
-    this.persoTarget[0] = req.app.length;
-    this.persoTarget.set(req.app, 1);
-    this.storeBlock[0] = 0;
-    this.ctx.stateChanged();
-    return { data: Uint8Array.of(0x00) };
-  }
-
   // ---- STORE DATA to the ISD (GP CS §11.11) ----
 
   private storeData(data: Uint8Array, apdu: CommandApdu): Reply {
-    const target = this.persoTarget[0]!;
-    if (target !== 0) {
-      // Forwarded to the application named by INSTALL [for personalization], plain (unwrapped).
-      const aid = this.persoTarget.slice(1, 1 + target);
-      if (apdu.p2 !== this.storeBlock[0]) throw new CardError(SW.WRONG_DATA, `block number ${apdu.p2} where ${this.storeBlock[0]} was expected`);
-      const last = (apdu.p1 & 0x80) !== 0;
-      const out = this.manager('STORE DATA to an application').processData(aid, data);
-      this.storeBlock[0] = last ? 0 : (apdu.p2 + 1) & 0xff;
-      if (last) this.persoTarget.fill(0);
-      return out.length ? { data: out } : {};
-    }
+    if (this.persoTarget[0] !== 0) return this.forwardStoreData(data, apdu);
     const format = (apdu.p1 >> 3) & 0x03;
     const encryption = (apdu.p1 >> 5) & 0x03;
     if (encryption === 0x03) throw new CardError(SW.WRONG_DATA, 'encrypted ISD data is not supported');

@@ -19,7 +19,7 @@
  */
 import { LEDGER_COMMANDS } from '../../../apdu-specs/ledger.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields } from '../../runtime/index.js';
+import { Applet, CommandTable, type AppletContext, type AppletParams, type LayoutFields, storeDataBlock } from '../../runtime/index.js';
 import { EDITOR_ENTRY, EDITOR_SLOTS } from '../../protocol/ledger.js';
 import { verifyCode } from './codes.js';
 import { CONSENT, LedgerCore } from './core.js';
@@ -98,8 +98,13 @@ export class LedgerApplet extends Applet {
     });
   }
 
+  /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
+  }
+
   override install(personalization: unknown): void {
-    // Blank (issue 8): layout only; PERSO_STORE_DATA personalizes it and generates the keys.
+    // Blank (issue 8): layout only; the ISD's STORE DATA personalizes it and generates the keys.
     if (isLedgerFactory(personalization)) return this.perso.factory();
     const c = this.core;
     c.generateKeys();

@@ -4,8 +4,9 @@
  * - Blank state: install({ factory: {} }) allocates the layout (params: mode, log, tickets, replay
  *   window) and sets the persistent "blank" flag, nothing else. While blank every other command
  *   answers 6985.
- * - Authorisation: the SIM/USIM applet's ADM1 verified in this session (session fact
- *   ADM1_VERIFIED), 6982 otherwise — the same gate as the payment applet (payment/store-data.ts).
+ * - Authorisation: the ISD's secure channel — the blocks come as STORE DATA the ISD forwards
+ *   (processData), the code (LEDGER_PERSO_SECRET_TAGS) in a DGI encrypted with the DEK; the
+ *   applet's own PERSO_STORE_DATA answers 6982 (payment/store-data.ts).
  * - Blocks in order from 00, each checked whole and applied in ONE transaction; the last block
  *   also generates the card's P-256 key pair (FIPS 186-5 A.2.1, from the card's RNG) and clears
  *   "blank" in the same transaction. Mandatory over the run: card id, currency, limit, the three
@@ -13,10 +14,9 @@
  * Values are written with the same runtime calls as install() (ledger.ts), so the APDU path and
  * the offline path give the same persistent memory (test/profile/apdu-seeds.test.ts).
  */
-import { LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
+import { LEDGER_PERSO_SECRET_TAGS, LEDGER_PERSO_TAGS as TAG } from '../../../apdu-specs/ledger.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { CardError, PersoBlocks, isFactoryInstall, personalizedTable, type CommandTable, readU16, readU32, type AppletContext, type Handler, type OwnerPin, type PBytes, type PU16, type PU32, type PU8 } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CODE_MAX_LENGTH } from './types.js';
@@ -53,7 +53,7 @@ const MANDATORY = [TAG.CARD_ID, TAG.CURRENCY, TAG.LIMIT, TAG.EDITOR_ROOT_KEY, TA
 /** PERSO_STORE_DATA of the ledger applet: the shared block sequence with this applet's records. */
 export class LedgerStoreData extends PersoBlocks {
   constructor(ctx: AppletContext, t: LedgerPersoTarget) {
-    super(ctx, { authorised: () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === true, check: (rec) => checkLedgerRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => t.generateKeys() });
+    super(ctx, { secret: (tag) => LEDGER_PERSO_SECRET_TAGS.has(tag), check: (rec) => checkLedgerRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, currency, limit and the three keys are mandatory', complete: () => t.generateKeys() });
   }
 }
 function checkLedgerRecords(t: LedgerPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {

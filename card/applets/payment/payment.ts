@@ -17,6 +17,7 @@ import { SESSION_FACTS, type SubscriberAuthentication } from '../../../apdu-spec
 import { SW } from '../../../apdu-specs/status-words.js';
 import {
   Applet, CardError, OwnerPin, triesLeft, type AppletContext, type AppletParams, type CommandApdu, type LayoutFields, type PBool, type PBytes, type PU32, type PVarBytes, type Reply,
+  storeDataBlock,
 } from '../../runtime/index.js';
 import { aesCmac } from '../../algorithms/aes-cmac.js';
 import { bigToBytes, isValidPublicKey, scalarFromSeed } from '../../algorithms/p256.js';
@@ -141,8 +142,13 @@ export class PaymentApplet extends Applet {
     });
   }
 
+  /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
+  }
+
   override install(personalization: unknown): void {
-    // Blank (issue 8): layout only; PERSO_STORE_DATA personalizes it and generates the keys.
+    // Blank (issue 8): layout only; the ISD's STORE DATA personalizes it and generates the keys.
     if (isPaymentFactory(personalization)) return this.perso.factory();
     // Installed without personalization (an image template, the registry check): keys only.
     const empty = typeof personalization === 'object' && personalization !== null && Object.keys(personalization).length === 0;

@@ -1,12 +1,12 @@
 /**
- * Personalization of the payment applet over APDUs (issue 8): PERSO_STORE_DATA (block coding
- * apdu-specs/personalization.ts, records PAYMENT_PERSO_TAGS in apdu-specs/payment.ts).
+ * Personalization of the payment applet over APDUs (issue 8, through the ISD since issue 21):
+ * STORE DATA forwarded by the Issuer Security Domain (processData; DGI coding
+ * apdu-specs/personalization.ts PERSO_DGI, records PAYMENT_PERSO_TAGS in apdu-specs/payment.ts).
  * - Blank state: install({ factory: {} }) allocates the layout (params) and sets the persistent
  *   "blank" flag; nothing else — no codes, no keys. While blank every other command answers 6985.
- * - Authorisation: the SIM/USIM applet's ADM1 verified in this session (session fact
- *   ADM1_VERIFIED, apdu-specs/session-facts.ts), 6982 otherwise. Applets never import each other,
- *   so the SIM states the fact through the runtime and this applet reads it; the bureau that holds
- *   ADM1 is the issuer's bureau. A card without the SIM applet is personalized offline only.
+ * - Authorisation: the ISD's secure channel (INSTALL [for personalization] + STORE DATA with at
+ *   least C-MAC); codes, credentials and symmetric keys (isPaymentPersoSecretTag) only in DGIs
+ *   encrypted with the DEK. The applet's own PERSO_STORE_DATA answers 6982.
  * - Blocks in order from 00 (P2), each checked whole before the first write and applied in ONE
  *   transaction; the last block (P1 90) also generates the card's P-256 key pair from the card's
  *   RNG and clears "blank" in the same transaction: a tear leaves the applet blank-or-complete.
@@ -15,10 +15,9 @@
  * The writes are the same runtime calls as install() (payment.ts personalize()), and the flag is
  * false on the offline path without a write, so both paths give the same persistent memory.
  */
-import { PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
+import { isPaymentPersoSecretTag, PAYMENT_PERSO_TAGS as TAG } from '../../../apdu-specs/payment.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { CardError, PersoBlocks, isFactoryInstall, personalizedTable, type CommandTable, type AppletContext, type Handler, type OwnerPin, type PBool, type PBytes, type PU32, type PVarBytes } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { CARD_NUMBER_DIGITS } from '../../protocol/payment.js';
@@ -62,7 +61,7 @@ const MANDATORY = [TAG.CARD_ID, TAG.PAYMENT_CODE, TAG.UNBLOCK_CODE, TAG.ISSUER_P
 /** PERSO_STORE_DATA of the payment applet: the shared block sequence with this applet's records. */
 export class PaymentStoreData extends PersoBlocks {
   constructor(ctx: AppletContext, t: PaymentPersoTarget) {
-    super(ctx, { authorised: () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === true, check: (rec) => checkPaymentRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => t.generateKeys() });
+    super(ctx, { secret: isPaymentPersoSecretTag, check: (rec) => checkPaymentRecords(t, rec), mandatory: MANDATORY.length, missing: 'card id, codes and issuer key are mandatory', complete: () => t.generateKeys() });
   }
 }
 function checkPaymentRecords(t: PaymentPersoTarget, rec: Map<number, Uint8Array>): { writes: (() => void)[]; seen: number } {

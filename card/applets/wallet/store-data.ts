@@ -1,15 +1,14 @@
 /**
  * Personalization of the e-wallet over APDUs: PERSO_STORE_DATA (block coding
  * apdu-specs/personalization.ts, records WALLET_PERSO_TAGS in apdu-specs/wallet.ts), the same
- * rules as the ledger's (ledger/store-data.ts): blank until the last block, the SIM's ADM1
- * verified in this session (session fact ADM1_VERIFIED, 6982 otherwise), each block checked whole
+ * rules as the ledger's (ledger/store-data.ts): blank until the last block, the blocks forwarded by
+ * the ISD under its secure channel (nothing in them is secret: all DGIs in clear), each block checked whole
  * and applied in ONE transaction, the last one generating the wallet's key pair. Mandatory over
  * the run: wallet id, currency, threshold, maximum balance, issuer key, IMSI hash.
  */
 import { WALLET_PERSO_TAGS as TAG } from '../../../apdu-specs/wallet.js';
 import { SW } from '../../../apdu-specs/status-words.js';
 import type { CommandSpec } from '../../../apdu-specs/types.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
 import { CardError, PersoBlocks, personalizedTable, readU16, readU32, type AppletContext, type CommandTable, type Handler } from '../../runtime/index.js';
 import { isValidPublicKey } from '../../algorithms/p256.js';
 import { IMSI_HASH_LENGTH, WALLET_ID_LENGTH } from '../../protocol/wallet.js';
@@ -25,7 +24,7 @@ export function walletTable(specs: readonly CommandSpec[], perso: () => WalletSt
 export class WalletStoreData extends PersoBlocks {
   constructor(ctx: AppletContext, core: WalletCore) {
     super(ctx, {
-      authorised: () => ctx.session.get(SESSION_FACTS.ADM1_VERIFIED) === true, check: (rec) => checkWalletRecords(core, rec), mandatory: MANDATORY.length,
+      secret: () => false, check: (rec) => checkWalletRecords(core, rec), mandatory: MANDATORY.length,
       missing: 'wallet id, currency, threshold, maximum balance, issuer key and IMSI hash are mandatory', complete: () => core.generateKeys(),
     });
   }

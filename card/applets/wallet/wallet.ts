@@ -11,7 +11,7 @@
  */
 import { WALLET_COMMANDS } from '../../../apdu-specs/wallet.js';
 import { PERSONALIZATION_COMMANDS } from '../../../apdu-specs/personalization.js';
-import { Applet, isFactoryInstall, type AppletContext, type AppletParams, type CommandTable } from '../../runtime/index.js';
+import { Applet, isFactoryInstall, type AppletContext, type AppletParams, type CommandTable, storeDataBlock } from '../../runtime/index.js';
 import { WalletCore } from './core.js';
 import { challenge, info, lastReceipt, load, pay, publicKey } from './purse.js';
 import { walletTable, WalletStoreData } from './store-data.js';
@@ -38,8 +38,13 @@ export class WalletApplet extends Applet {
     });
   }
 
+  /** STORE DATA blocks forwarded by the ISD (INSTALL [for personalization]; perso.ts PersoBlocks). */
+  override processData(command: Uint8Array): void {
+    this.perso.processData(storeDataBlock(command));
+  }
+
   override install(personalization: unknown): void {
-    // Blank: layout only; PERSO_STORE_DATA personalizes it and generates the keys.
+    // Blank: layout only; the ISD's STORE DATA personalizes it and generates the keys.
     if (isFactoryInstall(personalization)) return this.perso.factory();
     this.core.generateKeys();
     // Installed without values (e.g. an empty image): the issuer key is zero, so LOAD is refused.

@@ -90,7 +90,8 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
     return;
   }
   const steps = personalizationScript(profile, o);
-  const firstApplet = steps.findIndex((s) => s.label.startsWith('PERSO_STORE_DATA'));
+  // The first block that puts the issuers' keys on the card: the applets' first STORE DATA through the ISD.
+  const firstApplet = steps.findIndex((s) => s.kind === 'gp' && s.label.startsWith('STORE DATA'));
   let reached = -1;
   let keysWritten = false;
   const transport = openTarget(opts);
@@ -110,11 +111,12 @@ async function personalizeOverCard(ctx: CliContext, file: string, opts: Personal
     });
     const applets = appletNames(profile);
     if (opts.json) {
-      emitJson(ctx, PERSONALIZE_JSON, { mode: 'card', target: transport.name, adapter: r.adapter, steps: r.steps, imsi: profile.imsi, applets, admTriesLeft: r.admTriesLeft ?? null, backendKeys: backendJson(backend) });
+      emitJson(ctx, PERSONALIZE_JSON, { mode: 'card', target: transport.name, adapter: r.adapter, steps: r.steps, imsi: profile.imsi, applets, admTriesLeft: r.admTriesLeft ?? null, isd: r.isd ?? null, backendKeys: backendJson(backend) });
       return;
     }
     const extra = [profile.wallet ? ' + e-wallet' : '', profile.payment ? ' + payment' : '', profile.ledger ? ` + ${profile.ledger.mode} ledger (keys generated on the card, certified)` : ''].join('');
-    ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}`);
+    const isd = r.isd ? `; applets personalized through the ISD (SCP${r.isd.scp}, key version ${r.isd.kvn.toString(16).padStart(2, '0')}${r.isd.defaultTestKeys ? ', the well-known test keys 404142…4F: the profile has no isd: section' : ''})` : '';
+    ctx.out(`personalized ${transport.name}: ${r.steps} steps (${r.adapter}), IMSI ${profile.imsi}${extra}${r.admTriesLeft !== undefined ? `, ADM1 tries left ${r.admTriesLeft}` : ''}${isd}`);
   } catch (e) {
     // Stopped at or before the first applet block: the card refused it or never saw it, so it holds none of these keys.
     if (reached <= firstApplet) dropKeys(backend, keysWritten, ctx.err);

@@ -299,6 +299,15 @@ export const PERSONALIZE_JSON = jsonOutput({
         imsi: z.string(),
         applets: z.array(z.string()),
         admTriesLeft: z.number().int().nullable().describe('ADM1 tries left after the run (null: the card has no retry query)'),
+        isd: z
+          .object({
+            scp: z.enum(['02', '03']),
+            kvn: z.number().int().min(1).max(0x7f).describe('key version of the ISD key set the session used'),
+            defaultTestKeys: z.boolean().describe('true: the profile has no isd: section, so the well-known test keys 404142…4F were used'),
+          })
+          .strict()
+          .nullable()
+          .describe('the Issuer Security Domain session the payment, ledger and wallet applets were personalized through (issue 21); null when the profile has none of them'),
         backendKeys: backendKeysSchema,
       })
       .strict(),

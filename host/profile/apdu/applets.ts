@@ -1,9 +1,15 @@
 /**
  * The e-wallet, payment and ledger part of APDU personalization (issue 8, wallet issue 18), after
- * the SIM script: VERIFY ADM1 (the final key: the SIM applet states "ADM1 verified" to the other
- * applets as a session fact), SELECT each applet by AID and its PERSO_STORE_DATA blocks (records:
- * WALLET_PERSO_TAGS, PAYMENT_PERSO_TAGS, LEDGER_PERSO_TAGS; codes and keys masked in the dry run);
- * the last block makes the card generate its key pair. The wallet comes first, as in the offline
+ * the SIM script, through the Issuer Security Domain (issue 21, gp-steps.ts): the ISD selected on
+ * logical channel 1 and its secure channel opened with the profile's isd: keys BEFORE the SIM
+ * script (isdPreludeSteps: wrong keys write nothing), then after it per applet INSTALL [for personalization]
+ * of its instance and its STORE DATA blocks (DGI records: WALLET_PERSO_TAGS, PAYMENT_PERSO_TAGS,
+ * LEDGER_PERSO_TAGS; codes and keys encrypted with the DEK on the wire, masked in the dry run);
+ * the last block makes the card generate its key pair. The card is a pre-issued one: its
+ * instances exist (blank, with their layout) from manufacture, as the load-and-install of a real
+ * card's applets happens at the card maker's before the bureau gets it; a card without one
+ * answers INSTALL [for personalization] 6A88 and the run stops there (`cardforge image new
+ * --sim-blank --with …` makes such cards). The wallet comes first, as in the offline
  * install order (host/profile/personalize.ts), so the seeded RNG draws its key pair first on both
  * paths. Then certification over APDUs by the issuers (certifyApplets), exactly as the
  * offline path does after install (host/profile/personalize.ts). The values come from the same
@@ -24,13 +30,29 @@ import { certifyLedgerCard, LEDGER_KEY_FIELDS, ledgerKeysOf, ledgerParams, ledge
 import { certifyPaymentCard, paymentParams, paymentPersonalization } from '../payment.js';
 import type { Profile } from '../schema.js';
 import { blankSimCard, type BlankSimOptions } from './blank.js';
-import { plainStep, storeDataStep, verifyAdmStep, type Step } from './script.js';
+import { plainStep, type Step } from './script.js';
+import { closeChannelStep, gpOpenStep, gpStoreDataStep, installForPersoStep, ISD_CHANNEL, openChannelStep, selectIsdStep } from './gp-steps.js';
+import { isdAccessOf } from '../isd.js';
 import { LEDGER_AID, PAYMENT_AID, WALLET_AID } from '../../../card/protocol/index.js';
 import { walletPersonalization } from '../wallet.js';
 
 
-/** Secret payment tags as a set for storeDataStep (C2, C3, C4, D0..DF). */
-const PAYMENT_SECRET: ReadonlySet<number> = new Set(Array.from({ length: 256 }, (_, t) => t).filter(isPaymentPersoSecretTag));
+const noSecret = (): boolean => false;
+const scpOf = (profile: Profile): '02' | '03' => isdAccessOf(profile.isd).scp;
+/** The logical channel of the ISD session (gp-steps.ts ISD_CHANNEL; 0 on classic cards, which have none). */
+const chOf = (profile: Profile): number => (profile.personality === 'classic' ? 0 : ISD_CHANNEL);
+const hasApplets = (profile: Profile): boolean => profile.payment !== undefined || profile.ledger !== undefined || profile.wallet !== undefined;
+
+/**
+ * What goes before the SIM script (UICC personalities): logical channel 1 opened, the ISD selected
+ * there and its secure channel opened with the profile's isd: keys — wrong keys stop the run
+ * before the SIM or any applet is written. Empty without wallet/payment/ledger sections.
+ */
+export function isdPreludeSteps(profile: Profile): Step[] {
+  if (!hasApplets(profile) || chOf(profile) === 0) return [];
+  return [openChannelStep(), selectIsdStep(ISD_CHANNEL), gpOpenStep(isdAccessOf(profile.isd), ISD_CHANNEL)];
+}
+const ledgerSecret = (t: number): boolean => LEDGER_PERSO_SECRET_TAGS.has(t);
 
 function selectStep(label: string, aid: string): Step {
   const a = hexToBytes(aid);
@@ -70,8 +92,8 @@ export function walletSteps(profile: Profile, actors?: BackendActors): Step[] {
   if (v.initialBalance !== undefined) recs.push([WT.INITIAL_BALANCE, u32(v.initialBalance)]);
   recs.push([WT.ISSUER_KEY, v.issuerKey], [WT.IMSI_HASH, v.imsiHash]);
   return [
-    selectStep('wallet', WALLET_AID),
-    storeDataStep('PERSO_STORE_DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, new Set()),
+    installForPersoStep('wallet', WALLET_AID, chOf(profile)),
+    gpStoreDataStep('STORE DATA wallet block 0 (last: on-card key generation): wallet id, currency, threshold, balances, issuer key, IMSI hash', 0, true, recs, noSecret, scpOf(profile), chOf(profile)),
   ];
 }
 
@@ -80,20 +102,23 @@ export function paymentSteps(profile: Profile, actors: BackendActors): Step[] {
   const s = profile.payment;
   if (!s) return [];
   const p = paymentPersonalization(s, actors.paymentIssuer, actors.authServer);
-  const b0: [number, Uint8Array][] = [[PT.CARD_ID, p.cardId], [PT.PAYMENT_CODE, p.paymentCode], [PT.UNBLOCK_CODE, p.unblockCode]];
-  if (p.macKey) b0.push([PT.MAC_KEY, p.macKey]);
+  // Block 0 in clear (card id, public keys, settings); block 1 encrypted (codes, MAC key): one
+  // short APDU each once the secret values are padded for the DEK and the C-MAC is added.
+  const b0: [number, Uint8Array][] = [[PT.CARD_ID, p.cardId]];
+  const codes: [number, Uint8Array][] = [[PT.PAYMENT_CODE, p.paymentCode], [PT.UNBLOCK_CODE, p.unblockCode]];
+  if (p.macKey) codes.push([PT.MAC_KEY, p.macKey]);
   b0.push([PT.ISSUER_PUBLIC_KEY, p.issuerPublicKey]);
   if (p.authServerPublicKey) b0.push([PT.AUTH_SERVER_PUBLIC_KEY, p.authServerPublicKey]);
   if (p.deviceId) b0.push([PT.DEVICE_ID, p.deviceId]);
   b0.push([PT.TOKEN_LIFETIME, u32(p.tokenLifetimeSeconds ?? 3600)], [PT.REQUIRE_IDENTIFICATION, Uint8Array.of(p.requireIdentification ? 1 : 0)], [PT.INITIAL_COUNTER, u32(p.initialCounter ?? 0)]);
   const users = p.users ?? [];
-  const blocks: { label: string; recs: [number, Uint8Array][] }[] = [{ label: 'card id, codes, issuer keys, settings', recs: b0 }];
+  const blocks: { label: string; recs: [number, Uint8Array][] }[] = [{ label: 'card id, issuer keys, settings', recs: b0 }, { label: 'payment code, unblock code, MAC key', recs: codes }];
   if (p.cardNumber && p.cardNumberKey) blocks.push({ label: 'card number and its key (DoCoMo second embodiment)', recs: [[PT.CARD_NUMBER, p.cardNumber], [PT.CARD_NUMBER_KEY, p.cardNumberKey]] });
   users.forEach((u, i) => blocks.push({ label: `user ${i}`, recs: [[PT.USER_BASE + i, Uint8Array.of(u.userId.length, ...u.userId, ...u.credential)]] }));
-  const out = [selectStep('payment', PAYMENT_AID)];
+  const out = [installForPersoStep('payment', PAYMENT_AID, chOf(profile))];
   blocks.forEach((b, i) => {
     const last = i === blocks.length - 1;
-    out.push(storeDataStep(`PERSO_STORE_DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, PAYMENT_SECRET));
+    out.push(gpStoreDataStep(`STORE DATA payment block ${i}${last ? ' (last: on-card key generation)' : ''}: ${b.label}`, i, last, b.recs, isPaymentPersoSecretTag, scpOf(profile), chOf(profile)));
   });
   return out;
 }
@@ -111,9 +136,9 @@ export function ledgerSteps(profile: Profile, actors?: BackendActors): Step[] {
   }
   const b1: [number, Uint8Array][] = [[LT.EDITOR_ROOT_KEY, v.editorRootKey], [LT.ISSUER_KEY, v.issuerKey], [LT.SERVER_KEY, v.serverKey]];
   return [
-    selectStep('ledger', LEDGER_AID),
-    storeDataStep('PERSO_STORE_DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, LEDGER_PERSO_SECRET_TAGS),
-    storeDataStep('PERSO_STORE_DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, LEDGER_PERSO_SECRET_TAGS),
+    installForPersoStep('ledger', LEDGER_AID, chOf(profile)),
+    gpStoreDataStep('STORE DATA ledger block 0: card id, currency, limit, balance, consent', 0, false, b0, ledgerSecret, scpOf(profile), chOf(profile)),
+    gpStoreDataStep('STORE DATA ledger block 1 (last: on-card key generation): editor root, issuer, server keys', 1, true, b1, ledgerSecret, scpOf(profile), chOf(profile)),
   ];
 }
 
@@ -125,9 +150,11 @@ export function appletSteps(profile: Profile, actors: BackendActors | undefined,
   if (!profile.payment && !profile.ledger && !profile.wallet) return [];
   if (actors) checkLedgerKeys(profile, file, actors);
   checkWalletKey(profile, file, actors);
-  const steps = [verifyAdmStep(profile.personality === 'classic', profile.pins.adm1), ...walletSteps(profile, actors), ...(actors ? [...paymentSteps(profile, actors), ...ledgerSteps(profile, actors)] : [])];
-  // Certification ends on the SIM applet; without it, go back there (the ADM1 retry query follows).
-  if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
+  const classic = chOf(profile) === 0;
+  const steps = [...(classic ? [selectIsdStep(), gpOpenStep(isdAccessOf(profile.isd))] : []), ...walletSteps(profile, actors), ...(actors ? [...paymentSteps(profile, actors), ...ledgerSteps(profile, actors)] : [])];
+  if (!classic) steps.push(closeChannelStep());
+  // Certification ends on the SIM applet; without it, go back there on a classic card (the ADM1 retry query follows).
+  else if (!profile.payment && !profile.ledger) steps.push(selectStep('SIM', SIM_APPLET_AID));
   return steps;
 }
 
@@ -162,6 +189,7 @@ export function layoutOf(profile: Profile): BlankAppletsLayout {
 
 /** A blank SIM plus the blank wallet / payment / ledger applets (installed with layout only, in the offline path's order). */
 export function blankCard(o: BlankSimOptions & { readonly applets?: BlankAppletsLayout }): Card {
+  // The instances are pre-issued (the card maker's load and install): blank, layout only.
   const card = blankSimCard(o);
   if (o.applets?.wallet) card.install(WalletApplet, { aid: WALLET_AID, personalization: { factory: {} } });
   if (o.applets?.payment) card.install(PaymentApplet, { aid: PAYMENT_AID, params: { ...o.applets.payment }, personalization: { factory: {} } });

@@ -6,7 +6,7 @@
  */
 import { Card, hexToBytes, type Clock, type Rng } from '../../../card/runtime/index.js';
 import { SimApplet, SIM_AID, simDefaultAtr, type SimParams, type SimPersonality } from '../../../card/applets/sim/index.js';
-import { installIsd, OPEN_PLATFORM_ISD_AID } from '../../../card/applets/isd/index.js';
+import { installIsd, OPEN_PLATFORM_ISD_AID, type IsdPersonalization } from '../../../card/applets/isd/index.js';
 import { APPLET_REGISTRY } from '../../../card/applets/index.js';
 
 export interface BlankSimOptions {
@@ -18,6 +18,8 @@ export interface BlankSimOptions {
   readonly atr?: string;
   readonly rng?: Rng;
   readonly clock?: Clock;
+  /** The ISD's keys (host/profile/isd.ts isdPersonalizationOf); default its test keys. */
+  readonly isd?: Omit<IsdPersonalization, 'defaultSelected'>;
 }
 
 export function blankSimCard(o: BlankSimOptions): Card {
@@ -26,7 +28,7 @@ export function blankSimCard(o: BlankSimOptions): Card {
   card.install(SimApplet, { aid: SIM_AID, params: params as Record<string, unknown>, personalization: { factory: { adm1: o.adm1 } }, default: true });
   // The Issuer Security Domain (issue 21), at the same point as buildCard installs it.
   card.appletClasses = APPLET_REGISTRY;
-  installIsd(card, {}, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
+  installIsd(card, o.isd ?? {}, { aid: OPEN_PLATFORM_ISD_AID }); // where SIMs keep it (apdu-specs/aids.ts)
   card.powerOn();
   return card;
 }

@@ -14,10 +14,13 @@ import type { Profile } from '../schema.js';
 import { cardforgeAdapter, type CardAdapter } from '../adapters/index.js';
 import type { Step } from './script.js';
 import type { BackendActors } from '../../backend/actors.js';
-import { appletSteps, certifyApplets } from './applets.js';
+import { appletSteps, certifyApplets, isdPreludeSteps } from './applets.js';
 import { CardforgeError } from '../../errors.js';
+import { GpError } from '../../gp/errors.js';
+import type { GpSession } from '../../gp/session.js';
+import { isGpOpen } from './gp-steps.js';
 
-export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED' | 'BACKEND_KEYS_NEEDED' | 'ADAPTER_NO_APPLETS';
+export type PersonalizeErrorCode = 'ADM_WRONG' | 'ADM_LAST_TRY' | 'ADM_BLOCKED' | 'CARD_REFUSED' | 'ALREADY_PERSONALIZED' | 'BACKEND_KEYS_NEEDED' | 'ADAPTER_NO_APPLETS' | 'ISD_SESSION' | 'NO_INSTANCE';
 
 export class PersonalizeError extends CardforgeError<PersonalizeErrorCode> {
   constructor(
@@ -47,6 +50,8 @@ export interface PersonalizeResult {
   readonly steps: number;
   /** ADM1 tries left after the run (when the card answers the retry query). */
   readonly admTriesLeft?: number;
+  /** The ISD session the applets were personalized through, when there was one. */
+  readonly isd?: { readonly scp: '02' | '03'; readonly kvn: number; readonly defaultTestKeys: boolean };
 }
 
 const swOf = responseSw;
@@ -61,7 +66,8 @@ export function personalizationScript(profile: Profile, opts: Pick<PersonalizeOp
   // The wallet / payment / ledger applets are cardforge's own (issue 8): other adapters' cards lack them.
   if (adapter !== cardforgeAdapter) throw new PersonalizeError('ADAPTER_NO_APPLETS', `the ${adapter.name} card has no cardforge wallet / payment / ledger applets: remove those sections, or use the cardforge adapter`);
   if (!opts.actors && (profile.payment || profile.ledger)) throw new PersonalizeError('BACKEND_KEYS_NEEDED', `the ${profile.payment ? 'payment' : 'ledger'} section needs the issuers that certify the card: pass --backend-keys FILE or --backend-keys demo`);
-  return [...sim, ...appletSteps(profile, opts.actors, opts.file ?? 'profile')];
+  const applets = appletSteps(profile, opts.actors, opts.file ?? 'profile');
+  return [...isdPreludeSteps(profile), ...sim, ...applets];
 }
 
 /** Empty VERIFY ADM1: tries left, 'verified', or undefined when the card has no retry query. */
@@ -99,6 +105,8 @@ export async function personalizeOverApdu(t: Transport, profile: Profile, opts: 
   const adapter = opts.adapter ?? cardforgeAdapter;
   const steps = personalizationScript(profile, opts);
   if (t.atr === undefined) await t.connect();
+  let session: GpSession | undefined;
+  let isd: PersonalizeResult['isd'];
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
     opts.onStep?.(i, steps.length, s);
@@ -106,16 +114,33 @@ export async function personalizeOverApdu(t: Transport, profile: Profile, opts: 
       await presentAdm(t, s, adapter);
       continue;
     }
-    const sw = swOf(await t.transmit(s.apdu));
+    if (isGpOpen(s)) {
+      try {
+        session = await s.open(t);
+      } catch (e) {
+        if (e instanceof GpError) throw new PersonalizeError('ISD_SESSION', `step ${i + 1}/${steps.length} "${s.label}": ${e.message}; nothing was written to the payment, ledger or wallet applets (give the card's ISD keys in the profile's isd: section)`, undefined, s.label);
+        throw e;
+      }
+      isd = s.access;
+      continue;
+    }
+    let sw: number;
+    if (s.kind === 'gp') {
+      if (!session) throw new PersonalizeError('ISD_SESSION', `step ${i + 1}/${steps.length} "${s.label}" needs the ISD's secure channel, which no earlier step opened`, undefined, s.label);
+      sw = swOf(await session.transmit(s.encode ? s.encode(session) : s.apdu));
+    } else sw = swOf(await t.transmit(s.apdu));
     if (ok(sw)) continue;
-    if (sw === 0x6985 && s.label.startsWith('PERSO_STORE_DATA')) throw new PersonalizeError('ALREADY_PERSONALIZED', 'the card is already personalized (PERSO_STORE_DATA answered 6985): a card is personalized once', undefined, s.label);
+    if (sw === 0x6985 && (s.label.startsWith('PERSO_STORE_DATA') || s.label.startsWith('STORE DATA'))) throw new PersonalizeError('ALREADY_PERSONALIZED', `the card is already personalized (${s.label.split(' ')[0] === 'STORE' ? 'STORE DATA' : 'PERSO_STORE_DATA'} answered 6985): a card is personalized once`, undefined, s.label);
+    if (sw === 0x6a88 && s.label.startsWith('INSTALL [for personalization]')) {
+      throw new PersonalizeError('NO_INSTANCE', `step ${i + 1}/${steps.length} "${s.label}" answered 6A88: the card has no such instance. Personalization expects a pre-issued card with its applets installed (cardforge image new --sim-blank --with …, or cardforge gp install); stopped`, undefined, s.label);
+    }
     throw new PersonalizeError('CARD_REFUSED', `step ${i + 1}/${steps.length} "${s.label}" answered ${hex(sw)} (${describeSw(sw)?.description ?? 'unknown status word'}); stopped`, undefined, s.label);
   }
   // The card generated its keys at the last blocks; the issuers certify them over APDUs.
   if (opts.actors && (profile.payment || profile.ledger)) await certifyApplets(t, profile, opts.actors);
   const verifyAdm = steps.find((s) => s.kind === 'verify-adm');
   const after = adapter.admRetryQuery && verifyAdm && verifyAdm.apdu[0] !== 0xa0 ? await admStatus(t, verifyAdm.apdu) : undefined;
-  return { adapter: adapter.name, steps: steps.length, ...(typeof after === 'number' ? { admTriesLeft: after } : {}) };
+  return { adapter: adapter.name, steps: steps.length, ...(typeof after === 'number' ? { admTriesLeft: after } : {}), ...(isd ? { isd } : {}) };
 }
 
 /** The dry-run text: one line per step, secrets masked. */

@@ -13,16 +13,26 @@ import { bytesToHex, hexToBytes } from '../../../card/runtime/index.js';
 import { simPersonalization } from '../build.js';
 import type { Profile } from '../schema.js';
 import type { EfWrite } from './sim-files.js';
+import type { GpSession } from '../../gp/session.js';
 
-export type StepKind = 'verify-adm' | 'command';
+/**
+ * 'verify-adm' / 'command': sent as they are. 'gp-open': opens the ISD's secure channel (run.ts,
+ * host/gp openSecureChannel; `apdu` is INITIALIZE UPDATE's header, the host challenge is drawn at
+ * run time). 'gp': sent through that session (C-MAC); `encode`, when set, builds the clear command
+ * from the session (DGI values encrypted with its DEK) in place of `apdu`.
+ */
+export type StepKind = 'verify-adm' | 'command' | 'gp-open' | 'gp';
 
 export interface Step {
   readonly kind: StepKind;
   /** What the step does, e.g. "UPDATE BINARY EF_IMSI (3F00/7F20/6F07)". */
   readonly label: string;
+  /** The APDU (for 'gp': in clear, before the session wraps it; secret DGI values not yet encrypted). */
   readonly apdu: Uint8Array;
   /** The APDU in hex with secret bytes replaced by '*'. */
   readonly masked: string;
+  /** 'gp' steps with sensitive data: the command with its DGI values encrypted under the session's DEK. */
+  readonly encode?: (session: GpSession) => Uint8Array;
 }
 
 /** SIM algorithm codes (card/applets/sim/core.ts ALG3G / ALG2G; the card checks them). */

@@ -163,15 +163,18 @@ describe('DELETE of a load file and related objects', () => {
   });
 });
 
-/** A test applet that keeps what its security domain forwards (Applet.processData) and echoes it reversed. */
+/**
+ * A test applet that keeps what its security domain forwards (Applet.processData: the STORE DATA
+ * command unwrapped, CLA ‖ INS ‖ P1 ‖ P2 ‖ Lc ‖ data, as GP's APDU buffer) and echoes its data reversed.
+ */
 class PersoProbe extends Applet {
   static readonly type = 'test.perso-probe';
   static received: string[] = [];
   readonly commands = new CommandTable([], {});
-  override processData(data: Uint8Array): Uint8Array {
-    if (data[0] === 0xee) throw new CardError(0x6a80, 'probe refuses EE');
-    PersoProbe.received.push(bytesToHex(data));
-    return data.slice().reverse();
+  override processData(command: Uint8Array): Uint8Array {
+    if (command[5] === 0xee) throw new CardError(0x6a80, 'probe refuses EE');
+    PersoProbe.received.push(bytesToHex(command));
+    return command.slice(5).reverse();
   }
 }
 
@@ -191,11 +194,29 @@ describe('INSTALL [for personalization] + STORE DATA', () => {
     expect(hex(b0.data)).toBe('030201');
     expect(sendWrapped(card, s, '80e20001', 'ee').sw.toString(16)).toBe('6a80'); // the application's own SW
     expect(sendWrapped(card, s, '80e28001', '0405').sw).toBe(0x9000);
-    expect(PersoProbe.received).toEqual(['010203', '0405']);
+    expect(PersoProbe.received).toEqual(['80e2000003010203', '80e280010' + '20405']);
     // After the last block STORE DATA is the ISD's: an IIN.
     expect(sendWrapped(card, s, '80e29000', '420401020304').sw).toBe(0x9000);
     expect(PersoProbe.received).toHaveLength(2);
     expect(sendWrapped(card, s, '80e62000', installData('', '', 'a0a0a0a0a0', '', ''), true).sw.toString(16)).toBe('6a88');
+  });
+});
+
+describe('STORE DATA to an application needs C-MAC', () => {
+  it('a session at security level 00 (authenticated, no C-MAC) names the application but cannot send it data: 6982, nothing forwarded', () => {
+    const classes = new Map<string, AppletClass>([...APPLET_REGISTRY, [PersoProbe.type, PersoProbe]]);
+    const card = new Card({ rng: new SeededRng('isd-perso-00'), appletClasses: classes });
+    installIsd(card);
+    card.powerOn();
+    send(card, `00a4040008${ISD_AID}00`);
+    const s = openSession(card, TEST_KEYS, 0x03, 0x30);
+    expect(sendWrapped(card, s, '80e60c00', installData(elfAid(PersoProbe.type), elfAid(PersoProbe.type, 1), NEW_AID), true).sw).toBe(0x9000);
+    send(card, `00a4040008${ISD_AID}00`);
+    openSession(card, TEST_KEYS, 0x00, 0x30);
+    PersoProbe.received = [];
+    expect(send(card, `80e6200010${installData('', '', NEW_AID, '', '')}00`).sw).toBe(0x9000);
+    expect(send(card, '80e2800003010203').sw.toString(16)).toBe('6982');
+    expect(PersoProbe.received).toEqual([]);
   });
 });
 

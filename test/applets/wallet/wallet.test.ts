@@ -7,12 +7,12 @@
  * and a card image round trip.
  */
 import { describe, expect, it } from 'vitest';
-import { Applet, Card, CardError, CommandTable, SeededRng, VirtualClock, buildCommand, hexToBytes, readU32, type AppletContext, type CommandApdu, type Reply } from '../../../card/runtime/index.js';
+import { Card, SeededRng, VirtualClock, buildCommand, hexToBytes, readU32 } from '../../../card/runtime/index.js';
 import { APPLET_REGISTRY, WalletApplet } from '../../../card/applets/index.js';
+import { installIsd } from '../../../card/applets/isd/index.js';
+import { personalizeThroughIsd, tlvRecords } from '../../helpers/isd-perso.js';
 import { parseImage, serializeImage } from '../../../card/image/index.js';
-import { SIM_APPLET_AID, SW, WALLET_AID, cla, type CommandSpec } from '../../../apdu-specs/index.js';
-import { SESSION_FACTS } from '../../../apdu-specs/session-facts.js';
-import { anyByte, params } from '../../../apdu-specs/p1p2.js';
+import { SIM_APPLET_AID, SW, WALLET_AID } from '../../../apdu-specs/index.js';
 import { WREC, walletReceiptDigest } from '../../../card/protocol/index.js';
 import { verifyDigest } from '../../../card/algorithms/index.js';
 import { EmulatorTransport } from '../../../host/transport/index.js';
@@ -128,51 +128,33 @@ describe('e-wallet: LOAD', () => {
   });
 });
 
-/** Test stand-in for the SIM's ADM1: sets ADM1_VERIFIED (the fact's owner type, like SimFactApplet). */
-class Adm1FactApplet extends Applet {
-  static readonly type = SESSION_FACTS.ADM1_VERIFIED.owner;
-  override readonly multiSelectable = true;
-  readonly commands = new CommandTable([{ name: 'FAKE_ADM1', cla: cla('8X', 0x80, 0xff), ins: 0x89, cases: [1], p1p2: params(anyByte('any'), anyByte('any')), description: 'set ADM1_VERIFIED', ref: 'test' }] satisfies CommandSpec[], {
-    FAKE_ADM1: (a: CommandApdu): Reply => {
-      if (a.p1 !== 1) throw new CardError(0x6a86);
-      this.ctx.session.set(SESSION_FACTS.ADM1_VERIFIED, true);
-      return {};
-    },
-  });
-  constructor(ctx: AppletContext) {
-    super(ctx);
-  }
-}
-
 describe('e-wallet: personalization and image', () => {
-  it('PERSO_STORE_DATA: blank answers 6985; ADM1 required; the threshold is the personalized one', () => {
+  /** A blank wallet beside the Issuer Security Domain (the card's content manager). */
+  const blankWalletCard = (): Card => {
     const card = new Card({ rng: new SeededRng('wallet-perso'), clock: new VirtualClock() });
-    const adm = 'f0000000990001';
-    card.install(Adm1FactApplet, { aid: adm });
     card.install(WalletApplet, { aid: WALLET_AID, default: true, personalization: { factory: {} } });
+    card.appletClasses = APPLET_REGISTRY;
+    installIsd(card);
     card.powerOn();
+    return card;
+  };
+
+  it('personalized through the ISD only: blank answers 6985; its own PERSO_STORE_DATA 6982; INSTALL [for personalization] + STORE DATA under SCP03; the threshold is the personalized one; a second run 6985', async () => {
+    const card = blankWalletCard();
     expect(sw(card.transmit(apdu.info()))).toBe(SW.CONDITIONS_NOT_SATISFIED);
-    const recs = walletPersoRecords({ walletId: WALLET_ID, currency: EUR, threshold: 250, maxBalance: 5_000, initialBalance: 700, issuerKey: ISSUER.publicKey, imsiHash: IMSI_HASH });
-    const store = buildCommand(0x80, 0xdb, 0x90, 0x00, { data: recs });
-    expect(sw(card.transmit(store))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
-    ok(card.transmit(buildCommand(0x00, 0xa4, 0x04, 0x00, { data: hexToBytes(adm) })));
-    ok(card.transmit(buildCommand(0x80, 0x89, 0x01, 0x00)));
+    const tlv = walletPersoRecords({ walletId: WALLET_ID, currency: EUR, threshold: 250, maxBalance: 5_000, initialBalance: 700, issuerKey: ISSUER.publicKey, imsiHash: IMSI_HASH });
+    expect(sw(card.transmit(buildCommand(0x80, 0xdb, 0x90, 0x00, { data: tlv })))).toBe(SW.SECURITY_STATUS_NOT_SATISFIED);
+    expect(await personalizeThroughIsd(card, WALLET_AID, [{ recs: tlvRecords(tlv) }])).toEqual(['9000', '9000']);
+    expect(await personalizeThroughIsd(card, WALLET_AID, [{ recs: tlvRecords(tlv) }])).toEqual(['9000', '6985']);
     ok(card.transmit(apdu.select()));
-    ok(card.transmit(store));
-    expect(sw(card.transmit(store))).toBe(SW.CONDITIONS_NOT_SATISFIED);
     expect(info(card)).toMatchObject({ threshold: 250, balance: 700, tx: 0 });
     expect(ok(card.transmit(apdu.pubKey())).length).toBe(65);
   });
 
-  it('a missing mandatory record on the last block: 6A80, still blank', () => {
-    const card = new Card({ rng: new SeededRng('wallet-perso'), clock: new VirtualClock() });
-    card.install(Adm1FactApplet, { aid: 'f0000000990001' });
-    card.install(WalletApplet, { aid: WALLET_AID, default: true, personalization: { factory: {} } });
-    card.powerOn();
-    ok(card.transmit(buildCommand(0x00, 0xa4, 0x04, 0x00, { data: hexToBytes('f0000000990001') })));
-    ok(card.transmit(buildCommand(0x80, 0x89, 0x01, 0x00)));
+  it('a missing mandatory record on the last block: 6A80, still blank', async () => {
+    const card = blankWalletCard();
+    expect(await personalizeThroughIsd(card, WALLET_AID, [{ recs: [[0xc1, WALLET_ID]] }])).toEqual(['9000', '6a80']);
     ok(card.transmit(apdu.select()));
-    expect(sw(card.transmit(buildCommand(0x80, 0xdb, 0x90, 0x00, { data: Uint8Array.of(0xc1, 8, ...WALLET_ID) })))).toBe(SW.WRONG_DATA);
     expect(sw(card.transmit(apdu.info()))).toBe(SW.CONDITIONS_NOT_SATISFIED);
   });
 
