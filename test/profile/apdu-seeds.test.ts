@@ -335,7 +335,10 @@ describe('blank payment / ledger applets', () => {
           const before = serializeImage(card);
           const r = card.transmit(bytes);
           const w = (r[r.length - 2]! << 8) | r[r.length - 1]!;
-          expect(w, bytesToHex(bytes)).not.toBe(0x6f00);
+          // 6F00 is what the dispatcher answers for an exception (an applet bug). ENVELOPE is the one
+          // command that declares it as an answer: a malformed template in class A0 and a data
+          // download no toolkit application takes (TS 51.011 §9.4.6 has no other SW; card/applets/sim/toolkit.ts).
+          if (bytes[1] !== 0xc2) expect(w, bytesToHex(bytes)).not.toBe(0x6f00);
           expect(describeSw(w), `${bytesToHex(bytes)} → ${w.toString(16)}`).toBeDefined();
           // A failed code presentation may move its own try counter (OwnerPin), nothing else.
           if (isErrorSw(w) && bytes[1] !== 0x20) expect(serializeImage(card), bytesToHex(bytes)).toBe(before);
