@@ -21,7 +21,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -290,5 +290,53 @@ describe('secret scan: every CLI command the suite runs, with the example profil
     expect(JSON.parse(prove.stdout).failed).toBe(0);
     texts.push(['prove --json', out(prove)], ['prove --junit', readFileSync(junit, 'utf8')]);
     for (const [where, t] of texts) expectNoSecrets(where, t);
+  }, 180_000);
+});
+
+describe('secret scan: the Issuer Security Domain\'s static keys (issue 21)', () => {
+  // A profile with its own ISD keys (not the well-known test keys, which are public): ENC, MAC and
+  // DEK distinct, and the keys of a new key set given to put-key. None may appear in anything the
+  // CLI prints or records: personalize, gp info/list/put-key (text and JSON), a recorded gp session
+  // and its trace show, image show (text and JSON).
+  const ENC = '8a1f3e5c7b9d2f4e6a8c0b1d3f5e7a9c';
+  const MAC = '2c4e6a8c0e1f3b5d7f9a1c3e5b7d9f0a';
+  const DEK = '9e7c5a3f1d0b8e6c4a2f0d9b7e5c3a1f';
+  const NEW = '5d3b1f9e7c5a3e1c0f8d6b4a2e0c9f7b';
+  const KEYS = [ENC, MAC, DEK, NEW];
+  const keyLeaks = (text: string): string[] => {
+    const flat = text.toLowerCase().replace(/[\s:]+/g, '');
+    return KEYS.filter((k) => flat.includes(k) || flat.includes(k.slice(0, 16)) || flat.includes(k.slice(16)));
+  };
+
+  it('personalize with isd: keys, gp info / list / put-key, gp --record + trace show, image show: no key or half of one', async () => {
+    const profile = join(dir, 'isd-keys.yaml');
+    const src = readFileSync(join(REPO, 'profiles/example-sim.yaml'), 'utf8');
+    writeFileSync(profile, `${src}\nisd:\n  scp: "03"\n  kvn: 0x30\n  enc: "${ENC}"\n  mac: "${MAC}"\n  dek: "${DEK}"\n`);
+    const image = join(dir, 'isd-keys.json');
+    const texts: [string, string][] = [];
+    const p = await runCli(['personalize', profile, '-o', image]);
+    expect(p.code, p.stderr).toBe(0);
+    texts.push(['personalize', out(p)]);
+    const keyArgs = ['--kvn', '0x30', '--enc', ENC, '--mac', MAC, '--dek', DEK];
+    const trace = join(dir, 'gp-session.jsonl');
+    for (const args of [
+      ['gp', 'info', '--card', image],
+      ['gp', 'info', '--card', image, '--json'],
+      ['gp', 'list', '--card', image, ...keyArgs, '--level', 'mac+enc+rmac+renc'],
+      ['gp', 'list', '--card', image, ...keyArgs, '--json', '--record', trace],
+      ['gp', 'put-key', '--card', image, ...keyArgs, '--level', 'mac+enc', '--new-kvn', '0x31', '--new-key', NEW, '--json'],
+      ['gp', 'list', '--card', image, '--kvn', '0x31', '--key', NEW],
+      ['trace', 'show', trace],
+      ['trace', 'show', trace, '--json'],
+      ['image', 'show', image],
+      ['image', 'show', image, '--json'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+      texts.push([args.join(' '), out(r)]);
+    }
+    // The positive control: the image file itself holds the keys (the scanner finds them there).
+    expect(keyLeaks(readFileSync(image, 'utf8')).length).toBeGreaterThan(0);
+    for (const [where, t] of texts) expect(keyLeaks(t), where).toEqual([]);
   }, 180_000);
 });
