@@ -123,6 +123,14 @@ export abstract class Applet {
   processData?(data: Uint8Array): Uint8Array | void;
 
   /**
+   * The card life cycle (GP CS 2.3.1 §5.1, Table 11-6 coding), for the security domain that keeps
+   * it: the runtime asks the card-manager instance (the ISD) and, while it is CARD_LOCKED (7F),
+   * lets only that instance and applications with the Final Application privilege be selected,
+   * while TERMINATED (FF) only that instance.
+   */
+  cardLifeCycle?(): number;
+
+  /**
    * Whether this applet hosts an application named `name` (a DF name / AID, full or right-truncated)
    * that is not an applet instance of its own — a UICC's ADF.USIM / ADF.ISIM inside the SIM
    * applet's file system. When the channel's current applet does not take the SELECT (the ISD,

@@ -26,10 +26,13 @@ import { SessionState } from './session.js';
 import { restoreSnapshot, takeSnapshot, type CardSnapshot, type SnapshotParts } from './snapshot.js';
 import { PersistentStore } from './store.js';
 import {
+  CARD_LIFE_CYCLE_RESTRICTING,
   LIFE_CYCLE,
+  PRIVILEGE,
   REGISTRY_CELL_LENGTH,
   collectUncommitted,
   durableRegistry,
+  hasPrivilege,
   isCardManager,
   isLifeCycle,
   isSelectableLifeCycle,
@@ -120,7 +123,14 @@ export class Card {
     this.appletClasses = opts.appletClasses ?? new Map();
     const selectable = (i: number): boolean => {
       const cell = this.memory.cells.get(registryKey(this.installed[i]!.aidHex));
-      return cell === undefined || isSelectableLifeCycle(cell[0]!);
+      if (cell !== undefined && !isSelectableLifeCycle(cell[0]!)) return false;
+      // The card life cycle its issuer security domain keeps (GP CS 2.3.1 §5.1.1.4-5): CARD_LOCKED
+      // lets only the ISD and applications with the Final Application privilege be selected,
+      // TERMINATED only the ISD (for GET DATA).
+      const manager = this.cardLifeCycleKeeper();
+      if (manager === undefined || manager.index === i) return true;
+      if (manager.lifeCycle === CARD_LIFE_CYCLE_RESTRICTING.CARD_LOCKED) return cell !== undefined && hasPrivilege(cell.subarray(1), PRIVILEGE.FINAL_APPLICATION);
+      return manager.lifeCycle !== CARD_LIFE_CYCLE_RESTRICTING.TERMINATED;
     };
     this.channels = new Channels(this.channelLimit, this.installed, this.memory, this.transient, selectable);
     this.registryHost = {
@@ -221,6 +231,19 @@ export class Card {
     const cell = durableRegistry(this.registryHost, hex);
     if (cell === undefined || cell[0] === 0) return undefined;
     return { lifeCycle: cell[0]!, privileges: cell.slice(1) };
+  }
+
+  /** The committed card-manager instance (the ISD) that keeps the card life cycle, and that life cycle. */
+  private cardLifeCycleKeeper(): { index: number; lifeCycle: number } | undefined {
+    for (let i = 0; i < this.installed.length; i++) {
+      const inst = this.installed[i]!;
+      const keeper = inst.applet.cardLifeCycle;
+      if (keeper === undefined) continue;
+      const cell = this.memory.cells.get(registryKey(inst.aidHex));
+      if (cell === undefined || cell[0] === 0 || !isCardManager(cell.subarray(1))) continue;
+      return { index: i, lifeCycle: keeper.call(inst.applet) };
+    }
+    return undefined;
   }
 
   private contextFor(aid: Uint8Array, aidHex: string, type: string): AppletContext {

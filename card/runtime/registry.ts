@@ -36,6 +36,9 @@ export const LIFE_CYCLE = Object.freeze({
   LOCKED_BIT: 0x80,
 } as const);
 
+/** The card life cycle states that restrict selection (GP CS 2.3.1 Table 11-6; kept by the ISD: Applet.cardLifeCycle). */
+export const CARD_LIFE_CYCLE_RESTRICTING = Object.freeze({ CARD_LOCKED: 0x7f, TERMINATED: 0xff } as const);
+
 /** GP CS 2.3.1 Tables 11-7..11-9: privilege bits as [byte index, mask]. */
 export const PRIVILEGE = Object.freeze({
   SECURITY_DOMAIN: [0, 0x80],

@@ -158,6 +158,11 @@ export class IsdApplet extends Applet {
 
   readonly commands: CommandTable;
 
+  /** The card life cycle this ISD keeps (the runtime restricts selection while CARD_LOCKED / TERMINATED). */
+  override cardLifeCycle(): number {
+    return this.lifeCycle.get();
+  }
+
   constructor(ctx: AppletContext, params: AppletParams = {}) {
     super(ctx, params);
     const s = ctx.persistent;

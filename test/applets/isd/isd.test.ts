@@ -223,6 +223,40 @@ describe('card life cycle (SET STATUS P1 80)', () => {
     expect(swOf(card, new HostSession(TEST_KEYS).initializeUpdate(0))).toBe('6985');
   });
 
+  it('CARD_LOCKED: only the ISD can be selected (the SIM, its USIM, a user applet: 6A82) until SECURED again; TERMINATED: only the ISD, also after a power cycle (GP CS 2.3.1 §5.1.1.4-5)', () => {
+    const file = join(REPO, 'profiles/example-sim.yaml');
+    const card = buildCard(loadProfileFile(file), file);
+    card.protocol = 'T=1';
+    const isd = `00a4040008${OPEN_PLATFORM_ISD_AID}00`;
+    const sim = `00a404000a${SIM_APPLET_AID}00`;
+    const usim = `00a4040410${USIM_AID}00`;
+    expect(send(card, isd).sw).toBe(0x9000);
+    let s = openSession(card, TEST_KEYS, 0x01, 0x30);
+    expect(set(card, s, 0x7f)).toBe('9000');
+    expect(swOf(card, sim)).toBe('6a82');
+    expect(swOf(card, usim)).toBe('6a82');
+    expect(swOf(card, isd)).toBe('9000');
+    // After a power cycle the default applet (the SIM) is not selected either: the basic channel has none.
+    card.reset();
+    expect(card.selectedOn(0)).toBeNull();
+    expect(swOf(card, isd)).toBe('9000');
+    s = openSession(card, TEST_KEYS, 0x01, 0x30);
+    expect(set(card, s, 0x0f)).toBe('9000');
+    expect(send(card, sim).sw >> 8).not.toBe(0x6a);
+    expect(swOf(card, usim)).toBe('9000');
+    card.reset();
+    expect(card.selectedOn(0)?.type).toBe('cardforge.sim');
+    // TERMINATED: the ISD answers GET DATA; nothing else can be selected, for good.
+    expect(swOf(card, isd)).toBe('9000');
+    s = openSession(card, TEST_KEYS, 0x01, 0x30);
+    expect(set(card, s, 0xff)).toBe('9000');
+    card.reset();
+    expect(card.selectedOn(0)).toBeNull();
+    expect(swOf(card, sim)).toBe('6a82');
+    expect(swOf(card, isd)).toBe('9000');
+    expect(swOf(card, '80ca9f7f00')).toBe('9000');
+  });
+
   it('OP_READY → INITIALIZED → SECURED', () => {
     const { card } = isdCard({ lifeCycle: 0x01 });
     const s = openSession(card, TEST_KEYS, 0x03, 0x20);
